@@ -1,0 +1,84 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gfs",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gfs", targets: ["gfs"]),
+        .library(name: "GFSClient", targets: ["GFSClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // Intel ISA-L's CRC32C (`crc32_iscsi`), the checksum HDFS and Ceph use; Debian's libisal-dev.
+        .systemLibrary(
+            name: "CISAL",
+            path: "Sources/CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        .target(name: "GFSCore", dependencies: ["CISAL"]),
+        .target(
+            name: "GFSProtocol",
+            dependencies: ["GFSCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "GFSClient",
+            dependencies: [
+                "GFSCore", "GFSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "GFSMaster",
+            dependencies: [
+                "GFSCore", "GFSProtocol", "GFSClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GFSChunkServer",
+            dependencies: [
+                "GFSCore", "GFSProtocol", "GFSClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "GFSCommands",
+            dependencies: [
+                "GFSCore", "GFSProtocol", "GFSClient", "GFSMaster", "GFSChunkServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "gfs", dependencies: ["GFSCommands"]),
+        .target(name: "GFSTestSupport", dependencies: ["GFSCore", "GFSProtocol"]),
+        .testTarget(name: "GFSCoreTests", dependencies: ["GFSCore", "GFSTestSupport"]),
+        .testTarget(
+            name: "GFSProtocolTests",
+            dependencies: [
+                "GFSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GFSIntegrationTests",
+            dependencies: ["GFSTestSupport", "GFSProtocol", "gfs"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

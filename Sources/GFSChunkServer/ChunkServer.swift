@@ -1,0 +1,88 @@
+import GFSClient
+import GFSProtocol
+import Logging
+import NIOCore
+
+/// The chunkserver process: its chunk folder, its port, the heartbeat to the master, and one loop per
+/// connection.
+public struct ChunkServer: Sendable {
+    /// Everything `gfs chunkserver` configures.
+    public struct Options: Sendable {
+        /// Address to listen on (port 0 picks a free one); it is also the name the master knows it by.
+        public var listen: ServerID
+        /// Folder for chunk files.
+        public var directory: String
+        /// The master to register with.
+        public var master: ServerID
+        /// Rack label for placement.
+        public var rack: String = ""
+        /// Time between heartbeats.
+        public var heartbeatInterval: Duration = .seconds(2)
+        /// Most bytes of pushed data held at once.
+        public var pushBufferBytes: Int = 1 << 30
+        /// Whether writes are fsynced before they are acknowledged.
+        public var synchronous = true
+
+        /// Creates options with defaults for the rest.
+        public init(listen: ServerID, directory: String, master: ServerID) {
+            self.listen = listen
+            self.directory = directory
+            self.master = master
+        }
+    }
+
+    let listener: ProtocolListener
+    let service: ChunkService
+    let options: Options
+    let lock: DirectoryLock
+
+    /// Locks the folder, indexes its chunks and binds the port.
+    public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> ChunkServer {
+        let lock = try DirectoryLock(options.directory, role: "chunkserver")
+        let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
+        let listener = try await ProtocolListener.bind(options.listen, limits: Limits())
+        let service = ChunkService(address: listener.address, master: options.master, store: store,
+                                   pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger)
+        return ChunkServer(listener: listener, service: service, options: options, lock: lock)
+    }
+
+    /// The bound address.
+    public var address: ServerID { listener.address }
+
+    /// Serves and heartbeats until the process ends.
+    public func run() async {
+        let service = self.service
+        let heartbeat = HeartbeatLoop(service: service, interval: options.heartbeatInterval, rack: options.rack)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await heartbeat.run() }
+            group.addTask {
+                await listener.run { connection in try await Self.serve(connection, service: service) }
+            }
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    static func serve(_ connection: ProtocolListener.Connection, service: ChunkService) async throws {
+        try await connection.executeThenClose { inbound, outbound in
+            var frames = inbound.makeAsyncIterator()
+            do {
+                while let frame = try await frames.next() {
+                    let reply: Reply
+                    switch frame {
+                    case let .line(line):
+                        reply = await service.handle(line)
+                    case let .head(line, length):
+                        reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service)
+                    case .part:
+                        continue
+                    case let .invalid(error):
+                        reply = .error(error)
+                    }
+                    try await connection.send(reply, with: outbound)
+                }
+            } catch let error as GFSError {
+                try? await connection.send(.error(error), with: outbound)
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import GFSClient
+import GFSProtocol
+import NIOCore
+
+/// Writes through the primary and reads (GFS §3.1, §5.2).
+extension ChunkService {
+    /// Primary: assign the next serial, apply locally, forward to every secondary, and succeed only when all
+    /// applied. Mutations of one chunk run one at a time, so secondaries see them in serial order.
+    func write(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, id: String,
+               secondaries: [ServerID]) async throws(GFSError) -> Int64 {
+        guard isPrimary(handle) else { throw GFSError(.notPrimary, "\(address) holds no lease on chunk \(handle)") }
+        try checkVersion(handle, version)
+        guard let data = pushes.take(id) else {
+            throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
+        }
+        try checkBounds(handle, offset: offset, count: data.readableBytes)
+        leases.withLockedValue { _ = $0.active.insert(handle) }
+        return try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+            let serial = nextSerial(handle, version: version)
+            let length = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
+            let request = ChunkRequest.apply(handle, version: version, serial: serial, offset: offset, id: id)
+            let failures = await forward(request, to: secondaries)
+            guard failures.isEmpty else {
+                throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
+            }
+            return length
+        }
+    }
+
+    /// Secondary: apply a mutation the primary ordered.
+    func apply(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64,
+               id: String) async throws(GFSError) -> Int64 {
+        try checkVersion(handle, version)
+        guard let data = pushes.take(id) else {
+            throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
+        }
+        try checkBounds(handle, offset: offset, count: data.readableBytes)
+        guard acceptSerial(serial, for: handle) else {
+            throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
+        }
+        return try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
+    }
+
+    /// Reads a range after verifying its blocks; a corrupt replica is quarantined and reported to the master.
+    func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int) async throws(GFSError) -> ByteBuffer {
+        guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
+        guard held >= version else { throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held) < \(version)") }
+        do {
+            return try await onDisk { [store] () throws(GFSError) in try store.read(handle, at: offset, length: length) }
+        } catch {
+            if error.code == .checksum { await reportCorrupt(handle, error) }
+            throw error
+        }
+    }
+
+    func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
+        logger.error("\(error.message); quarantining the replica and telling the master")
+        store.quarantine(handle)
+        do {
+            _ = try await pool.call(master, MasterRequest.corrupt(handle, on: address).line, timeout: .seconds(5))
+        } catch {
+            logger.warning("could not report corrupt chunk \(handle) to \(master): \(error.message)")
+        }
+    }
+
+    private func checkVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
+        guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
+        guard held == version else {
+            throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held), request has \(version)")
+        }
+    }
+
+    private func checkBounds(_ handle: ChunkHandle, offset: Int64, count: Int) throws(GFSError) {
+        let limit = chunkSize.withLockedValue { $0 }
+        guard offset >= 0, offset + Int64(count) <= limit else {
+            throw GFSError(.tooLarge, "chunk \(handle): write of \(count) bytes at \(offset) passes the chunk size \(limit)")
+        }
+    }
+
+    /// Sends `request` to every secondary at once; returns a description of each failure.
+    private func forward(_ request: ChunkRequest, to secondaries: [ServerID]) async -> [String] {
+        let pool = self.pool
+        let timeout = forwardTimeout
+        return await withTaskGroup(of: String?.self) { group in
+            for secondary in secondaries {
+                group.addTask {
+                    do {
+                        _ = try await pool.call(secondary, request.line, timeout: timeout)
+                        return nil
+                    } catch {
+                        return "\(secondary): \(error)"
+                    }
+                }
+            }
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+    }
+}
+
+/// Runs the mutations of one chunk one at a time, in arrival order, without blocking a thread.
+actor ChunkSequencer {
+    private var busy: Set<ChunkHandle> = []
+    private var waiting: [ChunkHandle: [CheckedContinuation<Void, Never>]] = [:]
+
+    func run<T: Sendable>(_ handle: ChunkHandle, _ body: () async throws(GFSError) -> T) async throws(GFSError) -> T {
+        if busy.contains(handle) {
+            await withCheckedContinuation { waiting[handle, default: []].append($0) }
+        } else {
+            busy.insert(handle)
+        }
+        defer { release(handle) }
+        return try await body()
+    }
+
+    private func release(_ handle: ChunkHandle) {
+        if var queue = waiting[handle], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiting[handle] = queue.isEmpty ? nil : queue
+            next.resume()
+        } else {
+            busy.remove(handle)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import GFSClient
+import GFSProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A chunkserver's request handling: versions and leases from the master, pushes, the primary's ordered
+/// writes forwarded to secondaries (GFS §3.1), and checksum-verified reads (GFS §5.2).
+public final class ChunkService: Sendable {
+    /// This server's address, as the master and peers know it.
+    public let address: ServerID
+    let master: ServerID
+    let store: ChunkStore
+    let pushes: PushBuffers
+    let logger: Logger
+    let pool = ConnectionPool(connectTimeout: .seconds(2))
+    let sequencer = ChunkSequencer()
+    /// The master's chunk size; writes may not pass it. Learnt at registration.
+    let chunkSize = NIOLockedValueBox<Int64>(64 << 20)
+    private let order = NIOLockedValueBox(MutationOrder())
+    /// Leases this server holds as primary, by local expiry, and which of them saw mutations since the last
+    /// heartbeat (those get extended, GFS §3.1).
+    let leases = NIOLockedValueBox<(expiry: [ChunkHandle: ContinuousClock.Instant], active: Set<ChunkHandle>)>(([:], []))
+    /// Time for a secondary to apply a forwarded mutation.
+    let forwardTimeout: Duration
+
+    /// A service over `store`.
+    public init(address: ServerID, master: ServerID, store: ChunkStore, pushes: PushBuffers, logger: Logger,
+                forwardTimeout: Duration = .seconds(30)) {
+        self.address = address
+        self.master = master
+        self.store = store
+        self.pushes = pushes
+        self.logger = logger
+        self.forwardTimeout = forwardTimeout
+    }
+
+    /// Answers one request line.
+    public func handle(_ line: Line) async -> Reply {
+        do {
+            return try await handle(try ChunkRequest(line))
+        } catch {
+            return .error(error)
+        }
+    }
+
+    func handle(_ request: ChunkRequest) async throws(GFSError) -> Reply {
+        switch request {
+        case .push:
+            throw GFSError(.badRequest, "PUSH needs a len= payload")
+        case let .grant(handle, version, leaseMilliseconds, create):
+            try await onDisk { [store] () throws(GFSError) in
+                if create { try store.create(handle, version: version) } else { try store.setVersion(handle, version) }
+            }
+            if let leaseMilliseconds { holdLease(handle, milliseconds: leaseMilliseconds) }
+        case let .write(handle, version, offset, id, secondaries):
+            return .ok([.init("length", String(try await write(handle, version: version, offset: offset, id: id,
+                                                               secondaries: secondaries)))])
+        case let .apply(handle, version, serial, offset, id):
+            return .ok([.init("length", String(try await apply(handle, version: version, serial: serial, offset: offset,
+                                                               id: id)))])
+        case let .read(handle, version, offset, length):
+            return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
+        case .status:
+            let space = store.diskSpace()
+            return .ok([.init("role", "chunkserver"), .init("addr", address.description), .init("chunks", String(store.count)),
+                        .init("capacity", String(space.capacity)), .init("free", String(space.free)),
+                        .init("buffered", String(pushes.bytesHeld))])
+        case .help:
+            return Verb.helpReply(for: .chunkserver)
+        }
+        return .ok()
+    }
+
+    /// Runs blocking disk work on NIO's thread pool, keeping it off the event loops and the task pool.
+    func onDisk<T: Sendable>(_ body: @escaping @Sendable () throws(GFSError) -> T) async throws(GFSError) -> T {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { () throws -> T in try body() }
+        } catch {
+            throw error as? GFSError ?? GFSError(.internal, "disk task failed: \(error)")
+        }
+    }
+
+    func holdLease(_ handle: ChunkHandle, milliseconds: Int64, from start: ContinuousClock.Instant = .now) {
+        // The master timed the lease from before this message left it, so ours ends a margin earlier and the
+        // master can never hand a second primary a lease while this one still thinks it holds one.
+        let margin = min(Duration.milliseconds(milliseconds) / 10, .seconds(1))
+        let expiry = start + .milliseconds(milliseconds) - margin
+        leases.withLockedValue { $0.expiry[handle] = max($0.expiry[handle] ?? expiry, expiry) }
+    }
+
+    func isPrimary(_ handle: ChunkHandle) -> Bool {
+        leases.withLockedValue { ($0.expiry[handle] ?? .now) > .now }
+    }
+
+    /// The leases to ask the master to extend: held ones that saw mutations since the last heartbeat.
+    func leasesToExtend() -> [ChunkHandle] {
+        leases.withLockedValue { state in
+            let now = ContinuousClock.now
+            state.expiry = state.expiry.filter { $0.value > now }
+            let active = state.active.filter { state.expiry[$0] != nil }
+            state.active = []
+            return active.sorted()
+        }
+    }
+
+    func nextSerial(_ handle: ChunkHandle, version: ChunkVersion) -> UInt64 {
+        // Serials carry the version in their high bits, so a new lease's numbering follows the old lease's.
+        order.withLockedValue { version << 32 | ($0.nextSerial(for: handle) & 0xFFFF_FFFF) }
+    }
+
+    func acceptSerial(_ serial: UInt64, for handle: ChunkHandle) -> Bool {
+        order.withLockedValue { $0.accept(serial, for: handle) }
+    }
+}

@@ -1,0 +1,117 @@
+import GFSClient
+import GFSProtocol
+import NIOCore
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading and writing replica bytes with their block checksums (GFS §5.2).
+extension ChunkStore {
+    /// Writes `data` at `offset`, then recomputes the checksums of every block it touched (and of any gap it
+    /// opened past the old end), and fsyncs both files before returning the replica's new length.
+    public func write(_ handle: ChunkHandle, at offset: Int64, _ data: ByteBuffer) throws(GFSError) -> Int64 {
+        guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        return try replica.exclusively { () throws(GFSError) -> Int64 in
+            let oldLength = replica.state.withLockedValue { $0.length }
+            let dataFile = try Self.open(path(handle, "chunk"), [])
+            defer { try? dataFile.close() }
+            do {
+                _ = try data.withUnsafeReadableBytes { try dataFile.writeAll(toAbsoluteOffset: offset, $0) }
+            } catch { throw Self.failure(error, path(handle, "chunk")) }
+            let newLength = max(oldLength, offset + Int64(data.readableBytes))
+            let firstByte = min(offset, oldLength)
+            let blocks = ChecksumLayout.blocks(offset: firstByte, count: Int(offset + Int64(data.readableBytes) - firstByte))
+            try updateChecksums(handle, blocks: blocks, dataFile: dataFile, length: newLength)
+            if synchronous {
+                guard fdatasync(dataFile.rawValue) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
+            }
+            replica.state.withLockedValue { $0.length = newLength }
+            return newLength
+        }
+    }
+
+    private func updateChecksums(_ handle: ChunkHandle, blocks: Range<Int>, dataFile: SystemPackage.FileDescriptor,
+                                 length: Int64) throws(GFSError) {
+        guard !blocks.isEmpty else { return }
+        let blockSize = ChecksumLayout.blockSize
+        let start = Int64(blocks.lowerBound * blockSize)
+        let count = Int(min(Int64(blocks.upperBound * blockSize), length) - start)
+        let bytes = try readExactly(dataFile, at: start, count: count, path: path(handle, "chunk"))
+        var sums: [UInt8] = []
+        sums.reserveCapacity(blocks.count * 4)
+        bytes.withUnsafeReadableBytes { raw in
+            var position = 0
+            while position < raw.count {
+                let end = min(position + blockSize, raw.count)
+                let sum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[position..<end]))
+                withUnsafeBytes(of: sum.littleEndian) { sums.append(contentsOf: $0) }
+                position = end
+            }
+        }
+        let checksumFile = try Self.open(path(handle, "crc"), [])
+        defer { try? checksumFile.close() }
+        do { _ = try checksumFile.writeAll(toAbsoluteOffset: Int64(blocks.lowerBound * 4), sums) } catch {
+            throw Self.failure(error, path(handle, "crc"))
+        }
+        if synchronous {
+            guard fdatasync(checksumFile.rawValue) == 0 else { throw Self.errnoFailure(path(handle, "crc")) }
+        }
+    }
+
+    /// Reads up to `length` bytes at `offset` (fewer at the replica's end), verifying the checksum of every
+    /// block the range touches first; a mismatch is CHECKSUM and nothing is returned.
+    public func read(_ handle: ChunkHandle, at offset: Int64, length: Int) throws(GFSError) -> ByteBuffer {
+        guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        return try replica.exclusively { () throws(GFSError) -> ByteBuffer in
+            let chunkLength = replica.state.withLockedValue { $0.length }
+            let count = Int(max(0, min(Int64(length), chunkLength - offset)))
+            guard count > 0 else { return ByteBuffer() }
+            let blocks = ChecksumLayout.blocks(offset: offset, count: count)
+            let blockSize = ChecksumLayout.blockSize
+            let start = Int64(blocks.lowerBound * blockSize)
+            let end = min(Int64(blocks.upperBound * blockSize), chunkLength)
+            let dataFile = try Self.open(path(handle, "chunk"), [])
+            defer { try? dataFile.close() }
+            var bytes = try readExactly(dataFile, at: start, count: Int(end - start), path: path(handle, "chunk"))
+            let checksumFile = try Self.open(path(handle, "crc"), [])
+            defer { try? checksumFile.close() }
+            let stored = try readExactly(checksumFile, at: Int64(blocks.lowerBound * 4), count: blocks.count * 4,
+                                         path: path(handle, "crc"))
+            try bytes.withUnsafeReadableBytes { (raw) throws(GFSError) in
+                for (position, block) in blocks.enumerated() {
+                    let from = position * blockSize
+                    let sum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[from..<min(from + blockSize, raw.count)]))
+                    let expected = stored.getInteger(at: position * 4, endianness: .little, as: UInt32.self)
+                    guard sum == expected else {
+                        throw GFSError(.checksum, "chunk \(handle) block \(block): checksum mismatch")
+                    }
+                }
+            }
+            bytes.moveReaderIndex(forwardBy: Int(offset - start))
+            return bytes.readSlice(length: count) ?? ByteBuffer()
+        }
+    }
+
+    private func readExactly(_ file: SystemPackage.FileDescriptor, at offset: Int64, count: Int, path: String) throws(GFSError) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(count)
+        do {
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                var done = 0
+                while done < count {
+                    let got = try file.read(fromAbsoluteOffset: offset + Int64(done),
+                                            into: UnsafeMutableRawBufferPointer(rebasing: raw[done..<count]))
+                    if got == 0 { break }
+                    done += got
+                }
+                return done
+            }
+        } catch { throw Self.failure(error, path) }
+        guard buffer.readableBytes == count else {
+            throw GFSError(.checksum, "\(path): \(buffer.readableBytes) of \(count) bytes on disk")
+        }
+        return buffer
+    }
+}

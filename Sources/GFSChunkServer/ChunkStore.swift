@@ -1,0 +1,176 @@
+import GFSClient
+import GFSProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Chunk replicas on disk (GFS §2.2, §5.2): for handle H, `chunks/H.chunk` holds the bytes as an ordinary
+/// file, `chunks/H.crc` one little-endian CRC32C per 64 KiB block, and `chunks/H.version` the version, replaced
+/// atomically. Calls block on disk I/O: run them off the event loops.
+public final class ChunkStore: Sendable {
+    /// One replica's in-memory state; its lock orders data and checksum updates against reads.
+    final class Replica: Sendable {
+        let lock = NIOLock()
+        let state: NIOLockedValueBox<(version: ChunkVersion, length: Int64)>
+        init(version: ChunkVersion, length: Int64) { state = NIOLockedValueBox((version, length)) }
+
+        /// Runs `body` holding the replica's lock (`NIOLock.withLock` cannot pass typed errors through).
+        func exclusively<T>(_ body: () throws(GFSError) -> T) throws(GFSError) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body()
+        }
+    }
+
+    /// The folder holding the chunk files.
+    public let folder: String
+    /// Whether writes are fsynced before they are acknowledged.
+    let synchronous: Bool
+    private let replicas = NIOLockedValueBox<[ChunkHandle: Replica]>([:])
+
+    /// Opens (creating if needed) the chunk folder and indexes the replicas in it.
+    public init(directory: String, synchronous: Bool = true) throws(GFSError) {
+        folder = directory + "/chunks"
+        self.synchronous = synchronous
+        try DirectoryLock.makeDirectories(folder)
+        for name in try Self.listFolder(folder) where name.hasSuffix(".chunk") {
+            guard let handle = ChunkHandle(hex: name.dropLast(6)) else { continue }
+            let version = Self.readVersionFile(path(handle, "version"))
+            let length = Self.fileSize(path(handle, "chunk"))
+            guard let version, let length else { continue }
+            replicas.withLockedValue { $0[handle] = Replica(version: version, length: length) }
+        }
+    }
+
+    func path(_ handle: ChunkHandle, _ kind: String) -> String { "\(folder)/\(handle).\(kind)" }
+
+    /// Every replica with its version and length, sorted by handle.
+    public func report() -> [ReportedChunk] {
+        replicas.withLockedValue { $0.map { ($0.key, $0.value.state.withLockedValue { $0 }) } }
+            .map { ReportedChunk(handle: $0.0, version: $0.1.version, length: $0.1.length) }
+            .sorted { $0.handle < $1.handle }
+    }
+
+    /// Number of replicas held.
+    public var count: Int { replicas.withLockedValue { $0.count } }
+
+    /// The version of the replica of `handle`, if held.
+    public func version(_ handle: ChunkHandle) -> ChunkVersion? {
+        replica(handle)?.state.withLockedValue { $0.version }
+    }
+
+    func replica(_ handle: ChunkHandle) -> Replica? { replicas.withLockedValue { $0[handle] } }
+
+    /// Creates an empty replica at `version`, or adopts `version` if the replica already exists.
+    public func create(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) {
+        if replica(handle) != nil { return try setVersion(handle, version) }
+        for kind in ["chunk", "crc"] {
+            let descriptor = try Self.open(path(handle, kind), [.create, .truncate])
+            try? descriptor.close()
+        }
+        try writeVersion(handle, version)
+        try Self.syncFolder(folder)
+        replicas.withLockedValue { $0[handle] = Replica(version: version, length: 0) }
+    }
+
+    /// Durably records a newer version (GFS §4.5); an older one than held is refused as STALE.
+    public func setVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
+        guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        let current = replica.state.withLockedValue { $0.version }
+        guard version >= current else { throw GFSError(.stale, "chunk \(handle): version \(version) < \(current)") }
+        guard version > current else { return }
+        try writeVersion(handle, version)
+        replica.state.withLockedValue { $0.version = version }
+    }
+
+    private func writeVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
+        let target = path(handle, "version")
+        let temporary = target + ".tmp"
+        let descriptor = try Self.open(temporary, [.create, .truncate])
+        do {
+            _ = try descriptor.writeAll(toAbsoluteOffset: 0, Array("\(version)\n".utf8))
+            if synchronous { fsync(descriptor.rawValue) }
+            try descriptor.close()
+        } catch { throw Self.failure(error, temporary) }
+        guard rename(temporary, target) == 0 else { throw Self.errnoFailure(target) }
+    }
+
+    /// Removes a replica's files.
+    public func delete(_ handle: ChunkHandle) {
+        _ = replicas.withLockedValue { $0.removeValue(forKey: handle) }
+        for kind in ["chunk", "crc", "version"] { unlink(path(handle, kind)) }
+    }
+
+    /// Takes a replica that failed its checksum out of service, keeping its files (renamed `.corrupt`) for
+    /// inspection; the master re-replicates from a good copy (GFS §5.2).
+    public func quarantine(_ handle: ChunkHandle) {
+        _ = replicas.withLockedValue { $0.removeValue(forKey: handle) }
+        for kind in ["chunk", "crc", "version"] { rename(path(handle, kind), path(handle, kind) + ".corrupt") }
+    }
+
+    /// Bytes free and in all on the chunk folder's file system.
+    public func diskSpace() -> (capacity: Int64, free: Int64) {
+        var stats = statvfs()
+        guard statvfs(folder, &stats) == 0 else { return (0, 0) }
+        return (Int64(stats.f_blocks) * Int64(stats.f_frsize), Int64(stats.f_bavail) * Int64(stats.f_frsize))
+    }
+}
+
+// MARK: - File helpers
+
+extension ChunkStore {
+    static func open(_ path: String, _ options: SystemPackage.FileDescriptor.OpenOptions) throws(GFSError) -> SystemPackage.FileDescriptor {
+        do {
+            return try SystemPackage.FileDescriptor.open(FilePath(path), .readWrite, options: options.union(.closeOnExec),
+                                           permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch { throw failure(error, path) }
+    }
+
+    static func failure(_ error: any Error, _ path: String) -> GFSError {
+        if let errno = error as? Errno, errno == .noSpace { return GFSError(.noSpace, "\(path): disk full") }
+        return GFSError(.internal, "\(path): \(error)")
+    }
+
+    static func errnoFailure(_ path: String) -> GFSError {
+        errno == ENOSPC ? GFSError(.noSpace, "\(path): disk full")
+            : GFSError(.internal, "\(path): \(String(cString: strerror(errno)))")
+    }
+
+    static func readVersionFile(_ path: String) -> ChunkVersion? {
+        guard let file = try? open(path, []) else { return nil }
+        defer { try? file.close() }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let count = (try? bytes.withUnsafeMutableBytes { try file.read(fromAbsoluteOffset: 0, into: $0) }) ?? 0
+        return UInt64(String(decoding: bytes.prefix(count).prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self))
+    }
+
+    static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    static func syncFolder(_ path: String) throws(GFSError) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw errnoFailure(path) }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    static func listFolder(_ path: String) throws(GFSError) -> [String] {
+        guard let directory = opendir(path) else { throw errnoFailure(path) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            names.append(name)
+        }
+        return names
+    }
+}

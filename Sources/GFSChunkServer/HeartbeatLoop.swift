@@ -1,0 +1,71 @@
+import GFSClient
+import GFSProtocol
+import Logging
+import NIOCore
+
+/// Keeps one connection to the master open (so the master notices a crash at once), registers with a full
+/// chunk report, then heartbeats; carries out the master's EXTEND and DELETE answers. Reconnects and
+/// registers again whenever the master goes away.
+struct HeartbeatLoop: Sendable {
+    let service: ChunkService
+    let interval: Duration
+    let rack: String
+
+    func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await Connection.connect(to: service.master, timeout: .seconds(5))
+                defer { connection.close() }
+                try await register(on: connection)
+                failures = 0
+                while !Task.isCancelled {
+                    try await Task.sleep(for: interval)
+                    try await beat(on: connection)
+                }
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 30 == 0 {
+                    service.logger.warning("master \(service.master): \(error); retrying")
+                }
+                try? await Task.sleep(for: min(interval, .seconds(1)))
+            }
+        }
+    }
+
+    private func register(on connection: Connection) async throws(GFSError) {
+        let space = service.store.diskSpace()
+        let report = service.store.report()
+        let request = MasterRequest.register(service.address, rack: rack, capacityBytes: space.capacity,
+                                             freeBytes: space.free)
+        let reply = try await connection.call(request.line, payload: ReportedChunk.payload(report), timeout: .seconds(30))
+        if let chunkSize = try reply.line.integer("chunksize", in: 1...Int64.max) {
+            service.chunkSize.withLockedValue { $0 = chunkSize }
+        }
+        service.logger.info("registered with \(service.master): \(report.count) chunks")
+        try await carryOut(reply.body, sent: .now)
+    }
+
+    private func beat(on connection: Connection) async throws(GFSError) {
+        let sent = ContinuousClock.now
+        let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
+                                              leases: service.leasesToExtend())
+        let reply = try await connection.call(request.line, timeout: interval * 5)
+        try await carryOut(reply.body, sent: sent)
+    }
+
+    private func carryOut(_ instructions: [Line], sent: ContinuousClock.Instant) async throws(GFSError) {
+        for line in instructions {
+            switch line.verb {
+            case "EXTEND":
+                service.holdLease(try line.handle(), milliseconds: try line.requireInteger("lease_ms"), from: sent)
+            case "DELETE":
+                let handle = try line.handle()
+                service.logger.info("deleting chunk \(handle) as the master asked")
+                service.store.delete(handle)
+            default:
+                service.logger.warning("ignoring unknown instruction \(line.verb) from the master")
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import GFSClient
+import GFSProtocol
+import NIOCore
+
+/// Receives a `PUSH` payload and forwards each part to the next chunkserver in the chain as soon as it
+/// arrives (GFS §3.2), so a push to three replicas takes about as long as a push to one.
+enum PushReceiver {
+    static func receive(_ line: Line, length: Int,
+                        frames: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
+                        service: ChunkService) async throws -> Reply {
+        let request: ChunkRequest
+        do {
+            request = try ChunkRequest(line)
+        } catch {
+            try await drain(&frames)
+            return .error(error)
+        }
+        guard case let .push(id, _, chain) = request else {
+            try await drain(&frames)
+            return .error(GFSError(.badRequest, "\(line.verb) takes no payload"))
+        }
+        var failure: GFSError?
+        var downstream: Connection?
+        var downstreamReply: EventLoopFuture<Reply>?
+        if let next = chain.first {
+            do {
+                let connection = try await Connection.connect(to: next, timeout: .seconds(5))
+                let forward = ChunkRequest.push(id: id, length: length, chain: Array(chain.dropFirst()))
+                downstreamReply = connection.startStreaming(forward.line)
+                downstream = connection
+            } catch {
+                failure = GFSError(.unavailable, "forwarding push to \(next): \(error.message)")
+            }
+        }
+        defer { downstream?.close() }
+        var data = ByteBuffer()
+        data.reserveCapacity(length)
+        receiving: while let frame = try await frames.next() {
+            guard case .part(let bytes, let last) = frame else { break }
+            data.writeImmutableBuffer(bytes)
+            if failure == nil, let downstream {
+                do { try await downstream.write(bytes) } catch {
+                    failure = GFSError(.unavailable, "forwarding push to \(downstream.address): \(error.message)")
+                }
+            }
+            if last { break receiving }
+        }
+        guard data.readableBytes == length else { throw GFSError(.badRequest, "connection closed mid-payload") }
+        if failure == nil, let downstreamReply {
+            do { _ = try await downstreamReply.reply() } catch {
+                failure = GFSError(error.code, "forwarding push to \(chain[0]): \(error.message)")
+            }
+        }
+        if let failure { return .error(failure) }
+        do { try service.pushes.store(id, data) } catch { return .error(error) }
+        return .ok()
+    }
+
+    /// Skips the rest of a payload that will not be used, so the connection stays in frame.
+    static func drain(_ frames: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator) async throws {
+        while let frame = try await frames.next() {
+            if case .part(_, true) = frame { return }
+        }
+    }
+}

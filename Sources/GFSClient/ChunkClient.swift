@@ -1,0 +1,40 @@
+import GFSProtocol
+import NIOCore
+
+/// Typed calls to chunkservers: push along a chain, write through the primary, read.
+public struct ChunkClient: Sendable {
+    let pool: ConnectionPool
+    let timeout: Duration
+
+    /// A chunkserver client sharing `pool`'s connections.
+    public init(pool: ConnectionPool, timeout: Duration = .seconds(30)) {
+        self.pool = pool
+        self.timeout = timeout
+    }
+
+    /// Pushes `data` to `chain[0]`, which forwards it to the rest as it arrives (GFS §3.2).
+    public func push(_ data: ByteBuffer, id: String, chain: [ServerID]) async throws(GFSError) {
+        guard let first = chain.first else { throw GFSError(.unavailable, "no replica to push to") }
+        let request = ChunkRequest.push(id: id, length: data.readableBytes, chain: Array(chain.dropFirst()))
+        var line = request.line
+        line.fields.removeAll { $0.key == "len" }
+        _ = try await pool.connection(to: first).call(line, payload: data, timeout: timeout)
+    }
+
+    /// Asks the primary to apply pushed data `id` at `offset` and forward it to the secondaries (GFS §3.1).
+    /// Returns the chunk's length after the write.
+    public func write(_ lease: LeaseInfo, offset: Int64, id: String) async throws(GFSError) -> Int64 {
+        let request = ChunkRequest.write(lease.handle, version: lease.version, offset: offset, id: id,
+                                         secondaries: lease.secondaries)
+        let reply = try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)
+        return try reply.line.requireInteger("length")
+    }
+
+    /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first.
+    public func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int,
+                     from server: ServerID) async throws(GFSError) -> ByteBuffer {
+        let request = ChunkRequest.read(handle, version: version, offset: offset, length: length)
+        let reply = try await pool.connection(to: server).call(request.line, timeout: timeout)
+        return reply.payload ?? ByteBuffer()
+    }
+}

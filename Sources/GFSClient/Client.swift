@@ -1,0 +1,169 @@
+import GFSProtocol
+import NIOCore
+
+/// The gfs client library: metadata from the master, data straight to and from chunkservers (GFS §2.4).
+public final class Client: Sendable {
+    /// Typed master calls.
+    public let master: MasterClient
+    /// Typed chunkserver calls.
+    public let chunks: ChunkClient
+    let pool: ConnectionPool
+    let locations = LocationCache()
+    /// Bytes per push and per write; a write never crosses a chunk boundary.
+    public let writeUnitBytes: Int
+    /// Bytes per read request.
+    public let readUnitBytes: Int
+    /// Attempts per write before giving up (GFS §3.1: on any error the client retries).
+    public let writeAttempts: Int
+
+    /// A client of the master at `master`.
+    public init(master: ServerID, timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
+                readUnitBytes: Int = 4 << 20, writeAttempts: Int = 8) {
+        let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)))
+        self.pool = pool
+        self.master = MasterClient(address: master, pool: pool, timeout: timeout)
+        self.chunks = ChunkClient(pool: pool, timeout: timeout)
+        self.writeUnitBytes = writeUnitBytes
+        self.readUnitBytes = readUnitBytes
+        self.writeAttempts = writeAttempts
+    }
+
+    /// Closes every connection.
+    public func close() async { await pool.closeAll() }
+
+    // MARK: - Writing
+
+    /// Writes `data` at byte `offset` of the file, chunk by chunk, then records the new size with the master.
+    /// Each piece is pushed to every replica and committed through the primary; any failure retries the piece.
+    public func write(_ path: GFSPath, at offset: Int64, _ data: ByteBuffer) async throws(GFSError) {
+        let layout = try await master.lookup(path)
+        var position = offset
+        var remaining = data
+        while remaining.readableBytes > 0 {
+            let within = position % layout.chunkSize
+            let count = min(remaining.readableBytes, Int(layout.chunkSize - within), writeUnitBytes)
+            guard let piece = remaining.readSlice(length: count) else { break }
+            try await writePiece(path, chunkIndex: Int(position / layout.chunkSize), offset: within, piece)
+            position += Int64(count)
+        }
+        try await master.setSize(path, size: position)
+        await locations.invalidate(path)
+    }
+
+    /// Streams `source` into the file from byte 0 (the file must exist and be empty, as after `CREATE`).
+    /// - Parameter source: returns up to the requested byte count, or nil at end of input.
+    /// - Returns: bytes written.
+    public func writeStream(_ path: GFSPath, from source: (Int) throws(GFSError) -> ByteBuffer?) async throws(GFSError) -> Int64 {
+        let layout = try await master.lookup(path)
+        var position: Int64 = 0
+        while true {
+            let within = position % layout.chunkSize
+            let want = min(Int(layout.chunkSize - within), writeUnitBytes)
+            guard let piece = try source(want), piece.readableBytes > 0 else { break }
+            try await writePiece(path, chunkIndex: Int(position / layout.chunkSize), offset: within, piece)
+            position += Int64(piece.readableBytes)
+        }
+        if position > 0 { try await master.setSize(path, size: position) }
+        await locations.invalidate(path)
+        return position
+    }
+
+    /// One write within one chunk, retried with backoff (GFS §3.1: failures leave the region inconsistent
+    /// until a retry succeeds).
+    func writePiece(_ path: GFSPath, chunkIndex: Int, offset: Int64, _ piece: ByteBuffer) async throws(GFSError) {
+        var lastError = GFSError(.internal, "no attempt made")
+        for attempt in 0..<writeAttempts {
+            if attempt > 0 { await backoff(attempt, after: lastError) }
+            do {
+                let location = try await master.allocate(path, index: chunkIndex)
+                let lease = try await master.lease(location.handle)
+                let id = Self.pushID()
+                try await chunks.push(piece, id: id, chain: [lease.primary] + lease.secondaries)
+                _ = try await chunks.write(lease, offset: offset, id: id)
+                return
+            } catch {
+                lastError = error
+                switch error.code {
+                case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly: throw error
+                default: continue
+                }
+            }
+        }
+        throw lastError
+    }
+
+    private func backoff(_ attempt: Int, after error: GFSError) async {
+        // A lease held by a dead primary only ends on expiry, so those waits are longer.
+        let base: Duration = error.code == .lease ? .seconds(1) : .milliseconds(50)
+        try? await Task.sleep(for: base * (1 << min(attempt - 1, 5)))
+    }
+
+    static func pushID() -> String {
+        String(UInt64.random(in: 1...UInt64.max), radix: 16)
+    }
+
+    // MARK: - Reading
+
+    /// Reads the whole file in order, handing each piece to `sink`. Each piece comes from one replica; a
+    /// failed or corrupt replica is skipped for the next, and the locations are fetched again once when all
+    /// known replicas have failed.
+    public func read(_ path: GFSPath, into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
+        let layout = try await locations.layout(of: path, from: master)
+        var position: Int64 = 0
+        var window: [Task<ByteBuffer, any Error>] = []
+        var planned: Int64 = 0
+        let depth = 4
+        while position < layout.size {
+            while window.count < depth, planned < layout.size {
+                let index = Int(planned / layout.chunkSize)
+                let within = planned % layout.chunkSize
+                let count = Int(min(Int64(readUnitBytes), layout.chunkSize - within, layout.size - planned))
+                guard index < layout.chunks.count else {
+                    throw GFSError(.internal, "\(path): size says \(layout.size) bytes but only \(layout.chunks.count) chunks")
+                }
+                let chunk = layout.chunks[index]
+                window.append(Task { try await self.readRange(path, chunk, offset: within, length: count) })
+                planned += Int64(count)
+            }
+            let task = window.removeFirst()
+            let piece: ByteBuffer
+            do { piece = try await task.value } catch {
+                for task in window { task.cancel() }
+                await locations.invalidate(path)
+                throw error as? GFSError ?? GFSError(.internal, "\(error)")
+            }
+            position += Int64(piece.readableBytes)
+            try sink(piece)
+        }
+    }
+
+    /// Reads one range of one chunk, trying each replica, then fresh locations from the master.
+    func readRange(_ path: GFSPath, _ chunk: ChunkLocation, offset: Int64, length: Int) async throws(GFSError) -> ByteBuffer {
+        var candidates = chunk.replicas.shuffled()
+        var failures: [String] = []
+        var refreshed = false
+        while true {
+            for server in candidates {
+                do {
+                    let data = try await chunks.read(chunk.handle, version: chunk.version, offset: offset,
+                                                     length: length, from: server)
+                    guard data.readableBytes == length else {
+                        failures.append("\(server): short read (\(data.readableBytes) of \(length) bytes)")
+                        continue
+                    }
+                    return data
+                } catch {
+                    failures.append("\(server): \(error.message)")
+                }
+            }
+            guard !refreshed else { break }
+            refreshed = true
+            let layout = try await locations.refresh(path, from: master)
+            guard chunk.index < layout.chunks.count else { break }
+            candidates = layout.chunks[chunk.index].replicas.filter { !candidates.contains($0) }.shuffled()
+            if candidates.isEmpty { break }
+        }
+        let detail = failures.isEmpty ? "no live replica" : failures.joined(separator: "; ")
+        throw GFSError(.unavailable, "\(path): chunk \(chunk.index) (\(chunk.handle)) unreadable: \(detail)")
+    }
+}

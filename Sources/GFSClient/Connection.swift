@@ -1,0 +1,107 @@
+import GFSProtocol
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One TCP connection to a master or chunkserver speaking the gfs protocol. Requests may be issued
+/// concurrently; replies come back in request order (gfs-protocol(5)).
+public final class Connection: Sendable {
+    /// The peer.
+    public let address: ServerID
+    let channel: any Channel
+
+    private init(address: ServerID, channel: any Channel) {
+        self.address = address
+        self.channel = channel
+    }
+
+    /// Opens a connection; UNAVAILABLE naming the address when nothing answers within `timeout`.
+    public static func connect(to address: ServerID, timeout: Duration = .seconds(5),
+                               limits: Limits = Limits()) async throws(GFSError) -> Connection {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.milliseconds(timeout.milliseconds))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
+                    try channel.pipeline.syncOperations.addHandler(ClientHandler(peer: address))
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: address.host, port: address.port).get()
+            return Connection(address: address, channel: channel)
+        } catch {
+            throw GFSError(.unavailable, "cannot connect to \(address): \(Connection.describe(error))")
+        }
+    }
+
+    /// Whether the connection can still carry requests.
+    public var isActive: Bool { channel.isActive }
+
+    /// Sends `line` (with `payload`, if any) and waits for its reply; an `ERR` reply is thrown as its error.
+    /// - Parameter timeout: how long to wait for the reply before the connection is closed with TIMEOUT.
+    public func call(_ line: Line, payload: ByteBuffer? = nil, timeout: Duration = .seconds(30)) async throws(GFSError) -> Reply {
+        var line = line
+        if let payload { line.fields.append(.init("len", String(payload.readableBytes))) }
+        return try await send(line, payload: payload, streamed: false, timeout: timeout).reply()
+    }
+
+    /// Sends a request line whose `len=` payload the caller then streams with `write(_:)`; the returned task
+    /// yields the reply.
+    public func startStreaming(_ line: Line, timeout: Duration = .seconds(60)) -> EventLoopFuture<Reply> {
+        send(line, payload: nil, streamed: true, timeout: timeout)
+    }
+
+    /// Writes payload bytes of a streamed request, waiting only when the socket's buffer is full.
+    public func write(_ bytes: ByteBuffer) async throws(GFSError) {
+        let written: EventLoopFuture<Void> = channel.writeAndFlush(ClientOutbound.raw(bytes))
+        guard !channel.isWritable else { return }
+        do { try await written.get() } catch { throw GFSError(.unavailable, "writing to \(address) failed: \(error)") }
+    }
+
+    /// Closes the connection; pending requests fail.
+    public func close() { channel.close(promise: nil) }
+
+    private func send(_ line: Line, payload: ByteBuffer?, streamed: Bool, timeout: Duration) -> EventLoopFuture<Reply> {
+        let promise = channel.eventLoop.makePromise(of: Reply.self)
+        let peer = address
+        let channel = self.channel
+        let timer = channel.eventLoop.scheduleTask(in: .milliseconds(timeout.milliseconds)) {
+            channel.pipeline.fireErrorCaught(GFSError(.timeout, "\(peer) did not answer \(line.verb) within \(timeout)"))
+        }
+        let outbound = ClientOutbound.request(line, payload: streamed ? nil : payload, promise)
+        let sent: EventLoopFuture<Void> = channel.writeAndFlush(outbound)
+        sent.whenFailure { error in
+            promise.fail(GFSError(.unavailable, "sending to \(peer) failed: \(Connection.describe(error))"))
+        }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
+        return promise.futureResult.flatMapErrorThrowing { error in
+            throw error as? GFSError ?? GFSError(.unavailable, "\(peer): \(error)")
+        }
+    }
+
+    /// A short reason for a transport error ("Connection refused"), without NIO's internal detail.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? GFSError { return error.message }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return describe(first.error) }
+            if let dns = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve host: \(dns)" }
+        }
+        if error is ChannelError, case .connectTimeout = error as? ChannelError { return "timed out" }
+        return "\(error)"
+    }
+}
+
+extension EventLoopFuture where Value == Reply {
+    /// The reply, with transport and `ERR` failures both thrown as `GFSError`.
+    public func reply() async throws(GFSError) -> Reply {
+        let reply: Reply
+        do { reply = try await get() } catch { throw error as? GFSError ?? GFSError(.unavailable, "\(error)") }
+        if let error = reply.error { throw error }
+        return reply
+    }
+}

@@ -1,0 +1,42 @@
+import GFSProtocol
+
+/// Reuses one connection per peer, reconnecting when it has closed. Concurrent requests share it (replies
+/// are matched in order); streamed pushes use `Connection.connect` directly so their bytes never interleave.
+public actor ConnectionPool {
+    private var connections: [ServerID: Task<Connection, any Error>] = [:]
+    private let connectTimeout: Duration
+
+    /// A pool whose connects give up after `connectTimeout`.
+    public init(connectTimeout: Duration = .seconds(5)) { self.connectTimeout = connectTimeout }
+
+    /// An open connection to `address`.
+    public func connection(to address: ServerID) async throws(GFSError) -> Connection {
+        if let task = connections[address] {
+            if let connection = try? await task.value, connection.isActive { return connection }
+            if connections[address] == task { connections[address] = nil }
+            if let existing = connections[address] {
+                if let connection = try? await existing.value, connection.isActive { return connection }
+            }
+        }
+        let timeout = connectTimeout
+        let task = Task { try await Connection.connect(to: address, timeout: timeout) }
+        connections[address] = task
+        do {
+            return try await task.value
+        } catch {
+            if connections[address] == task { connections[address] = nil }
+            throw error as? GFSError ?? GFSError(.unavailable, "cannot connect to \(address): \(error)")
+        }
+    }
+
+    /// Sends one request to `address` over the pooled connection.
+    public func call(_ address: ServerID, _ line: Line, timeout: Duration = .seconds(30)) async throws(GFSError) -> Reply {
+        try await connection(to: address).call(line, timeout: timeout)
+    }
+
+    /// Closes every connection.
+    public func closeAll() {
+        for task in connections.values { Task { try? await task.value.close() } }
+        connections.removeAll()
+    }
+}

@@ -1,0 +1,96 @@
+import GFSProtocol
+import NIOCore
+
+/// Typed calls to the master, one per verb.
+public struct MasterClient: Sendable {
+    /// The master's address.
+    public let address: ServerID
+    let pool: ConnectionPool
+    let timeout: Duration
+
+    /// A client of the master at `address`, sharing `pool`'s connections.
+    public init(address: ServerID, pool: ConnectionPool, timeout: Duration = .seconds(30)) {
+        self.address = address
+        self.pool = pool
+        self.timeout = timeout
+    }
+
+    /// Sends `request` and returns the `OK` reply.
+    public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
+        try await pool.connection(to: address).call(request.line, payload: payload, timeout: timeout)
+    }
+
+    /// `MKDIR`.
+    public func makeDirectory(_ path: GFSPath, parents: Bool = false) async throws(GFSError) {
+        _ = try await call(.makeDirectory(path, parents: parents))
+    }
+
+    /// `CREATE`.
+    public func create(_ path: GFSPath, replication: Int? = nil) async throws(GFSError) {
+        _ = try await call(.create(path, replication: replication))
+    }
+
+    /// `LS`: a directory's entries, or the file itself.
+    public func list(_ path: GFSPath) async throws(GFSError) -> [EntryInfo] {
+        var entries: [EntryInfo] = []
+        for line in try await call(.list(path)).body { entries.append(try EntryInfo(line)) }
+        return entries
+    }
+
+    /// `STAT`.
+    public func stat(_ path: GFSPath) async throws(GFSError) -> EntryInfo {
+        try EntryInfo(try await call(.stat(path)).line)
+    }
+
+    /// `MV`.
+    public func move(_ source: GFSPath, to destination: GFSPath) async throws(GFSError) {
+        _ = try await call(.move(source, to: destination))
+    }
+
+    /// `RM`.
+    public func remove(_ path: GFSPath, recursive: Bool = false) async throws(GFSError) {
+        _ = try await call(.remove(path, recursive: recursive))
+    }
+
+    /// `LOOKUP`: the file's size, the cluster's chunk size, and where each chunk is.
+    public func lookup(_ path: GFSPath) async throws(GFSError) -> FileLayout {
+        let reply = try await call(.lookup(path))
+        var chunks: [ChunkLocation] = []
+        for line in reply.body { chunks.append(try ChunkLocation(line)) }
+        return FileLayout(size: try reply.line.requireInteger("size"),
+                          chunkSize: try reply.line.requireInteger("chunksize", in: 1...Int64.max), chunks: chunks)
+    }
+
+    /// `ALLOCATE`: chunk `index`, created if it is the file's next one.
+    public func allocate(_ path: GFSPath, index: Int) async throws(GFSError) -> ChunkLocation {
+        try ChunkLocation(try await call(.allocate(path, index: index)).line)
+    }
+
+    /// `LEASE`.
+    public func lease(_ handle: ChunkHandle) async throws(GFSError) -> LeaseInfo {
+        try LeaseInfo(try await call(.lease(handle)).line)
+    }
+
+    /// `SETSIZE`.
+    public func setSize(_ path: GFSPath, size: Int64) async throws(GFSError) {
+        _ = try await call(.setSize(path, size: size))
+    }
+
+    /// `STATUS`: the master's counters and one summary per chunkserver.
+    public func status() async throws(GFSError) -> (fields: [Line.Field], servers: [ServerSummary]) {
+        let reply = try await call(.status)
+        var servers: [ServerSummary] = []
+        for line in reply.body { servers.append(try ServerSummary(line)) }
+        return (reply.line.fields.filter { $0.key != "n" }, servers)
+    }
+}
+
+/// A file's size and chunk locations, as `LOOKUP` returns them.
+public struct FileLayout: Sendable {
+    /// Bytes in the file.
+    public var size: Int64
+    /// Bytes per chunk in this cluster.
+    public var chunkSize: Int64
+    /// Every chunk, in order.
+    public var chunks: [ChunkLocation]
+}

@@ -1,0 +1,70 @@
+import GFSProtocol
+import NIOCore
+import NIOPosix
+
+/// The listening side shared by the master and the chunkserver: one TCP port, frames in, bytes out, one
+/// child task per connection, each catching its own errors so one bad peer never takes the server down.
+public struct ProtocolListener: Sendable {
+    /// One accepted connection's streams.
+    public typealias Connection = NIOAsyncChannel<Frame, ByteBuffer>
+
+    let server: NIOAsyncChannel<Connection, Never>
+    /// The address actually bound (the real port when asked for port 0).
+    public let address: ServerID
+
+    /// Binds `address`; UNAVAILABLE with the reason when the port is taken or the host is wrong.
+    public static func bind(_ address: ServerID, limits: Limits) async throws(GFSError) -> ProtocolListener {
+        do {
+            let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                // `printf 'LS /\n' | nc -N` closes its side after the request; the replies must still go out.
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(host: address.host, port: address.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(FrameDecoder(limits: limits), maximumBufferSize: limits.maximumLineBytes * 2 + 1024))
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
+                }
+            let port = server.channel.localAddress?.port ?? address.port
+            return ProtocolListener(server: server, address: ServerID(host: address.host, port: port))
+        } catch {
+            throw GFSError(.unavailable, "cannot listen on \(address): \(error)")
+        }
+    }
+
+    /// Accepts connections until the listener closes, running `handle` for each in its own task.
+    public func run(_ handle: @escaping @Sendable (Connection) async throws -> Void) async {
+        try? await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { inbound in
+                for try await connection in inbound {
+                    group.addTask {
+                        do { try await handle(connection) } catch {}
+                        try? await connection.channel.close()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops accepting connections.
+    public func close() async {
+        try? await server.channel.close()
+    }
+}
+
+extension ProtocolListener.Connection {
+    /// Writes a reply; its payload goes out as its own buffer, never copied into the header's.
+    public func send(_ reply: Reply, with writer: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        var head = channel.allocator.buffer(capacity: 256)
+        reply.writeHead(to: &head)
+        if let payload = reply.payload, payload.readableBytes > 0 {
+            try await writer.write(contentsOf: [head, payload])
+        } else {
+            try await writer.write(head)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import GFSChunkServer
+import GFSProtocol
+
+/// `gfs chunkserver`: runs a chunkserver in the foreground.
+struct ChunkServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chunkserver",
+        abstract: "Run a chunkserver: chunk replicas as files, checksummed per 64 KiB block.",
+        discussion: "Prints READY host:port on standard output once it listens; logs go to standard error.")
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(help: ArgumentHelp("Address to listen on and be known by (port 0 picks a free port).",
+                               valueName: "host:port"))
+    var listen: String = "127.0.0.1:7701"
+
+    @Option(help: ArgumentHelp("Master address.", valueName: "host:port"))
+    var master: String = ClusterOptions.defaultMaster
+
+    @Option(help: "Rack label, so replicas spread over racks.")
+    var rack: String = ""
+
+    @Option(help: "Time between heartbeats.")
+    var heartbeatInterval = TimeSpan(.seconds(2))
+
+    @Option(help: "Most bytes of pushed data held in memory at once.")
+    var pushBuffer = ByteSize(bytes: 1 << 30)
+
+    @Flag(help: "Acknowledge writes before they are fsynced (faster, loses data on power failure).")
+    var noFsync = false
+
+    func validate() throws {
+        _ = try serverAddress(listen, flag: "--listen")
+        _ = try serverAddress(master, flag: "--master")
+        guard heartbeatInterval.duration > .zero else { throw ValidationError("--heartbeat-interval must be positive") }
+    }
+
+    func run() async throws {
+        var options = ChunkServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
+                                          master: try serverAddress(master, flag: "--master"))
+        options.rack = rack
+        options.heartbeatInterval = heartbeatInterval.duration
+        options.pushBufferBytes = Int(pushBuffer.bytes)
+        options.synchronous = !noFsync
+        let logger = server.logger("gfs.chunkserver")
+        let chunkServer = try await ChunkServer.start(options, logger: logger)
+        logger.info("chunkserver listening on \(chunkServer.address), master \(options.master)")
+        announceReady(chunkServer.address)
+        await chunkServer.run()
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import GFSClient
+import GFSProtocol
+
+/// `gfs ls [-l] [--json] [PATH…]`: lists directories.
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List directory contents (or describe a file).",
+        discussion: "-l prints tab-separated columns: type, replication, size in bytes, mtime (UTC), name.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(name: .short, help: "Long format.")
+    var long = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Argument(help: ArgumentHelp("Remote paths (default /).", valueName: "path"))
+    var paths: [String] = []
+
+    func run() async throws {
+        let client = try cluster.client()
+        let targets = paths.isEmpty ? ["/"] : paths
+        var all: [EntryFormat.JSONEntry] = []
+        for (number, target) in targets.enumerated() {
+            let path = try remotePath(target)
+            let entries = try await client.master.list(path)
+            if json {
+                all += entries.map(EntryFormat.JSONEntry.init)
+                continue
+            }
+            if targets.count > 1 { StandardStreams.output((number > 0 ? "\n" : "") + "\(path):") }
+            for entry in entries {
+                let name = entry.path == path ? path.string : entry.path.name
+                StandardStreams.output(long ? EntryFormat.long(entry, name: name) : name)
+            }
+        }
+        if json { StandardStreams.output(EntryFormat.json(all)) }
+        await client.close()
+    }
+}

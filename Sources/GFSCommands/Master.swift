@@ -1,0 +1,53 @@
+import ArgumentParser
+import GFSMaster
+import GFSProtocol
+
+/// `gfs master`: runs the master in the foreground.
+struct Master: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the master: namespace, chunk map, placement and leases.",
+        discussion: "Prints READY host:port on standard output once it listens; logs go to standard error.")
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(help: ArgumentHelp("Address to listen on (port 0 picks a free port).", valueName: "host:port"))
+    var listen: String = ClusterOptions.defaultMaster
+
+    @Option(help: "Bytes per chunk.")
+    var chunkSize = ByteSize(bytes: 64 << 20)
+
+    @Option(help: "Default replicas per chunk.")
+    var replication = 3
+
+    @Option(help: "Primary lease duration.")
+    var lease = TimeSpan(.seconds(60))
+
+    @Option(help: "A chunkserver silent this long is dead.")
+    var heartbeatTimeout = TimeSpan(.seconds(15))
+
+    func validate() throws {
+        _ = try serverAddress(listen, flag: "--listen")
+        guard chunkSize.bytes >= 64 << 10, chunkSize.bytes <= 1 << 30 else {
+            throw ValidationError("--chunk-size must be between 64KiB and 1GiB")
+        }
+        guard (1...16).contains(replication) else { throw ValidationError("--replication must be 1...16") }
+        guard lease.duration > .zero, heartbeatTimeout.duration > .zero else {
+            throw ValidationError("--lease and --heartbeat-timeout must be positive")
+        }
+    }
+
+    func run() async throws {
+        var configuration = MasterConfiguration()
+        configuration.chunkSize = chunkSize.bytes
+        configuration.defaultReplication = replication
+        configuration.leaseDuration = lease.duration
+        configuration.heartbeatTimeout = heartbeatTimeout.duration
+        let options = MasterServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
+                                           configuration: configuration)
+        let logger = server.logger("gfs.master")
+        let master = try await MasterServer.start(options, logger: logger)
+        logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")
+        announceReady(master.address)
+        await master.run()
+    }
+}

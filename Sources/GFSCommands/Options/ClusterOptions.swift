@@ -1,0 +1,41 @@
+import ArgumentParser
+import GFSClient
+import GFSProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The flags every client command shares: which master, and how long to wait.
+struct ClusterOptions: ParsableArguments {
+    /// The address `gfs up` starts the master on, and where clients look when told nothing else.
+    static let defaultMaster = "127.0.0.1:7700"
+
+    @Option(name: .long, help: ArgumentHelp("Master address host:port (default: $GFS_MASTER or \(defaultMaster)).",
+                                            valueName: "address"))
+    var master: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for any one reply.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    func validate() throws {
+        guard ServerID(masterText) != nil else { throw ValidationError("bad master address '\(masterText)'; use host:port") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    var masterText: String {
+        master ?? getenv("GFS_MASTER").map { String(cString: $0) } ?? Self.defaultMaster
+    }
+
+    /// A client of the chosen master.
+    func client() throws(GFSError) -> Client {
+        guard let address = ServerID(masterText) else { throw GFSError(.badRequest, "bad master address \(masterText)") }
+        return Client(master: address, timeout: .milliseconds(Int64(timeout * 1000)))
+    }
+}
+
+/// Turns a user's path argument into a remote path: absolute paths as given, relative ones from `/`.
+func remotePath(_ text: String) throws(GFSError) -> GFSPath {
+    guard let path = GFSPath(text) else { throw GFSError(.badRequest, "bad remote path '\(text)'") }
+    return path
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import GFSClient
+import GFSProtocol
+
+/// `gfs stat PATH…`: describes files and directories.
+struct Stat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe remote files or directories.",
+        discussion: "Prints key<TAB>value lines: path, type, size, chunks, replication, mtime.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Argument(help: ArgumentHelp("Remote paths.", valueName: "path"))
+    var paths: [String]
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("name at least one remote path") }
+    }
+
+    func run() async throws {
+        let client = try cluster.client()
+        var entries: [EntryInfo] = []
+        for path in paths { entries.append(try await client.master.stat(try remotePath(path))) }
+        if json {
+            let objects = entries.map(EntryFormat.JSONEntry.init)
+            StandardStreams.output(objects.count == 1 ? EntryFormat.json(objects[0]) : EntryFormat.json(objects))
+        } else {
+            StandardStreams.output(entries.map { EntryFormat.keyValues($0).joined(separator: "\n") }.joined(separator: "\n\n"))
+        }
+        await client.close()
+    }
+}

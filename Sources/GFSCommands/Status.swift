@@ -1,0 +1,47 @@
+import ArgumentParser
+import GFSClient
+import GFSProtocol
+
+/// `gfs status`: the master's counters and its chunkservers.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the master's counters and one line per chunkserver.",
+        discussion: "Chunkserver lines are tab-separated: address, alive|dead, chunks, free bytes, capacity bytes, rack.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct JSONServer: Encodable {
+        var address: String, alive: Bool, chunks: Int, free: Int64, capacity: Int64, rack: String
+    }
+
+    struct JSONStatus: Encodable {
+        var master: String, fields: [String: String], chunkservers: [JSONServer]
+    }
+
+    func run() async throws {
+        let client = try cluster.client()
+        let (fields, servers) = try await client.master.status()
+        if json {
+            let status = JSONStatus(
+                master: client.master.address.description,
+                fields: Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
+                chunkservers: servers.map {
+                    JSONServer(address: $0.server.description, alive: $0.alive, chunks: $0.chunks, free: $0.freeBytes,
+                               capacity: $0.capacityBytes, rack: $0.rack)
+                })
+            StandardStreams.output(EntryFormat.json(status))
+        } else {
+            StandardStreams.output("master\t\(client.master.address)")
+            for field in fields { StandardStreams.output("\(field.key)\t\(field.value)") }
+            for server in servers {
+                StandardStreams.output([server.server.description, server.alive ? "alive" : "dead", String(server.chunks),
+                                        String(server.freeBytes), String(server.capacityBytes), server.rack]
+                    .joined(separator: "\t"))
+            }
+        }
+        await client.close()
+    }
+}

@@ -1,0 +1,66 @@
+import GFSProtocol
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Blocking reads and writes on file descriptors: the CLI's only I/O with the terminal, pipes and local files.
+enum StandardStreams {
+    /// Writes a line to stdout.
+    static func output(_ text: String) {
+        _ = try? write(ByteBuffer(string: text + "\n"), to: 1)
+    }
+
+    /// Writes a line to stderr.
+    static func error(_ text: String) {
+        _ = try? write(ByteBuffer(string: text + "\n"), to: 2)
+    }
+
+    /// Writes all of `bytes` to `descriptor`; a closed pipe (EPIPE) ends the program quietly, as `cat` does.
+    static func write(_ bytes: ByteBuffer, to descriptor: Int32) throws(GFSError) {
+        try bytes.withUnsafeReadableBytes { (raw) throws(GFSError) in
+            guard let base = raw.baseAddress else { return }
+            var done = 0
+            while done < raw.count {
+                let count = Glibc.write(descriptor, base + done, raw.count - done)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { exit(141) }
+                    throw GFSError(.internal, "write failed: \(String(cString: strerror(errno)))")
+                }
+                done += count
+            }
+        }
+    }
+
+    /// Reads up to `count` bytes from `descriptor` (fewer only at end of input); nil at end of input.
+    static func read(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(count)
+        var failure: Int32 = 0
+        while buffer.readableBytes < count, failure == 0 {
+            let wanted = count - buffer.readableBytes
+            let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { raw in
+                while true {
+                    let got = Glibc.read(descriptor, raw.baseAddress, wanted)
+                    if got >= 0 { return got }
+                    if errno != EINTR {
+                        failure = errno
+                        return 0
+                    }
+                }
+            }
+            if got == 0 { break }
+        }
+        if failure != 0 { throw GFSError(.internal, "read failed: \(String(cString: strerror(failure)))") }
+        return buffer.readableBytes > 0 ? buffer : nil
+    }
+
+    /// Opens a local file for reading; NOTFOUND with the reason when it cannot be.
+    static func openForReading(_ path: String) throws(GFSError) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw GFSError(.notFound, "\(path): \(String(cString: strerror(errno)))") }
+        return descriptor
+    }
+}

@@ -1,0 +1,53 @@
+/// Primary leases (GFS §3.1): at most one primary per chunk, and never a second lease before the first has
+/// expired, even when the master cannot reach the first primary.
+public struct LeaseTable: Sendable {
+    /// A granted lease.
+    public struct Lease: Sendable, Equatable {
+        /// The replica that orders mutations.
+        public var primary: ServerID
+        /// The chunk version the lease was granted at.
+        public var version: ChunkVersion
+        /// When the lease stops being valid on the master's clock.
+        public var expires: Instant
+    }
+
+    private var leases: [ChunkHandle: Lease] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// The lease on `handle` if it is still valid at `now`.
+    public func current(_ handle: ChunkHandle, at now: Instant) -> Lease? {
+        guard let lease = leases[handle], lease.expires > now else { return nil }
+        return lease
+    }
+
+    /// Records a new lease; the caller must have checked that no valid lease exists.
+    public mutating func grant(_ handle: ChunkHandle, to primary: ServerID, version: ChunkVersion,
+                               at now: Instant, duration: Duration) -> Lease {
+        precondition(current(handle, at: now) == nil, "second lease on \(handle) before expiry")
+        let lease = Lease(primary: primary, version: version, expires: now.advanced(by: duration))
+        leases[handle] = lease
+        return lease
+    }
+
+    /// Extends the lease held by `primary` (GFS §3.1: extensions ride on heartbeats). Returns the new expiry,
+    /// or nil when `primary` does not hold a valid lease on `handle`.
+    public mutating func extend(_ handle: ChunkHandle, heldBy primary: ServerID, at now: Instant,
+                                duration: Duration) -> Instant? {
+        guard var lease = current(handle, at: now), lease.primary == primary else { return nil }
+        lease.expires = max(lease.expires, now.advanced(by: duration))
+        leases[handle] = lease
+        return lease.expires
+    }
+
+    /// Forgets a lease that was certainly never delivered to its primary, so a new one may be granted now.
+    public mutating func withdrawUndelivered(_ handle: ChunkHandle) {
+        leases.removeValue(forKey: handle)
+    }
+
+    /// Drops expired leases so the table does not grow without bound.
+    public mutating func removeExpired(at now: Instant) {
+        leases = leases.filter { $0.value.expires > now }
+    }
+}

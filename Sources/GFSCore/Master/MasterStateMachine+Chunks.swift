@@ -1,0 +1,149 @@
+/// Chunk allocation, lookup, leases and versions (GFS §3.1, §4.2, §4.5).
+extension MasterStateMachine {
+    /// What `ALLOCATE` needs done.
+    public enum Allocation: Sendable, Equatable {
+        /// The chunk already exists.
+        case existing(ChunkLocation)
+        /// Create `handle` at `version` on `servers`, then call `chunkCreated`.
+        case create(index: Int, handle: ChunkHandle, version: ChunkVersion, servers: [ServerID])
+    }
+
+    /// What `LEASE` needs done.
+    public enum LeaseDecision: Sendable, Equatable {
+        /// A valid lease exists.
+        case current(LeaseInfo)
+        /// Tell `replicas` the new `version` (the primary with the lease), then call `leaseGrantFinished`.
+        case grant(handle: ChunkHandle, version: ChunkVersion, primary: ServerID, replicas: [ServerID],
+                   duration: Duration)
+    }
+
+    /// Whether `server` counts as live now.
+    public func isAlive(_ server: ServerID) -> Bool {
+        guard let state = servers[server], state.connected else { return false }
+        return clock.now.duration(since: state.lastHeard) < configuration.heartbeatTimeout
+    }
+
+    /// Live replicas of `handle` at its current version, in a stable order.
+    public func liveReplicas(_ handle: ChunkHandle) -> [ServerID] {
+        guard let info = chunks[handle] else { return [] }
+        return info.replicas.filter { $0.value == info.version && isAlive($0.key) }.keys.sorted()
+    }
+
+    /// `LOOKUP`: a file's length and where its chunks are.
+    public func lookup(_ path: GFSPath) throws(GFSError) -> (length: Int64, chunks: [ChunkLocation]) {
+        let entry = try file(path)
+        let locations = entry.chunks.enumerated().map { index, handle in
+            ChunkLocation(index: index, handle: handle, version: chunks[handle]?.version ?? 0,
+                          replicas: liveReplicas(handle))
+        }
+        return (entry.length, locations)
+    }
+
+    /// `ALLOCATE path index`: returns chunk `index` of the file, or plans its creation when it is the next one.
+    public mutating func allocate(_ path: GFSPath, index: Int) throws(GFSError) -> Allocation {
+        let entry = try file(path)
+        if index < entry.chunks.count, index >= 0 {
+            let handle = entry.chunks[index]
+            return .existing(ChunkLocation(index: index, handle: handle, version: chunks[handle]?.version ?? 0,
+                                           replicas: liveReplicas(handle)))
+        }
+        guard index == entry.chunks.count else {
+            throw GFSError(.badRequest, "\(path): chunk \(index) requested but the file has \(entry.chunks.count)")
+        }
+        let live = servers.keys.filter(isAlive)
+        guard live.count >= entry.replication else {
+            throw GFSError(.unavailable, "\(path) needs \(entry.replication) chunkservers, only \(live.count) alive")
+        }
+        let chosen = ChunkPlacement.choose(entry.replication, from: placementCandidates(), using: &random)
+        let handle = ChunkHandle(nextHandle)
+        nextHandle &+= 1
+        let now = clock.now
+        for server in chosen { servers[server]?.recentCreations.append(now) }
+        return .create(index: index, handle: handle, version: 1, servers: chosen)
+    }
+
+    /// Records the outcome of creating a chunk: the replicas that confirmed it. The chunk joins the file only
+    /// if some replica confirmed and no other client added chunk `index` meanwhile.
+    public mutating func chunkCreated(_ path: GFSPath, index: Int, handle: ChunkHandle, version: ChunkVersion,
+                                      confirmed: [ServerID]) throws(GFSError) -> (ChunkLocation, Mutation?) {
+        let entry = try file(path)
+        guard index == entry.chunks.count else {
+            for server in confirmed { pendingDeletes[server, default: []].insert(handle) }
+            return (try allocate(path, index: index).existingLocation, nil)
+        }
+        guard !confirmed.isEmpty else { throw GFSError(.unavailable, "no chunkserver could create chunk \(handle)") }
+        let mutation = Mutation.addChunk(path, handle, version: version)
+        apply(mutation)
+        for server in confirmed { chunks[handle]?.replicas[server] = version }
+        return (ChunkLocation(index: index, handle: handle, version: version, replicas: liveReplicas(handle)),
+                mutation)
+    }
+
+    /// `LEASE handle`: the current lease, or a plan to grant one with a bumped version (GFS §3.1, §4.5).
+    public mutating func requestLease(_ handle: ChunkHandle) throws(GFSError) -> LeaseDecision {
+        guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle): no such chunk") }
+        let now = clock.now
+        if let lease = leases.current(handle, at: now) {
+            guard isAlive(lease.primary) else {
+                let left = lease.expires.duration(since: now)
+                throw GFSError(.lease, "primary \(lease.primary) of chunk \(handle) is down; lease ends in \(left)")
+            }
+            return .current(leaseInfo(handle, lease, now: now))
+        }
+        let replicas = liveReplicas(handle)
+        guard let primary = replicas.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
+            throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
+        }
+        let version = info.version + 1
+        _ = leases.grant(handle, to: primary, version: version, at: now, duration: configuration.leaseDuration)
+        return .grant(handle: handle, version: version, primary: primary, replicas: replicas,
+                      duration: configuration.leaseDuration)
+    }
+
+    /// Records which replicas took the new version. Those that did not are now stale. When the primary did not
+    /// take it and certainly never received it, the lease is withdrawn so a new one can be granted at once;
+    /// otherwise it stands until it expires (GFS §3.1).
+    public mutating func leaseGrantFinished(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
+                                            primaryNeverReached: Bool) throws(GFSError) -> (LeaseInfo, Mutation?) {
+        guard chunks[handle] != nil else { throw GFSError(.notFound, "chunk \(handle) was deleted") }
+        var mutation: Mutation?
+        if !confirmed.isEmpty {
+            mutation = .setVersion(handle, version)
+            apply(mutation!)
+            for server in confirmed { chunks[handle]?.replicas[server] = version }
+        }
+        let now = clock.now
+        guard let lease = leases.current(handle, at: now), lease.version == version,
+            confirmed.contains(lease.primary)
+        else {
+            if primaryNeverReached { leases.withdrawUndelivered(handle) }
+            throw GFSError(.unavailable, "could not grant a lease on chunk \(handle): its primary did not answer")
+        }
+        return (leaseInfo(handle, lease, now: now), mutation)
+    }
+
+    private func leaseInfo(_ handle: ChunkHandle, _ lease: LeaseTable.Lease, now: Instant) -> LeaseInfo {
+        LeaseInfo(handle: handle, version: lease.version, primary: lease.primary,
+                  secondaries: liveReplicas(handle).filter { $0 != lease.primary },
+                  remaining: lease.expires.duration(since: now))
+    }
+
+    private func placementCandidates() -> [ChunkPlacement.Candidate] {
+        let since = clock.now.advanced(by: .zero - configuration.recentCreationWindow)
+        return servers.filter { isAlive($0.key) }.map { server, state in
+            ChunkPlacement.Candidate(server: server, rack: state.rack, diskUse: state.diskUse,
+                                     recentCreations: state.recentCreations.filter { $0 > since }.count)
+        }
+    }
+}
+
+extension MasterStateMachine.Allocation {
+    fileprivate var existingLocation: ChunkLocation {
+        get throws(GFSError) {
+            guard case let .existing(location) = self else {
+                throw GFSError(.internal, "chunk allocation raced with another client; retry")
+            }
+            return location
+        }
+    }
+}

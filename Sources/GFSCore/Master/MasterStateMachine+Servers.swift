@@ -1,0 +1,96 @@
+/// Chunkserver membership, chunk reports, heartbeats and lease extension (GFS §2.6.2, §3.1, §4.5).
+extension MasterStateMachine {
+    /// `REGISTER`: a chunkserver (re)joins with a full report of its replicas. The report replaces whatever
+    /// the master believed about that server. Returns the replicas it should delete: unknown chunks (orphans)
+    /// and stale versions.
+    public mutating func register(_ server: ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64,
+                                  report: [ReportedChunk]) -> (deletions: [ChunkHandle], adopted: [Mutation]) {
+        let now = clock.now
+        let recent = servers[server]?.recentCreations ?? []
+        servers[server] = ServerState(rack: rack, capacityBytes: capacityBytes, freeBytes: freeBytes,
+                                      lastHeard: now, connected: true, recentCreations: recent)
+        for handle in chunks.keys where chunks[handle]?.replicas[server] != nil {
+            chunks[handle]?.replicas[server] = nil
+        }
+        pendingDeletes[server] = nil
+        var deletions: [ChunkHandle] = []
+        var adopted: [Mutation] = []
+        for chunk in report {
+            guard let info = chunks[chunk.handle], chunk.version >= info.version else {
+                deletions.append(chunk.handle)
+                continue
+            }
+            if chunk.version > info.version {
+                // The master failed after telling replicas a new version but before recording it (GFS §4.5).
+                let mutation = Mutation.setVersion(chunk.handle, chunk.version)
+                apply(mutation)
+                adopted.append(mutation)
+            }
+            // A replica that was away during a lease may have missed its mutations at the same version; it
+            // rejoins only after the lease ends and the next grant proves it current.
+            if let lease = leases.current(chunk.handle, at: now), lease.primary != server { continue }
+            chunks[chunk.handle]?.replicas[server] = chunk.version
+        }
+        return (deletions, adopted)
+    }
+
+    /// The answer to a heartbeat.
+    public struct HeartbeatOutcome: Sendable, Equatable {
+        /// Leases extended, with their new remaining time.
+        public var extended: [(ChunkHandle, Duration)]
+        /// Replicas the chunkserver should delete.
+        public var deletions: [ChunkHandle]
+
+        public static func == (lhs: HeartbeatOutcome, rhs: HeartbeatOutcome) -> Bool {
+            lhs.deletions == rhs.deletions && lhs.extended.map(\.0) == rhs.extended.map(\.0)
+                && lhs.extended.map(\.1) == rhs.extended.map(\.1)
+        }
+    }
+
+    /// `HEARTBEAT`: marks the server live, records its free space and extends the leases it asks for.
+    public mutating func heartbeat(_ server: ServerID, freeBytes: Int64,
+                                   extendLeases: [ChunkHandle]) throws(GFSError) -> HeartbeatOutcome {
+        guard servers[server]?.connected == true else {
+            throw GFSError(.notFound, "chunkserver \(server) is not registered; send REGISTER")
+        }
+        let now = clock.now
+        servers[server]?.lastHeard = now
+        servers[server]?.freeBytes = freeBytes
+        let window = now.advanced(by: .zero - configuration.recentCreationWindow)
+        servers[server]?.recentCreations.removeAll { $0 <= window }
+        var extended: [(ChunkHandle, Duration)] = []
+        for handle in extendLeases {
+            if let expiry = leases.extend(handle, heldBy: server, at: now, duration: configuration.leaseDuration) {
+                extended.append((handle, expiry.duration(since: now)))
+            }
+        }
+        leases.removeExpired(at: now)
+        let deletions = (pendingDeletes.removeValue(forKey: server) ?? []).sorted()
+        return HeartbeatOutcome(extended: extended, deletions: deletions)
+    }
+
+    /// The chunkserver's connection to the master closed: it is dead at once, not after missed heartbeats.
+    public mutating func serverDisconnected(_ server: ServerID) {
+        servers[server]?.connected = false
+    }
+
+    /// A replica failed its checksum: stop handing it out and have the server delete it.
+    public mutating func replicaCorrupt(_ handle: ChunkHandle, on server: ServerID) {
+        guard chunks[handle]?.replicas.removeValue(forKey: server) != nil else { return }
+        pendingDeletes[server, default: []].insert(handle)
+    }
+
+    /// One line per chunkserver for `STATUS`, sorted by address.
+    public func serverSummaries() -> [ServerSummary] {
+        var counts: [ServerID: Int] = [:]
+        for info in chunks.values {
+            for server in info.replicas.keys { counts[server, default: 0] += 1 }
+        }
+        return servers.keys.sorted().compactMap { server in
+            servers[server].map {
+                ServerSummary(server: server, rack: $0.rack, alive: isAlive(server), chunks: counts[server] ?? 0,
+                              capacityBytes: $0.capacityBytes, freeBytes: $0.freeBytes)
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/// The master's decisions (GFS §2.6, §3.1, §4): namespace, chunk table, placement, leases and versions.
+///
+/// Pure and deterministic: no I/O, time from the injected clock, randomness from a seeded generator. Requests
+/// that change durable state return the `Mutation`s they applied, so the I/O layer can log them before it
+/// answers; `apply(_:)` is the only place durable state changes, and log replay calls it too.
+public struct MasterStateMachine: Sendable {
+    /// The tunables.
+    public let configuration: MasterConfiguration
+    let clock: any GFSClock
+    var random: SplitMix64
+
+    /// Files and directories.
+    public private(set) var namespace: Namespace
+    /// Every chunk of every file.
+    public internal(set) var chunks: [ChunkHandle: ChunkInfo] = [:]
+    /// Every chunkserver that has registered since the master started.
+    public internal(set) var servers: [ServerID: ServerState] = [:]
+    var leases = LeaseTable()
+    var nextHandle: UInt64
+    /// Replicas each chunkserver should delete, handed out with heartbeat replies.
+    var pendingDeletes: [ServerID: Set<ChunkHandle>] = [:]
+
+    /// A master with an empty namespace.
+    /// - Parameters:
+    ///   - firstHandle: the first chunk handle to issue; the I/O layer picks one no earlier run can have used.
+    ///   - seed: seeds placement's tie-breaking.
+    public init(configuration: MasterConfiguration, clock: any GFSClock, firstHandle: UInt64 = 1, seed: UInt64 = 1) {
+        self.configuration = configuration
+        self.clock = clock
+        self.random = SplitMix64(seed: seed)
+        self.namespace = Namespace(now: clock.wallMilliseconds)
+        self.nextHandle = max(firstHandle, 1)
+    }
+
+    // MARK: - The one place durable state changes
+
+    /// Applies a mutation that has been validated (or is being replayed from the log).
+    public mutating func apply(_ mutation: Mutation) {
+        switch mutation {
+        case let .makeDirectory(path, modified):
+            namespace.insert(path, .init(kind: .directory, modified: modified))
+        case let .createFile(path, replication, modified):
+            namespace.insert(path, .init(kind: .file, replication: replication, modified: modified))
+        case let .remove(path, modified):
+            for entry in namespace.remove(path, now: modified) {
+                for handle in entry.chunks { forgetChunk(handle) }
+            }
+        case let .move(source, destination, modified):
+            namespace.move(source, to: destination, now: modified)
+            for path in namespace.subtree(destination) {
+                for handle in namespace[path]?.chunks ?? [] { chunks[handle]?.owner = path }
+            }
+        case let .addChunk(path, handle, version):
+            namespace.update(path) { $0.chunks.append(handle) }
+            chunks[handle] = ChunkInfo(version: version, owner: path)
+            nextHandle = max(nextHandle, handle.rawValue &+ 1)
+        case let .setVersion(handle, version):
+            chunks[handle]?.version = version
+        case let .setLength(path, length, modified):
+            namespace.update(path) {
+                $0.length = max($0.length, length)
+                $0.modified = modified
+            }
+        }
+    }
+
+    /// Drops a chunk from the table and queues deletion of its replicas.
+    private mutating func forgetChunk(_ handle: ChunkHandle) {
+        guard let info = chunks.removeValue(forKey: handle) else { return }
+        for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
+        leases.withdrawUndelivered(handle)
+    }
+
+    // MARK: - Namespace requests
+
+    /// Validates and applies `MKDIR`; with `parents`, missing ancestors are made and an existing directory is
+    /// not an error (like `mkdir -p`).
+    public mutating func makeDirectory(_ path: GFSPath, parents: Bool) throws(GFSError) -> [Mutation] {
+        let now = clock.wallMilliseconds
+        var made: [Mutation] = []
+        let targets = parents ? (0...path.components.count).map { GFSPath(components: Array(path.components.prefix($0))) }
+                              : [path]
+        for target in targets {
+            if parents, let entry = namespace[target] {
+                guard entry.kind == .directory else { throw GFSError(.notDirectory, "\(target): not a directory") }
+                continue
+            }
+            try namespace.checkCreatable(target)
+            let mutation = Mutation.makeDirectory(target, modified: now)
+            apply(mutation)
+            made.append(mutation)
+        }
+        return made
+    }
+
+    /// Validates and applies `CREATE` of an empty file.
+    public mutating func createFile(_ path: GFSPath, replication: Int?) throws(GFSError) -> Mutation {
+        let goal = replication ?? configuration.defaultReplication
+        guard (1...16).contains(goal) else { throw GFSError(.badRequest, "replication must be 1...16, not \(goal)") }
+        try namespace.checkCreatable(path)
+        let mutation = Mutation.createFile(path, replication: goal, modified: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
+
+    /// The entry at `path`, or NOTFOUND.
+    public func stat(_ path: GFSPath) throws(GFSError) -> Namespace.Entry {
+        guard let entry = namespace[path] else { throw GFSError(.notFound, "\(path): no such file or directory") }
+        return entry
+    }
+
+    /// A directory's children with their entries, or the file itself when `path` is a file.
+    public func list(_ path: GFSPath) throws(GFSError) -> [(path: GFSPath, entry: Namespace.Entry)] {
+        let entry = try stat(path)
+        guard entry.kind == .directory else { return [(path, entry)] }
+        return namespace.childNames(of: path).compactMap { name in
+            let child = path.appending(name)
+            return namespace[child].map { (child, $0) }
+        }
+    }
+
+    /// Validates and applies `MV`: the destination must not exist and must not lie inside the source.
+    public mutating func move(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> Mutation {
+        _ = try stat(source)
+        guard !source.isRoot else { throw GFSError(.badRequest, "/ cannot be moved") }
+        guard !destination.isDescendant(of: source) else {
+            throw GFSError(.badRequest, "cannot move \(source) into itself (\(destination))")
+        }
+        try namespace.checkCreatable(destination)
+        let mutation = Mutation.move(source, to: destination, modified: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
+
+    /// Validates and applies `RM`; a non-empty directory needs `recursive`.
+    public mutating func remove(_ path: GFSPath, recursive: Bool) throws(GFSError) -> Mutation {
+        let entry = try stat(path)
+        guard !path.isRoot else { throw GFSError(.badRequest, "/ cannot be removed") }
+        if entry.kind == .directory, !recursive, !namespace.childNames(of: path).isEmpty {
+            throw GFSError(.notEmpty, "\(path): directory not empty")
+        }
+        let mutation = Mutation.remove(path, modified: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
+
+    /// Records that a client wrote up to `length` bytes; returns nil when the file was already that long.
+    public mutating func extendLength(_ path: GFSPath, to length: Int64) throws(GFSError) -> Mutation? {
+        let entry = try file(path)
+        guard length >= 0, length <= Int64(entry.chunks.count) * configuration.chunkSize else {
+            throw GFSError(.badRequest, "\(path): length \(length) beyond its \(entry.chunks.count) chunks")
+        }
+        guard length > entry.length else { return nil }
+        let mutation = Mutation.setLength(path, length, modified: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
+
+    /// The file at `path`, or the error a client should see.
+    func file(_ path: GFSPath) throws(GFSError) -> Namespace.Entry {
+        let entry = try stat(path)
+        guard entry.kind == .file else { throw GFSError(.isDirectory, "\(path): is a directory") }
+        return entry
+    }
+}

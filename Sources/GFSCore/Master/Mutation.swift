@@ -1,0 +1,18 @@
+/// A durable change to the master's metadata: the one funnel through which namespace and chunk-version
+/// state changes, so the operation log (GFS §2.6.3) can record exactly these and replay them.
+public enum Mutation: Sendable, Equatable {
+    /// A new directory.
+    case makeDirectory(GFSPath, modified: Int64)
+    /// A new, empty file whose chunks should have `replication` replicas.
+    case createFile(GFSPath, replication: Int, modified: Int64)
+    /// Removal of a file or of a directory and everything under it.
+    case remove(GFSPath, modified: Int64)
+    /// A rename of a file or directory tree.
+    case move(GFSPath, to: GFSPath, modified: Int64)
+    /// A new chunk appended to a file's chunk list.
+    case addChunk(GFSPath, ChunkHandle, version: ChunkVersion)
+    /// A chunk's version changed (a new lease, GFS §4.5).
+    case setVersion(ChunkHandle, ChunkVersion)
+    /// A file's length grew after a successful write.
+    case setLength(GFSPath, Int64, modified: Int64)
+}

@@ -1,0 +1,63 @@
+/// An absolute, normalised path in the gfs namespace: `/` or `/a/b` with no empty, `.` or `..` components.
+///
+/// Paths are plain strings to the master (GFS §4.1 keeps a full-path lookup table, not per-directory inodes),
+/// so this type only guarantees one spelling per name.
+public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The normalised text, always starting with `/`.
+    public let string: String
+
+    /// The root directory.
+    public static let root = GFSPath(normalized: "/")
+
+    private init(normalized: String) { self.string = normalized }
+
+    /// Normalises `text`, resolving it against `base` when it is relative; `.` and `..` are resolved
+    /// lexically. Returns nil for an empty path or one whose components contain NUL.
+    public init?(_ text: String, relativeTo base: GFSPath = .root) {
+        guard !text.isEmpty, !text.utf8.contains(0) else { return nil }
+        var components = text.hasPrefix("/") ? [] : base.components
+        for part in text.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !components.isEmpty { components.removeLast() }
+            default: components.append(String(part))
+            }
+        }
+        self.init(components: components)
+    }
+
+    /// Builds a path from components that are already valid names.
+    public init(components: [String]) {
+        self.string = "/" + components.joined(separator: "/")
+    }
+
+    /// The names from the root down; empty for `/`.
+    public var components: [String] { string.split(separator: "/").map(String.init) }
+
+    /// The last component, or `/` for the root.
+    public var name: String { components.last ?? "/" }
+
+    /// The directory that holds this path; the root is its own parent.
+    public var parent: GFSPath { GFSPath(components: components.dropLast()) }
+
+    /// Whether this is `/`.
+    public var isRoot: Bool { string == "/" }
+
+    /// The child of this directory called `name`.
+    public func appending(_ name: String) -> GFSPath { GFSPath(components: components + [name]) }
+
+    /// Whether `self` is `other` or lies beneath it.
+    public func isDescendant(of other: GFSPath) -> Bool {
+        other.isRoot || string == other.string || string.hasPrefix(other.string + "/")
+    }
+
+    /// This path moved from under `oldPrefix` to under `newPrefix`; `self` must be a descendant of `oldPrefix`.
+    public func replacingPrefix(_ oldPrefix: GFSPath, with newPrefix: GFSPath) -> GFSPath {
+        precondition(isDescendant(of: oldPrefix), "\(self) is not under \(oldPrefix)")
+        return GFSPath(components: newPrefix.components + components.dropFirst(oldPrefix.components.count))
+    }
+
+    public var description: String { string }
+
+    public static func < (lhs: GFSPath, rhs: GFSPath) -> Bool { lhs.string < rhs.string }
+}

@@ -1,0 +1,102 @@
+import GFSClient
+import GFSProtocol
+import Logging
+import NIOCore
+
+/// The master process: its data folder, its port, and one loop per connection.
+public struct MasterServer: Sendable {
+    /// Everything `gfs master` configures.
+    public struct Options: Sendable {
+        /// Address to listen on (port 0 picks a free one).
+        public var listen: ServerID
+        /// Folder for the master's files.
+        public var directory: String
+        /// The state machine's tunables.
+        public var configuration: MasterConfiguration
+
+        /// Creates options.
+        public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
+            self.listen = listen
+            self.directory = directory
+            self.configuration = configuration
+        }
+    }
+
+    let listener: ProtocolListener
+    let service: MasterService
+    let lock: DirectoryLock
+
+    /// Takes the data folder and binds the port; the master is then reachable at `address`.
+    public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> MasterServer {
+        let lock = try DirectoryLock(options.directory, role: "master")
+        let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
+        let listener = try await ProtocolListener.bind(options.listen, limits: limits)
+        let service = MasterService(configuration: options.configuration, clock: SystemClock(), logger: logger)
+        return MasterServer(listener: listener, service: service, lock: lock)
+    }
+
+    /// The bound address.
+    public var address: ServerID { listener.address }
+
+    /// Serves until the listener closes.
+    public func run() async {
+        let service = self.service
+        await listener.run { connection in
+            try await Self.serve(connection, service: service)
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    /// Answers requests in order; remembers which chunkserver registered here, so the master learns of its
+    /// death the moment this connection closes (DESIGN §3, heartbeats).
+    static func serve(_ connection: ProtocolListener.Connection, service: MasterService) async throws {
+        var registered: ServerID?
+        let identity = ObjectIdentifier(connection.channel)
+        defer {
+            if let server = registered { Task { await service.serverDisconnected(server, on: identity) } }
+        }
+        try await connection.executeThenClose { inbound, outbound in
+            var frames = inbound.makeAsyncIterator()
+            do {
+                while let frame = try await frames.next() {
+                    let request: Line
+                    var payload: ByteBuffer?
+                    switch frame {
+                    case let .line(line):
+                        request = line
+                    case let .head(line, length):
+                        request = line
+                        payload = try await collectPayload(&frames, length: length)
+                    case .part:
+                        continue
+                    case let .invalid(error):
+                        try await connection.send(.error(error), with: outbound)
+                        continue
+                    }
+                    let reply = await service.handle(request, payload: payload)
+                    if request.verb == "REGISTER", reply.error == nil, let server = try? request.server("addr") {
+                        registered = server
+                        await service.serverRegistered(server, on: identity)
+                    }
+                    try await connection.send(reply, with: outbound)
+                }
+            } catch let error as GFSError {
+                // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
+                try? await connection.send(.error(error), with: outbound)
+            }
+        }
+    }
+
+    /// Reads a whole payload that follows a line.
+    static func collectPayload(_ frames: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
+                               length: Int) async throws -> ByteBuffer {
+        var payload = ByteBuffer()
+        payload.reserveCapacity(length)
+        while let frame = try await frames.next() {
+            guard case .part(var bytes, let last) = frame else { break }
+            payload.writeBuffer(&bytes)
+            if last { return payload }
+        }
+        throw GFSError(.badRequest, "connection closed mid-payload")
+    }
+}

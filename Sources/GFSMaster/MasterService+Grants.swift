@@ -1,0 +1,109 @@
+import GFSClient
+import GFSProtocol
+
+/// Chunk creation and lease grants: the two decisions that need chunkservers to take a new version before
+/// the client may use it (GFS §3.1, §4.5). Concurrent requests for the same chunk share one grant.
+extension MasterService {
+    func allocate(_ path: GFSPath, index: Int) async throws(GFSError) -> ChunkLocation {
+        let key = "\(index) \(path)"
+        if let pending = pendingAllocation(key) { return try await Self.value(of: pending) }
+        switch try state.allocate(path, index: index) {
+        case let .existing(location):
+            return location
+        case let .create(index, handle, version, servers):
+            let task = Task<ChunkLocation, any Error> {
+                let (confirmed, _) = await self.sendGrants(.grant(handle, version: version, leaseMilliseconds: nil,
+                                                                  create: true), to: servers, primary: nil)
+                return try await self.finishAllocation(path, index: index, handle: handle, version: version,
+                                                       confirmed: confirmed)
+            }
+            setPendingAllocation(key, task)
+            defer { setPendingAllocation(key, nil) }
+            return try await Self.value(of: task)
+        }
+    }
+
+    private func finishAllocation(_ path: GFSPath, index: Int, handle: ChunkHandle, version: ChunkVersion,
+                                  confirmed: [ServerID]) async throws(GFSError) -> ChunkLocation {
+        let (location, mutation) = try state.chunkCreated(path, index: index, handle: handle, version: version,
+                                                          confirmed: confirmed)
+        if let mutation { await commit([mutation]) }
+        return location
+    }
+
+    func lease(_ handle: ChunkHandle) async throws(GFSError) -> LeaseInfo {
+        if let pending = pendingLease(handle) { return try await Self.value(of: pending) }
+        switch try state.requestLease(handle) {
+        case let .current(info):
+            return info
+        case let .grant(handle, version, primary, replicas, duration):
+            let task = Task<LeaseInfo, any Error> {
+                var confirmed: [ServerID] = []
+                var unreached: Set<ServerID> = []
+                let secondaries = replicas.filter { $0 != primary }
+                (confirmed, unreached) = await self.sendGrants(
+                    .grant(handle, version: version, leaseMilliseconds: duration.milliseconds, create: false),
+                    to: [primary], primary: primary)
+                let (others, _) = await self.sendGrants(
+                    .grant(handle, version: version, leaseMilliseconds: nil, create: false), to: secondaries, primary: nil)
+                confirmed += others
+                return try await self.finishLease(handle, version: version, confirmed: confirmed,
+                                                  primaryNeverReached: unreached.contains(primary))
+            }
+            setPendingLease(handle, task)
+            defer { setPendingLease(handle, nil) }
+            return try await Self.value(of: task)
+        }
+    }
+
+    private func finishLease(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
+                             primaryNeverReached: Bool) async throws(GFSError) -> LeaseInfo {
+        let (info, mutation) = try state.leaseGrantFinished(handle, version: version, confirmed: confirmed,
+                                                            primaryNeverReached: primaryNeverReached)
+        if let mutation { await commit([mutation]) }
+        return info
+    }
+
+    /// Sends `request` to every server at once. Returns those that confirmed, and those that could not even be
+    /// connected to (so certainly never saw it).
+    func sendGrants(_ request: ChunkRequest, to servers: [ServerID],
+                    primary: ServerID?) async -> (confirmed: [ServerID], unreached: Set<ServerID>) {
+        let pool = self.pool
+        let timeout = grantTimeout
+        let logger = self.logger
+        return await withTaskGroup(of: (ServerID, Bool, Bool).self) { group in
+            for server in servers {
+                group.addTask {
+                    let connection: Connection
+                    do { connection = try await pool.connection(to: server) } catch {
+                        logger.warning("\(request.line.verb) to \(server): \(error)")
+                        return (server, false, true)
+                    }
+                    do {
+                        _ = try await connection.call(request.line, timeout: timeout)
+                        return (server, true, false)
+                    } catch {
+                        logger.warning("\(request.line.verb) to \(server): \(error)")
+                        return (server, false, false)
+                    }
+                }
+            }
+            var confirmed: [ServerID] = []
+            var unreached: Set<ServerID> = []
+            for await (server, ok, neverReached) in group {
+                if ok { confirmed.append(server) }
+                if neverReached { unreached.insert(server) }
+            }
+            return (confirmed.sorted(), unreached)
+        }
+    }
+
+    private func pendingAllocation(_ key: String) -> Task<ChunkLocation, any Error>? { pendingAllocations[key] }
+    private func setPendingAllocation(_ key: String, _ task: Task<ChunkLocation, any Error>?) { pendingAllocations[key] = task }
+    private func pendingLease(_ handle: ChunkHandle) -> Task<LeaseInfo, any Error>? { pendingLeases[handle] }
+    private func setPendingLease(_ handle: ChunkHandle, _ task: Task<LeaseInfo, any Error>?) { pendingLeases[handle] = task }
+
+    private static func value<T>(of task: Task<T, any Error>) async throws(GFSError) -> T {
+        do { return try await task.value } catch { throw error as? GFSError ?? GFSError(.internal, "\(error)") }
+    }
+}

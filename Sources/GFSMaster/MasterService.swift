@@ -1,0 +1,111 @@
+import GFSClient
+import GFSProtocol
+import Logging
+import NIOCore
+
+/// The I/O around `MasterStateMachine`: steps it for each request, carries out what it decides (telling
+/// chunkservers about new chunks and versions), and answers. Every mutation passes through `commit`.
+public actor MasterService {
+    var state: MasterStateMachine
+    let pool = ConnectionPool(connectTimeout: .seconds(2))
+    let logger: Logger
+    /// Grants to chunkservers must answer within this, or the replica is treated as not having taken them.
+    let grantTimeout: Duration
+    var pendingAllocations: [String: Task<ChunkLocation, any Error>] = [:]
+    var pendingLeases: [ChunkHandle: Task<LeaseInfo, any Error>] = [:]
+    /// The connection each chunkserver last registered on; only its closing means the server died.
+    private var registrations: [ServerID: ObjectIdentifier] = [:]
+
+    /// A master with an empty namespace.
+    public init(configuration: MasterConfiguration, clock: any GFSClock, logger: Logger,
+                grantTimeout: Duration = .seconds(5)) {
+        // Handles start from the wall clock so no earlier run of this master can have issued them.
+        let firstHandle = UInt64(max(clock.wallMilliseconds, 1)) << 16
+        state = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: firstHandle,
+                                   seed: UInt64(truncatingIfNeeded: clock.wallMilliseconds))
+        self.logger = logger
+        self.grantTimeout = grantTimeout
+    }
+
+    /// Makes mutations durable before their request is answered. The operation log (GFS §2.6.3) hooks in
+    /// here; until then the master's metadata lives in memory only.
+    func commit(_ mutations: [Mutation]) async {
+        for mutation in mutations { logger.trace("mutation \(mutation)") }
+    }
+
+    /// Answers one request line (with its payload, for `REGISTER`).
+    public func handle(_ line: Line, payload: ByteBuffer?) async -> Reply {
+        do {
+            return try await handle(try MasterRequest(line), payload: payload)
+        } catch {
+            return .error(error)
+        }
+    }
+
+    func handle(_ request: MasterRequest, payload: ByteBuffer?) async throws(GFSError) -> Reply {
+        switch request {
+        case let .makeDirectory(path, parents):
+            await commit(try state.makeDirectory(path, parents: parents))
+        case let .create(path, replication):
+            await commit([try state.createFile(path, replication: replication)])
+        case let .list(path):
+            return .ok(body: try state.list(path).map { Line("ENTRY", [], EntryInfo(path: $0.path, entry: $0.entry).fields) })
+        case let .stat(path):
+            return .ok(EntryInfo(path: path, entry: try state.stat(path)).fields)
+        case let .move(source, destination):
+            await commit([try state.move(source, to: destination)])
+        case let .remove(path, recursive):
+            await commit([try state.remove(path, recursive: recursive)])
+        case let .lookup(path):
+            let (size, chunks) = try state.lookup(path)
+            return .ok([.init("size", String(size)), .init("chunksize", String(state.configuration.chunkSize))],
+                       body: chunks.map { Line("CHUNK", [], $0.fields) })
+        case let .allocate(path, index):
+            return .ok(try await allocate(path, index: index).fields)
+        case let .lease(handle):
+            return .ok(try await lease(handle).fields)
+        case let .setSize(path, size):
+            if let mutation = try state.extendLength(path, to: size) { await commit([mutation]) }
+        case let .register(server, rack, capacity, free):
+            let report = try ReportedChunk.parse(payload ?? ByteBuffer())
+            let (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free,
+                                                      report: report)
+            await commit(adopted)
+            logger.info("chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
+            return .ok([.init("chunksize", String(state.configuration.chunkSize))],
+                       body: deletions.map { Line("DELETE", fields: ["handle": $0.description]) })
+        case let .heartbeat(server, free, leases):
+            let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
+            let extended = outcome.extended.map {
+                Line("EXTEND", fields: ["handle": $0.0.description, "lease_ms": String($0.1.milliseconds)])
+            }
+            return .ok(body: extended + outcome.deletions.map { Line("DELETE", fields: ["handle": $0.description]) })
+        case let .corrupt(handle, server):
+            logger.warning("chunkserver \(server) reports replica of \(handle) corrupt")
+            state.replicaCorrupt(handle, on: server)
+        case .status:
+            let summaries = state.serverSummaries()
+            return .ok([.init("role", "master"), .init("chunksize", String(state.configuration.chunkSize)),
+                        .init("entries", String(state.namespace.count)), .init("chunks", String(state.chunks.count)),
+                        .init("servers", String(summaries.filter(\.alive).count))],
+                       body: summaries.map(\.line))
+        case .help:
+            return Verb.helpReply(for: .master)
+        }
+        return .ok()
+    }
+
+    /// Records the connection a chunkserver registered on.
+    public func serverRegistered(_ server: ServerID, on connection: ObjectIdentifier) {
+        registrations[server] = connection
+    }
+
+    /// The connection a chunkserver registered on closed; a stale connection of a server that has since
+    /// registered again does not count.
+    public func serverDisconnected(_ server: ServerID, on connection: ObjectIdentifier) {
+        guard registrations[server] == connection else { return }
+        registrations[server] = nil
+        logger.warning("chunkserver \(server) disconnected")
+        state.serverDisconnected(server)
+    }
+}

@@ -1,0 +1,68 @@
+/// Every request a chunkserver answers, parsed from and printed to a `Line` in this one place.
+public enum ChunkRequest: Sendable, Equatable {
+    /// Data to buffer under `id` and forward to `chain` (GFS §3.2); the bytes follow as the payload.
+    case push(id: String, length: Int, chain: [ServerID])
+    /// Client → primary: apply buffered `id` at `offset` and forward to `secondaries` (GFS §3.1).
+    case write(ChunkHandle, version: ChunkVersion, offset: Int64, id: String, secondaries: [ServerID])
+    /// Primary → secondary: apply buffered `id` at `offset` as mutation `serial`.
+    case apply(ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64, id: String)
+    /// Read `length` bytes at `offset`.
+    case read(ChunkHandle, version: ChunkVersion, offset: Int64, length: Int)
+    /// Master → replica: adopt `version`; with a lease duration this replica is primary; `create` makes the chunk.
+    case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool)
+    case status
+    case help
+
+    /// Parses a request line.
+    public init(_ line: Line) throws(GFSError) {
+        guard let verb = Verb(rawValue: line.verb), verb.roles.contains(.chunkserver) else {
+            throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
+        }
+        switch verb {
+        case .push:
+            self = .push(id: try line.require("id"), length: Int(try line.requireInteger("len")),
+                         chain: try line.servers("chain"))
+        case .write:
+            self = .write(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                          offset: try line.requireInteger("offset"), id: try line.require("id"),
+                          secondaries: try line.servers("secondaries"))
+        case .apply:
+            self = .apply(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                          serial: UInt64(try line.requireInteger("serial")), offset: try line.requireInteger("offset"),
+                          id: try line.require("id"))
+        case .read:
+            self = .read(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                         offset: try line.requireInteger("offset"),
+                         length: Int(try line.requireInteger("length", in: 0...Int64(Int32.max))))
+        case .grant:
+            self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                          leaseMilliseconds: try line.integer("lease_ms"), create: line.flag("create"))
+        case .status: self = .status
+        case .help: self = .help
+        default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
+        }
+    }
+
+    /// The request's wire line (for `push`, with `len=`; the caller sends the bytes).
+    public var line: Line {
+        switch self {
+        case let .push(id, length, chain):
+            return Line("PUSH", fields: ["id": id, "chain": chain.isEmpty ? nil : chain.map(\.description).joined(separator: ","),
+                                         "len": String(length)])
+        case let .write(handle, version, offset, id, secondaries):
+            return Line("WRITE", fields: ["handle": handle.description, "version": String(version), "offset": String(offset),
+                                          "id": id, "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
+        case let .apply(handle, version, serial, offset, id):
+            return Line("APPLY", fields: ["handle": handle.description, "version": String(version), "serial": String(serial),
+                                          "offset": String(offset), "id": id])
+        case let .read(handle, version, offset, length):
+            return Line("READ", fields: ["handle": handle.description, "version": String(version), "offset": String(offset),
+                                         "length": String(length)])
+        case let .grant(handle, version, lease, create):
+            return Line("GRANT", fields: ["handle": handle.description, "version": String(version),
+                                          "lease_ms": lease.map(String.init), "create": create ? "1" : nil])
+        case .status: return Line("STATUS")
+        case .help: return Line("HELP")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import GFSCore
+import NIOCore
+
+/// What the decoder hands up: a line, or a line with a payload that follows in parts as it arrives, so a
+/// chunkserver can forward pushed bytes down the chain before the whole payload is in (GFS §3.2).
+public enum Frame: Sendable, Equatable {
+    /// A line that carries no payload.
+    case line(Line)
+    /// A line with `len=length`; `length` bytes follow as `.part`s.
+    case head(Line, length: Int)
+    /// Payload bytes; `last` on the final part.
+    case part(ByteBuffer, last: Bool)
+    /// A line that could not be parsed; the framing is intact, so the connection stays usable.
+    case invalid(GFSError)
+}
+
+/// Splits a byte stream into `Frame`s: lines ended by `\n` (a `\r` before it is dropped), and after a line
+/// with `len=N`, exactly N raw bytes.
+///
+/// Throws only when framing is lost (a line over the limit, a bad or oversize `len=`, a connection closed
+/// mid-payload); the peer then gets one `ERR` and the connection closes.
+public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = Frame
+
+    let limits: Limits
+    /// Payload bytes of the current frame still to come.
+    private var remaining = 0
+    /// How far the current buffer was already searched for a newline.
+    private var scanned = 0
+
+    /// A decoder enforcing `limits`.
+    public init(limits: Limits = Limits()) { self.limits = limits }
+
+    public mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
+        if remaining > 0 {
+            guard buffer.readableBytes > 0, let part = buffer.readSlice(length: min(remaining, buffer.readableBytes))
+            else { return nil }
+            remaining -= part.readableBytes
+            return .part(part, last: remaining == 0)
+        }
+        while true {
+            let view = buffer.readableBytesView
+            guard let newline = view[(view.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) else {
+                guard view.count <= limits.maximumLineBytes else { throw lineTooLong() }
+                scanned = view.count
+                return nil
+            }
+            let length = newline - view.startIndex
+            guard length <= limits.maximumLineBytes else { throw lineTooLong() }
+            var lineBytes = view[view.startIndex..<newline]
+            if lineBytes.last == UInt8(ascii: "\r") { lineBytes = lineBytes.dropLast() }
+            scanned = 0
+            defer { buffer.moveReaderIndex(forwardBy: length + 1) }
+            if lineBytes.allSatisfy({ $0 == UInt8(ascii: " ") }) { continue }
+            let payloadLength = try Self.payloadLength(lineBytes, limits: limits)
+            do {
+                let line = try Line(parsing: lineBytes)
+                guard payloadLength > 0 else { return .line(line) }
+                remaining = payloadLength
+                return .head(line, length: payloadLength)
+            } catch {
+                // The line is unreadable but its payload (if any) still has to be skipped to stay in frame.
+                remaining = payloadLength
+                return .invalid(error)
+            }
+        }
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Frame? {
+        if let frame = try decode(buffer: &buffer) { return frame }
+        if remaining > 0 {
+            throw GFSError(.badRequest, "connection closed with \(remaining) payload bytes missing")
+        }
+        return nil
+    }
+
+    private func lineTooLong() -> GFSError {
+        GFSError(.tooLarge, "line longer than \(limits.maximumLineBytes) bytes")
+    }
+
+    /// Finds `len=N` without decoding the whole line, so even an unparsable line's payload is skipped.
+    static func payloadLength(_ bytes: some Collection<UInt8>, limits: Limits) throws -> Int {
+        for token in bytes.split(separator: UInt8(ascii: " ")) where token.starts(with: "len=".utf8) {
+            let digits = token.dropFirst(4)
+            guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (48...57).contains($0) }),
+                let value = Int(String(decoding: digits, as: UTF8.self))
+            else { throw GFSError(.badRequest, "bad len=\(String(decoding: digits, as: UTF8.self))") }
+            guard value <= limits.maximumPayloadBytes else {
+                throw GFSError(.tooLarge, "payload of \(value) bytes exceeds \(limits.maximumPayloadBytes)")
+            }
+            return value
+        }
+        return 0
+    }
+}

@@ -1,0 +1,156 @@
+import GFSCore
+import NIOCore
+
+/// One protocol line: a verb (or `OK` / `ERR`), positional arguments, then `key=value` fields, all decoded.
+public struct Line: Equatable, Sendable, CustomStringConvertible {
+    /// A `key=value` token.
+    public struct Field: Equatable, Sendable {
+        /// The key: lower-case letters, digits and `_`.
+        public var key: String
+        /// The decoded value.
+        public var value: String
+
+        /// Creates a field.
+        public init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The first token, upper-cased.
+    public var verb: String
+    /// Bare tokens after the verb, decoded.
+    public var arguments: [String]
+    /// `key=value` tokens in order, decoded.
+    public var fields: [Field]
+
+    /// Creates a line.
+    public init(_ verb: String, _ arguments: [String] = [], _ fields: [Field] = []) {
+        self.verb = verb
+        self.arguments = arguments
+        self.fields = fields
+    }
+
+    /// Creates a line from `key: value` pairs; nil values are left out, so optional fields read naturally.
+    public init(_ verb: String, _ arguments: [String] = [], fields pairs: KeyValuePairs<String, String?>) {
+        self.init(verb, arguments, pairs.compactMap { key, value in value.map { Field(key, $0) } })
+    }
+
+    /// The wire form, without the newline.
+    public var description: String {
+        var text = verb
+        if verb == "ERR" {
+            // The message of an error is free text for people: written raw, with control bytes made visible.
+            for argument in arguments {
+                text += " " + String(decoding: argument.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: "?") : $0 },
+                                     as: UTF8.self)
+            }
+            return text
+        }
+        for argument in arguments { text += " " + PercentEncoding.encode(argument) }
+        for field in fields { text += " " + field.key + "=" + PercentEncoding.encode(field.value) }
+        return text
+    }
+
+    /// Appends the wire form and its newline to `buffer`.
+    public func write(to buffer: inout ByteBuffer) {
+        buffer.writeString(description)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    // MARK: - Reading fields
+
+    /// The value of `key`, if present (the last one wins).
+    public subscript(key: String) -> String? { fields.last { $0.key == key }?.value }
+
+    /// The value of `key`, or BADREQ naming it.
+    public func require(_ key: String) throws(GFSError) -> String {
+        guard let value = self[key] else { throw GFSError(.badRequest, "\(verb): missing \(key)=") }
+        return value
+    }
+
+    /// The integer value of `key`, or nil when absent; BADREQ when present but not an integer in `range`.
+    public func integer(_ key: String, in range: ClosedRange<Int64> = 0...Int64.max) throws(GFSError) -> Int64? {
+        guard let text = self[key] else { return nil }
+        guard let value = Int64(text), range.contains(value) else {
+            throw GFSError(.badRequest, "\(verb): \(key)=\(text) is not an integer in \(range)")
+        }
+        return value
+    }
+
+    /// The integer value of `key`; BADREQ when absent or malformed.
+    public func requireInteger(_ key: String, in range: ClosedRange<Int64> = 0...Int64.max) throws(GFSError) -> Int64 {
+        guard let value = try integer(key, in: range) else { throw GFSError(.badRequest, "\(verb): missing \(key)=") }
+        return value
+    }
+
+    /// A flag field: true for `key=1`, false when absent or `0`.
+    public func flag(_ key: String) -> Bool { self[key].map { $0 == "1" || $0 == "true" } ?? false }
+
+    /// The chunk handle in `key`; BADREQ when absent or malformed.
+    public func handle(_ key: String = "handle") throws(GFSError) -> ChunkHandle {
+        let text = try require(key)
+        guard let handle = ChunkHandle(hex: text) else { throw GFSError(.badRequest, "\(verb): bad handle \(text)") }
+        return handle
+    }
+
+    /// A server address in `key`; BADREQ when absent or malformed.
+    public func server(_ key: String) throws(GFSError) -> ServerID {
+        let text = try require(key)
+        guard let server = ServerID(text) else { throw GFSError(.badRequest, "\(verb): bad address \(text)") }
+        return server
+    }
+
+    /// A comma-separated list of server addresses in `key` (empty when absent).
+    public func servers(_ key: String) throws(GFSError) -> [ServerID] {
+        guard let text = self[key], !text.isEmpty else { return [] }
+        var result: [ServerID] = []
+        for part in text.split(separator: ",") {
+            guard let server = ServerID(part) else { throw GFSError(.badRequest, "\(verb): bad address \(part)") }
+            result.append(server)
+        }
+        return result
+    }
+
+    /// Positional argument `index` as an absolute path; BADREQ when missing or not a path.
+    public func path(_ index: Int) throws(GFSError) -> GFSPath {
+        guard index < arguments.count else { throw GFSError(.badRequest, "\(verb): missing path") }
+        guard arguments[index].hasPrefix("/"), let path = GFSPath(arguments[index]) else {
+            throw GFSError(.badRequest, "\(verb): \(arguments[index]) is not an absolute path")
+        }
+        return path
+    }
+}
+
+extension Line {
+    /// Parses one line's bytes (no newline). `ERR` lines keep their text raw as the second argument.
+    public init(parsing bytes: some Collection<UInt8>) throws(GFSError) {
+        var tokens = bytes.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)[...]
+        guard let first = tokens.popFirst() else { throw GFSError(.badRequest, "empty line") }
+        guard let verb = String(validating: first, as: UTF8.self) else { throw GFSError(.badRequest, "bad verb") }
+        self.init(verb.uppercased())
+        if self.verb == "ERR" {
+            if let code = tokens.popFirst() { arguments.append(String(decoding: code, as: UTF8.self)) }
+            let rest = tokens.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+            arguments.append(rest)
+            return
+        }
+        for token in tokens {
+            if let equals = token.firstIndex(of: UInt8(ascii: "=")) {
+                let key = token[..<equals]
+                guard !key.isEmpty, key.allSatisfy(Line.isKeyByte) else {
+                    throw GFSError(.badRequest, "bad field name in \(String(decoding: token, as: UTF8.self))")
+                }
+                let value = try PercentEncoding.decode(token[token.index(after: equals)...])
+                fields.append(Field(String(decoding: key, as: UTF8.self), value))
+            } else {
+                arguments.append(try PercentEncoding.decode(token))
+            }
+        }
+    }
+
+    private static func isKeyByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            || byte == UInt8(ascii: "_")
+    }
+}

@@ -1,0 +1,86 @@
+import NIOCore
+
+/// Every request the master answers, parsed from and printed to a `Line` in this one place.
+public enum MasterRequest: Sendable, Equatable {
+    case makeDirectory(GFSPath, parents: Bool)
+    case create(GFSPath, replication: Int?)
+    case list(GFSPath)
+    case stat(GFSPath)
+    case move(GFSPath, to: GFSPath)
+    case remove(GFSPath, recursive: Bool)
+    case lookup(GFSPath)
+    case allocate(GFSPath, index: Int)
+    case lease(ChunkHandle)
+    case setSize(GFSPath, size: Int64)
+    case register(ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64)
+    case heartbeat(ServerID, freeBytes: Int64, leases: [ChunkHandle])
+    case corrupt(ChunkHandle, on: ServerID)
+    case status
+    case help
+
+    /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
+    public init(_ line: Line) throws(GFSError) {
+        guard let verb = Verb(rawValue: line.verb), verb.roles.contains(.master) else {
+            throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
+        }
+        switch verb {
+        case .mkdir: self = .makeDirectory(try line.path(0), parents: line.flag("parents"))
+        case .create: self = .create(try line.path(0), replication: try line.integer("replication", in: 1...16).map(Int.init))
+        case .ls: self = .list(line.arguments.isEmpty ? .root : try line.path(0))
+        case .stat: self = .stat(try line.path(0))
+        case .mv: self = .move(try line.path(0), to: try line.path(1))
+        case .rm: self = .remove(try line.path(0), recursive: line.flag("recursive"))
+        case .lookup: self = .lookup(try line.path(0))
+        case .allocate: self = .allocate(try line.path(0), index: Int(try line.requireInteger("index", in: 0...Int64(Int32.max))))
+        case .lease: self = .lease(try line.handle())
+        case .setSize: self = .setSize(try line.path(0), size: try line.requireInteger("size"))
+        case .register:
+            self = .register(try line.server("addr"), rack: line["rack"] ?? "",
+                             capacityBytes: try line.requireInteger("capacity"), freeBytes: try line.requireInteger("free"))
+        case .heartbeat:
+            var leases: [ChunkHandle] = []
+            for text in (line["leases"] ?? "").split(separator: ",") {
+                guard let handle = ChunkHandle(hex: text) else { throw GFSError(.badRequest, "HEARTBEAT: bad handle \(text)") }
+                leases.append(handle)
+            }
+            self = .heartbeat(try line.server("addr"), freeBytes: try line.requireInteger("free"), leases: leases)
+        case .corrupt: self = .corrupt(try line.handle(), on: try line.server("addr"))
+        case .status: self = .status
+        case .help: self = .help
+        default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
+        }
+    }
+
+    /// The request's wire line.
+    public var line: Line {
+        switch self {
+        case let .makeDirectory(path, parents): return Line("MKDIR", [path.string], fields: ["parents": parents ? "1" : nil])
+        case let .create(path, replication): return Line("CREATE", [path.string], fields: ["replication": replication.map(String.init)])
+        case let .list(path): return Line("LS", [path.string])
+        case let .stat(path): return Line("STAT", [path.string])
+        case let .move(source, destination): return Line("MV", [source.string, destination.string])
+        case let .remove(path, recursive): return Line("RM", [path.string], fields: ["recursive": recursive ? "1" : nil])
+        case let .lookup(path): return Line("LOOKUP", [path.string])
+        case let .allocate(path, index): return Line("ALLOCATE", [path.string], fields: ["index": String(index)])
+        case let .lease(handle): return Line("LEASE", fields: ["handle": handle.description])
+        case let .setSize(path, size): return Line("SETSIZE", [path.string], fields: ["size": String(size)])
+        case let .register(server, rack, capacity, free):
+            return Line("REGISTER", fields: ["addr": server.description, "rack": rack.isEmpty ? nil : rack,
+                                             "capacity": String(capacity), "free": String(free)])
+        case let .heartbeat(server, free, leases):
+            return Line("HEARTBEAT", fields: ["addr": server.description, "free": String(free),
+                                              "leases": leases.isEmpty ? nil : leases.map(\.description).joined(separator: ",")])
+        case let .corrupt(handle, server): return Line("CORRUPT", fields: ["handle": handle.description, "addr": server.description])
+        case .status: return Line("STATUS")
+        case .help: return Line("HELP")
+        }
+    }
+
+    /// Whether the request changes metadata (a read-only shadow master refuses these).
+    public var isMutation: Bool {
+        switch self {
+        case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize: return true
+        default: return false
+        }
+    }
+}

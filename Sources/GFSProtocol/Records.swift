@@ -1,0 +1,119 @@
+import NIOCore
+
+/// A namespace entry as `LS` body lines and `STAT` replies carry it.
+public struct EntryInfo: Sendable, Equatable {
+    public var path: GFSPath
+    public var kind: Namespace.Kind
+    public var size: Int64
+    public var chunks: Int
+    public var replication: Int
+    /// Milliseconds since the Unix epoch.
+    public var modified: Int64
+
+    /// Creates an entry description.
+    public init(path: GFSPath, kind: Namespace.Kind, size: Int64, chunks: Int, replication: Int, modified: Int64) {
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.chunks = chunks
+        self.replication = replication
+        self.modified = modified
+    }
+
+    /// The description of a namespace entry.
+    public init(path: GFSPath, entry: Namespace.Entry) {
+        self.init(path: path, kind: entry.kind, size: entry.length, chunks: entry.chunks.count,
+                  replication: entry.replication, modified: entry.modified)
+    }
+
+    /// The fields, in wire order.
+    public var fields: [Line.Field] {
+        [.init("path", path.string), .init("type", kind.rawValue), .init("size", String(size)),
+         .init("chunks", String(chunks)), .init("replication", String(replication)), .init("mtime", String(modified))]
+    }
+
+    /// Reads the fields back from any line that carries them.
+    public init(_ line: Line) throws(GFSError) {
+        guard let path = GFSPath(try line.require("path")),
+            let kind = Namespace.Kind(rawValue: try line.require("type"))
+        else { throw GFSError(.badRequest, "\(line.verb): bad path or type") }
+        self.init(path: path, kind: kind, size: try line.requireInteger("size"),
+                  chunks: Int(try line.requireInteger("chunks")), replication: Int(try line.requireInteger("replication")),
+                  modified: try line.requireInteger("mtime", in: Int64.min...Int64.max))
+    }
+}
+
+extension ChunkLocation {
+    /// The fields of a `CHUNK` line or an `ALLOCATE` reply.
+    public var fields: [Line.Field] {
+        [.init("index", String(index)), .init("handle", handle.description), .init("version", String(version)),
+         .init("replicas", replicas.map(\.description).joined(separator: ","))]
+    }
+
+    /// Reads a location back.
+    public init(_ line: Line) throws(GFSError) {
+        self.init(index: Int(try line.requireInteger("index", in: 0...Int64(Int32.max))), handle: try line.handle(),
+                  version: UInt64(try line.requireInteger("version")), replicas: try line.servers("replicas"))
+    }
+}
+
+extension LeaseInfo {
+    /// The fields of a `LEASE` reply.
+    public var fields: [Line.Field] {
+        [.init("handle", handle.description), .init("version", String(version)), .init("primary", primary.description),
+         .init("secondaries", secondaries.map(\.description).joined(separator: ",")),
+         .init("lease_ms", String(remaining.milliseconds))]
+    }
+
+    /// Reads a lease back.
+    public init(_ line: Line) throws(GFSError) {
+        self.init(handle: try line.handle(), version: UInt64(try line.requireInteger("version")),
+                  primary: try line.server("primary"), secondaries: try line.servers("secondaries"),
+                  remaining: .milliseconds(try line.requireInteger("lease_ms", in: Int64.min...Int64.max)))
+    }
+}
+
+extension ServerSummary {
+    /// A `SERVER` line of the master's `STATUS` reply.
+    public var line: Line {
+        Line("SERVER", fields: ["addr": server.description, "rack": rack.isEmpty ? nil : rack, "alive": alive ? "1" : "0",
+                                "chunks": String(chunks), "capacity": String(capacityBytes), "free": String(freeBytes)])
+    }
+
+    /// Reads a `SERVER` line back.
+    public init(_ line: Line) throws(GFSError) {
+        self.init(server: try line.server("addr"), rack: line["rack"] ?? "", alive: line.flag("alive"),
+                  chunks: Int(try line.requireInteger("chunks")), capacityBytes: try line.requireInteger("capacity"),
+                  freeBytes: try line.requireInteger("free"))
+    }
+}
+
+extension ReportedChunk {
+    /// The `REGISTER` payload for `chunks`: one `handle version length` line each.
+    public static func payload(_ chunks: [ReportedChunk]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for chunk in chunks { buffer.writeString("\(chunk.handle) \(chunk.version) \(chunk.length)\n") }
+        return buffer
+    }
+
+    /// Reads a `REGISTER` payload; BADREQ on a malformed line.
+    public static func parse(_ payload: ByteBuffer) throws(GFSError) -> [ReportedChunk] {
+        var result: [ReportedChunk] = []
+        for row in payload.readableBytesView.split(separator: UInt8(ascii: "\n")) {
+            let parts = row.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+            guard parts.count == 3, let handle = ChunkHandle(hex: parts[0]), let version = UInt64(parts[1]),
+                let length = Int64(parts[2])
+            else { throw GFSError(.badRequest, "REGISTER: bad report line") }
+            result.append(ReportedChunk(handle: handle, version: version, length: length))
+        }
+        return result
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

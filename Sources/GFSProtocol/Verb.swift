@@ -1,0 +1,94 @@
+import GFSCore
+
+/// The one table of protocol verbs: who sends each, whether it carries a payload, and a one-line summary.
+/// `HELP`, the decoder's dispatch, and the man-page coverage test all read it.
+public enum Verb: String, CaseIterable, Sendable {
+    case mkdir = "MKDIR", create = "CREATE", ls = "LS", stat = "STAT", mv = "MV", rm = "RM"
+    case lookup = "LOOKUP", allocate = "ALLOCATE", lease = "LEASE", setSize = "SETSIZE"
+    case register = "REGISTER", heartbeat = "HEARTBEAT", corrupt = "CORRUPT", status = "STATUS"
+    case push = "PUSH", write = "WRITE", apply = "APPLY", read = "READ", grant = "GRANT"
+    case help = "HELP"
+
+    /// The roles that answer a verb.
+    public enum Role: String, Sendable { case master, chunkserver }
+
+    /// Which roles answer this verb.
+    public var roles: Set<Role> {
+        switch self {
+        case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
+            .corrupt:
+            return [.master]
+        case .push, .write, .apply, .read, .grant:
+            return [.chunkserver]
+        case .status, .help:
+            return [.master, .chunkserver]
+        }
+    }
+
+    /// Whether the request line carries a `len=` payload.
+    public var carriesPayload: Bool { self == .push || self == .register }
+
+    /// The request's grammar, as in gfs-protocol(5).
+    public var usage: String {
+        switch self {
+        case .mkdir: return "MKDIR path [parents=1]"
+        case .create: return "CREATE path [replication=N]"
+        case .ls: return "LS path"
+        case .stat: return "STAT path"
+        case .mv: return "MV from to"
+        case .rm: return "RM path [recursive=1]"
+        case .lookup: return "LOOKUP path"
+        case .allocate: return "ALLOCATE path index=N"
+        case .lease: return "LEASE handle=H"
+        case .setSize: return "SETSIZE path size=N"
+        case .register: return "REGISTER addr=A capacity=N free=N [rack=R] len=N"
+        case .heartbeat: return "HEARTBEAT addr=A free=N [leases=H,H]"
+        case .corrupt: return "CORRUPT handle=H addr=A"
+        case .status: return "STATUS"
+        case .push: return "PUSH id=X len=N [chain=A,A]"
+        case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
+        case .apply: return "APPLY handle=H version=V serial=N offset=N id=X"
+        case .read: return "READ handle=H version=V offset=N length=N"
+        case .grant: return "GRANT handle=H version=V [lease_ms=N] [create=1]"
+        case .help: return "HELP"
+        }
+    }
+
+    /// What the verb does, in a few plain words (no `=` or `%`, so it reads the same on the wire).
+    public var summary: String {
+        switch self {
+        case .mkdir: return "make a directory (parents makes missing ancestors)"
+        case .create: return "create an empty file"
+        case .ls: return "list a directory as ENTRY lines"
+        case .stat: return "describe one file or directory"
+        case .mv: return "rename a file or directory tree"
+        case .rm: return "remove a file or (with recursive) a directory tree"
+        case .lookup: return "file size and chunk locations as CHUNK lines"
+        case .allocate: return "chunk N of a file (created when it is the next one)"
+        case .lease: return "primary and secondaries of a chunk (granting a lease if none is held)"
+        case .setSize: return "record that a file was written up to size bytes"
+        case .register: return "chunkserver joins with a report of its chunks (lines of handle version length)"
+        case .heartbeat: return "chunkserver is alive and asks for lease extensions (gets EXTEND and DELETE lines)"
+        case .corrupt: return "a replica failed its checksum"
+        case .status: return "role and counters (the master adds a SERVER line per chunkserver)"
+        case .push: return "take bytes into a buffer and forward them down the chain as they arrive"
+        case .write: return "primary applies pushed bytes then forwards to secondaries and answers when all did"
+        case .apply: return "secondary applies pushed bytes in the serial order of the primary"
+        case .read: return "read a range after verifying its block checksums"
+        case .grant: return "adopt a new chunk version (and a lease when lease_ms is given)"
+        case .help: return "list the verbs this port answers"
+        }
+    }
+
+    /// The verbs `role` answers, in table order.
+    public static func answered(by role: Role) -> [Verb] { allCases.filter { $0.roles.contains(role) } }
+
+    /// The `HELP` reply for `role`: one body line per verb, its grammar then its summary.
+    public static func helpReply(for role: Role) -> Reply {
+        .ok([.init("role", role.rawValue)], body: answered(by: role).map { verb in
+            // Field names only: `=` would be percent-encoded, and the exact grammar is in gfs-protocol(5).
+            let names = verb.usage.split(separator: " ").dropFirst().map { $0.split(separator: "=")[0] + ($0.hasPrefix("[") && $0.contains("=") ? "]" : "") }
+            return Line(verb.rawValue, names.map(String.init) + ["--"] + verb.summary.split(separator: " ").map(String.init))
+        })
+    }
+}
