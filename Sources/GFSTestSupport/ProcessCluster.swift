@@ -1,0 +1,151 @@
+import Foundation
+import GFSCore
+
+/// Real `gfs` processes for end-to-end tests: a master and chunkservers on ephemeral loopback ports, each in
+/// its own temporary folder, each stopped by pid when the test ends. Set `GFS_KEEP_TEST_DIRS=1` to keep the
+/// folders and logs.
+public final class ProcessCluster: @unchecked Sendable {
+    // Mutated only from the test that owns it, one call at a time.
+
+    /// One running server.
+    public struct Server {
+        /// Its role, for log dumps.
+        public var name: String
+        public var process: Process
+        /// Where it listens.
+        public var address: String
+        /// Its data folder.
+        public var directory: URL
+        /// Its stderr log.
+        public var log: URL
+        /// Process id, for kill.
+        public var pid: Int32 { process.processIdentifier }
+    }
+
+    /// The `gfs` binary under test: `$GFS_BINARY`, or the one built next to the test bundle.
+    public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["GFS_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("gfs")
+    }
+
+    /// The folder holding every server's folder.
+    public let root: URL
+    /// The master, once started.
+    public private(set) var master: Server?
+    /// Chunkservers, in start order (killed ones stay listed).
+    public private(set) var chunkservers: [Server] = []
+
+    /// Creates an empty temporary folder for a cluster.
+    public init(name: String = "cluster") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-test-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    /// The master's `host:port`.
+    public var masterAddress: String { master?.address ?? "127.0.0.1:1" }
+
+    /// Starts the master on an ephemeral port.
+    public func startMaster(_ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s"])
+        throws -> Server
+    {
+        let folder = root.appendingPathComponent("master")
+        let server = try launch("master", ["master", "--dir", folder.path, "--listen", "127.0.0.1:0"] + extra, folder)
+        master = server
+        return server
+    }
+
+    /// Starts a chunkserver on an ephemeral port, or in `folder` again (a restart).
+    @discardableResult
+    public func startChunkserver(folder: URL? = nil, _ extra: [String] = ["--heartbeat-interval", "200ms"]) throws -> Server {
+        let folder = folder ?? root.appendingPathComponent("chunkserver-\(chunkservers.count + 1)")
+        let server = try launch("chunkserver-\(chunkservers.count + 1)",
+                                ["chunkserver", "--dir", folder.path, "--listen", "127.0.0.1:0", "--master", masterAddress] + extra,
+                                folder)
+        chunkservers.append(server)
+        return server
+    }
+
+    /// Starts a master and `count` chunkservers and waits until all have registered.
+    public func start(chunkservers count: Int, master extra: [String]? = nil) async throws {
+        if let extra { _ = try startMaster(extra) } else { _ = try startMaster() }
+        for _ in 0..<count { try startChunkserver() }
+        try await waitForLiveChunkservers(count)
+    }
+
+    /// Polls `gfs status` until `count` chunkservers are alive.
+    public func waitForLiveChunkservers(_ count: Int, within limit: Duration = .seconds(20)) async throws {
+        try await waitUntil("\(count) live chunkservers", within: limit) {
+            let result = try self.gfs(["status"])
+            return result.stdout.split(separator: "\n").filter { $0.contains("\talive\t") }.count == count
+        }
+    }
+
+    /// Runs `gfs ARGUMENTS --master <this cluster>` (the flag goes after the subcommand) to completion.
+    @discardableResult
+    public func gfs(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment)
+    }
+
+    /// Sends SIGKILL to a server and waits for it to die.
+    public func kill(_ server: Server) {
+        Foundation.kill(server.pid, SIGKILL)
+        server.process.waitUntilExit()
+    }
+
+    /// Stops every server by pid, then removes the folder unless `GFS_KEEP_TEST_DIRS=1`.
+    public func stop() {
+        for server in chunkservers + [master].compactMap({ $0 }) where server.process.isRunning {
+            Foundation.kill(server.pid, SIGKILL)
+            server.process.waitUntilExit()
+        }
+        if ProcessInfo.processInfo.environment["GFS_KEEP_TEST_DIRS"] != "1" {
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
+
+    /// Every server's log, for a failing test's output.
+    public func logs() -> String {
+        (chunkservers + [master].compactMap { $0 }).map { server in
+            "--- \(server.name) (\(server.address)) ---\n" + ((try? String(contentsOf: server.log, encoding: .utf8)) ?? "")
+        }.joined(separator: "\n")
+    }
+
+    private func launch(_ name: String, _ arguments: [String], _ folder: URL) throws -> Server {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        let address = try Self.readReady(output.fileHandleForReading, process: process, log: log)
+        return Server(name: name, process: process, address: address, directory: folder, log: log)
+    }
+
+    /// Reads the server's `READY host:port` line (blocking, with a deadline).
+    private static func readReady(_ handle: FileHandle, process: Process, log: URL) throws -> String {
+        let deadline = Date().addingTimeInterval(20)
+        var text = ""
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }) {
+                return String(line.dropFirst(6))
+            }
+        }
+        process.terminate()
+        let detail = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw ClusterError("server did not print READY; its log:\n\(detail)")
+    }
+}
+
+/// A failure of the test harness itself.
+public struct ClusterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

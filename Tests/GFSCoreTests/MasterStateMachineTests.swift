@@ -1,0 +1,216 @@
+// Goal: the master's decisions — namespace rules, allocation, leases, versions, liveness — without sockets.
+// Method: a MasterStateMachine on a ManualClock; "chunkservers" are just register/heartbeat calls.
+import GFSCore
+import GFSTestSupport
+import Testing
+
+@Suite final class MasterStateMachineTests {
+    let clock = ManualClock()
+    var master: MasterStateMachine
+
+    init() {
+        var configuration = MasterConfiguration()
+        configuration.chunkSize = 1 << 20
+        configuration.leaseDuration = .seconds(60)
+        configuration.heartbeatTimeout = .seconds(120)
+        master = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: 100, seed: 42)
+    }
+
+    static func server(_ port: Int) -> ServerID { ServerID(host: "127.0.0.1", port: port) }
+    static func path(_ text: String) -> GFSPath { GFSPath(text)! }
+
+    func registerServers(_ count: Int) {
+        for port in 1...count {
+            _ = master.register(Self.server(port), rack: "", capacityBytes: 1000, freeBytes: 1000, report: [])
+        }
+    }
+
+    /// Creates /f and its chunk 0 on three servers, confirmed by all.
+    func fileWithOneChunk() throws -> ChunkHandle {
+        registerServers(3)
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        guard case let .create(index, handle, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
+            Issue.record("expected a creation plan")
+            return ChunkHandle(0)
+        }
+        _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
+        return handle
+    }
+
+    // MARK: - Namespace
+
+    @Test func namespaceRules() throws {
+        #expect(try master.makeDirectory(Self.path("/a/b"), parents: true).count == 2)
+        #expect(throws: GFSError(.exists, "/a: already exists")) { try master.makeDirectory(Self.path("/a"), parents: false) }
+        #expect(throws: GFSError(.notFound, "/x: no such directory")) { try master.createFile(Self.path("/x/f"), replication: nil) }
+        _ = try master.createFile(Self.path("/a/f"), replication: nil)
+        #expect(throws: GFSError(.notDirectory, "/a/f: not a directory")) { try master.createFile(Self.path("/a/f/g"), replication: nil) }
+        #expect(try master.list(Self.path("/a")).map(\.path.name) == ["b", "f"])
+        #expect(throws: GFSError(.notEmpty, "/a: directory not empty")) { try master.remove(Self.path("/a"), recursive: false) }
+        #expect(throws: (any Error).self) { try master.move(Self.path("/a"), to: Self.path("/a/b/c")) }
+        _ = try master.move(Self.path("/a"), to: Self.path("/z"))
+        #expect(master.namespace[Self.path("/z/f")]?.kind == .file)
+        #expect(master.namespace[Self.path("/a/f")] == nil)
+        _ = try master.remove(Self.path("/z"), recursive: true)
+        #expect(master.namespace.count == 1)
+    }
+
+    /// Every durable change is a Mutation; replaying them on a fresh machine yields the same namespace.
+    @Test func mutationsReplayToTheSameState() throws {
+        var log: [Mutation] = []
+        log += try master.makeDirectory(Self.path("/d"), parents: false)
+        log.append(try master.createFile(Self.path("/d/f"), replication: 2))
+        log.append(try master.move(Self.path("/d/f"), to: Self.path("/g")))
+        var replay = MasterStateMachine(configuration: master.configuration, clock: clock)
+        for mutation in log { replay.apply(mutation) }
+        #expect(replay.namespace.subtree(.root) == master.namespace.subtree(.root))
+        #expect(replay.namespace[Self.path("/g")] == master.namespace[Self.path("/g")])
+    }
+
+    // MARK: - Allocation and placement
+
+    /// Reference: GFS §4.2 — three replicas on distinct chunkservers.
+    @Test func allocationPlacesDistinctReplicas() throws {
+        let handle = try fileWithOneChunk()
+        #expect(master.liveReplicas(handle).count == 3)
+        let again = try master.allocate(Self.path("/f"), index: 0)
+        #expect(again == .existing(ChunkLocation(index: 0, handle: handle, version: 1, replicas: master.liveReplicas(handle))))
+        #expect(throws: GFSError.self) { try master.allocate(Self.path("/f"), index: 5) }
+    }
+
+    @Test func allocationRefusesWhenTooFewServersAreAlive() throws {
+        registerServers(2)
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        #expect(throws: GFSError(.unavailable, "/f needs 3 chunkservers, only 2 alive")) {
+            try master.allocate(Self.path("/f"), index: 0)
+        }
+    }
+
+    @Test func silentServersDieAfterTheHeartbeatTimeout() throws {
+        registerServers(3)
+        clock.advance(by: .seconds(100))
+        _ = try master.heartbeat(Self.server(1), freeBytes: 1000, extendLeases: [])
+        clock.advance(by: .seconds(30))
+        #expect(master.isAlive(Self.server(1)))
+        #expect(!master.isAlive(Self.server(2)))
+        master.serverDisconnected(Self.server(1))
+        #expect(!master.isAlive(Self.server(1)))
+        #expect(throws: GFSError.self) { try master.heartbeat(Self.server(1), freeBytes: 1, extendLeases: []) }
+    }
+
+    // MARK: - Leases and versions
+
+    /// Reference: GFS §3.1, §4.5 — a new lease bumps the version; replicas that miss it are stale.
+    @Test func leaseGrantBumpsTheVersion() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, duration) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        #expect(version == 2)
+        #expect(duration == .seconds(60))
+        let confirmed = replicas.filter { $0 != Self.server(3) }
+        let (lease, mutation) = try master.leaseGrantFinished(handle, version: version, confirmed: confirmed,
+                                                              primaryNeverReached: false)
+        #expect(mutation == .setVersion(handle, 2))
+        #expect(lease.primary == primary)
+        #expect(master.liveReplicas(handle).count == 2)
+        #expect(!master.liveReplicas(handle).contains(Self.server(3)))
+    }
+
+    /// Reference: GFS §3.1 — no second lease before the first expires, even with the primary unreachable.
+    @Test func noSecondLeaseBeforeExpiry() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        #expect(try master.requestLease(handle) == .current(
+            LeaseInfo(handle: handle, version: 2, primary: primary, secondaries: replicas.filter { $0 != primary },
+                      remaining: .seconds(60))))
+        master.serverDisconnected(primary)
+        clock.advance(by: .seconds(59))
+        #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        clock.advance(by: .seconds(2))
+        guard case let .grant(_, newVersion, newPrimary, _, _) = try master.requestLease(handle) else {
+            Issue.record("expected a new grant after expiry")
+            return
+        }
+        #expect(newVersion == 3)
+        #expect(newPrimary != primary)
+    }
+
+    /// Reference: GFS §3.1 — the primary's lease is extended through heartbeats while it mutates.
+    @Test func heartbeatsExtendTheLease() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        clock.advance(by: .seconds(50))
+        let outcome = try master.heartbeat(primary, freeBytes: 1000, extendLeases: [handle])
+        #expect(outcome.extended.map(\.0) == [handle])
+        clock.advance(by: .seconds(50))
+        guard case let .current(lease) = try master.requestLease(handle) else {
+            Issue.record("the extended lease should still hold")
+            return
+        }
+        #expect(lease.remaining == .seconds(10))
+        let other = replicas.first { $0 != primary }!
+        #expect(try master.heartbeat(other, freeBytes: 1000, extendLeases: [handle]).extended.isEmpty)
+    }
+
+    @Test func undeliveredGrantIsWithdrawn() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, _, _, _) = try master.requestLease(handle) else { return }
+        #expect(throws: GFSError.self) {
+            try master.leaseGrantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
+        }
+        guard case .grant = try master.requestLease(handle) else {
+            Issue.record("a lease never delivered must not block a new one")
+            return
+        }
+    }
+
+    // MARK: - Reports
+
+    /// Reference: GFS §4.5, §4.4 — stale versions and unknown chunks in a report are deleted; a higher version
+    /// is adopted.
+    @Test func registrationSortsOutStaleOrphanAndNewerReplicas() throws {
+        let handle = try fileWithOneChunk()
+        let orphan = ChunkHandle(9)
+        let (deletions, adopted) = master.register(Self.server(1), rack: "", capacityBytes: 1, freeBytes: 1, report: [
+            ReportedChunk(handle: handle, version: 1, length: 0), ReportedChunk(handle: orphan, version: 1, length: 0),
+        ])
+        #expect(deletions == [orphan])
+        #expect(adopted.isEmpty)
+        let (staleDeletions, _) = master.register(Self.server(2), rack: "", capacityBytes: 1, freeBytes: 1, report: [
+            ReportedChunk(handle: handle, version: 0, length: 0),
+        ])
+        #expect(staleDeletions == [handle])
+        let (_, newer) = master.register(Self.server(3), rack: "", capacityBytes: 1, freeBytes: 1, report: [
+            ReportedChunk(handle: handle, version: 4, length: 0),
+        ])
+        #expect(newer == [.setVersion(handle, 4)])
+        #expect(master.liveReplicas(handle) == [Self.server(3)])
+    }
+
+    @Test func removedFilesQueueTheirReplicasForDeletion() throws {
+        let handle = try fileWithOneChunk()
+        _ = try master.remove(Self.path("/f"), recursive: false)
+        #expect(master.chunks[handle] == nil)
+        #expect(try master.heartbeat(Self.server(1), freeBytes: 1, extendLeases: []).deletions == [handle])
+        #expect(try master.heartbeat(Self.server(1), freeBytes: 1, extendLeases: []).deletions.isEmpty)
+    }
+
+    @Test func corruptReplicasStopBeingHandedOut() throws {
+        let handle = try fileWithOneChunk()
+        master.replicaCorrupt(handle, on: Self.server(2))
+        #expect(!master.liveReplicas(handle).contains(Self.server(2)))
+        #expect(try master.heartbeat(Self.server(2), freeBytes: 1, extendLeases: []).deletions == [handle])
+    }
+
+    @Test func lengthsOnlyGrowAndStayWithinTheChunks() throws {
+        _ = try fileWithOneChunk()
+        #expect(try master.extendLength(Self.path("/f"), to: 100) != nil)
+        #expect(try master.extendLength(Self.path("/f"), to: 50) == nil)
+        #expect(try master.stat(Self.path("/f")).length == 100)
+        #expect(throws: GFSError.self) { try master.extendLength(Self.path("/f"), to: 2 << 20) }
+    }
+}

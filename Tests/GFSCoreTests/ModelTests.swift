@@ -1,0 +1,77 @@
+// Goal: the value types every role relies on parse and print one way. Method: table-driven cases.
+import GFSCore
+import Testing
+
+@Suite struct ModelTests {
+    /// The standard CRC32C check value, and incremental use with a seed.
+    @Test func crc32cMatchesTheStandardCheckValue() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        let whole = CRC32C.checksum(Array("hello, world".utf8))
+        let first = CRC32C.checksum(Array("hello, ".utf8))
+        let continued = Array("world".utf8).withUnsafeBytes { CRC32C.checksum($0, seed: first) }
+        #expect(continued == whole)
+        #expect(CRC32C.checksum([]) == 0)
+    }
+
+    @Test(arguments: [
+        ("/", "/"), ("/a/b", "/a/b"), ("/a//b/", "/a/b"), ("/a/./b/../c", "/a/c"), ("/..", "/"), ("a b", "/a b"),
+    ])
+    func pathsNormalise(input: String, expected: String) {
+        #expect(GFSPath(input)?.string == expected)
+    }
+
+    @Test func pathRelations() throws {
+        let path = try #require(GFSPath("/home/u/f"))
+        #expect(path.parent.string == "/home/u")
+        #expect(path.name == "f")
+        #expect(path.isDescendant(of: try #require(GFSPath("/home"))))
+        #expect(!path.isDescendant(of: try #require(GFSPath("/ho"))))
+        #expect(path.replacingPrefix(try #require(GFSPath("/home")), with: try #require(GFSPath("/x"))).string == "/x/u/f")
+        #expect(GFSPath("") == nil)
+        #expect(GFSPath("/a\u{0}b") == nil)
+    }
+
+    @Test func handlesPrintAsSixteenHexDigits() {
+        #expect(ChunkHandle(255).description == "00000000000000ff")
+        #expect(ChunkHandle(hex: "00000000000000ff") == ChunkHandle(255))
+        #expect(ChunkHandle(hex: "xyz") == nil)
+        #expect(ChunkHandle(hex: "11111111111111111") == nil)
+    }
+
+    @Test(arguments: [("64K", Int64(65536)), ("64KiB", 65536), ("1M", 1 << 20), ("1.5G", 1_610_612_736), ("12", 12)])
+    func byteCountsParse(text: String, bytes: Int64) {
+        #expect(ByteCount.parse(text) == bytes)
+    }
+
+    @Test func badByteCountsAreRejected() {
+        #expect(ByteCount.parse("-1") == nil)
+        #expect(ByteCount.parse("lots") == nil)
+        #expect(ByteCount.format(1 << 20) == "1M")
+    }
+
+    @Test func serverAddressesParse() {
+        #expect(ServerID("127.0.0.1:7700") == ServerID(host: "127.0.0.1", port: 7700))
+        #expect(ServerID("[::1]:7700")?.description == "[::1]:7700")
+        #expect(ServerID("host") == nil)
+        #expect(ServerID("host:99999") == nil)
+        #expect(ServerID(":80") == nil)
+    }
+
+    /// Reference: GFS §5.2 — checksums cover 64 KiB blocks.
+    @Test func checksumBlocksCoverTheRange() {
+        #expect(ChecksumLayout.blocks(offset: 0, count: 1) == 0..<1)
+        #expect(ChecksumLayout.blocks(offset: 65535, count: 2) == 0..<2)
+        #expect(ChecksumLayout.blocks(offset: 65536, count: 65536) == 1..<2)
+        #expect(ChecksumLayout.blocks(offset: 10, count: 0).isEmpty)
+    }
+
+    @Test func secondariesApplySerialsInOrderOnly() {
+        var order = MutationOrder()
+        let handle = ChunkHandle(1)
+        let serials = [order.nextSerial(for: handle), order.nextSerial(for: handle)]
+        #expect(serials == [1, 2])
+        var secondary = MutationOrder()
+        let accepted = [1, 3, 2, 3].map { secondary.accept(UInt64($0), for: handle) }
+        #expect(accepted == [true, true, false, false])
+    }
+}

@@ -1,0 +1,95 @@
+// Goal: every token survives printing and parsing, and every request verb round-trips through its Line.
+// Method: table-driven values, including hostile paths.
+import GFSProtocol
+import NIOCore
+import Testing
+
+@Suite struct LineTests {
+    @Test(arguments: ["/plain", "/with space", "/new\nline", "/eq=ual", "/pct%25", "/ünïcødé", "/comma,semi;", "\t\r"])
+    func tokensRoundTrip(text: String) throws {
+        let encoded = PercentEncoding.encode(text)
+        #expect(!encoded.contains(" ") && !encoded.contains("\n") && !encoded.contains("="))
+        #expect(try PercentEncoding.decode(Array(encoded.utf8)) == text)
+    }
+
+    @Test func brokenEscapesAreBadRequests() {
+        #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%4".utf8)) }
+        #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%zz".utf8)) }
+        #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%ff".utf8)) }
+    }
+
+    @Test func linesParseVerbsArgumentsAndFields() throws {
+        let line = try Line(parsing: Array("ls  /a%20b key=v%3Dw flag=1".utf8))
+        #expect(line.verb == "LS")
+        #expect(line.arguments == ["/a b"])
+        #expect(line["key"] == "v=w")
+        #expect(line.flag("flag"))
+        #expect(line.description == "LS /a%20b key=v%3Dw flag=1")
+        #expect(throws: GFSError.self) { try Line(parsing: Array("X Bad=1".utf8)) }
+    }
+
+    @Test func errorLinesKeepTheirTextRaw() throws {
+        let reply = Reply.error(GFSError(.notFound, "/a b: 100% gone\n"))
+        var buffer = ByteBuffer()
+        reply.write(to: &buffer)
+        #expect(String(buffer: buffer) == "ERR NOTFOUND /a b: 100% gone?\n")
+        let parsed = try Line(parsing: Array("ERR NOTFOUND /a b: 100% gone".utf8))
+        #expect(Reply(line: parsed).error == GFSError(.notFound, "/a b: 100% gone"))
+    }
+
+    @Test func replyCountsBodyLinesAndPayload() {
+        var buffer = ByteBuffer()
+        Reply.ok([.init("x", "1")], body: [Line("ENTRY", ["/a"])]).write(to: &buffer)
+        #expect(String(buffer: buffer) == "OK x=1 n=1\nENTRY /a\n")
+        buffer.clear()
+        Reply.ok(payload: ByteBuffer(string: "abc")).write(to: &buffer)
+        #expect(String(buffer: buffer) == "OK len=3\nabc")
+    }
+
+    static let masterRequests: [MasterRequest] = [
+        .makeDirectory(GFSPath("/a b")!, parents: true), .create(GFSPath("/f")!, replication: 2),
+        .create(GFSPath("/f")!, replication: nil), .list(.root), .stat(GFSPath("/x\ny")!),
+        .move(GFSPath("/a")!, to: GFSPath("/b")!), .remove(GFSPath("/a")!, recursive: true),
+        .lookup(GFSPath("/f")!), .allocate(GFSPath("/f")!, index: 3), .lease(ChunkHandle(77)),
+        .setSize(GFSPath("/f")!, size: 12345),
+        .register(ServerID("127.0.0.1:9")!, rack: "r1", capacityBytes: 100, freeBytes: 50),
+        .heartbeat(ServerID("127.0.0.1:9")!, freeBytes: 5, leases: [ChunkHandle(1), ChunkHandle(2)]),
+        .corrupt(ChunkHandle(3), on: ServerID("127.0.0.1:9")!), .status, .help,
+    ]
+
+    @Test(arguments: masterRequests)
+    func masterRequestsRoundTrip(request: MasterRequest) throws {
+        let text = request.line.description
+        #expect(try MasterRequest(try Line(parsing: Array(text.utf8))) == request)
+    }
+
+    static let chunkRequests: [ChunkRequest] = [
+        .push(id: "abc", length: 10, chain: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
+        .write(ChunkHandle(5), version: 2, offset: 65536, id: "abc", secondaries: [ServerID("127.0.0.1:1")!]),
+        .apply(ChunkHandle(5), version: 2, serial: 9, offset: 0, id: "x"),
+        .read(ChunkHandle(5), version: 1, offset: 10, length: 20),
+        .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false),
+        .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true), .status, .help,
+    ]
+
+    @Test(arguments: chunkRequests)
+    func chunkRequestsRoundTrip(request: ChunkRequest) throws {
+        let text = request.line.description
+        #expect(try ChunkRequest(try Line(parsing: Array(text.utf8))) == request)
+    }
+
+    @Test(arguments: ["LS relative", "MKDIR", "ALLOCATE /f index=-1", "LEASE handle=zz", "READ handle=1 version=1",
+                      "NOPE", "PUSH", "HEARTBEAT addr=nohost free=1"])
+    func malformedRequestsAreBadRequests(text: String) throws {
+        let line = try Line(parsing: Array(text.utf8))
+        #expect(throws: GFSError.self) { try MasterRequest(line) }
+        #expect(throws: GFSError.self) { try ChunkRequest(line) }
+    }
+
+    @Test func helpListsEachRolesVerbs() {
+        let help = Verb.helpReply(for: .chunkserver)
+        #expect(help.body.map(\.verb) == ["STATUS", "PUSH", "WRITE", "APPLY", "READ", "GRANT", "HELP"])
+        #expect(help.body.allSatisfy { !$0.description.contains("%") })
+        #expect(Verb.helpReply(for: .master).body.allSatisfy { !$0.description.contains("%") })
+    }
+}
