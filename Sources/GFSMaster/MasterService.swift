@@ -87,7 +87,7 @@ public actor MasterService {
             let summaries = state.serverSummaries()
             return .ok([.init("role", "master"), .init("chunksize", String(state.configuration.chunkSize)),
                         .init("entries", String(state.namespace.count)), .init("chunks", String(state.chunks.count)),
-                        .init("servers", String(summaries.filter(\.alive).count))],
+                        .init("leases", String(state.activeLeaseCount)), .init("servers", String(summaries.filter(\.alive).count))],
                        body: summaries.map(\.line))
         case .help:
             return Verb.helpReply(for: .master)

@@ -1,8 +1,9 @@
 import GFSCore
 
 /// Percent-encoding of tokens (gfs-protocol(5), LEXICAL RULES): every byte that could end or split a token —
-/// space, `=`, `%`, `,`, control bytes, and non-ASCII — travels as `%XX`, so any path, even one with a newline
-/// in it, is a single safe token.
+/// space, `=`, `%`, control bytes, and non-ASCII — travels as `%XX`, so any path, even one with a newline
+/// in it, is a single safe token. Commas stay plain so address lists read naturally; list elements
+/// (addresses, handles) never contain one.
 public enum PercentEncoding {
     /// Whether `byte` may appear unescaped in a token.
     @inline(__always)
@@ -14,7 +15,8 @@ public enum PercentEncoding {
         case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"),
             UInt8(ascii: "~"), UInt8(ascii: "@"), UInt8(ascii: "+"), UInt8(ascii: "["), UInt8(ascii: "]"),
             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "!"), UInt8(ascii: "*"), UInt8(ascii: "'"),
-            UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "^"):
+            UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "^"),
+            UInt8(ascii: ","):
             return true
         default:
             return false

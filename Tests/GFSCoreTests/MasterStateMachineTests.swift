@@ -191,6 +191,22 @@ import Testing
         #expect(master.liveReplicas(handle) == [Self.server(3)])
     }
 
+    /// A replica that comes back while its chunk is leased may have missed writes at the same version: it is
+    /// never handed out, and is deleted when the lease ends.
+    @Test func replicasReturningDuringALeaseAreNeverTrusted() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        let returning = replicas.first { $0 != primary }!
+        master.serverDisconnected(returning)
+        _ = master.register(returning, rack: "", capacityBytes: 1, freeBytes: 1,
+                            report: [ReportedChunk(handle: handle, version: version, length: 0)])
+        #expect(!master.liveReplicas(handle).contains(returning))
+        #expect(try master.heartbeat(returning, freeBytes: 1, extendLeases: []).deletions.isEmpty)
+        clock.advance(by: .seconds(61))
+        #expect(try master.heartbeat(returning, freeBytes: 1, extendLeases: []).deletions == [handle])
+    }
+
     @Test func removedFilesQueueTheirReplicasForDeletion() throws {
         let handle = try fileWithOneChunk()
         _ = try master.remove(Self.path("/f"), recursive: false)

@@ -46,6 +46,9 @@ public struct LeaseTable: Sendable {
         leases.removeValue(forKey: handle)
     }
 
+    /// Number of leases valid at `now`.
+    public func activeCount(at now: Instant) -> Int { leases.values.filter { $0.expires > now }.count }
+
     /// Drops expired leases so the table does not grow without bound.
     public mutating func removeExpired(at now: Instant) {
         leases = leases.filter { $0.value.expires > now }

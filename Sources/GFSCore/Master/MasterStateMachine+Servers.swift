@@ -26,9 +26,12 @@ extension MasterStateMachine {
                 apply(mutation)
                 adopted.append(mutation)
             }
-            // A replica that was away during a lease may have missed its mutations at the same version; it
-            // rejoins only after the lease ends and the next grant proves it current.
-            if let lease = leases.current(chunk.handle, at: now), lease.primary != server { continue }
+            // A replica that was away during a lease may have missed mutations made at the same version, so
+            // it is never trusted; it is deleted when the lease ends (re-replication restores the count).
+            if let lease = leases.current(chunk.handle, at: now), lease.primary != server {
+                deferredReplicas[chunk.handle, default: []].insert(server)
+                continue
+            }
             chunks[chunk.handle]?.replicas[server] = chunk.version
         }
         return (deletions, adopted)
@@ -65,9 +68,21 @@ extension MasterStateMachine {
             }
         }
         leases.removeExpired(at: now)
+        settleDeferredReplicas(at: now)
         let deletions = (pendingDeletes.removeValue(forKey: server) ?? []).sorted()
         return HeartbeatOutcome(extended: extended, deletions: deletions)
     }
+
+    /// Queues deletion of deferred replicas whose lease has ended.
+    mutating func settleDeferredReplicas(at now: Instant) {
+        for (handle, servers) in deferredReplicas where leases.current(handle, at: now) == nil {
+            for server in servers { pendingDeletes[server, default: []].insert(handle) }
+            deferredReplicas[handle] = nil
+        }
+    }
+
+    /// Leases valid now.
+    public var activeLeaseCount: Int { leases.activeCount(at: clock.now) }
 
     /// The chunkserver's connection to the master closed: it is dead at once, not after missed heartbeats.
     public mutating func serverDisconnected(_ server: ServerID) {

@@ -19,6 +19,9 @@ public struct MasterStateMachine: Sendable {
     var nextHandle: UInt64
     /// Replicas each chunkserver should delete, handed out with heartbeat replies.
     var pendingDeletes: [ServerID: Set<ChunkHandle>] = [:]
+    /// Replicas reported while their chunk was under a lease they may have missed mutations of; they are
+    /// deleted once that lease ends, never used.
+    var deferredReplicas: [ChunkHandle: Set<ServerID>] = [:]
 
     /// A master with an empty namespace.
     /// - Parameters:
@@ -66,6 +69,7 @@ public struct MasterStateMachine: Sendable {
 
     /// Drops a chunk from the table and queues deletion of its replicas.
     private mutating func forgetChunk(_ handle: ChunkHandle) {
+        deferredReplicas[handle] = nil
         guard let info = chunks.removeValue(forKey: handle) else { return }
         for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
         leases.withdrawUndelivered(handle)

@@ -1,0 +1,92 @@
+// Goal: the CLI behaves like a Unix tool: tab-separated output, JSON on request, one clear stderr line and
+// a telling exit status on every failure. Method: run the real binary against a real cluster.
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func namespaceCommands() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            #expect(try cluster.gfs(["mkdir", "-p", "/a/b"]).status == 0)
+            #expect(try cluster.gfs(["mkdir", "-p", "/a/b"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/a/f"], stdin: Data("hello\n".utf8)).status == 0)
+            #expect(try cluster.gfs(["ls", "/a"]).stdout == "b\nf\n")
+            let long = try cluster.gfs(["ls", "-l", "/a"]).stdout.split(separator: "\n").map { $0.split(separator: "\t") }
+            #expect(long.map { $0.count } == [5, 5])
+            #expect(long[1][0] == "-" && long[1][1] == "3" && long[1][2] == "6" && long[1][4] == "f")
+            let json = try JSONSerialization.jsonObject(with: try cluster.gfs(["ls", "--json", "/a"]).output) as? [[String: Any]]
+            #expect(json?.compactMap { $0["path"] as? String } == ["/a/b", "/a/f"])
+            #expect(try cluster.gfs(["stat", "/a/f"]).stdout.hasPrefix("path\t/a/f\ntype\tfile\nsize\t6\n"))
+
+            #expect(try cluster.gfs(["mv", "/a/f", "/a/b"]).status == 0)
+            #expect(try cluster.gfs(["cat", "/a/b/f"]).stdout == "hello\n")
+            #expect(try cluster.gfs(["mv", "/a/b/f", "/g"]).status == 0)
+            #expect(try cluster.gfs(["cat", "/g"]).stdout == "hello\n")
+
+            let notEmpty = try cluster.gfs(["rm", "/a"])
+            #expect(notEmpty.status == 1)
+            #expect(notEmpty.stderr == "gfs: /a: directory not empty\n")
+            #expect(try cluster.gfs(["rm", "-r", "/a"]).status == 0)
+            #expect(try cluster.gfs(["ls", "/"]).stdout == "g\n")
+            #expect(try cluster.gfs(["rm", "-f", "/nothing"]).status == 0)
+            #expect(try cluster.gfs(["rm", "/g"]).status == 0)
+            // The removed file's replicas are deleted from the chunkservers through heartbeat replies.
+            try await waitUntil("replicas of removed files to be deleted") {
+                cluster.chunkservers.allSatisfy { chunkFiles($0).isEmpty }
+            }
+        }
+    }
+
+    @Test func badInputGetsOneClearLineAndAStatus() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            let missing = try cluster.gfs(["cat", "/nope"])
+            #expect(missing.status == 2)
+            #expect(missing.stderr == "gfs: /nope: no such file or directory\n")
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("x".utf8)).status == 0)
+            let exists = try cluster.gfs(["put", "-", "/f"], stdin: Data("y".utf8))
+            #expect(exists.status == 1)
+            #expect(exists.stderr == "gfs: /f: already exists\n")
+            #expect(try cluster.gfs(["put", "--force", "-", "/f"], stdin: Data("y".utf8)).status == 0)
+            #expect(try cluster.gfs(["cat", "/f"]).stdout == "y")
+            let noParent = try cluster.gfs(["put", "-", "/no/f"], stdin: Data("x".utf8))
+            #expect(noParent.stderr == "gfs: /no: no such directory\n")
+            let isDirectory = try cluster.gfs(["cat", "/"])
+            #expect(isDirectory.stderr == "gfs: /: is a directory\n")
+            let noLocal = try cluster.gfs(["put", "/does/not/exist", "/x"])
+            #expect(noLocal.status == 2 && noLocal.stderr.contains("/does/not/exist"))
+            let usage = try cluster.gfs(["cat"])
+            #expect(usage.status == 64)
+        }
+    }
+
+    @Test func tooFewChunkserversIsReportedNotAwaited() async throws {
+        try await withCluster(chunkservers: 2) { cluster in
+            let started = ContinuousClock.now
+            let put = try cluster.gfs(["put", "-", "/f"], stdin: testBytes(1000))
+            #expect(put.status == 69)
+            #expect(put.stderr == "gfs: /f needs 3 chunkservers, only 2 alive\n")
+            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(try cluster.gfs(["ls", "/"]).stdout.isEmpty, "a failed put leaves no file behind")
+            #expect(try cluster.gfs(["put", "-r", "2", "-", "/f"], stdin: testBytes(1000)).status == 0)
+        }
+    }
+
+    @Test func unreachableMasterIsNamed() throws {
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["ls", "--master", "127.0.0.1:1"])
+        #expect(result.status == 69)
+        #expect(result.stderr == "gfs: cannot connect to 127.0.0.1:1: Connection refused\n")
+        let environment = try ProcessCluster.run(ProcessCluster.binary, ["ls"], environment: ["GFS_MASTER": "127.0.0.1:2"])
+        #expect(environment.stderr.contains("127.0.0.1:2"))
+    }
+
+    /// Busybox dispatch: a link named gfs-ls runs `gfs ls`.
+    @Test func linkNamesPickTheSubcommand() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let link = cluster.root.appendingPathComponent("gfs-mkdir")
+            try FileManager.default.createSymbolicLink(at: link, withDestinationURL: ProcessCluster.binary)
+            let made = try ProcessCluster.run(link, ["/via-link", "--master", cluster.masterAddress])
+            #expect(made.status == 0, "\(made.stderr)")
+            #expect(try cluster.gfs(["ls"]).stdout == "via-link\n")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+// Goal: a person with nc can drive every role, and hostile bytes get an ERR, never a dead server.
+// Method: raw sockets against real processes (after memcached's t/issue_70.t and redis's protocol.tcl).
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct WireTests {
+    @Test func pipelinedRequestsAndMalformedLines() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let socket = try RawSocket(cluster.masterAddress)
+            socket.send("MKDIR /a%20b\r\nLS /\nBOGUS\nLS relative\nSTAT /nope\nLS /a%zz\nstatus\n")
+            let lines = socket.readLines(8)
+            #expect(lines[0] == "OK")
+            #expect(lines[1] == "OK n=1")
+            #expect(lines[2].hasPrefix("ENTRY path=/a%20b type=directory"))
+            #expect(lines[3] == "ERR BADREQ unknown verb BOGUS; try HELP")
+            #expect(lines[4] == "ERR BADREQ LS: relative is not an absolute path")
+            #expect(lines[5] == "ERR NOTFOUND /nope: no such file or directory")
+            #expect(lines[6] == "ERR BADREQ bad percent escape in token")
+            #expect(lines[7].hasPrefix("OK role=master"))
+        }
+    }
+
+    @Test func overlongLinesAndBrokenPayloadsCloseOnlyThatConnection() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let chunkserver = cluster.chunkservers[0].address
+            let long = try RawSocket(cluster.masterAddress)
+            long.send(String(repeating: "A", count: 70_000) + "\n")
+            #expect(long.readLines(1) == ["ERR TOOLARGE line longer than 65536 bytes"])
+            #expect(long.isClosedByPeer())
+
+            let badLength = try RawSocket(chunkserver)
+            badLength.send("PUSH id=1 len=lots\n")
+            #expect(badLength.readLines(1).first?.hasPrefix("ERR BADREQ bad len=") == true)
+
+            let oversize = try RawSocket(chunkserver)
+            oversize.send("PUSH id=1 len=999999999999\n")
+            #expect(oversize.readLines(1).first?.hasPrefix("ERR TOOLARGE payload of 999999999999 bytes") == true)
+
+            let short = try RawSocket(chunkserver)
+            short.send("PUSH id=2 len=100\nonly ten b")
+            short.shutdown()
+
+            let after = try RawSocket(chunkserver)
+            after.send("STATUS\nHELP\n")
+            let lines = after.readLines(2)
+            #expect(lines[0].hasPrefix("OK role=chunkserver"))
+            #expect(lines[0].contains("buffered=0"))
+            #expect(lines[1] == "OK role=chunkserver n=7")
+        }
+    }
+
+    @Test func pushForwardsAlongTheChainAndWriteGoesThroughThePrimary() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("0123456789".utf8)).status == 0)
+            let master = try RawSocket(cluster.masterAddress)
+            master.send("LOOKUP /f\n")
+            let chunk = try #require(master.readLines(2).last)
+            let fields = Dictionary(uniqueKeysWithValues: chunk.split(separator: " ").dropFirst().map {
+                let parts = $0.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            })
+            let handle = try #require(fields["handle"])
+            master.send("LEASE handle=\(handle)\n")
+            let lease = try #require(master.readLines(1).first)
+            let primary = try #require(lease.split(separator: " ").first { $0.hasPrefix("primary=") }?.dropFirst(8))
+            let secondaries = try #require(lease.split(separator: " ").first { $0.hasPrefix("secondaries=") }?.dropFirst(12))
+            let version = try #require(lease.split(separator: " ").first { $0.hasPrefix("version=") }?.dropFirst(8))
+            let chain = secondaries.split(separator: ",").joined(separator: ",")
+
+            let push = try RawSocket(String(primary))
+            push.send("PUSH id=raw1 chain=\(chain) len=5\nHELLO")
+            #expect(push.readLines(1) == ["OK"])
+            push.send("WRITE handle=\(handle) version=\(version) offset=2 id=raw1 secondaries=\(secondaries)\n")
+            #expect(push.readLines(1) == ["OK length=10"])
+            for server in [String(primary)] + secondaries.split(separator: ",").map(String.init) {
+                let reader = try RawSocket(server)
+                reader.send("READ handle=\(handle) version=\(version) offset=0 length=100\n")
+                #expect(reader.readLines(1) == ["OK len=10"])
+                #expect(String(decoding: reader.readBytes(10), as: UTF8.self) == "01HELLO789")
+            }
+            let secondary = try RawSocket(String(secondaries.split(separator: ",")[0]))
+            secondary.send("WRITE handle=\(handle) version=\(version) offset=0 id=x\n")
+            #expect(secondary.readLines(1).first?.hasPrefix("ERR NOTPRIMARY") == true)
+        }
+    }
+}
