@@ -110,12 +110,18 @@ final class ProcessGroup: @unchecked Sendable {
         for process in processes { process.waitUntilExit() }
     }
 
-    /// Waits until any child exits, stops the rest, and returns a status for this process.
+    /// Waits until any child exits, stops the rest, and returns a status for this process. Ctrl-C reaches
+    /// the children too (they share the terminal's process group), so a child ended by SIGINT or SIGTERM is
+    /// a requested stop, not a failure.
     func waitForFirstExit() async -> Int32 {
         while allRunning { try? await Task.sleep(for: .milliseconds(200)) }
-        let failed = processes.first { !$0.isRunning }
-        StandardStreams.error("gfs up: a server exited (status \(failed?.terminationStatus ?? -1)); stopping the rest")
+        let ended = processes.first { !$0.isRunning }
+        let requested = ended.map { $0.terminationReason == .uncaughtSignal
+            && [SIGINT, SIGTERM].contains($0.terminationStatus) } ?? false
+        if !requested {
+            StandardStreams.error("gfs up: a server exited (status \(ended?.terminationStatus ?? -1)); stopping the rest")
+        }
         stopAll()
-        return 1
+        return requested ? 0 : 1
     }
 }

@@ -1,0 +1,192 @@
+function __gfs_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __gfs_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __gfs_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __gfs_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __gfs_parse_tokens -S
+    set -l unparsed_tokens (__gfs_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'gfs'
+        __gfs_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'up'
+            __gfs_parse_subcommand 0 'dir=' 'chunkservers=' 'port=' 'chunk-size=' 'log-level=' 'version' 'h/help'
+        case 'master'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'listen=' 'chunk-size=' 'replication=' 'lease=' 'heartbeat-timeout=' 'version' 'h/help'
+        case 'chunkserver'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'listen=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'version' 'h/help'
+        case 'put'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'r/replication=' 'f/force' 'version' 'h/help'
+        case 'cat'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'version' 'h/help'
+        case 'get'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'version' 'h/help'
+        case 'ls'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'l' 'json' 'version' 'h/help'
+        case 'stat'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'json' 'version' 'h/help'
+        case 'mkdir'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'p' 'version' 'h/help'
+        case 'mv'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'version' 'h/help'
+        case 'rm'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'r' 'f' 'version' 'h/help'
+        case 'status'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'json' 'version' 'h/help'
+        case 'help'
+            __gfs_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __gfs_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __gfs_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __gfs_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __gfs_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__gfs_tokens -p)
+    if test -z "$(__gfs_tokens -t)"
+        set -l index (count (__gfs_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'gfs' -f
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'up' -d 'Start a local cluster (a master and chunkservers) in the foreground; Ctrl-C stops it.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'master' -d 'Run the master: namespace, chunk map, placement and leases.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'chunkserver' -d 'Run a chunkserver: chunk replicas as files, checksummed per 64 KiB block.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'put' -d 'Store a local file, or standard input (-), as a new remote file.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'cat' -d 'Write remote files to standard output.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'get' -d 'Copy a remote file to a local file, or to standard output (-).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'ls' -d 'List directory contents (or describe a file).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'stat' -d 'Describe remote files or directories.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'mkdir' -d 'Make remote directories.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'mv' -d 'Rename a remote file or directory.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'rm' -d 'Remove remote files or directories.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'status' -d 'Show the master\'s counters and one line per chunkserver.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" dir' -l 'dir' -d 'Folder holding every server\'s data.' -rfa '(__gfs_complete_directories)'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" chunkservers' -l 'chunkservers' -d 'Number of chunkservers.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" port' -l 'port' -d 'Master port; chunkservers take the ports after it.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" chunk-size' -l 'chunk-size' -d 'Bytes per chunk.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" log-level' -l 'log-level' -d 'Log level for the servers.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs up" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" dir' -l 'dir' -d 'Folder for this server\'s files (created if missing).' -rfa '(__gfs_complete_directories)'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka 'trace debug info notice warning error critical'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" listen' -l 'listen' -d 'Address to listen on (port 0 picks a free port).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" chunk-size' -l 'chunk-size' -d 'Bytes per chunk.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" replication' -l 'replication' -d 'Default replicas per chunk.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" lease' -l 'lease' -d 'Primary lease duration.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" heartbeat-timeout' -l 'heartbeat-timeout' -d 'A chunkserver silent this long is dead.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" dir' -l 'dir' -d 'Folder for this server\'s files (created if missing).' -rfa '(__gfs_complete_directories)'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka 'trace debug info notice warning error critical'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" listen' -l 'listen' -d 'Address to listen on and be known by (port 0 picks a free port).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" master' -l 'master' -d 'Master address.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" rack' -l 'rack' -d 'Rack label, so replicas spread over racks.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" heartbeat-interval' -l 'heartbeat-interval' -d 'Time between heartbeats.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" push-buffer' -l 'push-buffer' -d 'Most bytes of pushed data held in memory at once.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" no-fsync' -l 'no-fsync' -d 'Acknowledge writes before they are fsynced (faster, loses data on power failure).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs put" -eq 1' -F
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" r replication' -l 'replication' -s 'r' -d 'Replicas per chunk (default: the master\'s).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" f force' -l 'force' -s 'f' -d 'Replace the remote file if it exists.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs get" -eq 1' -F
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" l' -s 'l' -d 'Long format.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" json' -l 'json' -d 'Print JSON.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" json' -l 'json' -d 'Print JSON.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" p' -s 'p' -d 'Make missing parents; an existing directory is not an error.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" r' -s 'r' -d 'Remove directories and everything in them.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" f' -s 'f' -d 'Ignore paths that do not exist.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" master' -l 'master' -d 'Master address host:port (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" timeout' -l 'timeout' -d 'Seconds to wait for any one reply.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" json' -l 'json' -d 'Print JSON.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" version' -l 'version' -d 'Show the version.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs help" version' -l 'version' -d 'Show the version.'

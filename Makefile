@@ -1,0 +1,31 @@
+# The two commands of the quick start, plus what they need. `make up` and `make test` install the Debian
+# package gfs links against (Intel ISA-L, for CRC32C) when it is missing.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+PORT ?= 7700
+
+.PHONY: deps build up test completions manual
+
+deps:
+	@pkg-config --exists libisal 2>/dev/null || { \
+		echo "installing libisal-dev (Intel ISA-L, for CRC32C)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq libisal-dev pkg-config; }
+
+build: deps
+	swift build -c release --product gfs
+
+up: build
+	.build/release/gfs up --port $(PORT)
+
+test: deps
+	swift test
+
+# Regenerates Completions/ and Man/gfs.1 from the command definitions (a test fails when they are stale).
+completions:
+	swift build --product gfs
+	for shell in bash zsh fish; do .build/debug/gfs --generate-completion-script $$shell > Completions/gfs.$$shell; done
+	mv Completions/gfs.zsh Completions/_gfs
+
+manual:
+	swift package plugin --allow-writing-to-package-directory generate-manual --configuration debug
+	cp .build/plugins/GenerateManual/outputs/gfs/gfs.1 Man/gfs.1
