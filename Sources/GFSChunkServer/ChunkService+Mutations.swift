@@ -55,7 +55,7 @@ extension ChunkService {
 
     func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
         logger.error("\(error.message); quarantining the replica and telling the master")
-        store.quarantine(handle)
+        try? await onDisk { [store] () throws(GFSError) in store.quarantine(handle) }
         do {
             _ = try await pool.call(master, MasterRequest.corrupt(handle, on: address).line, timeout: .seconds(5))
         } catch {

@@ -56,15 +56,12 @@ struct HeartbeatLoop: Sendable {
 
     private func carryOut(_ instructions: [Line], sent: ContinuousClock.Instant) async throws(GFSError) {
         for line in instructions {
-            switch line.verb {
-            case "EXTEND":
-                service.holdLease(try line.handle(), milliseconds: try line.requireInteger("lease_ms"), from: sent)
-            case "DELETE":
-                let handle = try line.handle()
+            switch try ChunkServerInstruction(line) {
+            case let .extend(handle, lease):
+                service.holdLease(handle, milliseconds: lease.milliseconds, from: sent)
+            case let .delete(handle):
                 service.logger.info("deleting chunk \(handle) as the master asked")
-                service.store.delete(handle)
-            default:
-                service.logger.warning("ignoring unknown instruction \(line.verb) from the master")
+                try await service.onDisk { [store = service.store] () throws(GFSError) in store.delete(handle) }
             }
         }
     }

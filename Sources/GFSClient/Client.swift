@@ -15,6 +15,8 @@ public final class Client: Sendable {
     public let readUnitBytes: Int
     /// Attempts per write before giving up (GFS §3.1: on any error the client retries).
     public let writeAttempts: Int
+    /// Pieces of one stream pushed and committed concurrently.
+    public let writeWindow = 3
 
     /// A client of the master at `master`.
     public init(master: ServerID, timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
@@ -51,21 +53,33 @@ public final class Client: Sendable {
     }
 
     /// Streams `source` into the file from byte 0 (the file must exist and be empty, as after `CREATE`).
+    /// Up to `writeWindow` pieces are in flight at once, so the next piece is pushed while the primary commits
+    /// the last; chunks are still allocated in order.
     /// - Parameter source: returns up to the requested byte count, or nil at end of input.
     /// - Returns: bytes written.
     public func writeStream(_ path: GFSPath, from source: (Int) throws(GFSError) -> ByteBuffer?) async throws(GFSError) -> Int64 {
         let layout = try await master.lookup(path)
         var position: Int64 = 0
+        var inFlight: [Task<Void, any Error>] = []
+        defer { for task in inFlight { task.cancel() } }
         while true {
             let within = position % layout.chunkSize
             let want = min(Int(layout.chunkSize - within), writeUnitBytes)
             guard let piece = try source(want), piece.readableBytes > 0 else { break }
-            try await writePiece(path, chunkIndex: Int(position / layout.chunkSize), offset: within, piece)
+            let index = Int(position / layout.chunkSize)
+            if within == 0 { _ = try await master.allocate(path, index: index) }
+            if inFlight.count >= writeWindow { try await Self.finish(inFlight.removeFirst()) }
+            inFlight.append(Task { try await self.writePiece(path, chunkIndex: index, offset: within, piece) })
             position += Int64(piece.readableBytes)
         }
+        while !inFlight.isEmpty { try await Self.finish(inFlight.removeFirst()) }
         if position > 0 { try await master.setSize(path, size: position) }
         await locations.invalidate(path)
         return position
+    }
+
+    private static func finish(_ task: Task<Void, any Error>) async throws(GFSError) {
+        do { try await task.value } catch { throw error as? GFSError ?? GFSError(.internal, "\(error)") }
     }
 
     /// One write within one chunk, retried with backoff (GFS §3.1: failures leave the region inconsistent

@@ -41,6 +41,8 @@ struct Up: AsyncParsableCommand {
         children.append(try Self.launch(binary, ["master", "--dir", "\(dir)/master", "--listen", master,
                                                  "--replication", String(replication), "--chunk-size",
                                                  String(chunkSize.bytes), "--log-level", logLevel]))
+        // Chunkservers that start before the master listens would only log retries.
+        _ = await Self.waitUntilUp(master: master, chunkservers: 0, group: ProcessGroup(children))
         for index in 1...chunkservers {
             children.append(try Self.launch(binary, [
                 "chunkserver", "--dir", "\(dir)/chunkserver-\(index)", "--listen", "127.0.0.1:\(port + index)",

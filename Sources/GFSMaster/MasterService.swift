@@ -49,7 +49,7 @@ public actor MasterService {
         case let .create(path, replication):
             await commit([try state.createFile(path, replication: replication)])
         case let .list(path):
-            return .ok(body: try state.list(path).map { Line("ENTRY", [], EntryInfo(path: $0.path, entry: $0.entry).fields) })
+            return .ok(body: try state.list(path).map { EntryInfo(path: $0.path, entry: $0.entry).line })
         case let .stat(path):
             return .ok(EntryInfo(path: path, entry: try state.stat(path)).fields)
         case let .move(source, destination):
@@ -59,7 +59,7 @@ public actor MasterService {
         case let .lookup(path):
             let (size, chunks) = try state.lookup(path)
             return .ok([.init("size", String(size)), .init("chunksize", String(state.configuration.chunkSize))],
-                       body: chunks.map { Line("CHUNK", [], $0.fields) })
+                       body: chunks.map(\.line))
         case let .allocate(path, index):
             return .ok(try await allocate(path, index: index).fields)
         case let .lease(handle):
@@ -73,13 +73,12 @@ public actor MasterService {
             await commit(adopted)
             logger.info("chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
             return .ok([.init("chunksize", String(state.configuration.chunkSize))],
-                       body: deletions.map { Line("DELETE", fields: ["handle": $0.description]) })
+                       body: deletions.map { ChunkServerInstruction.delete($0).line })
         case let .heartbeat(server, free, leases):
             let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
-            let extended = outcome.extended.map {
-                Line("EXTEND", fields: ["handle": $0.0.description, "lease_ms": String($0.1.milliseconds)])
-            }
-            return .ok(body: extended + outcome.deletions.map { Line("DELETE", fields: ["handle": $0.description]) })
+            let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, lease: $0.1) }
+                + outcome.deletions.map { ChunkServerInstruction.delete($0) }
+            return .ok(body: instructions.map(\.line))
         case let .corrupt(handle, server):
             logger.warning("chunkserver \(server) reports replica of \(handle) corrupt")
             state.replicaCorrupt(handle, on: server)

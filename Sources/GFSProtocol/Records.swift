@@ -117,3 +117,40 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
+
+extension EntryInfo {
+    /// An `ENTRY` body line of an `LS` reply.
+    public var line: Line { Line("ENTRY", [], fields) }
+}
+
+extension ChunkLocation {
+    /// A `CHUNK` body line of a `LOOKUP` reply.
+    public var line: Line { Line("CHUNK", [], fields) }
+}
+
+/// What the master tells a chunkserver in the body of a `REGISTER` or `HEARTBEAT` reply.
+public enum ChunkServerInstruction: Sendable, Equatable {
+    /// Keep being primary for the chunk this much longer (GFS §3.1).
+    case extend(ChunkHandle, lease: Duration)
+    /// Delete the replica: its file is gone, it is stale, or it is corrupt (GFS §4.4).
+    case delete(ChunkHandle)
+
+    /// The body line.
+    public var line: Line {
+        switch self {
+        case let .extend(handle, lease):
+            return Line("EXTEND", fields: ["handle": handle.description, "lease_ms": String(lease.milliseconds)])
+        case let .delete(handle):
+            return Line("DELETE", fields: ["handle": handle.description])
+        }
+    }
+
+    /// Parses a body line; BADREQ for anything else.
+    public init(_ line: Line) throws(GFSError) {
+        switch line.verb {
+        case "EXTEND": self = .extend(try line.handle(), lease: .milliseconds(try line.requireInteger("lease_ms")))
+        case "DELETE": self = .delete(try line.handle())
+        default: throw GFSError(.badRequest, "unknown instruction \(line.verb)")
+        }
+    }
+}

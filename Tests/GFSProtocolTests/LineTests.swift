@@ -86,6 +86,13 @@ import Testing
         #expect(throws: GFSError.self) { try ChunkRequest(line) }
     }
 
+    @Test func instructionsRoundTrip() throws {
+        for instruction in [ChunkServerInstruction.extend(ChunkHandle(9), lease: .milliseconds(1500)), .delete(ChunkHandle(3))] {
+            #expect(try ChunkServerInstruction(try Line(parsing: Array(instruction.line.description.utf8))) == instruction)
+        }
+        #expect(throws: GFSError.self) { try ChunkServerInstruction(Line("REBOOT")) }
+    }
+
     @Test func helpListsEachRolesVerbs() {
         let help = Verb.helpReply(for: .chunkserver)
         #expect(help.body.map(\.verb) == ["STATUS", "PUSH", "WRITE", "APPLY", "READ", "GRANT", "HELP"])
