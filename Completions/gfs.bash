@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|cat|get|ls|stat|mkdir|mv|rm|status|help)
+    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|status|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put cat get ls stat mkdir mv rm status help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm status help' -- "${cur}"))
         ;;
     esac
 }
@@ -311,9 +311,54 @@ _gfs_put() {
     esac
 }
 
-_gfs_cat() {
+_gfs_append() {
+    repeating_flags=()
+    non_repeating_flags=(--create --raw -0 --null --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --record-size --replication -r)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--record-size')
+        return
+        ;;
+    '--replication'|'-r')
+        return
+        ;;
+    esac
+}
+
+_gfs_write() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --offset)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--offset')
+        return
+        ;;
+    esac
+}
+
+_gfs_cat() {
+    repeating_flags=()
+    non_repeating_flags=(--raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1

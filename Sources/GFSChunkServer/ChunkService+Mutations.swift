@@ -27,6 +27,54 @@ extension ChunkService {
         }
     }
 
+    /// Primary: append pushed data as one record at the chunk's end (GFS §3.3). A record that does not fit pads
+    /// the chunk on every replica and is refused with CHUNKFULL so the client retries on the next chunk.
+    /// Returns the offset the record went to, the same on every replica.
+    func append(_ handle: ChunkHandle, version: ChunkVersion, id: String,
+                secondaries: [ServerID]) async throws(GFSError) -> Int64 {
+        guard isPrimary(handle) else { throw GFSError(.notPrimary, "\(address) holds no lease on chunk \(handle)") }
+        try checkVersion(handle, version)
+        guard let data = pushes.take(id) else {
+            throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
+        }
+        let limit = chunkSize.withLockedValue { $0 }
+        guard data.readableBytes <= limit / 4 else {
+            throw GFSError(.tooLarge, "record of \(data.readableBytes) bytes exceeds a quarter chunk (\(limit / 4) bytes)")
+        }
+        leases.withLockedValue { _ = $0.active.insert(handle) }
+        return try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+            let serial = nextSerial(handle, version: version)
+            let offset = store.length(handle) ?? 0
+            guard offset + Int64(data.readableBytes) <= limit else {
+                try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: limit) }
+                let failures = await forward(.pad(handle, version: version, serial: serial, size: limit, id: id),
+                                             to: secondaries)
+                guard failures.isEmpty else {
+                    throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
+                }
+                throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk")
+            }
+            _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
+            let failures = await forward(.apply(handle, version: version, serial: serial, offset: offset, id: id),
+                                         to: secondaries)
+            guard failures.isEmpty else {
+                throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
+            }
+            return offset
+        }
+    }
+
+    /// Secondary: pad the chunk as the primary did for a record that did not fit.
+    func pad(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String) async throws(GFSError) {
+        try checkVersion(handle, version)
+        _ = pushes.take(id)
+        guard size <= chunkSize.withLockedValue({ $0 }) else { throw GFSError(.tooLarge, "pad past the chunk size") }
+        guard acceptSerial(serial, for: handle) else {
+            throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
+        }
+        try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: size) }
+    }
+
     /// Secondary: apply a mutation the primary ordered.
     func apply(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64,
                id: String) async throws(GFSError) -> Int64 {

@@ -57,6 +57,10 @@ public final class ChunkService: Sendable {
         case let .write(handle, version, offset, id, secondaries):
             return .ok([.init("length", String(try await write(handle, version: version, offset: offset, id: id,
                                                                secondaries: secondaries)))])
+        case let .append(handle, version, id, secondaries):
+            return .ok([.init("offset", String(try await append(handle, version: version, id: id, secondaries: secondaries)))])
+        case let .pad(handle, version, serial, size, id):
+            try await pad(handle, version: version, serial: serial, size: size, id: id)
         case let .apply(handle, version, serial, offset, id):
             return .ok([.init("length", String(try await apply(handle, version: version, serial: serial, offset: offset,
                                                                id: id)))])

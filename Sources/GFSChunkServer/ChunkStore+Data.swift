@@ -32,6 +32,25 @@ extension ChunkStore {
         }
     }
 
+    /// Extends the replica with zeros to `size` bytes (GFS §3.3: a record that does not fit pads the chunk on
+    /// every replica). The file stays sparse; the zero blocks get their checksums like any others.
+    public func pad(_ handle: ChunkHandle, to size: Int64) throws(GFSError) {
+        guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        try replica.exclusively { () throws(GFSError) in
+            let oldLength = replica.state.withLockedValue { $0.length }
+            guard size > oldLength else { return }
+            let dataFile = try Self.open(path(handle, "chunk"), [])
+            defer { try? dataFile.close() }
+            guard ftruncate(dataFile.rawValue, off_t(size)) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
+            try updateChecksums(handle, blocks: ChecksumLayout.blocks(offset: oldLength, count: Int(size - oldLength)),
+                                dataFile: dataFile, length: size)
+            if synchronous {
+                guard fdatasync(dataFile.rawValue) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
+            }
+            replica.state.withLockedValue { $0.length = size }
+        }
+    }
+
     private func updateChecksums(_ handle: ChunkHandle, blocks: Range<Int>, dataFile: SystemPackage.FileDescriptor,
                                  length: Int64) throws(GFSError) {
         guard !blocks.isEmpty else { return }

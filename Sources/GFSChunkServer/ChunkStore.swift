@@ -65,6 +65,11 @@ public final class ChunkStore: Sendable {
 
     func replica(_ handle: ChunkHandle) -> Replica? { replicas.withLockedValue { $0[handle] } }
 
+    /// Bytes in the replica of `handle`, if held.
+    public func length(_ handle: ChunkHandle) -> Int64? {
+        replica(handle)?.state.withLockedValue { $0.length }
+    }
+
     /// Creates an empty replica at `version`, or adopts `version` if the replica already exists.
     public func create(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) {
         if replica(handle) != nil { return try setVersion(handle, version) }

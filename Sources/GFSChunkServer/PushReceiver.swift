@@ -24,7 +24,7 @@ enum PushReceiver {
         var downstreamReply: EventLoopFuture<Reply>?
         if let next = chain.first {
             do {
-                let connection = try await Connection.connect(to: next, timeout: .seconds(5))
+                let connection = try await service.pool.borrow(next)
                 let forward = ChunkRequest.push(id: id, length: length, chain: Array(chain.dropFirst()))
                 downstreamReply = connection.startStreaming(forward.line)
                 downstream = connection
@@ -32,7 +32,6 @@ enum PushReceiver {
                 failure = GFSError(.unavailable, "forwarding push to \(next): \(error.message)")
             }
         }
-        defer { downstream?.close() }
         var data = ByteBuffer()
         data.reserveCapacity(length)
         receiving: while let frame = try await frames.next() {
@@ -45,11 +44,18 @@ enum PushReceiver {
             }
             if last { break receiving }
         }
-        guard data.readableBytes == length else { throw GFSError(.badRequest, "connection closed mid-payload") }
+        guard data.readableBytes == length else {
+            downstream?.close()
+            throw GFSError(.badRequest, "connection closed mid-payload")
+        }
         if failure == nil, let downstreamReply {
             do { _ = try await downstreamReply.reply() } catch {
                 failure = GFSError(error.code, "forwarding push to \(chain[0]): \(error.message)")
             }
+        }
+        if let downstream {
+            // Only a connection whose exchange finished cleanly is in frame for the next push.
+            if failure == nil { await service.pool.giveBack(downstream) } else { downstream.close() }
         }
         if let failure { return .error(failure) }
         do { try service.pushes.store(id, data) } catch { return .error(error) }

@@ -30,6 +30,13 @@ public struct ChunkClient: Sendable {
         return try reply.line.requireInteger("length")
     }
 
+    /// Asks the primary to append pushed data `id` as one record (GFS §3.3); returns the offset it chose.
+    public func append(_ lease: LeaseInfo, id: String) async throws(GFSError) -> Int64 {
+        let request = ChunkRequest.append(lease.handle, version: lease.version, id: id, secondaries: lease.secondaries)
+        let reply = try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)
+        return try reply.line.requireInteger("offset")
+    }
+
     /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first.
     public func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int,
                      from server: ServerID) async throws(GFSError) -> ByteBuffer {

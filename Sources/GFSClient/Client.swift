@@ -9,6 +9,7 @@ public final class Client: Sendable {
     public let chunks: ChunkClient
     let pool: ConnectionPool
     let locations = LocationCache()
+    let leaseCache = LeaseCache()
     /// Bytes per push and per write; a write never crosses a chunk boundary.
     public let writeUnitBytes: Int
     /// Bytes per read request.
@@ -88,15 +89,18 @@ public final class Client: Sendable {
         var lastError = GFSError(.internal, "no attempt made")
         for attempt in 0..<writeAttempts {
             if attempt > 0 { await backoff(attempt, after: lastError) }
+            var handle: ChunkHandle?
             do {
                 let location = try await master.allocate(path, index: chunkIndex)
-                let lease = try await master.lease(location.handle)
+                handle = location.handle
+                let lease = try await leaseCache.lease(location.handle, from: master)
                 let id = Self.pushID()
                 try await chunks.push(piece, id: id, chain: [lease.primary] + lease.secondaries)
                 _ = try await chunks.write(lease, offset: offset, id: id)
                 return
             } catch {
                 lastError = error
+                if let handle { await leaseCache.invalidate(handle) }
                 switch error.code {
                 case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly: throw error
                 default: continue
@@ -106,7 +110,7 @@ public final class Client: Sendable {
         throw lastError
     }
 
-    private func backoff(_ attempt: Int, after error: GFSError) async {
+    func backoff(_ attempt: Int, after error: GFSError) async {
         // A lease held by a dead primary only ends on expiry, so those waits are longer.
         let base: Duration = error.code == .lease ? .seconds(1) : .milliseconds(50)
         try? await Task.sleep(for: base * (1 << min(attempt - 1, 5)))

@@ -31,7 +31,13 @@ public final class Connection: Sendable {
                 }
             }
         do {
-            let channel = try await bootstrap.connect(host: address.host, port: address.port).get()
+            // An IP literal skips the resolver, which costs milliseconds per connect.
+            let channel: any Channel
+            if let socketAddress = try? SocketAddress(ipAddress: address.host, port: address.port) {
+                channel = try await bootstrap.connect(to: socketAddress).get()
+            } else {
+                channel = try await bootstrap.connect(host: address.host, port: address.port).get()
+            }
             return Connection(address: address, channel: channel)
         } catch {
             throw GFSError(.unavailable, "cannot connect to \(address): \(Connection.describe(error))")

@@ -4,6 +4,8 @@ import GFSProtocol
 /// are matched in order); streamed pushes use `Connection.connect` directly so their bytes never interleave.
 public actor ConnectionPool {
     private var connections: [ServerID: Task<Connection, any Error>] = [:]
+    /// Connections lent out one request at a time, for requests whose payload is streamed in parts.
+    private var idle: [ServerID: [Connection]] = [:]
     private let connectTimeout: Duration
 
     /// A pool whose connects give up after `connectTimeout`.
@@ -34,8 +36,28 @@ public actor ConnectionPool {
         try await connection(to: address).call(line, timeout: timeout)
     }
 
+    /// A connection no one else uses until it is given back with `giveBack`: for streamed payloads, whose
+    /// parts must not interleave with other requests.
+    public func borrow(_ address: ServerID) async throws(GFSError) -> Connection {
+        while let connection = idle[address]?.popLast() {
+            if connection.isActive { return connection }
+        }
+        return try await Connection.connect(to: address, timeout: connectTimeout)
+    }
+
+    /// Returns a borrowed connection whose request completed; at most a few are kept per peer.
+    public func giveBack(_ connection: Connection) {
+        guard connection.isActive, idle[connection.address, default: []].count < 8 else {
+            connection.close()
+            return
+        }
+        idle[connection.address, default: []].append(connection)
+    }
+
     /// Closes every connection.
     public func closeAll() {
+        for connection in idle.values.joined() { connection.close() }
+        idle.removeAll()
         for task in connections.values { Task { try? await task.value.close() } }
         connections.removeAll()
     }

@@ -25,9 +25,9 @@ public struct MasterClient: Sendable {
         _ = try await call(.makeDirectory(path, parents: parents))
     }
 
-    /// `CREATE`.
-    public func create(_ path: GFSPath, replication: Int? = nil) async throws(GFSError) {
-        _ = try await call(.create(path, replication: replication))
+    /// `CREATE`; `records` makes a record file (GFS §2.7.2).
+    public func create(_ path: GFSPath, replication: Int? = nil, records: Bool = false) async throws(GFSError) {
+        _ = try await call(.create(path, replication: replication, records: records))
     }
 
     /// `LS`: a directory's entries, or the file itself.

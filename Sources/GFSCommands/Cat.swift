@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFSClient
 import GFSProtocol
+import NIOCore
 
 /// `gfs cat REMOTE…`: writes remote files to stdout, in order.
 struct Cat: AsyncParsableCommand {
@@ -11,6 +12,9 @@ struct Cat: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Remote files.", valueName: "remote"))
     var remotes: [String]
 
+    @Flag(help: "Print a record file's bytes as stored (framing, padding, duplicates) instead of its records.")
+    var raw = false
+
     func validate() throws {
         guard !remotes.isEmpty else { throw ValidationError("name at least one remote file") }
     }
@@ -18,8 +22,12 @@ struct Cat: AsyncParsableCommand {
     func run() async throws {
         let client = try cluster.client()
         for remote in remotes {
-            try await client.read(try remotePath(remote)) { (piece) throws(GFSError) in
-                try StandardStreams.write(piece, to: 1)
+            let path = try remotePath(remote)
+            let sink = { (piece: ByteBuffer) throws(GFSError) in try StandardStreams.write(piece, to: 1) }
+            if !raw, try await client.master.stat(path).records {
+                try await client.readRecords(path, into: sink)
+            } else {
+                try await client.read(path, into: sink)
             }
         }
         await client.close()

@@ -17,7 +17,7 @@ public struct GFS: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Up.self, Master.self, ChunkServerCommand.self,
-            Put.self, Cat.self, Get.self, List.self, Stat.self, MakeDirectory.self, Move.self, Remove.self,
+            Put.self, Append.self, Write.self, Cat.self, Get.self, List.self, Stat.self, MakeDirectory.self, Move.self, Remove.self,
             Status.self,
         ]
     )

@@ -46,8 +46,8 @@ public actor MasterService {
         switch request {
         case let .makeDirectory(path, parents):
             await commit(try state.makeDirectory(path, parents: parents))
-        case let .create(path, replication):
-            await commit([try state.createFile(path, replication: replication)])
+        case let .create(path, replication, records):
+            await commit([try state.createFile(path, replication: replication, records: records)])
         case let .list(path):
             return .ok(body: try state.list(path).map { EntryInfo(path: $0.path, entry: $0.entry).line })
         case let .stat(path):

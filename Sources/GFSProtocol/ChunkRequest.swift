@@ -6,6 +6,10 @@ public enum ChunkRequest: Sendable, Equatable {
     case write(ChunkHandle, version: ChunkVersion, offset: Int64, id: String, secondaries: [ServerID])
     /// Primary → secondary: apply buffered `id` at `offset` as mutation `serial`.
     case apply(ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64, id: String)
+    /// Client → primary: append pushed `id` as one record at an offset the primary picks (GFS §3.3).
+    case append(ChunkHandle, version: ChunkVersion, id: String, secondaries: [ServerID])
+    /// Primary → secondary: the record `id` did not fit; pad the chunk with zeros to `size` bytes.
+    case pad(ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String)
     /// Read `length` bytes at `offset`.
     case read(ChunkHandle, version: ChunkVersion, offset: Int64, length: Int)
     /// Master → replica: adopt `version`; with a lease duration this replica is primary; `create` makes the chunk.
@@ -30,6 +34,13 @@ public enum ChunkRequest: Sendable, Equatable {
             self = .apply(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           serial: UInt64(try line.requireInteger("serial")), offset: try line.requireInteger("offset"),
                           id: try line.require("id"))
+        case .append:
+            self = .append(try line.handle(), version: UInt64(try line.requireInteger("version")), id: try line.require("id"),
+                           secondaries: try line.servers("secondaries"))
+        case .pad:
+            self = .pad(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                        serial: UInt64(try line.requireInteger("serial")), size: try line.requireInteger("size"),
+                        id: try line.require("id"))
         case .read:
             self = .read(try line.handle(), version: UInt64(try line.requireInteger("version")),
                          offset: try line.requireInteger("offset"),
@@ -55,6 +66,12 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .apply(handle, version, serial, offset, id):
             return Line("APPLY", fields: ["handle": handle.description, "version": String(version), "serial": String(serial),
                                           "offset": String(offset), "id": id])
+        case let .append(handle, version, id, secondaries):
+            return Line("APPEND", fields: ["handle": handle.description, "version": String(version), "id": id,
+                                           "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
+        case let .pad(handle, version, serial, size, id):
+            return Line("PAD", fields: ["handle": handle.description, "version": String(version), "serial": String(serial),
+                                        "size": String(size), "id": id])
         case let .read(handle, version, offset, length):
             return Line("READ", fields: ["handle": handle.description, "version": String(version), "offset": String(offset),
                                          "length": String(length)])

@@ -3,7 +3,7 @@ import NIOCore
 /// Every request the master answers, parsed from and printed to a `Line` in this one place.
 public enum MasterRequest: Sendable, Equatable {
     case makeDirectory(GFSPath, parents: Bool)
-    case create(GFSPath, replication: Int?)
+    case create(GFSPath, replication: Int?, records: Bool = false)
     case list(GFSPath)
     case stat(GFSPath)
     case move(GFSPath, to: GFSPath)
@@ -25,7 +25,9 @@ public enum MasterRequest: Sendable, Equatable {
         }
         switch verb {
         case .mkdir: self = .makeDirectory(try line.path(0), parents: line.flag("parents"))
-        case .create: self = .create(try line.path(0), replication: try line.integer("replication", in: 1...16).map(Int.init))
+        case .create:
+            self = .create(try line.path(0), replication: try line.integer("replication", in: 1...16).map(Int.init),
+                           records: line.flag("records"))
         case .ls: self = .list(line.arguments.isEmpty ? .root : try line.path(0))
         case .stat: self = .stat(try line.path(0))
         case .mv: self = .move(try line.path(0), to: try line.path(1))
@@ -55,7 +57,9 @@ public enum MasterRequest: Sendable, Equatable {
     public var line: Line {
         switch self {
         case let .makeDirectory(path, parents): return Line("MKDIR", [path.string], fields: ["parents": parents ? "1" : nil])
-        case let .create(path, replication): return Line("CREATE", [path.string], fields: ["replication": replication.map(String.init)])
+        case let .create(path, replication, records):
+            return Line("CREATE", [path.string], fields: ["replication": replication.map(String.init),
+                                                          "records": records ? "1" : nil])
         case let .list(path): return Line("LS", [path.string])
         case let .stat(path): return Line("STAT", [path.string])
         case let .move(source, destination): return Line("MV", [source.string, destination.string])

@@ -9,27 +9,32 @@ public struct EntryInfo: Sendable, Equatable {
     public var replication: Int
     /// Milliseconds since the Unix epoch.
     public var modified: Int64
+    /// Whether the file holds framed records.
+    public var records: Bool
 
     /// Creates an entry description.
-    public init(path: GFSPath, kind: Namespace.Kind, size: Int64, chunks: Int, replication: Int, modified: Int64) {
+    public init(path: GFSPath, kind: Namespace.Kind, size: Int64, chunks: Int, replication: Int, modified: Int64,
+                records: Bool = false) {
         self.path = path
         self.kind = kind
         self.size = size
         self.chunks = chunks
         self.replication = replication
         self.modified = modified
+        self.records = records
     }
 
     /// The description of a namespace entry.
     public init(path: GFSPath, entry: Namespace.Entry) {
         self.init(path: path, kind: entry.kind, size: entry.length, chunks: entry.chunks.count,
-                  replication: entry.replication, modified: entry.modified)
+                  replication: entry.replication, modified: entry.modified, records: entry.records)
     }
 
     /// The fields, in wire order.
     public var fields: [Line.Field] {
         [.init("path", path.string), .init("type", kind.rawValue), .init("size", String(size)),
-         .init("chunks", String(chunks)), .init("replication", String(replication)), .init("mtime", String(modified))]
+         .init("chunks", String(chunks)), .init("replication", String(replication)), .init("mtime", String(modified)),
+         .init("records", records ? "1" : "0")]
     }
 
     /// Reads the fields back from any line that carries them.
@@ -39,7 +44,7 @@ public struct EntryInfo: Sendable, Equatable {
         else { throw GFSError(.badRequest, "\(line.verb): bad path or type") }
         self.init(path: path, kind: kind, size: try line.requireInteger("size"),
                   chunks: Int(try line.requireInteger("chunks")), replication: Int(try line.requireInteger("replication")),
-                  modified: try line.requireInteger("mtime", in: Int64.min...Int64.max))
+                  modified: try line.requireInteger("mtime", in: Int64.min...Int64.max), records: line.flag("records"))
     }
 }
 

@@ -6,7 +6,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case mkdir = "MKDIR", create = "CREATE", ls = "LS", stat = "STAT", mv = "MV", rm = "RM"
     case lookup = "LOOKUP", allocate = "ALLOCATE", lease = "LEASE", setSize = "SETSIZE"
     case register = "REGISTER", heartbeat = "HEARTBEAT", corrupt = "CORRUPT", status = "STATUS"
-    case push = "PUSH", write = "WRITE", apply = "APPLY", read = "READ", grant = "GRANT"
+    case push = "PUSH", write = "WRITE", apply = "APPLY", append = "APPEND", pad = "PAD", read = "READ", grant = "GRANT"
     case help = "HELP"
 
     /// The roles that answer a verb.
@@ -18,7 +18,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
             .corrupt:
             return [.master]
-        case .push, .write, .apply, .read, .grant:
+        case .push, .write, .apply, .append, .pad, .read, .grant:
             return [.chunkserver]
         case .status, .help:
             return [.master, .chunkserver]
@@ -48,6 +48,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
         case .apply: return "APPLY handle=H version=V serial=N offset=N id=X"
+        case .append: return "APPEND handle=H version=V id=X [secondaries=A,A]"
+        case .pad: return "PAD handle=H version=V serial=N size=N id=X"
         case .read: return "READ handle=H version=V offset=N length=N"
         case .grant: return "GRANT handle=H version=V [lease_ms=N] [create=1]"
         case .help: return "HELP"
@@ -74,6 +76,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .push: return "take bytes into a buffer and forward them down the chain as they arrive"
         case .write: return "primary applies pushed bytes then forwards to secondaries and answers when all did"
         case .apply: return "secondary applies pushed bytes in the serial order of the primary"
+        case .append: return "primary appends pushed bytes as one record at an offset it picks"
+        case .pad: return "secondary pads the chunk with zeros when a record did not fit"
         case .read: return "read a range after verifying its block checksums"
         case .grant: return "adopt a new chunk version (and a lease when lease_ms is given)"
         case .help: return "list the verbs this port answers"

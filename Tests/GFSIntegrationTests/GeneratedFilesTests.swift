@@ -43,4 +43,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("round trip ok: 5000000 bytes"))
     }
+
+    @Test func appendDemoRuns() throws {
+        let script = GeneratedFilesTests.root.appendingPathComponent("Examples/append-demo.sh")
+        let result = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, ProcessCluster.binary.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("every record exactly once"))
+    }
 }

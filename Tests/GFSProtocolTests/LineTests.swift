@@ -48,7 +48,7 @@ import Testing
 
     static let masterRequests: [MasterRequest] = [
         .makeDirectory(GFSPath("/a b")!, parents: true), .create(GFSPath("/f")!, replication: 2),
-        .create(GFSPath("/f")!, replication: nil), .list(.root), .stat(GFSPath("/x\ny")!),
+        .create(GFSPath("/f")!, replication: nil), .create(GFSPath("/r")!, replication: 3, records: true), .list(.root), .stat(GFSPath("/x\ny")!),
         .move(GFSPath("/a")!, to: GFSPath("/b")!), .remove(GFSPath("/a")!, recursive: true),
         .lookup(GFSPath("/f")!), .allocate(GFSPath("/f")!, index: 3), .lease(ChunkHandle(77)),
         .setSize(GFSPath("/f")!, size: 12345),
@@ -67,6 +67,8 @@ import Testing
         .push(id: "abc", length: 10, chain: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
         .write(ChunkHandle(5), version: 2, offset: 65536, id: "abc", secondaries: [ServerID("127.0.0.1:1")!]),
         .apply(ChunkHandle(5), version: 2, serial: 9, offset: 0, id: "x"),
+        .append(ChunkHandle(5), version: 2, id: "y", secondaries: [ServerID("127.0.0.1:1")!]),
+        .pad(ChunkHandle(5), version: 2, serial: 10, size: 65536, id: "y"),
         .read(ChunkHandle(5), version: 1, offset: 10, length: 20),
         .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false),
         .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true), .status, .help,
@@ -95,7 +97,7 @@ import Testing
 
     @Test func helpListsEachRolesVerbs() {
         let help = Verb.helpReply(for: .chunkserver)
-        #expect(help.body.map(\.verb) == ["STATUS", "PUSH", "WRITE", "APPLY", "READ", "GRANT", "HELP"])
+        #expect(help.body.map(\.verb) == ["STATUS", "PUSH", "WRITE", "APPLY", "APPEND", "PAD", "READ", "GRANT", "HELP"])
         #expect(help.body.allSatisfy { !$0.description.contains("%") })
         #expect(Verb.helpReply(for: .master).body.allSatisfy { !$0.description.contains("%") })
     }

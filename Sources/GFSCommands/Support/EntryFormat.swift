@@ -13,7 +13,8 @@ enum EntryFormat {
     /// `key<TAB>value` lines for `stat`.
     static func keyValues(_ entry: EntryInfo) -> [String] {
         ["path\t\(entry.path)", "type\t\(entry.kind.rawValue)", "size\t\(entry.size)", "chunks\t\(entry.chunks)",
-         "replication\t\(entry.replication)", "mtime\t\(timestamp(entry.modified))"]
+         "replication\t\(entry.replication)", "mtime\t\(timestamp(entry.modified))",
+         "records\t\(entry.records ? "yes" : "no")"]
     }
 
     /// ISO 8601 in UTC, to the second.
@@ -23,7 +24,7 @@ enum EntryFormat {
 
     /// An entry as JSON.
     struct JSONEntry: Encodable {
-        var path: String, type: String, size: Int64, chunks: Int, replication: Int, mtime: String
+        var path: String, type: String, size: Int64, chunks: Int, replication: Int, mtime: String, records: Bool
 
         init(_ entry: EntryInfo) {
             path = entry.path.string
@@ -32,6 +33,7 @@ enum EntryFormat {
             chunks = entry.chunks
             replication = entry.replication
             mtime = timestamp(entry.modified)
+            records = entry.records
         }
     }
 

@@ -34,6 +34,25 @@ enum StandardStreams {
         }
     }
 
+    /// Reads whatever is available now, up to `count` bytes, waiting only when nothing is; nil at end of
+    /// input. For streams whose records should not wait for a full buffer (`tail -f | gfs append`).
+    static func readAvailable(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
+        var buffer = ByteBuffer()
+        var failure: Int32 = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+            while true {
+                let got = Glibc.read(descriptor, raw.baseAddress, count)
+                if got >= 0 { return got }
+                if errno != EINTR {
+                    failure = errno
+                    return 0
+                }
+            }
+        }
+        if failure != 0 { throw GFSError(.internal, "read failed: \(String(cString: strerror(failure)))") }
+        return buffer.readableBytes > 0 ? buffer : nil
+    }
+
     /// Reads up to `count` bytes from `descriptor` (fewer only at end of input); nil at end of input.
     static func read(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
         var buffer = ByteBuffer()

@@ -42,8 +42,8 @@ public struct MasterStateMachine: Sendable {
         switch mutation {
         case let .makeDirectory(path, modified):
             namespace.insert(path, .init(kind: .directory, modified: modified))
-        case let .createFile(path, replication, modified):
-            namespace.insert(path, .init(kind: .file, replication: replication, modified: modified))
+        case let .createFile(path, replication, records, modified):
+            namespace.insert(path, .init(kind: .file, replication: replication, records: records, modified: modified))
         case let .remove(path, modified):
             for entry in namespace.remove(path, now: modified) {
                 for handle in entry.chunks { forgetChunk(handle) }
@@ -97,12 +97,12 @@ public struct MasterStateMachine: Sendable {
         return made
     }
 
-    /// Validates and applies `CREATE` of an empty file.
-    public mutating func createFile(_ path: GFSPath, replication: Int?) throws(GFSError) -> Mutation {
+    /// Validates and applies `CREATE` of an empty file (a record file when `records`).
+    public mutating func createFile(_ path: GFSPath, replication: Int?, records: Bool = false) throws(GFSError) -> Mutation {
         let goal = replication ?? configuration.defaultReplication
         guard (1...16).contains(goal) else { throw GFSError(.badRequest, "replication must be 1...16, not \(goal)") }
         try namespace.checkCreatable(path)
-        let mutation = Mutation.createFile(path, replication: goal, modified: clock.wallMilliseconds)
+        let mutation = Mutation.createFile(path, replication: goal, records: records, modified: clock.wallMilliseconds)
         apply(mutation)
         return mutation
     }

@@ -3,8 +3,8 @@
 public enum Mutation: Sendable, Equatable {
     /// A new directory.
     case makeDirectory(GFSPath, modified: Int64)
-    /// A new, empty file whose chunks should have `replication` replicas.
-    case createFile(GFSPath, replication: Int, modified: Int64)
+    /// A new, empty file whose chunks should have `replication` replicas; `records` marks a record file.
+    case createFile(GFSPath, replication: Int, records: Bool, modified: Int64)
     /// Removal of a file or of a directory and everything under it.
     case remove(GFSPath, modified: Int64)
     /// A rename of a file or directory tree.

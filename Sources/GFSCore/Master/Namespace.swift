@@ -16,6 +16,8 @@ public struct Namespace: Sendable {
         public var length: Int64 = 0
         /// How many replicas each of the file's chunks should have.
         public var replication: Int = 0
+        /// Whether the file holds framed records (GFS §2.7.2), so readers print records, not framing.
+        public var records = false
         /// Last modification, milliseconds since the Unix epoch.
         public var modified: Int64
     }

@@ -15,6 +15,7 @@ public struct GFSError: Error, Equatable, Sendable, CustomStringConvertible {
         case notPrimary = "NOTPRIMARY"
         case lease = "LEASE"
         case checksum = "CHECKSUM"
+        case chunkFull = "CHUNKFULL"
         case readOnly = "READONLY"
         case noSpace = "NOSPACE"
         case unavailable = "UNAVAILABLE"

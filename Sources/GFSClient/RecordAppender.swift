@@ -1,0 +1,101 @@
+import GFSProtocol
+import NIOCore
+
+/// One writer appending records to one file (GFS §3.3): each record goes to the end of the file's last chunk
+/// at an offset the primary picks, atomically and at least once. With `framed`, records are wrapped in the
+/// `RecordFormat` so readers can drop padding, torn attempts and duplicates.
+public actor RecordAppender {
+    let client: Client
+    /// The file appended to.
+    public let path: GFSPath
+    let framed: Bool
+    let writer = UInt64.random(in: 1...UInt64.max)
+    private var sequence: UInt64 = 0
+    private var chunkSize: Int64 = 0
+    private var chunkIndex = -1
+    private var handle: ChunkHandle?
+    private var end: Int64 = 0
+    private var reportedEnd: Int64 = 0
+    /// Records that were retried after a failure (each may now be stored twice).
+    public private(set) var retries = 0
+
+    /// An appender to `path`, framing each record when `framed`.
+    public init(client: Client, path: GFSPath, framed: Bool) {
+        self.client = client
+        self.path = path
+        self.framed = framed
+    }
+
+    /// The largest record payload accepted: a quarter chunk, less the framing.
+    public func maximumPayloadBytes() async throws(GFSError) -> Int {
+        try await prepare()
+        return Int(chunkSize / 4) - (framed ? RecordFormat.headerBytes : 0)
+    }
+
+    private func prepare() async throws(GFSError) {
+        guard chunkIndex < 0 else { return }
+        let layout = try await client.master.lookup(path)
+        chunkSize = layout.chunkSize
+        chunkIndex = max(layout.chunks.count - 1, 0)
+    }
+
+    /// Appends one record; returns its offset in the file once every replica has it.
+    @discardableResult
+    public func append(_ payload: ByteBuffer) async throws(GFSError) -> Int64 {
+        try await prepare()
+        var record = payload
+        if framed {
+            sequence += 1
+            record = ByteBuffer(bytes: RecordFormat.encode(payload.readableBytesView,
+                                                           id: .init(writer: writer, sequence: sequence)))
+        }
+        guard record.readableBytes <= chunkSize / 4 else {
+            throw GFSError(.tooLarge, "record of \(payload.readableBytes) bytes exceeds the limit of "
+                + "\(try await maximumPayloadBytes()) (a quarter chunk)")
+        }
+        var failures = 0
+        while true {
+            do {
+                let offset = try await appendOnce(record)
+                let position = Int64(chunkIndex) * chunkSize + offset
+                end = max(end, position + Int64(record.readableBytes))
+                return position
+            } catch {
+                switch error.code {
+                case .chunkFull:
+                    chunkIndex += 1
+                    handle = nil
+                case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly:
+                    throw error
+                default:
+                    failures += 1
+                    retries += 1
+                    if let handle { await client.leaseCache.invalidate(handle) }
+                    handle = nil
+                    guard failures < client.writeAttempts else { throw error }
+                    await client.backoff(failures, after: error)
+                }
+            }
+        }
+    }
+
+    private func appendOnce(_ record: ByteBuffer) async throws(GFSError) -> Int64 {
+        let current: ChunkHandle
+        if let handle { current = handle } else {
+            current = try await client.master.allocate(path, index: chunkIndex).handle
+            handle = current
+        }
+        let lease = try await client.leaseCache.lease(current, from: client.master)
+        let id = Client.pushID()
+        try await client.chunks.push(record, id: id, chain: [lease.primary] + lease.secondaries)
+        return try await client.chunks.append(lease, id: id)
+    }
+
+    /// Tells the master how far this writer's acknowledged records reach, so readers see them.
+    public func flush() async throws(GFSError) {
+        guard end > reportedEnd else { return }
+        try await client.master.setSize(path, size: end)
+        reportedEnd = end
+        await client.locations.invalidate(path)
+    }
+}
