@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Intel ISA-L's CRC32C (`crc32_iscsi`), the checksum HDFS and Ceph use; Debian's libisal-dev.
@@ -22,7 +23,12 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
-        .target(name: "GFSCore", dependencies: ["CISAL"]),
+        // TreeDictionary is persistent: the master snapshots its state in O(1) for a checkpoint and keeps
+        // mutating without copying the tables (GFS §2.6.3: checkpoints must not stall mutations).
+        .target(
+            name: "GFSCore",
+            dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections")]
+        ),
         .target(
             name: "GFSProtocol",
             dependencies: ["GFSCore", .product(name: "NIOCore", package: "swift-nio")]

@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --heartbeat-timeout)
+    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --checkpoint-bytes --heartbeat-timeout)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -239,6 +239,9 @@ _gfs_master() {
         return
         ;;
     '--lease')
+        return
+        ;;
+    '--checkpoint-bytes')
         return
         ;;
     '--heartbeat-timeout')

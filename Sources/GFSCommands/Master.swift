@@ -22,6 +22,9 @@ struct Master: AsyncParsableCommand {
     @Option(help: "Primary lease duration.")
     var lease = TimeSpan(.seconds(60))
 
+    @Option(help: "Write a checkpoint when the operation log grows past this size.")
+    var checkpointBytes = ByteSize(bytes: 64 << 20)
+
     @Option(help: "A chunkserver silent this long is dead.")
     var heartbeatTimeout = TimeSpan(.seconds(15))
 
@@ -42,8 +45,9 @@ struct Master: AsyncParsableCommand {
         configuration.defaultReplication = replication
         configuration.leaseDuration = lease.duration
         configuration.heartbeatTimeout = heartbeatTimeout.duration
-        let options = MasterServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
+        var options = MasterServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
                                            configuration: configuration)
+        options.checkpointBytes = checkpointBytes.bytes
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)
         logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")

@@ -13,6 +13,8 @@ public struct MasterServer: Sendable {
         public var directory: String
         /// The state machine's tunables.
         public var configuration: MasterConfiguration
+        /// A log file past this size triggers a checkpoint.
+        public var checkpointBytes: Int64 = 64 << 20
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -31,7 +33,8 @@ public struct MasterServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "master")
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
         let listener = try await ProtocolListener.bind(options.listen, limits: limits)
-        let service = MasterService(configuration: options.configuration, clock: SystemClock(), logger: logger)
+        let service = try MasterService(configuration: options.configuration, clock: SystemClock(), logger: logger,
+                                        folder: options.directory, checkpointBytes: options.checkpointBytes)
         return MasterServer(listener: listener, service: service, lock: lock)
     }
 

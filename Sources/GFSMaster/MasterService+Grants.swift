@@ -27,7 +27,7 @@ extension MasterService {
                                   confirmed: [ServerID]) async throws(GFSError) -> ChunkLocation {
         let (location, mutation) = try state.chunkCreated(path, index: index, handle: handle, version: version,
                                                           confirmed: confirmed)
-        if let mutation { await commit([mutation]) }
+        if let mutation { try await commit([mutation]) }
         return location
     }
 
@@ -60,7 +60,7 @@ extension MasterService {
                              primaryNeverReached: Bool) async throws(GFSError) -> LeaseInfo {
         let (info, mutation) = try state.leaseGrantFinished(handle, version: version, confirmed: confirmed,
                                                             primaryNeverReached: primaryNeverReached)
-        if let mutation { await commit([mutation]) }
+        if let mutation { try await commit([mutation]) }
         return info
     }
 

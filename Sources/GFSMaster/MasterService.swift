@@ -2,6 +2,7 @@ import GFSClient
 import GFSProtocol
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The I/O around `MasterStateMachine`: steps it for each request, carries out what it decides (telling
 /// chunkservers about new chunks and versions), and answers. Every mutation passes through `commit`.
@@ -15,23 +16,88 @@ public actor MasterService {
     var pendingLeases: [ChunkHandle: Task<LeaseInfo, any Error>] = [:]
     /// The connection each chunkserver last registered on; only its closing means the server died.
     private var registrations: [ServerID: ObjectIdentifier] = [:]
+    let log: OperationLog
+    let folder: String
+    private var checkpointing = false
 
-    /// A master with an empty namespace.
-    public init(configuration: MasterConfiguration, clock: any GFSClock, logger: Logger,
-                grantTimeout: Duration = .seconds(5)) {
+    /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
+    /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
+    public init(configuration: MasterConfiguration, clock: any GFSClock, logger: Logger, folder: String,
+                checkpointBytes: Int64 = 64 << 20, grantTimeout: Duration = .seconds(5)) throws(GFSError) {
+        let started = ContinuousClock.now
         // Handles start from the wall clock so no earlier run of this master can have issued them.
         let firstHandle = UInt64(max(clock.wallMilliseconds, 1)) << 16
-        state = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: firstHandle,
-                                   seed: UInt64(truncatingIfNeeded: clock.wallMilliseconds))
+        let fresh = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: firstHandle,
+                                       seed: UInt64(truncatingIfNeeded: clock.wallMilliseconds))
+        let recovered = try MasterStorage.recover(folder, into: fresh, logger: logger)
+        state = recovered.state
+        if !state.chunks.isEmpty { state.fenceLeasesAfterRestart() }
+        log = try OperationLog(folder: folder, fileName: recovered.logFile, lastSequence: recovered.lastSequence,
+                               checkpointBytes: checkpointBytes)
+        self.folder = folder
         self.logger = logger
         self.grantTimeout = grantTimeout
+        let elapsed = ContinuousClock.now - started
+        let (entries, chunks) = (recovered.state.namespace.count, recovered.state.chunks.count)
+        logger.info("recovered in \(elapsed): checkpoint \(recovered.checkpoint.map(String.init) ?? "none"), \(recovered.replayed) log records replayed, \(entries) entries, \(chunks) chunks")
     }
 
-    /// Makes mutations durable before their request is answered. The operation log (GFS §2.6.3) hooks in
-    /// here; until then the master's metadata lives in memory only.
-    func commit(_ mutations: [Mutation]) async {
-        for mutation in mutations { logger.trace("mutation \(mutation)") }
+    /// Makes mutations durable before their request is answered (GFS §2.6.3): they are numbered and queued at
+    /// once, and concurrent requests share one fsync. A failed write makes the master reload its durable
+    /// state, since the in-memory state already holds the mutations that did not make it to disk.
+    func commit(_ mutations: [Mutation]) async throws(GFSError) {
+        guard !mutations.isEmpty else { return }
+        do {
+            let sequence = try log.append(mutations)
+            try await log.waitDurable(sequence)
+        } catch {
+            reloadAfterLogFailure()
+            throw error
+        }
+        maybeCheckpoint()
     }
+
+    private func reloadAfterLogFailure() {
+        guard log.hasFailed else { return }
+        let fresh = MasterStateMachine(configuration: state.configuration, clock: state.clock)
+        do {
+            var recovered = try MasterStorage.recover(folder, into: fresh, logger: logger).state
+            recovered.adoptVolatileState(of: state)
+            state = recovered
+            log.recovered()
+            logger.error("operation log write failed; reloaded the durable state and go on serving reads")
+        } catch {
+            logger.critical("operation log write failed and the state could not be reloaded: \(error)")
+        }
+    }
+
+    /// Starts a checkpoint when the log has grown past its threshold: switch to a new log file, snapshot the
+    /// state (O(1): the tables are persistent trees) and write it on a thread pool while requests go on.
+    private func maybeCheckpoint() {
+        guard !checkpointing, log.wantsCheckpoint else { return }
+        checkpointing = true
+        let sequence = log.rollover()
+        let snapshot = state
+        let folder = self.folder
+        let log = self.log
+        let logger = self.logger
+        Task.detached {
+            let started = ContinuousClock.now
+            do {
+                try await log.waitDurable(sequence)
+                try await NIOThreadPool.singleton.runIfActive {
+                    try MasterStorage.writeCheckpoint(snapshot, sequence: sequence, folder: folder)
+                    try MasterStorage.prune(folder)
+                }
+                logger.info("checkpoint \(sequence) written in \(ContinuousClock.now - started)")
+            } catch {
+                logger.error("checkpoint \(sequence) failed: \(error)")
+            }
+            await self.checkpointFinished()
+        }
+    }
+
+    private func checkpointFinished() { checkpointing = false }
 
     /// Answers one request line (with its payload, for `REGISTER`).
     public func handle(_ line: Line, payload: ByteBuffer?) async -> Reply {
@@ -45,17 +111,17 @@ public actor MasterService {
     func handle(_ request: MasterRequest, payload: ByteBuffer?) async throws(GFSError) -> Reply {
         switch request {
         case let .makeDirectory(path, parents):
-            await commit(try state.makeDirectory(path, parents: parents))
+            try await commit(try state.makeDirectory(path, parents: parents))
         case let .create(path, replication, records):
-            await commit([try state.createFile(path, replication: replication, records: records)])
+            try await commit([try state.createFile(path, replication: replication, records: records)])
         case let .list(path):
             return .ok(body: try state.list(path).map { EntryInfo(path: $0.path, entry: $0.entry).line })
         case let .stat(path):
             return .ok(EntryInfo(path: path, entry: try state.stat(path)).fields)
         case let .move(source, destination):
-            await commit([try state.move(source, to: destination)])
+            try await commit([try state.move(source, to: destination)])
         case let .remove(path, recursive):
-            await commit([try state.remove(path, recursive: recursive)])
+            try await commit([try state.remove(path, recursive: recursive)])
         case let .lookup(path):
             let (size, chunks) = try state.lookup(path)
             return .ok([.init("size", String(size)), .init("chunksize", String(state.configuration.chunkSize))],
@@ -65,12 +131,12 @@ public actor MasterService {
         case let .lease(handle):
             return .ok(try await lease(handle).fields)
         case let .setSize(path, size):
-            if let mutation = try state.extendLength(path, to: size) { await commit([mutation]) }
+            if let mutation = try state.extendLength(path, to: size) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
             let (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free,
                                                       report: report)
-            await commit(adopted)
+            try await commit(adopted)
             logger.info("chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
             return .ok([.init("chunksize", String(state.configuration.chunkSize))],
                        body: deletions.map { ChunkServerInstruction.delete($0).line })

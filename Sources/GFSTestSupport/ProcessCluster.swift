@@ -33,6 +33,9 @@ public final class ProcessCluster: @unchecked Sendable {
     public let root: URL
     /// The master, once started.
     public private(set) var master: Server?
+    private var masterFlags: [String] = []
+    /// Masters stopped by `restartMaster`, kept for their logs.
+    private var pastMasters: [Server] = []
     /// Chunkservers, in start order (killed ones stay listed).
     public private(set) var chunkservers: [Server] = []
 
@@ -51,6 +54,19 @@ public final class ProcessCluster: @unchecked Sendable {
     {
         let folder = root.appendingPathComponent("master")
         let server = try launch("master", ["master", "--dir", folder.path, "--listen", "127.0.0.1:0"] + extra, folder)
+        master = server
+        masterFlags = extra
+        return server
+    }
+
+    /// Starts the master again on its address and folder (after `kill`), as an operator would: no extra flag.
+    @discardableResult
+    public func restartMaster() throws -> Server {
+        guard let old = master else { throw ClusterError("no master to restart") }
+        if old.process.isRunning { kill(old) }
+        pastMasters.append(old)
+        let server = try launch("master", ["master", "--dir", old.directory.path, "--listen", old.address] + masterFlags,
+                                old.directory)
         master = server
         return server
     }
@@ -106,7 +122,7 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// Every server's log, for a failing test's output.
     public func logs() -> String {
-        (chunkservers + [master].compactMap { $0 }).map { server in
+        (chunkservers + pastMasters + [master].compactMap { $0 }).map { server in
             "--- \(server.name) (\(server.address)) ---\n" + ((try? String(contentsOf: server.log, encoding: .utf8)) ?? "")
         }.joined(separator: "\n")
     }

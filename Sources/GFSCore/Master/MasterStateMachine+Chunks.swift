@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// Chunk allocation, lookup, leases and versions (GFS §3.1, §4.2, §4.5).
 extension MasterStateMachine {
     /// What `ALLOCATE` needs done.
@@ -29,12 +31,24 @@ extension MasterStateMachine {
         return info.replicas.filter { $0.value == info.version && isAlive($0.key) }.keys.sorted()
     }
 
-    /// `LOOKUP`: a file's length and where its chunks are.
+    /// `LOOKUP`: a file's length and where its chunks are. A chunk with no known live replica makes the
+    /// answer UNAVAILABLE rather than a list a reader would fail on — typically just after a master restart,
+    /// before the chunkservers have reported (GFS §2.6.2).
     public func lookup(_ path: GFSPath) throws(GFSError) -> (length: Int64, chunks: [ChunkLocation]) {
         let entry = try file(path)
-        let locations = entry.chunks.enumerated().map { index, handle in
-            ChunkLocation(index: index, handle: handle, version: chunks[handle]?.version ?? 0,
-                          replicas: liveReplicas(handle))
+        var locations: [ChunkLocation] = []
+        for (index, handle) in entry.chunks.enumerated() {
+            let replicas = liveReplicas(handle)
+            guard !replicas.isEmpty else {
+                let live = servers.keys.filter(isAlive).count
+                let since = clock.now.duration(since: startedAt)
+                let context = since < configuration.heartbeatTimeout * 2
+                    ? "the master started \(since) ago and has heard from \(live) chunkserver(s) so far"
+                    : "\(live) chunkserver(s) are alive"
+                throw GFSError(.unavailable, "\(path): no live replica of chunk \(index) (\(handle)) is known; \(context)")
+            }
+            locations.append(ChunkLocation(index: index, handle: handle, version: chunks[handle]?.version ?? 0,
+                                           replicas: replicas))
         }
         return (entry.length, locations)
     }
@@ -83,6 +97,9 @@ extension MasterStateMachine {
     public mutating func requestLease(_ handle: ChunkHandle) throws(GFSError) -> LeaseDecision {
         guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle): no such chunk") }
         let now = clock.now
+        if let fence = leaseFence, now < fence, leases.current(handle, at: now) == nil {
+            throw GFSError(.lease, "the master restarted; it grants new leases in \(fence.duration(since: now))")
+        }
         if let lease = leases.current(handle, at: now) {
             guard isAlive(lease.primary) else {
                 let left = lease.expires.duration(since: now)

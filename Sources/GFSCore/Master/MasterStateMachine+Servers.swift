@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// Chunkserver membership, chunk reports, heartbeats and lease extension (GFS §2.6.2, §3.1, §4.5).
 extension MasterStateMachine {
     /// `REGISTER`: a chunkserver (re)joins with a full report of its replicas. The report replaces whatever

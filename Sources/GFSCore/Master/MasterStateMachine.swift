@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// The master's decisions (GFS §2.6, §3.1, §4): namespace, chunk table, placement, leases and versions.
 ///
 /// Pure and deterministic: no I/O, time from the injected clock, randomness from a seeded generator. Requests
@@ -6,13 +8,14 @@
 public struct MasterStateMachine: Sendable {
     /// The tunables.
     public let configuration: MasterConfiguration
-    let clock: any GFSClock
+    /// The injected time source.
+    public let clock: any GFSClock
     var random: SplitMix64
 
     /// Files and directories.
-    public private(set) var namespace: Namespace
+    public internal(set) var namespace: Namespace
     /// Every chunk of every file.
-    public internal(set) var chunks: [ChunkHandle: ChunkInfo] = [:]
+    public internal(set) var chunks: TreeDictionary<ChunkHandle, ChunkInfo> = [:]
     /// Every chunkserver that has registered since the master started.
     public internal(set) var servers: [ServerID: ServerState] = [:]
     var leases = LeaseTable()
@@ -22,6 +25,10 @@ public struct MasterStateMachine: Sendable {
     /// Replicas reported while their chunk was under a lease they may have missed mutations of; they are
     /// deleted once that lease ends, never used.
     var deferredReplicas: [ChunkHandle: Set<ServerID>] = [:]
+    /// When this master started; locations are unknown until chunkservers report (GFS §2.6.2).
+    let startedAt: Instant
+    /// No new lease before this: after a restart, primaries of the previous run may still hold theirs.
+    var leaseFence: Instant?
 
     /// A master with an empty namespace.
     /// - Parameters:
@@ -33,6 +40,27 @@ public struct MasterStateMachine: Sendable {
         self.random = SplitMix64(seed: seed)
         self.namespace = Namespace(now: clock.wallMilliseconds)
         self.nextHandle = max(firstHandle, 1)
+        self.startedAt = clock.now
+    }
+
+    /// Refuses new leases for one lease duration: a primary granted by the previous run may still be
+    /// acting on its lease, and this master cannot know (GFS §3.1: never two primaries).
+    public mutating func fenceLeasesAfterRestart() {
+        leaseFence = clock.now.advanced(by: configuration.leaseDuration)
+    }
+
+    /// Takes over what `previous` knew that is never persisted — chunkservers, replica locations, leases —
+    /// after the durable state was reloaded from disk.
+    public mutating func adoptVolatileState(of previous: MasterStateMachine) {
+        servers = previous.servers
+        leases = previous.leases
+        leaseFence = previous.leaseFence
+        pendingDeletes = previous.pendingDeletes
+        deferredReplicas = previous.deferredReplicas
+        nextHandle = max(nextHandle, previous.nextHandle)
+        for (handle, info) in previous.chunks where chunks[handle] != nil {
+            chunks[handle]?.replicas = info.replicas
+        }
     }
 
     // MARK: - The one place durable state changes

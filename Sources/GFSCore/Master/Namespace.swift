@@ -1,7 +1,10 @@
+import HashTreeCollections
+
 /// The master's namespace: a lookup table from full path to metadata (GFS §4.1), plus each directory's
 /// children so listings do not scan the whole table.
 ///
-/// Pure data: every change comes through `NamespaceMutation`s applied by `MasterStateMachine`.
+/// Pure data: every change comes through `Mutation`s applied by `MasterStateMachine`. The tables are
+/// persistent trees, so a copy for a checkpoint costs nothing and later changes copy only the paths they touch.
 public struct Namespace: Sendable {
     /// Whether an entry is a file or a directory.
     public enum Kind: String, Sendable { case file, directory }
@@ -22,8 +25,8 @@ public struct Namespace: Sendable {
         public var modified: Int64
     }
 
-    private(set) var entries: [GFSPath: Entry]
-    private(set) var children: [GFSPath: Set<String>]
+    var entries: TreeDictionary<GFSPath, Entry>
+    var children: TreeDictionary<GFSPath, Set<String>>
 
     /// A namespace holding only `/`.
     public init(now: Int64 = 0) {

@@ -1,0 +1,127 @@
+import HashTreeCollections
+
+/// A checkpoint (GFS §2.6.3): the master's whole durable state as of one log sequence number, in a compact
+/// form that loads without replaying history. Frames: a header (magic, sequence, next handle), one frame per
+/// namespace entry (parents before children, a file's chunks and their versions inline), and an end frame
+/// with the entry count — a checkpoint without it is incomplete and is skipped.
+public enum Checkpoint {
+    static let magic = Array("GFSCKPT1".utf8)
+
+    /// What a checkpoint holds.
+    public struct Contents: Sendable {
+        /// The last log record the checkpoint includes.
+        public var sequence: UInt64
+        /// The first chunk handle not yet issued.
+        public var nextHandle: UInt64
+        /// Every entry, parents first, with each chunk's version.
+        public var entries: [(path: GFSPath, entry: Namespace.Entry, versions: [ChunkVersion])]
+    }
+
+    /// Encodes `state` as of `sequence`, handing out the bytes in pieces of about `pieceBytes`.
+    public static func encode(_ state: MasterStateMachine, sequence: UInt64, pieceBytes: Int = 1 << 20,
+                              emit: ([UInt8]) throws -> Void) rethrows {
+        var header = ByteWriter()
+        header.append(magic)
+        header.write(sequence)
+        header.write(state.nextHandle)
+        var piece = Frames.frame(header.bytes)
+        var count: UInt64 = 0
+        for path in state.namespace.subtree(.root) {
+            guard let entry = state.namespace[path] else { continue }
+            var writer = ByteWriter()
+            writer.write(UInt8(1))
+            writer.write(path)
+            writer.write(UInt8(entry.kind == .directory ? 1 : 0))
+            writer.write(UInt8(entry.replication))
+            writer.write(entry.records)
+            writer.write(entry.length)
+            writer.write(entry.modified)
+            writer.write(UInt32(entry.chunks.count))
+            for handle in entry.chunks {
+                writer.write(handle.rawValue)
+                writer.write(state.chunks[handle]?.version ?? 0)
+            }
+            piece += Frames.frame(writer.bytes)
+            count += 1
+            if piece.count >= pieceBytes {
+                try emit(piece)
+                piece.removeAll(keepingCapacity: true)
+            }
+        }
+        var end = ByteWriter()
+        end.write(UInt8(9))
+        end.write(count)
+        piece += Frames.frame(end.bytes)
+        try emit(piece)
+    }
+
+    /// Decodes a whole checkpoint file; an error names what is wrong (incomplete, damaged).
+    public static func decode(_ bytes: [UInt8]) throws(LogFormatError) -> Contents {
+        let (payloads, end) = Frames.scan(bytes)
+        guard let first = payloads.first else { throw LogFormatError("no header") }
+        var header = ByteReader(bytes, first)
+        for byte in magic where try header.read(UInt8.self) != byte { throw LogFormatError("not a checkpoint") }
+        var contents = Contents(sequence: try header.read(), nextHandle: try header.read(), entries: [])
+        var finished = false
+        for payload in payloads.dropFirst() {
+            var reader = ByteReader(bytes, payload)
+            switch try reader.read(UInt8.self) {
+            case 1:
+                let path = try reader.readPath()
+                let kind: Namespace.Kind = try reader.read(UInt8.self) == 1 ? .directory : .file
+                var entry = Namespace.Entry(kind: kind, modified: 0)
+                entry.replication = Int(try reader.read(UInt8.self))
+                entry.records = try reader.readBool()
+                entry.length = try reader.read()
+                entry.modified = try reader.read()
+                var versions: [ChunkVersion] = []
+                for _ in 0..<(try reader.read(UInt32.self)) {
+                    entry.chunks.append(ChunkHandle(try reader.read()))
+                    versions.append(try reader.read())
+                }
+                contents.entries.append((path, entry, versions))
+            case 9:
+                guard try reader.read(UInt64.self) == UInt64(contents.entries.count) else {
+                    throw LogFormatError("entry count does not match")
+                }
+                finished = true
+            case let tag:
+                throw LogFormatError("unknown checkpoint frame \(tag)")
+            }
+        }
+        guard finished, end == bytes.count else { throw LogFormatError("incomplete (no end frame)") }
+        return contents
+    }
+}
+
+extension MasterStateMachine {
+    /// Replaces the durable state with a checkpoint's (replica locations, servers and leases are untouched:
+    /// they are never persisted, GFS §2.6.2).
+    public mutating func restore(_ contents: Checkpoint.Contents) {
+        namespace = Namespace(restoring: contents.entries.map { ($0.path, $0.entry) })
+        var table = TreeDictionary<ChunkHandle, ChunkInfo>()
+        for (path, entry, versions) in contents.entries {
+            for (handle, version) in zip(entry.chunks, versions) {
+                table[handle] = ChunkInfo(version: version, replicas: chunks[handle]?.replicas ?? [:], owner: path)
+            }
+        }
+        chunks = table
+        nextHandle = max(nextHandle, contents.nextHandle)
+    }
+}
+
+extension Namespace {
+    /// A namespace rebuilt from entries listed parents first.
+    init(restoring list: [(GFSPath, Entry)]) {
+        self.init()
+        for (path, entry) in list {
+            if path.isRoot {
+                entries[path] = entry
+                continue
+            }
+            entries[path] = entry
+            children[path.parent, default: []].insert(path.name)
+            if entry.kind == .directory, children[path] == nil { children[path] = [] }
+        }
+    }
+}

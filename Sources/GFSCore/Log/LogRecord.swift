@@ -1,0 +1,80 @@
+/// One operation-log record (GFS §2.6.3): a sequence number and the mutation it made durable.
+public struct LogRecord: Equatable, Sendable {
+    /// Log sequence number: 1, 2, 3… with no gaps, across log files.
+    public var sequence: UInt64
+    /// The change.
+    public var mutation: Mutation
+
+    /// Creates a record.
+    public init(sequence: UInt64, mutation: Mutation) {
+        self.sequence = sequence
+        self.mutation = mutation
+    }
+
+    /// The framed bytes.
+    public var framed: [UInt8] {
+        var writer = ByteWriter()
+        writer.write(sequence)
+        mutation.encode(into: &writer)
+        return Frames.frame(writer.bytes)
+    }
+
+    /// Decodes the whole records at the start of `bytes`; `end` is where they stop (a torn tail follows when
+    /// `end < bytes.count`).
+    public static func decodeAll(_ bytes: [UInt8]) -> (records: [LogRecord], end: Int, problem: String?) {
+        let (payloads, end) = Frames.scan(bytes)
+        var records: [LogRecord] = []
+        for payload in payloads {
+            var reader = ByteReader(bytes, payload)
+            do {
+                let sequence = try reader.read(UInt64.self)
+                let mutation = try Mutation.decode(from: &reader)
+                guard reader.isAtEnd else { throw LogFormatError("trailing bytes") }
+                records.append(LogRecord(sequence: sequence, mutation: mutation))
+            } catch {
+                return (records, payload.lowerBound - Frames.headerBytes, "record after \(records.last?.sequence ?? 0): \(error)")
+            }
+        }
+        let problem = end < bytes.count ? "\(bytes.count - end) bytes after record \(records.last?.sequence ?? 0) are torn" : nil
+        return (records, end, problem)
+    }
+}
+
+extension Mutation {
+    /// Appends the binary form (a tag byte, then the fields).
+    public func encode(into writer: inout ByteWriter) {
+        switch self {
+        case let .makeDirectory(path, modified):
+            writer.write(UInt8(1)); writer.write(path); writer.write(modified)
+        case let .createFile(path, replication, records, modified):
+            writer.write(UInt8(2)); writer.write(path); writer.write(UInt8(replication)); writer.write(records)
+            writer.write(modified)
+        case let .remove(path, modified):
+            writer.write(UInt8(3)); writer.write(path); writer.write(modified)
+        case let .move(source, destination, modified):
+            writer.write(UInt8(4)); writer.write(source); writer.write(destination); writer.write(modified)
+        case let .addChunk(path, handle, version):
+            writer.write(UInt8(5)); writer.write(path); writer.write(handle.rawValue); writer.write(version)
+        case let .setVersion(handle, version):
+            writer.write(UInt8(6)); writer.write(handle.rawValue); writer.write(version)
+        case let .setLength(path, length, modified):
+            writer.write(UInt8(7)); writer.write(path); writer.write(length); writer.write(modified)
+        }
+    }
+
+    /// Reads what `encode` wrote.
+    public static func decode(from reader: inout ByteReader) throws(LogFormatError) -> Mutation {
+        switch try reader.read(UInt8.self) {
+        case 1: return .makeDirectory(try reader.readPath(), modified: try reader.read())
+        case 2:
+            return .createFile(try reader.readPath(), replication: Int(try reader.read(UInt8.self)),
+                               records: try reader.readBool(), modified: try reader.read())
+        case 3: return .remove(try reader.readPath(), modified: try reader.read())
+        case 4: return .move(try reader.readPath(), to: try reader.readPath(), modified: try reader.read())
+        case 5: return .addChunk(try reader.readPath(), ChunkHandle(try reader.read()), version: try reader.read())
+        case 6: return .setVersion(ChunkHandle(try reader.read()), try reader.read())
+        case 7: return .setLength(try reader.readPath(), try reader.read(), modified: try reader.read())
+        case let tag: throw LogFormatError("unknown mutation tag \(tag)")
+        }
+    }
+}

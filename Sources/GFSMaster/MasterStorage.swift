@@ -1,0 +1,124 @@
+import GFSProtocol
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Recovery and checkpoints (GFS §2.6.3): load the newest good checkpoint, replay the log after it, cut a
+/// torn tail; write checkpoints aside and swap them in; drop what no checkpoint needs any more.
+enum MasterStorage {
+    /// What recovery found.
+    struct Recovered {
+        var state: MasterStateMachine
+        /// The last record replayed (or the checkpoint's sequence).
+        var lastSequence: UInt64
+        /// The log file to keep appending to.
+        var logFile: String
+        var checkpoint: UInt64?
+        var replayed: Int
+    }
+
+    /// Rebuilds the durable state in `folder` on top of `fresh` (an empty state machine).
+    static func recover(_ folder: String, into fresh: MasterStateMachine, logger: Logger) throws(GFSError) -> Recovered {
+        var state = fresh
+        removeIncompleteCheckpoints(folder, logger: logger)
+        var base: UInt64 = 0
+        var used: UInt64?
+        for checkpoint in try LogFiles.checkpoints(in: folder) {
+            do {
+                let contents = try Checkpoint.decode(try LogFiles.read(folder + "/" + checkpoint.name))
+                state.restore(contents)
+                base = contents.sequence
+                used = contents.sequence
+                break
+            } catch {
+                logger.error("skipping damaged checkpoint \(checkpoint.name): \(error); falling back to an older one")
+            }
+        }
+        let logs = try LogFiles.logs(in: folder)
+        var expected = base + 1
+        var replayed = 0
+        for (index, log) in logs.enumerated() {
+            let last = index + 1 < logs.count ? logs[index + 1].first - 1 : UInt64.max
+            guard last >= expected else { continue }
+            let path = folder + "/" + log.name
+            let bytes = try LogFiles.read(path)
+            let (records, end, problem) = LogRecord.decodeAll(bytes)
+            for record in records where record.sequence >= expected {
+                guard record.sequence == expected else {
+                    throw GFSError(.internal, "\(path): record \(record.sequence) follows \(expected - 1); the log has a gap")
+                }
+                state.apply(record.mutation)
+                expected += 1
+                replayed += 1
+            }
+            if let problem {
+                guard index == logs.count - 1 else {
+                    throw GFSError(.internal, "\(path) is damaged before its end (\(problem)); later logs cannot be replayed")
+                }
+                logger.warning("\(path): \(problem); cutting the torn tail (a write the master never acknowledged)")
+                guard truncate(path, off_t(end)) == 0 else { throw LogFiles.failure(path) }
+            }
+        }
+        if used == nil, expected == 1, logs.isEmpty == false, replayed == 0 {
+            logger.notice("no checkpoint and empty logs: starting with an empty namespace")
+        }
+        let logFile = logs.last.map(\.name) ?? LogFiles.logName(expected)
+        return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, checkpoint: used, replayed: replayed)
+    }
+
+    /// A `.tmp` checkpoint is one a crash interrupted; it was never swapped in.
+    private static func removeIncompleteCheckpoints(_ folder: String, logger: Logger) {
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix("checkpoint-"), name.hasSuffix(".tmp") {
+                logger.notice("removing incomplete checkpoint \(name)")
+                unlink(folder + "/" + name)
+            }
+        }
+    }
+
+    /// Writes a checkpoint of `state` at `sequence` aside, then renames it into place. Blocking: run it on a
+    /// thread pool, never on the master's actor.
+    static func writeCheckpoint(_ state: MasterStateMachine, sequence: UInt64, folder: String) throws(GFSError) {
+        let name = LogFiles.checkpointName(sequence)
+        let temporary = folder + "/" + name + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LogFiles.failure(temporary) }
+        do {
+            try Checkpoint.encode(state, sequence: sequence) { (piece) throws(GFSError) in
+                try LogFiles.writeAll(descriptor, piece, path: temporary)
+            }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error as? GFSError ?? GFSError(.internal, "\(error)")
+        }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard synced, rename(temporary, folder + "/" + name) == 0 else {
+            let failure = LogFiles.failure(temporary)
+            unlink(temporary)
+            throw failure
+        }
+        LogFiles.syncFolder(folder)
+    }
+
+    /// Keeps the two newest checkpoints (the older is the fallback if the newer turns out damaged) and the
+    /// logs replay needs after the older one; removes the rest.
+    static func prune(_ folder: String) throws(GFSError) {
+        let checkpoints = try LogFiles.checkpoints(in: folder)
+        guard checkpoints.count >= 2 else { return }
+        let keepFrom = checkpoints[1].sequence
+        for old in checkpoints.dropFirst(2) { unlink(folder + "/" + old.name) }
+        let logs = try LogFiles.logs(in: folder)
+        for (index, log) in logs.enumerated() where index + 1 < logs.count && logs[index + 1].first - 1 <= keepFrom {
+            unlink(folder + "/" + log.name)
+        }
+    }
+}

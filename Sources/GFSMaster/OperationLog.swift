@@ -1,0 +1,191 @@
+import GFSProtocol
+import NIOConcurrencyHelpers
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The operation log (GFS §2.6.3) with group commit: `append` numbers records and queues them at once;
+/// one flusher writes everything queued and fdatasyncs once, then wakes every waiter the fsync covered.
+/// While it syncs, new records queue up for the next batch, so concurrent mutations share fsyncs.
+final class OperationLog: Sendable {
+    private struct State {
+        var pending: [(sequence: UInt64, bytes: [UInt8])] = []
+        var lastAssigned: UInt64
+        var durable: UInt64
+        var waiters: [(sequence: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var flushing = false
+        /// Set after a failed write: nothing more is accepted until the master reloads its state.
+        var failure: GFSError?
+        var descriptor: Int32
+        var fileName: String
+        var fileBytes: Int64
+        /// Records after this sequence go to a new log file.
+        var rolloverAfter: UInt64?
+    }
+
+    let folder: String
+    /// A log file past this size asks for a checkpoint.
+    let checkpointBytes: Int64
+    private let state: NIOLockedValueBox<State>
+
+    /// Continues the log in `folder` after record `lastSequence`, appending to `fileName` (created if missing).
+    init(folder: String, fileName: String, lastSequence: UInt64, checkpointBytes: Int64) throws(GFSError) {
+        self.folder = folder
+        self.checkpointBytes = checkpointBytes
+        let path = folder + "/" + fileName
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LogFiles.failure(path) }
+        LogFiles.syncFolder(folder)
+        let size = lseek(descriptor, 0, SEEK_END)
+        state = NIOLockedValueBox(State(lastAssigned: lastSequence, durable: lastSequence, descriptor: descriptor,
+                                        fileName: fileName, fileBytes: Int64(size)))
+    }
+
+    deinit { _ = state.withLockedValue { close($0.descriptor) } }
+
+    /// The last sequence number handed out.
+    var lastAssigned: UInt64 { state.withLockedValue { $0.lastAssigned } }
+
+    /// Whether the current file has grown past the checkpoint threshold.
+    var wantsCheckpoint: Bool { state.withLockedValue { $0.rolloverAfter == nil && $0.fileBytes >= checkpointBytes } }
+
+    /// Numbers `mutations` and queues them for the next flush; returns the last sequence number. Fails with
+    /// the earlier write error after a failed flush, until `recovered()`.
+    func append(_ mutations: [Mutation]) throws(GFSError) -> UInt64 {
+        let outcome = state.withLockedValue { (state) -> Result<(UInt64, Bool), GFSError> in
+            if let failure = state.failure { return .failure(failure) }
+            for mutation in mutations {
+                state.lastAssigned += 1
+                state.pending.append((state.lastAssigned, LogRecord(sequence: state.lastAssigned, mutation: mutation).framed))
+            }
+            let start = !state.flushing && !state.pending.isEmpty
+            if start { state.flushing = true }
+            return .success((state.lastAssigned, start))
+        }
+        let (last, startFlusher) = try outcome.get()
+        if startFlusher { Task { await self.flushLoop() } }
+        return last
+    }
+
+    /// Waits until record `sequence` is on disk.
+    func waitDurable(_ sequence: UInt64) async throws(GFSError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let result: Result<Void, GFSError>? = state.withLockedValue { state in
+                    if state.durable >= sequence { return .success(()) }
+                    if let failure = state.failure { return .failure(failure) }
+                    state.waiters.append((sequence, continuation))
+                    return nil
+                }
+                if let result { continuation.resume(with: result) }
+            }
+        } catch {
+            throw error as? GFSError ?? GFSError(.internal, "\(error)")
+        }
+    }
+
+    /// Makes the next records go to a new log file; returns the last sequence of the old one.
+    func rollover() -> UInt64 {
+        state.withLockedValue { state in
+            state.rolloverAfter = state.lastAssigned
+            return state.lastAssigned
+        }
+    }
+
+    /// Whether a failed flush is waiting for the master to reload its state.
+    var hasFailed: Bool { state.withLockedValue { $0.failure != nil } }
+
+    /// After the master reloaded its durable state: accept records again.
+    func recovered() { state.withLockedValue { $0.failure = nil } }
+
+    private func flushLoop() async {
+        while true {
+            let job = state.withLockedValue { state -> (batch: [(UInt64, [UInt8])], descriptor: Int32, name: String, size: Int64, rollover: UInt64?)? in
+                guard !state.pending.isEmpty, state.failure == nil else {
+                    state.flushing = false
+                    return nil
+                }
+                let batch = state.pending
+                state.pending.removeAll()
+                return (batch.map { ($0.sequence, $0.bytes) }, state.descriptor, state.fileName, state.fileBytes, state.rolloverAfter)
+            }
+            guard let job else { return }
+            do {
+                let folder = self.folder
+                let written = try await NIOThreadPool.singleton.runIfActive {
+                    try Self.write(job.batch, descriptor: job.descriptor, folder: folder, name: job.name,
+                                   startSize: job.size, rolloverAfter: job.rollover)
+                }
+                finish(job.batch.last?.0 ?? 0, written)
+            } catch {
+                fail(error as? GFSError ?? GFSError(.internal, "\(error)"), descriptor: job.descriptor, size: job.size)
+            }
+        }
+    }
+
+    /// Writes a batch, switching files at the rollover point; returns the file now current and its size.
+    private static func write(_ batch: [(UInt64, [UInt8])], descriptor: Int32, folder: String, name: String,
+                              startSize: Int64, rolloverAfter: UInt64?) throws(GFSError) -> (Int32, String, Int64, Bool) {
+        var descriptor = descriptor
+        var name = name
+        var size = startSize
+        var switched = false
+        var bytes: [UInt8] = []
+        for (sequence, record) in batch {
+            if let rolloverAfter, sequence == rolloverAfter + 1, !switched {
+                try flush(bytes, descriptor, folder + "/" + name)
+                bytes.removeAll()
+                name = LogFiles.logName(sequence)
+                let next = open(folder + "/" + name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                guard next >= 0 else { throw LogFiles.failure(folder + "/" + name) }
+                LogFiles.syncFolder(folder)
+                close(descriptor)
+                descriptor = next
+                size = 0
+                switched = true
+            }
+            bytes += record
+            size += Int64(record.count)
+        }
+        try flush(bytes, descriptor, folder + "/" + name)
+        return (descriptor, name, size, switched)
+    }
+
+    private static func flush(_ bytes: [UInt8], _ descriptor: Int32, _ path: String) throws(GFSError) {
+        guard !bytes.isEmpty else { return }
+        try LogFiles.writeAll(descriptor, bytes, path: path)
+        guard fdatasync(descriptor) == 0 else { throw LogFiles.failure(path) }
+    }
+
+    private func finish(_ durable: UInt64, _ written: (Int32, String, Int64, Bool)) {
+        let ready = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            state.durable = durable
+            state.descriptor = written.0
+            state.fileName = written.1
+            state.fileBytes = written.2
+            if written.3 { state.rolloverAfter = nil }
+            let ready = state.waiters.filter { $0.sequence <= durable }.map(\.continuation)
+            state.waiters.removeAll { $0.sequence <= durable }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    /// A write failed: cut the file back to its last whole record, fail every record not yet durable, and
+    /// refuse new ones until the master has reloaded its state from disk.
+    private func fail(_ error: GFSError, descriptor: Int32, size: Int64) {
+        _ = ftruncate(descriptor, off_t(size))
+        let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            state.failure = error
+            state.pending.removeAll()
+            state.lastAssigned = state.durable
+            let waiting = state.waiters.map(\.continuation)
+            state.waiters.removeAll()
+            state.flushing = false
+            return waiting
+        }
+        for continuation in waiting { continuation.resume(throwing: error) }
+    }
+}

@@ -1,0 +1,128 @@
+// Goal: the master never forgets (GFS §2.6.3): every acknowledged mutation survives SIGKILL, checkpoints
+// and logs recover automatically, damage is detected and skipped, and a restarted master says UNAVAILABLE
+// rather than answer what it cannot know yet. Method: real processes, killed and restarted on one folder.
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct MasterDurabilityTests {
+    static let smallCheckpoints = ["--chunk-size", "64K", "--lease", "1s", "--heartbeat-timeout", "3s",
+                                   "--checkpoint-bytes", "4K"]
+
+    /// Every entry under `path`, as the master lists it (mtimes and sizes included), walked recursively.
+    static func listing(_ cluster: ProcessCluster, _ path: String = "/") throws -> [String] {
+        let socket = try RawSocket(cluster.masterAddress)
+        var result: [String] = []
+        var queue = [path]
+        while let next = queue.popLast() {
+            socket.send("LS \(next)\n")
+            let head = socket.readLines(1).first ?? ""
+            guard head.hasPrefix("OK") else { throw ClusterError("LS \(next): \(head)") }
+            let count = Int(ProcessCluster.fields(head)["n"] ?? "0") ?? 0
+            for line in socket.readLines(count) {
+                result.append(line)
+                let fields = ProcessCluster.fields(line)
+                if fields["type"] == "directory", let child = fields["path"] { queue.append(child) }
+            }
+        }
+        return result.sorted()
+    }
+
+    /// Reference: GFS §2.6.3 — a storm of creates, the master SIGKILLed at a random point, many times over.
+    @Test func everyAcknowledgedCreateSurvivesCrashes() async throws {
+        try await withCluster(chunkservers: 3, master: Self.smallCheckpoints) { cluster in
+            let data = testBytes(150_000, seed: 5)
+            #expect(try cluster.gfs(["put", "-", "/kept"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["mkdir", "/storm"]).status == 0)
+            var random = SystemRandomNumberGenerator()
+            var acknowledged: Set<String> = []
+            for round in 0..<5 {
+                let socket = try RawSocket(cluster.masterAddress)
+                let names = (0..<400).map { "/storm/r\(round)-\($0)" }
+                socket.send(names.map { "CREATE \($0)\n" }.joined())
+                let stopAfter = Int.random(in: 50..<350, using: &random)
+                for (index, reply) in socket.readLines(stopAfter).enumerated() where reply == "OK" {
+                    acknowledged.insert(names[index])
+                }
+                cluster.kill(try #require(cluster.master))
+                try cluster.restartMaster()
+                let present = Set(try Self.listing(cluster, "/storm").compactMap { ProcessCluster.fields($0)["path"] })
+                let lost = acknowledged.subtracting(present)
+                #expect(lost.isEmpty, "round \(round): acknowledged creates lost: \(lost.sorted().prefix(5))")
+                try await cluster.waitForLiveChunkservers(3)
+                #expect(try cluster.gfs(["cat", "/kept"]).output == data, "round \(round)")
+            }
+            #expect(acknowledged.count >= 250)
+            let files = try FileManager.default.contentsOfDirectory(atPath: cluster.master!.directory.path)
+            #expect(files.contains { $0.hasPrefix("checkpoint-") }, "the log should have been checkpointed: \(files)")
+        }
+    }
+
+    /// A damaged newest checkpoint: the master falls back to the previous one plus the log.
+    @Test func damagedCheckpointFallsBackToThePreviousOne() async throws {
+        try await withCluster(chunkservers: 1, master: Self.smallCheckpoints + ["--replication", "1"]) { cluster in
+            let socket = try RawSocket(cluster.masterAddress)
+            socket.send((0..<400).map { "MKDIR /a\($0)/b parents=1\n" }.joined())
+            #expect(socket.readLines(400).allSatisfy { $0 == "OK" })
+            let folder = try #require(cluster.master).directory
+            try await waitUntil("two checkpoints") {
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                    $0.hasPrefix("checkpoint-") && !$0.hasSuffix(".tmp")
+                }.count >= 2
+            }
+            let before = try Self.listing(cluster)
+            cluster.kill(try #require(cluster.master))
+            let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasPrefix("checkpoint-") && !$0.hasSuffix(".tmp") }.sorted().last)
+            let file = folder.appendingPathComponent(newest)
+            var bytes = try Data(contentsOf: file)
+            bytes[bytes.count / 2] ^= 0xFF
+            try bytes.write(to: file)
+            try cluster.restartMaster()
+            #expect(try Self.listing(cluster) == before)
+            let log = try String(contentsOf: try #require(cluster.master).log, encoding: .utf8)
+            #expect(log.contains("skipping damaged checkpoint \(newest)"))
+        }
+    }
+
+    /// A torn last record (a crash mid-write) is reported and cut; everything before it is there.
+    @Test func tornLogTailIsCut() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
+            let before = try Self.listing(cluster)
+            let folder = try #require(cluster.master).directory
+            cluster.kill(try #require(cluster.master))
+            let log = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasPrefix("log-") }.sorted().last)
+            let handle = try FileHandle(forWritingTo: folder.appendingPathComponent(log))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data([40, 0, 0, 0, 1, 2, 3, 4, 5, 6]))
+            try handle.close()
+            try cluster.restartMaster()
+            #expect(try Self.listing(cluster) == before)
+            #expect(try cluster.gfs(["mkdir", "/after"]).status == 0)
+            cluster.kill(try #require(cluster.master))
+            try cluster.restartMaster()
+            #expect(try Self.listing(cluster).count == before.count + 1)
+            let text = try String(contentsOf: try #require(cluster.master).log, encoding: .utf8)
+            #expect(!text.contains("torn"), "the cut tail must not come back")
+        }
+    }
+
+    /// Reference: GFS §2.6.2 — locations are rebuilt from reports; until then reads are UNAVAILABLE.
+    @Test func restartedMasterIsUnavailableUntilChunkserversReport() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            let data = testBytes(100_000, seed: 6)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            let folders = cluster.chunkservers.map(\.directory)
+            for server in cluster.chunkservers { cluster.kill(server) }
+            try cluster.restartMaster()
+            let early = try cluster.gfs(["cat", "/f"])
+            #expect(early.status == 69)
+            #expect(early.stderr.contains("no live replica of chunk 0") && early.stderr.contains("heard from 0 chunkserver"))
+            #expect(try cluster.gfs(["stat", "/f"]).stdout.contains("size\t100000"))
+            for folder in folders { try cluster.startChunkserver(folder: folder) }
+            try await waitUntil("the file to be readable again") { try cluster.gfs(["cat", "/f"]).output == data }
+        }
+    }
+}
