@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|status|help)
+    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|status|promote|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm status help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm status promote help' -- "${cur}"))
         ;;
     esac
 }
@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --checkpoint-bytes --heartbeat-timeout)
+    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --checkpoint-bytes --shadow-of --log-replicas --heartbeat-timeout)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -242,6 +242,12 @@ _gfs_master() {
         return
         ;;
     '--checkpoint-bytes')
+        return
+        ;;
+    '--shadow-of')
+        return
+        ;;
+    '--log-replicas')
         return
         ;;
     '--heartbeat-timeout')
@@ -496,6 +502,24 @@ _gfs_rm() {
 _gfs_status() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout)
+    __gfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_promote() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options 0

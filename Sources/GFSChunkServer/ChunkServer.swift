@@ -12,8 +12,8 @@ public struct ChunkServer: Sendable {
         public var listen: ServerID
         /// Folder for chunk files.
         public var directory: String
-        /// The master to register with.
-        public var master: ServerID
+        /// The masters to register with: the primary and its shadows.
+        public var masters: [ServerID]
         /// Rack label for placement.
         public var rack: String = ""
         /// Time between heartbeats.
@@ -24,10 +24,10 @@ public struct ChunkServer: Sendable {
         public var synchronous = true
 
         /// Creates options with defaults for the rest.
-        public init(listen: ServerID, directory: String, master: ServerID) {
+        public init(listen: ServerID, directory: String, masters: [ServerID]) {
             self.listen = listen
             self.directory = directory
-            self.master = master
+            self.masters = masters
         }
     }
 
@@ -41,7 +41,7 @@ public struct ChunkServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "chunkserver")
         let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
         let listener = try await ProtocolListener.bind(options.listen, limits: Limits())
-        let service = ChunkService(address: listener.address, master: options.master, store: store,
+        let service = ChunkService(address: listener.address, masters: options.masters, store: store,
                                    pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger)
         return ChunkServer(listener: listener, service: service, options: options, lock: lock)
     }
@@ -52,9 +52,13 @@ public struct ChunkServer: Sendable {
     /// Serves and heartbeats until the process ends.
     public func run() async {
         let service = self.service
-        let heartbeat = HeartbeatLoop(service: service, interval: options.heartbeatInterval, rack: options.rack)
+        let options = self.options
         await withDiscardingTaskGroup { group in
-            group.addTask { await heartbeat.run() }
+            for master in options.masters {
+                let heartbeat = HeartbeatLoop(service: service, master: master, interval: options.heartbeatInterval,
+                                              rack: options.rack)
+                group.addTask { await heartbeat.run() }
+            }
             group.addTask {
                 await listener.run { connection in try await Self.serve(connection, service: service) }
             }

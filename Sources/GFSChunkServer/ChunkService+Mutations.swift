@@ -104,10 +104,12 @@ extension ChunkService {
     func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
         logger.error("\(error.message); quarantining the replica and telling the master")
         try? await onDisk { [store] () throws(GFSError) in store.quarantine(handle) }
-        do {
-            _ = try await pool.call(master, MasterRequest.corrupt(handle, on: address).line, timeout: .seconds(5))
-        } catch {
-            logger.warning("could not report corrupt chunk \(handle) to \(master): \(error.message)")
+        for master in masters {
+            do {
+                _ = try await pool.call(master, MasterRequest.corrupt(handle, on: address).line, timeout: .seconds(5))
+            } catch {
+                logger.warning("could not report corrupt chunk \(handle) to \(master): \(error.message)")
+            }
         }
     }
 

@@ -10,7 +10,8 @@ import NIOPosix
 public final class ChunkService: Sendable {
     /// This server's address, as the master and peers know it.
     public let address: ServerID
-    let master: ServerID
+    /// The primary master and its shadows; each hears this server's reports.
+    let masters: [ServerID]
     let store: ChunkStore
     let pushes: PushBuffers
     let logger: Logger
@@ -26,10 +27,10 @@ public final class ChunkService: Sendable {
     let forwardTimeout: Duration
 
     /// A service over `store`.
-    public init(address: ServerID, master: ServerID, store: ChunkStore, pushes: PushBuffers, logger: Logger,
+    public init(address: ServerID, masters: [ServerID], store: ChunkStore, pushes: PushBuffers, logger: Logger,
                 forwardTimeout: Duration = .seconds(30)) {
         self.address = address
-        self.master = master
+        self.masters = masters
         self.store = store
         self.pushes = pushes
         self.logger = logger

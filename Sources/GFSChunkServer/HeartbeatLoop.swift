@@ -8,42 +8,57 @@ import NIOCore
 /// registers again whenever the master goes away.
 struct HeartbeatLoop: Sendable {
     let service: ChunkService
+    /// The master this loop reports to.
+    let master: ServerID
     let interval: Duration
     let rack: String
+    /// A shadow master learns locations only from reports, so it gets a full one this often.
+    let shadowReportEvery = 5
 
     func run() async {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let connection = try await Connection.connect(to: service.master, timeout: .seconds(5))
+                let connection = try await Connection.connect(to: master, timeout: .seconds(5))
                 defer { connection.close() }
-                try await register(on: connection)
+                var shadow = try await register(on: connection)
                 failures = 0
+                var beats = 0
                 while !Task.isCancelled {
                     try await Task.sleep(for: interval)
-                    try await beat(on: connection)
+                    beats += 1
+                    if shadow, beats % shadowReportEvery == 0 {
+                        shadow = try await register(on: connection)
+                    } else {
+                        try await beat(on: connection)
+                    }
                 }
             } catch {
                 failures += 1
                 if failures == 1 || failures % 30 == 0 {
-                    service.logger.warning("master \(service.master): \(error); retrying")
+                    service.logger.warning("master \(master): \(error); retrying")
                 }
                 try? await Task.sleep(for: min(interval, .seconds(1)))
             }
         }
     }
 
-    private func register(on connection: Connection) async throws(GFSError) {
+    /// Registers with a full report; returns whether the master is a shadow.
+    private func register(on connection: Connection) async throws(GFSError) -> Bool {
         let space = service.store.diskSpace()
         let report = service.store.report()
         let request = MasterRequest.register(service.address, rack: rack, capacityBytes: space.capacity,
                                              freeBytes: space.free)
         let reply = try await connection.call(request.line, payload: ReportedChunk.payload(report), timeout: .seconds(30))
-        if let chunkSize = try reply.line.integer("chunksize", in: 1...Int64.max) {
-            service.chunkSize.withLockedValue { $0 = chunkSize }
+        let shadow = reply.line["role"]?.hasPrefix("shadow") ?? false
+        if !shadow {
+            if let chunkSize = try reply.line.integer("chunksize", in: 1...Int64.max) {
+                service.chunkSize.withLockedValue { $0 = chunkSize }
+            }
+            service.logger.info("registered with \(master): \(report.count) chunks")
         }
-        service.logger.info("registered with \(service.master): \(report.count) chunks")
         try await carryOut(reply.body, sent: .now)
+        return shadow
     }
 
     private func beat(on connection: Connection) async throws(GFSError) {

@@ -20,11 +20,16 @@ public final class Client: Sendable {
     public let writeWindow = 3
 
     /// A client of the master at `master`.
-    public init(master: ServerID, timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
+    public convenience init(master: ServerID, timeout: Duration = .seconds(30)) {
+        self.init(masters: [master], timeout: timeout)
+    }
+
+    /// A client of a primary master and its shadows; it finds the one that takes writes.
+    public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
                 readUnitBytes: Int = 4 << 20, writeAttempts: Int = 8) {
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)))
         self.pool = pool
-        self.master = MasterClient(address: master, pool: pool, timeout: timeout)
+        self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout)
         self.chunks = ChunkClient(pool: pool, timeout: timeout)
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes

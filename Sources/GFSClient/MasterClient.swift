@@ -1,23 +1,63 @@
 import GFSProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 
-/// Typed calls to the master, one per verb.
+/// Typed calls to the master, one per verb. Given a primary and its shadows, it sends each request to the
+/// master that last answered, and moves on when that one is unreachable or (for a write) read-only.
 public struct MasterClient: Sendable {
-    /// The master's address.
-    public let address: ServerID
+    /// The masters, in the order given.
+    public let addresses: [ServerID]
     let pool: ConnectionPool
     let timeout: Duration
+    private let preferred = NIOLockedValueBox(0)
 
-    /// A client of the master at `address`, sharing `pool`'s connections.
-    public init(address: ServerID, pool: ConnectionPool, timeout: Duration = .seconds(30)) {
-        self.address = address
+    /// A client of the masters at `addresses`, sharing `pool`'s connections.
+    public init(addresses: [ServerID], pool: ConnectionPool, timeout: Duration = .seconds(30)) {
+        precondition(!addresses.isEmpty, "a client needs a master address")
+        self.addresses = addresses
         self.pool = pool
         self.timeout = timeout
     }
 
+    /// A client of the one master at `address`.
+    public init(address: ServerID, pool: ConnectionPool, timeout: Duration = .seconds(30)) {
+        self.init(addresses: [address], pool: pool, timeout: timeout)
+    }
+
+    /// The master requests go to first.
+    public var address: ServerID { addresses[preferred.withLockedValue { $0 }] }
+
     /// Sends `request` and returns the `OK` reply.
     public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
-        try await pool.connection(to: address).call(request.line, payload: payload, timeout: timeout)
+        let start = preferred.withLockedValue { $0 }
+        var failure: GFSError?
+        for step in 0..<addresses.count {
+            let index = (start + step) % addresses.count
+            let connection: Connection
+            do { connection = try await pool.connection(to: addresses[index]) } catch {
+                failure = error
+                continue
+            }
+            let outcome: Result<Reply, GFSError>
+            do { outcome = .success(try await connection.call(request.line, payload: payload, timeout: timeout)) } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case let .success(reply):
+                preferred.withLockedValue { $0 = index }
+                return reply
+            case let .failure(error) where error.code == .readOnly && addresses.count > 1:
+                failure = error
+            case let .failure(error):
+                throw error
+            }
+        }
+        throw failure ?? GFSError(.unavailable, "no master answered")
+    }
+
+    /// Sends `request` to one particular master.
+    public func call(_ request: MasterRequest, to address: ServerID) async throws(GFSError) -> Reply {
+        try await pool.connection(to: address).call(request.line, timeout: timeout)
     }
 
     /// `MKDIR`.

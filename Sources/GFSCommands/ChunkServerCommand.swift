@@ -15,7 +15,8 @@ struct ChunkServerCommand: AsyncParsableCommand {
                                valueName: "host:port"))
     var listen: String = "127.0.0.1:7701"
 
-    @Option(help: ArgumentHelp("Master address.", valueName: "host:port"))
+    @Option(help: ArgumentHelp("Master address, or a comma-separated list of the primary and its shadows.",
+                               valueName: "host:port[,...]"))
     var master: String = ClusterOptions.defaultMaster
 
     @Option(help: "Rack label, so replicas spread over racks.")
@@ -32,20 +33,20 @@ struct ChunkServerCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try serverAddress(listen, flag: "--listen")
-        _ = try serverAddress(master, flag: "--master")
+        for address in master.split(separator: ",") { _ = try serverAddress(String(address), flag: "--master") }
         guard heartbeatInterval.duration > .zero else { throw ValidationError("--heartbeat-interval must be positive") }
     }
 
     func run() async throws {
         var options = ChunkServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
-                                          master: try serverAddress(master, flag: "--master"))
+                                          masters: try master.split(separator: ",").map { try serverAddress(String($0), flag: "--master") })
         options.rack = rack
         options.heartbeatInterval = heartbeatInterval.duration
         options.pushBufferBytes = Int(pushBuffer.bytes)
         options.synchronous = !noFsync
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)
-        logger.info("chunkserver listening on \(chunkServer.address), master \(options.master)")
+        logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))")
         announceReady(chunkServer.address)
         await chunkServer.run()
     }

@@ -25,11 +25,20 @@ struct Master: AsyncParsableCommand {
     @Option(help: "Write a checkpoint when the operation log grows past this size.")
     var checkpointBytes = ByteSize(bytes: 64 << 20)
 
+    @Option(help: ArgumentHelp("Run as a read-only shadow that follows this primary's log.", valueName: "host:port"))
+    var shadowOf: String?
+
+    @Option(help: ArgumentHelp("Shadows that must have each mutation on disk before it is acknowledged.",
+                               valueName: "host:port,..."))
+    var logReplicas: String?
+
     @Option(help: "A chunkserver silent this long is dead.")
     var heartbeatTimeout = TimeSpan(.seconds(15))
 
     func validate() throws {
         _ = try serverAddress(listen, flag: "--listen")
+        if let shadowOf { _ = try serverAddress(shadowOf, flag: "--shadow-of") }
+        for replica in (logReplicas ?? "").split(separator: ",") { _ = try serverAddress(String(replica), flag: "--log-replicas") }
         guard chunkSize.bytes >= 64 << 10, chunkSize.bytes <= 1 << 30 else {
             throw ValidationError("--chunk-size must be between 64KiB and 1GiB")
         }
@@ -48,6 +57,8 @@ struct Master: AsyncParsableCommand {
         var options = MasterServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
                                            configuration: configuration)
         options.checkpointBytes = checkpointBytes.bytes
+        options.shadowOf = try shadowOf.map { try serverAddress($0, flag: "--shadow-of") }
+        options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)
         logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")

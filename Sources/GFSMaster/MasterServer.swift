@@ -15,6 +15,10 @@ public struct MasterServer: Sendable {
         public var configuration: MasterConfiguration
         /// A log file past this size triggers a checkpoint.
         public var checkpointBytes: Int64 = 64 << 20
+        /// The primary this master shadows, or nil for a primary.
+        public var shadowOf: ServerID?
+        /// Shadows that must have each record on disk before its mutation is acknowledged.
+        public var logReplicas: [ServerID] = []
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -34,7 +38,10 @@ public struct MasterServer: Sendable {
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
         let listener = try await ProtocolListener.bind(options.listen, limits: limits)
         let service = try MasterService(configuration: options.configuration, clock: SystemClock(), logger: logger,
-                                        folder: options.directory, checkpointBytes: options.checkpointBytes)
+                                        folder: options.directory, checkpointBytes: options.checkpointBytes,
+                                        role: options.shadowOf.map { .shadow(of: $0) } ?? .primary,
+                                        logReplicas: options.logReplicas)
+        await service.startFollowing(as: listener.address)
         return MasterServer(listener: listener, service: service, lock: lock)
     }
 

@@ -19,11 +19,23 @@ public actor MasterService {
     let log: OperationLog
     let folder: String
     private var checkpointing = false
+    /// Primary or shadow.
+    public internal(set) var role: Role
+    /// Shadows that must have a record on disk before its mutation is acknowledged.
+    let logReplicas: [ServerID]
+    let replicaTimeout: Duration
+    var replicaAcks: [ServerID: UInt64] = [:]
+    var replicaWaiters: [(sequence: UInt64, wake: OneShot)] = []
+    var follower: Task<Void, Never>?
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
     public init(configuration: MasterConfiguration, clock: any GFSClock, logger: Logger, folder: String,
-                checkpointBytes: Int64 = 64 << 20, grantTimeout: Duration = .seconds(5)) throws(GFSError) {
+                checkpointBytes: Int64 = 64 << 20, role: Role = .primary, logReplicas: [ServerID] = [],
+                replicaTimeout: Duration = .seconds(10), grantTimeout: Duration = .seconds(5)) throws(GFSError) {
+        self.role = role
+        self.logReplicas = logReplicas
+        self.replicaTimeout = replicaTimeout
         let started = ContinuousClock.now
         // Handles start from the wall clock so no earlier run of this master can have issued them.
         let firstHandle = UInt64(max(clock.wallMilliseconds, 1)) << 16
@@ -47,14 +59,16 @@ public actor MasterService {
     /// state, since the in-memory state already holds the mutations that did not make it to disk.
     func commit(_ mutations: [Mutation]) async throws(GFSError) {
         guard !mutations.isEmpty else { return }
+        let sequence: UInt64
         do {
-            let sequence = try log.append(mutations)
+            sequence = try log.append(mutations)
             try await log.waitDurable(sequence)
         } catch {
             reloadAfterLogFailure()
             throw error
         }
         maybeCheckpoint()
+        try await waitForReplicas(sequence)
     }
 
     private func reloadAfterLogFailure() {
@@ -73,7 +87,7 @@ public actor MasterService {
 
     /// Starts a checkpoint when the log has grown past its threshold: switch to a new log file, snapshot the
     /// state (O(1): the tables are persistent trees) and write it on a thread pool while requests go on.
-    private func maybeCheckpoint() {
+    func maybeCheckpoint() {
         guard !checkpointing, log.wantsCheckpoint else { return }
         checkpointing = true
         let sequence = log.rollover()
@@ -109,6 +123,9 @@ public actor MasterService {
     }
 
     func handle(_ request: MasterRequest, payload: ByteBuffer?) async throws(GFSError) -> Reply {
+        if case let .shadow(primary) = role, request.isMutation {
+            throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
+        }
         switch request {
         case let .makeDirectory(path, parents):
             try await commit(try state.makeDirectory(path, parents: parents))
@@ -134,14 +151,16 @@ public actor MasterService {
             if let mutation = try state.extendLength(path, to: size) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
-            let (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free,
+            var (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free,
                                                       report: report)
-            try await commit(adopted)
+            // A shadow's view may lag the primary's: it never tells a chunkserver to delete, nor logs on its own.
+            if case .shadow = role { deletions = [] } else { try await commit(adopted) }
             logger.info("chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
-            return .ok([.init("chunksize", String(state.configuration.chunkSize))],
+            return .ok([.init("chunksize", String(state.configuration.chunkSize)), .init("role", roleName)],
                        body: deletions.map { ChunkServerInstruction.delete($0).line })
         case let .heartbeat(server, free, leases):
-            let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
+            var outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
+            if case .shadow = role { outcome = .init(extended: [], deletions: []) }
             let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, lease: $0.1) }
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
             return .ok(body: instructions.map(\.line))
@@ -150,14 +169,26 @@ public actor MasterService {
             state.replicaCorrupt(handle, on: server)
         case .status:
             let summaries = state.serverSummaries()
-            return .ok([.init("role", "master"), .init("chunksize", String(state.configuration.chunkSize)),
+            return .ok([.init("role", roleName), .init("sequence", String(log.durable)),
+                        .init("chunksize", String(state.configuration.chunkSize)),
                         .init("entries", String(state.namespace.count)), .init("chunks", String(state.chunks.count)),
                         .init("leases", String(state.activeLeaseCount)), .init("servers", String(summaries.filter(\.alive).count))],
                        body: summaries.map(\.line))
         case .help:
             return Verb.helpReply(for: .master)
+        case let .tail(from, shadow, wait):
+            return try await tail(from: from, shadow: shadow, wait: .milliseconds(wait))
+        case .checkpoint:
+            return try await newestCheckpoint()
+        case .promote:
+            return promote()
         }
         return .ok()
+    }
+
+    var roleName: String {
+        if case let .shadow(primary) = role { return "shadow-of-\(primary)" }
+        return "primary"
     }
 
     /// Records the connection a chunkserver registered on.

@@ -49,7 +49,9 @@ enum MasterStorage {
                 guard record.sequence == expected else {
                     throw GFSError(.internal, "\(path): record \(record.sequence) follows \(expected - 1); the log has a gap")
                 }
-                state.apply(record.mutation)
+                do { try state.applyChecked(record.mutation) } catch {
+                    throw GFSError(.internal, "\(path): record \(record.sequence) does not apply: \(error.message)")
+                }
                 expected += 1
                 replayed += 1
             }
@@ -81,6 +83,37 @@ enum MasterStorage {
                 unlink(folder + "/" + name)
             }
         }
+    }
+
+    /// Framed records from `first` on, read from the log files (at most about `maximumBytes`); nil when
+    /// `first` is older than every log file (a checkpoint replaced those records).
+    static func records(_ folder: String, from first: UInt64, maximumBytes: Int) throws(GFSError) -> [UInt8]? {
+        let logs = try LogFiles.logs(in: folder)
+        guard let start = logs.lastIndex(where: { $0.first <= first }) else { return nil }
+        var bytes: [UInt8] = []
+        var expected = first
+        for log in logs[start...] {
+            for record in LogRecord.decodeAll(try LogFiles.read(folder + "/" + log.name)).records
+            where record.sequence >= expected {
+                guard record.sequence == expected else { return bytes.isEmpty ? nil : bytes }
+                bytes += record.framed
+                expected += 1
+                if bytes.count >= maximumBytes { return bytes }
+            }
+        }
+        return bytes
+    }
+
+    /// Stores a checkpoint received from the primary as this master's own.
+    static func installCheckpoint(_ bytes: [UInt8], sequence: UInt64, folder: String) throws(GFSError) {
+        let name = LogFiles.checkpointName(sequence)
+        let temporary = folder + "/" + name + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LogFiles.failure(temporary) }
+        defer { close(descriptor) }
+        try LogFiles.writeAll(descriptor, bytes, path: temporary)
+        guard fsync(descriptor) == 0, rename(temporary, folder + "/" + name) == 0 else { throw LogFiles.failure(temporary) }
+        LogFiles.syncFolder(folder)
     }
 
     /// Writes a checkpoint of `state` at `sequence` aside, then renames it into place. Blocking: run it on a

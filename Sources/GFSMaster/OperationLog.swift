@@ -23,7 +23,15 @@ final class OperationLog: Sendable {
         var fileBytes: Int64
         /// Records after this sequence go to a new log file.
         var rolloverAfter: UInt64?
+        /// The newest durable records, for shadows tailing the log without reading files.
+        var recent: [(sequence: UInt64, bytes: [UInt8])] = []
+        var recentBytes = 0
+        /// Shadows waiting for records past a sequence.
+        var tailWaiters: [(after: UInt64, wake: OneShot)] = []
     }
+
+    /// Most bytes of recent records kept in memory for shadows.
+    static let recentLimitBytes = 32 << 20
 
     let folder: String
     /// A log file past this size asks for a checkpoint.
@@ -118,7 +126,7 @@ final class OperationLog: Sendable {
                     try Self.write(job.batch, descriptor: job.descriptor, folder: folder, name: job.name,
                                    startSize: job.size, rolloverAfter: job.rollover)
                 }
-                finish(job.batch.last?.0 ?? 0, written)
+                finish(job.batch.last?.0 ?? 0, written, job.batch)
             } catch {
                 fail(error as? GFSError ?? GFSError(.internal, "\(error)"), descriptor: job.descriptor, size: job.size)
             }
@@ -159,7 +167,71 @@ final class OperationLog: Sendable {
         guard fdatasync(descriptor) == 0 else { throw LogFiles.failure(path) }
     }
 
-    private func finish(_ durable: UInt64, _ written: (Int32, String, Int64, Bool)) {
+    /// The durable sequence number.
+    var durable: UInt64 { state.withLockedValue { $0.durable } }
+
+    /// Framed records from `first` on (at most about `maximumBytes`), if they are still in memory.
+    func recentRecords(from first: UInt64, maximumBytes: Int) -> [UInt8]? {
+        state.withLockedValue { state in
+            if first > state.durable { return [] }
+            guard let oldest = state.recent.first?.sequence, oldest <= first else { return nil }
+            var bytes: [UInt8] = []
+            for record in state.recent[Int(first - oldest)...] {
+                bytes += record.bytes
+                if bytes.count >= maximumBytes { break }
+            }
+            return bytes
+        }
+    }
+
+    /// Waits until a record after `sequence` is durable, or `timeout` passes.
+    func waitForRecords(after sequence: UInt64, timeout: Duration) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let wake = OneShot(continuation)
+            let ready = state.withLockedValue { state in
+                if state.durable > sequence { return true }
+                state.tailWaiters.append((sequence, wake))
+                return false
+            }
+            if ready { wake.fire() } else { Task { try? await Task.sleep(for: timeout); wake.fire() } }
+        }
+    }
+
+    /// Starts over after record `sequence` in a new log file (a shadow that installed a checkpoint).
+    func restart(after sequence: UInt64) throws(GFSError) {
+        let name = LogFiles.logName(sequence + 1)
+        let path = folder + "/" + name
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LogFiles.failure(path) }
+        LogFiles.syncFolder(folder)
+        state.withLockedValue { state in
+            close(state.descriptor)
+            state.descriptor = descriptor
+            state.fileName = name
+            state.fileBytes = 0
+            state.lastAssigned = sequence
+            state.durable = sequence
+            state.pending.removeAll()
+            state.recent.removeAll()
+            state.recentBytes = 0
+        }
+    }
+
+    private func finish(_ durable: UInt64, _ written: (Int32, String, Int64, Bool), _ batch: [(UInt64, [UInt8])]) {
+        let tails = state.withLockedValue { state -> [OneShot] in
+            state.recent += batch.map { (sequence: $0.0, bytes: $0.1) }
+            state.recentBytes += batch.reduce(0) { $0 + $1.1.count }
+            var drop = 0
+            while state.recentBytes > Self.recentLimitBytes, drop < state.recent.count - 1 {
+                state.recentBytes -= state.recent[drop].bytes.count
+                drop += 1
+            }
+            if drop > 0 { state.recent.removeFirst(drop) }
+            let woken = state.tailWaiters.filter { $0.after < durable }.map(\.wake)
+            state.tailWaiters.removeAll { $0.after < durable }
+            return woken
+        }
+        for wake in tails { wake.fire() }
         let ready = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
             state.durable = durable
             state.descriptor = written.0
@@ -187,5 +259,20 @@ final class OperationLog: Sendable {
             return waiting
         }
         for continuation in waiting { continuation.resume(throwing: error) }
+    }
+}
+
+/// A continuation resumed exactly once, by whichever comes first: the event or the timeout.
+final class OneShot: Sendable {
+    private let continuation: NIOLockedValueBox<CheckedContinuation<Void, Never>?>
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = NIOLockedValueBox(continuation) }
+
+    func fire() {
+        let taken = continuation.withLockedValue { value -> CheckedContinuation<Void, Never>? in
+            defer { value = nil }
+            return value
+        }
+        taken?.resume()
     }
 }

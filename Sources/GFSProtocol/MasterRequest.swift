@@ -15,6 +15,10 @@ public enum MasterRequest: Sendable, Equatable {
     case register(ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64)
     case heartbeat(ServerID, freeBytes: Int64, leases: [ChunkHandle])
     case corrupt(ChunkHandle, on: ServerID)
+    /// A shadow asks for log records from `from` on; it has everything before `from` on disk.
+    case tail(from: UInt64, shadow: ServerID?, waitMilliseconds: Int64)
+    case checkpoint
+    case promote
     case status
     case help
 
@@ -47,6 +51,12 @@ public enum MasterRequest: Sendable, Equatable {
             }
             self = .heartbeat(try line.server("addr"), freeBytes: try line.requireInteger("free"), leases: leases)
         case .corrupt: self = .corrupt(try line.handle(), on: try line.server("addr"))
+        case .tail:
+            self = .tail(from: UInt64(try line.requireInteger("from", in: 1...Int64.max)),
+                         shadow: line["addr"] == nil ? nil : try line.server("addr"),
+                         waitMilliseconds: try line.integer("wait_ms", in: 0...60_000) ?? 0)
+        case .checkpoint: self = .checkpoint
+        case .promote: self = .promote
         case .status: self = .status
         case .help: self = .help
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
@@ -75,6 +85,11 @@ public enum MasterRequest: Sendable, Equatable {
             return Line("HEARTBEAT", fields: ["addr": server.description, "free": String(free),
                                               "leases": leases.isEmpty ? nil : leases.map(\.description).joined(separator: ",")])
         case let .corrupt(handle, server): return Line("CORRUPT", fields: ["handle": handle.description, "addr": server.description])
+        case let .tail(from, shadow, wait):
+            return Line("TAIL", fields: ["from": String(from), "addr": shadow?.description,
+                                         "wait_ms": wait > 0 ? String(wait) : nil])
+        case .checkpoint: return Line("CHECKPOINT")
+        case .promote: return Line("PROMOTE")
         case .status: return Line("STATUS")
         case .help: return Line("HELP")
         }

@@ -6,6 +6,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case mkdir = "MKDIR", create = "CREATE", ls = "LS", stat = "STAT", mv = "MV", rm = "RM"
     case lookup = "LOOKUP", allocate = "ALLOCATE", lease = "LEASE", setSize = "SETSIZE"
     case register = "REGISTER", heartbeat = "HEARTBEAT", corrupt = "CORRUPT", status = "STATUS"
+    case tail = "TAIL", checkpoint = "CHECKPOINT", promote = "PROMOTE"
     case push = "PUSH", write = "WRITE", apply = "APPLY", append = "APPEND", pad = "PAD", read = "READ", grant = "GRANT"
     case help = "HELP"
 
@@ -16,7 +17,7 @@ public enum Verb: String, CaseIterable, Sendable {
     public var roles: Set<Role> {
         switch self {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
-            .corrupt:
+            .corrupt, .tail, .checkpoint, .promote:
             return [.master]
         case .push, .write, .apply, .append, .pad, .read, .grant:
             return [.chunkserver]
@@ -45,6 +46,9 @@ public enum Verb: String, CaseIterable, Sendable {
         case .heartbeat: return "HEARTBEAT addr=A free=N [leases=H,H]"
         case .corrupt: return "CORRUPT handle=H addr=A"
         case .status: return "STATUS"
+        case .tail: return "TAIL from=N [addr=A] [wait_ms=N]"
+        case .checkpoint: return "CHECKPOINT"
+        case .promote: return "PROMOTE"
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
         case .apply: return "APPLY handle=H version=V serial=N offset=N id=X"
@@ -73,6 +77,9 @@ public enum Verb: String, CaseIterable, Sendable {
         case .heartbeat: return "chunkserver is alive and asks for lease extensions (gets EXTEND and DELETE lines)"
         case .corrupt: return "a replica failed its checksum"
         case .status: return "role and counters (the master adds a SERVER line per chunkserver)"
+        case .tail: return "shadow reads log records from sequence N (waiting up to wait_ms for new ones)"
+        case .checkpoint: return "shadow fetches the newest checkpoint when the records it needs are gone"
+        case .promote: return "make a shadow master the primary (after the primary is gone)"
         case .push: return "take bytes into a buffer and forward them down the chain as they arrive"
         case .write: return "primary applies pushed bytes then forwards to secondaries and answers when all did"
         case .apply: return "secondary applies pushed bytes in the serial order of the primary"

@@ -1,6 +1,10 @@
 import Foundation
 import GFSCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Real `gfs` processes for end-to-end tests: a master and chunkservers on ephemeral loopback ports, each in
 /// its own temporary folder, each stopped by pid when the test ends. Set `GFS_KEEP_TEST_DIRS=1` to keep the
 /// folders and logs.
@@ -47,6 +51,38 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// The master's `host:port`.
     public var masterAddress: String { master?.address ?? "127.0.0.1:1" }
+    /// Shadow masters, in start order.
+    public private(set) var shadows: [Server] = []
+    /// What chunkservers are told with `--master`: the master, and any shadows started before them.
+    public var chunkserverMasters: String { ([masterAddress] + shadows.map(\.address)).joined(separator: ",") }
+
+    /// A loopback port free at the time of asking (for a server whose address must be known in advance).
+    public static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ClusterError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts a shadow master of this cluster's master on `port` (0 for any).
+    @discardableResult
+    public func startShadow(port: Int = 0, folder: URL? = nil, _ extra: [String] = []) throws -> Server {
+        let folder = folder ?? root.appendingPathComponent("shadow-\(shadows.count + 1)")
+        let server = try launch("shadow-\(shadows.count + 1)",
+                                ["master", "--dir", folder.path, "--listen", "127.0.0.1:\(port)", "--shadow-of",
+                                 masterAddress] + extra, folder)
+        shadows.append(server)
+        return server
+    }
 
     /// Starts the master on an ephemeral port.
     public func startMaster(_ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s"])
@@ -76,7 +112,7 @@ public final class ProcessCluster: @unchecked Sendable {
     public func startChunkserver(folder: URL? = nil, _ extra: [String] = ["--heartbeat-interval", "200ms"]) throws -> Server {
         let folder = folder ?? root.appendingPathComponent("chunkserver-\(chunkservers.count + 1)")
         let server = try launch("chunkserver-\(chunkservers.count + 1)",
-                                ["chunkserver", "--dir", folder.path, "--listen", "127.0.0.1:0", "--master", masterAddress] + extra,
+                                ["chunkserver", "--dir", folder.path, "--listen", "127.0.0.1:0", "--master", chunkserverMasters] + extra,
                                 folder)
         chunkservers.append(server)
         return server
@@ -111,7 +147,7 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// Stops every server by pid, then removes the folder unless `GFS_KEEP_TEST_DIRS=1`.
     public func stop() {
-        for server in chunkservers + [master].compactMap({ $0 }) where server.process.isRunning {
+        for server in chunkservers + shadows + [master].compactMap({ $0 }) where server.process.isRunning {
             Foundation.kill(server.pid, SIGKILL)
             server.process.waitUntilExit()
         }
@@ -122,7 +158,7 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// Every server's log, for a failing test's output.
     public func logs() -> String {
-        (chunkservers + pastMasters + [master].compactMap { $0 }).map { server in
+        (chunkservers + shadows + pastMasters + [master].compactMap { $0 }).map { server in
             "--- \(server.name) (\(server.address)) ---\n" + ((try? String(contentsOf: server.log, encoding: .utf8)) ?? "")
         }.joined(separator: "\n")
     }

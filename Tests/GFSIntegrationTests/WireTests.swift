@@ -17,7 +17,7 @@ import Testing
             #expect(lines[4] == "ERR BADREQ LS: relative is not an absolute path")
             #expect(lines[5] == "ERR NOTFOUND /nope: no such file or directory")
             #expect(lines[6] == "ERR BADREQ bad percent escape in token")
-            #expect(lines[7].hasPrefix("OK role=master"))
+            #expect(lines[7].hasPrefix("OK role=primary sequence=1 "))
         }
     }
 

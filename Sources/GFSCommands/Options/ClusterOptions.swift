@@ -11,15 +11,16 @@ struct ClusterOptions: ParsableArguments {
     /// The address `gfs up` starts the master on, and where clients look when told nothing else.
     static let defaultMaster = "127.0.0.1:7700"
 
-    @Option(name: .long, help: ArgumentHelp("Master address host:port (default: $GFS_MASTER or \(defaultMaster)).",
-                                            valueName: "address"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or \(defaultMaster)).",
+        valueName: "address"))
     var master: String?
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for any one reply.", valueName: "seconds"))
     var timeout: Double = 30
 
     func validate() throws {
-        guard ServerID(masterText) != nil else { throw ValidationError("bad master address '\(masterText)'; use host:port") }
+        guard addresses != nil else { throw ValidationError("bad master address '\(masterText)'; use host:port[,host:port]") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
@@ -27,10 +28,17 @@ struct ClusterOptions: ParsableArguments {
         master ?? getenv("GFS_MASTER").map { String(cString: $0) } ?? Self.defaultMaster
     }
 
-    /// A client of the chosen master.
+    /// The master addresses given, in order.
+    var addresses: [ServerID]? {
+        let parts = masterText.split(separator: ",").map { ServerID($0) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+
+    /// A client of the chosen master(s).
     func client() throws(GFSError) -> Client {
-        guard let address = ServerID(masterText) else { throw GFSError(.badRequest, "bad master address \(masterText)") }
-        return Client(master: address, timeout: .milliseconds(Int64(timeout * 1000)))
+        guard let addresses else { throw GFSError(.badRequest, "bad master address \(masterText)") }
+        return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)))
     }
 }
 

@@ -46,6 +46,12 @@ extension MasterStateMachine {
         /// Replicas the chunkserver should delete.
         public var deletions: [ChunkHandle]
 
+        /// Creates an outcome.
+        public init(extended: [(ChunkHandle, Duration)], deletions: [ChunkHandle]) {
+            self.extended = extended
+            self.deletions = deletions
+        }
+
         public static func == (lhs: HeartbeatOutcome, rhs: HeartbeatOutcome) -> Bool {
             lhs.deletions == rhs.deletions && lhs.extended.map(\.0) == rhs.extended.map(\.0)
                 && lhs.extended.map(\.1) == rhs.extended.map(\.1)
@@ -73,6 +79,13 @@ extension MasterStateMachine {
         settleDeferredReplicas(at: now)
         let deletions = (pendingDeletes.removeValue(forKey: server) ?? []).sorted()
         return HeartbeatOutcome(extended: extended, deletions: deletions)
+    }
+
+    /// On a shadow replaying the primary's version bump: assume the replicas it knows moved with it. Safe for
+    /// reads, because every READ names the version and a replica that missed the bump refuses it as STALE.
+    public mutating func assumeReplicasCurrent(_ handle: ChunkHandle) {
+        guard let version = chunks[handle]?.version, let replicas = chunks[handle]?.replicas else { return }
+        for server in replicas.keys { chunks[handle]?.replicas[server] = version }
     }
 
     /// Queues deletion of deferred replicas whose lease has ended.

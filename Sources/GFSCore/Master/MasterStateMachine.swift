@@ -195,3 +195,30 @@ public struct MasterStateMachine: Sendable {
         return entry
     }
 }
+
+extension MasterStateMachine {
+    /// Applies a mutation that came from elsewhere (a replayed log, a primary's log stream) after checking it
+    /// fits the current state, so a damaged or diverged record is an error instead of a broken namespace.
+    public mutating func applyChecked(_ mutation: Mutation) throws(GFSError) {
+        switch mutation {
+        case let .makeDirectory(path, _), let .createFile(path, _, _, _):
+            try namespace.checkCreatable(path)
+        case let .remove(path, _):
+            guard !path.isRoot, namespace[path] != nil else { throw GFSError(.internal, "log removes missing \(path)") }
+        case let .move(source, destination, _):
+            guard !source.isRoot, namespace[source] != nil, !destination.isDescendant(of: source) else {
+                throw GFSError(.internal, "log moves missing \(source)")
+            }
+            try namespace.checkCreatable(destination)
+        case let .addChunk(path, handle, _):
+            guard namespace[path]?.kind == .file, chunks[handle] == nil else {
+                throw GFSError(.internal, "log adds chunk \(handle) to \(path), which cannot take it")
+            }
+        case .setVersion:
+            break
+        case let .setLength(path, _, _):
+            guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
+        }
+        apply(mutation)
+    }
+}

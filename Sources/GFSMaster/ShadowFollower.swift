@@ -1,0 +1,51 @@
+import GFSClient
+import GFSProtocol
+import Logging
+import NIOCore
+
+/// A shadow's loop (GFS §5.1.3): ask the primary for the records after its own log's end, apply them, and
+/// repeat; fetch a checkpoint when the records are gone; reconnect when the primary is unreachable. It
+/// resumes from its own log, so a shadow that restarts or falls behind catches up by itself.
+struct ShadowFollower: Sendable {
+    let primary: ServerID
+    let address: ServerID
+    let service: MasterService
+
+    func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await Connection.connect(to: primary, timeout: .seconds(5),
+                                                              limits: Limits(maximumPayloadBytes: 1 << 30))
+                defer { connection.close() }
+                failures = 0
+                while !Task.isCancelled { try await step(connection) }
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 30 == 0 {
+                    service.logger.warning("following \(primary): \(error); retrying")
+                }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    private func step(_ connection: Connection) async throws(GFSError) {
+        let from = await service.nextSequenceToFetch()
+        let request = MasterRequest.tail(from: from, shadow: address, waitMilliseconds: 1000)
+        let outcome: Result<Reply, GFSError>
+        do { outcome = .success(try await connection.call(request.line, timeout: .seconds(10))) } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case let .success(reply):
+            if let payload = reply.payload { try await service.applyReplicated(Array(payload.readableBytesView)) }
+        case let .failure(error) where error.code == .stale:
+            let reply = try await connection.call(MasterRequest.checkpoint.line, timeout: .seconds(120))
+            let sequence = UInt64(try reply.line.requireInteger("sequence"))
+            try await service.installCheckpoint(Array((reply.payload ?? ByteBuffer()).readableBytesView), sequence: sequence)
+        case let .failure(error):
+            throw error
+        }
+    }
+}

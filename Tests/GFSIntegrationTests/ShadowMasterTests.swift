@@ -1,0 +1,98 @@
+// Goal: shadow masters (GFS §5.1.3) follow the primary's log, serve reads, refuse writes naming the primary,
+// catch up after falling behind, and can be promoted with no acknowledged mutation lost.
+// Method: a real primary, shadow and chunkservers (which report to both) on loopback.
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct ShadowMasterTests {
+    static let flags = ["--chunk-size", "64K", "--lease", "1s", "--heartbeat-timeout", "3s"]
+
+    /// The master's durable log sequence, from STATUS.
+    static func sequence(_ address: String) throws -> Int {
+        let socket = try RawSocket(address)
+        socket.send("STATUS\n")
+        return Int(ProcessCluster.fields(socket.readLines(1).first ?? "")["sequence"] ?? "") ?? -1
+    }
+
+    static func creates(_ address: String, _ names: [String]) throws -> (sent: RawSocket, replies: (Int) -> [String]) {
+        let socket = try RawSocket(address)
+        socket.send(names.map { "CREATE \($0)\n" }.joined())
+        return (socket, { socket.readLines($0) })
+    }
+
+    /// With the shadow as a log replica, a mutation is acknowledged only once the shadow has it; the primary
+    /// killed mid-storm, the shadow promoted: every acknowledged create is there, and writes go on.
+    @Test func promotedShadowHasEveryAcknowledgedMutation() async throws {
+        let shadowPort = try ProcessCluster.freePort()
+        let cluster = try ProcessCluster(name: "promote")
+        defer { cluster.stop() }
+        do {
+            _ = try cluster.startMaster(Self.flags + ["--log-replicas", "127.0.0.1:\(shadowPort)"])
+            let shadow = try cluster.startShadow(port: shadowPort, Self.flags)
+            for _ in 0..<3 { try cluster.startChunkserver() }
+            try await cluster.waitForLiveChunkservers(3)
+            let data = testBytes(120_000, seed: 8)
+            #expect(try cluster.gfs(["put", "-", "/kept"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["mkdir", "/storm"]).status == 0)
+            let names = (0..<500).map { "/storm/f\($0)" }
+            let (_, replies) = try Self.creates(cluster.masterAddress, names)
+            let acknowledged = zip(names, replies(200)).filter { $0.1 == "OK" }.map(\.0)
+            #expect(acknowledged.count == 200)
+            let primary = try #require(cluster.master)
+            cluster.kill(primary)
+
+            let both = "\(primary.address),\(shadow.address)"
+            let readOnly = try ProcessCluster.run(ProcessCluster.binary, ["mkdir", "/x", "--master", both])
+            #expect(readOnly.status == 1)
+            #expect(readOnly.stderr == "gfs: this master is a shadow of \(primary.address); send writes there\n")
+            let promote = try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", shadow.address])
+            #expect(promote.status == 0, "\(promote.stderr)")
+
+            let listed = try ProcessCluster.run(ProcessCluster.binary, ["ls", "/storm", "--master", shadow.address])
+            let present = Set(listed.stdout.split(separator: "\n").map { "/storm/" + $0 })
+            #expect(Set(acknowledged).isSubset(of: present), "lost: \(Set(acknowledged).subtracting(present).count)")
+            #expect(try ProcessCluster.run(ProcessCluster.binary, ["mkdir", "/after", "--master", both]).status == 0)
+            try await waitUntil("the new primary to serve /kept") {
+                try ProcessCluster.run(ProcessCluster.binary, ["cat", "/kept", "--master", both]).output == data
+            }
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
+    /// A shadow serves reads while following; restarted after falling behind past the primary's checkpoints,
+    /// it fetches a checkpoint and catches up from there.
+    @Test func shadowServesReadsAndCatchesUpAfterARestart() async throws {
+        let cluster = try ProcessCluster(name: "shadow")
+        defer { cluster.stop() }
+        do {
+            _ = try cluster.startMaster(Self.flags + ["--checkpoint-bytes", "4K"])
+            let shadow = try cluster.startShadow(port: 0, Self.flags)
+            for _ in 0..<3 { try cluster.startChunkserver() }
+            try await cluster.waitForLiveChunkservers(3)
+            let data = testBytes(100_000, seed: 10)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            try await waitUntil("the shadow to serve /f") {
+                try ProcessCluster.run(ProcessCluster.binary, ["cat", "/f", "--master", shadow.address]).output == data
+            }
+            cluster.kill(shadow)
+            let (_, replies) = try Self.creates(cluster.masterAddress, (0..<400).map { "/g\($0)" })
+            #expect(replies(400).allSatisfy { $0 == "OK" })
+            // A restarted primary has only its files: the records the shadow needs were checkpointed away.
+            try cluster.restartMaster()
+            let restarted = try cluster.startShadow(port: 0, folder: shadow.directory, Self.flags)
+            let target = try Self.sequence(cluster.masterAddress)
+            try await waitUntil("the restarted shadow to catch up") { try Self.sequence(restarted.address) == target }
+            let primaryListing = try cluster.gfs(["ls", "-l", "/"]).stdout
+            let shadowListing = try ProcessCluster.run(ProcessCluster.binary, ["ls", "-l", "/", "--master", restarted.address]).stdout
+            #expect(shadowListing == primaryListing)
+            let log = try String(contentsOf: restarted.log, encoding: .utf8)
+            #expect(log.contains("installed the primary's checkpoint"))
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+}
