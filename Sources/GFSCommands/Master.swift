@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import GFSMaster
 import GFSProtocol
 
@@ -49,6 +52,9 @@ struct Master: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Past a file-size limit the kernel raises SIGXFSZ, which would kill the master; ignored, the write
+        // fails with EFBIG and the mutation gets NOSPACE like on a full disk.
+        signal(SIGXFSZ, SIG_IGN)
         var configuration = MasterConfiguration()
         configuration.chunkSize = chunkSize.bytes
         configuration.defaultReplication = replication

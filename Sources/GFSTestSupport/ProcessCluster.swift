@@ -84,12 +84,14 @@ public final class ProcessCluster: @unchecked Sendable {
         return server
     }
 
-    /// Starts the master on an ephemeral port.
-    public func startMaster(_ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s"])
-        throws -> Server
+    /// Starts the master on an ephemeral port; with `fileSizeLimitKiB`, under `ulimit -f` so its writes past
+    /// that size fail as on a full disk.
+    public func startMaster(_ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s"],
+                            fileSizeLimitKiB: Int? = nil) throws -> Server
     {
         let folder = root.appendingPathComponent("master")
-        let server = try launch("master", ["master", "--dir", folder.path, "--listen", "127.0.0.1:0"] + extra, folder)
+        let server = try launch("master", ["master", "--dir", folder.path, "--listen", "127.0.0.1:0"] + extra, folder,
+                                fileSizeLimitKiB: fileSizeLimitKiB)
         master = server
         masterFlags = extra
         return server
@@ -163,13 +165,18 @@ public final class ProcessCluster: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
-    private func launch(_ name: String, _ arguments: [String], _ folder: URL) throws -> Server {
+    private func launch(_ name: String, _ arguments: [String], _ folder: URL, fileSizeLimitKiB: Int? = nil) throws -> Server {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if let limit = fileSizeLimitKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: log)

@@ -125,4 +125,33 @@ import Testing
             try await waitUntil("the file to be readable again") { try cluster.gfs(["cat", "/f"]).output == data }
         }
     }
+
+    /// A full disk: mutations fail with NOSPACE, nothing half-applied stays in memory, reads go on.
+    @Test func fullDiskFailsMutationsButServesReads() async throws {
+        let cluster = try ProcessCluster(name: "full")
+        defer { cluster.stop() }
+        _ = try cluster.startMaster(["--chunk-size", "64K", "--replication", "1"], fileSizeLimitKiB: 4)
+        try cluster.startChunkserver()
+        try await cluster.waitForLiveChunkservers(1)
+        #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("kept".utf8)).status == 0)
+        var failure: (name: String, result: CommandResult)?
+        for index in 0..<400 {
+            let name = "/a-rather-long-directory-name-to-fill-the-log-\(index)"
+            let result = try cluster.gfs(["mkdir", name])
+            if result.status != 0 {
+                failure = (name, result)
+                break
+            }
+        }
+        let (failedName, full) = try #require(failure, "the log never hit the 4 KiB limit")
+        #expect(full.status == 75)
+        #expect(full.stderr.contains("File too large") || full.stderr.contains("No space"))
+        let listing = try Self.listing(cluster)
+        #expect(!listing.contains { $0.contains("path=\(failedName) ") }, "a failed mutation must not linger in memory")
+        #expect(try cluster.gfs(["cat", "/f"]).stdout == "kept")
+        #expect(try cluster.gfs(["mkdir", failedName]).status == 75)
+        cluster.kill(try #require(cluster.master))
+        try cluster.restartMaster()
+        #expect(try Self.listing(cluster) == listing, "what was acknowledged is exactly what survives")
+    }
 }
