@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|status|promote|help)
+    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|status|promote|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm status promote help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot status promote help' -- "${cur}"))
         ;;
     esac
 }
@@ -487,6 +487,24 @@ _gfs_rm() {
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_snapshot() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout)
+    __gfs_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in

@@ -67,6 +67,15 @@ public final class ChunkService: Sendable {
                                                                id: id)))])
         case let .read(handle, version, offset, length):
             return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
+        case let .revoke(handle):
+            // Wait for a mutation in flight, so none is ordered after the lease is gone (GFS §3.4).
+            let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+                leases.withLockedValue { $0.expiry[handle] = nil }
+                return store.length(handle) ?? 0
+            }
+            return .ok([.init("length", String(length))])
+        case let .clone(handle, new, version):
+            try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
         case .status:
             let space = store.diskSpace()
             return .ok([.init("role", "chunkserver"), .init("addr", address.description), .init("chunks", String(store.count)),

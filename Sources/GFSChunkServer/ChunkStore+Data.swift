@@ -32,6 +32,36 @@ extension ChunkStore {
         }
     }
 
+    /// Copies the replica of `handle` on this disk as `new` at `version` (GFS §3.4: copy-on-write stays
+    /// local, no data crosses the network). Checksums are copied with the data, so the copy verifies alike.
+    public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion) throws(GFSError) {
+        if replica(new) != nil { return }
+        guard let source = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        try source.exclusively { () throws(GFSError) in
+            for kind in ["chunk", "crc"] {
+                let input = try Self.open(path(handle, kind), [])
+                defer { try? input.close() }
+                let output = try Self.open(path(new, kind) + ".tmp", [.create, .truncate])
+                defer { try? output.close() }
+                var offset: Int64 = 0
+                var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let count: Int
+                    do {
+                        count = try buffer.withUnsafeMutableBytes { try input.read(fromAbsoluteOffset: offset, into: $0) }
+                        if count == 0 { break }
+                        _ = try buffer.withUnsafeBytes { try output.writeAll(toAbsoluteOffset: offset, $0.prefix(count)) }
+                    } catch { throw Self.failure(error, path(new, kind)) }
+                    offset += Int64(count)
+                }
+                if synchronous { fsync(output.rawValue) }
+                guard rename(path(new, kind) + ".tmp", path(new, kind)) == 0 else { throw Self.errnoFailure(path(new, kind)) }
+            }
+        }
+        let length = source.state.withLockedValue { $0.length }
+        try writeNewReplica(new, version: version, length: length)
+    }
+
     /// Extends the replica with zeros to `size` bytes (GFS §3.3: a record that does not fit pads the chunk on
     /// every replica). The file stays sparse; the zero blocks get their checksums like any others.
     public func pad(_ handle: ChunkHandle, to size: Int64) throws(GFSError) {

@@ -82,6 +82,13 @@ public final class ChunkStore: Sendable {
         replicas.withLockedValue { $0[handle] = Replica(version: version, length: 0) }
     }
 
+    /// Indexes a replica whose data and checksum files were just written.
+    func writeNewReplica(_ handle: ChunkHandle, version: ChunkVersion, length: Int64) throws(GFSError) {
+        try writeVersion(handle, version)
+        try Self.syncFolder(folder)
+        replicas.withLockedValue { $0[handle] = Replica(version: version, length: length) }
+    }
+
     /// Durably records a newer version (GFS §4.5); an older one than held is refused as STALE.
     public func setVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
         guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }

@@ -20,7 +20,27 @@ extension MasterService {
             setPendingAllocation(key, task)
             defer { setPendingAllocation(key, nil) }
             return try await Self.value(of: task)
+        case let .copyOnWrite(index, old, new, version, servers):
+            let task = Task<ChunkLocation, any Error> {
+                let (confirmed, _) = await self.sendGrants(.clone(old, new: new, version: version), to: servers, primary: nil)
+                return try await self.finishCopyOnWrite(path, index: index, old: old, new: new, version: version,
+                                                        confirmed: confirmed)
+            }
+            setPendingAllocation(key, task)
+            defer { setPendingAllocation(key, nil) }
+            return try await Self.value(of: task)
         }
+    }
+
+    private func finishCopyOnWrite(_ path: GFSPath, index: Int, old: ChunkHandle, new: ChunkHandle, version: ChunkVersion,
+                                   confirmed: [ServerID]) async throws(GFSError) -> ChunkLocation {
+        let (location, mutation) = try state.chunkCloned(path, index: index, from: old, to: new, version: version,
+                                                         confirmed: confirmed)
+        if let mutation {
+            logger.info("copy-on-write of chunk \(index) of \(path): \(old) -> \(new) on \(confirmed.count) replica(s)")
+            try await commit([mutation])
+        }
+        return location
     }
 
     private func finishAllocation(_ path: GFSPath, index: Int, handle: ChunkHandle, version: ChunkVersion,

@@ -27,6 +27,8 @@ public actor MasterService {
     var replicaAcks: [ServerID: UInt64] = [:]
     var replicaWaiters: [(sequence: UInt64, wake: OneShot)] = []
     var follower: Task<Void, Never>?
+    var pathLocks = PathLocks()
+    var lockWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
@@ -128,17 +130,26 @@ public actor MasterService {
         }
         switch request {
         case let .makeDirectory(path, parents):
-            try await commit(try state.makeDirectory(path, parents: parents))
+            let mutations = try await locked([path]) { () throws(GFSError) in try state.makeDirectory(path, parents: parents) }
+            try await commit(mutations)
         case let .create(path, replication, records):
-            try await commit([try state.createFile(path, replication: replication, records: records)])
+            try await commit([try await locked([path]) { () throws(GFSError) in
+                try state.createFile(path, replication: replication, records: records)
+            }])
         case let .list(path):
             return .ok(body: try state.list(path).map { EntryInfo(path: $0.path, entry: $0.entry).line })
         case let .stat(path):
-            return .ok(EntryInfo(path: path, entry: try state.stat(path)).fields)
+            var info = EntryInfo(path: path, entry: try state.stat(path))
+            info.shared = state.sharing(path)
+            return .ok(info.fields)
         case let .move(source, destination):
-            try await commit([try state.move(source, to: destination)])
+            try await commit([try await locked([source, destination]) { () throws(GFSError) in
+                try state.move(source, to: destination)
+            }])
         case let .remove(path, recursive):
-            try await commit([try state.remove(path, recursive: recursive)])
+            try await commit([try await locked([path]) { () throws(GFSError) in try state.remove(path, recursive: recursive) }])
+        case let .snapshot(source, destination):
+            try await snapshot(source, to: destination)
         case let .lookup(path):
             let (size, chunks) = try state.lookup(path)
             return .ok([.init("size", String(size)), .init("chunksize", String(state.configuration.chunkSize))],
@@ -184,6 +195,14 @@ public actor MasterService {
             return promote()
         }
         return .ok()
+    }
+
+    /// Runs a namespace change under its locks (GFS §4.1); it waits only for a snapshot in progress.
+    func locked<T>(_ paths: [GFSPath], _ body: () throws(GFSError) -> T) async throws(GFSError) -> T {
+        let request = PathLocks.Request(writing: paths)
+        await lock(request)
+        defer { unlock(request) }
+        return try body()
     }
 
     var roleName: String {

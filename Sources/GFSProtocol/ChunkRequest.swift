@@ -14,6 +14,10 @@ public enum ChunkRequest: Sendable, Equatable {
     case read(ChunkHandle, version: ChunkVersion, offset: Int64, length: Int)
     /// Master → replica: adopt `version`; with a lease duration this replica is primary; `create` makes the chunk.
     case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool)
+    /// Master → primary: give up the lease (before a snapshot).
+    case revoke(ChunkHandle)
+    /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write).
+    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion)
     case status
     case help
 
@@ -48,6 +52,9 @@ public enum ChunkRequest: Sendable, Equatable {
         case .grant:
             self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           leaseMilliseconds: try line.integer("lease_ms"), create: line.flag("create"))
+        case .revoke: self = .revoke(try line.handle())
+        case .clone:
+            self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")))
         case .status: self = .status
         case .help: self = .help
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
@@ -78,6 +85,9 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .grant(handle, version, lease, create):
             return Line("GRANT", fields: ["handle": handle.description, "version": String(version),
                                           "lease_ms": lease.map(String.init), "create": create ? "1" : nil])
+        case let .revoke(handle): return Line("REVOKE", fields: ["handle": handle.description])
+        case let .clone(handle, new, version):
+            return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version)])
         case .status: return Line("STATUS")
         case .help: return Line("HELP")
         }

@@ -19,6 +19,8 @@ public enum MasterRequest: Sendable, Equatable {
     case tail(from: UInt64, shadow: ServerID?, waitMilliseconds: Int64)
     case checkpoint
     case promote
+    /// A copy of a file or tree sharing its chunks (GFS §3.4).
+    case snapshot(GFSPath, to: GFSPath)
     case status
     case help
 
@@ -57,6 +59,7 @@ public enum MasterRequest: Sendable, Equatable {
                          waitMilliseconds: try line.integer("wait_ms", in: 0...60_000) ?? 0)
         case .checkpoint: self = .checkpoint
         case .promote: self = .promote
+        case .snapshot: self = .snapshot(try line.path(0), to: try line.path(1))
         case .status: self = .status
         case .help: self = .help
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
@@ -90,6 +93,7 @@ public enum MasterRequest: Sendable, Equatable {
                                          "wait_ms": wait > 0 ? String(wait) : nil])
         case .checkpoint: return Line("CHECKPOINT")
         case .promote: return Line("PROMOTE")
+        case let .snapshot(source, destination): return Line("SNAPSHOT", [source.string, destination.string])
         case .status: return Line("STATUS")
         case .help: return Line("HELP")
         }
@@ -98,7 +102,7 @@ public enum MasterRequest: Sendable, Equatable {
     /// Whether the request changes metadata (a read-only shadow master refuses these).
     public var isMutation: Bool {
         switch self {
-        case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize: return true
+        case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot: return true
         default: return false
         }
     }

@@ -11,6 +11,8 @@ public struct EntryInfo: Sendable, Equatable {
     public var modified: Int64
     /// Whether the file holds framed records.
     public var records: Bool
+    /// The most files sharing any one of this file's chunks (1: none shared; more after a snapshot).
+    public var shared: Int = 1
 
     /// Creates an entry description.
     public init(path: GFSPath, kind: Namespace.Kind, size: Int64, chunks: Int, replication: Int, modified: Int64,
@@ -34,7 +36,7 @@ public struct EntryInfo: Sendable, Equatable {
     public var fields: [Line.Field] {
         [.init("path", path.string), .init("type", kind.rawValue), .init("size", String(size)),
          .init("chunks", String(chunks)), .init("replication", String(replication)), .init("mtime", String(modified)),
-         .init("records", records ? "1" : "0")]
+         .init("records", records ? "1" : "0"), .init("shared", String(shared))]
     }
 
     /// Reads the fields back from any line that carries them.
@@ -45,6 +47,7 @@ public struct EntryInfo: Sendable, Equatable {
         self.init(path: path, kind: kind, size: try line.requireInteger("size"),
                   chunks: Int(try line.requireInteger("chunks")), replication: Int(try line.requireInteger("replication")),
                   modified: try line.requireInteger("mtime", in: Int64.min...Int64.max), records: line.flag("records"))
+        shared = Int(try line.integer("shared", in: 1...Int64(Int32.max)) ?? 1)
     }
 }
 

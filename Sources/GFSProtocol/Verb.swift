@@ -6,7 +6,8 @@ public enum Verb: String, CaseIterable, Sendable {
     case mkdir = "MKDIR", create = "CREATE", ls = "LS", stat = "STAT", mv = "MV", rm = "RM"
     case lookup = "LOOKUP", allocate = "ALLOCATE", lease = "LEASE", setSize = "SETSIZE"
     case register = "REGISTER", heartbeat = "HEARTBEAT", corrupt = "CORRUPT", status = "STATUS"
-    case tail = "TAIL", checkpoint = "CHECKPOINT", promote = "PROMOTE"
+    case tail = "TAIL", checkpoint = "CHECKPOINT", promote = "PROMOTE", snapshot = "SNAPSHOT"
+    case revoke = "REVOKE", clone = "CLONE"
     case push = "PUSH", write = "WRITE", apply = "APPLY", append = "APPEND", pad = "PAD", read = "READ", grant = "GRANT"
     case help = "HELP"
 
@@ -17,9 +18,9 @@ public enum Verb: String, CaseIterable, Sendable {
     public var roles: Set<Role> {
         switch self {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
-            .corrupt, .tail, .checkpoint, .promote:
+            .corrupt, .tail, .checkpoint, .promote, .snapshot:
             return [.master]
-        case .push, .write, .apply, .append, .pad, .read, .grant:
+        case .push, .write, .apply, .append, .pad, .read, .grant, .revoke, .clone:
             return [.chunkserver]
         case .status, .help:
             return [.master, .chunkserver]
@@ -49,6 +50,9 @@ public enum Verb: String, CaseIterable, Sendable {
         case .tail: return "TAIL from=N [addr=A] [wait_ms=N]"
         case .checkpoint: return "CHECKPOINT"
         case .promote: return "PROMOTE"
+        case .snapshot: return "SNAPSHOT from to"
+        case .revoke: return "REVOKE handle=H"
+        case .clone: return "CLONE handle=H new=H version=V"
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
         case .apply: return "APPLY handle=H version=V serial=N offset=N id=X"
@@ -80,6 +84,9 @@ public enum Verb: String, CaseIterable, Sendable {
         case .tail: return "shadow reads log records from sequence N (waiting up to wait_ms for new ones)"
         case .checkpoint: return "shadow fetches the newest checkpoint when the records it needs are gone"
         case .promote: return "make a shadow master the primary (after the primary is gone)"
+        case .snapshot: return "copy a file or directory tree at once (chunks shared until written)"
+        case .revoke: return "master takes back a primary lease before a snapshot"
+        case .clone: return "master asks for a local copy of a shared chunk (copy-on-write)"
         case .push: return "take bytes into a buffer and forward them down the chain as they arrive"
         case .write: return "primary applies pushed bytes then forwards to secondaries and answers when all did"
         case .apply: return "secondary applies pushed bytes in the serial order of the primary"

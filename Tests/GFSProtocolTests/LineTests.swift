@@ -56,7 +56,7 @@ import Testing
         .heartbeat(ServerID("127.0.0.1:9")!, freeBytes: 5, leases: [ChunkHandle(1), ChunkHandle(2)]),
         .corrupt(ChunkHandle(3), on: ServerID("127.0.0.1:9")!), .status, .help,
         .tail(from: 5, shadow: ServerID("127.0.0.1:9")!, waitMilliseconds: 1000), .tail(from: 1, shadow: nil, waitMilliseconds: 0),
-        .checkpoint, .promote,
+        .checkpoint, .promote, .snapshot(GFSPath("/a")!, to: GFSPath("/b c")!),
     ]
 
     @Test(arguments: masterRequests)
@@ -74,6 +74,7 @@ import Testing
         .read(ChunkHandle(5), version: 1, offset: 10, length: 20),
         .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false),
         .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true), .status, .help,
+        .revoke(ChunkHandle(5)), .clone(ChunkHandle(5), new: ChunkHandle(6), version: 3),
     ]
 
     @Test(arguments: chunkRequests)
@@ -99,7 +100,7 @@ import Testing
 
     @Test func helpListsEachRolesVerbs() {
         let help = Verb.helpReply(for: .chunkserver)
-        #expect(help.body.map(\.verb) == ["STATUS", "PUSH", "WRITE", "APPLY", "APPEND", "PAD", "READ", "GRANT", "HELP"])
+        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "PUSH", "WRITE", "APPLY", "APPEND", "PAD", "READ", "GRANT", "HELP"])
         #expect(help.body.allSatisfy { !$0.description.contains("%") })
         #expect(Verb.helpReply(for: .master).body.allSatisfy { !$0.description.contains("%") })
     }

@@ -14,7 +14,7 @@ enum EntryFormat {
     static func keyValues(_ entry: EntryInfo) -> [String] {
         ["path\t\(entry.path)", "type\t\(entry.kind.rawValue)", "size\t\(entry.size)", "chunks\t\(entry.chunks)",
          "replication\t\(entry.replication)", "mtime\t\(timestamp(entry.modified))",
-         "records\t\(entry.records ? "yes" : "no")"]
+         "records\t\(entry.records ? "yes" : "no")", "shared\t\(entry.shared)"]
     }
 
     /// ISO 8601 in UTC, to the second.

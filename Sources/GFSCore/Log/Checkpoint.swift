@@ -100,9 +100,13 @@ extension MasterStateMachine {
     public mutating func restore(_ contents: Checkpoint.Contents) {
         namespace = Namespace(restoring: contents.entries.map { ($0.path, $0.entry) })
         var table = TreeDictionary<ChunkHandle, ChunkInfo>()
-        for (path, entry, versions) in contents.entries {
+        for (_, entry, versions) in contents.entries {
             for (handle, version) in zip(entry.chunks, versions) {
-                table[handle] = ChunkInfo(version: version, replicas: chunks[handle]?.replicas ?? [:], owner: path)
+                if table[handle] != nil {
+                    table[handle]?.references += 1
+                } else {
+                    table[handle] = ChunkInfo(version: version, replicas: chunks[handle]?.replicas ?? [:])
+                }
             }
         }
         chunks = table

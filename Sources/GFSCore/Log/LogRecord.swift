@@ -59,6 +59,11 @@ extension Mutation {
             writer.write(UInt8(6)); writer.write(handle.rawValue); writer.write(version)
         case let .setLength(path, length, modified):
             writer.write(UInt8(7)); writer.write(path); writer.write(length); writer.write(modified)
+        case let .snapshot(source, destination, modified):
+            writer.write(UInt8(8)); writer.write(source); writer.write(destination); writer.write(modified)
+        case let .replaceChunk(path, index, handle, version):
+            writer.write(UInt8(9)); writer.write(path); writer.write(UInt32(index)); writer.write(handle.rawValue)
+            writer.write(version)
         }
     }
 
@@ -74,6 +79,10 @@ extension Mutation {
         case 5: return .addChunk(try reader.readPath(), ChunkHandle(try reader.read()), version: try reader.read())
         case 6: return .setVersion(ChunkHandle(try reader.read()), try reader.read())
         case 7: return .setLength(try reader.readPath(), try reader.read(), modified: try reader.read())
+        case 8: return .snapshot(try reader.readPath(), to: try reader.readPath(), modified: try reader.read())
+        case 9:
+            return .replaceChunk(try reader.readPath(), index: Int(try reader.read(UInt32.self)), ChunkHandle(try reader.read()),
+                                 version: try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

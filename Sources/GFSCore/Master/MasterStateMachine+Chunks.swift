@@ -8,6 +8,9 @@ extension MasterStateMachine {
         case existing(ChunkLocation)
         /// Create `handle` at `version` on `servers`, then call `chunkCreated`.
         case create(index: Int, handle: ChunkHandle, version: ChunkVersion, servers: [ServerID])
+        /// The chunk is shared since a snapshot: have `servers` copy `old` locally as `new`, then call
+        /// `chunkCloned` (GFS §3.4).
+        case copyOnWrite(index: Int, old: ChunkHandle, new: ChunkHandle, version: ChunkVersion, servers: [ServerID])
     }
 
     /// What `LEASE` needs done.
@@ -58,6 +61,13 @@ extension MasterStateMachine {
         let entry = try file(path)
         if index < entry.chunks.count, index >= 0 {
             let handle = entry.chunks[index]
+            if let info = chunks[handle], info.references > 1 {
+                let replicas = liveReplicas(handle)
+                guard !replicas.isEmpty else { throw GFSError(.unavailable, "chunk \(handle) has no live replica to copy") }
+                let new = ChunkHandle(nextHandle)
+                nextHandle &+= 1
+                return .copyOnWrite(index: index, old: handle, new: new, version: info.version, servers: replicas)
+            }
             return .existing(ChunkLocation(index: index, handle: handle, version: chunks[handle]?.version ?? 0,
                                            replicas: liveReplicas(handle)))
         }
@@ -97,6 +107,9 @@ extension MasterStateMachine {
     public mutating func requestLease(_ handle: ChunkHandle) throws(GFSError) -> LeaseDecision {
         guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle): no such chunk") }
         let now = clock.now
+        if leaseBlocked[handle] != nil {
+            throw GFSError(.lease, "a snapshot of chunk \(handle)'s file is in progress; retry")
+        }
         if let fence = leaseFence, now < fence, leases.current(handle, at: now) == nil {
             throw GFSError(.lease, "the master restarted; it grants new leases in \(fence.duration(since: now))")
         }

@@ -27,6 +27,8 @@ public struct MasterStateMachine: Sendable {
     var deferredReplicas: [ChunkHandle: Set<ServerID>] = [:]
     /// When this master started; locations are unknown until chunkservers report (GFS §2.6.2).
     let startedAt: Instant
+    /// Chunks under a snapshot in progress: no new lease on them until it is logged (GFS §3.4).
+    var leaseBlocked: [ChunkHandle: Int] = [:]
     /// No new lease before this: after a restart, primaries of the previous run may still hold theirs.
     var leaseFence: Instant?
 
@@ -74,17 +76,27 @@ public struct MasterStateMachine: Sendable {
             namespace.insert(path, .init(kind: .file, replication: replication, records: records, modified: modified))
         case let .remove(path, modified):
             for entry in namespace.remove(path, now: modified) {
-                for handle in entry.chunks { forgetChunk(handle) }
+                for handle in entry.chunks { release(handle) }
             }
         case let .move(source, destination, modified):
             namespace.move(source, to: destination, now: modified)
-            for path in namespace.subtree(destination) {
-                for handle in namespace[path]?.chunks ?? [] { chunks[handle]?.owner = path }
-            }
         case let .addChunk(path, handle, version):
             namespace.update(path) { $0.chunks.append(handle) }
-            chunks[handle] = ChunkInfo(version: version, owner: path)
+            chunks[handle] = ChunkInfo(version: version)
             nextHandle = max(nextHandle, handle.rawValue &+ 1)
+        case let .snapshot(source, destination, modified):
+            for path in namespace.subtree(source) {
+                guard var entry = namespace[path] else { continue }
+                entry.modified = path == source ? modified : entry.modified
+                namespace.insert(path.replacingPrefix(source, with: destination), entry)
+                for handle in entry.chunks { chunks[handle]?.references += 1 }
+            }
+        case let .replaceChunk(path, index, handle, version):
+            guard let old = namespace[path]?.chunks[index] else { return }
+            namespace.update(path) { $0.chunks[index] = handle }
+            chunks[handle] = ChunkInfo(version: version)
+            nextHandle = max(nextHandle, handle.rawValue &+ 1)
+            release(old)
         case let .setVersion(handle, version):
             chunks[handle]?.version = version
         case let .setLength(path, length, modified):
@@ -93,6 +105,12 @@ public struct MasterStateMachine: Sendable {
                 $0.modified = modified
             }
         }
+    }
+
+    /// One file fewer refers to `handle`; the last reference gone, the chunk is forgotten (GFS §3.4, §4.4).
+    private mutating func release(_ handle: ChunkHandle) {
+        guard let references = chunks[handle]?.references else { return }
+        if references > 1 { chunks[handle]?.references = references - 1 } else { forgetChunk(handle) }
     }
 
     /// Drops a chunk from the table and queues deletion of its replicas.
@@ -218,6 +236,15 @@ extension MasterStateMachine {
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
+        case let .snapshot(source, destination, _):
+            guard namespace[source] != nil, !destination.isDescendant(of: source) else {
+                throw GFSError(.internal, "log snapshots missing \(source)")
+            }
+            try namespace.checkCreatable(destination)
+        case let .replaceChunk(path, index, handle, _):
+            guard let entry = namespace[path], index < entry.chunks.count, chunks[handle] == nil else {
+                throw GFSError(.internal, "log replaces chunk \(index) of \(path), which cannot take it")
+            }
         }
         apply(mutation)
     }

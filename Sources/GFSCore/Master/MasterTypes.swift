@@ -4,8 +4,8 @@ public struct ChunkInfo: Sendable, Equatable {
     public var version: ChunkVersion
     /// Replica locations and the version each reported, learnt only from chunkservers (GFS §2.6.2).
     public var replicas: [ServerID: ChunkVersion] = [:]
-    /// The file that owns the chunk.
-    public var owner: GFSPath
+    /// How many files refer to the chunk: more than one after a snapshot, until copy-on-write (GFS §3.4).
+    public var references: Int = 1
 }
 
 /// What the master knows about one chunkserver; none of it is persisted.

@@ -15,4 +15,8 @@ public enum Mutation: Sendable, Equatable {
     case setVersion(ChunkHandle, ChunkVersion)
     /// A file's length grew after a successful write.
     case setLength(GFSPath, Int64, modified: Int64)
+    /// A copy of a file or directory tree whose files share the source's chunks (GFS §3.4).
+    case snapshot(GFSPath, to: GFSPath, modified: Int64)
+    /// Copy-on-write: chunk `index` of a file now is `handle`, a local copy of the shared one (GFS §3.4).
+    case replaceChunk(GFSPath, index: Int, ChunkHandle, version: ChunkVersion)
 }

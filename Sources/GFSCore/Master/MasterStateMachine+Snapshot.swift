@@ -1,0 +1,92 @@
+import HashTreeCollections
+
+/// Snapshots (GFS §3.4): revoke the leases on the source's chunks, log the snapshot, duplicate the metadata;
+/// chunks are shared and copied on the chunkservers only at the first write after the snapshot.
+extension MasterStateMachine {
+    /// Checks a snapshot can be made and blocks new leases on the source's chunks; returns the leases that
+    /// must be revoked (or waited out) before `snapshot` is applied.
+    public mutating func prepareSnapshot(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> [(ChunkHandle, ServerID)] {
+        try prepareSnapshotChunks(source, to: destination).map { ($0.handle, $0.primary) }
+    }
+
+    /// A leased chunk under a snapshot's source: where it is in which file, and who holds the lease.
+    public struct LeasedChunk: Sendable {
+        public var handle: ChunkHandle
+        public var primary: ServerID
+        public var path: GFSPath
+        public var index: Int
+    }
+
+    /// `prepareSnapshot`, telling where each leased chunk sits, so the primary's length can extend the file.
+    public mutating func prepareSnapshotChunks(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> [LeasedChunk] {
+        _ = try stat(source)
+        guard !source.isRoot else { throw GFSError(.badRequest, "/ cannot be snapshotted") }
+        guard !destination.isDescendant(of: source) else {
+            throw GFSError(.badRequest, "cannot snapshot \(source) into itself (\(destination))")
+        }
+        try namespace.checkCreatable(destination)
+        let now = clock.now
+        var leased: [LeasedChunk] = []
+        for path in namespace.subtree(source) {
+            for (index, handle) in (namespace[path]?.chunks ?? []).enumerated() {
+                leaseBlocked[handle, default: 0] += 1
+                if let lease = leases.current(handle, at: now) {
+                    leased.append(LeasedChunk(handle: handle, primary: lease.primary, path: path, index: index))
+                }
+            }
+        }
+        return leased
+    }
+
+    /// The lease on `handle` was revoked at its primary.
+    public mutating func leaseRevoked(_ handle: ChunkHandle) { leases.withdrawUndelivered(handle) }
+
+    /// When the last of `handles`' leases expires (for primaries that could not be told to give them up).
+    public func latestLeaseExpiry(_ handles: [ChunkHandle]) -> Instant? {
+        handles.compactMap { leases.current($0, at: clock.now)?.expires }.max()
+    }
+
+    /// Applies the snapshot (its leases are gone) and unblocks the source's chunks.
+    public mutating func snapshot(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> Mutation {
+        defer { finishSnapshot(source) }
+        _ = try stat(source)
+        try namespace.checkCreatable(destination)
+        let mutation = Mutation.snapshot(source, to: destination, modified: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
+
+    /// Unblocks the leases `prepareSnapshot` blocked (also when the snapshot failed).
+    public mutating func finishSnapshot(_ source: GFSPath) {
+        for path in namespace.subtree(source) {
+            for handle in namespace[path]?.chunks ?? [] {
+                if let count = leaseBlocked[handle] { leaseBlocked[handle] = count > 1 ? count - 1 : nil }
+            }
+        }
+    }
+
+    /// How many files share each of a file's chunks, at most (1 when nothing is shared).
+    public func sharing(_ path: GFSPath) -> Int {
+        (namespace[path]?.chunks ?? []).map { chunks[$0]?.references ?? 1 }.max() ?? 1
+    }
+
+    /// Records a copy-on-write: the replicas in `confirmed` made local copies of the shared chunk; the file's
+    /// chunk `index` becomes the copy.
+    public mutating func chunkCloned(_ path: GFSPath, index: Int, from old: ChunkHandle, to new: ChunkHandle,
+                                     version: ChunkVersion, confirmed: [ServerID]) throws(GFSError) -> (ChunkLocation, Mutation?) {
+        let entry = try file(path)
+        guard index < entry.chunks.count, entry.chunks[index] == old, (chunks[old]?.references ?? 1) > 1 else {
+            // Another writer copied it first, or the sharing ended: use what the file has now.
+            for server in confirmed { pendingDeletes[server, default: []].insert(new) }
+            guard case let .existing(location) = try allocate(path, index: index) else {
+                throw GFSError(.internal, "copy-on-write raced; retry")
+            }
+            return (location, nil)
+        }
+        guard !confirmed.isEmpty else { throw GFSError(.unavailable, "no replica of chunk \(old) could copy it") }
+        let mutation = Mutation.replaceChunk(path, index: index, new, version: version)
+        apply(mutation)
+        for server in confirmed { chunks[new]?.replicas[server] = version }
+        return (ChunkLocation(index: index, handle: new, version: version, replicas: liveReplicas(new)), mutation)
+    }
+}

@@ -1,0 +1,60 @@
+import GFSClient
+import GFSProtocol
+
+/// Snapshots (GFS §3.4) and the namespace locks that keep them consistent (GFS §4.1).
+extension MasterService {
+    /// Takes `request`'s locks, waiting while a conflicting operation (a snapshot in progress) holds them.
+    func lock(_ request: PathLocks.Request) async {
+        while !pathLocks.canAcquire(request) {
+            await withCheckedContinuation { lockWaiters.append($0) }
+        }
+        pathLocks.acquire(request)
+    }
+
+    func unlock(_ request: PathLocks.Request) {
+        pathLocks.release(request)
+        let waiting = lockWaiters
+        lockWaiters.removeAll()
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// `SNAPSHOT`: lock source and destination, take back the leases on the source's chunks (or wait them
+    /// out when a primary cannot be reached), then log and apply the copy of the metadata.
+    func snapshot(_ source: GFSPath, to destination: GFSPath) async throws(GFSError) {
+        let locks = PathLocks.Request(writing: [source, destination])
+        await lock(locks)
+        defer { unlock(locks) }
+        let leased = try state.prepareSnapshotChunks(source, to: destination)
+        let pool = self.pool
+        let timeout = grantTimeout
+        let revoked = await withTaskGroup(of: (MasterStateMachine.LeasedChunk, Int64)?.self) { group in
+            for chunk in leased {
+                group.addTask {
+                    guard let reply = try? await pool.call(chunk.primary, ChunkRequest.revoke(chunk.handle).line,
+                                                           timeout: timeout) else { return nil }
+                    return (chunk, (try? reply.line.integer("length")).flatMap { $0 } ?? 0)
+                }
+            }
+            var done: [(MasterStateMachine.LeasedChunk, Int64)] = []
+            for await result in group { if let result { done.append(result) } }
+            return done
+        }
+        // Writers report sizes lazily; the primary's length makes the snapshot hold every acknowledged write.
+        var extended: [Mutation] = []
+        for (chunk, length) in revoked {
+            state.leaseRevoked(chunk.handle)
+            let end = Int64(chunk.index) * state.configuration.chunkSize + length
+            if let mutation = try? state.extendLength(chunk.path, to: end) { extended.append(mutation) }
+        }
+        do { try await commit(extended) } catch {
+            state.finishSnapshot(source)
+            throw error
+        }
+        if let expiry = state.latestLeaseExpiry(leased.map(\.handle)) {
+            let wait = expiry.duration(since: state.clock.now)
+            logger.notice("snapshot of \(source): waiting \(wait) for leases whose primaries did not answer")
+            try? await Task.sleep(for: wait)
+        }
+        try await commit([try state.snapshot(source, to: destination)])
+    }
+}

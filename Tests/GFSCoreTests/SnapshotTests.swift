@@ -1,0 +1,102 @@
+// Goal: snapshots share chunks with reference counts, copy on write, and collect chunks only when no file
+// refers to them (GFS §3.4); namespace locks serialize what must be (GFS §4.1).
+// Method: the state machine on a manual clock; PathLocks on its own.
+import GFSCore
+import GFSTestSupport
+import Testing
+
+@Suite final class SnapshotTests {
+    let clock = ManualClock()
+    var master: MasterStateMachine
+
+    init() {
+        master = MasterStateMachine(configuration: MasterConfiguration(), clock: clock, firstHandle: 100)
+        for port in 1...3 {
+            _ = master.register(ServerID(host: "127.0.0.1", port: port), rack: "", capacityBytes: 1, freeBytes: 1, report: [])
+        }
+    }
+
+    static func path(_ text: String) -> GFSPath { GFSPath(text)! }
+
+    func fileWithChunks(_ text: String, count: Int) throws -> [ChunkHandle] {
+        _ = try master.createFile(Self.path(text), replication: 3)
+        var handles: [ChunkHandle] = []
+        for index in 0..<count {
+            guard case let .create(_, handle, version, servers) = try master.allocate(Self.path(text), index: index) else {
+                throw GFSError(.internal, "expected a creation")
+            }
+            _ = try master.chunkCreated(Self.path(text), index: index, handle: handle, version: version, confirmed: servers)
+            handles.append(handle)
+        }
+        return handles
+    }
+
+    /// Reference: GFS §3.4 — the snapshot shares chunks; the first write copies only the touched chunk.
+    @Test func snapshotSharesChunksUntilTheFirstWrite() throws {
+        let handles = try fileWithChunks("/src", count: 3)
+        guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handles[1]) else { return }
+        _ = try master.leaseGrantFinished(handles[1], version: version, confirmed: replicas, primaryNeverReached: false)
+        let leased = try master.prepareSnapshot(Self.path("/src"), to: Self.path("/snap"))
+        #expect(leased.map(\.0) == [handles[1]])
+        #expect(throws: GFSError.self) { try master.requestLease(handles[0]) }
+        master.leaseRevoked(handles[1])
+        _ = try master.snapshot(Self.path("/src"), to: Self.path("/snap"))
+        #expect(master.namespace[Self.path("/snap")]?.chunks == handles)
+        #expect(master.sharing(Self.path("/src")) == 2)
+        guard case let .copyOnWrite(index, old, new, _, servers) = try master.allocate(Self.path("/src"), index: 2) else {
+            Issue.record("a shared chunk must be copied before a write")
+            return
+        }
+        #expect(index == 2 && old == handles[2] && servers.count == 3)
+        _ = try master.chunkCloned(Self.path("/src"), index: 2, from: old, to: new, version: 1, confirmed: servers)
+        #expect(master.namespace[Self.path("/src")]?.chunks == [handles[0], handles[1], new])
+        #expect(master.namespace[Self.path("/snap")]?.chunks == handles)
+        #expect(master.chunks[handles[2]]?.references == 1)
+        guard case .existing = try master.allocate(Self.path("/snap"), index: 2) else {
+            Issue.record("the snapshot's copy is no longer shared")
+            return
+        }
+        guard case .grant = try master.requestLease(handles[0]) else {
+            Issue.record("leases are unblocked after the snapshot")
+            return
+        }
+    }
+
+    /// Chunks are collected only when the last file referring to them is removed.
+    @Test func chunksAreCollectedWithTheirLastReference() throws {
+        _ = try master.makeDirectory(Self.path("/d"), parents: false)
+        let handles = try fileWithChunks("/d/f", count: 2)
+        _ = try master.prepareSnapshot(Self.path("/d"), to: Self.path("/e"))
+        _ = try master.snapshot(Self.path("/d"), to: Self.path("/e"))
+        _ = try master.remove(Self.path("/d"), recursive: true)
+        #expect(handles.allSatisfy { master.chunks[$0]?.references == 1 })
+        #expect(try master.heartbeat(ServerID(host: "127.0.0.1", port: 1), freeBytes: 1, extendLeases: []).deletions.isEmpty)
+        _ = try master.remove(Self.path("/e"), recursive: true)
+        #expect(handles.allSatisfy { master.chunks[$0] == nil })
+        #expect(try master.heartbeat(ServerID(host: "127.0.0.1", port: 1), freeBytes: 1, extendLeases: []).deletions == handles.sorted())
+    }
+
+    @Test func snapshotRulesAreChecked() throws {
+        _ = try master.makeDirectory(Self.path("/a/b"), parents: true)
+        #expect(throws: GFSError.self) { try master.prepareSnapshot(Self.path("/a"), to: Self.path("/a/b/c")) }
+        #expect(throws: GFSError.self) { try master.prepareSnapshot(Self.path("/nope"), to: Self.path("/x")) }
+        #expect(throws: GFSError.self) { try master.prepareSnapshot(Self.path("/a"), to: Self.path("/a/b")) }
+    }
+
+    /// Reference: GFS §4.1 — a snapshot and a create inside it serialize; creates side by side do not.
+    @Test func pathLocksSerializeWhatConflicts() {
+        var locks = PathLocks()
+        let snapshot = PathLocks.Request(writing: [Self.path("/home/u"), Self.path("/save/u")])
+        locks.acquire(snapshot)
+        #expect(!locks.canAcquire(PathLocks.Request(writing: [Self.path("/home/u/f")])))
+        #expect(locks.canAcquire(PathLocks.Request(writing: [Self.path("/home/v/f")])))
+        locks.release(snapshot)
+        let first = PathLocks.Request(writing: [Self.path("/home/u/f")])
+        let second = PathLocks.Request(writing: [Self.path("/home/u/g")])
+        locks.acquire(first)
+        #expect(locks.canAcquire(second))
+        #expect(!locks.canAcquire(PathLocks.Request(writing: [Self.path("/home/u")])))
+        locks.release(first)
+        #expect(locks.isEmpty)
+    }
+}
