@@ -1,15 +1,15 @@
 # The two commands of the quick start, plus what they need. `make up` and `make test` install the Debian
-# package gfs links against (Intel ISA-L, for CRC32C) when it is missing.
+# packages gfs links against (Intel ISA-L for CRC32C, GNU readline for the shell) when they are missing.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PORT ?= 7700
 
 .PHONY: deps build up test completions manual
 
 deps:
-	@pkg-config --exists libisal 2>/dev/null || { \
-		echo "installing libisal-dev (Intel ISA-L, for CRC32C)"; \
+	@pkg-config --exists libisal 2>/dev/null && [ -e /usr/include/readline/readline.h ] || { \
+		echo "installing libisal-dev (Intel ISA-L, for CRC32C) and libreadline-dev"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq libisal-dev pkg-config; }
+			apt-get install -y -qq libisal-dev libreadline-dev pkg-config; }
 
 build: deps
 	swift build -c release --product gfs

@@ -25,6 +25,8 @@ let package = Package(
         ),
         // TreeDictionary is persistent: the master snapshots its state in O(1) for a checkpoint and keeps
         // mutating without copying the tables (GFS §2.6.3: checkpoints must not stall mutations).
+        // GNU readline for `gfs shell`; Debian's libreadline-dev (its .pc file only adds warnings, so no pkgConfig).
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         .target(
             name: "GFSCore",
             dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections")]
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "GFSCommands",
             dependencies: [
-                "GFSCore", "GFSProtocol", "GFSClient", "GFSMaster", "GFSChunkServer",
+                "GFSCore", "GFSProtocol", "GFSClient", "GFSMaster", "GFSChunkServer", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|status|promote|help)
+    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|status|promote|shell|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot status promote help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot status promote shell help' -- "${cur}"))
         ;;
     esac
 }
@@ -548,6 +548,35 @@ _gfs_promote() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_shell() {
+    repeating_flags=()
+    non_repeating_flags=(--keep-going --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout -c)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-c')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -f
         return
         ;;
     esac

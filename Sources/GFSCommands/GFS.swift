@@ -18,7 +18,7 @@ public struct GFS: AsyncParsableCommand {
         subcommands: [
             Up.self, Master.self, ChunkServerCommand.self,
             Put.self, Append.self, Write.self, Cat.self, Get.self, List.self, Stat.self, MakeDirectory.self, Move.self, Remove.self,
-            Snapshot.self, Status.self, Promote.self,
+            Snapshot.self, Status.self, Promote.self, Shell.self,
         ]
     )
 

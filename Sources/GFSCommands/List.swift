@@ -22,7 +22,7 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let targets = paths.isEmpty ? ["/"] : paths
+        let targets = paths.isEmpty ? ["."] : paths
         var all: [EntryFormat.JSONEntry] = []
         for (number, target) in targets.enumerated() {
             let path = try remotePath(target)

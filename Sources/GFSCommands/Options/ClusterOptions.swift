@@ -42,8 +42,11 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
-/// Turns a user's path argument into a remote path: absolute paths as given, relative ones from `/`.
+/// Turns a user's path argument into a remote path: absolute paths as given, relative ones from the shell's
+/// current directory (`/` outside the shell).
 func remotePath(_ text: String) throws(GFSError) -> GFSPath {
-    guard let path = GFSPath(text) else { throw GFSError(.badRequest, "bad remote path '\(text)'") }
+    guard let path = GFSPath(text, relativeTo: ShellContext.workingDirectory) else {
+        throw GFSError(.badRequest, "bad remote path '\(text)'")
+    }
     return path
 }

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Where the shell's lines come from.
+protocol LineSource {
+    /// Whether a person is typing (prompts, history, completion).
+    var isInteractive: Bool { get }
+    /// The next line, or nil at the end.
+    func next(prompt: String) async -> String?
+    /// Called once when the shell ends.
+    func finish()
+}
+
+/// Lines of a script (`-c`, a file, or piped standard input).
+final class ScriptLines: LineSource {
+    private var lines: [Substring]
+    private var index = 0
+
+    init(text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    var isInteractive: Bool { false }
+
+    func next(prompt: String) async -> String? {
+        guard index < lines.count else { return nil }
+        defer { index += 1 }
+        return String(lines[index])
+    }
+
+    func finish() {}
+}

@@ -1,0 +1,77 @@
+// Goal: `gfs shell` runs the CLI's commands from scripts and at a real terminal: scripts stop at the first
+// failure with its status, relative paths follow `cd`, and at a prompt TAB completes remote paths, history
+// survives a restart and Ctrl-C does not leave. Method: real cluster; the interactive shell runs in tmux.
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct ShellTests {
+    static let flags = ["--replication", "1", "--chunk-size", "64K"]
+
+    @Test func scriptsFromStandardInputAndMinusC() async throws {
+        try await withCluster(chunkservers: 1, master: Self.flags) { cluster in
+            let script = """
+                # comments and blank lines are skipped
+
+                mkdir -p /logs/app
+                cd /logs ; pwd
+                mkdir app/today
+                ls app
+                cat app/missing
+                ls /
+                """
+            let failing = try cluster.gfs(["shell"], stdin: Data(script.utf8))
+            #expect(failing.status == 2)
+            #expect(failing.stdout == "/logs\ntoday\n")
+            #expect(failing.stderr == "gfs: /logs/app/missing: no such file or directory\n")
+            let going = try cluster.gfs(["shell", "--keep-going"], stdin: Data(script.utf8.map { $0 }).dropLast(0)
+                + Data("\n".utf8))
+            #expect(going.status == 2)
+            #expect(going.stdout.hasSuffix("logs\n"), "--keep-going runs the lines after the failure")
+            let oneLiner = try cluster.gfs(["shell", "-c", "ls /; stat /logs"])
+            #expect(oneLiner.status == 0)
+            #expect(oneLiner.stdout.hasPrefix("logs\npath\t/logs\ntype\tdirectory\n"))
+            let file = cluster.root.appendingPathComponent("script.gfs")
+            try Data("mkdir /from-file\nexit\nmkdir /never\n".utf8).write(to: file)
+            #expect(try cluster.gfs(["shell", file.path]).status == 0)
+            #expect(try cluster.gfs(["ls", "/"]).stdout == "from-file\nlogs\n")
+            #expect(try cluster.gfs(["shell", "-c", "up"]).stderr == "gfs: up is not available inside the shell\n")
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
+    func interactiveCompletionHistoryAndControlC() async throws {
+        try await withCluster(chunkservers: 1, master: Self.flags) { cluster in
+            #expect(try cluster.gfs(["mkdir", "-p", "/logs/application"]).status == 0)
+            let home = cluster.root.appendingPathComponent("home")
+            try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            let session = "gfs-test-\(UUID().uuidString.prefix(8))"
+            func tmux(_ arguments: [String]) throws -> String {
+                try ProcessCluster.run(URL(fileURLWithPath: "/usr/bin/tmux"), arguments).stdout
+            }
+            func start() throws {
+                // The tmux server outlives this call and would hold a captured stdout open, so it gets none.
+                let command = "env HOME=\(home.path) \(ProcessCluster.binary.path) shell --master \(cluster.masterAddress)"
+                _ = try ProcessCluster.run(URL(fileURLWithPath: "/bin/sh"), [
+                    "-c", "tmux new-session -d -s \(session) -x 150 -y 30 '\(command)' </dev/null >/dev/null 2>&1",
+                ])
+            }
+            defer { _ = try? tmux(["kill-session", "-t", session]) }
+            func screen() throws -> String { try tmux(["capture-pane", "-t", session, "-p"]) }
+            try start()
+            try await waitUntil("the prompt") { try screen().contains("gfs \(cluster.masterAddress):/>") }
+            _ = try tmux(["send-keys", "-t", session, "ls /logs/app", "Tab"])
+            try await waitUntil("TAB to complete the remote path") { try screen().contains("ls /logs/application/") }
+            _ = try tmux(["send-keys", "-t", session, "C-c"])
+            // The shell survives Ctrl-C; C-u (readline's kill-line) clears whatever is left of the line.
+            _ = try tmux(["send-keys", "-t", session, "C-u", "cd /logs", "Enter"])
+            try await waitUntil("cd to change the prompt after Ctrl-C") { try screen().contains(":/logs>") }
+            _ = try tmux(["send-keys", "-t", session, "C-d"])
+            try await waitUntil("Ctrl-D to leave") { !(try tmux(["list-sessions"]).contains(session)) }
+            try start()
+            try await waitUntil("the prompt again") { try screen().contains("gfs \(cluster.masterAddress):/>") }
+            _ = try tmux(["send-keys", "-t", session, "Up"])
+            try await waitUntil("history from the last session") { try screen().contains("cd /logs") }
+        }
+    }
+}
