@@ -4,23 +4,14 @@
 # Usage: Examples/append-demo.sh [path/to/gfs]
 set -euo pipefail
 gfs=${1:-$(command -v gfs || echo .build/debug/gfs)}
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-export GFS_MASTER=127.0.0.1:$port
-trap 'kill $up 2>/dev/null; wait $up 2>/dev/null; rm -rf "$work"' EXIT
-
-"$gfs" up --dir "$work/data" --port "$port" --chunk-size 64K --log-level warning &
-up=$!
-for _ in $(seq 100); do
-    [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && break
-    sleep 0.1
-done
+source "$(dirname "$0")/cluster.sh"
+start_cluster --chunk-size 64K
 
 "$gfs" append --create /events < /dev/null
 for producer in 1 2 3 4; do
     seq 1 200 | sed "s/^/producer $producer event /" | "$gfs" append /events &
 done
-wait $(jobs -p | grep -v "^$up$")
+wait $(jobs -p | grep -v "^$cluster_pid$")
 
 lines=$("$gfs" cat /events | wc -l)
 unique=$("$gfs" cat /events | sort -u | wc -l)

@@ -6,17 +6,8 @@
 set -euo pipefail
 count=${1:-2000}
 gfs=${2:-.build/release/gfs}
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-export GFS_MASTER=127.0.0.1:$port
-trap 'kill $up 2>/dev/null; wait $up 2>/dev/null; rm -rf "$work"' EXIT
-
-"$gfs" up --dir "$work/data" --port "$port" --log-level warning &
-up=$!
-for _ in $(seq 100); do
-    [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && break
-    sleep 0.1
-done
+source "$(dirname "$0")/cluster.sh"
+start_cluster
 
 # 4 KiB records: 4095 bytes and a newline each.
 awk -v n="$count" 'BEGIN { line = sprintf("%4094s", ""); gsub(/ /, "x", line); for (i = 0; i < n; i++) print i line }' \
@@ -36,7 +27,7 @@ for appenders in 1 4 8; do
     "$gfs" append --create "/bench-$appenders" < /dev/null
     start=$(now)
     for _ in $(seq "$appenders"); do "$gfs" append "/bench-$appenders" < "$work/records" & done
-    wait $(jobs -p | grep -v "^$up$")
+    wait $(jobs -p | grep -v "^$cluster_pid$")
     end=$(now)
     awk -v a="$appenders" -v n="$count" -v s="$start" -v e="$end" 'BEGIN {
         t = e - s; r = a * n; printf "%d appender(s): %6.0f records/s %6.1f MB/s (%d records in %.1f s)\n", a, r / t, r * 4096 / t / 1e6, r, t }'

@@ -5,17 +5,8 @@
 set -euo pipefail
 mib=${1:-1024}
 gfs=${2:-.build/release/gfs}
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-export GFS_MASTER=127.0.0.1:$port
-trap 'kill $up 2>/dev/null; wait $up 2>/dev/null; rm -rf "$work"' EXIT
-
-"$gfs" up --dir "$work/data" --port "$port" --log-level warning &
-up=$!
-for _ in $(seq 100); do
-    [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && break
-    sleep 0.1
-done
+source "$(dirname "$0")/cluster.sh"
+start_cluster
 
 head -c $((mib << 20)) /dev/urandom > "$work/input"
 rate() { awk -v mib="$mib" -v s="$1" 'BEGIN { printf "%7.0f MB/s", mib * 1.048576 / s }'; }

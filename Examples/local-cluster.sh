@@ -3,17 +3,8 @@
 # Usage: Examples/local-cluster.sh [path/to/gfs]   (default: gfs on PATH, else .build/debug/gfs)
 set -euo pipefail
 gfs=${1:-$(command -v gfs || echo .build/debug/gfs)}
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-export GFS_MASTER=127.0.0.1:$port
-trap 'kill $up 2>/dev/null; wait $up 2>/dev/null; rm -rf "$work"' EXIT
-
-"$gfs" up --dir "$work/data" --port "$port" --chunk-size 1M --log-level warning &
-up=$!
-for _ in $(seq 100); do
-    [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && break
-    sleep 0.1
-done
+source "$(dirname "$0")/cluster.sh"
+start_cluster --chunk-size 1M
 
 head -c 5000000 /dev/urandom > "$work/input"
 "$gfs" mkdir -p /demo

@@ -1,0 +1,17 @@
+# Sourced by the examples: `start_cluster [gfs up flags…]` runs `gfs up` (3 chunkservers) in a scratch
+# folder on a random loopback port, waits until every chunkserver has registered, and stops it all and
+# removes the folder when the script exits. Needs $gfs; sets $work, $cluster_pid and GFS_MASTER.
+start_cluster() {
+    work=$(mktemp -d)
+    local port=$((20000 + RANDOM % 20000))
+    export GFS_MASTER=127.0.0.1:$port
+    "$gfs" up --dir "$work/data" --port "$port" --log-level warning "$@" &
+    cluster_pid=$!
+    trap 'kill $cluster_pid 2>/dev/null; wait $cluster_pid 2>/dev/null; rm -rf "$work"' EXIT
+    for _ in $(seq 100); do
+        [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && return 0
+        sleep 0.1
+    done
+    echo "the local cluster did not come up" >&2
+    return 1
+}
