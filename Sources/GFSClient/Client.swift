@@ -106,10 +106,7 @@ public final class Client: Sendable {
             } catch {
                 lastError = error
                 if let handle { await leaseCache.invalidate(handle) }
-                switch error.code {
-                case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly: throw error
-                default: continue
-                }
+                if error.isFinal { throw error }
             }
         }
         throw lastError
@@ -188,5 +185,16 @@ public final class Client: Sendable {
         }
         let detail = failures.isEmpty ? "no live replica" : failures.joined(separator: "; ")
         throw GFSError(.unavailable, "\(path): chunk \(chunk.index) (\(chunk.handle)) unreadable: \(detail)")
+    }
+}
+
+extension GFSError {
+    /// Whether retrying the same mutation cannot help: the request itself is wrong, or its target is.
+    /// Everything else (a dead replica, a lost lease, a full push buffer) is worth another attempt (GFS §3.1).
+    var isFinal: Bool {
+        switch code {
+        case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly: return true
+        default: return false
+        }
     }
 }

@@ -61,13 +61,12 @@ public actor RecordAppender {
                 end = max(end, position + Int64(record.readableBytes))
                 return position
             } catch {
-                switch error.code {
-                case .chunkFull:
+                if error.code == .chunkFull {
                     chunkIndex += 1
                     handle = nil
-                case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly:
+                } else if error.isFinal {
                     throw error
-                default:
+                } else {
                     failures += 1
                     retries += 1
                     if let handle { await client.leaseCache.invalidate(handle) }

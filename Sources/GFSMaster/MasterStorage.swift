@@ -63,9 +63,6 @@ enum MasterStorage {
                 guard truncate(path, off_t(end)) == 0 else { throw LogFiles.failure(path) }
             }
         }
-        if used == nil, expected == 1, logs.isEmpty == false, replayed == 0 {
-            logger.notice("no checkpoint and empty logs: starting with an empty namespace")
-        }
         let logFile = logs.last.map(\.name) ?? LogFiles.logName(expected)
         return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, checkpoint: used, replayed: replayed)
     }

@@ -23,8 +23,9 @@ final class InteractiveLines: LineSource {
 
     var isInteractive: Bool { true }
 
-    func next(prompt: String) async -> String? {
-        ShellCompletion.directory = currentDirectory(prompt)
+    func next(prompt: String, directory: GFSPath) async -> String? {
+        // Written before the readline thread starts, which orders it before any completion reads it.
+        ShellCompletion.directory = directory
         let line = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
             let thread = Thread {
                 guard let raw = gfs_readline(prompt) else {
@@ -52,11 +53,6 @@ final class InteractiveLines: LineSource {
         _ = history_truncate_file(historyPath, 1000)
     }
 
-    /// The directory shown in a prompt `gfs host:port:/dir> `.
-    private func currentDirectory(_ prompt: String) -> GFSPath {
-        guard let colon = prompt.lastIndex(of: ":"), let end = prompt.lastIndex(of: ">") else { return .root }
-        return GFSPath(String(prompt[prompt.index(after: colon)..<end])) ?? .root
-    }
 }
 
 /// Completion state, read and written only on the readline thread (readline calls completion functions

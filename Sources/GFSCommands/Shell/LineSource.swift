@@ -1,11 +1,12 @@
 import Foundation
+import GFSProtocol
 
 /// Where the shell's lines come from.
 protocol LineSource {
     /// Whether a person is typing (prompts, history, completion).
     var isInteractive: Bool { get }
-    /// The next line, or nil at the end.
-    func next(prompt: String) async -> String?
+    /// The next line, or nil at the end; `directory` is where relative paths (and their completion) start.
+    func next(prompt: String, directory: GFSPath) async -> String?
     /// Called once when the shell ends.
     func finish()
 }
@@ -19,7 +20,7 @@ final class ScriptLines: LineSource {
 
     var isInteractive: Bool { false }
 
-    func next(prompt: String) async -> String? {
+    func next(prompt: String, directory: GFSPath) async -> String? {
         guard index < lines.count else { return nil }
         defer { index += 1 }
         return String(lines[index])

@@ -44,9 +44,9 @@ struct Shell: AsyncParsableCommand {
         } else {
             reader = ScriptLines(text: String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
         }
-        var session = ShellSession(master: cluster.masterText, timeout: cluster.timeout, interactive: reader.isInteractive)
+        var session = ShellSession(master: cluster.masterText, timeout: cluster.timeout)
         var failure: Int32 = 0
-        while let line = await reader.next(prompt: session.prompt) {
+        while let line = await reader.next(prompt: session.prompt, directory: session.directory) {
             let status = await session.run(line)
             if session.exitRequested { break }
             guard status != 0 else { continue }
@@ -62,15 +62,13 @@ struct Shell: AsyncParsableCommand {
 struct ShellSession {
     let master: String
     let timeout: Double
-    let interactive: Bool
     var directory: GFSPath = .root
     /// Set by `exit`: the shell ends after this line.
     var exitRequested = false
 
-    init(master: String, timeout: Double, interactive: Bool) {
+    init(master: String, timeout: Double) {
         self.master = master
         self.timeout = timeout
-        self.interactive = interactive
     }
 
     var prompt: String { "gfs \(master.split(separator: ",").first ?? ""):\(directory)> " }

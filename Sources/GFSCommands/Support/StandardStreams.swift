@@ -57,22 +57,10 @@ enum StandardStreams {
     static func read(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(count)
-        var failure: Int32 = 0
-        while buffer.readableBytes < count, failure == 0 {
-            let wanted = count - buffer.readableBytes
-            let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { raw in
-                while true {
-                    let got = Glibc.read(descriptor, raw.baseAddress, wanted)
-                    if got >= 0 { return got }
-                    if errno != EINTR {
-                        failure = errno
-                        return 0
-                    }
-                }
-            }
-            if got == 0 { break }
+        while buffer.readableBytes < count,
+            var piece = try readAvailable(descriptor, upTo: count - buffer.readableBytes) {
+            buffer.writeBuffer(&piece)
         }
-        if failure != 0 { throw GFSError(.internal, "read failed: \(String(cString: strerror(failure)))") }
         return buffer.readableBytes > 0 ? buffer : nil
     }
 
