@@ -17,8 +17,10 @@ build: deps
 up: build
 	.build/release/gfs up --port $(PORT)
 
+# One test at a time: every end-to-end test runs its own cluster of processes, and on 2 cores tests run side
+# by side only starve each other's deadlines. The ceiling turns any hang into a failure with a message.
 test: deps
-	swift test
+	timeout --kill-after=30s 30m swift test --no-parallel
 
 # Regenerates Completions/ and Man/gfs.1 from the command definitions (a test fails when they are stale).
 completions:

@@ -76,7 +76,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gfs", dependencies: ["GFSCommands"]),
-        .target(name: "GFSTestSupport", dependencies: ["GFSCore", "GFSProtocol"]),
+        .target(name: "GFSTestSupport", dependencies: ["GFSCore", "GFSProtocol", "GFSClient"]),
         .testTarget(name: "GFSCoreTests", dependencies: ["GFSCore", "GFSTestSupport"]),
         .testTarget(
             name: "GFSProtocolTests",

@@ -36,7 +36,7 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let master = "127.0.0.1:\(port)"
-        var children: [Process] = []
+        var children: [Child] = []
         let replication = min(3, chunkservers)
         children.append(try Self.launch(binary, ["master", "--dir", "\(dir)/master", "--listen", master,
                                                  "--replication", String(replication), "--chunk-size",
@@ -58,13 +58,14 @@ struct Up: AsyncParsableCommand {
         throw ExitCode(status)
     }
 
-    static func launch(_ binary: URL, _ arguments: [String]) throws -> Process {
+    static func launch(_ binary: URL, _ arguments: [String]) throws -> Child {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
+        let exit = ChildExit(process)
         try process.run()
-        return process
+        return Child(process: process, exit: exit)
     }
 
     /// Polls the master until every chunkserver has registered, or a child died.
@@ -83,15 +84,21 @@ struct Up: AsyncParsableCommand {
     }
 }
 
+/// One server started by `gfs up`.
+struct Child {
+    var process: Process
+    var exit: ChildExit
+}
+
 /// The children of `gfs up`: stopped together on SIGINT or SIGTERM, or when any one of them exits.
 final class ProcessGroup: @unchecked Sendable {
     // Process is not Sendable; every access after launch is a read of its state or a signal.
-    private let processes: [Process]
+    private let children: [Child]
     private var sources: [any DispatchSourceSignal] = []
 
-    init(_ processes: [Process]) { self.processes = processes }
+    init(_ children: [Child]) { self.children = children }
 
-    var allRunning: Bool { processes.allSatisfy(\.isRunning) }
+    var allRunning: Bool { !children.contains { $0.exit.hasExited } }
 
     func stopOnSignals() {
         for signalNumber in [SIGINT, SIGTERM] {
@@ -107,9 +114,10 @@ final class ProcessGroup: @unchecked Sendable {
         }
     }
 
+    /// SIGTERM to every child; one that has not exited 10 s later gets SIGKILL.
     func stopAll() {
-        for process in processes where process.isRunning { process.terminate() }
-        for process in processes { process.waitUntilExit() }
+        for child in children where !child.exit.hasExited { child.process.terminate() }
+        for child in children { child.exit.waitOrKill(child.process, grace: 10) }
     }
 
     /// Waits until any child exits, stops the rest, and returns a status for this process. Ctrl-C reaches
@@ -117,7 +125,7 @@ final class ProcessGroup: @unchecked Sendable {
     /// a requested stop, not a failure.
     func waitForFirstExit() async -> Int32 {
         while allRunning { try? await Task.sleep(for: .milliseconds(200)) }
-        let ended = processes.first { !$0.isRunning }
+        let ended = children.first { $0.exit.hasExited }?.process
         let requested = ended.map { $0.terminationReason == .uncaughtSignal
             && [SIGINT, SIGTERM].contains($0.terminationStatus) } ?? false
         if !requested {

@@ -162,11 +162,13 @@ public actor MasterService {
             if let mutation = try state.extendLength(path, to: size) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
+            // Chunkservers report to a shadow again and again; only a server coming (back) to life is news.
+            let level: Logger.Level = state.isAlive(server) ? .debug : .info
             var (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free,
                                                       report: report)
             // A shadow's view may lag the primary's: it never tells a chunkserver to delete, nor logs on its own.
             if case .shadow = role { deletions = [] } else { try await commit(adopted) }
-            logger.info("chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
+            logger.log(level: level, "chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
             return .ok([.init("chunksize", String(state.configuration.chunkSize)), .init("role", roleName)],
                        body: deletions.map { ChunkServerInstruction.delete($0).line })
         case let .heartbeat(server, free, leases):

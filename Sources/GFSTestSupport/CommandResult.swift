@@ -1,4 +1,5 @@
 import Foundation
+import GFSClient
 
 /// What a finished `gfs` command did.
 public struct CommandResult: Sendable {
@@ -13,38 +14,12 @@ public struct CommandResult: Sendable {
 }
 
 extension ProcessCluster {
-    /// Runs `binary` with `arguments` to completion, feeding `stdin` and collecting both output streams.
+    /// Runs `binary` with `arguments` to completion, feeding `stdin` and collecting both output streams; a
+    /// command still running after `limit` seconds is killed (and its stderr says so), so no test hangs.
     public static func run(_ binary: URL, _ arguments: [String], stdin: Data? = nil,
-                           environment: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Feed and drain on their own threads so a full pipe never deadlocks the child.
-        let writer = Thread {
-            if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        let collected = CollectedOutput()
-        let reader = Thread { collected.errors = errors.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return CommandResult(status: process.terminationStatus, output: data,
-                             stderr: String(decoding: collected.errors, as: UTF8.self))
+                           environment: [String: String] = [:], limit: TimeInterval = 120) throws -> CommandResult {
+        try RunningCommand(binary, arguments, stdin: stdin, environment: environment).wait(within: limit)
     }
-}
-
-private final class CollectedOutput: @unchecked Sendable {
-    // Written by the reader thread before it finishes; read only after.
-    var errors = Data()
 }
 
 /// Polls `condition` until it holds or `limit` passes; the failure names what was awaited.
@@ -67,11 +42,16 @@ public final class RunningCommand: @unchecked Sendable {
     private var readers: [Thread] = []
     private let input = Pipe()
 
+    private let exit: ChildExit
+
     /// Starts `binary arguments`, writing `stdin` (if any) and then closing it unless `keepOpen`.
-    public init(_ binary: URL, _ arguments: [String], stdin: Data? = nil, keepOpen: Bool = false) throws {
+    public init(_ binary: URL, _ arguments: [String], stdin: Data? = nil, keepOpen: Bool = false,
+                environment: [String: String] = [:]) throws {
         let outputPipe = Pipe(), errorPipe = Pipe()
         process.executableURL = binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        exit = ChildExit(process)
         process.standardInput = input
         process.standardOutput = outputPipe
         process.standardError = errorPipe
@@ -81,8 +61,8 @@ public final class RunningCommand: @unchecked Sendable {
             if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
             if !keepOpen { try? input.fileHandleForWriting.close() }
         }
-        let outputReader = Thread { [unowned self] in output = outputPipe.fileHandleForReading.readDataToEndOfFile() }
-        let errorReader = Thread { [unowned self] in errors = errorPipe.fileHandleForReading.readDataToEndOfFile() }
+        let outputReader = Thread { [self] in output = outputPipe.fileHandleForReading.readDataToEndOfFile() }
+        let errorReader = Thread { [self] in errors = errorPipe.fileHandleForReading.readDataToEndOfFile() }
         readers = [writer, outputReader, errorReader]
         for thread in readers { thread.start() }
     }
@@ -93,12 +73,18 @@ public final class RunningCommand: @unchecked Sendable {
     /// Closes the command's standard input.
     public func closeInput() { try? input.fileHandleForWriting.close() }
 
-    /// Waits for the process and its output.
-    public func wait() -> CommandResult {
-        process.waitUntilExit()
-        while readers.contains(where: { !$0.isFinished }) { usleep(1000) }
+    /// Waits for the process and its output; a process still running after `limit` seconds is killed.
+    public func wait(within limit: TimeInterval = 120) -> CommandResult {
+        let killed = exit.waitOrKill(process, grace: limit)
+        // Output ends when the last holder of the pipes exits; a stray grandchild must not hang us either.
+        let deadline = Date().addingTimeInterval(10)
+        while readers.contains(where: { !$0.isFinished }), Date() < deadline { usleep(1000) }
+        guard exit.hasExited, !readers.contains(where: { !$0.isFinished }) else {
+            return CommandResult(status: -1, output: Data(), stderr: "test harness: the command did not end\n")
+        }
+        let note = killed ? "test harness: killed after \(Int(limit)) s\n" : ""
         return CommandResult(status: process.terminationStatus, output: output,
-                             stderr: String(decoding: errors, as: UTF8.self))
+                             stderr: String(decoding: errors, as: UTF8.self) + note)
     }
 }
 

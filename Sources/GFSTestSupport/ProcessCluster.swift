@@ -1,4 +1,5 @@
 import Foundation
+import GFSClient
 import GFSCore
 
 #if canImport(Glibc)
@@ -16,6 +17,8 @@ public final class ProcessCluster: @unchecked Sendable {
         /// Its role, for log dumps.
         public var name: String
         public var process: Process
+        /// Tells when it has exited.
+        public var exit: ChildExit
         /// Where it listens.
         public var address: String
         /// Its data folder.
@@ -101,7 +104,7 @@ public final class ProcessCluster: @unchecked Sendable {
     @discardableResult
     public func restartMaster() throws -> Server {
         guard let old = master else { throw ClusterError("no master to restart") }
-        if old.process.isRunning { kill(old) }
+        if !old.exit.hasExited { kill(old) }
         pastMasters.append(old)
         let server = try launch("master", ["master", "--dir", old.directory.path, "--listen", old.address] + masterFlags,
                                 old.directory)
@@ -141,17 +144,16 @@ public final class ProcessCluster: @unchecked Sendable {
         try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment)
     }
 
-    /// Sends SIGKILL to a server and waits for it to die.
+    /// Sends SIGKILL to a server and waits (20 s at most) for it to die.
     public func kill(_ server: Server) {
         Foundation.kill(server.pid, SIGKILL)
-        server.process.waitUntilExit()
+        server.exit.wait(within: 20)
     }
 
     /// Stops every server by pid, then removes the folder unless `GFS_KEEP_TEST_DIRS=1`.
     public func stop() {
-        for server in chunkservers + shadows + [master].compactMap({ $0 }) where server.process.isRunning {
-            Foundation.kill(server.pid, SIGKILL)
-            server.process.waitUntilExit()
+        for server in chunkservers + shadows + [master].compactMap({ $0 }) where !server.exit.hasExited {
+            kill(server)
         }
         if ProcessInfo.processInfo.environment["GFS_KEEP_TEST_DIRS"] != "1" {
             try? FileManager.default.removeItem(at: root)
@@ -180,26 +182,33 @@ public final class ProcessCluster: @unchecked Sendable {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: log)
+        let exit = ChildExit(process)
         try process.run()
-        let address = try Self.readReady(output.fileHandleForReading, process: process, log: log)
-        return Server(name: name, process: process, address: address, directory: folder, log: log)
+        guard let address = Self.readReady(output.fileHandleForReading.fileDescriptor, within: 30) else {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            exit.wait(within: 20)
+            let detail = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw ClusterError("server did not print READY within 30 s; its log:\n\(detail)")
+        }
+        return Server(name: name, process: process, exit: exit, address: address, directory: folder, log: log)
     }
 
-    /// Reads the server's `READY host:port` line (blocking, with a deadline).
-    private static func readReady(_ handle: FileHandle, process: Process, log: URL) throws -> String {
-        let deadline = Date().addingTimeInterval(20)
+    /// Reads the server's `READY host:port` line, waiting no longer than `limit` seconds in all.
+    private static func readReady(_ descriptor: Int32, within limit: TimeInterval) -> String? {
+        let deadline = Date().addingTimeInterval(limit)
         var text = ""
-        while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while case let remaining = deadline.timeIntervalSinceNow, remaining > 0 {
+            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&request, 1, Int32(remaining * 1000) + 1) > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { return nil }
+            text += String(decoding: buffer[..<count], as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }) {
                 return String(line.dropFirst(6))
             }
         }
-        process.terminate()
-        let detail = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        throw ClusterError("server did not print READY; its log:\n\(detail)")
+        return nil
     }
 }
 

@@ -43,7 +43,7 @@ import Testing
     /// Every replica of every chunk, on the servers still running, holds the same bytes.
     static func checkReplicasAgree(_ cluster: ProcessCluster) throws {
         var copies: [String: [Data]] = [:]
-        for server in cluster.chunkservers where server.process.isRunning {
+        for server in cluster.chunkservers where !server.exit.hasExited {
             for file in chunkFiles(server) { copies[file.lastPathComponent, default: []].append(try Data(contentsOf: file)) }
         }
         #expect(!copies.isEmpty)

@@ -76,13 +76,8 @@ import Testing
     @Test func putSurvivesAChunkserverKilledMidway() async throws {
         try await withCluster(chunkservers: 4) { cluster in
             let data = testBytes(8 * 65536, seed: 4)
-            let process = Process()
-            process.executableURL = ProcessCluster.binary
-            process.arguments = ["put", "-", "/f", "--master", cluster.masterAddress]
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
-            try input.fileHandleForWriting.write(contentsOf: data.prefix(3 * 65536))
+            let put = try cluster.start(["put", "-", "/f"], keepOpen: true)
+            try put.write(data.prefix(3 * 65536))
             try await waitUntil("the first chunks to be written") {
                 let socket = try RawSocket(cluster.masterAddress)
                 socket.send("LOOKUP /f\n")
@@ -95,10 +90,10 @@ import Testing
             let victimAddress = String(replicas.dropFirst(9).split(separator: ",")[0])
             let victim = try #require(cluster.chunkservers.first { $0.address == victimAddress })
             cluster.kill(victim)
-            try input.fileHandleForWriting.write(contentsOf: data.dropFirst(3 * 65536))
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            try put.write(data.dropFirst(3 * 65536))
+            put.closeInput()
+            let result = put.wait()
+            #expect(result.status == 0, "\(result.stderr)")
             #expect(try cluster.gfs(["cat", "/f"]).output == data)
         }
     }

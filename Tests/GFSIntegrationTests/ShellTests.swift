@@ -45,17 +45,24 @@ import Testing
             let home = cluster.root.appendingPathComponent("home")
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             let session = "gfs-test-\(UUID().uuidString.prefix(8))"
+            // A tmux server of our own (not the user's), with no configuration, killed at the end.
             func tmux(_ arguments: [String]) throws -> String {
-                try ProcessCluster.run(URL(fileURLWithPath: "/usr/bin/tmux"), arguments).stdout
+                try ProcessCluster.run(URL(fileURLWithPath: "/usr/bin/tmux"), ["-L", session, "-f", "/dev/null"] + arguments).stdout
             }
             func start() throws {
-                // The tmux server outlives this call and would hold a captured stdout open, so it gets none.
+                // The tmux server outlives this call, so it must inherit none of our descriptors: Foundation
+                // learns that a child exited when a socket shared with it closes, and a daemon holding that
+                // socket (or our stdout) would make this call wait forever.
                 let command = "env HOME=\(home.path) \(ProcessCluster.binary.path) shell --master \(cluster.masterAddress)"
-                _ = try ProcessCluster.run(URL(fileURLWithPath: "/bin/sh"), [
-                    "-c", "tmux new-session -d -s \(session) -x 150 -y 30 '\(command)' </dev/null >/dev/null 2>&1",
-                ])
+                _ = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [
+                    "-c", """
+                    for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+                    exec tmux -L \(session) -f /dev/null new-session -d -s \(session) -x 150 -y 30 '\(command)' \
+                        </dev/null >/dev/null 2>&1
+                    """,
+                ], limit: 20)
             }
-            defer { _ = try? tmux(["kill-session", "-t", session]) }
+            defer { _ = try? tmux(["kill-server"]) }
             func screen() throws -> String { try tmux(["capture-pane", "-t", session, "-p"]) }
             try start()
             try await waitUntil("the prompt") { try screen().contains("gfs \(cluster.masterAddress):/>") }
