@@ -22,6 +22,10 @@ public struct ChunkServer: Sendable {
         public var pushBufferBytes: Int = 1 << 30
         /// Whether writes are fsynced before they are acknowledged.
         public var synchronous = true
+        /// Time between full chunk reports to the primary master.
+        public var reportInterval: Duration = .seconds(60)
+        /// Bytes per second the scrubber verifies; 0 turns it off.
+        public var scrubBytesPerSecond: Int64 = 8 << 20
 
         /// Creates options with defaults for the rest.
         public init(listen: ServerID, directory: String, masters: [ServerID]) {
@@ -54,16 +58,28 @@ public struct ChunkServer: Sendable {
         let service = self.service
         let options = self.options
         await withDiscardingTaskGroup { group in
+            let reportEvery = max(1, Int(options.reportInterval / options.heartbeatInterval))
             for master in options.masters {
                 let heartbeat = HeartbeatLoop(service: service, master: master, interval: options.heartbeatInterval,
-                                              rack: options.rack)
+                                              rack: options.rack, reportEvery: reportEvery)
                 group.addTask { await heartbeat.run() }
+            }
+            if options.scrubBytesPerSecond > 0 {
+                group.addTask { await service.scrub(bytesPerSecond: options.scrubBytesPerSecond) }
             }
             group.addTask {
                 await listener.run { connection in try await Self.serve(connection, service: service) }
             }
         }
         withExtendedLifetime(lock) {}
+    }
+
+    /// Tells the masters this server is stopping for a restart, so its chunks wait out the restart grace
+    /// instead of being re-replicated at once.
+    public func leave() async {
+        for master in options.masters {
+            _ = try? await service.pool.call(master, MasterRequest.leave(service.address).line, timeout: .seconds(2))
+        }
     }
 
     static func serve(_ connection: ProtocolListener.Connection, service: ChunkService) async throws {

@@ -76,6 +76,8 @@ public final class ChunkService: Sendable {
             return .ok([.init("length", String(length))])
         case let .clone(handle, new, version):
             try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
+        case let .replicate(handle, version, source, rate):
+            try await replicate(handle, version: version, from: source, bytesPerSecond: rate)
         case .status:
             let space = store.diskSpace()
             return .ok([.init("role", "chunkserver"), .init("addr", address.description), .init("chunks", String(store.count)),

@@ -62,6 +62,33 @@ extension ChunkStore {
         try writeNewReplica(new, version: version, length: length)
     }
 
+    /// Installs a whole replica copied from another chunkserver: data and checksums written aside, synced,
+    /// then renamed into place, replacing any older replica of the chunk.
+    public func install(_ handle: ChunkHandle, version: ChunkVersion, data: ByteBuffer) throws(GFSError) {
+        var sums: [UInt8] = []
+        data.withUnsafeReadableBytes { raw in
+            var start = 0
+            while start < raw.count {
+                let end = min(start + ChecksumLayout.blockSize, raw.count)
+                let sum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                withUnsafeBytes(of: sum.littleEndian) { sums.append(contentsOf: $0) }
+                start = end
+            }
+        }
+        if replica(handle) != nil { delete(handle) }
+        for (kind, bytes) in [("chunk", Array(data.readableBytesView)), ("crc", sums)] {
+            let temporary = path(handle, kind) + ".tmp"
+            let file = try Self.open(temporary, [.create, .truncate])
+            do {
+                _ = try file.writeAll(toAbsoluteOffset: 0, bytes)
+                if synchronous { fsync(file.rawValue) }
+                try file.close()
+            } catch { throw Self.failure(error, temporary) }
+            guard rename(temporary, path(handle, kind)) == 0 else { throw Self.errnoFailure(path(handle, kind)) }
+        }
+        try writeNewReplica(handle, version: version, length: Int64(data.readableBytes))
+    }
+
     /// Extends the replica with zeros to `size` bytes (GFS §3.3: a record that does not fit pads the chunk on
     /// every replica). The file stays sparse; the zero blocks get their checksums like any others.
     public func pad(_ handle: ChunkHandle, to size: Int64) throws(GFSError) {

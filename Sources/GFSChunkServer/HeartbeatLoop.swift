@@ -14,6 +14,8 @@ struct HeartbeatLoop: Sendable {
     let rack: String
     /// A shadow master learns locations only from reports, so it gets a full one this often.
     let shadowReportEvery = 5
+    /// Heartbeats between full reports to the primary, which answers with the orphans to delete (GFS §4.4.2).
+    let reportEvery: Int
 
     func run() async {
         var failures = 0
@@ -29,6 +31,8 @@ struct HeartbeatLoop: Sendable {
                     beats += 1
                     if shadow, beats % shadowReportEvery == 0 {
                         shadow = try await register(on: connection)
+                    } else if !shadow, beats % reportEvery == 0 {
+                        try await report(on: connection)
                     } else {
                         try await beat(on: connection)
                     }
@@ -59,6 +63,14 @@ struct HeartbeatLoop: Sendable {
         }
         try await carryOut(reply.body, sent: .now)
         return shadow
+    }
+
+    private func report(on connection: Connection) async throws(GFSError) {
+        let sent = ContinuousClock.now
+        let report = service.store.report()
+        let reply = try await connection.call(MasterRequest.report(service.address).line,
+                                              payload: ReportedChunk.payload(report), timeout: .seconds(30))
+        try await carryOut(reply.body, sent: sent)
     }
 
     private func beat(on connection: Connection) async throws(GFSError) {

@@ -19,6 +19,10 @@ public struct MasterServer: Sendable {
         public var shadowOf: ServerID?
         /// Shadows that must have each record on disk before its mutation is acknowledged.
         public var logReplicas: [ServerID] = []
+        /// Time between re-replication planning passes.
+        public var repairInterval: Duration = .seconds(1)
+        /// Time between namespace scans for deleted files past their grace period.
+        public var gcInterval: Duration = .seconds(60)
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -42,6 +46,7 @@ public struct MasterServer: Sendable {
                                         role: options.shadowOf.map { .shadow(of: $0) } ?? .primary,
                                         logReplicas: options.logReplicas)
         await service.startFollowing(as: listener.address)
+        await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)
         return MasterServer(listener: listener, service: service, lock: lock)
     }
 

@@ -29,6 +29,8 @@ public actor MasterService {
     var follower: Task<Void, Never>?
     var pathLocks = PathLocks()
     var lockWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The repair and garbage-collection loop.
+    var maintenance: Task<Void, Never>?
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
@@ -147,7 +149,9 @@ public actor MasterService {
                 try state.move(source, to: destination)
             }])
         case let .remove(path, recursive):
-            try await commit([try await locked([path]) { () throws(GFSError) in try state.remove(path, recursive: recursive) }])
+            let mutations = try await locked([path]) { () throws(GFSError) in try state.delete(path, recursive: recursive) }
+            try await commit(mutations)
+            if case .remove = mutations.first, !path.isInTrash { return .ok([.init("purged", String(mutations.count))]) }
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination)
         case let .lookup(path):
@@ -185,7 +189,9 @@ public actor MasterService {
             return .ok([.init("role", roleName), .init("sequence", String(log.durable)),
                         .init("chunksize", String(state.configuration.chunkSize)),
                         .init("entries", String(state.namespace.count)), .init("chunks", String(state.chunks.count)),
-                        .init("leases", String(state.activeLeaseCount)), .init("servers", String(summaries.filter(\.alive).count))],
+                        .init("leases", String(state.activeLeaseCount)), .init("servers", String(summaries.filter(\.alive).count)),
+                        .init("under_replicated", String(state.underReplicatedCount)),
+                        .init("copies", String(state.clonesUnderWay.count))],
                        body: summaries.map(\.line))
         case .help:
             return Verb.helpReply(for: .master)
@@ -195,6 +201,8 @@ public actor MasterService {
             return try await newestCheckpoint()
         case .promote:
             return promote()
+        case .report, .leave, .drain, .tune, .deleted, .undelete, .collectGarbage, .fsck:
+            return try await handleRepair(request, payload: payload)
         }
         return .ok()
     }

@@ -18,6 +18,9 @@ public enum ChunkRequest: Sendable, Equatable {
     case revoke(ChunkHandle)
     /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write).
     case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion)
+    /// Master → new replica: copy `handle` at `version` from the chunkserver `source`, reading at most
+    /// `bytesPerSecond` (GFS §4.3: re-replication goes chunkserver to chunkserver).
+    case replicate(ChunkHandle, version: ChunkVersion, source: ServerID, bytesPerSecond: Int64?)
     case status
     case help
 
@@ -55,6 +58,9 @@ public enum ChunkRequest: Sendable, Equatable {
         case .revoke: self = .revoke(try line.handle())
         case .clone:
             self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")))
+        case .replicate:
+            self = .replicate(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                              source: try line.server("from"), bytesPerSecond: try line.integer("rate", in: 1...Int64.max))
         case .status: self = .status
         case .help: self = .help
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
@@ -88,6 +94,9 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .revoke(handle): return Line("REVOKE", fields: ["handle": handle.description])
         case let .clone(handle, new, version):
             return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version)])
+        case let .replicate(handle, version, source, rate):
+            return Line("REPLICATE", fields: ["handle": handle.description, "version": String(version),
+                                              "from": source.description, "rate": rate.map(String.init)])
         case .status: return Line("STATUS")
         case .help: return Line("HELP")
         }

@@ -23,6 +23,14 @@ public enum MasterRequest: Sendable, Equatable {
     case snapshot(GFSPath, to: GFSPath)
     case status
     case help
+    case report(ServerID)
+    case leave(ServerID)
+    case drain(ServerID, stop: Bool)
+    case tune(clonesPerServer: Int?, clonesTotal: Int?, cloneRate: Int64?)
+    case deleted(GFSPath)
+    case undelete(GFSPath)
+    case collectGarbage(all: Bool)
+    case fsck(GFSPath, files: Bool, chunks: Bool)
 
     /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
     public init(_ line: Line) throws(GFSError) {
@@ -62,6 +70,18 @@ public enum MasterRequest: Sendable, Equatable {
         case .snapshot: self = .snapshot(try line.path(0), to: try line.path(1))
         case .status: self = .status
         case .help: self = .help
+        case .report: self = .report(try line.server("addr"))
+        case .leave: self = .leave(try line.server("addr"))
+        case .drain: self = .drain(try line.server("addr"), stop: line.flag("stop"))
+        case .tune:
+            self = .tune(clonesPerServer: try line.integer("clones_per_server", in: 0...1000).map(Int.init),
+                         clonesTotal: try line.integer("clones_total", in: 0...100_000).map(Int.init),
+                         cloneRate: try line.integer("clone_rate", in: 1...Int64.max))
+        case .deleted: self = .deleted(line.arguments.isEmpty ? .root : try line.path(0))
+        case .undelete: self = .undelete(try line.path(0))
+        case .gc: self = .collectGarbage(all: line.flag("all"))
+        case .fsck: self = .fsck(line.arguments.isEmpty ? .root : try line.path(0), files: line.flag("files"),
+                                 chunks: line.flag("chunks"))
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
         }
     }
@@ -96,13 +116,26 @@ public enum MasterRequest: Sendable, Equatable {
         case let .snapshot(source, destination): return Line("SNAPSHOT", [source.string, destination.string])
         case .status: return Line("STATUS")
         case .help: return Line("HELP")
+        case let .report(server): return Line("REPORT", fields: ["addr": server.description])
+        case let .leave(server): return Line("LEAVE", fields: ["addr": server.description])
+        case let .drain(server, stop): return Line("DRAIN", fields: ["addr": server.description, "stop": stop ? "1" : nil])
+        case let .tune(perServer, total, rate):
+            return Line("TUNE", fields: ["clones_per_server": perServer.map(String.init), "clones_total": total.map(String.init),
+                                         "clone_rate": rate.map(String.init)])
+        case let .deleted(path): return Line("DELETED", [path.string])
+        case let .undelete(path): return Line("UNDELETE", [path.string])
+        case let .collectGarbage(all): return Line("GC", fields: ["all": all ? "1" : nil])
+        case let .fsck(path, files, chunks):
+            return Line("FSCK", [path.string], fields: ["files": files ? "1" : nil, "chunks": chunks ? "1" : nil])
         }
     }
 
     /// Whether the request changes metadata (a read-only shadow master refuses these).
     public var isMutation: Bool {
         switch self {
-        case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot: return true
+        case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,
+            .drain, .tune:
+            return true
         default: return false
         }
     }

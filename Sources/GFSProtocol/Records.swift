@@ -85,14 +85,16 @@ extension ServerSummary {
     /// A `SERVER` line of the master's `STATUS` reply.
     public var line: Line {
         Line("SERVER", fields: ["addr": server.description, "rack": rack.isEmpty ? nil : rack, "alive": alive ? "1" : "0",
-                                "chunks": String(chunks), "capacity": String(capacityBytes), "free": String(freeBytes)])
+                                "chunks": String(chunks), "capacity": String(capacityBytes), "free": String(freeBytes),
+                                "state": state, "silent_ms": String(silentMilliseconds)])
     }
 
     /// Reads a `SERVER` line back.
     public init(_ line: Line) throws(GFSError) {
         self.init(server: try line.server("addr"), rack: line["rack"] ?? "", alive: line.flag("alive"),
                   chunks: Int(try line.requireInteger("chunks")), capacityBytes: try line.requireInteger("capacity"),
-                  freeBytes: try line.requireInteger("free"))
+                  freeBytes: try line.requireInteger("free"), state: line["state"],
+                  silentMilliseconds: try line.integer("silent_ms") ?? 0)
     }
 }
 
@@ -115,14 +117,6 @@ extension ReportedChunk {
             result.append(ReportedChunk(handle: handle, version: version, length: length))
         }
         return result
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -7,7 +7,9 @@ public enum Verb: String, CaseIterable, Sendable {
     case lookup = "LOOKUP", allocate = "ALLOCATE", lease = "LEASE", setSize = "SETSIZE"
     case register = "REGISTER", heartbeat = "HEARTBEAT", corrupt = "CORRUPT", status = "STATUS"
     case tail = "TAIL", checkpoint = "CHECKPOINT", promote = "PROMOTE", snapshot = "SNAPSHOT"
-    case revoke = "REVOKE", clone = "CLONE"
+    case report = "REPORT", leave = "LEAVE", drain = "DRAIN", tune = "TUNE"
+    case deleted = "DELETED", undelete = "UNDELETE", gc = "GC", fsck = "FSCK"
+    case revoke = "REVOKE", clone = "CLONE", replicate = "REPLICATE"
     case push = "PUSH", write = "WRITE", apply = "APPLY", append = "APPEND", pad = "PAD", read = "READ", grant = "GRANT"
     case help = "HELP"
 
@@ -18,9 +20,10 @@ public enum Verb: String, CaseIterable, Sendable {
     public var roles: Set<Role> {
         switch self {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
-            .corrupt, .tail, .checkpoint, .promote, .snapshot:
+            .corrupt, .tail, .checkpoint, .promote, .snapshot, .report, .leave, .drain, .tune, .deleted, .undelete,
+            .gc, .fsck:
             return [.master]
-        case .push, .write, .apply, .append, .pad, .read, .grant, .revoke, .clone:
+        case .push, .write, .apply, .append, .pad, .read, .grant, .revoke, .clone, .replicate:
             return [.chunkserver]
         case .status, .help:
             return [.master, .chunkserver]
@@ -28,7 +31,7 @@ public enum Verb: String, CaseIterable, Sendable {
     }
 
     /// Whether the request line carries a `len=` payload.
-    public var carriesPayload: Bool { self == .push || self == .register }
+    public var carriesPayload: Bool { self == .push || self == .register || self == .report }
 
     /// The request's grammar, as in gfs-protocol(5).
     public var usage: String {
@@ -51,8 +54,17 @@ public enum Verb: String, CaseIterable, Sendable {
         case .checkpoint: return "CHECKPOINT"
         case .promote: return "PROMOTE"
         case .snapshot: return "SNAPSHOT from to"
+        case .report: return "REPORT addr=A len=N"
+        case .leave: return "LEAVE addr=A"
+        case .drain: return "DRAIN addr=A [stop=1]"
+        case .tune: return "TUNE [clones_per_server=N] [clones_total=N] [clone_rate=N]"
+        case .deleted: return "DELETED [path]"
+        case .undelete: return "UNDELETE path"
+        case .gc: return "GC [all=1]"
+        case .fsck: return "FSCK [path] [files=1] [chunks=1]"
         case .revoke: return "REVOKE handle=H"
         case .clone: return "CLONE handle=H new=H version=V"
+        case .replicate: return "REPLICATE handle=H version=V from=A [rate=N]"
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
         case .apply: return "APPLY handle=H version=V serial=N offset=N id=X"
@@ -85,8 +97,17 @@ public enum Verb: String, CaseIterable, Sendable {
         case .checkpoint: return "shadow fetches the newest checkpoint when the records it needs are gone"
         case .promote: return "make a shadow master the primary (after the primary is gone)"
         case .snapshot: return "copy a file or directory tree at once (chunks shared until written)"
+        case .report: return "chunkserver's periodic full report (gets DELETE lines for orphans and stale replicas)"
+        case .leave: return "chunkserver stops for a restart (its chunks wait out the restart grace)"
+        case .drain: return "move every replica off a chunkserver (stop ends draining)"
+        case .tune: return "change re-replication limits and the copy rate in bytes per second"
+        case .deleted: return "deleted files under a path as DELETED lines (original path and deletion time)"
+        case .undelete: return "restore the newest deleted copy of a path"
+        case .gc: return "collect deleted files past their grace period (all takes every deleted file)"
+        case .fsck: return "health of files and chunks under a path (FILE and CHUNK lines for trouble)"
         case .revoke: return "master takes back a primary lease before a snapshot"
         case .clone: return "master asks for a local copy of a shared chunk (copy-on-write)"
+        case .replicate: return "copy a chunk from another chunkserver (re-replication)"
         case .push: return "take bytes into a buffer and forward them down the chain as they arrive"
         case .write: return "primary applies pushed bytes then forwards to secondaries and answers when all did"
         case .apply: return "secondary applies pushed bytes in the serial order of the primary"

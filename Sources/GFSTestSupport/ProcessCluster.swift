@@ -123,10 +123,13 @@ public final class ProcessCluster: @unchecked Sendable {
         return server
     }
 
-    /// Starts a master and `count` chunkservers and waits until all have registered.
-    public func start(chunkservers count: Int, master extra: [String]? = nil) async throws {
+    /// Starts a master and `count` chunkservers (with `chunkserver` flags, if given) and waits until all
+    /// have registered.
+    public func start(chunkservers count: Int, master extra: [String]? = nil, chunkserver flags: [String]? = nil) async throws {
         if let extra { _ = try startMaster(extra) } else { _ = try startMaster() }
-        for _ in 0..<count { try startChunkserver() }
+        for _ in 0..<count {
+            if let flags { try startChunkserver(flags) } else { try startChunkserver() }
+        }
         try await waitForLiveChunkservers(count)
     }
 

@@ -21,7 +21,7 @@ import Testing
 
     func registerServers(_ count: Int) {
         for port in 1...count {
-            _ = master.register(Self.server(port), rack: "", capacityBytes: 1000, freeBytes: 1000, report: [])
+            _ = master.register(Self.server(port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         }
     }
 

@@ -12,7 +12,7 @@ import Testing
     init() {
         master = MasterStateMachine(configuration: MasterConfiguration(), clock: clock, firstHandle: 100)
         for port in 1...3 {
-            _ = master.register(ServerID(host: "127.0.0.1", port: port), rack: "", capacityBytes: 1, freeBytes: 1, report: [])
+            _ = master.register(ServerID(host: "127.0.0.1", port: port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         }
     }
 

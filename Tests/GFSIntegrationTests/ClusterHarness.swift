@@ -4,12 +4,12 @@ import GFSTestSupport
 import Testing
 
 /// Runs `body` against a fresh cluster of real `gfs` processes and stops every one of them afterwards.
-func withCluster(chunkservers: Int, master flags: [String]? = nil, name: String = #function,
-                 _ body: (ProcessCluster) async throws -> Void) async throws {
+func withCluster(chunkservers: Int, master flags: [String]? = nil, chunkserver chunkserverFlags: [String]? = nil,
+                 name: String = #function, _ body: (ProcessCluster) async throws -> Void) async throws {
     let cluster = try ProcessCluster(name: String(name.prefix { $0.isLetter }))
     defer { cluster.stop() }
     do {
-        try await cluster.start(chunkservers: chunkservers, master: flags)
+        try await cluster.start(chunkservers: chunkservers, master: flags, chunkserver: chunkserverFlags)
         try await body(cluster)
     } catch {
         print(cluster.logs())

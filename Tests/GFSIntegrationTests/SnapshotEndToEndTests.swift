@@ -35,11 +35,14 @@ import Testing
             #expect(try cluster.gfs(["stat", "/src"]).stdout.contains("shared\t2"))
 
             #expect(try cluster.gfs(["rm", "/src"]).status == 0)
+            // Deleting the deleted file again purges it at once (GFS §4.4.2).
+            #expect(try cluster.gfs(["rm", "/src"]).stdout == "purged /src (1 deleted)\n")
             #expect(try cluster.gfs(["cat", "/snap"]).output == data)
             try await waitUntil("the source's own two chunks to be deleted") {
                 cluster.chunkservers.allSatisfy { chunkFiles($0).count == 10 }
             }
             #expect(try cluster.gfs(["rm", "/snap"]).status == 0)
+            #expect(try cluster.gfs(["gc", "--now"]).stdout.hasPrefix("purged\t1\n"))
             try await waitUntil("the last references' chunks to be deleted") {
                 cluster.chunkservers.allSatisfy { chunkFiles($0).isEmpty }
             }
@@ -58,7 +61,7 @@ import Testing
             #expect(try cluster.gfs(["ls", "/copy/sub"]).stdout.split(separator: "\n").count == 1000)
             #expect(try cluster.gfs(["cat", "/copy/data"]).output == data)
             #expect(try cluster.gfs(["snapshot", "/tree", "/copy"]).stderr == "gfs: /copy: already exists\n")
-            #expect(try cluster.gfs(["snapshot", "/nope", "/x"]).status == 2)
+            #expect(try cluster.gfs(["snapshot", "/nope", "/x"]).status == 1)
             #expect(try cluster.gfs(["snapshot", "/tree", "/tree/sub/x"]).stderr
                 == "gfs: cannot snapshot /tree into itself (/tree/sub/x)\n")
         }

@@ -100,12 +100,16 @@ extension MasterStateMachine {
     public mutating func restore(_ contents: Checkpoint.Contents) {
         namespace = Namespace(restoring: contents.entries.map { ($0.path, $0.entry) })
         var table = TreeDictionary<ChunkHandle, ChunkInfo>()
-        for (_, entry, versions) in contents.entries {
+        for (path, entry, versions) in contents.entries {
             for (handle, version) in zip(entry.chunks, versions) {
-                if table[handle] != nil {
-                    table[handle]?.references += 1
+                if var info = table[handle] {
+                    info.references += 1
+                    info.goal = max(info.goal, entry.replication)
+                    info.trashed = info.trashed && path.isInTrash
+                    table[handle] = info
                 } else {
-                    table[handle] = ChunkInfo(version: version, replicas: chunks[handle]?.replicas ?? [:])
+                    table[handle] = ChunkInfo(version: version, replicas: chunks[handle]?.replicas ?? [:],
+                                              goal: entry.replication, trashed: path.isInTrash)
                 }
             }
         }

@@ -10,6 +10,18 @@ public struct MasterConfiguration: Sendable {
     public var heartbeatTimeout: Duration = .seconds(15)
     /// Creations within this window count against a server when placing new chunks (GFS §4.2).
     public var recentCreationWindow: Duration = .seconds(60)
+    /// Re-replication and rebalancing copies at once per chunkserver (as source or target) (GFS §4.3).
+    public var clonesPerServer: Int = 2
+    /// Re-replication and rebalancing copies at once in the whole cluster.
+    public var clonesTotal: Int = 8
+    /// Bytes per second each copy may read from its source, so repair never drowns client traffic.
+    public var cloneBytesPerSecond: Int64 = 64 << 20
+    /// A chunkserver stopped gracefully has this long to come back before its chunks are re-replicated.
+    public var restartGrace: Duration = .seconds(300)
+    /// Deleted files stay in the trash, restorable, this long (GFS §4.4.1: three days).
+    public var deletedGrace: Duration = .seconds(3 * 24 * 3600)
+    /// Rebalancing starts when the fullest and emptiest live chunkservers differ by more replicas than this.
+    public var rebalanceSpread: Int = 4
 
     /// The defaults from the paper.
     public init() {}

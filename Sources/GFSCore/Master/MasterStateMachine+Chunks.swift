@@ -66,6 +66,7 @@ extension MasterStateMachine {
                 guard !replicas.isEmpty else { throw GFSError(.unavailable, "chunk \(handle) has no live replica to copy") }
                 let new = ChunkHandle(nextHandle)
                 nextHandle &+= 1
+                handlesInFlight[new] = clock.now
                 return .copyOnWrite(index: index, old: handle, new: new, version: info.version, servers: replicas)
             }
             return .existing(ChunkLocation(index: index, handle: handle, version: chunks[handle]?.version ?? 0,
@@ -82,6 +83,7 @@ extension MasterStateMachine {
         let handle = ChunkHandle(nextHandle)
         nextHandle &+= 1
         let now = clock.now
+        handlesInFlight[handle] = now
         for server in chosen { servers[server]?.recentCreations.append(now) }
         return .create(index: index, handle: handle, version: 1, servers: chosen)
     }
@@ -90,6 +92,7 @@ extension MasterStateMachine {
     /// if some replica confirmed and no other client added chunk `index` meanwhile.
     public mutating func chunkCreated(_ path: GFSPath, index: Int, handle: ChunkHandle, version: ChunkVersion,
                                       confirmed: [ServerID]) throws(GFSError) -> (ChunkLocation, Mutation?) {
+        handlesInFlight[handle] = nil
         let entry = try file(path)
         guard index == entry.chunks.count else {
             for server in confirmed { pendingDeletes[server, default: []].insert(handle) }
@@ -99,6 +102,7 @@ extension MasterStateMachine {
         let mutation = Mutation.addChunk(path, handle, version: version)
         apply(mutation)
         for server in confirmed { chunks[handle]?.replicas[server] = version }
+        replicasChangedAt[handle] = clock.now
         return (ChunkLocation(index: index, handle: handle, version: version, replicas: liveReplicas(handle)),
                 mutation)
     }
@@ -121,6 +125,7 @@ extension MasterStateMachine {
             return .current(leaseInfo(handle, lease, now: now))
         }
         let replicas = liveReplicas(handle)
+        if replicas.count < info.goal { noteBlocked(handle) }
         guard let primary = replicas.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
         }
@@ -141,6 +146,7 @@ extension MasterStateMachine {
             mutation = .setVersion(handle, version)
             apply(mutation!)
             for server in confirmed { chunks[handle]?.replicas[server] = version }
+            replicasChangedAt[handle] = clock.now
         }
         let now = clock.now
         guard let lease = leases.current(handle, at: now), lease.version == version,
@@ -158,9 +164,12 @@ extension MasterStateMachine {
                   remaining: lease.expires.duration(since: now))
     }
 
-    private func placementCandidates() -> [ChunkPlacement.Candidate] {
+    func placementCandidates() -> [ChunkPlacement.Candidate] {
         let since = clock.now.advanced(by: .zero - configuration.recentCreationWindow)
-        return servers.filter { isAlive($0.key) }.map { server, state in
+        // Draining servers take no new replicas, nor do full disks (capacity 0: not reported, assume room).
+        let room = configuration.chunkSize
+        return servers.filter { isAlive($0.key) && !$0.value.draining && ($0.value.capacityBytes == 0 || $0.value.freeBytes >= room) }
+            .map { server, state in
             ChunkPlacement.Candidate(server: server, rack: state.rack, diskUse: state.diskUse,
                                      recentCreations: state.recentCreations.filter { $0 > since }.count)
         }

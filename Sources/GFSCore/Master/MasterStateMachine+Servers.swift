@@ -10,7 +10,8 @@ extension MasterStateMachine {
         let now = clock.now
         let recent = servers[server]?.recentCreations ?? []
         servers[server] = ServerState(rack: rack, capacityBytes: capacityBytes, freeBytes: freeBytes,
-                                      lastHeard: now, connected: true, recentCreations: recent)
+                                      lastHeard: now, connected: true, recentCreations: recent,
+                                      draining: servers[server]?.draining ?? false)
         for handle in chunks.keys where chunks[handle]?.replicas[server] != nil {
             chunks[handle]?.replicas[server] = nil
         }
@@ -37,6 +38,40 @@ extension MasterStateMachine {
             chunks[chunk.handle]?.replicas[server] = chunk.version
         }
         return (deletions, adopted)
+    }
+
+    /// `REPORT`: a full report from a chunkserver that stayed registered (sent every few minutes). Replicas
+    /// it no longer has are forgotten, unknown chunks (orphans) and stale versions are deleted, current ones
+    /// the master did not know are added. Chunks being created or copied right now are left alone.
+    public mutating func report(_ server: ServerID, chunks reported: [ReportedChunk]) throws(GFSError) -> [ChunkHandle] {
+        guard servers[server]?.connected == true else {
+            throw GFSError(.notFound, "chunkserver \(server) is not registered; send REGISTER")
+        }
+        let now = clock.now
+        let window = configuration.leaseDuration
+        for (handle, since) in replicasChangedAt where now.duration(since: since) > window { replicasChangedAt[handle] = nil }
+        let held = Dictionary(reported.map { ($0.handle, $0.version) }, uniquingKeysWith: max)
+        for (handle, info) in chunks where info.replicas[server] != nil && held[handle] == nil {
+            if replicasChangedAt[handle] == nil { chunks[handle]?.replicas[server] = nil }
+        }
+        var deletions: [ChunkHandle] = []
+        for (handle, version) in held {
+            guard let info = chunks[handle] else {
+                if handlesInFlight[handle] == nil, !clonesInFlight.keys.contains(where: { $0.handle == handle }) {
+                    deletions.append(handle)
+                }
+                continue
+            }
+            if version < info.version, leases.current(handle, at: now)?.version ?? 0 <= info.version {
+                chunks[handle]?.replicas[server] = nil
+                deletions.append(handle)
+            } else if version == info.version, info.replicas[server] == nil, leases.current(handle, at: now) == nil,
+                !(deferredReplicas[handle]?.contains(server) ?? false)
+            {
+                chunks[handle]?.replicas[server] = version
+            }
+        }
+        return deletions.sorted()
     }
 
     /// The answer to a heartbeat.
@@ -108,19 +143,26 @@ extension MasterStateMachine {
     public mutating func replicaCorrupt(_ handle: ChunkHandle, on server: ServerID) {
         guard chunks[handle]?.replicas.removeValue(forKey: server) != nil else { return }
         pendingDeletes[server, default: []].insert(handle)
+        corruptReplicas[handle, default: []].insert(server)
     }
 
     /// One line per chunkserver for `STATUS`, sorted by address.
     public func serverSummaries() -> [ServerSummary] {
-        var counts: [ServerID: Int] = [:]
-        for info in chunks.values {
-            for server in info.replicas.keys { counts[server, default: 0] += 1 }
-        }
+        let counts = replicaCounts()
+        let now = clock.now
         return servers.keys.sorted().compactMap { server in
             servers[server].map {
-                ServerSummary(server: server, rack: $0.rack, alive: isAlive(server), chunks: counts[server] ?? 0,
-                              capacityBytes: $0.capacityBytes, freeBytes: $0.freeBytes)
+                let alive = isAlive(server)
+                let state = alive ? ($0.draining ? "draining" : "alive") : isResting(server, at: now) ? "resting" : "dead"
+                return ServerSummary(server: server, rack: $0.rack, alive: alive, chunks: counts[server] ?? 0,
+                                     capacityBytes: $0.capacityBytes, freeBytes: $0.freeBytes, state: state,
+                                     silentMilliseconds: now.duration(since: $0.lastHeard).milliseconds)
             }
         }
+    }
+
+    /// Chunks below their replication goal, for `STATUS`.
+    public var underReplicatedCount: Int {
+        chunks.keys.reduce(0) { count, handle in count + (health(handle).counted < (chunks[handle]?.goal ?? 0) ? 1 : 0) }
     }
 }

@@ -24,6 +24,7 @@ extension MasterStateMachine {
         guard !destination.isDescendant(of: source) else {
             throw GFSError(.badRequest, "cannot snapshot \(source) into itself (\(destination))")
         }
+        try checkNotInTrash(destination)
         try namespace.checkCreatable(destination)
         let now = clock.now
         var leased: [LeasedChunk] = []
@@ -74,6 +75,7 @@ extension MasterStateMachine {
     /// chunk `index` becomes the copy.
     public mutating func chunkCloned(_ path: GFSPath, index: Int, from old: ChunkHandle, to new: ChunkHandle,
                                      version: ChunkVersion, confirmed: [ServerID]) throws(GFSError) -> (ChunkLocation, Mutation?) {
+        handlesInFlight[new] = nil
         let entry = try file(path)
         guard index < entry.chunks.count, entry.chunks[index] == old, (chunks[old]?.references ?? 1) > 1 else {
             // Another writer copied it first, or the sharing ended: use what the file has now.

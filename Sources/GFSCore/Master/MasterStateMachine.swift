@@ -7,7 +7,7 @@ import HashTreeCollections
 /// answers; `apply(_:)` is the only place durable state changes, and log replay calls it too.
 public struct MasterStateMachine: Sendable {
     /// The tunables.
-    public let configuration: MasterConfiguration
+    public internal(set) var configuration: MasterConfiguration
     /// The injected time source.
     public let clock: any GFSClock
     var random: SplitMix64
@@ -31,6 +31,18 @@ public struct MasterStateMachine: Sendable {
     var leaseBlocked: [ChunkHandle: Int] = [:]
     /// No new lease before this: after a restart, primaries of the previous run may still hold theirs.
     var leaseFence: Instant?
+    /// Chunks being created or copied on chunkservers but not yet recorded: not orphans, whatever a report says.
+    var handlesInFlight: [ChunkHandle: Instant] = [:]
+    /// Re-replication and rebalancing copies under way, by chunk and target.
+    var clonesInFlight: [CloneOrder: Instant] = [:]
+    /// Chunks a client waited on while they were short of replicas: repaired first (GFS §4.3).
+    var blockedChunks: [ChunkHandle: Instant] = [:]
+    /// Where a rebalancing copy came from: that replica is the one removed once the copy is in place.
+    var rebalanceSources: [ChunkHandle: ServerID] = [:]
+    /// Replicas found corrupt, shown by fsck until the chunk is back at its goal.
+    var corruptReplicas: [ChunkHandle: Set<ServerID>] = [:]
+    /// When each chunk's replica set last grew, so a report taken just before cannot undo it.
+    var replicasChangedAt: [ChunkHandle: Instant] = [:]
 
     /// A master with an empty namespace.
     /// - Parameters:
@@ -79,22 +91,36 @@ public struct MasterStateMachine: Sendable {
                 for handle in entry.chunks { release(handle) }
             }
         case let .move(source, destination, modified):
+            if source.isInTrash != destination.isInTrash {
+                for path in namespace.subtree(source) {
+                    for handle in namespace[path]?.chunks ?? [] { chunks[handle]?.trashed = destination.isInTrash }
+                }
+            }
+            if destination.isInTrash, namespace[Trash.folder] == nil {
+                namespace.insert(Trash.folder, .init(kind: .directory, modified: modified))
+            }
             namespace.move(source, to: destination, now: modified)
         case let .addChunk(path, handle, version):
             namespace.update(path) { $0.chunks.append(handle) }
-            chunks[handle] = ChunkInfo(version: version)
+            chunks[handle] = ChunkInfo(version: version, goal: namespace[path]?.replication ?? 3, trashed: path.isInTrash)
             nextHandle = max(nextHandle, handle.rawValue &+ 1)
         case let .snapshot(source, destination, modified):
             for path in namespace.subtree(source) {
                 guard var entry = namespace[path] else { continue }
                 entry.modified = path == source ? modified : entry.modified
                 namespace.insert(path.replacingPrefix(source, with: destination), entry)
-                for handle in entry.chunks { chunks[handle]?.references += 1 }
+                for handle in entry.chunks {
+                    guard var info = chunks[handle] else { continue }
+                    info.references += 1
+                    info.goal = max(info.goal, entry.replication)
+                    info.trashed = false
+                    chunks[handle] = info
+                }
             }
         case let .replaceChunk(path, index, handle, version):
             guard let old = namespace[path]?.chunks[index] else { return }
             namespace.update(path) { $0.chunks[index] = handle }
-            chunks[handle] = ChunkInfo(version: version)
+            chunks[handle] = ChunkInfo(version: version, goal: namespace[path]?.replication ?? 3, trashed: path.isInTrash)
             nextHandle = max(nextHandle, handle.rawValue &+ 1)
             release(old)
         case let .setVersion(handle, version):
@@ -135,6 +161,7 @@ public struct MasterStateMachine: Sendable {
                 guard entry.kind == .directory else { throw GFSError(.notDirectory, "\(target): not a directory") }
                 continue
             }
+            try checkNotInTrash(target)
             try namespace.checkCreatable(target)
             let mutation = Mutation.makeDirectory(target, modified: now)
             apply(mutation)
@@ -147,6 +174,7 @@ public struct MasterStateMachine: Sendable {
     public mutating func createFile(_ path: GFSPath, replication: Int?, records: Bool = false) throws(GFSError) -> Mutation {
         let goal = replication ?? configuration.defaultReplication
         guard (1...16).contains(goal) else { throw GFSError(.badRequest, "replication must be 1...16, not \(goal)") }
+        try checkNotInTrash(path)
         try namespace.checkCreatable(path)
         let mutation = Mutation.createFile(path, replication: goal, records: records, modified: clock.wallMilliseconds)
         apply(mutation)
@@ -165,6 +193,7 @@ public struct MasterStateMachine: Sendable {
         guard entry.kind == .directory else { return [(path, entry)] }
         return namespace.childNames(of: path).compactMap { name in
             let child = path.appending(name)
+            if child == Trash.folder { return nil }
             return namespace[child].map { (child, $0) }
         }
     }
@@ -176,22 +205,33 @@ public struct MasterStateMachine: Sendable {
         guard !destination.isDescendant(of: source) else {
             throw GFSError(.badRequest, "cannot move \(source) into itself (\(destination))")
         }
+        try checkNotInTrash(destination)
         try namespace.checkCreatable(destination)
         let mutation = Mutation.move(source, to: destination, modified: clock.wallMilliseconds)
         apply(mutation)
         return mutation
     }
 
-    /// Validates and applies `RM`; a non-empty directory needs `recursive`.
+    /// Removes `path` for good (a purge; `rm` moves to the trash with `delete`); a non-empty directory
+    /// needs `recursive`.
     public mutating func remove(_ path: GFSPath, recursive: Bool) throws(GFSError) -> Mutation {
+        try checkRemovable(path, recursive: recursive)
+        let mutation = Mutation.remove(path, modified: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
+
+    func checkRemovable(_ path: GFSPath, recursive: Bool) throws(GFSError) {
         let entry = try stat(path)
         guard !path.isRoot else { throw GFSError(.badRequest, "/ cannot be removed") }
         if entry.kind == .directory, !recursive, !namespace.childNames(of: path).isEmpty {
             throw GFSError(.notEmpty, "\(path): directory not empty")
         }
-        let mutation = Mutation.remove(path, modified: clock.wallMilliseconds)
-        apply(mutation)
-        return mutation
+    }
+
+    /// New names cannot be made in the trash; only `rm` puts things there.
+    func checkNotInTrash(_ path: GFSPath) throws(GFSError) {
+        guard !path.isInTrash else { throw GFSError(.badRequest, "\(path): \(Trash.folder) is reserved for deleted files") }
     }
 
     /// Records that a client wrote up to `length` bytes; returns nil when the file was already that long.
@@ -226,6 +266,9 @@ extension MasterStateMachine {
         case let .move(source, destination, _):
             guard !source.isRoot, namespace[source] != nil, !destination.isDescendant(of: source) else {
                 throw GFSError(.internal, "log moves missing \(source)")
+            }
+            if destination.parent == Trash.folder, namespace[Trash.folder] == nil {
+                namespace.insert(Trash.folder, .init(kind: .directory, modified: 0))
             }
             try namespace.checkCreatable(destination)
         case let .addChunk(path, handle, _):

@@ -6,6 +6,10 @@ public struct ChunkInfo: Sendable, Equatable {
     public var replicas: [ServerID: ChunkVersion] = [:]
     /// How many files refer to the chunk: more than one after a snapshot, until copy-on-write (GFS §3.4).
     public var references: Int = 1
+    /// Replicas wanted: the highest goal of the files referring to it. Derived from the namespace, not logged.
+    public var goal: Int = 3
+    /// Whether the file referring to it was deleted (it sits in the trash): repaired after live files.
+    public var trashed = false
 }
 
 /// What the master knows about one chunkserver; none of it is persisted.
@@ -22,6 +26,10 @@ public struct ServerState: Sendable, Equatable {
     public var connected: Bool
     /// When replicas were last placed on it, for spreading creations (GFS §4.2).
     public var recentCreations: [Instant] = []
+    /// Being drained: no new replicas, and its replicas are copied elsewhere, then deleted here.
+    public var draining = false
+    /// When it said it was stopping for a restart: its replicas are not re-replicated during the grace period.
+    public var leftAt: Instant?
 
     /// Fraction of the disk in use.
     public var diskUse: Double {
@@ -102,14 +110,21 @@ public struct ServerSummary: Sendable, Equatable {
     public var chunks: Int
     /// Total and free disk bytes.
     public var capacityBytes: Int64, freeBytes: Int64
+    /// `alive`, `dead`, `draining` (alive, being emptied) or `resting` (stopped for a restart, in its grace).
+    public var state: String
+    /// Milliseconds since the master last heard from it.
+    public var silentMilliseconds: Int64
 
     /// Creates a summary.
-    public init(server: ServerID, rack: String, alive: Bool, chunks: Int, capacityBytes: Int64, freeBytes: Int64) {
+    public init(server: ServerID, rack: String, alive: Bool, chunks: Int, capacityBytes: Int64, freeBytes: Int64,
+                state: String? = nil, silentMilliseconds: Int64 = 0) {
         self.server = server
         self.rack = rack
         self.alive = alive
         self.chunks = chunks
         self.capacityBytes = capacityBytes
         self.freeBytes = freeBytes
+        self.state = state ?? (alive ? "alive" : "dead")
+        self.silentMilliseconds = silentMilliseconds
     }
 }

@@ -28,3 +28,11 @@ public protocol GFSClock: Sendable {
     /// Milliseconds since the Unix epoch, for `mtime` fields.
     var wallMilliseconds: Int64 { get }
 }
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,86 @@
+/// What `gfs fsck` reports (like `hdfs fsck`): each file's chunks against their replication goal, with what
+/// is wrong and what the master has scheduled.
+public struct ChunkCheck: Sendable, Equatable {
+    /// How a chunk stands.
+    public enum Status: String, Sendable {
+        case healthy, under = "under-replicated", missing
+    }
+
+    public var index: Int
+    public var handle: ChunkHandle
+    public var version: ChunkVersion
+    public var goal: Int
+    public var status: Status
+    public var health: MasterStateMachine.ChunkHealth
+    /// Replicas found corrupt since the chunk was last whole.
+    public var corrupt: [ServerID]
+    /// What the master does about it, in words.
+    public var scheduled: String
+}
+
+/// Totals of an fsck pass.
+public struct FsckSummary: Sendable, Equatable {
+    public var files = 0, directories = 0, bytes: Int64 = 0
+    public var chunks = 0, healthy = 0, underReplicated = 0, missing = 0, stale = 0, corrupt = 0
+    /// Sum of the chunks' goals, and of the replicas that count toward them.
+    public var goalReplicas = 0, liveReplicas = 0
+
+    public init() {}
+
+    /// Whether nothing needs attention.
+    public var isHealthy: Bool { underReplicated == 0 && missing == 0 }
+}
+
+extension MasterStateMachine {
+    /// Checks every file under `prefix` (deleted files excepted), calling `visit` with each file and its chunk
+    /// checks, one file at a time so nothing proportional to the namespace is kept.
+    public func fsck(_ prefix: GFSPath, visit: (GFSPath, Namespace.Entry, [ChunkCheck]) -> Void) throws(GFSError) -> FsckSummary {
+        _ = try stat(prefix)
+        var summary = FsckSummary()
+        for path in namespace.subtree(prefix) where !path.isInTrash || prefix.isInTrash {
+            guard let entry = namespace[path] else { continue }
+            guard entry.kind == .file else {
+                summary.directories += 1
+                continue
+            }
+            summary.files += 1
+            summary.bytes += entry.length
+            let checks = entry.chunks.enumerated().map { check(index: $0.offset, handle: $0.element) }
+            for check in checks {
+                summary.chunks += 1
+                summary.goalReplicas += check.goal
+                summary.liveReplicas += min(check.health.counted, check.goal)
+                summary.stale += check.health.stale.count
+                summary.corrupt += check.corrupt.count
+                switch check.status {
+                case .healthy: summary.healthy += 1
+                case .under: summary.underReplicated += 1
+                case .missing: summary.missing += 1
+                }
+            }
+            visit(path, entry, checks)
+        }
+        return summary
+    }
+
+    func check(index: Int, handle: ChunkHandle) -> ChunkCheck {
+        let health = health(handle)
+        let info = chunks[handle]
+        let goal = info?.goal ?? 0
+        let sources = health.live + health.draining
+        let status: ChunkCheck.Status = sources.isEmpty ? .missing : health.counted < goal ? .under : .healthy
+        var scheduled = "nothing"
+        if !health.copying.isEmpty {
+            scheduled = "copying to " + health.copying.map(\.description).joined(separator: ",")
+        } else if status == .missing {
+            scheduled = health.resting.isEmpty && health.dead.isEmpty
+                ? "nothing: no replica is known" : "nothing: waiting for a holder to come back"
+        } else if status == .under {
+            scheduled = "a copy, when a copy slot is free"
+        } else if !health.resting.isEmpty {
+            scheduled = "nothing: waiting out the restart grace of " + health.resting.map(\.description).joined(separator: ",")
+        }
+        return ChunkCheck(index: index, handle: handle, version: info?.version ?? 0, goal: goal, status: status,
+                          health: health, corrupt: (corruptReplicas[handle] ?? []).sorted(), scheduled: scheduled)
+    }
+}

@@ -1,0 +1,250 @@
+import HashTreeCollections
+
+/// One chunk copied from one chunkserver to another (GFS §4.3): re-replication, rebalancing or draining.
+public struct CloneOrder: Sendable, Hashable {
+    /// Why the copy is made.
+    public enum Reason: String, Sendable {
+        case repair, rebalance
+    }
+
+    public var handle: ChunkHandle
+    public var version: ChunkVersion
+    /// A live replica at `version` to read from.
+    public var source: ServerID
+    /// Where the new replica goes.
+    public var target: ServerID
+    public var reason: Reason
+
+    public init(handle: ChunkHandle, version: ChunkVersion, source: ServerID, target: ServerID, reason: Reason) {
+        self.handle = handle
+        self.version = version
+        self.source = source
+        self.target = target
+        self.reason = reason
+    }
+}
+
+/// Re-replication, replica removal and rebalancing (GFS §4.3, §4.5): pure decisions, carried out by the master
+/// service, which reports each copy's outcome back with `cloneFinished`.
+extension MasterStateMachine {
+    /// How one chunk stands against its goal.
+    public struct ChunkHealth: Sendable, Equatable {
+        /// Replicas at the current version on live servers that are not being drained.
+        public var live: [ServerID]
+        /// Current replicas on servers being drained (still readable, about to go).
+        public var draining: [ServerID]
+        /// Current replicas on servers that stopped gracefully and are within their grace period.
+        public var resting: [ServerID]
+        /// Current replicas on dead servers.
+        public var dead: [ServerID]
+        /// Replicas at an older version.
+        public var stale: [(ServerID, ChunkVersion)]
+        /// Copies under way, by target.
+        public var copying: [ServerID]
+
+        /// Replicas that count toward the goal.
+        public var counted: Int { live.count + resting.count }
+
+        public static func == (lhs: ChunkHealth, rhs: ChunkHealth) -> Bool {
+            lhs.live == rhs.live && lhs.draining == rhs.draining && lhs.resting == rhs.resting && lhs.dead == rhs.dead
+                && lhs.stale.map(\.0) == rhs.stale.map(\.0) && lhs.copying == rhs.copying
+        }
+    }
+
+    /// Whether a server stopped gracefully less than the restart grace ago.
+    func isResting(_ server: ServerID, at now: Instant) -> Bool {
+        guard let left = servers[server]?.leftAt, !isAlive(server) else { return false }
+        return now.duration(since: left) < configuration.restartGrace
+    }
+
+    /// How `handle` stands now.
+    public func health(_ handle: ChunkHandle) -> ChunkHealth {
+        let now = clock.now
+        var health = ChunkHealth(live: [], draining: [], resting: [], dead: [], stale: [], copying: [])
+        guard let info = chunks[handle] else { return health }
+        for (server, version) in info.replicas.sorted(by: { $0.key < $1.key }) {
+            if version < info.version {
+                health.stale.append((server, version))
+            } else if isAlive(server) {
+                if servers[server]?.draining == true { health.draining.append(server) } else { health.live.append(server) }
+            } else if isResting(server, at: now) {
+                health.resting.append(server)
+            } else {
+                health.dead.append(server)
+            }
+        }
+        health.copying = clonesInFlight.keys.filter { $0.handle == handle }.map(\.target).sorted()
+        return health
+    }
+
+    /// A client waited on `handle` (a lease or read) while it was short of replicas: repair it first.
+    public mutating func noteBlocked(_ handle: ChunkHandle) {
+        guard let info = chunks[handle], health(handle).counted < info.goal else { return }
+        blockedChunks[handle] = clock.now
+    }
+
+    /// One planning pass: forgets stale replicas (the servers delete them), removes surplus ones (from draining
+    /// servers and rebalancing sources first), and orders copies — chunks furthest below their goal first,
+    /// then those clients wait on, live files before deleted ones — within the per-server and cluster limits.
+    /// Rebalancing copies fill what budget repair leaves.
+    public mutating func planReplication() -> [CloneOrder] {
+        let now = clock.now
+        let cloneTimeout = Duration.seconds(60) + .seconds(configuration.chunkSize / max(configuration.cloneBytesPerSecond, 1) * 2)
+        for (order, started) in clonesInFlight where now.duration(since: started) > cloneTimeout {
+            clonesInFlight[order] = nil
+        }
+        for (handle, since) in blockedChunks where now.duration(since: since) > .seconds(120) { blockedChunks[handle] = nil }
+        for (handle, since) in handlesInFlight where now.duration(since: since) > configuration.leaseDuration * 4 {
+            handlesInFlight[handle] = nil
+        }
+        var wanted: [(key: (Int, Int, Int), handle: ChunkHandle, missing: Int, sources: [ServerID])] = []
+        for (handle, info) in chunks {
+            let health = health(handle)
+            for (server, _) in health.stale {
+                chunks[handle]?.replicas[server] = nil
+                pendingDeletes[server, default: []].insert(handle)
+            }
+            let missing = info.goal - health.counted - health.copying.count
+            if missing > 0, !(health.live + health.draining).isEmpty {
+                let key = (-(info.goal - health.counted), blockedChunks[handle] == nil ? 1 : 0, info.trashed ? 1 : 0)
+                wanted.append((key, handle, missing, health.live + health.draining))
+            } else if health.copying.isEmpty, health.live.count >= info.goal {
+                corruptReplicas[handle] = nil
+                if leases.current(handle, at: now) == nil { removeSurplus(handle, health: health, goal: info.goal) }
+            }
+        }
+        wanted.sort { $0.key < $1.key || ($0.key == $1.key && $0.handle < $1.handle) }
+        var orders: [CloneOrder] = []
+        var busy = cloneLoad()
+        for item in wanted {
+            guard clonesInFlight.count < configuration.clonesTotal else { break }
+            for _ in 0..<item.missing {
+                guard clonesInFlight.count < configuration.clonesTotal,
+                    let order = cloneOrder(item.handle, sources: item.sources, reason: .repair, busy: busy)
+                else { break }
+                clonesInFlight[order] = now
+                busy[order.source, default: 0] += 1
+                busy[order.target, default: 0] += 1
+                orders.append(order)
+            }
+        }
+        if wanted.isEmpty, let order = rebalanceOrder(busy: busy) {
+            clonesInFlight[order] = now
+            rebalanceSources[order.handle] = order.source
+            orders.append(order)
+        }
+        return orders
+    }
+
+    /// Copies under way per server, as source or target.
+    private func cloneLoad() -> [ServerID: Int] {
+        var busy: [ServerID: Int] = [:]
+        for order in clonesInFlight.keys {
+            busy[order.source, default: 0] += 1
+            busy[order.target, default: 0] += 1
+        }
+        return busy
+    }
+
+    /// A copy of `handle` from the least busy source to a server placed as for a new chunk, if both exist.
+    private mutating func cloneOrder(_ handle: ChunkHandle, sources: [ServerID], reason: CloneOrder.Reason,
+                                     busy: [ServerID: Int], target: ServerID? = nil) -> CloneOrder? {
+        guard let info = chunks[handle] else { return nil }
+        let limit = configuration.clonesPerServer
+        guard let source = sources.filter({ busy[$0, default: 0] < limit }).min(by: { busy[$0, default: 0] < busy[$1, default: 0] })
+        else { return nil }
+        let holders = Set(info.replicas.keys).union(clonesInFlight.keys.filter { $0.handle == handle }.map(\.target))
+        let chosen = target ?? ChunkPlacement.choose(1, from: placementCandidates().filter { busy[$0.server, default: 0] < limit },
+                                                     excluding: holders, using: &random).first
+        guard let chosen, !holders.contains(chosen) else { return nil }
+        let now = clock.now
+        servers[chosen]?.recentCreations.append(now)
+        return CloneOrder(handle: handle, version: info.version, source: source, target: chosen, reason: reason)
+    }
+
+    /// Removes replicas beyond the goal: those on draining servers, then a rebalancing source, then those on
+    /// the servers holding the most replicas. The servers are told to delete them.
+    private mutating func removeSurplus(_ handle: ChunkHandle, health: ChunkHealth, goal: Int) {
+        var surplus = health.draining
+        var keep = health.live
+        if keep.count > goal, let source = rebalanceSources[handle], let index = keep.firstIndex(of: source) {
+            surplus.append(keep.remove(at: index))
+        }
+        if keep.count > goal {
+            let counts = replicaCounts()
+            keep.sort { (counts[$0] ?? 0, $0) < (counts[$1] ?? 0, $1) }
+            surplus += keep.suffix(keep.count - goal)
+        }
+        rebalanceSources[handle] = nil
+        for server in surplus {
+            chunks[handle]?.replicas[server] = nil
+            pendingDeletes[server, default: []].insert(handle)
+        }
+    }
+
+    /// Replicas per chunkserver.
+    func replicaCounts() -> [ServerID: Int] {
+        var counts: [ServerID: Int] = [:]
+        for info in chunks.values {
+            for server in info.replicas.keys { counts[server, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// One rebalancing copy from the live server holding the most replicas to the one holding the fewest, when
+    /// they differ by more than `rebalanceSpread`; one at a time, so a new server fills gradually.
+    private mutating func rebalanceOrder(busy: [ServerID: Int]) -> CloneOrder? {
+        guard clonesInFlight.isEmpty else { return nil }
+        let counts = replicaCounts()
+        let live = servers.keys.filter { isAlive($0) && servers[$0]?.draining != true }.sorted()
+        guard let fullest = live.max(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }),
+            let emptiest = live.min(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }),
+            (counts[fullest] ?? 0) - (counts[emptiest] ?? 0) > configuration.rebalanceSpread
+        else { return nil }
+        let now = clock.now
+        for (handle, info) in chunks where info.replicas[fullest] == info.version && info.replicas[emptiest] == nil {
+            guard leases.current(handle, at: now) == nil, health(handle).live.count >= info.goal else { continue }
+            return cloneOrder(handle, sources: [fullest], reason: .rebalance, busy: busy, target: emptiest)
+        }
+        return nil
+    }
+
+    /// The outcome of a copy: on success the target holds a replica at the version copied, which counts if
+    /// the chunk is still at that version; otherwise the target is told to delete it.
+    public mutating func cloneFinished(_ order: CloneOrder, succeeded: Bool) {
+        clonesInFlight[order] = nil
+        guard succeeded else {
+            if order.reason == .rebalance { rebalanceSources[order.handle] = nil }
+            return
+        }
+        guard let info = chunks[order.handle], info.version == order.version else {
+            pendingDeletes[order.target, default: []].insert(order.handle)
+            return
+        }
+        chunks[order.handle]?.replicas[order.target] = order.version
+        replicasChangedAt[order.handle] = clock.now
+    }
+
+    /// Copies under way.
+    public var clonesUnderWay: [CloneOrder] { clonesInFlight.keys.sorted { ($0.handle, $0.target) < ($1.handle, $1.target) } }
+
+    /// Changes the re-replication limits on a running master.
+    public mutating func tune(clonesPerServer: Int?, clonesTotal: Int?, cloneBytesPerSecond: Int64?) {
+        if let clonesPerServer { configuration.clonesPerServer = max(0, clonesPerServer) }
+        if let clonesTotal { configuration.clonesTotal = max(0, clonesTotal) }
+        if let cloneBytesPerSecond { configuration.cloneBytesPerSecond = max(1, cloneBytesPerSecond) }
+    }
+
+    /// `DRAIN`: stop placing replicas on `server` and move its replicas elsewhere (or stop draining).
+    public mutating func drain(_ server: ServerID, _ draining: Bool) throws(GFSError) {
+        guard servers[server] != nil else { throw GFSError(.notFound, "chunkserver \(server) has never registered") }
+        servers[server]?.draining = draining
+    }
+
+    /// A chunkserver is stopping for a restart: dead now, but its chunks wait out the restart grace.
+    public mutating func serverLeaving(_ server: ServerID) {
+        let now = clock.now
+        servers[server]?.connected = false
+        servers[server]?.leftAt = now
+    }
+}

@@ -1,0 +1,151 @@
+import GFSClient
+import GFSProtocol
+import NIOCore
+
+/// Carries out what the state machine plans for repair (GFS §4.3, §4.4): copies between chunkservers, the
+/// periodic namespace scan for garbage, and the answers of GC, FSCK, DRAIN, TUNE, LEAVE and REPORT.
+extension MasterService {
+    /// Plans and starts copies every `repairInterval` and collects garbage every `gcInterval`, while primary.
+    public func startMaintenance(repairInterval: Duration, gcInterval: Duration) {
+        maintenance?.cancel()
+        maintenance = Task { [weak self] in
+            var sinceCollection = Duration.zero
+            while !Task.isCancelled {
+                try? await Task.sleep(for: repairInterval)
+                guard let self else { return }
+                await self.repairPass()
+                sinceCollection += repairInterval
+                if sinceCollection >= gcInterval {
+                    sinceCollection = .zero
+                    _ = try? await self.collectGarbage(everything: false)
+                }
+            }
+        }
+    }
+
+    /// One planning pass; each copy runs on its own and reports back.
+    func repairPass() {
+        guard case .primary = role else { return }
+        let rate = state.configuration.cloneBytesPerSecond
+        let timeout = Duration.seconds(60) + .seconds(state.configuration.chunkSize / max(rate, 1) * 2)
+        for order in state.planReplication() {
+            logger.info("copying chunk \(order.handle) from \(order.source) to \(order.target) (\(order.reason.rawValue))")
+            let request = ChunkRequest.replicate(order.handle, version: order.version, source: order.source, bytesPerSecond: rate)
+            Task {
+                let succeeded: Bool
+                do {
+                    _ = try await pool.call(order.target, request.line, timeout: timeout)
+                    succeeded = true
+                } catch {
+                    logger.warning("copy of chunk \(order.handle) to \(order.target) failed: \(error)")
+                    succeeded = false
+                }
+                self.cloneDone(order, succeeded: succeeded)
+            }
+        }
+    }
+
+    private func cloneDone(_ order: CloneOrder, succeeded: Bool) {
+        state.cloneFinished(order, succeeded: succeeded)
+    }
+
+    /// A garbage-collection pass: deleted files past the grace period (all with `everything`) are removed and
+    /// logged; their chunks' replicas are deleted as the chunkservers next hear from the master.
+    func collectGarbage(everything: Bool) async throws(GFSError) -> CollectionSummary {
+        guard case .primary = role else { return CollectionSummary() }
+        let (mutations, summary) = try await locked([Trash.folder]) { () throws(GFSError) in
+            state.collectGarbage(everything: everything)
+        }
+        try await commit(mutations)
+        if summary.purged > 0 {
+            logger.info("garbage collection purged \(summary.purged) deleted entries, \(summary.chunks) chunks")
+        }
+        return summary
+    }
+
+    /// Answers the requests of this extension.
+    func handleRepair(_ request: MasterRequest, payload: ByteBuffer?) async throws(GFSError) -> Reply {
+        switch request {
+        case let .report(server):
+            let deletions = try state.report(server, chunks: try ReportedChunk.parse(payload ?? ByteBuffer()))
+            guard case .primary = role else { return .ok() }
+            if !deletions.isEmpty { logger.info("chunkserver \(server) holds \(deletions.count) orphan or stale replicas") }
+            return .ok(body: deletions.map { ChunkServerInstruction.delete($0).line })
+        case let .leave(server):
+            logger.notice("chunkserver \(server) is stopping for a restart")
+            state.serverLeaving(server)
+        case let .drain(server, stop):
+            try state.drain(server, !stop)
+            logger.notice(stop ? "chunkserver \(server) no longer draining" : "draining chunkserver \(server)")
+        case let .tune(perServer, total, rate):
+            state.tune(clonesPerServer: perServer, clonesTotal: total, cloneBytesPerSecond: rate)
+            let configuration = state.configuration
+            return .ok([.init("clones_per_server", String(configuration.clonesPerServer)),
+                        .init("clones_total", String(configuration.clonesTotal)),
+                        .init("clone_rate", String(configuration.cloneBytesPerSecond))])
+        case let .deleted(path):
+            return .ok(body: state.deleted(under: path).map(\.line))
+        case let .undelete(path):
+            try await commit([try await locked([path]) { () throws(GFSError) in try state.undelete(path) }])
+        case let .collectGarbage(all):
+            let summary = try await collectGarbage(everything: all)
+            return .ok(summary.fields)
+        case let .fsck(path, files, chunks):
+            var body: [Line] = []
+            let summary = try state.fsck(path) { path, entry, checks in
+                let troubled = checks.filter { $0.status != .healthy || !$0.corrupt.isEmpty || !$0.health.stale.isEmpty }
+                let status = checks.contains { $0.status == .missing } ? "missing"
+                    : checks.contains { $0.status == .under } ? "under-replicated" : "healthy"
+                if files || !troubled.isEmpty {
+                    body.append(Line("FILE", [path.string], fields: [
+                        "status": status, "size": String(entry.length), "chunks": String(checks.count),
+                        "goal": String(entry.replication),
+                    ]))
+                }
+                for check in chunks ? checks : troubled { body.append(check.line(path)) }
+            }
+            return .ok(summary.fields, body: body)
+        default:
+            throw GFSError(.internal, "\(request.line.verb) is not a repair request")
+        }
+        return .ok()
+    }
+}
+
+extension CollectionSummary {
+    var fields: [Line.Field] {
+        [.init("purged", String(purged)), .init("bytes", String(bytes)), .init("chunks", String(chunks)),
+         .init("replicas_to_delete", String(replicasToDelete))]
+    }
+}
+
+extension FsckSummary {
+    var fields: [Line.Field] {
+        [.init("status", isHealthy ? "healthy" : "unhealthy"), .init("files", String(files)),
+         .init("directories", String(directories)), .init("bytes", String(bytes)), .init("chunks", String(chunks)),
+         .init("healthy", String(healthy)), .init("under", String(underReplicated)), .init("missing", String(missing)),
+         .init("stale", String(stale)), .init("corrupt", String(corrupt)), .init("goal_replicas", String(goalReplicas)),
+         .init("live_replicas", String(liveReplicas))]
+    }
+}
+
+extension ChunkCheck {
+    func line(_ path: GFSPath) -> Line {
+        func list(_ servers: [ServerID]) -> String? { servers.isEmpty ? nil : servers.map(\.description).joined(separator: ",") }
+        return Line("CHUNK", [path.string], fields: [
+            "index": String(index), "handle": handle.description, "version": String(version), "status": status.rawValue,
+            "goal": String(goal), "live": list(health.live),
+            "stale": health.stale.isEmpty ? nil : health.stale.map { "\($0.0)@v\($0.1)" }.joined(separator: ","),
+            "dead": list(health.dead), "resting": list(health.resting), "draining": list(health.draining),
+            "corrupt": list(corrupt), "scheduled": scheduled,
+        ])
+    }
+}
+
+extension DeletedEntry {
+    var line: Line {
+        Line("DELETED", [original.string], fields: [
+            "deleted_ms": String(deletedAt), "type": entry.kind == .file ? "file" : "directory", "size": String(entry.length),
+        ])
+    }
+}

@@ -1,0 +1,211 @@
+// Goal: the master's repair decisions (GFS §4.3, §4.4) — which chunks are copied first, within what limits,
+// what is deleted, what waits — and lazy deletion through the trash, without sockets or sleeps.
+// Method: a MasterStateMachine on a ManualClock; chunkservers are register/heartbeat/report calls.
+import GFSCore
+import GFSTestSupport
+import Testing
+
+@Suite final class RepairTests {
+    let clock = ManualClock()
+    var master: MasterStateMachine
+
+    init() {
+        var configuration = MasterConfiguration()
+        configuration.chunkSize = 1 << 20
+        configuration.heartbeatTimeout = .seconds(10)
+        configuration.leaseDuration = .seconds(5)
+        configuration.restartGrace = .seconds(60)
+        configuration.deletedGrace = .seconds(3600)
+        configuration.clonesPerServer = 2
+        configuration.clonesTotal = 8
+        master = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: 100, seed: 7)
+    }
+
+    static func server(_ port: Int) -> ServerID { ServerID(host: "127.0.0.1", port: port) }
+    static func path(_ text: String) -> GFSPath { GFSPath(text)! }
+
+    func register(_ ports: ClosedRange<Int>) {
+        for port in ports {
+            _ = master.register(Self.server(port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
+        }
+    }
+
+    /// Keeps `ports` alive across a clock step.
+    func beat(_ ports: [Int]) throws {
+        for port in ports { _ = try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []) }
+    }
+
+    /// A file of `chunks` chunks whose replicas sit on exactly `on`.
+    func file(_ name: String, chunks: Int, on ports: [Int], replication: Int = 3) throws -> [ChunkHandle] {
+        _ = try master.createFile(Self.path(name), replication: replication)
+        var handles: [ChunkHandle] = []
+        for index in 0..<chunks {
+            guard case let .create(_, handle, version, _) = try master.allocate(Self.path(name), index: index) else {
+                Issue.record("expected a creation plan")
+                return []
+            }
+            _ = try master.chunkCreated(Self.path(name), index: index, handle: handle, version: version,
+                                        confirmed: ports.map(Self.server))
+            handles.append(handle)
+        }
+        return handles
+    }
+
+    /// Reference: GFS §4.3 — a chunk that lost two replicas is copied before one that lost one; limits hold.
+    @Test func furthestFromGoalFirstWithinLimits() throws {
+        register(1...5)
+        let oneLeft = try file("/a", chunks: 1, on: [1, 2, 3])[0]
+        let twoLeft = try file("/b", chunks: 1, on: [1, 4, 5])[0]
+        master.tune(clonesPerServer: 2, clonesTotal: 1, cloneBytesPerSecond: nil)
+        clock.advance(by: .seconds(11))
+        try beat([1, 4, 5])  // 2 and 3 are dead: /a has one replica left, /b all three
+        let first = master.planReplication()
+        #expect(first.map(\.handle) == [oneLeft])
+        #expect(first.first?.source == Self.server(1))
+        #expect(first.first.map { [4, 5].map(Self.server).contains($0.target) } == true)
+        #expect(master.planReplication().isEmpty, "the cluster-wide limit of 1 copy is taken")
+        master.cloneFinished(try #require(first.first), succeeded: true)
+        master.tune(clonesPerServer: nil, clonesTotal: 8, cloneBytesPerSecond: nil)
+        let second = master.planReplication()
+        #expect(second.count == 1 && second[0].handle == oneLeft)
+        master.cloneFinished(second[0], succeeded: true)
+        #expect(master.health(oneLeft).live.count == 3)
+        #expect(master.planReplication().isEmpty)
+        #expect(master.health(twoLeft).live.count == 3)
+    }
+
+    /// A chunk a writer waits on jumps ahead of others equally short; deleted files come last.
+    @Test func blockedChunksFirstDeletedFilesLast() throws {
+        register(1...4)
+        let deleted = try file("/old", chunks: 1, on: [1, 2, 3])[0]
+        let plain = try file("/plain", chunks: 1, on: [1, 2, 3])[0]
+        let wanted = try file("/wanted", chunks: 1, on: [1, 2, 3])[0]
+        _ = try master.delete(Self.path("/old"), recursive: false)
+        master.tune(clonesPerServer: 8, clonesTotal: 1, cloneBytesPerSecond: nil)
+        clock.advance(by: .seconds(11))
+        try beat([1, 2, 4])
+        _ = try master.requestLease(wanted)  // the writer finds it short of replicas
+        #expect(master.planReplication().map(\.handle) == [wanted])
+        master.tune(clonesPerServer: nil, clonesTotal: 3, cloneBytesPerSecond: nil)
+        #expect(master.planReplication().map(\.handle) == [plain, deleted])
+    }
+
+    /// Reference: GFS §4.5 — a replica at an old version is forgotten and deleted, and the chunk re-copied.
+    @Test func staleReplicasAreDeletedAndReplaced() throws {
+        register(1...4)
+        let handle = try file("/f", chunks: 1, on: [1, 2, 3])[0]
+        clock.advance(by: .seconds(11))
+        try beat([1, 2, 4])
+        guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        // Server 3 comes back with the old version: told to delete it, never handed out, and the chunk re-copied
+        // at the current version (onto 3 again or onto 4).
+        let (deletions, _) = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                                             report: [ReportedChunk(handle: handle, version: 1, length: 10)])
+        #expect(deletions == [handle])
+        #expect(!master.liveReplicas(handle).contains(Self.server(3)))
+        let orders = master.planReplication()
+        #expect(orders.count == 1 && orders[0].version == version && orders[0].source != Self.server(3))
+        // A stale replica learnt of another way (a report during a grant) is dropped by the planner too.
+        let other = try file("/g", chunks: 1, on: [1, 2, 4])[0]
+        _ = try master.report(Self.server(4), chunks: [ReportedChunk(handle: other, version: 1, length: 0)])
+        #expect(master.health(other).live.count == 3)
+    }
+
+    /// A chunkserver stopped for a restart gets its grace period; past it, its chunks are copied.
+    @Test func restartGraceDefersRepair() throws {
+        register(1...4)
+        _ = try file("/f", chunks: 2, on: [1, 2, 3])
+        master.serverLeaving(Self.server(3))
+        clock.advance(by: .seconds(30))
+        try beat([1, 2, 4])
+        #expect(master.planReplication().isEmpty)
+        #expect(master.serverSummaries().first { $0.server == Self.server(3) }?.state == "resting")
+        clock.advance(by: .seconds(31))
+        try beat([1, 2, 4])
+        #expect(master.planReplication().count == 2)
+    }
+
+    /// Draining copies every replica off a server, then deletes them there; no new chunk goes to it.
+    @Test func drainingEmptiesAServer() throws {
+        register(1...4)
+        let handles = try file("/f", chunks: 2, on: [1, 2, 3])
+        try master.drain(Self.server(3), true)
+        let orders = master.planReplication()
+        #expect(Set(orders.map(\.handle)) == Set(handles) && orders.allSatisfy { $0.target == Self.server(4) })
+        for order in orders { master.cloneFinished(order, succeeded: true) }
+        #expect(master.planReplication().isEmpty)
+        #expect(handles.allSatisfy { !master.health($0).draining.contains(Self.server(3)) })
+        #expect(Set(try master.heartbeat(Self.server(3), freeBytes: 1 << 39, extendLeases: []).deletions) == Set(handles))
+        _ = try master.createFile(Self.path("/g"), replication: 3)
+        guard case let .create(_, _, _, servers) = try master.allocate(Self.path("/g"), index: 0) else {
+            Issue.record("expected a creation plan")
+            return
+        }
+        #expect(!servers.contains(Self.server(3)))
+    }
+
+    /// A new, empty chunkserver is filled one copy at a time; the copied replica leaves the fullest server.
+    @Test func rebalancingFillsANewServerGradually() throws {
+        register(1...3)
+        let handles = try file("/f", chunks: 6, on: [1, 2, 3])
+        register(4...4)
+        let order = try #require(master.planReplication().first)
+        #expect(order.reason == .rebalance && order.target == Self.server(4) && handles.contains(order.handle))
+        #expect(master.planReplication().isEmpty, "one rebalancing copy at a time")
+        master.cloneFinished(order, succeeded: true)
+        _ = master.planReplication()
+        #expect(master.health(order.handle).live.count == 3 && !master.health(order.handle).live.contains(order.source))
+    }
+
+    /// Reference: GFS §4.4.1 — rm hides, undelete restores, the scan purges after the grace, rm again purges.
+    @Test func trashUndeleteAndCollection() throws {
+        register(1...3)
+        let handle = try file("/logs", chunks: 1, on: [1, 2, 3])[0]
+        _ = try master.delete(Self.path("/logs"), recursive: false)
+        #expect(try master.list(.root).isEmpty, "the trash is hidden")
+        #expect(master.deleted(under: .root).map(\.original) == [Self.path("/logs")])
+        _ = try master.undelete(Self.path("/logs"))
+        #expect(try master.stat(Self.path("/logs")).chunks == [handle])
+        _ = try master.delete(Self.path("/logs"), recursive: false)
+        clock.advance(by: .seconds(1800))
+        #expect(master.collectGarbage(everything: false).summary.purged == 0)
+        clock.advance(by: .seconds(1801))
+        let (mutations, summary) = master.collectGarbage(everything: false)
+        #expect(mutations.count == 1 && summary.purged == 1 && summary.chunks == 1)
+        #expect(master.chunks[handle] == nil)
+        #expect(throws: GFSError.self) { try master.undelete(Self.path("/logs")) }
+        _ = try file("/again", chunks: 0, on: [])
+        _ = try master.delete(Self.path("/again"), recursive: false)
+        #expect(try master.delete(Self.path("/again"), recursive: false).count == 1, "deleting again purges")
+        #expect(master.deleted(under: .root).isEmpty)
+        #expect(throws: GFSError.self) { try master.createFile(Self.path("/.trash/x"), replication: nil) }
+    }
+
+    /// Reference: GFS §4.4.2 — a full report's unknown chunks are orphans to delete, but not one being created.
+    @Test func reportsFindOrphansButSpareChunksInFlight() throws {
+        register(1...3)
+        let kept = try file("/f", chunks: 1, on: [1, 2, 3])[0]
+        guard case let .create(_, creating, _, _) = try master.allocate(Self.path("/f"), index: 1) else {
+            Issue.record("expected a creation plan")
+            return
+        }
+        let report = [kept, creating, ChunkHandle(5)].map { ReportedChunk(handle: $0, version: 1, length: 0) }
+        #expect(try master.report(Self.server(1), chunks: report) == [ChunkHandle(5)])
+        // A replica the server no longer has (its disk was wiped) is forgotten once the report says so.
+        clock.advance(by: .seconds(6))
+        _ = try master.report(Self.server(2), chunks: [])
+        #expect(master.health(kept).live == [Self.server(1), Self.server(3)])
+    }
+
+    /// Trash names keep the original path exactly, whatever characters it has.
+    @Test func trashNamesRoundTrip() throws {
+        register(1...3)
+        _ = try master.makeDirectory(Self.path("/a%2Fb"), parents: false)
+        _ = try master.delete(Self.path("/a%2Fb"), recursive: false)
+        #expect(master.deleted(under: .root).map(\.original) == [Self.path("/a%2Fb")])
+    }
+}
