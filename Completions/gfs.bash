@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|status|promote|shell|help)
+    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|undelete|fsck|gc|status|drain|tune|promote|shell|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot status promote shell help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot undelete fsck gc status drain tune promote shell help' -- "${cur}"))
         ;;
     esac
 }
@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --checkpoint-bytes --shadow-of --log-replicas --heartbeat-timeout)
+    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --checkpoint-bytes --shadow-of --log-replicas --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -253,6 +253,27 @@ _gfs_master() {
     '--heartbeat-timeout')
         return
         ;;
+    '--repair-interval')
+        return
+        ;;
+    '--clones-per-server')
+        return
+        ;;
+    '--clones-total')
+        return
+        ;;
+    '--clone-rate')
+        return
+        ;;
+    '--restart-grace')
+        return
+        ;;
+    '--deleted-grace')
+        return
+        ;;
+    '--gc-interval')
+        return
+        ;;
     esac
 }
 
@@ -260,7 +281,7 @@ _gfs_chunkserver() {
     repeating_flags=()
     non_repeating_flags=(--no-fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --master --rack --heartbeat-interval --push-buffer)
+    non_repeating_options=(--dir --log-level --listen --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -286,6 +307,12 @@ _gfs_chunkserver() {
         return
         ;;
     '--push-buffer')
+        return
+        ;;
+    '--report-interval')
+        return
+        ;;
+    '--scrub-rate')
         return
         ;;
     esac
@@ -411,7 +438,7 @@ _gfs_get() {
 
 _gfs_ls() {
     repeating_flags=()
-    non_repeating_flags=(-l --json --version -h --help)
+    non_repeating_flags=(-l --json --deleted --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1
@@ -517,6 +544,60 @@ _gfs_snapshot() {
     esac
 }
 
+_gfs_undelete() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_fsck() {
+    repeating_flags=()
+    non_repeating_flags=(--files --chunks --locations --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_gc() {
+    repeating_flags=()
+    non_repeating_flags=(--now --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout)
+    __gfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
 _gfs_status() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
@@ -530,6 +611,51 @@ _gfs_status() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_drain() {
+    repeating_flags=()
+    non_repeating_flags=(--stop --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_gfs_tune() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --clones-per-server --clones-total --clone-rate)
+    __gfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--clones-per-server')
+        return
+        ;;
+    '--clones-total')
+        return
+        ;;
+    '--clone-rate')
         return
         ;;
     esac

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import GFSChunkServer
 import GFSProtocol
 
@@ -31,10 +33,17 @@ struct ChunkServerCommand: AsyncParsableCommand {
     @Flag(help: "Acknowledge writes before they are fsynced (faster, loses data on power failure).")
     var noFsync = false
 
+    @Option(help: "Time between full chunk reports to the master (which answers with orphans to delete).")
+    var reportInterval = TimeSpan(.seconds(60))
+
+    @Option(help: "Bytes per second the background scrubber verifies (0 turns it off).")
+    var scrubRate = ByteSize(bytes: 8 << 20)
+
     func validate() throws {
         _ = try serverAddress(listen, flag: "--listen")
         for address in master.split(separator: ",") { _ = try serverAddress(String(address), flag: "--master") }
         guard heartbeatInterval.duration > .zero else { throw ValidationError("--heartbeat-interval must be positive") }
+        guard reportInterval.duration > .zero else { throw ValidationError("--report-interval must be positive") }
     }
 
     func run() async throws {
@@ -44,10 +53,31 @@ struct ChunkServerCommand: AsyncParsableCommand {
         options.heartbeatInterval = heartbeatInterval.duration
         options.pushBufferBytes = Int(pushBuffer.bytes)
         options.synchronous = !noFsync
+        options.reportInterval = reportInterval.duration
+        options.scrubBytesPerSecond = scrubRate.bytes
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)
         logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))")
         announceReady(chunkServer.address)
+        let signals = Self.leaveOnSignals(chunkServer)
         await chunkServer.run()
+        withExtendedLifetime(signals) {}
+    }
+
+    /// SIGTERM or SIGINT is a planned stop: tell the masters (a restart grace instead of re-replication), then
+    /// exit. SIGKILL, a crash, is noticed by the master without help.
+    static func leaveOnSignals(_ chunkServer: ChunkServer) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                Task {
+                    await chunkServer.leave()
+                    Foundation.exit(0)
+                }
+            }
+            source.resume()
+            return source
+        }
     }
 }

@@ -13,12 +13,18 @@ public struct GFS: AsyncParsableCommand {
         discussion: """
             Start a local cluster with `gfs up`; every other command finds it with no flags (or use --master / \
             GFS_MASTER). Remote paths are absolute (/logs/a). See gfs(1) and gfs-protocol(5).
+
+            Exit status, for every command and for gfs shell scripts: 0 success; 1 the operation failed (not \
+            found, exists, not empty, no space); 2 usage error; 3 the cluster is unavailable (no master, too few \
+            chunkservers, a timeout); 4 a data integrity problem (checksum mismatch, stale replica, or fsck \
+            found trouble). Every error prints one line on standard error, prefixed "gfs: ".
             """,
         version: "0.1.0",
         subcommands: [
             Up.self, Master.self, ChunkServerCommand.self,
             Put.self, Append.self, Write.self, Cat.self, Get.self, List.self, Stat.self, MakeDirectory.self, Move.self, Remove.self,
-            Snapshot.self, Status.self, Promote.self, Shell.self,
+            Snapshot.self, Undelete.self, Fsck.self, GarbageCollect.self, Status.self, Drain.self, Tune.self,
+            Promote.self, Shell.self,
         ]
     )
 
@@ -35,12 +41,28 @@ public struct GFS: AsyncParsableCommand {
                 try command.run()
             }
             Glibc.exit(0)
-        } catch let error as GFSError {
-            StandardStreams.error("gfs: \(error.message)")
-            Glibc.exit(error.code.exitCode)
         } catch {
-            exit(withError: error)
+            Glibc.exit(report(error))
         }
+    }
+
+    /// Prints what `error` means — one `gfs: …` line on stderr, or the help or version asked for on stdout —
+    /// and returns the exit status (`ExitStatus`; a usage error is 2).
+    static func report(_ error: any Error) -> Int32 {
+        if let error = error as? GFSError {
+            StandardStreams.error("gfs: \(error.message)")
+            return error.code.exitCode
+        }
+        if let status = error as? ExitCode { return status.rawValue }
+        let code = exitCode(for: error)
+        guard code != .success else {
+            StandardStreams.output(fullMessage(for: error))
+            return 0
+        }
+        var text = message(for: error)
+        if text.hasPrefix("Error: ") { text.removeFirst(7) }
+        StandardStreams.error("gfs: \(text)")
+        return code == .validationFailure ? ExitStatus.usage : code.rawValue
     }
 
     /// The arguments for a busybox-style invocation: through a link named `gfs-cat` (or `cat`), the

@@ -17,12 +17,19 @@ struct List: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "List deleted files and directories under the paths, still restorable with gfs undelete.")
+    var deleted = false
+
     @Argument(help: ArgumentHelp("Remote paths (default /).", valueName: "path"))
     var paths: [String] = []
 
     func run() async throws {
         let client = try cluster.client()
         let targets = paths.isEmpty ? ["."] : paths
+        if deleted {
+            try await listDeleted(targets.map(remotePath), client: client)
+            return await client.close()
+        }
         var all: [EntryFormat.JSONEntry] = []
         for (number, target) in targets.enumerated() {
             let path = try remotePath(target)
@@ -39,5 +46,23 @@ struct List: AsyncParsableCommand {
         }
         if json { StandardStreams.output(EntryFormat.json(all)) }
         await client.close()
+    }
+
+    /// `original path, deletion time, type, size`, tab-separated, newest first.
+    private func listDeleted(_ targets: [GFSPath], client: Client) async throws {
+        var rows: [[String: String]] = []
+        for target in targets {
+            for line in try await client.master.call(.deleted(target)).body {
+                var row = EntryFormat.fields(line)
+                row["path"] = line.arguments.first
+                row["deleted"] = EntryFormat.timestamp(Int64(row["deleted_ms"] ?? "") ?? 0)
+                row["deleted_ms"] = nil
+                rows.append(row)
+            }
+        }
+        if json { return StandardStreams.output(EntryFormat.json(rows)) }
+        for row in rows {
+            StandardStreams.output(["path", "deleted", "type", "size"].map { row[$0] ?? "" }.joined(separator: "\t"))
+        }
     }
 }

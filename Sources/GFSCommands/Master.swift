@@ -38,6 +38,27 @@ struct Master: AsyncParsableCommand {
     @Option(help: "A chunkserver silent this long is dead.")
     var heartbeatTimeout = TimeSpan(.seconds(15))
 
+    @Option(help: "Time between re-replication planning passes.")
+    var repairInterval = TimeSpan(.seconds(1))
+
+    @Option(help: "Re-replication copies at once per chunkserver (change later with gfs tune).")
+    var clonesPerServer = 2
+
+    @Option(help: "Re-replication copies at once in the whole cluster.")
+    var clonesTotal = 8
+
+    @Option(help: "Bytes per second each re-replication copy may read.")
+    var cloneRate = ByteSize(bytes: 64 << 20)
+
+    @Option(help: "A chunkserver stopped gracefully has this long to come back before its chunks are copied.")
+    var restartGrace = TimeSpan(.seconds(300))
+
+    @Option(help: "Deleted files can be restored this long; then garbage collection removes them.")
+    var deletedGrace = TimeSpan(.seconds(3 * 24 * 3600))
+
+    @Option(help: "Time between garbage-collection scans of the namespace.")
+    var gcInterval = TimeSpan(.seconds(60))
+
     func validate() throws {
         _ = try serverAddress(listen, flag: "--listen")
         if let shadowOf { _ = try serverAddress(shadowOf, flag: "--shadow-of") }
@@ -46,8 +67,13 @@ struct Master: AsyncParsableCommand {
             throw ValidationError("--chunk-size must be between 64KiB and 1GiB")
         }
         guard (1...16).contains(replication) else { throw ValidationError("--replication must be 1...16") }
-        guard lease.duration > .zero, heartbeatTimeout.duration > .zero else {
-            throw ValidationError("--lease and --heartbeat-timeout must be positive")
+        guard lease.duration > .zero, heartbeatTimeout.duration > .zero, repairInterval.duration > .zero,
+            gcInterval.duration > .zero
+        else {
+            throw ValidationError("--lease, --heartbeat-timeout, --repair-interval and --gc-interval must be positive")
+        }
+        guard clonesPerServer >= 0, clonesTotal >= 0, cloneRate.bytes > 0 else {
+            throw ValidationError("--clones-per-server and --clones-total must be 0 or more, --clone-rate positive")
         }
     }
 
@@ -60,9 +86,16 @@ struct Master: AsyncParsableCommand {
         configuration.defaultReplication = replication
         configuration.leaseDuration = lease.duration
         configuration.heartbeatTimeout = heartbeatTimeout.duration
+        configuration.clonesPerServer = clonesPerServer
+        configuration.clonesTotal = clonesTotal
+        configuration.cloneBytesPerSecond = cloneRate.bytes
+        configuration.restartGrace = restartGrace.duration
+        configuration.deletedGrace = deletedGrace.duration
         var options = MasterServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
                                            configuration: configuration)
         options.checkpointBytes = checkpointBytes.bytes
+        options.repairInterval = repairInterval.duration
+        options.gcInterval = gcInterval.duration
         options.shadowOf = try shadowOf.map { try serverAddress($0, flag: "--shadow-of") }
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
         let logger = server.logger("gfs.master")

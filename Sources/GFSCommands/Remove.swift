@@ -4,7 +4,13 @@ import GFSProtocol
 
 /// `gfs rm [-r] [-f] PATH…`.
 struct Remove: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove remote files or directories.")
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove remote files or directories.",
+        discussion: """
+            Removed entries go to the trash: gfs ls --deleted lists them and gfs undelete restores them until \
+            the master's grace period (3 days by default) ends and garbage collection reclaims them. Removing \
+            a path that is gone but has deleted copies purges those copies at once.
+            """)
 
     @OptionGroup var cluster: ClusterOptions
 
@@ -26,7 +32,8 @@ struct Remove: AsyncParsableCommand {
         for path in paths {
             let target = try remotePath(path)
             if force, (try? await client.master.stat(target)) == nil { continue }
-            try await client.master.remove(target, recursive: recursive)
+            let reply = try await client.master.call(.remove(target, recursive: recursive))
+            if let purged = reply.line["purged"] { StandardStreams.output("purged \(target) (\(purged) deleted)") }
         }
         await client.close()
     }

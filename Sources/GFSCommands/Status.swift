@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import GFSClient
 import GFSProtocol
@@ -6,7 +7,11 @@ import GFSProtocol
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the master's counters and one line per chunkserver.",
-        discussion: "Chunkserver lines are tab-separated: address, alive|dead, chunks, free bytes, capacity bytes, rack.")
+        discussion: """
+            Chunkserver lines are tab-separated: address, state (alive, dead, draining, or resting: stopped for a \
+            restart and within its grace), chunks, free bytes, capacity bytes, rack, seconds since its last \
+            heartbeat. The counters include under_replicated chunks and re-replication copies under way.
+            """)
 
     @OptionGroup var cluster: ClusterOptions
 
@@ -14,7 +19,8 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     struct JSONServer: Encodable {
-        var address: String, alive: Bool, chunks: Int, free: Int64, capacity: Int64, rack: String
+        var address: String, alive: Bool, state: String, chunks: Int, free: Int64, capacity: Int64, rack: String
+        var lastHeartbeatSeconds: Double
     }
 
     struct JSONStatus: Encodable {
@@ -29,16 +35,18 @@ struct Status: AsyncParsableCommand {
                 master: client.master.address.description,
                 fields: Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
                 chunkservers: servers.map {
-                    JSONServer(address: $0.server.description, alive: $0.alive, chunks: $0.chunks, free: $0.freeBytes,
-                               capacity: $0.capacityBytes, rack: $0.rack)
+                    JSONServer(address: $0.server.description, alive: $0.alive, state: $0.state, chunks: $0.chunks,
+                               free: $0.freeBytes, capacity: $0.capacityBytes, rack: $0.rack,
+                               lastHeartbeatSeconds: Double($0.silentMilliseconds) / 1000)
                 })
             StandardStreams.output(EntryFormat.json(status))
         } else {
             StandardStreams.output("master\t\(client.master.address)")
             for field in fields { StandardStreams.output("\(field.key)\t\(field.value)") }
             for server in servers {
-                StandardStreams.output([server.server.description, server.alive ? "alive" : "dead", String(server.chunks),
-                                        String(server.freeBytes), String(server.capacityBytes), server.rack]
+                StandardStreams.output([server.server.description, server.state, String(server.chunks),
+                                        String(server.freeBytes), String(server.capacityBytes), server.rack,
+                                        String(format: "%.1f", Double(server.silentMilliseconds) / 1000)]
                     .joined(separator: "\t"))
             }
         }

@@ -50,4 +50,22 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("every record exactly once"))
     }
+
+    /// The cron job is silent on a healthy cluster and speaks up, with fsck's status, when a chunk is short.
+    @Test func nightlyJobMailsOnlyOnTrouble() async throws {
+        let script = GeneratedFilesTests.root.appendingPathComponent("Examples/nightly-fsck-gc.sh")
+        try await withCluster(chunkservers: 3, master: ["--chunk-size", "64K", "--heartbeat-timeout", "2s", "--clones-total", "0"]) { cluster in
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("x".utf8)).status == 0)
+            let environment = ["GFS_MASTER": cluster.masterAddress]
+            let healthy = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, ProcessCluster.binary.path],
+                                                 environment: environment)
+            #expect(healthy.status == 0 && healthy.stdout.isEmpty, "\(healthy.stdout)\(healthy.stderr)")
+            cluster.kill(cluster.chunkservers[0])
+            try await waitUntil("the master to see the loss") { try cluster.gfs(["fsck"]).status == 4 }
+            let troubled = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, ProcessCluster.binary.path],
+                                                  environment: environment)
+            #expect(troubled.status == 4)
+            #expect(troubled.stdout.contains("found trouble") && troubled.stdout.contains("under-replicated"))
+        }
+    }
 }

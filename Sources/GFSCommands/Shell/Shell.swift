@@ -105,7 +105,7 @@ struct ShellSession {
         }
         guard !Shell.unavailable.contains(name) else {
             StandardStreams.error("gfs: \(name) is not available inside the shell")
-            return 64
+            return ExitStatus.usage
         }
         var arguments = words
         if !arguments.contains("--master") { arguments += ["--master", master] }
@@ -115,20 +115,15 @@ struct ShellSession {
                 if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
             }
             return 0
-        } catch let error as GFSError {
-            StandardStreams.error("gfs: \(error.message)")
-            return error.code.exitCode
         } catch {
-            let code = GFS.exitCode(for: error)
-            if code != .success { StandardStreams.error(GFS.fullMessage(for: error)) }
-            return code.rawValue
+            return GFS.report(error)
         }
     }
 
     private mutating func changeDirectory(_ target: String) async -> Int32 {
         guard let path = GFSPath(target, relativeTo: directory), let address = ServerID(master.split(separator: ",")[0]) else {
             StandardStreams.error("gfs: cd: bad path \(target)")
-            return 64
+            return ExitStatus.usage
         }
         let client = Client(master: address, timeout: .milliseconds(Int64(timeout * 1000)))
         defer { Task { await client.close() } }

@@ -37,6 +37,11 @@ enum EntryFormat {
         }
     }
 
+    /// A protocol line's fields by name (the reply count `n` left out).
+    static func fields(_ line: Line) -> [String: String] {
+        Dictionary(line.fields.filter { $0.key != "n" }.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
     /// Pretty JSON text for any encodable value.
     static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

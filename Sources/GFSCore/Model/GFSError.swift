@@ -22,15 +22,13 @@ public struct GFSError: Error, Equatable, Sendable, CustomStringConvertible {
         case timeout = "TIMEOUT"
         case `internal` = "INTERNAL"
 
-        /// The process exit status the CLI uses for this code (1 unless a more telling one exists).
+        /// The process exit status the CLI uses for this code (see `ExitStatus`).
         public var exitCode: Int32 {
             switch self {
-            case .notFound: return 2
-            case .badRequest: return 64
-            case .unavailable, .timeout: return 69
-            case .checksum, .stale: return 74
-            case .noSpace: return 75
-            default: return 1
+            case .badRequest: return ExitStatus.usage
+            case .unavailable, .timeout: return ExitStatus.unavailable
+            case .checksum, .stale: return ExitStatus.integrity
+            default: return ExitStatus.failed
             }
         }
     }
@@ -47,4 +45,16 @@ public struct GFSError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// The exit statuses of every `gfs` command and of `gfs shell` scripts, as gfs(1) documents them.
+public enum ExitStatus {
+    /// The operation failed: not found, exists, not empty, no space …
+    public static let failed: Int32 = 1
+    /// The command line (or a request it made) was malformed.
+    public static let usage: Int32 = 2
+    /// The cluster could not be reached or could not serve the request in time.
+    public static let unavailable: Int32 = 3
+    /// Data integrity: a checksum mismatch, a stale replica, or fsck found trouble.
+    public static let integrity: Int32 = 4
 }
