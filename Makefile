@@ -28,6 +28,11 @@ completions:
 	for shell in bash zsh fish; do .build/debug/gfs --generate-completion-script $$shell > Completions/gfs.$$shell; done
 	mv Completions/gfs.zsh Completions/_gfs
 
+# gfs(1) and one page per subcommand, named like git's: gfs-cat(1) for `gfs cat`.
 manual:
-	swift package plugin --allow-writing-to-package-directory generate-manual --configuration debug
-	cp .build/plugins/GenerateManual/outputs/gfs/gfs.1 Man/gfs.1
+	swift package plugin --allow-writing-to-package-directory generate-manual --multi-page --configuration debug
+	rm -f Man/gfs.1 Man/gfs-*.1
+	for page in .build/plugins/GenerateManual/outputs/gfs/gfs*.1; do \
+		name=$$(basename $$page | sed 's/^gfs\.\(.*\)\.1$$/gfs-\1.1/; s/^gfs-1$$/gfs.1/'); \
+		cp $$page Man/$$name; \
+	done

@@ -344,6 +344,10 @@ _gfs_put() {
         __gfs_add_completions -f
         return
         ;;
+    2)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion put -- positional@1 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
     esac
 }
 
@@ -369,6 +373,14 @@ _gfs_append() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion append -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _gfs_write() {
@@ -390,6 +402,14 @@ _gfs_write() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion write -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _gfs_cat() {
@@ -405,6 +425,14 @@ _gfs_cat() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion cat -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -429,6 +457,10 @@ _gfs_get() {
 
     # Offer positional completions
     case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion get -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
     2)
         __gfs_add_completions -f
         return
@@ -452,6 +484,14 @@ _gfs_ls() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion ls -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _gfs_stat() {
@@ -467,6 +507,14 @@ _gfs_stat() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion stat -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -488,6 +536,14 @@ _gfs_mkdir() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion mkdir -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _gfs_mv() {
@@ -503,6 +559,18 @@ _gfs_mv() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion mv -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion mv -- positional@1 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -524,6 +592,14 @@ _gfs_rm() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion rm -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _gfs_snapshot() {
@@ -539,6 +615,18 @@ _gfs_snapshot() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion snapshot -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion snapshot -- positional@1 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -560,6 +648,14 @@ _gfs_undelete() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion undelete -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _gfs_fsck() {
@@ -575,6 +671,14 @@ _gfs_fsck() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion fsck -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -16,7 +16,7 @@ struct Append: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Remote file to append to.", valueName: "remote"))
+    @Argument(help: ArgumentHelp("Remote file to append to.", valueName: "remote"), completion: RemoteCompletion.kind)
     var remote: String
 
     @Flag(help: "Create the file if it does not exist.")

@@ -9,7 +9,7 @@ struct Cat: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Remote files.", valueName: "remote"))
+    @Argument(help: ArgumentHelp("Remote files.", valueName: "remote"), completion: RemoteCompletion.kind)
     var remotes: [String]
 
     @Flag(help: "Print a record file's bytes as stored (framing, padding, duplicates) instead of its records.")

@@ -28,7 +28,7 @@ struct Fsck: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Argument(help: ArgumentHelp("Remote path to check.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Remote path to check.", valueName: "path"), completion: RemoteCompletion.kind)
     var path: String = "/"
 
     func run() async throws {

@@ -34,7 +34,7 @@ public struct GFS: AsyncParsableCommand {
     /// error's exit status with one `gfs: …` line on stderr otherwise.
     public static func run(arguments: [String]) async -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -14,7 +14,7 @@ struct Get: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Remote file.", valueName: "remote"))
+    @Argument(help: ArgumentHelp("Remote file.", valueName: "remote"), completion: RemoteCompletion.kind)
     var remote: String
 
     @Argument(help: ArgumentHelp("Local file, or - for standard output.", valueName: "local"), completion: .file())

@@ -20,7 +20,7 @@ struct List: AsyncParsableCommand {
     @Flag(help: "List deleted files and directories under the paths, still restorable with gfs undelete.")
     var deleted = false
 
-    @Argument(help: ArgumentHelp("Remote paths (default /).", valueName: "path"))
+    @Argument(help: ArgumentHelp("Remote paths (default /).", valueName: "path"), completion: RemoteCompletion.kind)
     var paths: [String] = []
 
     func run() async throws {

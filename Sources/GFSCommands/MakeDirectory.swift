@@ -11,7 +11,7 @@ struct MakeDirectory: AsyncParsableCommand {
     @Flag(name: .short, help: "Make missing parents; an existing directory is not an error.")
     var parents = false
 
-    @Argument(help: ArgumentHelp("Remote directories.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Remote directories.", valueName: "path"), completion: RemoteCompletion.kind)
     var paths: [String]
 
     func validate() throws {

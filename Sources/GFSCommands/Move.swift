@@ -10,10 +10,10 @@ struct Move: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Remote path to move.", valueName: "source"))
+    @Argument(help: ArgumentHelp("Remote path to move.", valueName: "source"), completion: RemoteCompletion.kind)
     var source: String
 
-    @Argument(help: ArgumentHelp("New remote path, or an existing directory.", valueName: "destination"))
+    @Argument(help: ArgumentHelp("New remote path, or an existing directory.", valueName: "destination"), completion: RemoteCompletion.kind)
     var destination: String
 
     func run() async throws {

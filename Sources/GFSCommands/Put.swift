@@ -17,7 +17,7 @@ struct Put: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Local file, or - for standard input.", valueName: "local"), completion: .file())
     var local: String
 
-    @Argument(help: ArgumentHelp("Remote path to create.", valueName: "remote"))
+    @Argument(help: ArgumentHelp("Remote path to create.", valueName: "remote"), completion: RemoteCompletion.kind)
     var remote: String
 
     @Option(name: .shortAndLong, help: "Replicas per chunk (default: the master's).")

@@ -20,7 +20,7 @@ struct Remove: AsyncParsableCommand {
     @Flag(name: .short, help: "Ignore paths that do not exist.")
     var force = false
 
-    @Argument(help: ArgumentHelp("Remote paths.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Remote paths.", valueName: "path"), completion: RemoteCompletion.kind)
     var paths: [String]
 
     func validate() throws {

@@ -14,10 +14,10 @@ struct Snapshot: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Remote file or directory to copy.", valueName: "source"))
+    @Argument(help: ArgumentHelp("Remote file or directory to copy.", valueName: "source"), completion: RemoteCompletion.kind)
     var source: String
 
-    @Argument(help: ArgumentHelp("New remote path for the copy.", valueName: "destination"))
+    @Argument(help: ArgumentHelp("New remote path for the copy.", valueName: "destination"), completion: RemoteCompletion.kind)
     var destination: String
 
     func run() async throws {

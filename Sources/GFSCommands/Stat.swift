@@ -13,7 +13,7 @@ struct Stat: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Argument(help: ArgumentHelp("Remote paths.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Remote paths.", valueName: "path"), completion: RemoteCompletion.kind)
     var paths: [String]
 
     func validate() throws {

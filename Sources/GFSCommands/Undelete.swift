@@ -10,7 +10,7 @@ struct Undelete: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Original remote paths.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Original remote paths.", valueName: "path"), completion: RemoteCompletion.kind)
     var paths: [String]
 
     func validate() throws {

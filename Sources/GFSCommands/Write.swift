@@ -13,7 +13,7 @@ struct Write: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: ArgumentHelp("Remote file to write into.", valueName: "remote"))
+    @Argument(help: ArgumentHelp("Remote file to write into.", valueName: "remote"), completion: RemoteCompletion.kind)
     var remote: String
 
     @Option(help: "Byte offset to write at.")

@@ -1,4 +1,4 @@
-// Goal: Completions/ and Man/gfs.1 are generated from the command definitions and never go stale.
+// Goal: Completions/ and the pages in Man/ are generated from the command definitions and never go stale.
 // Method: regenerate the completion scripts with the real binary and compare byte for byte; check that the
 // manual names every subcommand and every option the binary's help dump lists.
 import Foundation
@@ -19,10 +19,15 @@ import Testing
     @Test func manualNamesEveryCommandAndOption() throws {
         let dump = try ProcessCluster.run(ProcessCluster.binary, ["--experimental-dump-help"])
         let json = try #require(try JSONSerialization.jsonObject(with: dump.output) as? [String: Any])
-        let manual = try String(contentsOf: Self.root.appendingPathComponent("Man/gfs.1"), encoding: .utf8)
+        let folder = Self.root.appendingPathComponent("Man")
+        let pages = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".1") }
+        let manual = try pages.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
         var missing: [String] = []
         func visit(_ command: [String: Any]) {
             if let name = command["commandName"] as? String, !manual.contains(name) { missing.append(name) }
+            if let name = command["commandName"] as? String, name != "gfs", !pages.contains("gfs-\(name).1") {
+                missing.append("gfs-\(name).1")
+            }
             for argument in command["arguments"] as? [[String: Any]] ?? [] {
                 for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
                     if let long = name["name"] as? String, !manual.contains(long) { missing.append("--\(long)") }
@@ -31,7 +36,7 @@ import Testing
             for sub in command["subcommands"] as? [[String: Any]] ?? [] { visit(sub) }
         }
         visit(try #require(json["command"] as? [String: Any]))
-        #expect(missing.isEmpty, "Man/gfs.1 is stale (run `make manual`); missing: \(missing)")
+        #expect(missing.isEmpty, "Man/ is stale (run `make manual`); missing: \(missing)")
     }
 }
 
@@ -66,6 +71,52 @@ import Testing
                                                   environment: environment)
             #expect(troubled.status == 4)
             #expect(troubled.stdout.contains("found trouble") && troubled.stdout.contains("under-replicated"))
+        }
+    }
+
+    /// The here-document shell script and the raw protocol example run and say what they should.
+    @Test func shellScriptExampleRuns() throws {
+        let script = GeneratedFilesTests.root.appendingPathComponent("Examples/shell-script.sh")
+        let result = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, ProcessCluster.binary.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("numbers\nnumbers.bak\n") && result.stdout.contains("failing script exited 1"))
+        #expect(result.stdout.hasSuffix("stopped at the failure\n"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/nc")))
+    func rawProtocolExampleRuns() throws {
+        let script = GeneratedFilesTests.root.appendingPathComponent("Examples/raw-protocol.sh")
+        let result = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, ProcessCluster.binary.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("ENTRY path=/raw/hello%20world") && result.stdout.contains("ERR NOTFOUND /nope"))
+    }
+
+    /// The generated bash completion, sourced into a real bash: commands, flags, and remote paths that the
+    /// script gets by calling back into gfs, which asks the master.
+    @Test func bashCompletesCommandsFlagsAndRemotePaths() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            #expect(try cluster.gfs(["mkdir", "-p", "/logs/application"]).status == 0)
+            let completions = GeneratedFilesTests.root.appendingPathComponent("Completions/gfs.bash")
+            let script = """
+                source '\(completions.path)'
+                complete -p gfs
+                words() {
+                    COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+                    _gfs gfs "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                    echo "$* => ${COMPREPLY[*]}"
+                }
+                words gfs fs
+                words gfs fsck --loc
+                words gfs cat /logs/app
+                """
+            let folder = ProcessCluster.binary.deletingLastPathComponent().path
+            let path = folder + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let result = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), ["-c", script],
+                                                environment: ["PATH": path, "GFS_MASTER": cluster.masterAddress])
+            #expect(result.stdout.contains("complete -o filenames -F _gfs gfs"))
+            #expect(result.stdout.contains("gfs fs => fsck\n"))
+            #expect(result.stdout.contains("gfs fsck --loc => --locations\n"))
+            #expect(result.stdout.contains("gfs cat /logs/app => /logs/application/\n"), "\(result.stdout)\(result.stderr)")
         }
     }
 }

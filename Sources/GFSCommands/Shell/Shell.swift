@@ -4,7 +4,7 @@ import GFSClient
 import GFSProtocol
 
 /// `gfs shell`: every client command at a readline prompt, or from a script. Lines are parsed into the same
-/// command types the CLI uses (`GFS.parseAsRoot`), so there is no second implementation of any command.
+/// command types the CLI uses (`GFS.asyncParseAsRoot`), so there is no second implementation of any command.
 struct Shell: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An interactive shell (readline, history, tab completion of remote paths) or a script runner.",
@@ -110,7 +110,7 @@ struct ShellSession {
         var arguments = words
         if !arguments.contains("--master") { arguments += ["--master", master] }
         do {
-            var command = try GFS.parseAsRoot(arguments)
+            var command = try await GFS.asyncParseAsRoot(arguments)
             try await ShellContext.$workingDirectory.withValue(directory) {
                 if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
             }
