@@ -76,6 +76,7 @@ extension ChunkStore {
             }
         }
         if replica(handle) != nil { delete(handle) }
+        try DirectoryLock.makeDirectories(folder)  // the folder may have been wiped under a running server
         for (kind, bytes) in [("chunk", Array(data.readableBytesView)), ("crc", sums)] {
             let temporary = path(handle, kind) + ".tmp"
             let file = try Self.open(temporary, [.create, .truncate])

@@ -73,6 +73,7 @@ public final class ChunkStore: Sendable {
     /// Creates an empty replica at `version`, or adopts `version` if the replica already exists.
     public func create(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) {
         if replica(handle) != nil { return try setVersion(handle, version) }
+        try DirectoryLock.makeDirectories(folder)
         for kind in ["chunk", "crc"] {
             let descriptor = try Self.open(path(handle, kind), [.create, .truncate])
             try? descriptor.close()
@@ -144,6 +145,8 @@ extension ChunkStore {
 
     static func failure(_ error: any Error, _ path: String) -> GFSError {
         if let errno = error as? Errno, errno == .noSpace { return GFSError(.noSpace, "\(path): disk full") }
+        // A replica's file gone from under the server (a wiped disk) is as lost as a corrupt one.
+        if let errno = error as? Errno, errno == .noSuchFileOrDirectory { return GFSError(.checksum, "\(path): missing on disk") }
         return GFSError(.internal, "\(path): \(error)")
     }
 

@@ -201,6 +201,20 @@ import Testing
         #expect(master.health(kept).live == [Self.server(1), Self.server(3)])
     }
 
+    /// A chunkserver whose disk is full gets no new replicas, neither for new chunks nor for copies.
+    @Test func fullDisksAreAvoided() throws {
+        register(1...3)
+        _ = master.register(Self.server(4), rack: "", capacityBytes: 1 << 40, freeBytes: 1000, report: [])
+        for index in 0..<10 {
+            _ = try master.createFile(Self.path("/f\(index)"), replication: 3)
+            guard case let .create(_, _, _, servers) = try master.allocate(Self.path("/f\(index)"), index: 0) else {
+                Issue.record("expected a creation plan")
+                return
+            }
+            #expect(!servers.contains(Self.server(4)))
+        }
+    }
+
     /// Trash names keep the original path exactly, whatever characters it has.
     @Test func trashNamesRoundTrip() throws {
         register(1...3)

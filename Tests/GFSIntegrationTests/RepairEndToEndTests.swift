@@ -80,6 +80,22 @@ import Glibc
         }
     }
 
+    /// A chunkserver whose data folder is wiped under it: its replicas are found missing, reported, and the
+    /// chunks copied again; nothing acknowledged is lost.
+    @Test func wipedDataFolderIsRepaired() async throws {
+        try await Self.withRepairCluster(4) { cluster in
+            let data = testBytes(2 * 65536, seed: 25)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            let wiped = try #require(cluster.chunkservers.first { !chunkFiles($0).isEmpty })
+            try FileManager.default.removeItem(at: wiped.directory.appendingPathComponent("chunks"))
+            try await waitUntil("the master to forget the wiped replicas") {
+                try statusLine(cluster, wiped).dropFirst(2).first == "0"
+            }
+            try await waitUntil("fsck to be healthy again") { try Self.fsck(cluster).status == 0 }
+            #expect(try cluster.gfs(["cat", "/f"]).output == data)
+        }
+    }
+
     static func flip(_ file: URL, at offset: UInt64) throws {
         let handle = try FileHandle(forUpdating: file)
         try handle.seek(toOffset: offset)
