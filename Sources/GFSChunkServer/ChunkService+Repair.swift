@@ -23,7 +23,7 @@ extension ChunkService {
                 throw GFSError(.badRequest, "chunk \(handle) on \(source) is longer than the chunk size \(limit)")
             }
             if count < piece { break }
-            try await pace(started: started, bytes: data.readableBytes, bytesPerSecond: bytesPerSecond)
+            await pace(started: started, bytes: data.readableBytes, bytesPerSecond: bytesPerSecond)
         }
         let copied = data
         try await onDisk { [store] () throws(GFSError) in try store.install(handle, version: version, data: copied) }
@@ -31,7 +31,7 @@ extension ChunkService {
     }
 
     /// Sleeps until `bytes` moved since `started` are within `bytesPerSecond`.
-    private func pace(started: ContinuousClock.Instant, bytes: Int, bytesPerSecond: Int64?) async throws(GFSError) {
+    private func pace(started: ContinuousClock.Instant, bytes: Int, bytesPerSecond: Int64?) async {
         guard let rate = bytesPerSecond, rate > 0 else { return }
         let due = started + .milliseconds(Int64(bytes) * 1000 / rate)
         let now = ContinuousClock.now
@@ -59,7 +59,7 @@ extension ChunkService {
                         if error.code == .checksum { await reportCorrupt(chunk.handle, error) }
                         break
                     }
-                    try? await pace(started: started, bytes: verified, bytesPerSecond: bytesPerSecond)
+                    await pace(started: started, bytes: verified, bytesPerSecond: bytesPerSecond)
                 }
             }
             // An empty or small store still waits a moment between passes.

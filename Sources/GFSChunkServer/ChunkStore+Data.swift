@@ -77,11 +77,15 @@ extension ChunkStore {
         }
         if replica(handle) != nil { delete(handle) }
         try DirectoryLock.makeDirectories(folder)  // the folder may have been wiped under a running server
-        for (kind, bytes) in [("chunk", Array(data.readableBytesView)), ("crc", sums)] {
+        for kind in ["chunk", "crc"] {
             let temporary = path(handle, kind) + ".tmp"
             let file = try Self.open(temporary, [.create, .truncate])
             do {
-                _ = try file.writeAll(toAbsoluteOffset: 0, bytes)
+                if kind == "crc" {
+                    _ = try file.writeAll(toAbsoluteOffset: 0, sums)
+                } else {
+                    _ = try data.withUnsafeReadableBytes { try file.writeAll(toAbsoluteOffset: 0, $0) }
+                }
                 if synchronous { fsync(file.rawValue) }
                 try file.close()
             } catch { throw Self.failure(error, temporary) }

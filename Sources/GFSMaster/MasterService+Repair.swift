@@ -27,7 +27,7 @@ extension MasterService {
     func repairPass() {
         guard case .primary = role else { return }
         let rate = state.configuration.cloneBytesPerSecond
-        let timeout = Duration.seconds(60) + .seconds(state.configuration.chunkSize / max(rate, 1) * 2)
+        let timeout = state.configuration.cloneTimeout
         for order in state.planReplication() {
             logger.info("copying chunk \(order.handle) from \(order.source) to \(order.target) (\(order.reason.rawValue))")
             let request = ChunkRequest.replicate(order.handle, version: order.version, source: order.source, bytesPerSecond: rate)
@@ -93,12 +93,10 @@ extension MasterService {
         case let .fsck(path, files, chunks):
             var body: [Line] = []
             let summary = try state.fsck(path) { path, entry, checks in
-                let troubled = checks.filter { $0.status != .healthy || !$0.corrupt.isEmpty || !$0.health.stale.isEmpty }
-                let status = checks.contains { $0.status == .missing } ? "missing"
-                    : checks.contains { $0.status == .under } ? "under-replicated" : "healthy"
+                let troubled = checks.filter(\.isTroubled)
                 if files || !troubled.isEmpty {
                     body.append(Line("FILE", [path.string], fields: [
-                        "status": status, "size": String(entry.length), "chunks": String(checks.count),
+                        "status": ChunkCheck.fileStatus(checks).rawValue, "size": String(entry.length), "chunks": String(checks.count),
                         "goal": String(entry.replication),
                     ]))
                 }
@@ -135,7 +133,7 @@ extension ChunkCheck {
         return Line("CHUNK", [path.string], fields: [
             "index": String(index), "handle": handle.description, "version": String(version), "status": status.rawValue,
             "goal": String(goal), "live": list(health.live),
-            "stale": health.stale.isEmpty ? nil : health.stale.map { "\($0.0)@v\($0.1)" }.joined(separator: ","),
+            "stale": health.stale.isEmpty ? nil : health.stale.map { "\($0.server)@v\($0.version)" }.joined(separator: ","),
             "dead": list(health.dead), "resting": list(health.resting), "draining": list(health.draining),
             "corrupt": list(corrupt), "scheduled": scheduled,
         ])

@@ -149,9 +149,11 @@ public actor MasterService {
                 try state.move(source, to: destination)
             }])
         case let .remove(path, recursive):
-            let mutations = try await locked([path]) { () throws(GFSError) in try state.delete(path, recursive: recursive) }
+            let (mutations, purged) = try await locked([path]) { () throws(GFSError) in
+                try state.delete(path, recursive: recursive)
+            }
             try await commit(mutations)
-            if case .remove = mutations.first, !path.isInTrash { return .ok([.init("purged", String(mutations.count))]) }
+            if purged > 0 { return .ok([.init("purged", String(purged))]) }
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination)
         case let .lookup(path):

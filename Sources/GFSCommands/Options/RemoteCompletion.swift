@@ -21,11 +21,16 @@ enum RemoteCompletion {
         let given = words.firstIndex(of: "--master").flatMap { words.indices.contains($0 + 1) ? words[$0 + 1] : nil }
         let text = given ?? getenv("GFS_MASTER").map { String(cString: $0) } ?? ClusterOptions.defaultMaster
         let masters = text.split(separator: ",").compactMap { ServerID($0) }
+        return await names(in: folder, masters: masters, timeout: .seconds(2))
+            .filter { $0.hasPrefix(start) }.map { folderText + $0 }.sorted()
+    }
+
+    /// The names in a remote directory, directories ending in `/`; none when the master cannot say.
+    static func names(in folder: GFSPath, masters: [ServerID], timeout: Duration) async -> [String] {
         guard !masters.isEmpty else { return [] }
-        let client = Client(masters: masters, timeout: .seconds(2))
+        let client = Client(masters: masters, timeout: timeout)
         let entries = (try? await client.master.list(folder)) ?? []
         await client.close()
         return entries.map { $0.path.name + ($0.kind == .directory ? "/" : "") }
-            .filter { $0.hasPrefix(start) }.map { folderText + $0 }.sorted()
     }
 }

@@ -116,11 +116,8 @@ enum ShellCompletion {
         let result = ListingBox()
         let timeout = self.timeout
         Task.detached {
-            let client = Client(master: master, timeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
-            if let entries = try? await client.master.list(folder) {
-                result.names = entries.map { $0.path.name + ($0.kind == .directory ? "/" : "") }
-            }
-            await client.close()
+            result.names = await RemoteCompletion.names(in: folder, masters: [master],
+                                                        timeout: .milliseconds(Int64(min(timeout, 5) * 1000)))
             done.signal()
         }
         done.wait()

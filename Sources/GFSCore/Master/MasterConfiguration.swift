@@ -23,6 +23,12 @@ public struct MasterConfiguration: Sendable {
     /// Rebalancing starts when the fullest and emptiest live chunkservers differ by more replicas than this.
     public var rebalanceSpread: Int = 4
 
+    /// How long a copy may take at `cloneBytesPerSecond` (twice that for a full chunk, plus a minute) before
+    /// it counts as failed.
+    public var cloneTimeout: Duration {
+        .seconds(60) + .seconds(chunkSize / max(cloneBytesPerSecond, 1) * 2)
+    }
+
     /// The defaults from the paper.
     public init() {}
 }

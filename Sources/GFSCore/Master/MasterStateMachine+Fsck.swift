@@ -16,6 +16,14 @@ public struct ChunkCheck: Sendable, Equatable {
     public var corrupt: [ServerID]
     /// What the master does about it, in words.
     public var scheduled: String
+
+    /// Whether fsck lists it without being asked for every chunk.
+    public var isTroubled: Bool { status != .healthy || !corrupt.isEmpty || !health.stale.isEmpty }
+
+    /// A file's status: that of its worst chunk.
+    public static func fileStatus(_ checks: [ChunkCheck]) -> Status {
+        checks.contains { $0.status == .missing } ? .missing : checks.contains { $0.status == .under } ? .under : .healthy
+    }
 }
 
 /// Totals of an fsck pass.

@@ -38,17 +38,18 @@ extension MasterStateMachine {
         /// Current replicas on dead servers.
         public var dead: [ServerID]
         /// Replicas at an older version.
-        public var stale: [(ServerID, ChunkVersion)]
+        public var stale: [StaleReplica]
         /// Copies under way, by target.
         public var copying: [ServerID]
 
         /// Replicas that count toward the goal.
         public var counted: Int { live.count + resting.count }
+    }
 
-        public static func == (lhs: ChunkHealth, rhs: ChunkHealth) -> Bool {
-            lhs.live == rhs.live && lhs.draining == rhs.draining && lhs.resting == rhs.resting && lhs.dead == rhs.dead
-                && lhs.stale.map(\.0) == rhs.stale.map(\.0) && lhs.copying == rhs.copying
-        }
+    /// A replica that missed a version bump (GFS §4.5).
+    public struct StaleReplica: Sendable, Equatable {
+        public var server: ServerID
+        public var version: ChunkVersion
     }
 
     /// Whether a server stopped gracefully less than the restart grace ago.
@@ -64,7 +65,7 @@ extension MasterStateMachine {
         guard let info = chunks[handle] else { return health }
         for (server, version) in info.replicas.sorted(by: { $0.key < $1.key }) {
             if version < info.version {
-                health.stale.append((server, version))
+                health.stale.append(StaleReplica(server: server, version: version))
             } else if isAlive(server) {
                 if servers[server]?.draining == true { health.draining.append(server) } else { health.live.append(server) }
             } else if isResting(server, at: now) {
@@ -89,8 +90,7 @@ extension MasterStateMachine {
     /// Rebalancing copies fill what budget repair leaves.
     public mutating func planReplication() -> [CloneOrder] {
         let now = clock.now
-        let cloneTimeout = Duration.seconds(60) + .seconds(configuration.chunkSize / max(configuration.cloneBytesPerSecond, 1) * 2)
-        for (order, started) in clonesInFlight where now.duration(since: started) > cloneTimeout {
+        for (order, started) in clonesInFlight where now.duration(since: started) > configuration.cloneTimeout {
             clonesInFlight[order] = nil
         }
         for (handle, since) in blockedChunks where now.duration(since: since) > .seconds(120) { blockedChunks[handle] = nil }
@@ -100,9 +100,9 @@ extension MasterStateMachine {
         var wanted: [(key: (Int, Int, Int), handle: ChunkHandle, missing: Int, sources: [ServerID])] = []
         for (handle, info) in chunks {
             let health = health(handle)
-            for (server, _) in health.stale {
-                chunks[handle]?.replicas[server] = nil
-                pendingDeletes[server, default: []].insert(handle)
+            for stale in health.stale {
+                chunks[handle]?.replicas[stale.server] = nil
+                pendingDeletes[stale.server, default: []].insert(handle)
             }
             let missing = info.goal - health.counted - health.copying.count
             if missing > 0, !(health.live + health.draining).isEmpty {

@@ -62,7 +62,7 @@ extension MasterStateMachine {
                 }
                 continue
             }
-            if version < info.version, leases.current(handle, at: now)?.version ?? 0 <= info.version {
+            if version < info.version {
                 chunks[handle]?.replicas[server] = nil
                 deletions.append(handle)
             } else if version == info.version, info.replicas[server] == nil, leases.current(handle, at: now) == nil,

@@ -76,23 +76,26 @@ public struct CollectionSummary: Sendable, Equatable {
 
 extension MasterStateMachine {
     /// Validates `rm`: the entry moves to the trash. A path that no longer exists but has deleted copies is
-    /// purged instead (§4.4.2: deleting a deleted file again reclaims its storage at once).
-    public mutating func delete(_ path: GFSPath, recursive: Bool) throws(GFSError) -> [Mutation] {
+    /// purged instead (§4.4.2: deleting a deleted file again reclaims its storage at once); `purged` counts
+    /// the deleted entries removed for good.
+    public mutating func delete(_ path: GFSPath, recursive: Bool) throws(GFSError) -> (mutations: [Mutation], purged: Int) {
         if path.isInTrash {
             guard path != Trash.folder else { throw GFSError(.badRequest, "\(path) holds deleted files; use gfs gc") }
-            return [try remove(path, recursive: true)]
+            return ([try remove(path, recursive: true)], 1)
         }
         guard namespace[path] != nil else {
             let copies = deleted(under: path).filter { $0.original == path }
             guard !copies.isEmpty else { throw GFSError(.notFound, "\(path): no such file or directory") }
-            return copies.map { Mutation.remove($0.hidden, modified: clock.wallMilliseconds) }.map { apply($0); return $0 }
+            let mutations = copies.map { Mutation.remove($0.hidden, modified: clock.wallMilliseconds) }
+            for mutation in mutations { apply(mutation) }
+            return (mutations, mutations.count)
         }
         try checkRemovable(path, recursive: recursive)
         var now = clock.wallMilliseconds
         while namespace[Trash.folder.appending(Trash.name(for: path, at: now))] != nil { now += 1 }
         let mutation = Mutation.move(path, to: Trash.folder.appending(Trash.name(for: path, at: now)), modified: now)
         apply(mutation)
-        return [mutation]
+        return ([mutation], 0)
     }
 
     /// Deleted entries whose original path is `prefix` or lies under it, newest first.
