@@ -1,5 +1,6 @@
 # The two commands of the quick start, plus what they need. `make up` and `make test` install the Debian
 # packages gfs links against (Intel ISA-L for CRC32C, GNU readline for the shell) when they are missing.
+SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 PORT ?= 7700
 
@@ -19,8 +20,11 @@ up: build
 
 # One test at a time: every end-to-end test runs its own cluster of processes, and on 2 cores tests run side
 # by side only starve each other's deadlines. The ceiling turns any hang into a failure with a message.
+# The failures are printed again at the end, so the last lines of a long log say what failed.
 test: deps
-	timeout --kill-after=30s 30m swift test --no-parallel
+	@mkdir -p .build
+	@set -o pipefail; timeout --kill-after=30s 30m swift test --no-parallel 2>&1 | tee .build/test.log \
+		|| { status=$$?; echo "== failures =="; grep -B3 -A12 '✘' .build/test.log | tail -200; exit $$status; }
 
 # Regenerates Completions/ and Man/gfs.1 from the command definitions (a test fails when they are stale).
 completions:
