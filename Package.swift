@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GFSIntegrationTests",
-            dependencies: ["GFSTestSupport", "GFSProtocol", "gfs"]
+            dependencies: ["GFSTestSupport", "GFSProtocol", "GFSCore", "GFSCommands", "gfs"]
         ),
     ],
     swiftLanguageModes: [.v6]

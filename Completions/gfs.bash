@@ -320,7 +320,7 @@ _gfs_chunkserver() {
 
 _gfs_put() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --version -h --help)
+    non_repeating_flags=(--force -f --progress --no-progress --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --replication -r)
     __gfs_offer_flags_options 2
@@ -414,7 +414,7 @@ _gfs_write() {
 
 _gfs_cat() {
     repeating_flags=()
-    non_repeating_flags=(--raw --version -h --help)
+    non_repeating_flags=(--progress --no-progress --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1
@@ -440,7 +440,7 @@ _gfs_cat() {
 
 _gfs_get() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--progress --no-progress --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options 2
@@ -470,7 +470,7 @@ _gfs_get() {
 
 _gfs_ls() {
     repeating_flags=()
-    non_repeating_flags=(-l --json --deleted --version -h --help)
+    non_repeating_flags=(-l -h --human-readable --json --deleted --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1
@@ -496,7 +496,7 @@ _gfs_ls() {
 
 _gfs_stat() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(-h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1
@@ -704,7 +704,7 @@ _gfs_gc() {
 
 _gfs_status() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(-h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options 0

@@ -56,3 +56,10 @@ static inline char *gfs_readline(const char *prompt) {
     }
     return gfs_line;
 }
+
+// Whether Ctrl-C was pressed since the last call (while a command runs, not at the prompt).
+static inline int gfs_take_interrupt(void) {
+    int was = gfs_interrupted;
+    gfs_interrupted = 0;
+    return was;
+}

@@ -69,6 +69,7 @@ public final class Client: Sendable {
         var inFlight: [Task<Void, any Error>] = []
         defer { for task in inFlight { task.cancel() } }
         while true {
+            try Self.checkCancellation()
             let within = position % layout.chunkSize
             let want = min(Int(layout.chunkSize - within), writeUnitBytes)
             guard let piece = try source(want), piece.readableBytes > 0 else { break }
@@ -82,6 +83,11 @@ public final class Client: Sendable {
         if position > 0 { try await master.setSize(path, size: position) }
         await locations.invalidate(path)
         return position
+    }
+
+    /// Stops a long transfer whose caller gave up on it (Ctrl-C in `gfs shell`).
+    static func checkCancellation() throws(GFSError) {
+        if Task.isCancelled { throw GFSError(.internal, "cancelled") }
     }
 
     private static func finish(_ task: Task<Void, any Error>) async throws(GFSError) {
@@ -133,7 +139,9 @@ public final class Client: Sendable {
         var window: [Task<ByteBuffer, any Error>] = []
         var planned: Int64 = 0
         let depth = 4
+        defer { for task in window { task.cancel() } }
         while position < layout.size {
+            try Self.checkCancellation()
             while window.count < depth, planned < layout.size {
                 let index = Int(planned / layout.chunkSize)
                 let within = planned % layout.chunkSize
@@ -148,7 +156,6 @@ public final class Client: Sendable {
             let task = window.removeFirst()
             let piece: ByteBuffer
             do { piece = try await task.value } catch {
-                for task in window { task.cancel() }
                 await locations.invalidate(path)
                 throw error as? GFSError ?? GFSError(.internal, "\(error)")
             }

@@ -12,6 +12,8 @@ struct Cat: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Remote files.", valueName: "remote"), completion: RemoteCompletion.kind)
     var remotes: [String]
 
+    @OptionGroup var progress: ProgressOptions
+
     @Flag(help: "Print a record file's bytes as stored (framing, padding, duplicates) instead of its records.")
     var raw = false
 
@@ -23,12 +25,20 @@ struct Cat: AsyncParsableCommand {
         let client = try cluster.client()
         for remote in remotes {
             let path = try remotePath(remote)
-            let sink = { (piece: ByteBuffer) throws(GFSError) in try StandardStreams.write(piece, to: 1) }
-            if !raw, try await client.master.stat(path).records {
+            let entry = try await client.master.stat(path)
+            let records = !raw && entry.records
+            // A record file's output is smaller than what is stored, so only its bytes and rate are shown.
+            let meter = progress.meter(path.name, total: records ? nil : entry.size)
+            let sink = { (piece: ByteBuffer) throws(GFSError) in
+                try StandardStreams.write(piece, to: 1)
+                meter.advance(piece.readableBytes)
+            }
+            if records {
                 try await client.readRecords(path, into: sink)
             } else {
                 try await client.read(path, into: sink)
             }
+            meter.finish()
         }
         await client.close()
     }

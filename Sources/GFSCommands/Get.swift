@@ -20,12 +20,19 @@ struct Get: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Local file, or - for standard output.", valueName: "local"), completion: .file())
     var local: String
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() async throws {
         let client = try cluster.client()
         let path = try remotePath(remote)
+        let meter = progress.meter(path.name, total: try await client.master.stat(path).size)
+        defer { meter.finish() }
         guard local != "-" else {
-            try await client.read(path) { (piece) throws(GFSError) in try StandardStreams.write(piece, to: 1) }
-            return
+            try await client.read(path) { (piece) throws(GFSError) in
+                try StandardStreams.write(piece, to: 1)
+                meter.advance(piece.readableBytes)
+            }
+            return await client.close()
         }
         var target = local
         var info = stat()
@@ -34,7 +41,10 @@ struct Get: AsyncParsableCommand {
         let output = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw GFSError(.notFound, "\(temporary): \(String(cString: strerror(errno)))") }
         do {
-            try await client.read(path) { (piece) throws(GFSError) in try StandardStreams.write(piece, to: output) }
+            try await client.read(path) { (piece) throws(GFSError) in
+                try StandardStreams.write(piece, to: output)
+                meter.advance(piece.readableBytes)
+            }
             close(output)
             guard rename(temporary, target) == 0 else {
                 throw GFSError(.internal, "\(target): \(String(cString: strerror(errno)))")

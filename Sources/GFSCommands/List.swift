@@ -7,12 +7,19 @@ struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
         abstract: "List directory contents (or describe a file).",
-        discussion: "-l prints tab-separated columns: type, replication, size in bytes, mtime (UTC), name.")
+        discussion: """
+            -l prints columns: type, replication, size in bytes (-h: K, M, G …), mtime (UTC), name; \
+            tab-separated when standard output is not a terminal, aligned when it is.
+            """,
+        helpNames: .long)
 
     @OptionGroup var cluster: ClusterOptions
 
     @Flag(name: .short, help: "Long format.")
     var long = false
+
+    @Flag(name: [.customShort("h"), .customLong("human-readable")], help: "Sizes in K, M, G … (powers of 1024).")
+    var human = false
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -39,10 +46,12 @@ struct List: AsyncParsableCommand {
                 continue
             }
             if targets.count > 1 { StandardStreams.output((number > 0 ? "\n" : "") + "\(path):") }
+            var table = Table()
             for entry in entries {
                 let name = entry.path == path ? path.string : entry.path.name
-                StandardStreams.output(long ? EntryFormat.long(entry, name: name) : name)
+                table.add(long ? EntryFormat.long(entry, name: name, human: human) : [name])
             }
+            table.print()
         }
         if json { StandardStreams.output(EntryFormat.json(all)) }
         await client.close()
@@ -61,8 +70,11 @@ struct List: AsyncParsableCommand {
             }
         }
         if json { return StandardStreams.output(EntryFormat.json(rows)) }
+        var table = Table()
         for row in rows {
-            StandardStreams.output(["path", "deleted", "type", "size"].map { row[$0] ?? "" }.joined(separator: "\t"))
+            let size = human ? Int64(row["size"] ?? "").map(ByteCount.format) : nil
+            table.add(["path", "deleted", "type"].map { row[$0] ?? "" } + [size ?? row["size"] ?? ""])
         }
+        table.print()
     }
 }

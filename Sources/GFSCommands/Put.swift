@@ -26,6 +26,8 @@ struct Put: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Replace the remote file if it exists.")
     var force = false
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() async throws {
         let client = try cluster.client()
         var path = try remotePath(remote)
@@ -36,9 +38,15 @@ struct Put: AsyncParsableCommand {
         defer { if input != 0 { close(input) } }
         if force, (try? await client.master.stat(path))?.kind == .file { try await client.master.remove(path) }
         try await client.master.create(path, replication: replication)
+        var info = stat()
+        let regular = fstat(input, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        let meter = progress.meter(path.name, total: regular ? Int64(info.st_size) : nil)
+        defer { meter.finish() }
         do {
             _ = try await client.writeStream(path) { (count) throws(GFSError) in
-                try StandardStreams.read(input, upTo: count)
+                let piece = try StandardStreams.read(input, upTo: count)
+                meter.advance(piece?.readableBytes ?? 0)
+                return piece
             }
         } catch {
             // A half-written file would look like a whole one to the next reader.

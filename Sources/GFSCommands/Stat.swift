@@ -6,9 +6,16 @@ import GFSProtocol
 struct Stat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe remote files or directories.",
-        discussion: "Prints key<TAB>value lines: path, type, size, chunks, replication, mtime.")
+        discussion: """
+            Prints key<TAB>value lines: path, type, size, chunks, replication, mtime, records, shared (files \
+            sharing a chunk, after snapshots); aligned at a terminal.
+            """,
+        helpNames: .long)
 
     @OptionGroup var cluster: ClusterOptions
+
+    @Flag(name: [.customShort("h"), .customLong("human-readable")], help: "Sizes in K, M, G … (powers of 1024).")
+    var human = false
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -28,7 +35,10 @@ struct Stat: AsyncParsableCommand {
             let objects = entries.map(EntryFormat.JSONEntry.init)
             StandardStreams.output(objects.count == 1 ? EntryFormat.json(objects[0]) : EntryFormat.json(objects))
         } else {
-            StandardStreams.output(entries.map { EntryFormat.keyValues($0).joined(separator: "\n") }.joined(separator: "\n\n"))
+            for (number, entry) in entries.enumerated() {
+                if number > 0 { StandardStreams.output("") }
+                Table(rows: EntryFormat.keyValues(entry, human: human)).print()
+            }
         }
         await client.close()
     }

@@ -10,10 +10,15 @@ struct Status: AsyncParsableCommand {
         discussion: """
             Chunkserver lines are tab-separated: address, state (alive, dead, draining, or resting: stopped for a \
             restart and within its grace), chunks, free bytes, capacity bytes, rack, seconds since its last \
-            heartbeat. The counters include under_replicated chunks and re-replication copies under way.
-            """)
+            heartbeat. The counters include under_replicated chunks and re-replication copies under way. \
+            Aligned at a terminal; -h prints byte counts in K, M, G ….
+            """,
+        helpNames: .long)
 
     @OptionGroup var cluster: ClusterOptions
+
+    @Flag(name: [.customShort("h"), .customLong("human-readable")], help: "Sizes in K, M, G … (powers of 1024).")
+    var human = false
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -41,14 +46,16 @@ struct Status: AsyncParsableCommand {
                 })
             StandardStreams.output(EntryFormat.json(status))
         } else {
-            StandardStreams.output("master\t\(client.master.address)")
-            for field in fields { StandardStreams.output("\(field.key)\t\(field.value)") }
+            var counters = Table(rows: [["master", client.master.address.description]])
+            for field in fields { counters.add([field.key, field.value]) }
+            counters.print()
+            var table = Table()
             for server in servers {
-                StandardStreams.output([server.server.description, server.state, String(server.chunks),
-                                        String(server.freeBytes), String(server.capacityBytes), server.rack,
-                                        String(format: "%.1f", Double(server.silentMilliseconds) / 1000)]
-                    .joined(separator: "\t"))
+                table.add([server.server.description, server.state, String(server.chunks),
+                           ByteCount.text(server.freeBytes, human: human), ByteCount.text(server.capacityBytes, human: human),
+                           server.rack, String(format: "%.1f", Double(server.silentMilliseconds) / 1000)])
             }
+            table.print()
         }
         await client.close()
     }

@@ -17,6 +17,16 @@ import Testing
             let json = try JSONSerialization.jsonObject(with: try cluster.gfs(["ls", "--json", "/a"]).output) as? [[String: Any]]
             #expect(json?.compactMap { $0["path"] as? String } == ["/a/b", "/a/f"])
             #expect(try cluster.gfs(["stat", "/a/f"]).stdout.hasPrefix("path\t/a/f\ntype\tfile\nsize\t6\n"))
+            // -h is ls -h, not help, for the commands that print sizes; --help still is.
+            #expect(try cluster.gfs(["put", "-", "/a/big"], stdin: Data(count: 3 << 20 | 512)).status == 0)
+            #expect(try cluster.gfs(["ls", "-l", "-h", "/a/big"]).stdout.split(separator: "\t")[2] == "3M")
+            #expect(try cluster.gfs(["stat", "-h", "/a/big"]).stdout.contains("size\t3M\n"))
+            #expect(try cluster.gfs(["ls", "--help"]).stdout.contains("USAGE: gfs ls"))
+            // A progress line only when asked for (stderr here is a pipe), ending at 100%.
+            let quiet = try cluster.gfs(["get", "/a/big", "-"])
+            #expect(quiet.stderr.isEmpty && quiet.output.count == 3 << 20 | 512)
+            let shown = try cluster.gfs(["get", "--progress", "/a/big", cluster.root.appendingPathComponent("big").path])
+            #expect(shown.status == 0 && shown.stderr.hasPrefix("\rbig  ") && shown.stderr.contains("100%  3M of 3M"))
 
             #expect(try cluster.gfs(["mv", "/a/f", "/a/b"]).status == 0)
             #expect(try cluster.gfs(["cat", "/a/b/f"]).stdout == "hello\n")

@@ -42,6 +42,8 @@ import Testing
     func interactiveCompletionHistoryAndControlC() async throws {
         try await withCluster(chunkservers: 1, master: Self.flags) { cluster in
             #expect(try cluster.gfs(["mkdir", "-p", "/logs/application"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/logs/application/big"], stdin: Data(count: 100 << 10)).status == 0)
+            let hanging = try SilentListener()
             let home = cluster.root.appendingPathComponent("home")
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             let session = "gfs-test-\(UUID().uuidString.prefix(8))"
@@ -84,6 +86,18 @@ import Testing
             try await waitUntil("the prompt again") { try screen().contains("gfs \(cluster.masterAddress):/>") }
             _ = try tmux(["send-keys", "-t", session, "Up"])
             try await waitUntil("history from the last session") { try screen().contains("cd /logs") }
+            _ = try tmux(["send-keys", "-t", session, "Enter", "ls -l -h application", "Enter"])
+            // At a terminal, columns are aligned with spaces (a tab would show as a run of up to 8) and -h
+            // prints sizes as ls -h does.
+            try await waitUntil("an aligned, human-readable listing") { try screen().contains("-  1  100K  ") }
+            _ = try tmux(["send-keys", "-t", session, "ls --timeout 60 --master \(hanging.address) /", "Enter"])
+            try await waitUntil("the command to be under way") { hanging.hasBeenCalled }
+            _ = try tmux(["send-keys", "-t", session, "C-c"])
+            try await waitUntil("Ctrl-C to end the hanging command", within: .seconds(10)) { try screen().contains("gfs: interrupted") }
+            _ = try tmux(["send-keys", "-t", session, "pwd", "Enter"])
+            try await waitUntil("the shell to go on after an interrupted command") {
+                try screen().split(separator: "\n").contains { $0 == "/logs" }
+            }
         }
     }
 }

@@ -53,6 +53,47 @@ final class InteractiveLines: LineSource {
         _ = history_truncate_file(historyPath, 1000)
     }
 
+    /// Runs a command while watching for Ctrl-C: on one, the command's task is cancelled (transfers stop at
+    /// their next piece) and the prompt comes back at once with status 130, as in a Unix shell, rather than
+    /// after the command has noticed.
+    func run(_ command: @escaping @Sendable () async -> Int32) async -> Int32 {
+        _ = gfs_take_interrupt()
+        return await withCheckedContinuation { continuation in
+            let outcome = FirstOutcome(continuation)
+            let work = Task { outcome.resolve(await command()) }
+            Task {
+                while !outcome.isResolved {
+                    if gfs_take_interrupt() != 0 {
+                        work.cancel()
+                        StandardStreams.write(text: "\n", to: 2)
+                        StandardStreams.error("gfs: interrupted")
+                        outcome.resolve(130)
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+    }
+}
+
+/// Whichever of a command and Ctrl-C comes first decides the status; the other is ignored.
+private final class FirstOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`; nil once resolved.
+    private var continuation: CheckedContinuation<Int32, Never>?
+
+    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
+
+    var isResolved: Bool { lock.withLock { continuation == nil } }
+
+    func resolve(_ status: Int32) {
+        let waiting = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: status)
+    }
 }
 
 /// Completion state, read and written only on the readline thread (readline calls completion functions

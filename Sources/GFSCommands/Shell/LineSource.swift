@@ -9,6 +9,12 @@ protocol LineSource {
     func next(prompt: String, directory: GFSPath) async -> String?
     /// Called once when the shell ends.
     func finish()
+    /// Runs one command and returns its exit status; at a terminal, Ctrl-C ends it early with 130.
+    func run(_ command: @escaping @Sendable () async -> Int32) async -> Int32
+}
+
+extension LineSource {
+    func run(_ command: @escaping @Sendable () async -> Int32) async -> Int32 { await command() }
 }
 
 /// Lines of a script (`-c`, a file, or piped standard input).

@@ -47,7 +47,7 @@ struct Shell: AsyncParsableCommand {
         var session = ShellSession(master: cluster.masterText, timeout: cluster.timeout)
         var failure: Int32 = 0
         while let line = await reader.next(prompt: session.prompt, directory: session.directory) {
-            let status = await session.run(line)
+            let status = await session.run(line, with: reader)
             if session.exitRequested { break }
             guard status != 0 else { continue }
             failure = status
@@ -74,20 +74,20 @@ struct ShellSession {
     var prompt: String { "gfs \(master.split(separator: ",").first ?? ""):\(directory)> " }
 
     /// Runs every command on the line; returns 0, or the exit status of the first that failed.
-    mutating func run(_ line: String) async -> Int32 {
+    mutating func run(_ line: String, with reader: any LineSource) async -> Int32 {
         let commands: [[String]]
         do { commands = try ShellTokenizer.commands(line) } catch {
             StandardStreams.error("gfs: \(error)")
             return 64
         }
         for words in commands {
-            let status = await runCommand(words)
+            let status = await runCommand(words, with: reader)
             if status != 0 { return status }
         }
         return 0
     }
 
-    private mutating func runCommand(_ words: [String]) async -> Int32 {
+    private mutating func runCommand(_ words: [String], with reader: any LineSource) async -> Int32 {
         guard let name = words.first else { return 0 }
         switch name {
         case "exit", "quit":
@@ -109,14 +109,17 @@ struct ShellSession {
         }
         var arguments = words
         if !arguments.contains("--master") { arguments += ["--master", master] }
-        do {
-            var command = try await GFS.asyncParseAsRoot(arguments)
-            try await ShellContext.$workingDirectory.withValue(directory) {
-                if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
+        let directory = self.directory
+        return await reader.run { [arguments] in
+            do {
+                var command = try await GFS.asyncParseAsRoot(arguments)
+                try await ShellContext.$workingDirectory.withValue(directory) {
+                    if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
+                }
+                return 0
+            } catch {
+                return GFS.report(error)
             }
-            return 0
-        } catch {
-            return GFS.report(error)
         }
     }
 

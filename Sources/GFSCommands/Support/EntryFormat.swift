@@ -3,18 +3,18 @@ import GFSProtocol
 
 /// How listings print: tab-separated columns awk can cut, or JSON.
 enum EntryFormat {
-    /// `type replication size mtime path`, tab-separated, like `ls -l` without the decoration.
-    static func long(_ entry: EntryInfo, name: String) -> String {
+    /// `type replication size mtime path`: the columns of `ls -l`.
+    static func long(_ entry: EntryInfo, name: String, human: Bool = false) -> [String] {
         let type = entry.kind == .directory ? "d" : "-"
         let replication = entry.kind == .directory ? "-" : String(entry.replication)
-        return [type, replication, String(entry.size), timestamp(entry.modified), name].joined(separator: "\t")
+        return [type, replication, ByteCount.text(entry.size, human: human), timestamp(entry.modified), name]
     }
 
-    /// `key<TAB>value` lines for `stat`.
-    static func keyValues(_ entry: EntryInfo) -> [String] {
-        ["path\t\(entry.path)", "type\t\(entry.kind.rawValue)", "size\t\(entry.size)", "chunks\t\(entry.chunks)",
-         "replication\t\(entry.replication)", "mtime\t\(timestamp(entry.modified))",
-         "records\t\(entry.records ? "yes" : "no")", "shared\t\(entry.shared)"]
+    /// `key value` rows for `stat`.
+    static func keyValues(_ entry: EntryInfo, human: Bool = false) -> [[String]] {
+        [["path", entry.path.string], ["type", entry.kind.rawValue], ["size", ByteCount.text(entry.size, human: human)],
+         ["chunks", String(entry.chunks)], ["replication", String(entry.replication)],
+         ["mtime", timestamp(entry.modified)], ["records", entry.records ? "yes" : "no"], ["shared", String(entry.shared)]]
     }
 
     /// ISO 8601 in UTC, to the second.

@@ -7,9 +7,17 @@ import Glibc
 
 /// Blocking reads and writes on file descriptors: the CLI's only I/O with the terminal, pipes and local files.
 enum StandardStreams {
+    /// Whether `descriptor` is a terminal a person reads (aligned columns, progress bars) rather than a pipe.
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) != 0 }
+
     /// Writes a line to stdout.
     static func output(_ text: String) {
         _ = try? write(ByteBuffer(string: text + "\n"), to: 1)
+    }
+
+    /// Writes text as it is (no newline added), ignoring failures: for progress lines.
+    static func write(text: String, to descriptor: Int32) {
+        _ = try? write(ByteBuffer(string: text), to: descriptor)
     }
 
     /// Writes a line to stderr.
