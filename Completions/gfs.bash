@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|undelete|fsck|gc|status|drain|tune|promote|shell|help)
+    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|undelete|fsck|gc|status|drain|tune|promote|shell|bench|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot undelete fsck gc status drain tune promote shell help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot undelete fsck gc status drain tune promote shell bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -807,6 +807,47 @@ _gfs_shell() {
     case "${positional_number}" in
     1)
         __gfs_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_gfs_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--local --baseline --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --clients --size --record-size --batch --files)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--clients')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--record-size')
+        return
+        ;;
+    '--batch')
+        return
+        ;;
+    '--files')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W 'write'$'\n''read'$'\n''append'$'\n''meta'
         return
         ;;
     esac

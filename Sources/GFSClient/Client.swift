@@ -61,12 +61,15 @@ public final class Client: Sendable {
     /// Streams `source` into the file from byte 0 (the file must exist and be empty, as after `CREATE`).
     /// Up to `writeWindow` pieces are in flight at once, so the next piece is pushed while the primary commits
     /// the last; chunks are still allocated in order.
-    /// - Parameter source: returns up to the requested byte count, or nil at end of input.
+    /// - Parameters:
+    ///   - source: returns up to the requested byte count, or nil at end of input.
+    ///   - pieceWritten: told how long each piece took from its push to the primary's answer.
     /// - Returns: bytes written.
-    public func writeStream(_ path: GFSPath, from source: (Int) throws(GFSError) -> ByteBuffer?) async throws(GFSError) -> Int64 {
+    public func writeStream(_ path: GFSPath, pieceWritten: (Duration) -> Void = { _ in },
+                            from source: (Int) throws(GFSError) -> ByteBuffer?) async throws(GFSError) -> Int64 {
         let layout = try await master.lookup(path)
         var position: Int64 = 0
-        var inFlight: [Task<Void, any Error>] = []
+        var inFlight: [Task<Duration, any Error>] = []
         defer { for task in inFlight { task.cancel() } }
         while true {
             try Self.checkCancellation()
@@ -75,11 +78,15 @@ public final class Client: Sendable {
             guard let piece = try source(want), piece.readableBytes > 0 else { break }
             let index = Int(position / layout.chunkSize)
             if within == 0 { _ = try await master.allocate(path, index: index) }
-            if inFlight.count >= writeWindow { try await Self.finish(inFlight.removeFirst()) }
-            inFlight.append(Task { try await self.writePiece(path, chunkIndex: index, offset: within, piece) })
+            if inFlight.count >= writeWindow { pieceWritten(try await Self.finish(inFlight.removeFirst())) }
+            inFlight.append(Task {
+                let start = ContinuousClock.now
+                try await self.writePiece(path, chunkIndex: index, offset: within, piece)
+                return ContinuousClock.now - start
+            })
             position += Int64(piece.readableBytes)
         }
-        while !inFlight.isEmpty { try await Self.finish(inFlight.removeFirst()) }
+        while !inFlight.isEmpty { pieceWritten(try await Self.finish(inFlight.removeFirst())) }
         if position > 0 { try await master.setSize(path, size: position) }
         await locations.invalidate(path)
         return position
@@ -90,8 +97,8 @@ public final class Client: Sendable {
         if Task.isCancelled { throw GFSError(.internal, "cancelled") }
     }
 
-    private static func finish(_ task: Task<Void, any Error>) async throws(GFSError) {
-        do { try await task.value } catch { throw error as? GFSError ?? GFSError(.internal, "\(error)") }
+    private static func finish<T: Sendable>(_ task: Task<T, any Error>) async throws(GFSError) -> T {
+        do { return try await task.value } catch { throw error as? GFSError ?? GFSError(.internal, "\(error)") }
     }
 
     /// One write within one chunk, retried with backoff (GFS §3.1: failures leave the region inconsistent
@@ -133,10 +140,12 @@ public final class Client: Sendable {
     /// Reads the whole file in order, handing each piece to `sink`. Each piece comes from one replica; a
     /// failed or corrupt replica is skipped for the next, and the locations are fetched again once when all
     /// known replicas have failed.
-    public func read(_ path: GFSPath, into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
+    /// `pieceRead` is told how long each piece took from its request to its last byte.
+    public func read(_ path: GFSPath, pieceRead: (Duration) -> Void = { _ in },
+                     into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
         let layout = try await locations.layout(of: path, from: master)
         var position: Int64 = 0
-        var window: [Task<ByteBuffer, any Error>] = []
+        var window: [Task<(ByteBuffer, Duration), any Error>] = []
         var planned: Int64 = 0
         let depth = 4
         defer { for task in window { task.cancel() } }
@@ -150,12 +159,20 @@ public final class Client: Sendable {
                     throw GFSError(.internal, "\(path): size says \(layout.size) bytes but only \(layout.chunks.count) chunks")
                 }
                 let chunk = layout.chunks[index]
-                window.append(Task { try await self.readRange(path, chunk, offset: within, length: count) })
+                window.append(Task {
+                    let start = ContinuousClock.now
+                    let piece = try await self.readRange(path, chunk, offset: within, length: count)
+                    return (piece, ContinuousClock.now - start)
+                })
                 planned += Int64(count)
             }
             let task = window.removeFirst()
             let piece: ByteBuffer
-            do { piece = try await task.value } catch {
+            do {
+                let took: Duration
+                (piece, took) = try await task.value
+                pieceRead(took)
+            } catch {
                 await locations.invalidate(path)
                 throw error as? GFSError ?? GFSError(.internal, "\(error)")
             }

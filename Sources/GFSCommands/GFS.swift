@@ -24,7 +24,7 @@ public struct GFS: AsyncParsableCommand {
             Up.self, Master.self, ChunkServerCommand.self,
             Put.self, Append.self, Write.self, Cat.self, Get.self, List.self, Stat.self, MakeDirectory.self, Move.self, Remove.self,
             Snapshot.self, Undelete.self, Fsck.self, GarbageCollect.self, Status.self, Drain.self, Tune.self,
-            Promote.self, Shell.self,
+            Promote.self, Shell.self, Bench.self,
         ]
     )
 

@@ -58,11 +58,13 @@ struct Up: AsyncParsableCommand {
         throw ExitCode(status)
     }
 
-    static func launch(_ binary: URL, _ arguments: [String]) throws -> Child {
+    /// Starts one server; its stderr goes to `log`, or to ours.
+    static func launch(_ binary: URL, _ arguments: [String], log: FileHandle? = nil) throws -> Child {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
+        if let log { process.standardError = log }
         let exit = ChildExit(process)
         try process.run()
         return Child(process: process, exit: exit)

@@ -60,21 +60,7 @@ public final class ProcessCluster: @unchecked Sendable {
     public var chunkserverMasters: String { ([masterAddress] + shadows.map(\.address)).joined(separator: ",") }
 
     /// A loopback port free at the time of asking (for a server whose address must be known in advance).
-    public static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw ClusterError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    public static func freePort() throws -> Int { try LoopbackSocket.freePort() }
 
     /// Starts a shadow master of this cluster's master on `port` (0 for any).
     @discardableResult

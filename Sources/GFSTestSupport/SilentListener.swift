@@ -1,4 +1,5 @@
 import Foundation
+import GFSClient
 
 #if canImport(Glibc)
 import Glibc
@@ -12,23 +13,9 @@ public final class SilentListener {
     public let address: String
 
     public init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.descriptor = descriptor
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && listen(descriptor, 16) == 0
-                    && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else {
-            close(descriptor)
-            throw ClusterError("cannot listen on loopback: \(String(cString: strerror(errno)))")
-        }
-        address = "127.0.0.1:\(UInt16(bigEndian: socketAddress.sin_port))"
+        let socket = try LoopbackSocket.bind(listening: true)
+        descriptor = socket.descriptor
+        address = "127.0.0.1:\(socket.port)"
     }
 
     deinit { close(descriptor) }

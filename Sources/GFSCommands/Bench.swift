@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import GFSClient
+import GFSCore
+import GFSProtocol
+
+/// `gfs bench write|read|append|meta`: throughput and latency percentiles, against the cluster or a
+/// throwaway local one, optionally beside what the machine itself does for the same work.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure throughput and latency: write, read, append or meta (create, stat, ls, delete).",
+        discussion: """
+            Each of --clients clients has its own connections. write: each writes its own file of SIZE/clients \
+            bytes; read: the same files are written first, then read back; append: all append framed records of \
+            --record-size bytes to one file, --batch records per append, SIZE bytes in all; meta: --files files \
+            are created, statted, listed (100 to a folder) and deleted, each phase timed on its own. Prints the \
+            rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
+            cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
+            measures the machine doing the same work without gfs (3 local files + fsync, read(2), one loopback \
+            socket, fdatasync per record, local file system metadata) and prints each result as a ratio of it. \
+            The benchmark's files, under /.bench-*, are removed at the end.
+            """)
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case write, read, append, meta
+    }
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Argument(help: "write, read, append or meta.")
+    var mode: Mode
+
+    @Option(help: "Concurrent clients.")
+    var clients = 1
+
+    @Option(help: "Bytes written or read in all (write, read, append).")
+    var size = ByteSize(bytes: 1 << 30)
+
+    @Option(help: "Bytes per record (append).")
+    var recordSize = ByteSize(bytes: 4096)
+
+    @Option(help: "Records per append operation (append).")
+    var batch = 64
+
+    @Option(help: "Files (meta).")
+    var files = 10_000
+
+    @Flag(help: "Run against a new local cluster in a temporary folder, stopped and removed afterwards.")
+    var local = false
+
+    @Flag(help: "Also measure the machine doing the same work without gfs, and print ratios.")
+    var baseline = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (1...1024).contains(clients) else { throw ValidationError("--clients must be 1...1024") }
+        guard size.bytes >= Int64(clients) else { throw ValidationError("--size must be at least one byte per client") }
+        guard recordSize.bytes > 0, recordSize.bytes <= 16 << 20 else { throw ValidationError("--record-size must be 1 byte...16M") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard files >= clients else { throw ValidationError("--files must be at least one per client") }
+    }
+
+    func run() async throws {
+        let cluster = local ? try await LocalCluster.start(chunkservers: 3, chunkSize: 64 << 20) : nil
+        defer { cluster?.stop() }
+        guard let masters = cluster.flatMap({ ServerID($0.master) }).map({ [$0] }) ?? self.cluster.addresses else {
+            throw GFSError(.badRequest, "bad master address \(self.cluster.masterText)")
+        }
+        let root = GFSPath.root.appending(".bench-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
+        let settings = BenchSettings(masters: masters, timeout: .milliseconds(Int64(self.cluster.timeout * 1000)),
+                                     clients: clients, size: size.bytes, recordSize: Int(recordSize.bytes),
+                                     batch: batch, files: files, root: root)
+        let admin = Client(masters: masters, timeout: settings.timeout)
+        try await admin.master.makeDirectory(root)
+        let phases: [BenchPhase]
+        do {
+            phases = try await measure(settings, cluster: cluster)
+            try await Self.removeTree(root, admin)
+        } catch {
+            try? await Self.removeTree(root, admin)
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+        if json { return StandardStreams.output(EntryFormat.json(phases.count == 1 ? [phases[0]] : phases)) }
+        var table = Table()
+        for phase in phases { for row in phase.lines { table.add(row) } }
+        table.print(aligned: true)
+    }
+
+    private func measure(_ settings: BenchSettings, cluster: LocalCluster?) async throws -> [BenchPhase] {
+        let bounds = baseline ? BenchBaseline(folder: cluster?.folder ?? FileManager.default.temporaryDirectory) : nil
+        defer { bounds?.clean() }
+        switch mode {
+        case .write:
+            var phase = try await BenchWorkloads.write(settings)
+            if let bounds { phase.compare(with: try bounds.write(size.bytes)) }
+            return [phase]
+        case .read:
+            _ = try await BenchWorkloads.write(settings)
+            var phase = try await BenchWorkloads.read(settings)
+            if let bounds {
+                _ = try bounds.write(size.bytes)
+                phase.compare(with: try bounds.socket(size.bytes))
+                phase.compare(with: try bounds.read(size.bytes))
+            }
+            return [phase]
+        case .append:
+            var phase = try await BenchWorkloads.append(settings)
+            if let bounds { phase.compare(with: try bounds.append(records: phase.operations, size: Int(recordSize.bytes))) }
+            return [phase]
+        case .meta:
+            var phases = try await BenchWorkloads.meta(settings, memory: cluster.map { cluster in { cluster.masterResidentBytes() } })
+            if let bounds {
+                let local = try bounds.meta(files: files)
+                for index in phases.indices { if let bound = local[phases[index].name] { phases[index].compare(with: bound) } }
+            }
+            return phases
+        }
+    }
+
+    /// Removes the benchmark's tree and purges it at once (a second rm of a deleted path), so a benchmark
+    /// leaves no gigabytes waiting out the deletion grace period.
+    private static func removeTree(_ root: GFSPath, _ client: Client) async throws(GFSError) {
+        try await client.master.remove(root, recursive: true)
+        try await client.master.remove(root, recursive: true)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GFSClient
+import GFSProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What this machine does for the same work without gfs, measured in the same run (`gfs bench --baseline`),
+/// so results read as ratios of a bound rather than as absolute figures of a shared, noisy machine.
+struct BenchBaseline {
+    /// A folder on the disk the chunkservers use.
+    let folder: URL
+
+    private func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return max((ContinuousClock.now - start) / .seconds(1), 1e-9)
+    }
+
+    private static func failure(_ what: String) -> GFSError {
+        GFSError(.internal, "baseline: \(what): \(String(cString: strerror(errno)))")
+    }
+
+    /// `bytes` written to each of three files in 8 MiB writes, then fsync'ed: three replicas on one disk.
+    func write(_ bytes: Int64) throws -> BenchBound {
+        let data = BenchWorkloads.data
+        let seconds = try Self.seconds {
+            for replica in 0..<3 {
+                let descriptor = open(file("replica-\(replica)"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else { throw Self.failure("open") }
+                defer { close(descriptor) }
+                var left = bytes
+                try data.withUnsafeReadableBytes { raw in
+                    while left > 0 {
+                        let count = Glibc.write(descriptor, raw.baseAddress, Int(min(left, Int64(raw.count))))
+                        guard count > 0 else { throw Self.failure("write") }
+                        left -= Int64(count)
+                    }
+                }
+                guard fsync(descriptor) == 0 else { throw Self.failure("fsync") }
+            }
+        }
+        return BenchBound(what: "the same bytes into 3 local files + fsync", rate: Double(bytes) / 1e6 / seconds, unit: "MB/s")
+    }
+
+    /// One of `write`'s files read back with read(2) in 4 MiB reads (from the page cache, as gfs reads are).
+    func read(_ bytes: Int64) throws -> BenchBound {
+        let descriptor = open(file("replica-0"), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Self.failure("open") }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var total: Int64 = 0
+        let seconds = try Self.seconds {
+            while total < bytes {
+                let count = Glibc.read(descriptor, &buffer, buffer.count)
+                guard count >= 0 else { throw Self.failure("read") }
+                if count == 0 { break }
+                total += Int64(count)
+            }
+        }
+        return BenchBound(what: "read(2) of the same bytes from a local file", rate: Double(total) / 1e6 / seconds, unit: "MB/s")
+    }
+
+    /// The same bytes sent over one loopback TCP connection, writer and reader on their own threads.
+    func socket(_ bytes: Int64) throws -> BenchBound {
+        let listener = try LoopbackSocket.bind(listening: true)
+        defer { close(listener.descriptor) }
+        let sender = Thread {
+            guard let descriptor = LoopbackSocket.connect(to: listener.port) else { return }
+            defer { close(descriptor) }
+            var left = bytes
+            BenchWorkloads.data.withUnsafeReadableBytes { raw in
+                while left > 0 {
+                    let count = send(descriptor, raw.baseAddress, Int(min(left, Int64(raw.count))), Int32(MSG_NOSIGNAL))
+                    guard count > 0 else { return }
+                    left -= Int64(count)
+                }
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var total: Int64 = 0
+        let seconds = try Self.seconds {
+            sender.start()
+            let connection = accept(listener.descriptor, nil, nil)
+            guard connection >= 0 else { throw Self.failure("accept") }
+            defer { close(connection) }
+            while total < bytes {
+                let count = recv(connection, &buffer, buffer.count, 0)
+                if count <= 0 { break }
+                total += Int64(count)
+            }
+        }
+        return BenchBound(what: "one loopback TCP stream of the same bytes", rate: Double(total) / 1e6 / seconds, unit: "MB/s")
+    }
+
+    /// `records` writes of `size` bytes to one local file, each followed by fdatasync: durable appends one at a
+    /// time (at most 2,000 of them: the rate is what matters).
+    func append(records: Int, size: Int) throws -> BenchBound {
+        let descriptor = open(file("records"), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Self.failure("open") }
+        defer { close(descriptor) }
+        let count = min(records, 2000)
+        let seconds = try Self.seconds {
+            try BenchWorkloads.data.withUnsafeReadableBytes { raw in
+                for _ in 0..<count {
+                    guard Glibc.write(descriptor, raw.baseAddress, min(size, raw.count)) > 0, fdatasync(descriptor) == 0 else {
+                        throw Self.failure("write")
+                    }
+                }
+            }
+        }
+        return BenchBound(what: "write + fdatasync per record, one local file", rate: Double(count) / seconds, unit: "records/s")
+    }
+
+    /// The local file system doing each metadata phase on up to 2,000 files, one at a time; creates and
+    /// deletes are made durable with an fsync of the directory, as the master's log makes them.
+    func meta(files: Int) throws -> [String: BenchBound] {
+        let count = min(files, 2000)
+        let directory = file("meta")
+        mkdir(directory, 0o755)
+        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { throw Self.failure("open") }
+        defer { close(folder) }
+        // 100 files to a folder, as the master benchmark lays them out.
+        for folder in stride(from: 0, to: count, by: 100) { mkdir("\(directory)/d\(folder / 100)", 0o755) }
+        let names = (0..<count).map { "\(directory)/d\($0 / 100)/f\($0)" }
+        var bounds: [String: BenchBound] = [:]
+        bounds["create"] = BenchBound(what: "open(O_CREAT) + close + fsync of the folder", rate: Double(count) / (try Self.seconds {
+            for name in names {
+                let descriptor = open(name, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else { throw Self.failure("create") }
+                close(descriptor)
+                fsync(folder)
+            }
+        }), unit: "ops/s")
+        var info = stat()
+        bounds["stat"] = BenchBound(what: "stat(2)", rate: Double(count) / Self.seconds {
+            for name in names { _ = stat(name, &info) }
+        }, unit: "ops/s")
+        bounds["ls"] = BenchBound(what: "readdir of a folder of 100 files", rate: 100 / Self.seconds {
+            for _ in 0..<100 { _ = try? FileManager.default.contentsOfDirectory(atPath: directory + "/d0") }
+        }, unit: "ops/s")
+        bounds["delete"] = BenchBound(what: "unlink + fsync of the folder", rate: Double(count) / Self.seconds {
+            for name in names {
+                unlink(name)
+                fsync(folder)
+            }
+        }, unit: "ops/s")
+        return bounds
+    }
+
+    /// Removes the files the bounds wrote.
+    func clean() {
+        for name in ["replica-0", "replica-1", "replica-2", "records", "meta"] {
+            try? FileManager.default.removeItem(atPath: file(name))
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import GFSClient
+import GFSProtocol
+import NIOCore
+
+/// What `gfs bench` was asked to do.
+struct BenchSettings: Sendable {
+    var masters: [ServerID]
+    var timeout: Duration
+    var clients: Int
+    /// Total bytes written or read (write, read, append).
+    var size: Int64
+    var recordSize: Int
+    /// Records per append operation.
+    var batch: Int
+    /// Files created, statted and deleted (meta).
+    var files: Int
+    /// Where the benchmark's files go; removed afterwards.
+    var root: GFSPath
+}
+
+/// The workloads, each run by `clients` concurrent clients with their own connections, timed as a whole
+/// (wall clock, all clients) and per operation.
+enum BenchWorkloads {
+    /// What one client did.
+    struct Share: Sendable {
+        var operations = 0
+        var bytes: Int64 = 0
+        var latencies = Latencies()
+    }
+
+    /// Runs `body` once per client at the same time; returns the sum of their shares and the wall time.
+    static func run(_ settings: BenchSettings,
+                    _ body: @escaping @Sendable (Int, Client) async throws -> Share) async throws -> (Share, Double) {
+        let start = ContinuousClock.now
+        let total = try await withThrowingTaskGroup(of: Share.self) { group in
+            for index in 0..<settings.clients {
+                group.addTask {
+                    let client = Client(masters: settings.masters, timeout: settings.timeout)
+                    do {
+                        let share = try await body(index, client)
+                        await client.close()
+                        return share
+                    } catch {
+                        await client.close()
+                        throw error
+                    }
+                }
+            }
+            var total = Share()
+            for try await share in group {
+                total.operations += share.operations
+                total.bytes += share.bytes
+                total.latencies.merge(share.latencies)
+            }
+            return total
+        }
+        return (total, (ContinuousClock.now - start) / .seconds(1))
+    }
+
+    /// Random bytes to write: incompressible, and one buffer shared by every piece.
+    static let data: ByteBuffer = {
+        var buffer = ByteBuffer()
+        buffer.writeBytes((0..<(8 << 20) / 8).flatMap { _ in withUnsafeBytes(of: UInt64.random(in: 0...UInt64.max), Array.init) })
+        return buffer
+    }()
+
+    /// Each client writes its own file of size/clients bytes, sequentially; latency is per piece (8 MiB).
+    static func write(_ settings: BenchSettings) async throws -> BenchPhase {
+        let each = settings.size / Int64(settings.clients)
+        let (share, seconds) = try await run(settings) { index, client in
+            let path = settings.root.appending("file-\(index)")
+            try await client.master.create(path)
+            var left = each
+            var share = Share()
+            share.bytes = try await client.writeStream(path, pieceWritten: { share.latencies.record($0); share.operations += 1 }) { count in
+                guard left > 0 else { return nil }
+                let length = Int(min(Int64(count), left, Int64(data.readableBytes)))
+                left -= Int64(length)
+                return data.getSlice(at: data.readerIndex, length: length)
+            }
+            return share
+        }
+        return BenchPhase(name: "write", clients: settings.clients, operations: share.operations, bytes: share.bytes,
+                          seconds: seconds, latencies: share.latencies, perSecond: "MB/s")
+    }
+
+    /// Each client reads back the file `write` made for it; latency is per read request (4 MiB).
+    static func read(_ settings: BenchSettings) async throws -> BenchPhase {
+        let (share, seconds) = try await run(settings) { index, client in
+            var share = Share()
+            try await client.read(settings.root.appending("file-\(index)"),
+                                  pieceRead: { share.latencies.record($0); share.operations += 1 }) { piece in
+                share.bytes += Int64(piece.readableBytes)
+            }
+            return share
+        }
+        return BenchPhase(name: "read", clients: settings.clients, operations: share.operations, bytes: share.bytes,
+                          seconds: seconds, latencies: share.latencies, perSecond: "MB/s")
+    }
+
+    /// Every client appends framed records to one shared file, `batch` records per append; latency is per
+    /// append. The rate is records per second.
+    static func append(_ settings: BenchSettings) async throws -> BenchPhase {
+        let path = settings.root.appending("records")
+        let setup = Client(masters: settings.masters, timeout: settings.timeout)
+        try await setup.master.create(path, records: true)
+        await setup.close()
+        let each = max(1, Int(settings.size) / settings.recordSize / settings.clients)
+        let record = data.getSlice(at: data.readerIndex, length: min(settings.recordSize, data.readableBytes)) ?? ByteBuffer()
+        let (share, seconds) = try await run(settings) { _, client in
+            let appender = RecordAppender(client: client, path: path, framed: true)
+            var share = Share()
+            var left = each
+            while left > 0 {
+                let count = min(left, settings.batch)
+                let start = ContinuousClock.now
+                try await appender.append(batch: Array(repeating: record, count: count))
+                share.latencies.record(ContinuousClock.now - start)
+                share.operations += count
+                share.bytes += Int64(count * record.readableBytes)
+                left -= count
+            }
+            try await appender.flush()
+            return share
+        }
+        var phase = BenchPhase(name: "append", clients: settings.clients, operations: share.operations,
+                               bytes: share.bytes, seconds: seconds, latencies: share.latencies, perSecond: "records/s")
+        phase.notes["records_per_append"] = Double(settings.batch)
+        phase.notes["MB/s"] = Double(share.bytes) / 1e6 / max(seconds, 1e-9)
+        return phase
+    }
+
+    /// Creates, stats, lists and deletes `files` files, 100 to a directory, spread over the clients; each
+    /// phase is timed on its own. `memory` reads the master's resident bytes, when it is local.
+    static func meta(_ settings: BenchSettings, memory: (() -> Int64?)?) async throws -> [BenchPhase] {
+        let each = max(1, settings.files / settings.clients)
+        @Sendable func path(_ client: Int, _ file: Int) -> GFSPath {
+            settings.root.appending("meta-\(client)").appending("d\(file / 100)").appending("f\(file)")
+        }
+        let (_, _) = try await run(settings) { index, client in
+            for folder in stride(from: 0, to: each, by: 100) {
+                try await client.master.makeDirectory(path(index, folder).parent, parents: true)
+            }
+            return Share()
+        }
+        let before = memory?()
+        var phases: [BenchPhase] = []
+        func phase(_ name: String, _ operations: Int,
+                   _ body: @escaping @Sendable (Client, Int, Int) async throws -> Void) async throws {
+            let (share, seconds) = try await run(settings) { index, client in
+                var share = Share()
+                for number in 0..<operations {
+                    let start = ContinuousClock.now
+                    try await body(client, index, number)
+                    share.latencies.record(ContinuousClock.now - start)
+                    share.operations += 1
+                }
+                return share
+            }
+            phases.append(BenchPhase(name: name, clients: settings.clients, operations: share.operations, bytes: 0,
+                                     seconds: seconds, latencies: share.latencies, perSecond: "ops/s"))
+        }
+        try await phase("create", each) { client, index, file in try await client.master.create(path(index, file)) }
+        if let before, let after = memory?() {
+            phases[0].notes["master_bytes_per_file"] = Double(after - before) / Double(each * settings.clients)
+        }
+        try await phase("stat", each) { client, index, file in _ = try await client.master.stat(path(index, file)) }
+        let folders = (each + 99) / 100
+        try await phase("ls", max(1, each / 10)) { client, index, number in
+            _ = try await client.master.list(path(index, (number % folders) * 100).parent)
+        }
+        try await phase("delete", each) { client, index, file in try await client.master.remove(path(index, file)) }
+        return phases
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GFSClient
+import GFSProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway cluster for `gfs bench --local`: a master and chunkservers of this binary on free loopback
+/// ports, their data and logs in a temporary folder, stopped and removed by `stop()`.
+struct LocalCluster {
+    let folder: URL
+    let master: String
+    let masterPID: Int32
+    private let group: ProcessGroup
+
+    static func start(chunkservers: Int, chunkSize: Int64) async throws -> LocalCluster {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let log = try FileHandle(forWritingTo: Self.emptyFile(folder.appendingPathComponent("servers.log")))
+        let master = "127.0.0.1:\(try LoopbackSocket.freePort())"
+        let masterChild = try Up.launch(binary, ["master", "--dir", folder.appendingPathComponent("master").path,
+                                                 "--listen", master, "--replication", String(min(3, chunkservers)),
+                                                 "--chunk-size", String(chunkSize), "--log-level", "warning"], log: log)
+        var children = [masterChild]
+        guard await Up.waitUntilUp(master: master, chunkservers: 0, group: ProcessGroup(children)) else {
+            ProcessGroup(children).stopAll()
+            throw GFSError(.unavailable, "the local master did not start; see \(folder.path)/servers.log")
+        }
+        for index in 1...chunkservers {
+            children.append(try Up.launch(binary, [
+                "chunkserver", "--dir", folder.appendingPathComponent("chunkserver-\(index)").path,
+                "--listen", "127.0.0.1:\(try LoopbackSocket.freePort())", "--master", master, "--log-level", "warning",
+            ], log: log))
+        }
+        let cluster = LocalCluster(folder: folder, master: master, masterPID: masterChild.process.processIdentifier,
+                                   group: ProcessGroup(children))
+        guard await Up.waitUntilUp(master: master, chunkservers: chunkservers, group: cluster.group) else {
+            cluster.group.stopAll()
+            throw GFSError(.unavailable, "the local chunkservers did not register; see \(folder.path)/servers.log")
+        }
+        return cluster
+    }
+
+    /// Stops every server and removes the folder.
+    func stop() {
+        group.stopAll()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The master's resident memory in bytes (VmRSS), for bytes-per-file figures.
+    func masterResidentBytes() -> Int64? {
+        guard let status = try? String(contentsOfFile: "/proc/\(masterPID)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1024
+    }
+
+    private static func emptyFile(_ url: URL) -> URL {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        return url
+    }
+}

@@ -1,0 +1,63 @@
+// Goal: every `gfs bench` mode runs end to end and reports what it measured: rates, latency percentiles,
+// bounds and ratios. Method: tiny sizes against a real cluster, and once against the throwaway cluster of
+// --local. No timing is asserted (speed is for release builds, not tests).
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct BenchTests {
+    /// The phases a bench run printed as JSON.
+    static func phases(_ result: CommandResult) throws -> [[String: Any]] {
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: result.output) as? [[String: Any]])
+    }
+
+    static func expectMeasured(_ phase: [String: Any], name: String, operations: Int? = nil) {
+        #expect(phase["name"] as? String == name)
+        #expect((phase["rate"] as? Double ?? 0) > 0)
+        if let operations { #expect(phase["operations"] as? Int == operations) }
+        let latency = phase["latencyMs"] as? [String: Double] ?? [:]
+        #expect(Set(latency.keys) == ["p50", "p90", "p99", "max"])
+        #expect((latency["p50"] ?? -1) <= (latency["max"] ?? -2))
+        let bounds = phase["bounds"] as? [[String: Any]] ?? []
+        #expect(!bounds.isEmpty && (bounds[0]["rate"] as? Double ?? 0) > 0 && (phase["ratio"] as? Double ?? 0) > 0)
+    }
+
+    @Test func dataModesAgainstACluster() async throws {
+        try await withCluster(chunkservers: 3, master: ["--chunk-size", "1M"]) { cluster in
+            let common = ["--clients", "2", "--size", "3M", "--baseline", "--json"]
+            let write = try Self.phases(cluster.gfs(["bench", "write"] + common))
+            Self.expectMeasured(write[0], name: "write")
+            #expect(write[0]["bytes"] as? Int == 3 << 20)
+            let read = try Self.phases(cluster.gfs(["bench", "read"] + common))
+            Self.expectMeasured(read[0], name: "read")
+            #expect(read[0]["bytes"] as? Int == 3 << 20)
+            #expect((read[0]["bounds"] as? [[String: Any]])?.count == 2, "socket and read(2) bounds")
+            let append = try Self.phases(cluster.gfs(["bench", "append", "--record-size", "1K", "--batch", "8",
+                                                      "--clients", "2", "--size", "1M", "--baseline", "--json"]))
+            Self.expectMeasured(append[0], name: "append", operations: 1 << 10)
+            // The benchmark's files are gone, purged rather than left in the trash.
+            #expect(try cluster.gfs(["ls", "/"]).stdout == "")
+            #expect(try cluster.gfs(["ls", "--deleted"]).stdout == "")
+            let human = try cluster.gfs(["bench", "write", "--size", "1M"])
+            #expect(human.status == 0 && human.stdout.hasPrefix("write ") && human.stdout.contains(" MB/s"))
+        }
+    }
+
+    @Test func metaAgainstALocalCluster() throws {
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "meta", "--local", "--baseline", "--json",
+                                                                     "--files", "300", "--clients", "3"], limit: 120)
+        let phases = try Self.phases(result)
+        #expect(phases.map { $0["name"] as? String } == ["create", "stat", "ls", "delete"])
+        for phase in phases {
+            Self.expectMeasured(phase, name: phase["name"] as? String ?? "", operations: phase["name"] as? String == "ls" ? 30 : 300)
+        }
+        #expect((phases[0]["notes"] as? [String: Double])?["master_bytes_per_file"] != nil)
+    }
+
+    @Test func badArgumentsAreUsageErrors() throws {
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "fly"])
+        #expect(result.status == 2 && result.stderr.contains("fly"))
+        #expect(try ProcessCluster.run(ProcessCluster.binary, ["bench", "write", "--clients", "0"]).status == 2)
+    }
+}
