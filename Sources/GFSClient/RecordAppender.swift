@@ -45,6 +45,28 @@ public actor RecordAppender {
         try await append(batch: [payload])
     }
 
+    /// Appends records in order, as few atomic appends as the quarter-chunk limit allows (GFS §3.3 lets a
+    /// record repeat, never tear; framing keeps each one separable on the way out). A record too large on
+    /// its own goes alone, to be refused with its own error.
+    public func append(contentsOf records: [ByteBuffer]) async throws(GFSError) {
+        try await prepare()
+        let limit = Int(chunkSize / 4)
+        let overhead = framed ? RecordFormat.headerBytes : 0
+        var batch: [ByteBuffer] = []
+        var bytes = 0
+        for record in records {
+            let stored = record.readableBytes + overhead
+            if !batch.isEmpty, bytes + stored > limit {
+                try await append(batch: batch)
+                batch = []
+                bytes = 0
+            }
+            batch.append(record)
+            bytes += stored
+        }
+        if !batch.isEmpty { try await append(batch: batch) }
+    }
+
     /// Appends several framed records as one atomic append (they land together, in order, at least once):
     /// one round of push and commit for the lot, which is how appenders reach disk speed with small records.
     /// Unframed, the batch is one record of their concatenated bytes. Returns the batch's offset.

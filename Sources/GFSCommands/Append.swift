@@ -48,11 +48,9 @@ struct Append: AsyncParsableCommand {
         var lastFlush = ContinuousClock.now
         do {
             let bufferBytes = 1 << 20
-            let batchBytes = try await appender.maximumPayloadBytes()
             while let input = try StandardStreams.readAvailable(0, upTo: bufferBytes) {
-                // The records that arrived together go as few atomic appends (GFS §3.3 allows a record to
-                // repeat, never to tear; framing keeps each one separable on the way out).
-                for batch in Self.batches(splitter.feed(input), upTo: batchBytes) { try await appender.append(batch: batch) }
+                // The records that arrived together go as few atomic appends, not one round trip each.
+                try await appender.append(contentsOf: splitter.feed(input))
                 // Make records visible to readers when the producer pauses, and at least twice a second.
                 if input.readableBytes < bufferBytes || ContinuousClock.now - lastFlush > .milliseconds(500) {
                     try await appender.flush()
@@ -67,26 +65,6 @@ struct Append: AsyncParsableCommand {
         }
         try await appender.flush()
         await client.close()
-    }
-
-    /// Groups records, in order, so that each group's framed bytes stay within `limit`; a record too large on
-    /// its own goes alone, to be refused with its own error.
-    static func batches(_ records: [ByteBuffer], upTo limit: Int) -> [[ByteBuffer]] {
-        var batches: [[ByteBuffer]] = []
-        var current: [ByteBuffer] = []
-        var bytes = 0
-        for record in records {
-            let framed = record.readableBytes + RecordFormat.headerBytes
-            if !current.isEmpty, bytes + framed > limit + RecordFormat.headerBytes {
-                batches.append(current)
-                current = []
-                bytes = 0
-            }
-            current.append(record)
-            bytes += framed
-        }
-        if !current.isEmpty { batches.append(current) }
-        return batches
     }
 
     /// Checks the file is of the kind asked for, creating it with --create.

@@ -35,6 +35,8 @@ import Testing
             #expect(try cluster.gfs(["shell", file.path]).status == 0)
             #expect(try cluster.gfs(["ls", "/"]).stdout == "from-file\nlogs\n")
             #expect(try cluster.gfs(["shell", "-c", "up"]).stderr == "gfs: up is not available inside the shell\n")
+            let unterminated = try cluster.gfs(["shell", "-c", "ls '/logs"])
+            #expect(unterminated.status == 2 && unterminated.stderr.hasPrefix("gfs: "), "a line that cannot be parsed is a usage error")
         }
     }
 

@@ -78,7 +78,7 @@ struct ShellSession {
         let commands: [[String]]
         do { commands = try ShellTokenizer.commands(line) } catch {
             StandardStreams.error("gfs: \(error)")
-            return 64
+            return ExitStatus.usage
         }
         for words in commands {
             let status = await runCommand(words, with: reader)
@@ -152,7 +152,7 @@ struct ShellSession {
         }
         guard let command = GFS.configuration.subcommands.first(where: { $0._commandName == name }) else {
             StandardStreams.error("gfs: help: no command \(name)")
-            return 64
+            return ExitStatus.usage
         }
         StandardStreams.output(command.helpMessage(columns: 100))
         return 0

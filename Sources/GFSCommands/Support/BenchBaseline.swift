@@ -43,7 +43,7 @@ struct BenchBaseline {
                 guard fsync(descriptor) == 0 else { throw Self.failure("fsync") }
             }
         }
-        return BenchBound(what: "the same bytes into 3 local files + fsync", rate: Double(bytes) / 1e6 / seconds, unit: "MB/s")
+        return BenchBound(what: "the same bytes into 3 local files + fsync", rate: Double(bytes) / 1e6 / seconds, unit: .megabytes)
     }
 
     /// One of `write`'s files read back with read(2) in 4 MiB reads (from the page cache, as gfs reads are).
@@ -61,7 +61,7 @@ struct BenchBaseline {
                 total += Int64(count)
             }
         }
-        return BenchBound(what: "read(2) of the same bytes from a local file", rate: Double(total) / 1e6 / seconds, unit: "MB/s")
+        return BenchBound(what: "read(2) of the same bytes from a local file", rate: Double(total) / 1e6 / seconds, unit: .megabytes)
     }
 
     /// The same bytes sent over one loopback TCP connection, writer and reader on their own threads.
@@ -93,7 +93,7 @@ struct BenchBaseline {
                 total += Int64(count)
             }
         }
-        return BenchBound(what: "one loopback TCP stream of the same bytes", rate: Double(total) / 1e6 / seconds, unit: "MB/s")
+        return BenchBound(what: "one loopback TCP stream of the same bytes", rate: Double(total) / 1e6 / seconds, unit: .megabytes)
     }
 
     /// `records` writes of `size` bytes to one local file, each followed by fdatasync: durable appends one at a
@@ -112,7 +112,7 @@ struct BenchBaseline {
                 }
             }
         }
-        return BenchBound(what: "write + fdatasync per record, one local file", rate: Double(count) / seconds, unit: "records/s")
+        return BenchBound(what: "write + fdatasync per record, one local file", rate: Double(count) / seconds, unit: .records)
     }
 
     /// The local file system doing each metadata phase on up to 2,000 files, one at a time; creates and
@@ -135,20 +135,20 @@ struct BenchBaseline {
                 close(descriptor)
                 fsync(folder)
             }
-        }), unit: "ops/s")
+        }), unit: .operations)
         var info = stat()
         bounds["stat"] = BenchBound(what: "stat(2)", rate: Double(count) / Self.seconds {
             for name in names { _ = stat(name, &info) }
-        }, unit: "ops/s")
+        }, unit: .operations)
         bounds["ls"] = BenchBound(what: "readdir of a folder of 100 files", rate: 100 / Self.seconds {
             for _ in 0..<100 { _ = try? FileManager.default.contentsOfDirectory(atPath: directory + "/d0") }
-        }, unit: "ops/s")
+        }, unit: .operations)
         bounds["delete"] = BenchBound(what: "unlink + fsync of the folder", rate: Double(count) / Self.seconds {
             for name in names {
                 unlink(name)
                 fsync(folder)
             }
-        }, unit: "ops/s")
+        }, unit: .operations)
         return bounds
     }
 

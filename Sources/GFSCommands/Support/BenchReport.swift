@@ -27,11 +27,16 @@ struct LatencySummary: Encodable {
     var p50: Double, p90: Double, p99: Double, max: Double
 }
 
+/// What a rate counts per second.
+enum RateUnit: String, Encodable {
+    case megabytes = "MB/s", records = "records/s", operations = "ops/s"
+}
+
 /// What the machine itself does for the same work, measured in the same run.
 struct BenchBound: Encodable {
     var what: String
     var rate: Double
-    var unit: String
+    var unit: RateUnit
 }
 
 /// One measured phase of a benchmark: its rate, its latencies, and its bounds.
@@ -42,7 +47,7 @@ struct BenchPhase: Encodable {
     var bytes: Int64
     var seconds: Double
     var rate: Double
-    var unit: String
+    var unit: RateUnit
     var latencyMs: LatencySummary
     var bounds: [BenchBound] = []
     /// `rate` over the first bound's rate.
@@ -51,14 +56,14 @@ struct BenchPhase: Encodable {
     var notes: [String: Double] = [:]
 
     init(name: String, clients: Int, operations: Int, bytes: Int64, seconds: Double, latencies: Latencies,
-         perSecond unit: String) {
+         perSecond unit: RateUnit) {
         self.name = name
         self.clients = clients
         self.operations = operations
         self.bytes = bytes
         self.seconds = seconds
         self.unit = unit
-        let count = unit == "MB/s" ? Double(bytes) / 1e6 : Double(operations)
+        let count = unit == .megabytes ? Double(bytes) / 1e6 : Double(operations)
         rate = seconds > 0 ? count / seconds : 0
         latencyMs = latencies.summary
     }
@@ -82,7 +87,7 @@ struct BenchPhase: Encodable {
         return rows
     }
 
-    static func rate(_ value: Double, _ unit: String) -> String { number(value) + " " + unit }
+    static func rate(_ value: Double, _ unit: RateUnit) -> String { number(value) + " " + unit.rawValue }
 
     static func number(_ value: Double) -> String {
         value >= 100 ? String(Int(value.rounded())) : String(format: "%.2f", value)

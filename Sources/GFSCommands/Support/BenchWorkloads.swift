@@ -60,7 +60,8 @@ enum BenchWorkloads {
     /// Random bytes to write: incompressible, and one buffer shared by every piece.
     static let data: ByteBuffer = {
         var buffer = ByteBuffer()
-        buffer.writeBytes((0..<(8 << 20) / 8).flatMap { _ in withUnsafeBytes(of: UInt64.random(in: 0...UInt64.max), Array.init) })
+        buffer.reserveCapacity(8 << 20)
+        for _ in 0..<(8 << 20) / 8 { buffer.writeInteger(UInt64.random(in: 0...UInt64.max)) }
         return buffer
     }()
 
@@ -81,7 +82,7 @@ enum BenchWorkloads {
             return share
         }
         return BenchPhase(name: "write", clients: settings.clients, operations: share.operations, bytes: share.bytes,
-                          seconds: seconds, latencies: share.latencies, perSecond: "MB/s")
+                          seconds: seconds, latencies: share.latencies, perSecond: .megabytes)
     }
 
     /// Each client reads back the file `write` made for it; latency is per read request (4 MiB).
@@ -95,7 +96,7 @@ enum BenchWorkloads {
             return share
         }
         return BenchPhase(name: "read", clients: settings.clients, operations: share.operations, bytes: share.bytes,
-                          seconds: seconds, latencies: share.latencies, perSecond: "MB/s")
+                          seconds: seconds, latencies: share.latencies, perSecond: .megabytes)
     }
 
     /// Every client appends framed records to one shared file, `batch` records per append; latency is per
@@ -124,9 +125,9 @@ enum BenchWorkloads {
             return share
         }
         var phase = BenchPhase(name: "append", clients: settings.clients, operations: share.operations,
-                               bytes: share.bytes, seconds: seconds, latencies: share.latencies, perSecond: "records/s")
+                               bytes: share.bytes, seconds: seconds, latencies: share.latencies, perSecond: .records)
         phase.notes["records_per_append"] = Double(settings.batch)
-        phase.notes["MB/s"] = Double(share.bytes) / 1e6 / max(seconds, 1e-9)
+        phase.notes["megabytes_per_second"] = Double(share.bytes) / 1e6 / max(seconds, 1e-9)
         return phase
     }
 
@@ -137,7 +138,7 @@ enum BenchWorkloads {
         @Sendable func path(_ client: Int, _ file: Int) -> GFSPath {
             settings.root.appending("meta-\(client)").appending("d\(file / 100)").appending("f\(file)")
         }
-        let (_, _) = try await run(settings) { index, client in
+        _ = try await run(settings) { index, client in
             for folder in stride(from: 0, to: each, by: 100) {
                 try await client.master.makeDirectory(path(index, folder).parent, parents: true)
             }
@@ -158,7 +159,7 @@ enum BenchWorkloads {
                 return share
             }
             phases.append(BenchPhase(name: name, clients: settings.clients, operations: share.operations, bytes: 0,
-                                     seconds: seconds, latencies: share.latencies, perSecond: "ops/s"))
+                                     seconds: seconds, latencies: share.latencies, perSecond: .operations))
         }
         try await phase("create", each) { client, index, file in try await client.master.create(path(index, file)) }
         if let before, let after = memory?() {

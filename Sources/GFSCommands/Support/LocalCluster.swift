@@ -19,6 +19,8 @@ struct LocalCluster {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let log = try FileHandle(forWritingTo: Self.emptyFile(folder.appendingPathComponent("servers.log")))
+        // The servers hold their own copies of the descriptor.
+        defer { try? log.close() }
         let master = "127.0.0.1:\(try LoopbackSocket.freePort())"
         let masterChild = try Up.launch(binary, ["master", "--dir", folder.appendingPathComponent("master").path,
                                                  "--listen", master, "--replication", String(min(3, chunkservers)),
