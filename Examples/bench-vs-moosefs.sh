@@ -28,7 +28,8 @@ mnt=$mfs/mnt
 mkdir -p "$mfs/master" "$mnt"
 cp /var/lib/mfs/metadata.mfs.empty "$mfs/master/metadata.mfs"
 echo "* / rw,alldirs,maproot=0" > "$mfs/exports.cfg"
-base=$((20000 + RANDOM % 20000))
+# Below the ephemeral range (32768 and up), where no outgoing connection holds a port.
+base=$((10000 + RANDOM % 20000))
 cat > "$mfs/master.cfg" <<CFG
 WORKING_USER = root
 WORKING_GROUP = root

@@ -3,14 +3,21 @@
 # removes the folder when the script exits. Needs $gfs; sets $work, $cluster_pid and GFS_MASTER.
 start_cluster() {
     work=$(mktemp -d)
-    local port=$((20000 + RANDOM % 20000))
-    export GFS_MASTER=127.0.0.1:$port
-    "$gfs" up --dir "$work/data" --port "$port" --log-level warning "$@" &
-    cluster_pid=$!
+    cluster_pid=
     trap 'kill $cluster_pid 2>/dev/null; wait $cluster_pid 2>/dev/null; rm -rf "$work"' EXIT
-    for _ in $(seq 100); do
-        [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && return 0
-        sleep 0.1
+    # Ports below the kernel's ephemeral range (32768 and up), so no outgoing connection holds one; a port
+    # some other server took anyway makes `gfs up` exit, and another is tried.
+    for attempt in 1 2 3 4 5; do
+        local port=$((10000 + RANDOM % 20000))
+        export GFS_MASTER=127.0.0.1:$port
+        "$gfs" up --dir "$work/data-$attempt" --port "$port" --log-level warning "$@" &
+        cluster_pid=$!
+        for _ in $(seq 100); do
+            [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && return 0
+            kill -0 "$cluster_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$cluster_pid" 2>/dev/null; wait "$cluster_pid" 2>/dev/null || true
     done
     echo "the local cluster did not come up" >&2
     return 1
