@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
@@ -81,6 +82,14 @@ let package = Package(
         .executableTarget(name: "gfs", dependencies: ["GFSCommands"]),
         .target(name: "GFSTestSupport", dependencies: ["GFSCore", "GFSProtocol", "GFSClient"]),
         .testTarget(name: "GFSCoreTests", dependencies: ["GFSCore", "GFSTestSupport"]),
+        .testTarget(
+            name: "GFSChunkServerTests",
+            dependencies: [
+                "GFSChunkServer", "GFSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "GFSProtocolTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import GFSClient
 import GFSProtocol
+import DequeModule
 import Logging
 import NIOCore
 
@@ -82,27 +83,44 @@ public struct ChunkServer: Sendable {
         }
     }
 
+    /// Requests of one connection that may be worked on at once.
+    static let pipelineDepth = 16
+
+    /// Serves one connection: up to `pipelineDepth` requests run at once (a client's next push is taken in
+    /// while its last write waits for the disk) and their replies go out in request order. A push's payload is
+    /// read in turn, since its parts are the connection's next frames.
     static func serve(_ connection: ProtocolListener.Connection, service: ChunkService) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
+            // Each task answers one request, then sends its reply once the reply before it has gone out.
+            var pending = Deque<Task<Void, Never>>()
+            func answer(_ work: @escaping @Sendable () async -> Reply) async {
+                if pending.count >= pipelineDepth, let oldest = pending.popFirst() { await oldest.value }
+                let previous = pending.last
+                pending.append(Task {
+                    let reply = await work()
+                    await previous?.value
+                    try? await connection.send(reply, with: outbound)
+                })
+            }
             do {
                 while let frame = try await frames.next() {
-                    let reply: Reply
                     switch frame {
                     case let .line(line):
-                        reply = await service.handle(line)
+                        await answer { await service.handle(line) }
                     case let .head(line, length):
-                        reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service)
+                        let reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service)
+                        await answer { reply }
                     case .part:
                         continue
                     case let .invalid(error):
-                        reply = .error(error)
+                        await answer { .error(error) }
                     }
-                    try await connection.send(reply, with: outbound)
                 }
             } catch let error as GFSError {
-                try? await connection.send(.error(error), with: outbound)
+                await answer { .error(error) }
             }
+            await pending.last?.value
         }
     }
 }

@@ -5,7 +5,8 @@ import NIOCore
 /// Writes through the primary and reads (GFS §3.1, §5.2).
 extension ChunkService {
     /// Primary: assign the next serial, apply locally, forward to every secondary, and succeed only when all
-    /// applied. Mutations of one chunk run one at a time, so secondaries see them in serial order.
+    /// applied and synced. Mutations of one chunk are applied one at a time, so secondaries see them in serial
+    /// order; the syncs run after the chunk is free for the next mutation, so waiting writers share them.
     func write(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, id: String,
                secondaries: [ServerID]) async throws(GFSError) -> Int64 {
         guard isPrimary(handle) else { throw GFSError(.notPrimary, "\(address) holds no lease on chunk \(handle)") }
@@ -15,7 +16,7 @@ extension ChunkService {
         }
         try checkBounds(handle, offset: offset, count: data.readableBytes)
         leases.withLockedValue { _ = $0.active.insert(handle) }
-        return try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+        let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
             let serial = nextSerial(handle, version: version)
             let length = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let request = ChunkRequest.apply(handle, version: version, serial: serial, offset: offset, id: id)
@@ -25,6 +26,8 @@ extension ChunkService {
             }
             return length
         }
+        try await makeDurable(handle, on: secondaries)
+        return length
     }
 
     /// Primary: append pushed data as one record at the chunk's end (GFS §3.3). A record that does not fit pads
@@ -42,7 +45,7 @@ extension ChunkService {
             throw GFSError(.tooLarge, "record of \(data.readableBytes) bytes exceeds a quarter chunk (\(limit / 4) bytes)")
         }
         leases.withLockedValue { _ = $0.active.insert(handle) }
-        return try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+        let offset = try await sequencer.run(handle) { () async throws(GFSError) -> Int64? in
             let serial = nextSerial(handle, version: version)
             let offset = store.length(handle) ?? 0
             guard offset + Int64(data.readableBytes) <= limit else {
@@ -52,7 +55,7 @@ extension ChunkService {
                 guard failures.isEmpty else {
                     throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
                 }
-                throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk")
+                return nil
             }
             _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let failures = await forward(.apply(handle, version: version, serial: serial, offset: offset, id: id),
@@ -62,6 +65,25 @@ extension ChunkService {
             }
             return offset
         }
+        try await makeDurable(handle, on: secondaries)
+        guard let offset else { throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk") }
+        return offset
+    }
+
+    /// Primary: waits until every mutation of `handle` applied so far is durable here and on `secondaries`;
+    /// the local sync and the secondaries' run at once.
+    private func makeDurable(_ handle: ChunkHandle, on secondaries: [ServerID]) async throws(GFSError) {
+        async let remote = forward(.sync(handle), to: secondaries, dedicated: true)
+        let local: GFSError?
+        do {
+            try await durability.sync(handle)
+            local = nil
+        } catch {
+            local = error
+        }
+        let failures = await remote
+        if let local { throw local }
+        guard failures.isEmpty else { throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; ")) }
     }
 
     /// Secondary: pad the chunk as the primary did for a record that did not fit.
@@ -127,15 +149,26 @@ extension ChunkService {
         }
     }
 
-    /// Sends `request` to every secondary at once; returns a description of each failure.
-    private func forward(_ request: ChunkRequest, to secondaries: [ServerID]) async -> [String] {
+    /// Sends `request` to every secondary at once; returns a description of each failure. A `dedicated`
+    /// request (a SYNC, which waits on the disk) goes on a connection of its own, so the APPLYs queued behind
+    /// it on the shared one are not held up.
+    private func forward(_ request: ChunkRequest, to secondaries: [ServerID], dedicated: Bool = false) async -> [String] {
         let pool = self.pool
         let timeout = forwardTimeout
         return await withTaskGroup(of: String?.self) { group in
             for secondary in secondaries {
                 group.addTask {
                     do {
-                        _ = try await pool.call(secondary, request.line, timeout: timeout)
+                        if dedicated {
+                            let connection = try await pool.borrow(secondary)
+                            do { _ = try await connection.call(request.line, timeout: timeout) } catch {
+                                connection.close()
+                                throw error
+                            }
+                            await pool.giveBack(connection)
+                        } else {
+                            _ = try await pool.call(secondary, request.line, timeout: timeout)
+                        }
                         return nil
                     } catch {
                         return "\(secondary): \(error)"

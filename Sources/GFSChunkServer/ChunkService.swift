@@ -17,6 +17,8 @@ public final class ChunkService: Sendable {
     let logger: Logger
     let pool = ConnectionPool(connectTimeout: .seconds(2))
     let sequencer = ChunkSequencer()
+    /// Shares one fdatasync among the mutations of a chunk that wait for durability together.
+    let durability: GroupSync
     /// The master's chunk size; writes may not pass it. Learnt at registration.
     let chunkSize = NIOLockedValueBox<Int64>(64 << 20)
     private let order = NIOLockedValueBox(MutationOrder())
@@ -35,6 +37,7 @@ public final class ChunkService: Sendable {
         self.pushes = pushes
         self.logger = logger
         self.forwardTimeout = forwardTimeout
+        durability = GroupSync(store: store, onDisk: { body throws(GFSError) in try await Self.onDisk(body) })
     }
 
     /// Answers one request line.
@@ -65,6 +68,8 @@ public final class ChunkService: Sendable {
         case let .apply(handle, version, serial, offset, id):
             return .ok([.init("length", String(try await apply(handle, version: version, serial: serial, offset: offset,
                                                                id: id)))])
+        case let .sync(handle):
+            try await durability.sync(handle)
         case let .read(handle, version, offset, length):
             return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
         case let .revoke(handle):
@@ -91,6 +96,10 @@ public final class ChunkService: Sendable {
 
     /// Runs blocking disk work on NIO's thread pool, keeping it off the event loops and the task pool.
     func onDisk<T: Sendable>(_ body: @escaping @Sendable () throws(GFSError) -> T) async throws(GFSError) -> T {
+        try await Self.onDisk(body)
+    }
+
+    static func onDisk<T: Sendable>(_ body: @escaping @Sendable () throws(GFSError) -> T) async throws(GFSError) -> T {
         do {
             return try await NIOThreadPool.singleton.runIfActive { () throws -> T in try body() }
         } catch {

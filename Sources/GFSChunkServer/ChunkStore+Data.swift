@@ -9,8 +9,9 @@ import Glibc
 
 /// Reading and writing replica bytes with their block checksums (GFS §5.2).
 extension ChunkStore {
-    /// Writes `data` at `offset`, then recomputes the checksums of every block it touched (and of any gap it
-    /// opened past the old end), and fsyncs both files before returning the replica's new length.
+    /// Writes `data` at `offset` and updates the checksums of every block it touched (and of any gap it opened
+    /// past the old end), returning the replica's new length. Nothing is synced here: `sync` makes every
+    /// mutation applied so far durable, so concurrent mutations share one fdatasync.
     public func write(_ handle: ChunkHandle, at offset: Int64, _ data: ByteBuffer) throws(GFSError) -> Int64 {
         guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
         return try replica.exclusively { () throws(GFSError) -> Int64 in
@@ -23,13 +24,28 @@ extension ChunkStore {
             let newLength = max(oldLength, offset + Int64(data.readableBytes))
             let firstByte = min(offset, oldLength)
             let blocks = ChecksumLayout.blocks(offset: firstByte, count: Int(offset + Int64(data.readableBytes) - firstByte))
-            try updateChecksums(handle, blocks: blocks, dataFile: dataFile, length: newLength)
-            if synchronous {
-                guard fdatasync(dataFile.rawValue) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
+            try updateChecksums(handle, blocks: blocks, written: (offset, data), dataFile: dataFile, length: newLength)
+            replica.state.withLockedValue {
+                $0.length = newLength
+                $0.applied += 1
             }
-            replica.state.withLockedValue { $0.length = newLength }
             return newLength
         }
+    }
+
+    /// Makes every mutation applied to `replica` before the call durable (fdatasync of its data and checksum
+    /// files) and records how many that covered. NOTFOUND if the replica was deleted or replaced meanwhile.
+    func sync(_ handle: ChunkHandle, _ replica: Replica) throws(GFSError) {
+        guard self.replica(handle) === replica else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        let applied = replica.state.withLockedValue { $0.applied }
+        if synchronous {
+            for kind in ["chunk", "crc"] {
+                let file = try Self.open(path(handle, kind), [])
+                defer { try? file.close() }
+                guard fdatasync(file.rawValue) == 0 else { throw Self.errnoFailure(path(handle, kind)) }
+            }
+        }
+        replica.state.withLockedValue { $0.durable = max($0.durable, applied) }
     }
 
     /// Copies the replica of `handle` on this disk as `new` at `version` (GFS §3.4: copy-on-write stays
@@ -95,7 +111,8 @@ extension ChunkStore {
     }
 
     /// Extends the replica with zeros to `size` bytes (GFS §3.3: a record that does not fit pads the chunk on
-    /// every replica). The file stays sparse; the zero blocks get their checksums like any others.
+    /// every replica). The file stays sparse; the zero blocks get their checksums like any others. Not synced:
+    /// see `sync`.
     public func pad(_ handle: ChunkHandle, to size: Int64) throws(GFSError) {
         guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
         try replica.exclusively { () throws(GFSError) in
@@ -105,39 +122,39 @@ extension ChunkStore {
             defer { try? dataFile.close() }
             guard ftruncate(dataFile.rawValue, off_t(size)) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
             try updateChecksums(handle, blocks: ChecksumLayout.blocks(offset: oldLength, count: Int(size - oldLength)),
-                                dataFile: dataFile, length: size)
-            if synchronous {
-                guard fdatasync(dataFile.rawValue) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
+                                written: nil, dataFile: dataFile, length: size)
+            replica.state.withLockedValue {
+                $0.length = size
+                $0.applied += 1
             }
-            replica.state.withLockedValue { $0.length = size }
         }
     }
 
-    private func updateChecksums(_ handle: ChunkHandle, blocks: Range<Int>, dataFile: SystemPackage.FileDescriptor,
-                                 length: Int64) throws(GFSError) {
+    /// Rewrites the checksums of `blocks`. Blocks wholly inside the bytes just `written` are summed from memory;
+    /// only the partial blocks at its edges (and any gap before it) are read back from the file.
+    private func updateChecksums(_ handle: ChunkHandle, blocks: Range<Int>, written: (offset: Int64, data: ByteBuffer)?,
+                                 dataFile: SystemPackage.FileDescriptor, length: Int64) throws(GFSError) {
         guard !blocks.isEmpty else { return }
         let blockSize = ChecksumLayout.blockSize
-        let start = Int64(blocks.lowerBound * blockSize)
-        let count = Int(min(Int64(blocks.upperBound * blockSize), length) - start)
-        let bytes = try readExactly(dataFile, at: start, count: count, path: path(handle, "chunk"))
         var sums: [UInt8] = []
         sums.reserveCapacity(blocks.count * 4)
-        bytes.withUnsafeReadableBytes { raw in
-            var position = 0
-            while position < raw.count {
-                let end = min(position + blockSize, raw.count)
-                let sum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[position..<end]))
-                withUnsafeBytes(of: sum.littleEndian) { sums.append(contentsOf: $0) }
-                position = end
+        func append(_ sum: UInt32) { withUnsafeBytes(of: sum.littleEndian) { sums.append(contentsOf: $0) } }
+        for block in blocks {
+            let start = Int64(block * blockSize)
+            let end = min(start + Int64(blockSize), length)
+            if let (offset, data) = written, start >= offset, end <= offset + Int64(data.readableBytes) {
+                data.withUnsafeReadableBytes { raw in
+                    append(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[Int(start - offset)..<Int(end - offset)])))
+                }
+            } else {
+                let bytes = try readExactly(dataFile, at: start, count: Int(end - start), path: path(handle, "chunk"))
+                bytes.withUnsafeReadableBytes { append(CRC32C.checksum($0)) }
             }
         }
         let checksumFile = try Self.open(path(handle, "crc"), [])
         defer { try? checksumFile.close() }
         do { _ = try checksumFile.writeAll(toAbsoluteOffset: Int64(blocks.lowerBound * 4), sums) } catch {
             throw Self.failure(error, path(handle, "crc"))
-        }
-        if synchronous {
-            guard fdatasync(checksumFile.rawValue) == 0 else { throw Self.errnoFailure(path(handle, "crc")) }
         }
     }
 

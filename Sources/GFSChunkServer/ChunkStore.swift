@@ -15,8 +15,15 @@ public final class ChunkStore: Sendable {
     /// One replica's in-memory state; its lock orders data and checksum updates against reads.
     final class Replica: Sendable {
         let lock = NIOLock()
-        let state: NIOLockedValueBox<(version: ChunkVersion, length: Int64)>
-        init(version: ChunkVersion, length: Int64) { state = NIOLockedValueBox((version, length)) }
+        struct State {
+            var version: ChunkVersion
+            var length: Int64
+            /// Mutations applied, and how many of them an fdatasync has made durable (group commit).
+            var applied: UInt64 = 0
+            var durable: UInt64 = 0
+        }
+        let state: NIOLockedValueBox<State>
+        init(version: ChunkVersion, length: Int64) { state = NIOLockedValueBox(State(version: version, length: length)) }
 
         /// Runs `body` holding the replica's lock (`NIOLock.withLock` cannot pass typed errors through).
         func exclusively<T>(_ body: () throws(GFSError) -> T) throws(GFSError) -> T {

@@ -17,7 +17,7 @@ public final class Client: Sendable {
     /// Attempts per write before giving up (GFS §3.1: on any error the client retries).
     public let writeAttempts: Int
     /// Pieces of one stream pushed and committed concurrently.
-    public let writeWindow = 3
+    public let writeWindow = 6
 
     /// A client of the master at `master`.
     public convenience init(master: ServerID, timeout: Duration = .seconds(30)) {

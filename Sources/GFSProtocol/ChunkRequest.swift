@@ -6,6 +6,8 @@ public enum ChunkRequest: Sendable, Equatable {
     case write(ChunkHandle, version: ChunkVersion, offset: Int64, id: String, secondaries: [ServerID])
     /// Primary → secondary: apply buffered `id` at `offset` as mutation `serial`.
     case apply(ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64, id: String)
+    /// Primary → secondary: make every mutation of the chunk applied so far durable (group commit).
+    case sync(ChunkHandle)
     /// Client → primary: append pushed `id` as one record at an offset the primary picks (GFS §3.3).
     case append(ChunkHandle, version: ChunkVersion, id: String, secondaries: [ServerID])
     /// Primary → secondary: the record `id` did not fit; pad the chunk with zeros to `size` bytes.
@@ -41,6 +43,8 @@ public enum ChunkRequest: Sendable, Equatable {
             self = .apply(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           serial: UInt64(try line.requireInteger("serial")), offset: try line.requireInteger("offset"),
                           id: try line.require("id"))
+        case .sync:
+            self = .sync(try line.handle())
         case .append:
             self = .append(try line.handle(), version: UInt64(try line.requireInteger("version")), id: try line.require("id"),
                            secondaries: try line.servers("secondaries"))
@@ -79,6 +83,8 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .apply(handle, version, serial, offset, id):
             return Line("APPLY", fields: ["handle": handle.description, "version": String(version), "serial": String(serial),
                                           "offset": String(offset), "id": id])
+        case let .sync(handle):
+            return Line("SYNC", fields: ["handle": handle.description])
         case let .append(handle, version, id, secondaries):
             return Line("APPEND", fields: ["handle": handle.description, "version": String(version), "id": id,
                                            "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])

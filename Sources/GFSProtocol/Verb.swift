@@ -10,7 +10,8 @@ public enum Verb: String, CaseIterable, Sendable {
     case report = "REPORT", leave = "LEAVE", drain = "DRAIN", tune = "TUNE"
     case deleted = "DELETED", undelete = "UNDELETE", gc = "GC", fsck = "FSCK"
     case revoke = "REVOKE", clone = "CLONE", replicate = "REPLICATE"
-    case push = "PUSH", write = "WRITE", apply = "APPLY", append = "APPEND", pad = "PAD", read = "READ", grant = "GRANT"
+    case push = "PUSH", write = "WRITE", apply = "APPLY", sync = "SYNC", append = "APPEND", pad = "PAD", read = "READ"
+    case grant = "GRANT"
     case help = "HELP"
 
     /// The roles that answer a verb.
@@ -23,7 +24,7 @@ public enum Verb: String, CaseIterable, Sendable {
             .corrupt, .tail, .checkpoint, .promote, .snapshot, .report, .leave, .drain, .tune, .deleted, .undelete,
             .gc, .fsck:
             return [.master]
-        case .push, .write, .apply, .append, .pad, .read, .grant, .revoke, .clone, .replicate:
+        case .push, .write, .apply, .sync, .append, .pad, .read, .grant, .revoke, .clone, .replicate:
             return [.chunkserver]
         case .status, .help:
             return [.master, .chunkserver]
@@ -68,6 +69,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
         case .apply: return "APPLY handle=H version=V serial=N offset=N id=X"
+        case .sync: return "SYNC handle=H"
         case .append: return "APPEND handle=H version=V id=X [secondaries=A,A]"
         case .pad: return "PAD handle=H version=V serial=N size=N id=X"
         case .read: return "READ handle=H version=V offset=N length=N"
@@ -110,7 +112,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .replicate: return "copy a chunk from another chunkserver (re-replication)"
         case .push: return "take bytes into a buffer and forward them down the chain as they arrive"
         case .write: return "primary applies pushed bytes then forwards to secondaries and answers when all did"
-        case .apply: return "secondary applies pushed bytes in the serial order of the primary"
+        case .apply: return "secondary applies pushed bytes in the serial order of the primary (durable after SYNC)"
+        case .sync: return "make every mutation of a chunk applied so far durable (one fdatasync shared by many)"
         case .append: return "primary appends pushed bytes as one record at an offset it picks"
         case .pad: return "secondary pads the chunk with zeros when a record did not fit"
         case .read: return "read a range after verifying its block checksums"

@@ -46,7 +46,7 @@ import Testing
             let lines = after.readLines(2)
             #expect(lines[0].hasPrefix("OK role=chunkserver"))
             #expect(lines[0].contains("buffered=0"))
-            #expect(lines[1] == "OK role=chunkserver n=12")
+            #expect(lines[1] == "OK role=chunkserver n=13")
         }
     }
 
@@ -82,6 +82,31 @@ import Testing
             let secondary = try RawSocket(String(secondaries.split(separator: ",")[0]))
             secondary.send("WRITE handle=\(handle) version=\(version) offset=0 id=x\n")
             #expect(secondary.readLines(1).first?.hasPrefix("ERR NOTPRIMARY") == true)
+            secondary.send("SYNC handle=\(handle)\nSYNC handle=00000000000fffff\n")
+            let synced = secondary.readLines(2)
+            #expect(synced.first == "OK")
+            #expect(synced.last?.hasPrefix("ERR NOTFOUND") == true)
+        }
+    }
+
+    /// A chunkserver works on the requests of one connection at once but answers them in order: a request
+    /// stuck on a silent peer neither blocks the one behind it nor lets its reply overtake.
+    @Test func chunkserverRequestsRunTogetherAndAnswerInOrder() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1"]) { cluster in
+            let silent = try SilentListener()
+            let pipelined = try RawSocket(cluster.chunkservers[0].address, timeout: 0.2)
+            pipelined.send("REPLICATE handle=0000000000000abc version=1 from=\(silent.address)\n"
+                           + "GRANT handle=0000000000000def version=1 create=1\nHELP\n")
+            let observer = try RawSocket(cluster.chunkservers[0].address)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var status = ""
+            repeat {
+                observer.send("STATUS\n")
+                status = observer.readLines(1).first ?? ""
+            } while !status.contains(" chunks=1 ") && ContinuousClock.now < deadline
+            #expect(status.contains(" chunks=1 "), "the GRANT behind the stuck REPLICATE ran")
+            #expect(silent.hasBeenCalled)
+            #expect(pipelined.readLines(1).isEmpty, "no reply overtakes the REPLICATE's")
         }
     }
 }

@@ -69,6 +69,7 @@ import Testing
         .push(id: "abc", length: 10, chain: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
         .write(ChunkHandle(5), version: 2, offset: 65536, id: "abc", secondaries: [ServerID("127.0.0.1:1")!]),
         .apply(ChunkHandle(5), version: 2, serial: 9, offset: 0, id: "x"),
+        .sync(ChunkHandle(5)),
         .append(ChunkHandle(5), version: 2, id: "y", secondaries: [ServerID("127.0.0.1:1")!]),
         .pad(ChunkHandle(5), version: 2, serial: 10, size: 65536, id: "y"),
         .read(ChunkHandle(5), version: 1, offset: 10, length: 20),
@@ -100,7 +101,7 @@ import Testing
 
     @Test func helpListsEachRolesVerbs() {
         let help = Verb.helpReply(for: .chunkserver)
-        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "REPLICATE", "PUSH", "WRITE", "APPLY", "APPEND", "PAD", "READ", "GRANT", "HELP"])
+        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "REPLICATE", "PUSH", "WRITE", "APPLY", "SYNC", "APPEND", "PAD", "READ", "GRANT", "HELP"])
         #expect(help.body.allSatisfy { !$0.description.contains("%") })
         #expect(Verb.helpReply(for: .master).body.allSatisfy { !$0.description.contains("%") })
     }
