@@ -1,3 +1,4 @@
+import DequeModule
 import GFSProtocol
 import NIOConcurrencyHelpers
 import NIOPosix
@@ -23,15 +24,17 @@ final class OperationLog: Sendable {
         var fileBytes: Int64
         /// Records after this sequence go to a new log file.
         var rolloverAfter: UInt64?
-        /// The newest durable records, for shadows tailing the log without reading files.
-        var recent: [(sequence: UInt64, bytes: [UInt8])] = []
+        /// The newest durable records, for shadows tailing the log without reading files (older ones are read
+        /// back from the log files). A deque, since every commit drops the oldest.
+        var recent: Deque<(sequence: UInt64, bytes: [UInt8])> = []
         var recentBytes = 0
         /// Shadows waiting for records past a sequence.
         var tailWaiters: [(after: UInt64, wake: OneShot)] = []
     }
 
-    /// Most bytes of recent records kept in memory for shadows.
-    static let recentLimitBytes = 32 << 20
+    /// Most bytes of recent records kept in memory for shadows: one `TAIL` reply's worth, so a shadow that
+    /// keeps up never reads files, and the master's memory stays in its namespace.
+    static let recentLimitBytes = 4 << 20
 
     let folder: String
     /// A log file past this size asks for a checkpoint.

@@ -51,6 +51,9 @@ import Testing
         _ = try master.move(Self.path("/a"), to: Self.path("/z"))
         #expect(master.namespace[Self.path("/z/f")]?.kind == .file)
         #expect(master.namespace[Self.path("/a/f")] == nil)
+        #expect(master.namespace[Self.path("/z/b")]?.kind == .directory)
+        #expect(master.namespace.subtree(Self.path("/z")).map(\.string) == ["/z", "/z/b", "/z/f"])
+        #expect(master.namespace.count == 4)
         _ = try master.remove(Self.path("/z"), recursive: true)
         #expect(master.namespace.count == 1)
     }

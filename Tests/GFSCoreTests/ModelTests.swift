@@ -29,6 +29,12 @@ import Testing
         #expect(path.replacingPrefix(try #require(GFSPath("/home")), with: try #require(GFSPath("/x"))).string == "/x/u/f")
         #expect(GFSPath("") == nil)
         #expect(GFSPath("/a\u{0}b") == nil)
+        // The edges of slicing parent and name from the text.
+        let top = try #require(GFSPath("/a"))
+        #expect(top.parent == .root && top.name == "a")
+        #expect(GFSPath.root.parent == .root && GFSPath.root.name == "/")
+        #expect(GFSPath.root.appending("x").string == "/x" && top.appending("é").string == "/a/é")
+        #expect(try #require(GFSPath("/é/ü")).parent.string == "/é")
     }
 
     @Test func handlesPrintAsSixteenHexDigits() {

@@ -117,19 +117,3 @@ extension MasterStateMachine {
         nextHandle = max(nextHandle, contents.nextHandle)
     }
 }
-
-extension Namespace {
-    /// A namespace rebuilt from entries listed parents first.
-    init(restoring list: [(GFSPath, Entry)]) {
-        self.init()
-        for (path, entry) in list {
-            if path.isRoot {
-                entries[path] = entry
-                continue
-            }
-            entries[path] = entry
-            children[path.parent, default: []].insert(path.name)
-            if entry.kind == .directory, children[path] == nil { children[path] = [] }
-        }
-    }
-}

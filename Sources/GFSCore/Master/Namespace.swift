@@ -1,7 +1,9 @@
 import HashTreeCollections
 
-/// The master's namespace: a lookup table from full path to metadata (GFS §4.1), plus each directory's
-/// children so listings do not scan the whole table.
+/// The master's namespace (GFS §4.1): each directory's table of names, keyed by the directory's full path.
+/// A file is stored once, under its name in its parent's table, so the memory per file is its name (inline
+/// when 15 bytes or shorter), its entry and the trees' small overhead (GFS §2.6.1: under 64 bytes per file
+/// with prefix compression); finding a path costs one lookup of the parent plus one of the name.
 ///
 /// Pure data: every change comes through `Mutation`s applied by `MasterStateMachine`. The tables are
 /// persistent trees, so a copy for a checkpoint costs nothing and later changes copy only the paths they touch.
@@ -9,48 +11,66 @@ public struct Namespace: Sendable {
     /// Whether an entry is a file or a directory.
     public enum Kind: String, Sendable { case file, directory }
 
-    /// Metadata of one file or directory.
+    /// Metadata of one file or directory, packed (the small fields last) since there is one per file.
     public struct Entry: Sendable, Equatable {
-        /// File or directory.
-        public var kind: Kind
         /// The file's chunks in order; chunk `i` covers bytes `[i * chunkSize, (i + 1) * chunkSize)`.
-        public var chunks: [ChunkHandle] = []
+        public var chunks: [ChunkHandle]
         /// The file's length in bytes, as reported by the clients that wrote it.
-        public var length: Int64 = 0
-        /// How many replicas each of the file's chunks should have.
-        public var replication: Int = 0
-        /// Whether the file holds framed records (GFS §2.7.2), so readers print records, not framing.
-        public var records = false
+        public var length: Int64
         /// Last modification, milliseconds since the Unix epoch.
         public var modified: Int64
+        private var storedReplication: UInt8
+        /// File or directory.
+        public var kind: Kind
+        /// Whether the file holds framed records (GFS §2.7.2), so readers print records, not framing.
+        public var records: Bool
+
+        /// How many replicas each of the file's chunks should have (at most 255).
+        public var replication: Int {
+            get { Int(storedReplication) }
+            set { storedReplication = UInt8(clamping: newValue) }
+        }
+
+        /// An entry.
+        public init(kind: Kind, chunks: [ChunkHandle] = [], length: Int64 = 0, replication: Int = 0,
+                    records: Bool = false, modified: Int64) {
+            self.chunks = chunks
+            self.length = length
+            self.modified = modified
+            self.storedReplication = UInt8(clamping: replication)
+            self.kind = kind
+            self.records = records
+        }
     }
 
-    var entries: TreeDictionary<GFSPath, Entry>
-    var children: TreeDictionary<GFSPath, Set<String>>
+    private var root: Entry
+    /// Every directory's children by name; a directory with no children still has an (empty) table.
+    private var directories: TreeDictionary<GFSPath, TreeDictionary<String, Entry>>
+    /// Number of files and directories, the root included.
+    public private(set) var count = 1
 
     /// A namespace holding only `/`.
     public init(now: Int64 = 0) {
-        entries = [.root: Entry(kind: .directory, modified: now)]
-        children = [.root: []]
+        root = Entry(kind: .directory, modified: now)
+        directories = [.root: [:]]
     }
 
     /// The entry at `path`, if any.
-    public subscript(path: GFSPath) -> Entry? { entries[path] }
-
-    /// Number of files and directories, the root included.
-    public var count: Int { entries.count }
+    public subscript(path: GFSPath) -> Entry? {
+        path.isRoot ? root : directories[path.parent]?[path.name]
+    }
 
     /// The names directly inside the directory `path`, sorted.
-    public func childNames(of path: GFSPath) -> [String] { (children[path] ?? []).sorted() }
+    public func childNames(of path: GFSPath) -> [String] { directories[path]?.keys.sorted() ?? [] }
 
     /// Every path at or below `path`, parents before children.
     public func subtree(_ path: GFSPath) -> [GFSPath] {
-        guard entries[path] != nil else { return [] }
+        guard self[path] != nil else { return [] }
         var result = [path]
         var index = 0
         while index < result.count {
             let current = result[index]
-            for name in (children[current] ?? []).sorted() { result.append(current.appending(name)) }
+            for name in childNames(of: current) { result.append(current.appending(name)) }
             index += 1
         }
         return result
@@ -58,8 +78,8 @@ public struct Namespace: Sendable {
 
     /// Checks that `path` could be created: it is absent and its parent is an existing directory.
     public func checkCreatable(_ path: GFSPath) throws(GFSError) {
-        if entries[path] != nil { throw GFSError(.exists, "\(path): already exists") }
-        guard let parent = entries[path.parent] else {
+        if self[path] != nil { throw GFSError(.exists, "\(path): already exists") }
+        guard let parent = self[path.parent] else {
             throw GFSError(.notFound, "\(path.parent): no such directory")
         }
         guard parent.kind == .directory else { throw GFSError(.notDirectory, "\(path.parent): not a directory") }
@@ -68,44 +88,65 @@ public struct Namespace: Sendable {
     // MARK: - Changes (called only from MasterStateMachine.apply)
 
     mutating func insert(_ path: GFSPath, _ entry: Entry) {
-        precondition(entries[path] == nil && entries[path.parent]?.kind == .directory, "insert \(path)")
-        entries[path] = entry
-        children[path.parent, default: []].insert(path.name)
-        if entry.kind == .directory { children[path] = [] }
-        entries[path.parent]?.modified = entry.modified
+        precondition(!path.isRoot && self[path] == nil && self[path.parent]?.kind == .directory, "insert \(path)")
+        directories[path.parent, default: [:]][path.name] = entry
+        if entry.kind == .directory { directories[path] = [:] }
+        touch(path.parent, entry.modified)
+        count += 1
     }
 
     /// Removes `path` and everything below it, returning the removed entries.
     mutating func remove(_ path: GFSPath, now: Int64) -> [Entry] {
         precondition(!path.isRoot, "the root cannot be removed")
-        let removed = subtree(path).compactMap { entries.removeValue(forKey: $0) }
-        for directory in subtree(path) { children.removeValue(forKey: directory) }
-        children[path.parent]?.remove(path.name)
-        entries[path.parent]?.modified = now
+        let paths = subtree(path)
+        let removed = paths.compactMap { self[$0] }
+        for directory in paths { directories.removeValue(forKey: directory) }
+        directories[path.parent]?.removeValue(forKey: path.name)
+        touch(path.parent, now)
+        count -= removed.count
         return removed
     }
 
     mutating func move(_ source: GFSPath, to destination: GFSPath, now: Int64) {
-        let paths = subtree(source)
-        var moved: [(GFSPath, Entry)] = []
-        for path in paths {
-            if let entry = entries.removeValue(forKey: path) { moved.append((path, entry)) }
+        guard let entry = self[source] else { preconditionFailure("move of missing \(source)") }
+        var moved: [(GFSPath, TreeDictionary<String, Entry>)] = []
+        for path in subtree(source) {
+            if let names = directories.removeValue(forKey: path) { moved.append((path, names)) }
         }
-        var movedChildren: [(GFSPath, Set<String>)] = []
-        for path in paths {
-            if let names = children.removeValue(forKey: path) { movedChildren.append((path, names)) }
-        }
-        for (path, entry) in moved { entries[path.replacingPrefix(source, with: destination)] = entry }
-        for (path, names) in movedChildren { children[path.replacingPrefix(source, with: destination)] = names }
-        children[source.parent]?.remove(source.name)
-        children[destination.parent, default: []].insert(destination.name)
-        entries[source.parent]?.modified = now
-        entries[destination.parent]?.modified = now
+        directories[source.parent]?.removeValue(forKey: source.name)
+        for (path, names) in moved { directories[path.replacingPrefix(source, with: destination)] = names }
+        directories[destination.parent, default: [:]][destination.name] = entry
+        touch(source.parent, now)
+        touch(destination.parent, now)
     }
 
     mutating func update(_ path: GFSPath, _ change: (inout Entry) -> Void) {
-        guard var entry = entries[path] else { preconditionFailure("update of missing \(path)") }
+        if path.isRoot { return change(&root) }
+        guard var entry = self[path] else { preconditionFailure("update of missing \(path)") }
         change(&entry)
-        entries[path] = entry
+        directories[path.parent]?[path.name] = entry
+    }
+
+    /// Sets a directory's modification time.
+    private mutating func touch(_ directory: GFSPath, _ modified: Int64) {
+        if directory.isRoot {
+            root.modified = modified
+        } else {
+            directories[directory.parent]?[directory.name]?.modified = modified
+        }
+    }
+
+    /// A namespace rebuilt from entries listed parents first.
+    init(restoring list: [(GFSPath, Entry)]) {
+        self.init()
+        for (path, entry) in list {
+            if path.isRoot {
+                root = entry
+                continue
+            }
+            directories[path.parent, default: [:]][path.name] = entry
+            if entry.kind == .directory, directories[path] == nil { directories[path] = [:] }
+            count += 1
+        }
     }
 }

@@ -35,16 +35,23 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var components: [String] { string.split(separator: "/").map(String.init) }
 
     /// The last component, or `/` for the root.
-    public var name: String { components.last ?? "/" }
+    public var name: String {
+        guard !isRoot, let slash = string.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "/" }
+        return String(string[string.utf8.index(after: slash)...])
+    }
 
-    /// The directory that holds this path; the root is its own parent.
-    public var parent: GFSPath { GFSPath(components: components.dropLast()) }
+    /// The directory that holds this path; the root is its own parent. Sliced from the text, since the
+    /// master asks for it on every lookup.
+    public var parent: GFSPath {
+        guard let slash = string.utf8.lastIndex(of: UInt8(ascii: "/")), slash != string.startIndex else { return .root }
+        return GFSPath(normalized: String(string[..<slash]))
+    }
 
     /// Whether this is `/`.
     public var isRoot: Bool { string == "/" }
 
     /// The child of this directory called `name`.
-    public func appending(_ name: String) -> GFSPath { GFSPath(components: components + [name]) }
+    public func appending(_ name: String) -> GFSPath { GFSPath(normalized: isRoot ? "/" + name : string + "/" + name) }
 
     /// Whether `self` is `other` or lies beneath it.
     public func isDescendant(of other: GFSPath) -> Bool {
