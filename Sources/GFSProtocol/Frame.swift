@@ -39,26 +39,36 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
             return .part(part, last: remaining == 0)
         }
         while true {
-            let view = buffer.readableBytesView
-            guard let newline = view[(view.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) else {
-                guard view.count <= limits.maximumLineBytes else { throw lineTooLong() }
-                scanned = view.count
+            // Lines are scanned and parsed through a raw pointer: slicing a ByteBufferView costs reference
+            // counting per token, which was most of a client's time reading a long listing.
+            let newline = buffer.withUnsafeReadableBytes { raw in
+                raw[scanned...].firstIndex(of: UInt8(ascii: "\n"))
+            }
+            guard let length = newline else {
+                guard buffer.readableBytes <= limits.maximumLineBytes else { throw lineTooLong() }
+                scanned = buffer.readableBytes
                 return nil
             }
-            let length = newline - view.startIndex
             guard length <= limits.maximumLineBytes else { throw lineTooLong() }
-            var lineBytes = view[view.startIndex..<newline]
-            if lineBytes.last == UInt8(ascii: "\r") { lineBytes = lineBytes.dropLast() }
             scanned = 0
             defer { buffer.moveReaderIndex(forwardBy: length + 1) }
-            if lineBytes.allSatisfy({ $0 == UInt8(ascii: " ") }) { continue }
-            let payloadLength = try Self.payloadLength(lineBytes, limits: limits)
-            do {
-                let line = try Line(parsing: lineBytes)
+            let limits = self.limits
+            let parsed = try buffer.withUnsafeReadableBytes { raw throws -> (Result<Line, GFSError>, Int)? in
+                var line = UnsafeRawBufferPointer(rebasing: raw[..<length])
+                if line.last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") }) { return nil }
+                let payloadLength = try Self.payloadLength(line, limits: limits)
+                do throws(GFSError) { return (.success(try Line(parsing: line)), payloadLength) } catch {
+                    return (.failure(error), payloadLength)
+                }
+            }
+            guard let (line, payloadLength) = parsed else { continue }
+            switch line {
+            case let .success(line):
                 guard payloadLength > 0 else { return .line(line) }
                 remaining = payloadLength
                 return .head(line, length: payloadLength)
-            } catch {
+            case let .failure(error):
                 // The line is unreadable but its payload (if any) still has to be skipped to stay in frame.
                 remaining = payloadLength
                 return .invalid(error)

@@ -15,6 +15,7 @@ import Testing
 
     @Test(arguments: [
         ("/", "/"), ("/a/b", "/a/b"), ("/a//b/", "/a/b"), ("/a/./b/../c", "/a/c"), ("/..", "/"), ("a b", "/a b"),
+        ("//", "/"), ("/a/", "/a"), ("/.", "/"), ("/a/..", "/"), ("/...", "/..."), ("/a/.b/..c", "/a/.b/..c"), ("/a/b/.", "/a/b"),
     ])
     func pathsNormalise(input: String, expected: String) {
         #expect(GFSPath(input)?.string == expected)

@@ -15,6 +15,10 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// lexically. Returns nil for an empty path or one whose components contain NUL.
     public init?(_ text: String, relativeTo base: GFSPath = .root) {
         guard !text.isEmpty, !text.utf8.contains(0) else { return nil }
+        if Self.isNormalized(text) {
+            self.init(normalized: text)
+            return
+        }
         var components = text.hasPrefix("/") ? [] : base.components
         for part in text.split(separator: "/", omittingEmptySubsequences: true) {
             switch part {
@@ -24,6 +28,29 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
             }
         }
         self.init(components: components)
+    }
+
+    /// Whether `text` is already absolute and normalised (no empty, `.` or `..` component, no trailing `/`):
+    /// the common case on the wire, taken as is without splitting and rejoining.
+    static func isNormalized(_ text: String) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var bytes = text.utf8.makeIterator()
+        guard bytes.next() == slash else { return false }
+        var length = 0, dots = 0
+        while true {
+            let byte = bytes.next()
+            if byte == nil || byte == slash {
+                // An empty component is only allowed as the whole of "/".
+                if length == 0 { return byte == nil && text.utf8.count == 1 }
+                if dots == length, length <= 2 { return false }
+                if byte == nil { return true }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == dot { dots += 1 }
+            }
+        }
     }
 
     /// Builds a path from components that are already valid names.
