@@ -325,7 +325,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs bench" 
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" clients' -l 'clients' -d 'Concurrent clients.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" size' -l 'size' -d 'Bytes written or read in all (write, read, append).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" record-size' -l 'record-size' -d 'Bytes per record (append).' -rfka ''
-complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" batch' -l 'batch' -d 'Records per append operation (append).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" batch' -l 'batch' -d 'Records per append operation (append); 256 records of 4 KiB are the 1 MiB that gfs append groups.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" files' -l 'files' -d 'Files (meta).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" local' -l 'local' -d 'Run against a new local cluster in a temporary folder, stopped and removed afterwards.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" baseline' -l 'baseline' -d 'Also measure the machine doing the same work without gfs, and print ratios.'
