@@ -15,6 +15,9 @@ actor GroupSync {
         self.onDisk = onDisk
     }
 
+    /// Callers of `sync(handle)` waiting for a sync of it that is running.
+    func waiters(for handle: ChunkHandle) -> Int { waiting[handle]?.count ?? 0 }
+
     /// Returns when every mutation of `handle` applied before the call is durable.
     func sync(_ handle: ChunkHandle) async throws(GFSError) {
         guard let replica = store.replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }

@@ -40,7 +40,8 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
         while true {
             // Lines are scanned and parsed through a raw pointer: slicing a ByteBufferView costs reference
-            // counting per token, which was most of a client's time reading a long listing.
+            // counting per token, which was most of a client's time reading a long listing. A line is split
+            // once; only one that cannot be parsed is scanned again for its `len=`.
             let newline = buffer.withUnsafeReadableBytes { raw in
                 raw[scanned...].firstIndex(of: UInt8(ascii: "\n"))
             }
@@ -57,10 +58,11 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
                 var line = UnsafeRawBufferPointer(rebasing: raw[..<length])
                 if line.last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
                 if line.allSatisfy({ $0 == UInt8(ascii: " ") }) { return nil }
-                let payloadLength = try Self.payloadLength(line, limits: limits)
-                do throws(GFSError) { return (.success(try Line(parsing: line)), payloadLength) } catch {
-                    return (.failure(error), payloadLength)
+                let parsed: Line
+                do throws(GFSError) { parsed = try Line(parsing: line) } catch {
+                    return (.failure(error), try Self.payloadLength(line, limits: limits))
                 }
+                return (.success(parsed), try parsed["len"].map { try Self.payloadLength(digits: $0.utf8, limits: limits) } ?? 0)
             }
             guard let (line, payloadLength) = parsed else { continue }
             switch line {
@@ -88,18 +90,22 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         GFSError(.tooLarge, "line longer than \(limits.maximumLineBytes) bytes")
     }
 
-    /// Finds `len=N` without decoding the whole line, so even an unparsable line's payload is skipped.
-    static func payloadLength(_ bytes: some Collection<UInt8>, limits: Limits) throws -> Int {
+    /// Finds `len=N` in a line that could not be parsed, so even its payload is skipped.
+    static func payloadLength(_ bytes: some Collection<UInt8>, limits: Limits) throws(GFSError) -> Int {
         for token in bytes.split(separator: UInt8(ascii: " ")) where token.starts(with: "len=".utf8) {
-            let digits = token.dropFirst(4)
-            guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (48...57).contains($0) }),
-                let value = Int(String(decoding: digits, as: UTF8.self))
-            else { throw GFSError(.badRequest, "bad len=\(String(decoding: digits, as: UTF8.self))") }
-            guard value <= limits.maximumPayloadBytes else {
-                throw GFSError(.tooLarge, "payload of \(value) bytes exceeds \(limits.maximumPayloadBytes)")
-            }
-            return value
+            return try payloadLength(digits: token.dropFirst(4), limits: limits)
         }
         return 0
+    }
+
+    /// The value of `len=`: decimal digits, at most the payload limit.
+    static func payloadLength(digits: some Collection<UInt8>, limits: Limits) throws(GFSError) -> Int {
+        guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (48...57).contains($0) }),
+            let value = Int(String(decoding: digits, as: UTF8.self))
+        else { throw GFSError(.badRequest, "bad len=\(String(decoding: digits, as: UTF8.self))") }
+        guard value <= limits.maximumPayloadBytes else {
+            throw GFSError(.tooLarge, "payload of \(value) bytes exceeds \(limits.maximumPayloadBytes)")
+        }
+        return value
     }
 }

@@ -37,6 +37,16 @@ import Testing
         var runs: Int { state.withLockedValue { $0.runs } }
     }
 
+    /// Yields until `condition` holds; false if it still does not after `limit`.
+    static func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            await Task.yield()
+        }
+        return await condition()
+    }
+
     static func temporaryStore() throws -> ChunkStore {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-groupsync-\(UUID().uuidString)").path
         return try ChunkStore(directory: folder)
@@ -56,14 +66,14 @@ import Testing
 
         _ = try store.write(handle, at: 0, Self.bytes(100, seed: 1))
         let first = Task { try await durability.sync(handle) }
-        while gate.runs < 1 { await Task.yield() }
+        #expect(await Self.eventually { gate.runs == 1 })
         // While the first sync runs, five more mutations are applied and each asks for durability.
         var waiters: [Task<Void, any Error>] = []
         for index in 1...5 {
             _ = try store.write(handle, at: Int64(index * 100), Self.bytes(100, seed: UInt8(index)))
             waiters.append(Task { try await durability.sync(handle) })
         }
-        for _ in 0..<100 { await Task.yield() }
+        #expect(await Self.eventually { await durability.waiters(for: handle) == 5 }, "all five wait on the running sync")
         #expect(gate.runs == 1, "no second sync starts while one runs")
         gate.open()
         try await first.value

@@ -12,6 +12,8 @@ import Testing
             (ByteBuffer(string: "LS /\n"), [.line(Line("LS", ["/"]))]),
             (ByteBuffer(string: "STAT /a\r\n\n  \nHELP\n"), [.line(Line("STAT", ["/a"])), .line(Line("HELP"))]),
             (ByteBuffer(string: "BAD Key=1\n"), [.invalid(GFSError(.badRequest, "bad field name in Key=1"))]),
+            // An error's text is not fields: a `len=` in it announces no payload.
+            (ByteBuffer(string: "ERR BADREQ bad len=lots\n"), [.line(Line("ERR", ["BADREQ", "bad len=lots"]))]),
         ]
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: cases) { FrameDecoder() }
     }
