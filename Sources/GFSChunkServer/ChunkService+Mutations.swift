@@ -4,19 +4,21 @@ import NIOCore
 
 /// Writes through the primary and reads (GFS §3.1, §5.2).
 extension ChunkService {
-    /// Primary: assign the next serial, apply locally, forward to every secondary, and succeed only when all
-    /// applied and synced. Mutations of one chunk are applied one at a time, so secondaries see them in serial
-    /// order; the syncs run after the chunk is free for the next mutation, so waiting writers share them.
-    func write(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, id: String,
-               secondaries: [ServerID]) async throws(GFSError) -> Int64 {
-        guard isPrimary(handle) else { throw GFSError(.notPrimary, "\(address) holds no lease on chunk \(handle)") }
-        try checkVersion(handle, version)
+    /// Primary: assign the next serial, apply locally, forward to every secondary the master granted, and
+    /// succeed only when all applied and synced. The lease and version are checked when the mutation's turn
+    /// comes, not when it arrives (it may have waited behind others while the lease ended or moved on).
+    /// Mutations of one chunk are applied one at a time, so secondaries see them in serial order; the syncs
+    /// run after the chunk is free for the next mutation, so waiting writers share them.
+    func write(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, id: String) async throws(GFSError) -> Int64 {
+        _ = try authorize(handle, version: version)
         guard let data = pushes.take(id) else {
             throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
         }
         try checkBounds(handle, offset: offset, count: data.readableBytes)
-        leases.withLockedValue { _ = $0.active.insert(handle) }
-        let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+        let (length, secondaries) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64, [ServerID]) in
+            let secondaries = try authorize(handle, version: version)
+            try checkVersion(handle, version)
+            leases.withLockedValue { $0.noteMutation(handle) }
             let serial = nextSerial(handle, version: version)
             let length = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let request = ChunkRequest.apply(handle, version: version, serial: serial, offset: offset, id: id)
@@ -24,7 +26,7 @@ extension ChunkService {
             guard failures.isEmpty else {
                 throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
             }
-            return length
+            return (length, secondaries)
         }
         try await makeDurable(handle, on: secondaries)
         return length
@@ -33,10 +35,8 @@ extension ChunkService {
     /// Primary: append pushed data as one record at the chunk's end (GFS §3.3). A record that does not fit pads
     /// the chunk on every replica and is refused with CHUNKFULL so the client retries on the next chunk.
     /// Returns the offset the record went to, the same on every replica.
-    func append(_ handle: ChunkHandle, version: ChunkVersion, id: String,
-                secondaries: [ServerID]) async throws(GFSError) -> Int64 {
-        guard isPrimary(handle) else { throw GFSError(.notPrimary, "\(address) holds no lease on chunk \(handle)") }
-        try checkVersion(handle, version)
+    func append(_ handle: ChunkHandle, version: ChunkVersion, id: String) async throws(GFSError) -> Int64 {
+        _ = try authorize(handle, version: version)
         guard let data = pushes.take(id) else {
             throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
         }
@@ -44,8 +44,10 @@ extension ChunkService {
         guard data.readableBytes <= limit / 4 else {
             throw GFSError(.tooLarge, "record of \(data.readableBytes) bytes exceeds a quarter chunk (\(limit / 4) bytes)")
         }
-        leases.withLockedValue { _ = $0.active.insert(handle) }
-        let offset = try await sequencer.run(handle) { () async throws(GFSError) -> Int64? in
+        let (offset, secondaries) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64?, [ServerID]) in
+            let secondaries = try authorize(handle, version: version)
+            try checkVersion(handle, version)
+            leases.withLockedValue { $0.noteMutation(handle) }
             let serial = nextSerial(handle, version: version)
             let offset = store.length(handle) ?? 0
             guard offset + Int64(data.readableBytes) <= limit else {
@@ -55,7 +57,7 @@ extension ChunkService {
                 guard failures.isEmpty else {
                     throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
                 }
-                return nil
+                return (nil, secondaries)
             }
             _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let failures = await forward(.apply(handle, version: version, serial: serial, offset: offset, id: id),
@@ -63,7 +65,7 @@ extension ChunkService {
             guard failures.isEmpty else {
                 throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
             }
-            return offset
+            return (offset, secondaries)
         }
         try await makeDurable(handle, on: secondaries)
         guard let offset else { throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk") }
@@ -88,27 +90,40 @@ extension ChunkService {
 
     /// Secondary: pad the chunk as the primary did for a record that did not fit.
     func pad(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String) async throws(GFSError) {
-        try checkVersion(handle, version)
         _ = pushes.take(id)
         guard size <= chunkSize.withLockedValue({ $0 }) else { throw GFSError(.tooLarge, "pad past the chunk size") }
-        guard acceptSerial(serial, for: handle) else {
-            throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
+        _ = try await applyInOrder(handle, version: version, serial: serial) { [store] () throws(GFSError) -> Int64 in
+            try store.pad(handle, to: size)
+            return size
         }
-        try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: size) }
     }
 
     /// Secondary: apply a mutation the primary ordered.
     func apply(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64,
                id: String) async throws(GFSError) -> Int64 {
-        try checkVersion(handle, version)
         guard let data = pushes.take(id) else {
             throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
         }
         try checkBounds(handle, offset: offset, count: data.readableBytes)
-        guard acceptSerial(serial, for: handle) else {
-            throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
+        return try await applyInOrder(handle, version: version, serial: serial) { [store] () throws(GFSError) -> Int64 in
+            try store.write(handle, at: offset, data)
         }
-        return try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
+    }
+
+    /// Runs a secondary's mutation in the chunk's queue, after checking its version and that its serial is
+    /// past every one applied; the serial counts as applied only once the write succeeded, so two forwarded
+    /// mutations of a chunk can never land out of order (GFS §3.1).
+    private func applyInOrder(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64,
+                              _ body: @escaping @Sendable () throws(GFSError) -> Int64) async throws(GFSError) -> Int64 {
+        try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
+            try checkVersion(handle, version)
+            guard serialIsNew(serial, for: handle) else {
+                throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
+            }
+            let result = try await onDisk(body)
+            commitSerial(serial, for: handle)
+            return result
+        }
     }
 
     /// Reads a range after verifying its blocks; a corrupt replica is quarantined and reported to the master.

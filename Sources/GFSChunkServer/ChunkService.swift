@@ -22,9 +22,10 @@ public final class ChunkService: Sendable {
     /// The master's chunk size; writes may not pass it. Learnt at registration.
     let chunkSize = NIOLockedValueBox<Int64>(64 << 20)
     private let order = NIOLockedValueBox(MutationOrder())
-    /// Leases this server holds as primary, by local expiry, and which of them saw mutations since the last
-    /// heartbeat (those get extended, GFS §3.1).
-    let leases = NIOLockedValueBox<(expiry: [ChunkHandle: ContinuousClock.Instant], active: Set<ChunkHandle>)>(([:], []))
+    /// Leases this server holds as primary: the decisions live in GFSCore, timed by `clock`.
+    let leases = NIOLockedValueBox(PrimaryLeases())
+    /// This server's monotonic clock, for its leases.
+    let clock = SystemClock()
     /// Time for a secondary to apply a forwarded mutation.
     let forwardTimeout: Duration
 
@@ -53,16 +54,13 @@ public final class ChunkService: Sendable {
         switch request {
         case .push:
             throw GFSError(.badRequest, "PUSH needs a len= payload")
-        case let .grant(handle, version, leaseMilliseconds, create):
-            try await onDisk { [store] () throws(GFSError) in
-                if create { try store.create(handle, version: version) } else { try store.setVersion(handle, version) }
-            }
-            if let leaseMilliseconds { holdLease(handle, milliseconds: leaseMilliseconds) }
-        case let .write(handle, version, offset, id, secondaries):
-            return .ok([.init("length", String(try await write(handle, version: version, offset: offset, id: id,
-                                                               secondaries: secondaries)))])
-        case let .append(handle, version, id, secondaries):
-            return .ok([.init("offset", String(try await append(handle, version: version, id: id, secondaries: secondaries)))])
+        case let .grant(handle, version, leaseMilliseconds, create, secondaries):
+            try await grant(handle, version: version, leaseMilliseconds: leaseMilliseconds, create: create,
+                            secondaries: secondaries)
+        case let .write(handle, version, offset, id):
+            return .ok([.init("length", String(try await write(handle, version: version, offset: offset, id: id)))])
+        case let .append(handle, version, id):
+            return .ok([.init("offset", String(try await append(handle, version: version, id: id)))])
         case let .pad(handle, version, serial, size, id):
             try await pad(handle, version: version, serial: serial, size: size, id: id)
         case let .apply(handle, version, serial, offset, id):
@@ -75,7 +73,7 @@ public final class ChunkService: Sendable {
         case let .revoke(handle):
             // Wait for a mutation in flight, so none is ordered after the lease is gone (GFS §3.4).
             let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
-                leases.withLockedValue { $0.expiry[handle] = nil }
+                leases.withLockedValue { $0.revoked(handle) }
                 return store.length(handle) ?? 0
             }
             return .ok([.init("length", String(length))])
@@ -107,27 +105,46 @@ public final class ChunkService: Sendable {
         }
     }
 
-    func holdLease(_ handle: ChunkHandle, milliseconds: Int64, from start: ContinuousClock.Instant = .now) {
-        // The master timed the lease from before this message left it, so ours ends a margin earlier and the
-        // master can never hand a second primary a lease while this one still thinks it holds one.
-        let margin = min(Duration.milliseconds(milliseconds) / 10, .seconds(1))
-        let expiry = start + .milliseconds(milliseconds) - margin
-        leases.withLockedValue { $0.expiry[handle] = max($0.expiry[handle] ?? expiry, expiry) }
+    /// `GRANT`: adopt `version` (creating the chunk if asked), and with a lease become primary, forwarding to
+    /// exactly the `secondaries` granted. Ordered after any mutation of the chunk in flight, so a mutation
+    /// admitted under the old version can never be applied after the new one (GFS §4.5).
+    func grant(_ handle: ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool,
+               secondaries: [ServerID]) async throws(GFSError) {
+        // The lease runs from its arrival, before the version's fsync (the master timed it from before sending).
+        let arrival = clock.now
+        try await sequencer.run(handle) { () async throws(GFSError) in
+            try await onDisk { [store] () throws(GFSError) in
+                if create { try store.create(handle, version: version) } else { try store.setVersion(handle, version) }
+            }
+            leases.withLockedValue {
+                if let leaseMilliseconds {
+                    $0.granted(handle, version: version, secondaries: secondaries,
+                               duration: .milliseconds(leaseMilliseconds), arrival: arrival)
+                } else {
+                    $0.versionChanged(handle, to: version)
+                }
+            }
+        }
     }
 
-    func isPrimary(_ handle: ChunkHandle) -> Bool {
-        leases.withLockedValue { ($0.expiry[handle] ?? .now) > .now }
+    /// The master extended a lease in answer to a heartbeat sent at `sent`.
+    func extendLease(_ handle: ChunkHandle, version: ChunkVersion, duration: Duration, sent: Instant) {
+        leases.withLockedValue { _ = $0.extended(handle, version: version, duration: duration, sent: sent) }
+    }
+
+    /// The secondaries a mutation at `version` must reach, if this server may apply it now as primary.
+    func authorize(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) -> [ServerID] {
+        let now = clock.now
+        let decision = leases.withLockedValue { state in
+            Result { () throws(GFSError) in try state.authorize(handle, version: version, at: now) }
+        }
+        do { return try decision.get() } catch { throw GFSError(error.code, "\(address) \(error.message)") }
     }
 
     /// The leases to ask the master to extend: held ones that saw mutations since the last heartbeat.
     func leasesToExtend() -> [ChunkHandle] {
-        leases.withLockedValue { state in
-            let now = ContinuousClock.now
-            state.expiry = state.expiry.filter { $0.value > now }
-            let active = state.active.filter { state.expiry[$0] != nil }
-            state.active = []
-            return active.sorted()
-        }
+        let now = clock.now
+        return leases.withLockedValue { $0.leasesToExtend(at: now) }
     }
 
     func nextSerial(_ handle: ChunkHandle, version: ChunkVersion) -> UInt64 {
@@ -135,7 +152,12 @@ public final class ChunkService: Sendable {
         order.withLockedValue { version << 32 | ($0.nextSerial(for: handle) & 0xFFFF_FFFF) }
     }
 
-    func acceptSerial(_ serial: UInt64, for handle: ChunkHandle) -> Bool {
-        order.withLockedValue { $0.accept(serial, for: handle) }
+    /// Whether a secondary may apply `serial` next; it counts as applied only once `commitSerial` is called.
+    func serialIsNew(_ serial: UInt64, for handle: ChunkHandle) -> Bool {
+        order.withLockedValue { $0.isNew(serial, for: handle) }
+    }
+
+    func commitSerial(_ serial: UInt64, for handle: ChunkHandle) {
+        order.withLockedValue { _ = $0.accept(serial, for: handle) }
     }
 }

@@ -70,7 +70,7 @@ extension ChunkStore {
                     } catch { throw Self.failure(error, path(new, kind)) }
                     offset += Int64(count)
                 }
-                if synchronous { fsync(output.rawValue) }
+                if synchronous, fsync(output.rawValue) != 0 { throw Self.errnoFailure(path(new, kind)) }
                 guard rename(path(new, kind) + ".tmp", path(new, kind)) == 0 else { throw Self.errnoFailure(path(new, kind)) }
             }
         }
@@ -102,8 +102,11 @@ extension ChunkStore {
                 } else {
                     _ = try data.withUnsafeReadableBytes { try file.writeAll(toAbsoluteOffset: 0, $0) }
                 }
-                if synchronous { fsync(file.rawValue) }
+                if synchronous, fsync(file.rawValue) != 0 { throw Self.errnoFailure(temporary) }
                 try file.close()
+            } catch let error as GFSError {
+                try? file.close()
+                throw error
             } catch { throw Self.failure(error, temporary) }
             guard rename(temporary, path(handle, kind)) == 0 else { throw Self.errnoFailure(path(handle, kind)) }
         }

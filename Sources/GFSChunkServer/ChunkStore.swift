@@ -86,14 +86,12 @@ public final class ChunkStore: Sendable {
             try? descriptor.close()
         }
         try writeVersion(handle, version)
-        try Self.syncFolder(folder)
         replicas.withLockedValue { $0[handle] = Replica(version: version, length: 0) }
     }
 
     /// Indexes a replica whose data and checksum files were just written.
     func writeNewReplica(_ handle: ChunkHandle, version: ChunkVersion, length: Int64) throws(GFSError) {
         try writeVersion(handle, version)
-        try Self.syncFolder(folder)
         replicas.withLockedValue { $0[handle] = Replica(version: version, length: length) }
     }
 
@@ -107,16 +105,26 @@ public final class ChunkStore: Sendable {
         replica.state.withLockedValue { $0.version = version }
     }
 
+    /// Replaces the version file durably: the new file's bytes are fsynced, then renamed over the old one,
+    /// then the folder is fsynced so the rename survives a power loss. Any failed step is an error: a version
+    /// that might not be on disk must never be acknowledged (DESIGN.md §6).
     private func writeVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
         let target = path(handle, "version")
         let temporary = target + ".tmp"
         let descriptor = try Self.open(temporary, [.create, .truncate])
         do {
             _ = try descriptor.writeAll(toAbsoluteOffset: 0, Array("\(version)\n".utf8))
-            if synchronous { fsync(descriptor.rawValue) }
+            if synchronous, fsync(descriptor.rawValue) != 0 {
+                let failure = Self.errnoFailure(temporary)
+                try? descriptor.close()
+                throw failure
+            }
             try descriptor.close()
+        } catch let error as GFSError {
+            throw error
         } catch { throw Self.failure(error, temporary) }
         guard rename(temporary, target) == 0 else { throw Self.errnoFailure(target) }
+        if synchronous { try Self.syncFolder(folder) }
     }
 
     /// Removes a replica's files.
@@ -179,8 +187,8 @@ extension ChunkStore {
     static func syncFolder(_ path: String) throws(GFSError) {
         let descriptor = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw errnoFailure(path) }
-        fsync(descriptor)
-        close(descriptor)
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw errnoFailure(path) }
     }
 
     static func listFolder(_ path: String) throws(GFSError) -> [String] {

@@ -61,12 +61,12 @@ struct HeartbeatLoop: Sendable {
             }
             service.logger.info("registered with \(master): \(report.count) chunks")
         }
-        try await carryOut(reply.body, sent: .now)
+        try await carryOut(reply.body, sent: service.clock.now)
         return shadow
     }
 
     private func report(on connection: Connection) async throws(GFSError) {
-        let sent = ContinuousClock.now
+        let sent = service.clock.now
         let report = service.store.report()
         let reply = try await connection.call(MasterRequest.report(service.address).line,
                                               payload: ReportedChunk.payload(report), timeout: .seconds(30))
@@ -74,20 +74,21 @@ struct HeartbeatLoop: Sendable {
     }
 
     private func beat(on connection: Connection) async throws(GFSError) {
-        let sent = ContinuousClock.now
+        let sent = service.clock.now
         let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
                                               leases: service.leasesToExtend())
         let reply = try await connection.call(request.line, timeout: interval * 5)
         try await carryOut(reply.body, sent: sent)
     }
 
-    private func carryOut(_ instructions: [Line], sent: ContinuousClock.Instant) async throws(GFSError) {
+    private func carryOut(_ instructions: [Line], sent: Instant) async throws(GFSError) {
         for line in instructions {
             switch try ChunkServerInstruction(line) {
-            case let .extend(handle, lease):
-                service.holdLease(handle, milliseconds: lease.milliseconds, from: sent)
+            case let .extend(handle, version, lease):
+                service.extendLease(handle, version: version, duration: lease, sent: sent)
             case let .delete(handle):
                 service.logger.info("deleting chunk \(handle) as the master asked")
+                service.leases.withLockedValue { $0.revoked(handle) }
                 try await service.onDisk { [store = service.store] () throws(GFSError) in store.delete(handle) }
             }
         }

@@ -21,18 +21,18 @@ public struct ChunkClient: Sendable {
         _ = try await pool.connection(to: first).call(line, payload: data, timeout: timeout)
     }
 
-    /// Asks the primary to apply pushed data `id` at `offset` and forward it to the secondaries (GFS §3.1).
+    /// Asks the primary to apply pushed data `id` at `offset` and forward it to the secondaries the master
+    /// granted it (GFS §3.1).
     /// Returns the chunk's length after the write.
     public func write(_ lease: LeaseInfo, offset: Int64, id: String) async throws(GFSError) -> Int64 {
-        let request = ChunkRequest.write(lease.handle, version: lease.version, offset: offset, id: id,
-                                         secondaries: lease.secondaries)
+        let request = ChunkRequest.write(lease.handle, version: lease.version, offset: offset, id: id)
         let reply = try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)
         return try reply.line.requireInteger("length")
     }
 
     /// Asks the primary to append pushed data `id` as one record (GFS §3.3); returns the offset it chose.
     public func append(_ lease: LeaseInfo, id: String) async throws(GFSError) -> Int64 {
-        let request = ChunkRequest.append(lease.handle, version: lease.version, id: id, secondaries: lease.secondaries)
+        let request = ChunkRequest.append(lease.handle, version: lease.version, id: id)
         let reply = try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)
         return try reply.line.requireInteger("offset")
     }

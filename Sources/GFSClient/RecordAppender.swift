@@ -18,6 +18,11 @@ public actor RecordAppender {
     private var reportedEnd: Int64 = 0
     /// Records that were retried after a failure (each may now be stored twice).
     public private(set) var retries = 0
+    /// Whether an append is under way, and the calls waiting their turn. Appends run one at a time, in call
+    /// order: a batch's sequence numbers are assigned before it suspends, and readers keep only the highest
+    /// number per writer, so a later batch landing first would make an earlier one read as duplicates.
+    private var appending = false
+    private var turn: [CheckedContinuation<Void, Never>] = []
 
     /// An appender to `path`, framing each record when `framed`.
     public init(client: Client, path: GFSPath, framed: Bool) {
@@ -72,6 +77,8 @@ public actor RecordAppender {
     /// Unframed, the batch is one record of their concatenated bytes. Returns the batch's offset.
     @discardableResult
     public func append(batch payloads: [ByteBuffer]) async throws(GFSError) -> Int64 {
+        await waitForTurn()
+        defer { passTurn() }
         try await prepare()
         var record = ByteBuffer()
         for payload in payloads {
@@ -110,6 +117,18 @@ public actor RecordAppender {
                 }
             }
         }
+    }
+
+    private func waitForTurn() async {
+        if appending {
+            await withCheckedContinuation { turn.append($0) }
+        } else {
+            appending = true
+        }
+    }
+
+    private func passTurn() {
+        if turn.isEmpty { appending = false } else { turn.removeFirst().resume() }
     }
 
     private func appendOnce(_ record: ByteBuffer) async throws(GFSError) -> Int64 {

@@ -40,12 +40,12 @@ struct Fsck: AsyncParsableCommand {
             StandardStreams.output(EntryFormat.json(FsckJSON(summary: summary, lines: reply.body)))
         } else {
             for line in reply.body { StandardStreams.output(describe(line)) }
-            StandardStreams.output(["files", "directories", "bytes", "chunks", "healthy", "under", "missing", "stale",
-                                    "corrupt", "goal_replicas", "live_replicas", "status"]
+            StandardStreams.output(["files", "directories", "bytes", "chunks", "healthy", "under", "missing", "stale_only",
+                                    "stale", "corrupt", "goal_replicas", "live_replicas", "status"]
                 .map { "\($0)\t\(summary[$0] ?? "0")" }.joined(separator: "\n"))
         }
         guard summary["status"] == "healthy" else {
-            StandardStreams.error("gfs: fsck: \(summary["under"] ?? "?") under-replicated and \(summary["missing"] ?? "?") missing of \(summary["chunks"] ?? "?") chunks under \(path)")
+            StandardStreams.error("gfs: fsck: \(summary["under"] ?? "?") under-replicated, \(summary["missing"] ?? "?") missing and \(summary["stale_only"] ?? "0") stale-only of \(summary["chunks"] ?? "?") chunks under \(path)")
             throw ExitCode(ExitStatus.integrity)
         }
     }

@@ -13,7 +13,7 @@ extension MasterService {
         case let .create(index, handle, version, servers):
             let task = Task<ChunkLocation, any Error> {
                 let (confirmed, _) = await self.sendGrants(.grant(handle, version: version, leaseMilliseconds: nil,
-                                                                  create: true), to: servers, primary: nil)
+                                                                  create: true, secondaries: []), to: servers, primary: nil)
                 return try await self.finishAllocation(path, index: index, handle: handle, version: version,
                                                        confirmed: confirmed)
             }
@@ -62,10 +62,12 @@ extension MasterService {
                 var unreached: Set<ServerID> = []
                 let secondaries = replicas.filter { $0 != primary }
                 (confirmed, unreached) = await self.sendGrants(
-                    .grant(handle, version: version, leaseMilliseconds: duration.milliseconds, create: false),
+                    .grant(handle, version: version, leaseMilliseconds: duration.milliseconds, create: false,
+                           secondaries: secondaries),
                     to: [primary], primary: primary)
                 let (others, _) = await self.sendGrants(
-                    .grant(handle, version: version, leaseMilliseconds: nil, create: false), to: secondaries, primary: nil)
+                    .grant(handle, version: version, leaseMilliseconds: nil, create: false, secondaries: []),
+                    to: secondaries, primary: nil)
                 confirmed += others
                 return try await self.finishLease(handle, version: version, confirmed: confirmed,
                                                   primaryNeverReached: unreached.contains(primary))

@@ -122,7 +122,7 @@ extension FsckSummary {
         [.init("status", isHealthy ? "healthy" : "unhealthy"), .init("files", String(files)),
          .init("directories", String(directories)), .init("bytes", String(bytes)), .init("chunks", String(chunks)),
          .init("healthy", String(healthy)), .init("under", String(underReplicated)), .init("missing", String(missing)),
-         .init("stale", String(stale)), .init("corrupt", String(corrupt)), .init("goal_replicas", String(goalReplicas)),
+         .init("stale_only", String(staleOnly)), .init("stale", String(stale)), .init("corrupt", String(corrupt)), .init("goal_replicas", String(goalReplicas)),
          .init("live_replicas", String(liveReplicas))]
     }
 }

@@ -180,7 +180,7 @@ public actor MasterService {
         case let .heartbeat(server, free, leases):
             var outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
             if case .shadow = role { outcome = .init(extended: [], deletions: []) }
-            let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, lease: $0.1) }
+            let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
             return .ok(body: instructions.map(\.line))
         case let .corrupt(handle, server):

@@ -2,20 +2,22 @@
 public enum ChunkRequest: Sendable, Equatable {
     /// Data to buffer under `id` and forward to `chain` (GFS §3.2); the bytes follow as the payload.
     case push(id: String, length: Int, chain: [ServerID])
-    /// Client → primary: apply buffered `id` at `offset` and forward to `secondaries` (GFS §3.1).
-    case write(ChunkHandle, version: ChunkVersion, offset: Int64, id: String, secondaries: [ServerID])
+    /// Client → primary: apply buffered `id` at `offset` and forward to the secondaries granted with the lease
+    /// (GFS §3.1).
+    case write(ChunkHandle, version: ChunkVersion, offset: Int64, id: String)
     /// Primary → secondary: apply buffered `id` at `offset` as mutation `serial`.
     case apply(ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64, id: String)
     /// Primary → secondary: make every mutation of the chunk applied so far durable (group commit).
     case sync(ChunkHandle)
     /// Client → primary: append pushed `id` as one record at an offset the primary picks (GFS §3.3).
-    case append(ChunkHandle, version: ChunkVersion, id: String, secondaries: [ServerID])
+    case append(ChunkHandle, version: ChunkVersion, id: String)
     /// Primary → secondary: the record `id` did not fit; pad the chunk with zeros to `size` bytes.
     case pad(ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String)
     /// Read `length` bytes at `offset`.
     case read(ChunkHandle, version: ChunkVersion, offset: Int64, length: Int)
-    /// Master → replica: adopt `version`; with a lease duration this replica is primary; `create` makes the chunk.
-    case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool)
+    /// Master → replica: adopt `version`; with a lease duration this replica is primary and forwards every
+    /// mutation to exactly `secondaries`; `create` makes the chunk.
+    case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool, secondaries: [ServerID])
     /// Master → primary: give up the lease (before a snapshot).
     case revoke(ChunkHandle)
     /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write).
@@ -37,8 +39,7 @@ public enum ChunkRequest: Sendable, Equatable {
                          chain: try line.servers("chain"))
         case .write:
             self = .write(try line.handle(), version: UInt64(try line.requireInteger("version")),
-                          offset: try line.requireInteger("offset"), id: try line.require("id"),
-                          secondaries: try line.servers("secondaries"))
+                          offset: try line.requireInteger("offset"), id: try line.require("id"))
         case .apply:
             self = .apply(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           serial: UInt64(try line.requireInteger("serial")), offset: try line.requireInteger("offset"),
@@ -46,8 +47,7 @@ public enum ChunkRequest: Sendable, Equatable {
         case .sync:
             self = .sync(try line.handle())
         case .append:
-            self = .append(try line.handle(), version: UInt64(try line.requireInteger("version")), id: try line.require("id"),
-                           secondaries: try line.servers("secondaries"))
+            self = .append(try line.handle(), version: UInt64(try line.requireInteger("version")), id: try line.require("id"))
         case .pad:
             self = .pad(try line.handle(), version: UInt64(try line.requireInteger("version")),
                         serial: UInt64(try line.requireInteger("serial")), size: try line.requireInteger("size"),
@@ -58,7 +58,8 @@ public enum ChunkRequest: Sendable, Equatable {
                          length: Int(try line.requireInteger("length", in: 0...Int64(Int32.max))))
         case .grant:
             self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
-                          leaseMilliseconds: try line.integer("lease_ms"), create: line.flag("create"))
+                          leaseMilliseconds: try line.integer("lease_ms"), create: line.flag("create"),
+                          secondaries: try line.servers("secondaries"))
         case .revoke: self = .revoke(try line.handle())
         case .clone:
             self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")))
@@ -77,26 +78,26 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .push(id, length, chain):
             return Line("PUSH", fields: ["id": id, "chain": chain.isEmpty ? nil : chain.map(\.description).joined(separator: ","),
                                          "len": String(length)])
-        case let .write(handle, version, offset, id, secondaries):
+        case let .write(handle, version, offset, id):
             return Line("WRITE", fields: ["handle": handle.description, "version": String(version), "offset": String(offset),
-                                          "id": id, "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
+                                          "id": id])
         case let .apply(handle, version, serial, offset, id):
             return Line("APPLY", fields: ["handle": handle.description, "version": String(version), "serial": String(serial),
                                           "offset": String(offset), "id": id])
         case let .sync(handle):
             return Line("SYNC", fields: ["handle": handle.description])
-        case let .append(handle, version, id, secondaries):
-            return Line("APPEND", fields: ["handle": handle.description, "version": String(version), "id": id,
-                                           "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
+        case let .append(handle, version, id):
+            return Line("APPEND", fields: ["handle": handle.description, "version": String(version), "id": id])
         case let .pad(handle, version, serial, size, id):
             return Line("PAD", fields: ["handle": handle.description, "version": String(version), "serial": String(serial),
                                         "size": String(size), "id": id])
         case let .read(handle, version, offset, length):
             return Line("READ", fields: ["handle": handle.description, "version": String(version), "offset": String(offset),
                                          "length": String(length)])
-        case let .grant(handle, version, lease, create):
+        case let .grant(handle, version, lease, create, secondaries):
             return Line("GRANT", fields: ["handle": handle.description, "version": String(version),
-                                          "lease_ms": lease.map(String.init), "create": create ? "1" : nil])
+                                          "lease_ms": lease.map(String.init), "create": create ? "1" : nil,
+                                          "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
         case let .revoke(handle): return Line("REVOKE", fields: ["handle": handle.description])
         case let .clone(handle, new, version):
             return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version)])

@@ -132,16 +132,17 @@ extension ChunkLocation {
 
 /// What the master tells a chunkserver in the body of a `REGISTER` or `HEARTBEAT` reply.
 public enum ChunkServerInstruction: Sendable, Equatable {
-    /// Keep being primary for the chunk this much longer (GFS §3.1).
-    case extend(ChunkHandle, lease: Duration)
+    /// Keep being primary for the chunk this much longer (GFS §3.1), if still primary at `version`.
+    case extend(ChunkHandle, version: ChunkVersion, lease: Duration)
     /// Delete the replica: its file is gone, it is stale, or it is corrupt (GFS §4.4).
     case delete(ChunkHandle)
 
     /// The body line.
     public var line: Line {
         switch self {
-        case let .extend(handle, lease):
-            return Line("EXTEND", fields: ["handle": handle.description, "lease_ms": String(lease.milliseconds)])
+        case let .extend(handle, version, lease):
+            return Line("EXTEND", fields: ["handle": handle.description, "version": String(version),
+                                           "lease_ms": String(lease.milliseconds)])
         case let .delete(handle):
             return Line("DELETE", fields: ["handle": handle.description])
         }
@@ -150,7 +151,9 @@ public enum ChunkServerInstruction: Sendable, Equatable {
     /// Parses a body line; BADREQ for anything else.
     public init(_ line: Line) throws(GFSError) {
         switch line.verb {
-        case "EXTEND": self = .extend(try line.handle(), lease: .milliseconds(try line.requireInteger("lease_ms")))
+        case "EXTEND":
+            self = .extend(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                           lease: .milliseconds(try line.requireInteger("lease_ms")))
         case "DELETE": self = .delete(try line.handle())
         default: throw GFSError(.badRequest, "unknown instruction \(line.verb)")
         }

@@ -173,8 +173,9 @@ import Testing
 
     // MARK: - Reports
 
-    /// Reference: GFS §4.5, §4.4 — stale versions and unknown chunks in a report are deleted; a higher version
-    /// is adopted.
+    /// Reference: GFS §4.5, §4.4 — unknown chunks in a report are deleted; a stale version is remembered as
+    /// stale (never handed out, never the last copy deleted); a version a grant or two ahead is adopted, one
+    /// no grant could have made is not.
     @Test func registrationSortsOutStaleOrphanAndNewerReplicas() throws {
         let handle = try fileWithOneChunk()
         let orphan = ChunkHandle(9)
@@ -186,7 +187,13 @@ import Testing
         let (staleDeletions, _) = master.register(Self.server(2), rack: "", capacityBytes: 1, freeBytes: 1, report: [
             ReportedChunk(handle: handle, version: 0, length: 0),
         ])
-        #expect(staleDeletions == [handle])
+        #expect(staleDeletions.isEmpty)
+        #expect(master.health(handle).stale.map(\.server) == [Self.server(2)])
+        let (_, forged) = master.register(Self.server(4), rack: "", capacityBytes: 1, freeBytes: 1, report: [
+            ReportedChunk(handle: handle, version: 1_000_000, length: 0),
+        ])
+        #expect(forged.isEmpty)
+        #expect(master.chunks[handle]?.version == 1)
         let (_, newer) = master.register(Self.server(3), rack: "", capacityBytes: 1, freeBytes: 1, report: [
             ReportedChunk(handle: handle, version: 4, length: 0),
         ])
@@ -194,20 +201,77 @@ import Testing
         #expect(master.liveReplicas(handle) == [Self.server(3)])
     }
 
-    /// A replica that comes back while its chunk is leased may have missed writes at the same version: it is
-    /// never handed out, and is deleted when the lease ends.
-    @Test func replicasReturningDuringALeaseAreNeverTrusted() throws {
+    /// A chunk being created is not an orphan, whatever a registration says (it is not in the table yet).
+    @Test func registrationSparesChunksBeingCreated() throws {
+        registerServers(3)
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        guard case let .create(_, handle, _, _) = try master.allocate(Self.path("/f"), index: 0) else {
+            Issue.record("expected a creation plan")
+            return
+        }
+        let (deletions, _) = master.register(Self.server(1), rack: "", capacityBytes: 1, freeBytes: 1,
+                                             report: [ReportedChunk(handle: handle, version: 1, length: 0)])
+        #expect(deletions.isEmpty)
+    }
+
+    /// Reference: DESIGN.md §6, HDFS's generation stamps — a secondary that falls silent during a lease is
+    /// dropped from it, and the version moves on for the replicas left, so when the silent one comes back
+    /// (here by heartbeating again, as after SIGSTOP/SIGCONT) it is stale and never handed out again.
+    @Test func secondaryLeftOutOfALeaseBecomesStale() throws {
+        master = MasterStateMachine(configuration: { var c = master.configuration; c.heartbeatTimeout = .seconds(2); return c }(),
+                                    clock: clock, firstHandle: 100, seed: 42)
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        let (lease, _) = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        #expect(lease.secondaries.count == 2)
+        let silent = lease.secondaries[0]
+        let others = replicas.filter { $0 != silent }
+        clock.advance(by: .seconds(3))
+        for server in others { _ = try master.heartbeat(server, freeBytes: 1, extendLeases: []) }
+        guard case let .grant(_, bumped, samePrimary, kept, _) = try master.requestLease(handle) else {
+            Issue.record("losing a secondary must re-issue the lease at a new version")
+            return
+        }
+        #expect(bumped == version + 1 && samePrimary == primary && kept.sorted() == others.sorted())
+        let (renewed, mutation) = try master.leaseGrantFinished(handle, version: bumped, confirmed: kept,
+                                                                primaryNeverReached: false)
+        #expect(mutation == .setVersion(handle, bumped))
+        #expect(renewed.secondaries == others.filter { $0 != primary })
+        // The silent server wakes up and heartbeats: it holds the old version, so it is stale.
+        _ = try master.heartbeat(silent, freeBytes: 1, extendLeases: [])
+        #expect(!master.liveReplicas(handle).contains(silent))
+        #expect(master.health(handle).stale.map(\.server) == [silent])
+        // Once the lease is current with its smaller set, clients are told exactly that set.
+        guard case let .current(info) = try master.requestLease(handle) else {
+            Issue.record("the re-issued lease stands")
+            return
+        }
+        #expect(info.version == bumped && info.secondaries == renewed.secondaries)
+    }
+
+    /// A replica that re-registers during a lease it was granted with holds every acknowledged mutation (the
+    /// primary could not acknowledge one without it), so it counts again at once.
+    @Test func grantedReplicaReturningDuringItsLeaseCounts() throws {
         let handle = try fileWithOneChunk()
         guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
-        let returning = replicas.first { $0 != primary }!
+        let returning = try #require(replicas.first { $0 != primary })
         master.serverDisconnected(returning)
         _ = master.register(returning, rack: "", capacityBytes: 1, freeBytes: 1,
                             report: [ReportedChunk(handle: handle, version: version, length: 0)])
-        #expect(!master.liveReplicas(handle).contains(returning))
-        #expect(try master.heartbeat(returning, freeBytes: 1, extendLeases: []).deletions.isEmpty)
-        clock.advance(by: .seconds(61))
-        #expect(try master.heartbeat(returning, freeBytes: 1, extendLeases: []).deletions == [handle])
+        #expect(master.liveReplicas(handle).contains(returning))
+    }
+
+    /// A late extension of a lease names its version; the heartbeat reply carries it.
+    @Test func extensionsCarryTheLeaseVersion() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        let outcome = try master.heartbeat(primary, freeBytes: 1, extendLeases: [handle])
+        #expect(outcome.extended.map(\.1) == [version])
     }
 
     @Test func removedFilesQueueTheirReplicasForDeletion() throws {

@@ -94,13 +94,17 @@ import Testing
         master.tune(clonesPerServer: 8, clonesTotal: 1, cloneBytesPerSecond: nil)
         clock.advance(by: .seconds(11))
         try beat([1, 2, 4])
-        _ = try master.requestLease(wanted)  // the writer finds it short of replicas
+        // The writer finds it short of replicas; its lease never reaches the primary, so none stands.
+        if case let .grant(_, version, _, _, _) = try master.requestLease(wanted) {
+            _ = try? master.leaseGrantFinished(wanted, version: version, confirmed: [], primaryNeverReached: true)
+        }
         #expect(master.planReplication().map(\.handle) == [wanted])
         master.tune(clonesPerServer: nil, clonesTotal: 3, cloneBytesPerSecond: nil)
         #expect(master.planReplication().map(\.handle) == [plain, deleted])
     }
 
-    /// Reference: GFS §4.5 — a replica at an old version is forgotten and deleted, and the chunk re-copied.
+    /// Reference: GFS §4.5 — a replica at an old version is never handed out, the chunk is re-copied at the
+    /// current version, and the stale replica is deleted only once the goal is met without it.
     @Test func staleReplicasAreDeletedAndReplaced() throws {
         register(1...4)
         let handle = try file("/f", chunks: 1, on: [1, 2, 3])[0]
@@ -111,18 +115,69 @@ import Testing
             return
         }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
-        // Server 3 comes back with the old version: told to delete it, never handed out, and the chunk re-copied
-        // at the current version (onto 3 again or onto 4).
+        clock.advance(by: .seconds(6))  // the lease ends: a leased chunk is not copied
+        try beat([1, 2, 4])
         let (deletions, _) = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
                                              report: [ReportedChunk(handle: handle, version: 1, length: 10)])
-        #expect(deletions == [handle])
+        #expect(deletions.isEmpty)
         #expect(!master.liveReplicas(handle).contains(Self.server(3)))
         let orders = master.planReplication()
         #expect(orders.count == 1 && orders[0].version == version && orders[0].source != Self.server(3))
-        // A stale replica learnt of another way (a report during a grant) is dropped by the planner too.
-        let other = try file("/g", chunks: 1, on: [1, 2, 4])[0]
-        _ = try master.report(Self.server(4), chunks: [ReportedChunk(handle: other, version: 1, length: 0)])
-        #expect(master.health(other).live.count == 3)
+        #expect(try master.heartbeat(Self.server(3), freeBytes: 1 << 39, extendLeases: []).deletions.isEmpty,
+                "the stale copy is kept while the chunk is short of current ones")
+        let order = try #require(orders.first)
+        master.cloneFinished(order, succeeded: true)
+        _ = master.planReplication()
+        if order.target != Self.server(3) {
+            #expect(try master.heartbeat(Self.server(3), freeBytes: 1 << 39, extendLeases: []).deletions == [handle])
+        }
+        #expect(master.health(handle).live.count == 3)
+    }
+
+    /// Never the last copy: a chunk whose only live replicas are stale keeps them, and fsck says stale-only.
+    @Test func staleOnlyChunksAreKept() throws {
+        register(1...3)
+        let handle = try file("/f", chunks: 1, on: [1, 2, 3])[0]
+        clock.advance(by: .seconds(11))
+        try beat([1])
+        guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        #expect(replicas == [Self.server(1)])
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        // Server 1, the only current replica, dies; 2 and 3 come back with the old version.
+        clock.advance(by: .seconds(11))
+        register(2...3)
+        for port in 2...3 {
+            _ = master.register(Self.server(port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                                report: [ReportedChunk(handle: handle, version: 1, length: 10)])
+        }
+        #expect(master.planReplication().isEmpty)
+        for port in 2...3 {
+            #expect(try master.heartbeat(Self.server(port), freeBytes: 1, extendLeases: []).deletions.isEmpty)
+        }
+        #expect(master.check(index: 0, handle: handle).status == .staleOnly)
+    }
+
+    /// Reference: DESIGN.md §6 — a copy made while the chunk was leased may miss mutations made during it,
+    /// so a leased chunk is not copied, and a copy that finishes under a lease is discarded.
+    @Test func leasedChunksAreNotCopied() throws {
+        register(1...4)
+        let handle = try file("/f", chunks: 1, on: [1, 2, 3])[0]
+        master.tune(clonesPerServer: 8, clonesTotal: 8, cloneBytesPerSecond: nil)
+        clock.advance(by: .seconds(11))
+        try beat([1, 2, 4])
+        let order = try #require(master.planReplication().first)
+        guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        #expect(master.planReplication().isEmpty, "a leased chunk waits for its lease to end")
+        master.cloneFinished(order, succeeded: true)
+        #expect(!master.liveReplicas(handle).contains(order.target))
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        #expect(try master.heartbeat(order.target, freeBytes: 1 << 39, extendLeases: []).deletions == [handle])
     }
 
     /// A chunkserver stopped for a restart gets its grace period; past it, its chunks are copied.

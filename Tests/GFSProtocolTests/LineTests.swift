@@ -67,14 +67,15 @@ import Testing
 
     static let chunkRequests: [ChunkRequest] = [
         .push(id: "abc", length: 10, chain: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
-        .write(ChunkHandle(5), version: 2, offset: 65536, id: "abc", secondaries: [ServerID("127.0.0.1:1")!]),
+        .write(ChunkHandle(5), version: 2, offset: 65536, id: "abc"),
         .apply(ChunkHandle(5), version: 2, serial: 9, offset: 0, id: "x"),
         .sync(ChunkHandle(5)),
-        .append(ChunkHandle(5), version: 2, id: "y", secondaries: [ServerID("127.0.0.1:1")!]),
+        .append(ChunkHandle(5), version: 2, id: "y"),
         .pad(ChunkHandle(5), version: 2, serial: 10, size: 65536, id: "y"),
         .read(ChunkHandle(5), version: 1, offset: 10, length: 20),
-        .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false),
-        .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true), .status, .help,
+        .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false,
+               secondaries: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
+        .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true, secondaries: []), .status, .help,
         .revoke(ChunkHandle(5)), .clone(ChunkHandle(5), new: ChunkHandle(6), version: 3),
     ]
 
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func instructionsRoundTrip() throws {
-        for instruction in [ChunkServerInstruction.extend(ChunkHandle(9), lease: .milliseconds(1500)), .delete(ChunkHandle(3))] {
+        for instruction in [ChunkServerInstruction.extend(ChunkHandle(9), version: 4, lease: .milliseconds(1500)), .delete(ChunkHandle(3))] {
             #expect(try ChunkServerInstruction(try Line(parsing: Array(instruction.line.description.utf8))) == instruction)
         }
         #expect(throws: GFSError.self) { try ChunkServerInstruction(Line("REBOOT")) }

@@ -14,6 +14,9 @@ public struct MutationOrder: Sendable {
         return serial
     }
 
+    /// Whether `serial` is past the last applied, without taking it.
+    public func isNew(_ serial: UInt64, for handle: ChunkHandle) -> Bool { serial > (lastSerial[handle] ?? 0) }
+
     /// Whether a secondary may apply `serial` now; if so it becomes the last applied.
     public mutating func accept(_ serial: UInt64, for handle: ChunkHandle) -> Bool {
         guard serial > (lastSerial[handle] ?? 0) else { return false }

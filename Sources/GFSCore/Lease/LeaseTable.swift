@@ -7,6 +7,11 @@ public struct LeaseTable: Sendable {
         public var primary: ServerID
         /// The chunk version the lease was granted at.
         public var version: ChunkVersion
+        /// The replicas the primary forwards every mutation to, as granted; the set only shrinks during a
+        /// lease, and each shrink moves the version on (DESIGN.md §6).
+        public var secondaries: [ServerID]
+        /// Whether the primary confirmed the grant at least once: a delivered lease is never withdrawn early.
+        public var delivered = false
         /// When the lease stops being valid on the master's clock.
         public var expires: Instant
     }
@@ -24,12 +29,29 @@ public struct LeaseTable: Sendable {
 
     /// Records a new lease; the caller must have checked that no valid lease exists.
     public mutating func grant(_ handle: ChunkHandle, to primary: ServerID, version: ChunkVersion,
-                               at now: Instant, duration: Duration) -> Lease {
+                               secondaries: [ServerID], at now: Instant, duration: Duration) -> Lease {
         precondition(current(handle, at: now) == nil, "second lease on \(handle) before expiry")
-        let lease = Lease(primary: primary, version: version, expires: now.advanced(by: duration))
+        let lease = Lease(primary: primary, version: version, secondaries: secondaries,
+                          expires: now.advanced(by: duration))
         leases[handle] = lease
         return lease
     }
+
+    /// Re-issues the current lease to the same primary at a newer `version` with fewer `secondaries`, after
+    /// some of them were lost; it runs a full duration from `now` (HDFS bumps a block's generation stamp
+    /// the same way when a pipeline drops a replica). Returns nil when no lease is current.
+    public mutating func reissue(_ handle: ChunkHandle, version: ChunkVersion, secondaries: [ServerID], at now: Instant,
+                                 duration: Duration) -> Lease? {
+        guard var lease = current(handle, at: now) else { return nil }
+        lease.version = version
+        lease.secondaries = secondaries
+        lease.expires = max(lease.expires, now.advanced(by: duration))
+        leases[handle] = lease
+        return lease
+    }
+
+    /// The primary confirmed the lease.
+    public mutating func markDelivered(_ handle: ChunkHandle) { leases[handle]?.delivered = true }
 
     /// Extends the lease held by `primary` (GFS §3.1: extensions ride on heartbeats). Returns the new expiry,
     /// or nil when `primary` does not hold a valid lease on `handle`.
@@ -43,6 +65,12 @@ public struct LeaseTable: Sendable {
 
     /// Forgets a lease that was certainly never delivered to its primary, so a new one may be granted now.
     public mutating func withdrawUndelivered(_ handle: ChunkHandle) {
+        guard leases[handle]?.delivered == false else { return }
+        leases.removeValue(forKey: handle)
+    }
+
+    /// Forgets a lease its primary confirmed giving up (REVOKE), so a new one may be granted now.
+    public mutating func revoked(_ handle: ChunkHandle) {
         leases.removeValue(forKey: handle)
     }
 

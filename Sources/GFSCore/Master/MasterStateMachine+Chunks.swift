@@ -108,29 +108,45 @@ extension MasterStateMachine {
     }
 
     /// `LEASE handle`: the current lease, or a plan to grant one with a bumped version (GFS §3.1, §4.5).
+    ///
+    /// A current lease whose secondaries are no longer all live and current is re-issued at a newer version
+    /// to the same primary with the secondaries that are left: the primary forwards every mutation to its
+    /// granted set and fails it if one is missing, so until then nothing is acknowledged without them, and
+    /// after it the replica left out is stale by version, whatever it later reports (DESIGN.md §6).
     public mutating func requestLease(_ handle: ChunkHandle) throws(GFSError) -> LeaseDecision {
         guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle): no such chunk") }
         let now = clock.now
         if leaseBlocked[handle] != nil {
             throw GFSError(.lease, "a snapshot of chunk \(handle)'s file is in progress; retry")
         }
+        if info.references > 1 {
+            // Mutating a shared chunk in place would change the snapshot too; ALLOCATE copies it first (GFS §3.4).
+            throw GFSError(.stale, "chunk \(handle) is shared with a snapshot; allocate it again to copy it")
+        }
         if let fence = leaseFence, now < fence, leases.current(handle, at: now) == nil {
             throw GFSError(.lease, "the master restarted; it grants new leases in \(fence.duration(since: now))")
         }
+        let replicas = liveReplicas(handle)
         if let lease = leases.current(handle, at: now) {
             guard isAlive(lease.primary) else {
                 let left = lease.expires.duration(since: now)
                 throw GFSError(.lease, "primary \(lease.primary) of chunk \(handle) is down; lease ends in \(left)")
             }
-            return .current(leaseInfo(handle, lease, now: now))
+            let kept = lease.secondaries.filter(replicas.contains)
+            guard kept.count < lease.secondaries.count else { return .current(leaseInfo(handle, lease, now: now)) }
+            // Past the lease's own version too: a re-issue nobody confirmed may still have reached someone.
+            let version = max(info.version, lease.version) + 1
+            _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: configuration.leaseDuration)
+            return .grant(handle: handle, version: version, primary: lease.primary, replicas: [lease.primary] + kept,
+                          duration: configuration.leaseDuration)
         }
-        let replicas = liveReplicas(handle)
         if replicas.count < info.goal { noteBlocked(handle) }
         guard let primary = replicas.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
         }
         let version = info.version + 1
-        _ = leases.grant(handle, to: primary, version: version, at: now, duration: configuration.leaseDuration)
+        _ = leases.grant(handle, to: primary, version: version, secondaries: replicas.filter { $0 != primary }, at: now,
+                         duration: configuration.leaseDuration)
         return .grant(handle: handle, version: version, primary: primary, replicas: replicas,
                       duration: configuration.leaseDuration)
     }
@@ -140,11 +156,13 @@ extension MasterStateMachine {
     /// otherwise it stands until it expires (GFS §3.1).
     public mutating func leaseGrantFinished(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
                                             primaryNeverReached: Bool) throws(GFSError) -> (LeaseInfo, Mutation?) {
-        guard chunks[handle] != nil else { throw GFSError(.notFound, "chunk \(handle) was deleted") }
+        guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle) was deleted") }
         var mutation: Mutation?
-        if !confirmed.isEmpty {
+        if !confirmed.isEmpty, version > info.version {
             mutation = .setVersion(handle, version)
             apply(mutation!)
+        }
+        if !confirmed.isEmpty {
             for server in confirmed { chunks[handle]?.replicas[server] = version }
             replicasChangedAt[handle] = clock.now
         }
@@ -155,12 +173,12 @@ extension MasterStateMachine {
             if primaryNeverReached { leases.withdrawUndelivered(handle) }
             throw GFSError(.unavailable, "could not grant a lease on chunk \(handle): its primary did not answer")
         }
+        leases.markDelivered(handle)
         return (leaseInfo(handle, lease, now: now), mutation)
     }
 
     private func leaseInfo(_ handle: ChunkHandle, _ lease: LeaseTable.Lease, now: Instant) -> LeaseInfo {
-        LeaseInfo(handle: handle, version: lease.version, primary: lease.primary,
-                  secondaries: liveReplicas(handle).filter { $0 != lease.primary },
+        LeaseInfo(handle: handle, version: lease.version, primary: lease.primary, secondaries: lease.secondaries,
                   remaining: lease.expires.duration(since: now))
     }
 

@@ -4,6 +4,9 @@ public struct ChunkCheck: Sendable, Equatable {
     /// How a chunk stands.
     public enum Status: String, Sendable {
         case healthy, under = "under-replicated", missing
+        /// No current replica is live, but a live server holds an older version: kept, never deleted, and
+        /// readable only when asked for explicitly (it may lack acknowledged data).
+        case staleOnly = "stale-only"
     }
 
     public var index: Int
@@ -22,21 +25,22 @@ public struct ChunkCheck: Sendable, Equatable {
 
     /// A file's status: that of its worst chunk.
     public static func fileStatus(_ checks: [ChunkCheck]) -> Status {
-        checks.contains { $0.status == .missing } ? .missing : checks.contains { $0.status == .under } ? .under : .healthy
+        checks.contains { $0.status == .missing } ? .missing : checks.contains { $0.status == .staleOnly } ? .staleOnly
+            : checks.contains { $0.status == .under } ? .under : .healthy
     }
 }
 
 /// Totals of an fsck pass.
 public struct FsckSummary: Sendable, Equatable {
     public var files = 0, directories = 0, bytes: Int64 = 0
-    public var chunks = 0, healthy = 0, underReplicated = 0, missing = 0, stale = 0, corrupt = 0
+    public var chunks = 0, healthy = 0, underReplicated = 0, missing = 0, staleOnly = 0, stale = 0, corrupt = 0
     /// Sum of the chunks' goals, and of the replicas that count toward them.
     public var goalReplicas = 0, liveReplicas = 0
 
     public init() {}
 
     /// Whether nothing needs attention.
-    public var isHealthy: Bool { underReplicated == 0 && missing == 0 }
+    public var isHealthy: Bool { underReplicated == 0 && missing == 0 && staleOnly == 0 }
 }
 
 extension MasterStateMachine {
@@ -64,6 +68,7 @@ extension MasterStateMachine {
                 case .healthy: summary.healthy += 1
                 case .under: summary.underReplicated += 1
                 case .missing: summary.missing += 1
+                case .staleOnly: summary.staleOnly += 1
                 }
             }
             visit(path, entry, checks)
@@ -71,15 +76,20 @@ extension MasterStateMachine {
         return summary
     }
 
-    func check(index: Int, handle: ChunkHandle) -> ChunkCheck {
+    /// How chunk `index` (`handle`) of a file stands, as fsck reports it.
+    public func check(index: Int, handle: ChunkHandle) -> ChunkCheck {
         let health = health(handle)
         let info = chunks[handle]
         let goal = info?.goal ?? 0
         let sources = health.live + health.draining
-        let status: ChunkCheck.Status = sources.isEmpty ? .missing : health.counted < goal ? .under : .healthy
+        let staleLive = health.stale.contains { isAlive($0.server) }
+        let status: ChunkCheck.Status = sources.isEmpty ? (staleLive ? .staleOnly : .missing)
+            : health.counted < goal ? .under : .healthy
         var scheduled = "nothing"
         if !health.copying.isEmpty {
             scheduled = "copying to " + health.copying.map(\.description).joined(separator: ",")
+        } else if status == .staleOnly {
+            scheduled = "nothing: only stale replicas are live, and they are kept"
         } else if status == .missing {
             scheduled = health.resting.isEmpty && health.dead.isEmpty
                 ? "nothing: no replica is known" : "nothing: waiting for a holder to come back"

@@ -100,17 +100,23 @@ extension MasterStateMachine {
         var wanted: [(key: (Int, Int, Int), handle: ChunkHandle, missing: Int, sources: [ServerID])] = []
         for (handle, info) in chunks {
             let health = health(handle)
-            for stale in health.stale {
-                chunks[handle]?.replicas[stale.server] = nil
-                pendingDeletes[stale.server, default: []].insert(handle)
+            let leased = leases.current(handle, at: now) != nil
+            // Never the last copy: a stale replica goes only once the goal is met by current ones (GFS §4.5).
+            if health.live.count >= info.goal {
+                for stale in health.stale {
+                    chunks[handle]?.replicas[stale.server] = nil
+                    pendingDeletes[stale.server, default: []].insert(handle)
+                }
             }
             let missing = info.goal - health.counted - health.copying.count
-            if missing > 0, !(health.live + health.draining).isEmpty {
+            // A leased chunk may be mutated while it is copied, and the copy would miss those mutations: it
+            // waits for the lease to end (a new lease moves the version on, which voids a copy under way).
+            if missing > 0, !leased, !(health.live + health.draining).isEmpty {
                 let key = (-(info.goal - health.counted), blockedChunks[handle] == nil ? 1 : 0, info.trashed ? 1 : 0)
                 wanted.append((key, handle, missing, health.live + health.draining))
             } else if health.copying.isEmpty, health.live.count >= info.goal {
                 corruptReplicas[handle] = nil
-                if leases.current(handle, at: now) == nil { removeSurplus(handle, health: health, goal: info.goal) }
+                if !leased { removeSurplus(handle, health: health, goal: info.goal) }
             }
         }
         wanted.sort { $0.key < $1.key || ($0.key == $1.key && $0.handle < $1.handle) }
@@ -153,7 +159,9 @@ extension MasterStateMachine {
         let limit = configuration.clonesPerServer
         guard let source = sources.filter({ busy[$0, default: 0] < limit }).min(by: { busy[$0, default: 0] < busy[$1, default: 0] })
         else { return nil }
-        let holders = Set(info.replicas.keys).union(clonesInFlight.keys.filter { $0.handle == handle }.map(\.target))
+        // A server holding only a stale replica may take the copy: it replaces the stale one.
+        let current = info.replicas.filter { $0.value >= info.version }.keys
+        let holders = Set(current).union(clonesInFlight.keys.filter { $0.handle == handle }.map(\.target))
         let chosen = target ?? ChunkPlacement.choose(1, from: placementCandidates().filter { busy[$0.server, default: 0] < limit },
                                                      excluding: holders, using: &random).first
         guard let chosen, !holders.contains(chosen) else { return nil }
@@ -217,7 +225,12 @@ extension MasterStateMachine {
             if order.reason == .rebalance { rebalanceSources[order.handle] = nil }
             return
         }
-        guard let info = chunks[order.handle], info.version == order.version else {
+        // A copy made while a lease was current may lack mutations made during it.
+        guard let info = chunks[order.handle], info.version == order.version,
+            leases.current(order.handle, at: clock.now) == nil
+        else {
+            // The copy replaced whatever the target held, so nothing of value is lost by deleting it.
+            chunks[order.handle]?.replicas[order.target] = nil
             pendingDeletes[order.target, default: []].insert(order.handle)
             return
         }

@@ -4,7 +4,8 @@ import HashTreeCollections
 extension MasterStateMachine {
     /// `REGISTER`: a chunkserver (re)joins with a full report of its replicas. The report replaces whatever
     /// the master believed about that server. Returns the replicas it should delete: unknown chunks (orphans)
-    /// and stale versions.
+    /// that are not being created or copied right now. Stale replicas are remembered, not deleted: the repair
+    /// planner deletes them only once enough current replicas are live (never the last copy).
     public mutating func register(_ server: ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64,
                                   report: [ReportedChunk]) -> (deletions: [ChunkHandle], adopted: [Mutation]) {
         let now = clock.now
@@ -19,30 +20,36 @@ extension MasterStateMachine {
         var deletions: [ChunkHandle] = []
         var adopted: [Mutation] = []
         for chunk in report {
-            guard let info = chunks[chunk.handle], chunk.version >= info.version else {
-                deletions.append(chunk.handle)
+            guard let info = chunks[chunk.handle] else {
+                if !isInFlight(chunk.handle) { deletions.append(chunk.handle) }
                 continue
             }
             if chunk.version > info.version {
                 // The master failed after telling replicas a new version but before recording it (GFS §4.5).
+                // Versions move on one grant at a time, so only a version a few grants ahead can be real.
+                guard chunk.version - info.version <= Self.versionAdoptionWindow else { continue }
                 let mutation = Mutation.setVersion(chunk.handle, chunk.version)
                 apply(mutation)
                 adopted.append(mutation)
-            }
-            // A replica that was away during a lease may have missed mutations made at the same version, so
-            // it is never trusted; it is deleted when the lease ends (re-replication restores the count).
-            if let lease = leases.current(chunk.handle, at: now), lease.primary != server {
-                deferredReplicas[chunk.handle, default: []].insert(server)
-                continue
             }
             chunks[chunk.handle]?.replicas[server] = chunk.version
         }
         return (deletions, adopted)
     }
 
+    /// How far past the recorded version a reported version may be and still be adopted.
+    static let versionAdoptionWindow: ChunkVersion = 4
+
+    /// Whether `handle` is being created, copied on write, or re-replicated right now: whatever a report says
+    /// of it is not yet known to the chunk table, and must not be taken for an orphan.
+    func isInFlight(_ handle: ChunkHandle) -> Bool {
+        handlesInFlight[handle] != nil || clonesInFlight.keys.contains { $0.handle == handle }
+    }
+
     /// `REPORT`: a full report from a chunkserver that stayed registered (sent every few minutes). Replicas
-    /// it no longer has are forgotten, unknown chunks (orphans) and stale versions are deleted, current ones
-    /// the master did not know are added. Chunks being created or copied right now are left alone.
+    /// it no longer has are forgotten, unknown chunks (orphans) are deleted, stale versions remembered as
+    /// stale, and current ones the master did not know are added. Chunks being created or copied right now
+    /// are left alone.
     public mutating func report(_ server: ServerID, chunks reported: [ReportedChunk]) throws(GFSError) -> [ChunkHandle] {
         guard servers[server]?.connected == true else {
             throw GFSError(.notFound, "chunkserver \(server) is not registered; send REGISTER")
@@ -57,17 +64,12 @@ extension MasterStateMachine {
         var deletions: [ChunkHandle] = []
         for (handle, version) in held {
             guard let info = chunks[handle] else {
-                if handlesInFlight[handle] == nil, !clonesInFlight.keys.contains(where: { $0.handle == handle }) {
-                    deletions.append(handle)
-                }
+                if !isInFlight(handle) { deletions.append(handle) }
                 continue
             }
             if version < info.version {
-                chunks[handle]?.replicas[server] = nil
-                deletions.append(handle)
-            } else if version == info.version, info.replicas[server] == nil, leases.current(handle, at: now) == nil,
-                !(deferredReplicas[handle]?.contains(server) ?? false)
-            {
+                chunks[handle]?.replicas[server] = version
+            } else if version == info.version, info.replicas[server] == nil, leases.current(handle, at: now) == nil {
                 chunks[handle]?.replicas[server] = version
             }
         }
@@ -76,20 +78,20 @@ extension MasterStateMachine {
 
     /// The answer to a heartbeat.
     public struct HeartbeatOutcome: Sendable, Equatable {
-        /// Leases extended, with their new remaining time.
-        public var extended: [(ChunkHandle, Duration)]
+        /// Leases extended, with the version each is at and its new remaining time.
+        public var extended: [(ChunkHandle, ChunkVersion, Duration)]
         /// Replicas the chunkserver should delete.
         public var deletions: [ChunkHandle]
 
         /// Creates an outcome.
-        public init(extended: [(ChunkHandle, Duration)], deletions: [ChunkHandle]) {
+        public init(extended: [(ChunkHandle, ChunkVersion, Duration)], deletions: [ChunkHandle]) {
             self.extended = extended
             self.deletions = deletions
         }
 
         public static func == (lhs: HeartbeatOutcome, rhs: HeartbeatOutcome) -> Bool {
             lhs.deletions == rhs.deletions && lhs.extended.map(\.0) == rhs.extended.map(\.0)
-                && lhs.extended.map(\.1) == rhs.extended.map(\.1)
+                && lhs.extended.map(\.1) == rhs.extended.map(\.1) && lhs.extended.map(\.2) == rhs.extended.map(\.2)
         }
     }
 
@@ -104,14 +106,15 @@ extension MasterStateMachine {
         servers[server]?.freeBytes = freeBytes
         let window = now.advanced(by: .zero - configuration.recentCreationWindow)
         servers[server]?.recentCreations.removeAll { $0 <= window }
-        var extended: [(ChunkHandle, Duration)] = []
-        for handle in extendLeases {
-            if let expiry = leases.extend(handle, heldBy: server, at: now, duration: configuration.leaseDuration) {
-                extended.append((handle, expiry.duration(since: now)))
+        var extended: [(ChunkHandle, ChunkVersion, Duration)] = []
+        for handle in extendLeases where leaseBlocked[handle] == nil {
+            if let expiry = leases.extend(handle, heldBy: server, at: now, duration: configuration.leaseDuration),
+                let version = leases.current(handle, at: now)?.version
+            {
+                extended.append((handle, version, expiry.duration(since: now)))
             }
         }
         leases.removeExpired(at: now)
-        settleDeferredReplicas(at: now)
         let deletions = (pendingDeletes.removeValue(forKey: server) ?? []).sorted()
         return HeartbeatOutcome(extended: extended, deletions: deletions)
     }
@@ -121,14 +124,6 @@ extension MasterStateMachine {
     public mutating func assumeReplicasCurrent(_ handle: ChunkHandle) {
         guard let version = chunks[handle]?.version, let replicas = chunks[handle]?.replicas else { return }
         for server in replicas.keys { chunks[handle]?.replicas[server] = version }
-    }
-
-    /// Queues deletion of deferred replicas whose lease has ended.
-    mutating func settleDeferredReplicas(at now: Instant) {
-        for (handle, servers) in deferredReplicas where leases.current(handle, at: now) == nil {
-            for server in servers { pendingDeletes[server, default: []].insert(handle) }
-            deferredReplicas[handle] = nil
-        }
     }
 
     /// Leases valid now.

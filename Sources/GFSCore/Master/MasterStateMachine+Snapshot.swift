@@ -40,7 +40,7 @@ extension MasterStateMachine {
     }
 
     /// The lease on `handle` was revoked at its primary.
-    public mutating func leaseRevoked(_ handle: ChunkHandle) { leases.withdrawUndelivered(handle) }
+    public mutating func leaseRevoked(_ handle: ChunkHandle) { leases.revoked(handle) }
 
     /// When the last of `handles`' leases expires (for primaries that could not be told to give them up).
     public func latestLeaseExpiry(_ handles: [ChunkHandle]) -> Instant? {

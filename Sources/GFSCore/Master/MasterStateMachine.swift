@@ -22,9 +22,6 @@ public struct MasterStateMachine: Sendable {
     var nextHandle: UInt64
     /// Replicas each chunkserver should delete, handed out with heartbeat replies.
     var pendingDeletes: [ServerID: Set<ChunkHandle>] = [:]
-    /// Replicas reported while their chunk was under a lease they may have missed mutations of; they are
-    /// deleted once that lease ends, never used.
-    var deferredReplicas: [ChunkHandle: Set<ServerID>] = [:]
     /// When this master started; locations are unknown until chunkservers report (GFS §2.6.2).
     let startedAt: Instant
     /// Chunks under a snapshot in progress: no new lease on them until it is logged (GFS §3.4).
@@ -70,7 +67,6 @@ public struct MasterStateMachine: Sendable {
         leases = previous.leases
         leaseFence = previous.leaseFence
         pendingDeletes = previous.pendingDeletes
-        deferredReplicas = previous.deferredReplicas
         nextHandle = max(nextHandle, previous.nextHandle)
         for (handle, info) in previous.chunks where chunks[handle] != nil {
             chunks[handle]?.replicas = info.replicas
@@ -141,7 +137,6 @@ public struct MasterStateMachine: Sendable {
 
     /// Drops a chunk from the table and queues deletion of its replicas.
     private mutating func forgetChunk(_ handle: ChunkHandle) {
-        deferredReplicas[handle] = nil
         guard let info = chunks.removeValue(forKey: handle) else { return }
         for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
         leases.withdrawUndelivered(handle)
