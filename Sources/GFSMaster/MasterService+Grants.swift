@@ -4,7 +4,16 @@ import GFSProtocol
 /// Chunk creation and lease grants: the two decisions that need chunkservers to take a new version before
 /// the client may use it (GFS §3.1, §4.5). Concurrent requests for the same chunk share one grant.
 extension MasterService {
+    /// `ALLOCATE`, under a read lock on the file, so no chunk is created or copied on write while a snapshot
+    /// of it (or of a folder above it) is taken (GFS §4.1).
     func allocate(_ path: GFSPath, index: Int) async throws(GFSError) -> ChunkLocation {
+        let locks = PathLocks.Request(reading: [path])
+        await lock(locks)
+        defer { unlock(locks) }
+        return try await allocateLocked(path, index: index)
+    }
+
+    private func allocateLocked(_ path: GFSPath, index: Int) async throws(GFSError) -> ChunkLocation {
         let key = "\(index) \(path)"
         if let pending = pendingAllocation(key) { return try await Self.value(of: pending) }
         switch try state.allocate(path, index: index) {

@@ -18,11 +18,12 @@ extension MasterService {
     /// `TAIL from=N`: records from N on, after waiting up to `wait` for new ones. A shadow's `from` also says
     /// it has everything before N on disk, which is its acknowledgement as a log replica.
     func tail(from first: UInt64, shadow: ServerID?, wait: Duration) async throws(GFSError) -> Reply {
-        if let shadow { replicaConfirmed(shadow, upTo: first - 1) }
         let durable = log.durable
-        guard first <= durable + 1 else {
+        guard first >= 1, first <= durable + 1 else {
             throw GFSError(.badRequest, "asked for record \(first) but this master's log ends at \(durable)")
         }
+        // Only after the check: an acknowledgement past what this master wrote would satisfy every wait.
+        if let shadow { replicaConfirmed(shadow, upTo: first - 1) }
         if first == durable + 1, wait > .zero { await log.waitForRecords(after: durable, timeout: wait) }
         let limit = 4 << 20
         var bytes = log.recentRecords(from: first, maximumBytes: limit)
@@ -90,12 +91,16 @@ extension MasterService {
         guard first.sequence == log.lastAssigned + 1 else {
             throw GFSError(.badRequest, "log stream starts at \(first.sequence), expected \(log.lastAssigned + 1)")
         }
+        // The whole batch must apply before any of it is logged or applied: a batch applied in part would be
+        // fetched and applied again, and the shadow would wedge on its own half.
+        var trial = state
+        for record in records { try trial.applyChecked(record.mutation) }
+        let sequence = try log.append(records.map(\.mutation))
+        try await log.waitDurable(sequence)
         for record in records {
             try state.applyChecked(record.mutation)
             if case let .setVersion(handle, _) = record.mutation { state.assumeReplicasCurrent(handle) }
         }
-        let sequence = try log.append(records.map(\.mutation))
-        try await log.waitDurable(sequence)
         maybeCheckpoint()
     }
 

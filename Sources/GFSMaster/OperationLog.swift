@@ -123,45 +123,78 @@ final class OperationLog: Sendable {
                 return (batch.map { ($0.sequence, $0.bytes) }, state.descriptor, state.fileName, state.fileBytes, state.rolloverAfter)
             }
             guard let job else { return }
-            do {
-                let folder = self.folder
-                let written = try await NIOThreadPool.singleton.runIfActive {
-                    try Self.write(job.batch, descriptor: job.descriptor, folder: folder, name: job.name,
-                                   startSize: job.size, rolloverAfter: job.rollover)
-                }
-                finish(job.batch.last?.0 ?? 0, written, job.batch)
-            } catch {
-                fail(error as? GFSError ?? GFSError(.internal, "\(error)"), descriptor: job.descriptor, size: job.size)
+            let folder = self.folder
+            let outcome = await Self.runWrite { () throws(WriteFailure) -> File in
+                try Self.write(job.batch, descriptor: job.descriptor, folder: folder, name: job.name,
+                               startSize: job.size, rolloverAfter: job.rollover)
             }
+            switch outcome {
+            case let .success(written):
+                finish(job.batch.last?.0 ?? 0, written, job.batch)
+            case let .failure(failure):
+                // What reached the disk before the failure (the old file, at a rollover) is durable: its
+                // records keep their numbers, and only the rest fail.
+                if let synced = failure.synced {
+                    finish(synced.sequence, synced.file, Array(job.batch.prefix { $0.0 <= synced.sequence }))
+                }
+                fail(failure.error, file: failure.current)
+            }
+        }
+    }
+
+    /// A log file being written: its descriptor, name and size in bytes, and whether it is a new one.
+    typealias File = (descriptor: Int32, name: String, size: Int64, switched: Bool)
+
+    /// A failed batch write: the error, the file to cut back to its last whole record, and what of the batch
+    /// was synced before the failure.
+    struct WriteFailure: Error {
+        var error: GFSError
+        var current: File
+        var synced: (sequence: UInt64, file: File)?
+    }
+
+    private static func runWrite(_ body: @escaping @Sendable () throws(WriteFailure) -> File) async -> Result<File, WriteFailure> {
+        do {
+            return .success(try await NIOThreadPool.singleton.runIfActive { () throws -> File in try body() })
+        } catch let failure as WriteFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(WriteFailure(error: GFSError(.internal, "\(error)"), current: (-1, "", 0, false), synced: nil))
         }
     }
 
     /// Writes a batch, switching files at the rollover point; returns the file now current and its size.
     private static func write(_ batch: [(UInt64, [UInt8])], descriptor: Int32, folder: String, name: String,
-                              startSize: Int64, rolloverAfter: UInt64?) throws(GFSError) -> (Int32, String, Int64, Bool) {
-        var descriptor = descriptor
-        var name = name
-        var size = startSize
-        var switched = false
+                              startSize: Int64, rolloverAfter: UInt64?) throws(WriteFailure) -> File {
+        var file: File = (descriptor, name, startSize, false)
+        var synced: (sequence: UInt64, file: File)?
         var bytes: [UInt8] = []
+        var last: UInt64 = 0
         for (sequence, record) in batch {
-            if let rolloverAfter, sequence == rolloverAfter + 1, !switched {
-                try flush(bytes, descriptor, folder + "/" + name)
+            if let rolloverAfter, sequence == rolloverAfter + 1, !file.switched {
+                do { try flush(bytes, file.descriptor, folder + "/" + file.name) } catch {
+                    throw WriteFailure(error: error, current: file, synced: nil)
+                }
+                file.size += Int64(bytes.count)
+                if last > 0 { synced = (last, file) }
                 bytes.removeAll()
-                name = LogFiles.logName(sequence)
-                let next = open(folder + "/" + name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-                guard next >= 0 else { throw LogFiles.failure(folder + "/" + name) }
+                let nextName = LogFiles.logName(sequence)
+                let next = open(folder + "/" + nextName, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                guard next >= 0 else {
+                    throw WriteFailure(error: LogFiles.failure(folder + "/" + nextName), current: file, synced: synced)
+                }
                 LogFiles.syncFolder(folder)
-                close(descriptor)
-                descriptor = next
-                size = 0
-                switched = true
+                close(file.descriptor)
+                file = (next, nextName, 0, true)
             }
             bytes += record
-            size += Int64(record.count)
+            last = sequence
         }
-        try flush(bytes, descriptor, folder + "/" + name)
-        return (descriptor, name, size, switched)
+        do { try flush(bytes, file.descriptor, folder + "/" + file.name) } catch {
+            throw WriteFailure(error: error, current: file, synced: synced)
+        }
+        file.size += Int64(bytes.count)
+        return file
     }
 
     private static func flush(_ bytes: [UInt8], _ descriptor: Int32, _ path: String) throws(GFSError) {
@@ -248,11 +281,18 @@ final class OperationLog: Sendable {
         for continuation in ready { continuation.resume() }
     }
 
-    /// A write failed: cut the file back to its last whole record, fail every record not yet durable, and
-    /// refuse new ones until the master has reloaded its state from disk.
-    private func fail(_ error: GFSError, descriptor: Int32, size: Int64) {
-        _ = ftruncate(descriptor, off_t(size))
+    /// A write failed: cut the file being written back to its last whole record, fail every record not yet
+    /// durable, and refuse new ones until the master has reloaded its state from disk. Numbers are handed out
+    /// again from the last durable one, which the cut makes the end of the log.
+    private func fail(_ error: GFSError, file: File) {
+        if file.descriptor >= 0 { _ = ftruncate(file.descriptor, off_t(file.size)) }
         let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            if file.descriptor >= 0 {
+                state.descriptor = file.descriptor
+                state.fileName = file.name
+                state.fileBytes = file.size
+                if file.switched { state.rolloverAfter = nil }
+            }
             state.failure = error
             state.pending.removeAll()
             state.lastAssigned = state.durable

@@ -102,4 +102,20 @@ import Testing
         locks.release(first)
         #expect(locks.isEmpty)
     }
+
+    /// Chunk allocation reads the file: allocations run together, a snapshot of the file or a folder above it
+    /// waits for them and keeps them out (else a copy-on-write could slip into a snapshot in progress).
+    @Test func allocationsShareTheFileAndSnapshotsExcludeThem() {
+        var locks = PathLocks()
+        let allocation = PathLocks.Request(reading: [Self.path("/home/u/f")])
+        locks.acquire(allocation)
+        #expect(locks.canAcquire(PathLocks.Request(reading: [Self.path("/home/u/f")])))
+        #expect(!locks.canAcquire(PathLocks.Request(writing: [Self.path("/home/u/f"), Self.path("/save/f")])))
+        #expect(!locks.canAcquire(PathLocks.Request(writing: [Self.path("/home"), Self.path("/save/home")])))
+        locks.release(allocation)
+        let snapshot = PathLocks.Request(writing: [Self.path("/home"), Self.path("/save/home")])
+        locks.acquire(snapshot)
+        #expect(!locks.canAcquire(allocation))
+        #expect(locks.canAcquire(PathLocks.Request(reading: [Self.path("/other/f")])))
+    }
 }

@@ -71,7 +71,8 @@ import Testing
             let push = try RawSocket(String(primary))
             push.send("PUSH id=raw1 chain=\(chain) len=5\nHELLO")
             #expect(push.readLines(1) == ["OK"])
-            push.send("WRITE handle=\(handle) version=\(version) offset=2 id=raw1 secondaries=\(secondaries)\n")
+            // The client names no secondaries: the primary forwards to those the master granted it.
+            push.send("WRITE handle=\(handle) version=\(version) offset=2 id=raw1\n")
             #expect(push.readLines(1) == ["OK length=10"])
             for server in [String(primary)] + secondaries.split(separator: ",").map(String.init) {
                 let reader = try RawSocket(server)

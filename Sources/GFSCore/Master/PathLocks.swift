@@ -23,6 +23,14 @@ public struct PathLocks: Sendable {
             }
             reads = ancestors.subtracting(writes)
         }
+
+        /// Read locks on `paths` and their ancestors: kept out by a snapshot of any of them, and by nothing
+        /// else (chunk allocation, GFS §4.1).
+        public init(reading paths: [GFSPath]) {
+            let ancestors = Request(writing: paths).reads
+            writes = []
+            reads = ancestors.union(paths)
+        }
     }
 
     private var readers: [GFSPath: Int] = [:]
