@@ -59,6 +59,11 @@ enum MasterStorage {
                 guard index == logs.count - 1 else {
                     throw GFSError(.internal, "\(path) is damaged before its end (\(problem)); later logs cannot be replayed")
                 }
+                if let later = LogRecord.firstRecord(in: bytes, after: end, numberedPast: expected - 1) {
+                    throw GFSError(.internal, "\(path) is damaged at byte \(end) (\(problem)), and record \(later.sequence) "
+                        + "follows the damage: this is not a torn tail, and cutting it would lose acknowledged records; "
+                        + "restore the file from a shadow's log, or move it aside to start from what precedes it")
+                }
                 logger.warning("\(path): \(problem); cutting the torn tail (a write the master never acknowledged)")
                 guard truncate(path, off_t(end)) == 0 else { throw LogFiles.failure(path) }
             }

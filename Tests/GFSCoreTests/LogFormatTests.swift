@@ -30,6 +30,16 @@ import Testing
         #expect(records.count == 2)
         #expect(end < torn.count)
         #expect(problem != nil)
+        #expect(LogRecord.firstRecord(in: torn, after: end, numberedPast: 2) == nil, "a torn tail has nothing after it")
+    }
+
+    /// Damage with whole records after it is not a torn tail: recovery must find them and refuse to cut.
+    @Test func damageBeforeLaterRecordsIsFound() {
+        var bytes = Self.mutations.prefix(3).enumerated().flatMap { LogRecord(sequence: UInt64($0.offset + 1), mutation: $0.element).framed }
+        let second = LogRecord(sequence: 1, mutation: Self.mutations[0]).framed.count
+        bytes[second + 10] ^= 0x40
+        let (_, end, _) = LogRecord.decodeAll(bytes)
+        #expect(LogRecord.firstRecord(in: bytes, after: end, numberedPast: 1)?.sequence == 3)
     }
 
     @Test func aFlippedByteStopsReplayBeforeIt() {

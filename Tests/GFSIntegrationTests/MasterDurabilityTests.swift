@@ -109,6 +109,29 @@ import Testing
         }
     }
 
+    /// Damage in the middle of the last log file, with acknowledged records after it, is not a torn tail: the
+    /// master refuses to start rather than cut those records, and says why.
+    @Test func damageBeforeAcknowledgedRecordsIsNotCut() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
+            let folder = try #require(cluster.master).directory
+            cluster.kill(try #require(cluster.master))
+            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasPrefix("log-") }.sorted().last)
+            let path = folder.appendingPathComponent(name)
+            var bytes = try Data(contentsOf: path)
+            bytes[bytes.count / 2] ^= 0x40
+            try bytes.write(to: path)
+            do {
+                try cluster.restartMaster()
+                Issue.record("the master started on a log damaged before acknowledged records")
+            } catch {
+                #expect("\(error)".contains("not a torn tail"), "\(error)")
+            }
+            #expect(try Data(contentsOf: path) == bytes, "nothing was cut")
+        }
+    }
+
     /// Reference: GFS §2.6.2 — locations are rebuilt from reports; until then reads are UNAVAILABLE.
     @Test func restartedMasterIsUnavailableUntilChunkserversReport() async throws {
         try await withCluster(chunkservers: 3) { cluster in

@@ -38,6 +38,25 @@ public struct LogRecord: Equatable, Sendable {
         let problem = end < bytes.count ? "\(bytes.count - end) bytes after record \(records.last?.sequence ?? 0) are torn" : nil
         return (records, end, problem)
     }
+
+    /// The first whole record numbered past `sequence` anywhere in `bytes` after `offset`. A torn tail (a
+    /// write cut short) has none; damage with acknowledged records after it does, and must not be cut.
+    public static func firstRecord(in bytes: [UInt8], after offset: Int, numberedPast sequence: UInt64) -> LogRecord? {
+        var position = offset + 1
+        while bytes.count - position >= Frames.headerBytes {
+            let (payloads, _) = Frames.scan(bytes, from: position)
+            if let payload = payloads.first {
+                var reader = ByteReader(bytes, payload)
+                if let number = try? reader.read(UInt64.self), number > sequence,
+                    let mutation = try? Mutation.decode(from: &reader), reader.isAtEnd
+                {
+                    return LogRecord(sequence: number, mutation: mutation)
+                }
+            }
+            position += 1
+        }
+        return nil
+    }
 }
 
 extension Mutation {
