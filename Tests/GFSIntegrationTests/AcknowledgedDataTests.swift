@@ -15,11 +15,14 @@ import Testing
     /// The reproduction from the fault-injection issue: before the fix, the stopped replica kept the current
     /// version, was called healthy, and `gfs cat` from it lost the second half.
     @Test func replicaStoppedDuringAppendsIsNeverTrustedWithoutTheirRecords() async throws {
-        let master = ["--chunk-size", "1M", "--lease", "2s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
+        let master = ["--chunk-size", "1M", "--lease", "8s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
         try await withCluster(chunkservers: 3, master: master) { cluster in
             let first = try cluster.gfs(["append", "--create", "/r"], stdin: Self.records(1...2000))
             try #require(first.status == 0, "\(first.stderr)")
-            let stopped = cluster.chunkservers[0]
+            // Stop a secondary of the lease the appends go through (its connection stays open, as in a hang).
+            let lease = try cluster.leaseOnLastChunk("/r")
+            let secondary = try #require(lease["secondaries"]?.split(separator: ",").first.map(String.init))
+            let stopped = try #require(cluster.chunkservers.first { $0.address == secondary })
             kill(stopped.pid, SIGSTOP)
             var resumed = false
             defer { if !resumed { kill(stopped.pid, SIGCONT) } }
@@ -29,7 +32,7 @@ import Testing
             kill(stopped.pid, SIGCONT)
             resumed = true
             try await waitUntil("fsck healthy", within: .seconds(60)) { try cluster.gfs(["fsck"]).status == 0 }
-            for other in cluster.chunkservers.dropFirst() { cluster.kill(other) }
+            for other in cluster.chunkservers where other.pid != stopped.pid { cluster.kill(other) }
             try await waitUntil("the master to see two chunkservers gone", within: .seconds(20)) {
                 try cluster.gfs(["status"]).stdout.split(separator: "\n").filter { $0.contains("\talive\t") }.count == 1
             }
