@@ -414,7 +414,7 @@ _gfs_write() {
 
 _gfs_cat() {
     repeating_flags=()
-    non_repeating_flags=(--progress --no-progress --raw --version -h --help)
+    non_repeating_flags=(--progress --no-progress --raw --stale --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout)
     __gfs_offer_flags_options -1

@@ -8,7 +8,7 @@ public final class Client: Sendable {
     /// Typed chunkserver calls.
     public let chunks: ChunkClient
     let pool: ConnectionPool
-    let locations = LocationCache()
+    let locations: LocationCache
     let leaseCache = LeaseCache()
     /// Bytes per push and per write; a write never crosses a chunk boundary.
     public let writeUnitBytes: Int
@@ -25,8 +25,11 @@ public final class Client: Sendable {
     }
 
     /// A client of a primary master and its shadows; it finds the one that takes writes.
+    /// With `staleReads`, reads of a chunk that only stale replicas hold come from those replicas (they may
+    /// lack acknowledged writes); otherwise such a read fails.
     public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
-                readUnitBytes: Int = 4 << 20, writeAttempts: Int = 8) {
+                readUnitBytes: Int = 4 << 20, writeAttempts: Int = 8, staleReads: Bool = false) {
+        locations = LocationCache(stale: staleReads)
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)))
         self.pool = pool
         self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout)

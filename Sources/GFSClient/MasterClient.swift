@@ -93,8 +93,8 @@ public struct MasterClient: Sendable {
     }
 
     /// `LOOKUP`: the file's size, the cluster's chunk size, and where each chunk is.
-    public func lookup(_ path: GFSPath) async throws(GFSError) -> FileLayout {
-        let reply = try await call(.lookup(path))
+    public func lookup(_ path: GFSPath, stale: Bool = false) async throws(GFSError) -> FileLayout {
+        let reply = try await call(.lookup(path, stale: stale))
         var chunks: [ChunkLocation] = []
         for line in reply.body { chunks.append(try ChunkLocation(line)) }
         return FileLayout(size: try reply.line.requireInteger("size"),

@@ -17,12 +17,15 @@ struct Cat: AsyncParsableCommand {
     @Flag(help: "Print a record file's bytes as stored (framing, padding, duplicates) instead of its records.")
     var raw = false
 
+    @Flag(help: "Read chunks that only stale replicas hold (fsck: stale-only) from those; they may lack acknowledged writes.")
+    var stale = false
+
     func validate() throws {
         guard !remotes.isEmpty else { throw ValidationError("name at least one remote file") }
     }
 
     func run() async throws {
-        let client = try cluster.client()
+        let client = try cluster.client(staleReads: stale)
         for remote in remotes {
             let path = try remotePath(remote)
             let entry = try await client.master.stat(path)

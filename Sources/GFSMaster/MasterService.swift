@@ -156,8 +156,8 @@ public actor MasterService {
             if purged > 0 { return .ok([.init("purged", String(purged))]) }
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination)
-        case let .lookup(path):
-            let (size, chunks) = try state.lookup(path)
+        case let .lookup(path, stale):
+            let (size, chunks) = try state.lookup(path, allowingStale: stale)
             return .ok([.init("size", String(size)), .init("chunksize", String(state.configuration.chunkSize))],
                        body: chunks.map(\.line))
         case let .allocate(path, index):

@@ -43,7 +43,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .stat: return "STAT path"
         case .mv: return "MV from to"
         case .rm: return "RM path [recursive=1]"
-        case .lookup: return "LOOKUP path"
+        case .lookup: return "LOOKUP path [stale=1]"
         case .allocate: return "ALLOCATE path index=N"
         case .lease: return "LEASE handle=H"
         case .setSize: return "SETSIZE path size=N"

@@ -158,6 +158,9 @@ import Testing
             #expect(try master.heartbeat(Self.server(port), freeBytes: 1, extendLeases: []).deletions.isEmpty)
         }
         #expect(master.check(index: 0, handle: handle).status == .staleOnly)
+        #expect(throws: GFSError.self) { try master.lookup(Self.path("/f")) }
+        let stale = try master.lookup(Self.path("/f"), allowingStale: true).chunks
+        #expect(stale.map(\.version) == [1] && stale.first?.replicas == [Self.server(2), Self.server(3)])
     }
 
     /// Reference: DESIGN.md §6 — a copy made while the chunk was leased may miss mutations made during it,

@@ -41,4 +41,38 @@ import Testing
             #expect(read.output == Self.records(1...4000), "the replica left read back \(read.output.count) bytes")
         }
     }
+
+    /// Never the last copy: when the only current replica is gone and the others are stale, the chunk is kept,
+    /// fsck says stale-only, a plain read fails, and `gfs cat --stale` reads the old bytes.
+    @Test func staleOnlyChunksAreKeptAndReadableOnRequest() async throws {
+        let master = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
+        try await withCluster(chunkservers: 3, master: master) { cluster in
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("old bytes\n".utf8)).status == 0)
+            let (a, b, c) = (cluster.chunkservers[0], cluster.chunkservers[1], cluster.chunkservers[2])
+            cluster.kill(a)
+            cluster.kill(b)
+            try await waitForAlive(cluster, 1)
+            // Written on c alone: the new lease moves the version on, so a and b are stale from now on.
+            let write = try cluster.gfs(["write", "--offset", "0", "/f"], stdin: Data("new".utf8))
+            #expect(write.status == 0, "\(write.stderr)")
+            cluster.kill(c)
+            try cluster.startChunkserver(folder: a.directory)
+            try cluster.startChunkserver(folder: b.directory)
+            try await waitForAlive(cluster, 2)
+            let fsck = try cluster.gfs(["fsck"])
+            #expect(fsck.status == 4 && fsck.stdout.contains("stale_only\t1"), "\(fsck.stdout)")
+            #expect(try cluster.gfs(["cat", "/f"]).status != 0)
+            let stale = try cluster.gfs(["cat", "--stale", "/f"])
+            #expect(stale.status == 0 && stale.stdout == "old bytes\n", "\(stale.stderr)")
+            for server in cluster.chunkservers where !server.exit.hasExited {
+                #expect(chunkFiles(server).count == 1, "\(server.name) must keep its stale copy")
+            }
+        }
+    }
+
+    private func waitForAlive(_ cluster: ProcessCluster, _ count: Int) async throws {
+        try await waitUntil("\(count) live chunkserver(s)", within: .seconds(20)) {
+            try cluster.gfs(["status"]).stdout.split(separator: "\n").filter { $0.contains("\talive\t") }.count == count
+        }
+    }
 }

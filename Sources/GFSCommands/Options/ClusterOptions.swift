@@ -36,9 +36,9 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// A client of the chosen master(s).
-    func client() throws(GFSError) -> Client {
+    func client(staleReads: Bool = false) throws(GFSError) -> Client {
         guard let addresses else { throw GFSError(.badRequest, "bad master address \(masterText)") }
-        return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)))
+        return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)), staleReads: staleReads)
     }
 }
 

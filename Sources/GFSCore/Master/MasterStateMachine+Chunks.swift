@@ -36,12 +36,18 @@ extension MasterStateMachine {
 
     /// `LOOKUP`: a file's length and where its chunks are. A chunk with no known live replica makes the
     /// answer UNAVAILABLE rather than a list a reader would fail on — typically just after a master restart,
-    /// before the chunkservers have reported (GFS §2.6.2).
-    public func lookup(_ path: GFSPath) throws(GFSError) -> (length: Int64, chunks: [ChunkLocation]) {
+    /// before the chunkservers have reported (GFS §2.6.2). With `allowingStale`, a chunk that only stale
+    /// replicas hold is answered with the live ones at the newest version among them: it may lack acknowledged
+    /// data, so only a reader who asks gets it.
+    public func lookup(_ path: GFSPath, allowingStale: Bool = false) throws(GFSError) -> (length: Int64, chunks: [ChunkLocation]) {
         let entry = try file(path)
         var locations: [ChunkLocation] = []
         for (index, handle) in entry.chunks.enumerated() {
             let replicas = liveReplicas(handle)
+            if replicas.isEmpty, allowingStale, let stale = newestLiveStale(handle) {
+                locations.append(ChunkLocation(index: index, handle: handle, version: stale.version, replicas: stale.servers))
+                continue
+            }
             guard !replicas.isEmpty else {
                 let live = servers.keys.filter(isAlive).count
                 let since = clock.now.duration(since: startedAt)
@@ -54,6 +60,13 @@ extension MasterStateMachine {
                                            replicas: replicas))
         }
         return (entry.length, locations)
+    }
+
+    /// The live stale replicas of `handle` at the newest version any of them has.
+    func newestLiveStale(_ handle: ChunkHandle) -> (version: ChunkVersion, servers: [ServerID])? {
+        let stale = health(handle).stale.filter { isAlive($0.server) }
+        guard let newest = stale.map(\.version).max() else { return nil }
+        return (newest, stale.filter { $0.version == newest }.map(\.server).sorted())
     }
 
     /// `ALLOCATE path index`: returns chunk `index` of the file, or plans its creation when it is the next one.
