@@ -281,7 +281,7 @@ _gfs_chunkserver() {
     repeating_flags=()
     non_repeating_flags=(--no-fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate)
+    non_repeating_options=(--dir --log-level --listen --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -313,6 +313,9 @@ _gfs_chunkserver() {
         return
         ;;
     '--scrub-rate')
+        return
+        ;;
+    '--ack-log')
         return
         ;;
     esac

@@ -27,6 +27,8 @@ public struct ChunkServer: Sendable {
         public var reportInterval: Duration = .seconds(60)
         /// Bytes per second the scrubber verifies; 0 turns it off.
         public var scrubBytesPerSecond: Int64 = 8 << 20
+        /// A file to append a line to for every mutation acknowledged as primary, if any.
+        public var acknowledgementLog: String?
 
         /// Creates options with defaults for the rest.
         public init(listen: ServerID, directory: String, masters: [ServerID]) {
@@ -46,8 +48,12 @@ public struct ChunkServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "chunkserver")
         let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
         let listener = try await ProtocolListener.bind(options.listen, limits: Limits())
+        let acknowledgements = try options.acknowledgementLog.map { (path) throws(GFSError) in
+            try AcknowledgementLog(path: path, server: listener.address)
+        }
         let service = ChunkService(address: listener.address, masters: options.masters, store: store,
-                                   pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger)
+                                   pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger,
+                                   acknowledgements: acknowledgements)
         return ChunkServer(listener: listener, service: service, options: options, lock: lock)
     }
 

@@ -15,8 +15,9 @@ extension ChunkService {
             throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
         }
         try checkBounds(handle, offset: offset, count: data.readableBytes)
-        let (length, secondaries) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64, [ServerID]) in
+        let (length, secondaries, ordered) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64, [ServerID], Int64) in
             let secondaries = try authorize(handle, version: version)
+            let ordered = clock.wallMilliseconds
             try checkVersion(handle, version)
             leases.withLockedValue { $0.noteMutation(handle) }
             let serial = nextSerial(handle, version: version)
@@ -26,9 +27,10 @@ extension ChunkService {
             guard failures.isEmpty else {
                 throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
             }
-            return (length, secondaries)
+            return (length, secondaries, ordered)
         }
         try await makeDurable(handle, on: secondaries)
+        recordAcknowledged("WRITE", handle, version: version, offset: offset, bytes: data.readableBytes, ordered: ordered)
         return length
     }
 
@@ -44,8 +46,9 @@ extension ChunkService {
         guard data.readableBytes <= limit / 4 else {
             throw GFSError(.tooLarge, "record of \(data.readableBytes) bytes exceeds a quarter chunk (\(limit / 4) bytes)")
         }
-        let (offset, secondaries) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64?, [ServerID]) in
+        let (offset, secondaries, ordered) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64?, [ServerID], Int64) in
             let secondaries = try authorize(handle, version: version)
+            let ordered = clock.wallMilliseconds
             try checkVersion(handle, version)
             leases.withLockedValue { $0.noteMutation(handle) }
             let serial = nextSerial(handle, version: version)
@@ -57,7 +60,7 @@ extension ChunkService {
                 guard failures.isEmpty else {
                     throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
                 }
-                return (nil, secondaries)
+                return (nil, secondaries, ordered)
             }
             _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let failures = await forward(.apply(handle, version: version, serial: serial, offset: offset, id: id),
@@ -65,10 +68,11 @@ extension ChunkService {
             guard failures.isEmpty else {
                 throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
             }
-            return (offset, secondaries)
+            return (offset, secondaries, ordered)
         }
         try await makeDurable(handle, on: secondaries)
         guard let offset else { throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk") }
+        recordAcknowledged("APPEND", handle, version: version, offset: offset, bytes: data.readableBytes, ordered: ordered)
         return offset
     }
 

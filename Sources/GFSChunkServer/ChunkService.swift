@@ -28,16 +28,19 @@ public final class ChunkService: Sendable {
     let clock = SystemClock()
     /// Time for a secondary to apply a forwarded mutation.
     let forwardTimeout: Duration
+    /// Where acknowledged mutations are recorded, if anywhere (`--ack-log`).
+    let acknowledgements: AcknowledgementLog?
 
     /// A service over `store`.
-    public init(address: ServerID, masters: [ServerID], store: ChunkStore, pushes: PushBuffers, logger: Logger,
-                forwardTimeout: Duration = .seconds(30)) {
+    init(address: ServerID, masters: [ServerID], store: ChunkStore, pushes: PushBuffers, logger: Logger,
+         forwardTimeout: Duration = .seconds(30), acknowledgements: AcknowledgementLog? = nil) {
         self.address = address
         self.masters = masters
         self.store = store
         self.pushes = pushes
         self.logger = logger
         self.forwardTimeout = forwardTimeout
+        self.acknowledgements = acknowledgements
         durability = GroupSync(store: store, onDisk: { body throws(GFSError) in try await Self.onDisk(body) })
     }
 
@@ -139,6 +142,17 @@ public final class ChunkService: Sendable {
             Result { () throws(GFSError) in try state.authorize(handle, version: version, at: now) }
         }
         do { return try decision.get() } catch { throw GFSError(error.code, "\(address) \(error.message)") }
+    }
+
+    /// Records an acknowledged mutation in the `--ack-log`: when it was ordered (wall milliseconds) and when
+    /// its lease ends.
+    func recordAcknowledged(_ verb: String, _ handle: ChunkHandle, version: ChunkVersion, offset: Int64, bytes: Int,
+                            ordered: Int64) {
+        guard let acknowledgements else { return }
+        let now = clock.now
+        let left = leases.withLockedValue { $0.lease(handle)?.expires.duration(since: now) } ?? .zero
+        acknowledgements.record(verb, handle: handle, version: version, offset: offset, bytes: bytes, ordered: ordered,
+                                leaseEnd: clock.wallMilliseconds + left.milliseconds)
     }
 
     /// The leases to ask the master to extend: held ones that saw mutations since the last heartbeat.

@@ -39,6 +39,9 @@ struct ChunkServerCommand: AsyncParsableCommand {
     @Option(help: "Bytes per second the background scrubber verifies (0 turns it off).")
     var scrubRate = ByteSize(bytes: 8 << 20)
 
+    @Option(help: ArgumentHelp("Append a line per mutation acknowledged as primary (time, chunk, version, lease end) to this file, for audits and fault-injection checks.", valueName: "file"))
+    var ackLog: String?
+
     func validate() throws {
         _ = try serverAddress(listen, flag: "--listen")
         for address in master.split(separator: ",") { _ = try serverAddress(String(address), flag: "--master") }
@@ -55,6 +58,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
         options.synchronous = !noFsync
         options.reportInterval = reportInterval.duration
         options.scrubBytesPerSecond = scrubRate.bytes
+        options.acknowledgementLog = ackLog
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)
         logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))")

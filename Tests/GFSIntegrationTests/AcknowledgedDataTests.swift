@@ -16,7 +16,10 @@ import Testing
     /// version, was called healthy, and `gfs cat` from it lost the second half.
     @Test func replicaStoppedDuringAppendsIsNeverTrustedWithoutTheirRecords() async throws {
         let master = ["--chunk-size", "1M", "--lease", "8s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
-        try await withCluster(chunkservers: 3, master: master) { cluster in
+        let acknowledgements = FileManager.default.temporaryDirectory.appendingPathComponent("acks-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: acknowledgements) }
+        let chunkserver = ["--heartbeat-interval", "200ms", "--ack-log", acknowledgements.path]
+        try await withCluster(chunkservers: 3, master: master, chunkserver: chunkserver) { cluster in
             let first = try cluster.gfs(["append", "--create", "/r"], stdin: Self.records(1...2000))
             try #require(first.status == 0, "\(first.stderr)")
             // Stop a secondary of the lease the appends go through (its connection stays open, as in a hang).
@@ -39,6 +42,30 @@ import Testing
             let read = try cluster.gfs(["cat", "/r"])
             #expect(read.status == 0, "\(read.stderr)")
             #expect(read.output == Self.records(1...4000), "the replica left read back \(read.output.count) bytes")
+        }
+        try Self.checkNoOverlappingLeases(try String(contentsOf: acknowledgements, encoding: .utf8))
+    }
+
+    /// From the chunkservers' `--ack-log` lines: one primary per chunk version, and no primary acknowledging
+    /// at a version after another acknowledged a newer one (two leases in force at once).
+    static func checkNoOverlappingLeases(_ log: String) throws {
+        var primaries: [String: Set<String>] = [:]
+        var acks: [String: [(time: Int, version: Int)]] = [:]
+        for line in log.split(separator: "\n") {
+            let fields = ProcessCluster.fields(String(line))
+            let handle = try #require(fields["handle"]), server = try #require(fields["server"])
+            let version = try #require(fields["version"].flatMap { Int($0) })
+            let time = try #require(fields["time_ms"].flatMap { Int($0) })
+            primaries["\(handle) v\(version)", default: []].insert(server)
+            acks[handle, default: []].append((time, version))
+        }
+        #expect(!acks.isEmpty, "the ack log is empty")
+        for (chunk, servers) in primaries { #expect(servers.count == 1, "chunk \(chunk) had primaries \(servers)") }
+        for (handle, list) in acks {
+            let ordered = list.sorted { $0.time < $1.time }
+            for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+                #expect(later.version >= earlier.version, "chunk \(handle): v\(later.version) acknowledged after v\(earlier.version)")
+            }
         }
     }
 
