@@ -23,7 +23,10 @@ extension MasterService {
             throw GFSError(.badRequest, "asked for record \(first) but this master's log ends at \(durable)")
         }
         // Only after the check: an acknowledgement past what this master wrote would satisfy every wait.
-        if let shadow { replicaConfirmed(shadow, upTo: first - 1) }
+        if let shadow {
+            replicaLastHeard[shadow] = .now
+            replicaConfirmed(shadow, upTo: first - 1)
+        }
         if first == durable + 1, wait > .zero { await log.waitForRecords(after: durable, timeout: wait) }
         let limit = 4 << 20
         var bytes = log.recentRecords(from: first, maximumBytes: limit)
@@ -60,6 +63,21 @@ extension MasterService {
 
     private var confirmedByAllReplicas: UInt64 {
         logReplicas.map { replicaAcks[$0] ?? 0 }.min() ?? .max
+    }
+
+    /// Refuses a mutation before it takes effect while a log replica is behind and silent for `replicaTimeout`:
+    /// otherwise each mutation would be applied and logged here, then reported failed for want of the
+    /// replica's confirmation. Only a mutation already under way when the replica went quiet is left in
+    /// doubt, as with any timeout.
+    func checkLogReplicasKeepUp() throws(GFSError) {
+        let durable = log.durable
+        for replica in logReplicas where (replicaAcks[replica] ?? 0) < durable {
+            let heard = replicaLastHeard[replica] ?? serviceStarted
+            let silent = ContinuousClock.now - heard
+            if silent > replicaTimeout {
+                throw GFSError(.unavailable, "log replica \(replica) has not confirmed record \(durable) and has been silent for \(silent); mutations wait until it is back")
+            }
+        }
     }
 
     /// Waits until every log replica has `sequence` on disk; UNAVAILABLE after `replicaTimeout`.

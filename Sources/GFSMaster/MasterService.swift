@@ -25,6 +25,10 @@ public actor MasterService {
     let logReplicas: [ServerID]
     let replicaTimeout: Duration
     var replicaAcks: [ServerID: UInt64] = [:]
+    /// When each log replica last asked for records (a live shadow always has a TAIL waiting).
+    var replicaLastHeard: [ServerID: ContinuousClock.Instant] = [:]
+    /// When this service started: log replicas get one `replicaTimeout` from then to show up.
+    let serviceStarted = ContinuousClock.now
     var replicaWaiters: [(sequence: UInt64, wake: OneShot)] = []
     var follower: Task<Void, Never>?
     var pathLocks = PathLocks()
@@ -130,6 +134,7 @@ public actor MasterService {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
+        if request.isMutation { try checkLogReplicasKeepUp() }
         switch request {
         case let .makeDirectory(path, parents):
             let mutations = try await locked([path]) { () throws(GFSError) in try state.makeDirectory(path, parents: parents) }

@@ -62,6 +62,35 @@ import Testing
         }
     }
 
+    /// A log replica that is down and silent past the replica timeout (10 s): mutations are refused before they
+    /// take effect (they used to be applied and logged here, then reported failed), and go on once it is back.
+    @Test func mutationsWaitForASilentLogReplicaWithoutTakingEffect() async throws {
+        let shadowPort = try ProcessCluster.freePort()
+        let cluster = try ProcessCluster(name: "replicadown")
+        defer { cluster.stop() }
+        do {
+            _ = try cluster.startMaster(Self.flags + ["--log-replicas", "127.0.0.1:\(shadowPort)"])
+            let shadow = try cluster.startShadow(port: shadowPort, Self.flags)
+            #expect(try cluster.gfs(["mkdir", "/before"]).status == 0)
+            cluster.kill(shadow)
+            try await waitUntil("mutations to be refused while the replica is silent", within: .seconds(40)) {
+                let result = try cluster.gfs(["mkdir", "/probe"])
+                return result.status != 0 && result.stderr.contains("silent")
+            }
+            let refused = try cluster.gfs(["mkdir", "/refused"])
+            #expect(refused.status == 3 && refused.stderr.contains("log replica"), "\(refused.stderr)")
+            #expect(try cluster.gfs(["stat", "/refused"]).status == 1, "a refused mutation must not take effect")
+            try cluster.startShadow(port: shadowPort, folder: shadow.directory, Self.flags)
+            try await waitUntil("mutations to go through again", within: .seconds(30)) {
+                try cluster.gfs(["mkdir", "/after"]).status == 0
+            }
+            #expect(try cluster.gfs(["stat", "/before"]).status == 0)
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
     /// A shadow serves reads while following; restarted after falling behind past the primary's checkpoints,
     /// it fetches a checkpoint and catches up from there.
     @Test func shadowServesReadsAndCatchesUpAfterARestart() async throws {
