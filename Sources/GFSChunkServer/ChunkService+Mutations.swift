@@ -23,13 +23,14 @@ extension ChunkService {
             let serial = nextSerial(handle, version: version)
             let length = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let request = ChunkRequest.apply(handle, version: version, serial: serial, offset: offset, id: id)
-            let failures = await forward(request, to: secondaries)
+            let failures = await forward(request, to: secondaries, timeout: orderingTimeout(handle))
             guard failures.isEmpty else {
                 throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
             }
             return (length, secondaries, ordered)
         }
         try await makeDurable(handle, on: secondaries)
+        try stillPrimary(handle, version: version)
         recordAcknowledged("WRITE", handle, version: version, offset: offset, bytes: data.readableBytes, ordered: ordered)
         return length
     }
@@ -56,7 +57,7 @@ extension ChunkService {
             guard offset + Int64(data.readableBytes) <= limit else {
                 try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: limit) }
                 let failures = await forward(.pad(handle, version: version, serial: serial, size: limit, id: id),
-                                             to: secondaries)
+                                             to: secondaries, timeout: orderingTimeout(handle))
                 guard failures.isEmpty else {
                     throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
                 }
@@ -64,7 +65,7 @@ extension ChunkService {
             }
             _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             let failures = await forward(.apply(handle, version: version, serial: serial, offset: offset, id: id),
-                                         to: secondaries)
+                                         to: secondaries, timeout: orderingTimeout(handle))
             guard failures.isEmpty else {
                 throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
             }
@@ -72,6 +73,7 @@ extension ChunkService {
         }
         try await makeDurable(handle, on: secondaries)
         guard let offset else { throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk") }
+        try stillPrimary(handle, version: version)
         recordAcknowledged("APPEND", handle, version: version, offset: offset, bytes: data.readableBytes, ordered: ordered)
         return offset
     }
@@ -154,6 +156,20 @@ extension ChunkService {
         }
     }
 
+    /// How long a forwarded APPLY or PAD may take: no longer than the lease has left, since the chunk's queue
+    /// (and any GRANT or REVOKE in it) waits for it, and past the lease it could not be acknowledged anyway.
+    private func orderingTimeout(_ handle: ChunkHandle) -> Duration {
+        let now = clock.now
+        let left = leases.withLockedValue { $0.lease(handle)?.expires.duration(since: now) } ?? .zero
+        return max(.milliseconds(100), min(forwardTimeout, left))
+    }
+
+    /// Checked again before answering: a mutation whose lease ended (or was revoked or re-issued) while it was
+    /// forwarded and synced is reported failed, so nothing is acknowledged outside a lease (DESIGN.md §6).
+    private func stillPrimary(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) {
+        _ = try authorize(handle, version: version)
+    }
+
     private func checkVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
         guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
         guard held == version else {
@@ -171,9 +187,10 @@ extension ChunkService {
     /// Sends `request` to every secondary at once; returns a description of each failure. A `dedicated`
     /// request (a SYNC, which waits on the disk) goes on a connection of its own, so the APPLYs queued behind
     /// it on the shared one are not held up.
-    private func forward(_ request: ChunkRequest, to secondaries: [ServerID], dedicated: Bool = false) async -> [String] {
+    private func forward(_ request: ChunkRequest, to secondaries: [ServerID], dedicated: Bool = false,
+                         timeout: Duration? = nil) async -> [String] {
         let pool = self.pool
-        let timeout = forwardTimeout
+        let timeout = timeout ?? forwardTimeout
         return await withTaskGroup(of: String?.self) { group in
             for secondary in secondaries {
                 group.addTask {

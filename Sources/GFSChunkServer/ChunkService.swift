@@ -73,15 +73,18 @@ public final class ChunkService: Sendable {
             try await durability.sync(handle)
         case let .read(handle, version, offset, length):
             return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
-        case let .revoke(handle):
+        case let .revoke(handle, version):
             // Wait for a mutation in flight, so none is ordered after the lease is gone (GFS §3.4).
             let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
-                leases.withLockedValue { $0.revoked(handle) }
+                leases.withLockedValue { $0.revoked(handle, through: version) }
                 return store.length(handle) ?? 0
             }
             return .ok([.init("length", String(length))])
         case let .clone(handle, new, version):
-            try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
+            // In the source's queue, so the copy cannot start while a mutation of the source is half applied.
+            try await sequencer.run(handle) { () async throws(GFSError) in
+                try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
+            }
         case let .replicate(handle, version, source, rate):
             try await replicate(handle, version: version, from: source, bytesPerSecond: rate)
         case .status:

@@ -92,6 +92,8 @@ extension MasterService {
         let (info, mutation) = try state.leaseGrantFinished(handle, version: version, confirmed: confirmed,
                                                             primaryNeverReached: primaryNeverReached)
         if let mutation { try await commit([mutation]) }
+        // Only now may the lease be handed out, to this client and, as current, to others.
+        state.leaseRecorded(handle, version: version)
         return info
     }
 

@@ -30,7 +30,7 @@ extension MasterService {
         let revoked = await withTaskGroup(of: (MasterStateMachine.LeasedChunk, Int64)?.self) { group in
             for chunk in leased {
                 group.addTask {
-                    guard let reply = try? await pool.call(chunk.primary, ChunkRequest.revoke(chunk.handle).line,
+                    guard let reply = try? await pool.call(chunk.primary, ChunkRequest.revoke(chunk.handle, version: chunk.version).line,
                                                            timeout: timeout) else { return nil }
                     return (chunk, (try? reply.line.integer("length")).flatMap { $0 } ?? 0)
                 }

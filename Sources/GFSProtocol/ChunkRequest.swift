@@ -19,7 +19,8 @@ public enum ChunkRequest: Sendable, Equatable {
     /// mutation to exactly `secondaries`; `create` makes the chunk.
     case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool, secondaries: [ServerID])
     /// Master → primary: give up the lease (before a snapshot).
-    case revoke(ChunkHandle)
+    /// Every lease on the chunk up to `version` is void, including one whose GRANT arrives later.
+    case revoke(ChunkHandle, version: ChunkVersion)
     /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write).
     case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion)
     /// Master → new replica: copy `handle` at `version` from the chunkserver `source`, reading at most
@@ -60,7 +61,7 @@ public enum ChunkRequest: Sendable, Equatable {
             self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           leaseMilliseconds: try line.integer("lease_ms"), create: line.flag("create"),
                           secondaries: try line.servers("secondaries"))
-        case .revoke: self = .revoke(try line.handle())
+        case .revoke: self = .revoke(try line.handle(), version: UInt64(try line.requireInteger("version")))
         case .clone:
             self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")))
         case .replicate:
@@ -98,7 +99,8 @@ public enum ChunkRequest: Sendable, Equatable {
             return Line("GRANT", fields: ["handle": handle.description, "version": String(version),
                                           "lease_ms": lease.map(String.init), "create": create ? "1" : nil,
                                           "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
-        case let .revoke(handle): return Line("REVOKE", fields: ["handle": handle.description])
+        case let .revoke(handle, version):
+            return Line("REVOKE", fields: ["handle": handle.description, "version": String(version)])
         case let .clone(handle, new, version):
             return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version)])
         case let .replicate(handle, version, source, rate):

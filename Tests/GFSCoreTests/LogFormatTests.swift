@@ -42,6 +42,15 @@ import Testing
         #expect(LogRecord.firstRecord(in: bytes, after: end, numberedPast: 1)?.sequence == 3)
     }
 
+    /// A tail of zeros (a torn write of a preallocated page) is no record, and is scanned in linear time.
+    @Test func zeroTailsHoldNoRecord() {
+        let whole = Self.mutations.prefix(2).enumerated().flatMap { LogRecord(sequence: UInt64($0.offset + 1), mutation: $0.element).framed }
+        let bytes = whole + [UInt8](repeating: 0, count: 1 << 20)
+        let (records, end, _) = LogRecord.decodeAll(bytes)
+        #expect(records.count == 2)
+        #expect(LogRecord.firstRecord(in: bytes, after: end, numberedPast: 2) == nil)
+    }
+
     @Test func aFlippedByteStopsReplayBeforeIt() {
         var bytes = Self.mutations.prefix(3).enumerated().flatMap { LogRecord(sequence: UInt64($0.offset + 1), mutation: $0.element).framed }
         let second = LogRecord(sequence: 1, mutation: Self.mutations[0]).framed.count

@@ -126,6 +126,7 @@ import Testing
         let handle = try fileWithOneChunk()
         guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         #expect(try master.requestLease(handle) == .current(
             LeaseInfo(handle: handle, version: 2, primary: primary, secondaries: replicas.filter { $0 != primary },
                       remaining: .seconds(60))))
@@ -146,6 +147,7 @@ import Testing
         let handle = try fileWithOneChunk()
         guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         clock.advance(by: .seconds(50))
         let outcome = try master.heartbeat(primary, freeBytes: 1000, extendLeases: [handle])
         #expect(outcome.extended.map(\.0) == [handle])
@@ -238,6 +240,7 @@ import Testing
         #expect(bumped == version + 1 && samePrimary == primary && kept.sorted() == others.sorted())
         let (renewed, mutation) = try master.leaseGrantFinished(handle, version: bumped, confirmed: kept,
                                                                 primaryNeverReached: false)
+        master.leaseRecorded(handle, version: bumped)
         #expect(mutation == .setVersion(handle, bumped))
         #expect(renewed.secondaries == others.filter { $0 != primary })
         // The silent server wakes up and heartbeats: it holds the old version, so it is stale.
@@ -252,12 +255,45 @@ import Testing
         #expect(info.version == bumped && info.secondaries == renewed.secondaries)
     }
 
+    /// A grant whose primary answered too late is never handed out (the master never recorded its version):
+    /// the next request re-issues it at a version never used before, and only that one, once recorded, is
+    /// current.
+    @Test func unconfirmedGrantIsReissuedNeverHandedOut() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, first, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        #expect(throws: GFSError.self) {
+            try master.leaseGrantFinished(handle, version: first, confirmed: [], primaryNeverReached: false)
+        }
+        guard case let .grant(_, second, samePrimary, _, _) = try master.requestLease(handle) else {
+            Issue.record("an unconfirmed lease must not be handed out as current")
+            return
+        }
+        #expect(second > first && samePrimary == primary)
+        _ = try master.leaseGrantFinished(handle, version: second, confirmed: replicas, primaryNeverReached: false)
+        guard case .grant = try master.requestLease(handle) else {
+            Issue.record("a confirmed lease is handed out only once its version is on disk")
+            return
+        }
+        guard case let .grant(_, third, _, _, _) = try master.requestLease(handle) else { return }
+        _ = try master.leaseGrantFinished(handle, version: third, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: third)
+        guard case let .current(info) = try master.requestLease(handle) else {
+            Issue.record("a recorded lease is current")
+            return
+        }
+        #expect(info.version == third && third > second)
+    }
+
     /// A replica that re-registers during a lease it was granted with holds every acknowledged mutation (the
     /// primary could not acknowledge one without it), so it counts again at once.
     @Test func grantedReplicaReturningDuringItsLeaseCounts() throws {
         let handle = try fileWithOneChunk()
         guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         let returning = try #require(replicas.first { $0 != primary })
         master.serverDisconnected(returning)
         _ = master.register(returning, rack: "", capacityBytes: 1, freeBytes: 1,
@@ -270,6 +306,7 @@ import Testing
         let handle = try fileWithOneChunk()
         guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         let outcome = try master.heartbeat(primary, freeBytes: 1, extendLeases: [handle])
         #expect(outcome.extended.map(\.1) == [version])
     }

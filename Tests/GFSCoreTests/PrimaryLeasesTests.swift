@@ -48,6 +48,19 @@ import Testing
         #expect(!afterExpiry)
     }
 
+    /// A REVOKE voids the lease, and a grant at or below its version that arrives after it (sent just before a
+    /// snapshot began) does not make this server primary; a later, newer grant does.
+    @Test func revokeVoidsLateGrantsUpToItsVersion() throws {
+        var leases = PrimaryLeases()
+        leases.granted(Self.chunk, version: 3, secondaries: [], duration: .seconds(60), arrival: Self.at(0))
+        leases.revoked(Self.chunk, through: 4)
+        #expect(!leases.holds(Self.chunk, at: Self.at(1)))
+        leases.granted(Self.chunk, version: 4, secondaries: [], duration: .seconds(60), arrival: Self.at(2))
+        #expect(!leases.holds(Self.chunk, at: Self.at(3)))
+        leases.granted(Self.chunk, version: 5, secondaries: [Self.b], duration: .seconds(60), arrival: Self.at(4))
+        #expect(try leases.authorize(Self.chunk, version: 5, at: Self.at(5)) == [Self.b])
+    }
+
     /// A replica told of a newer version as a secondary is no longer primary at the old one.
     @Test func becomingASecondaryAtANewerVersionEndsTheLease() {
         var leases = PrimaryLeases()

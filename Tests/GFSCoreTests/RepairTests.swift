@@ -115,6 +115,7 @@ import Testing
             return
         }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         clock.advance(by: .seconds(6))  // the lease ends: a leased chunk is not copied
         try beat([1, 2, 4])
         let (deletions, _) = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
@@ -146,6 +147,7 @@ import Testing
         }
         #expect(replicas == [Self.server(1)])
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         // Server 1, the only current replica, dies; 2 and 3 come back with the old version.
         clock.advance(by: .seconds(11))
         register(2...3)
@@ -180,7 +182,22 @@ import Testing
         master.cloneFinished(order, succeeded: true)
         #expect(!master.liveReplicas(handle).contains(order.target))
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
         #expect(try master.heartbeat(order.target, freeBytes: 1 << 39, extendLeases: []).deletions == [handle])
+    }
+
+    /// After a restart the master cannot know which chunks the previous run leased: a copy made now could miss
+    /// writes made under such a lease, so nothing is copied until a lease period has passed.
+    @Test func nothingIsCopiedWhileLeasesOfAPreviousRunMayStand() throws {
+        register(1...4)
+        _ = try file("/f", chunks: 1, on: [1, 2, 3])
+        clock.advance(by: .seconds(11))
+        try beat([1, 2, 4])
+        master.fenceLeasesAfterRestart()  // server 3 is dead, and the master has just restarted
+        #expect(master.planReplication().isEmpty)
+        clock.advance(by: .seconds(6))
+        try beat([1, 2, 4])
+        #expect(master.planReplication().count == 1)
     }
 
     /// A chunkserver stopped for a restart gets its grace period; past it, its chunks are copied.

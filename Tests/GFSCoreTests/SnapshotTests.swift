@@ -36,6 +36,7 @@ import Testing
         let handles = try fileWithChunks("/src", count: 3)
         guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handles[1]) else { return }
         _ = try master.leaseGrantFinished(handles[1], version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handles[1], version: version)
         let leased = try master.prepareSnapshot(Self.path("/src"), to: Self.path("/snap"))
         #expect(leased.map(\.0) == [handles[1]])
         #expect(throws: GFSError.self) { try master.requestLease(handles[0]) }

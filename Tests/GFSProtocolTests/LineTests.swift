@@ -76,7 +76,7 @@ import Testing
         .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false,
                secondaries: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
         .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true, secondaries: []), .status, .help,
-        .revoke(ChunkHandle(5)), .clone(ChunkHandle(5), new: ChunkHandle(6), version: 3),
+        .revoke(ChunkHandle(5), version: 4), .clone(ChunkHandle(5), new: ChunkHandle(6), version: 3),
     ]
 
     @Test(arguments: chunkRequests)

@@ -19,6 +19,8 @@ public struct PrimaryLeases: Sendable {
     }
 
     private var held: [ChunkHandle: Held] = [:]
+    /// The highest lease version revoked per chunk: a grant at or below it arriving late is not a lease.
+    private var revokedThrough: [ChunkHandle: ChunkVersion] = [:]
     /// Chunks mutated since the last heartbeat: their leases are asked to be extended.
     private var active: Set<ChunkHandle> = []
 
@@ -33,6 +35,7 @@ public struct PrimaryLeases: Sendable {
     public mutating func granted(_ handle: ChunkHandle, version: ChunkVersion, secondaries: [ServerID],
                                  duration: Duration, arrival: Instant) {
         if let current = held[handle], current.version > version { return }
+        if let revoked = revokedThrough[handle], version <= revoked { return }
         let expires = arrival.advanced(by: duration - Self.margin(of: duration))
         held[handle] = Held(version: version, secondaries: secondaries, expires: expires)
     }
@@ -48,16 +51,23 @@ public struct PrimaryLeases: Sendable {
         return true
     }
 
-    /// The lease on `handle` is given up (REVOKE before a snapshot, or the replica is deleted).
+    /// The lease on `handle` is given up (the replica is deleted).
     public mutating func revoked(_ handle: ChunkHandle) {
         held[handle] = nil
         active.remove(handle)
     }
 
+    /// REVOKE before a snapshot: every lease on `handle` up to `version` is void, also one whose grant is
+    /// still on its way here (the master may have sent it just before the snapshot began).
+    public mutating func revoked(_ handle: ChunkHandle, through version: ChunkVersion) {
+        if let lease = held[handle], lease.version <= version { revoked(handle) }
+        revokedThrough[handle] = max(revokedThrough[handle] ?? 0, version)
+    }
+
     /// The replica took a version newer than its lease without a lease (a grant to it as a secondary): any
     /// lease it held at an older version is void.
     public mutating func versionChanged(_ handle: ChunkHandle, to version: ChunkVersion) {
-        if let lease = held[handle], lease.version < version { revoked(handle) }
+        if let lease = held[handle], lease.version <= version { revoked(handle) }
     }
 
     /// Whether a mutation at `version` may be applied now, and if so the secondaries it must reach.

@@ -10,8 +10,13 @@ public struct LeaseTable: Sendable {
         /// The replicas the primary forwards every mutation to, as granted; the set only shrinks during a
         /// lease, and each shrink moves the version on (DESIGN.md §6).
         public var secondaries: [ServerID]
-        /// Whether the primary confirmed the grant at least once: a delivered lease is never withdrawn early.
+        /// Whether the primary may have the lease: it confirmed it, or it may have applied it after the master
+        /// stopped waiting. Such a lease is never withdrawn early.
         public var delivered = false
+        /// Whether the primary confirmed it and its version is durably recorded: only then is it handed to
+        /// clients. A lease nobody confirmed is re-issued at a newer version instead, so no client ever holds
+        /// a version the master might not know after a restart.
+        public var recorded = false
         /// When the lease stops being valid on the master's clock.
         public var expires: Instant
     }
@@ -45,13 +50,21 @@ public struct LeaseTable: Sendable {
         guard var lease = current(handle, at: now) else { return nil }
         lease.version = version
         lease.secondaries = secondaries
+        lease.recorded = false
         lease.expires = max(lease.expires, now.advanced(by: duration))
         leases[handle] = lease
         return lease
     }
 
-    /// The primary confirmed the lease.
+    /// The primary may hold the lease (it was reached, whether or not it answered in time).
     public mutating func markDelivered(_ handle: ChunkHandle) { leases[handle]?.delivered = true }
+
+    /// The primary confirmed the lease at `version` and the version is on disk: clients may be given it.
+    public mutating func markRecorded(_ handle: ChunkHandle, version: ChunkVersion) {
+        guard leases[handle]?.version == version else { return }
+        leases[handle]?.delivered = true
+        leases[handle]?.recorded = true
+    }
 
     /// Extends the lease held by `primary` (GFS §3.1: extensions ride on heartbeats). Returns the new expiry,
     /// or nil when `primary` does not hold a valid lease on `handle`.

@@ -92,6 +92,18 @@ public enum Frames {
         return writer.bytes
     }
 
+    /// The payload of the one whole frame starting at `position`, if there is one there.
+    public static func frame(in bytes: [UInt8], at position: Int) -> Range<Int>? {
+        guard position >= 0, bytes.count - position >= headerBytes else { return nil }
+        var header = ByteReader(bytes, position..<position + headerBytes)
+        guard let length = try? Int(header.read(UInt32.self)), let crc = try? header.read(UInt32.self),
+            length <= maximumPayloadBytes, bytes.count - position - headerBytes >= length
+        else { return nil }
+        let range = (position + headerBytes)..<(position + headerBytes + length)
+        let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        return actual == crc ? range : nil
+    }
+
     /// The whole frames at the start of `bytes[from...]`: each payload's range, and where the whole frames
     /// end. Stops at the first frame that is short or fails its checksum.
     public static func scan(_ bytes: [UInt8], from start: Int = 0) -> (payloads: [Range<Int>], end: Int) {

@@ -44,8 +44,8 @@ public struct LogRecord: Equatable, Sendable {
     public static func firstRecord(in bytes: [UInt8], after offset: Int, numberedPast sequence: UInt64) -> LogRecord? {
         var position = offset + 1
         while bytes.count - position >= Frames.headerBytes {
-            let (payloads, _) = Frames.scan(bytes, from: position)
-            if let payload = payloads.first {
+            // One frame per position (a run of zeros reads as empty frames, which hold no record).
+            if let payload = Frames.frame(in: bytes, at: position), !payload.isEmpty {
                 var reader = ByteReader(bytes, payload)
                 if let number = try? reader.read(UInt64.self), number > sequence,
                     let mutation = try? Mutation.decode(from: &reader), reader.isAtEnd

@@ -146,9 +146,12 @@ extension MasterStateMachine {
                 throw GFSError(.lease, "primary \(lease.primary) of chunk \(handle) is down; lease ends in \(left)")
             }
             let kept = lease.secondaries.filter(replicas.contains)
-            guard kept.count < lease.secondaries.count else { return .current(leaseInfo(handle, lease, now: now)) }
-            // Past the lease's own version too: a re-issue nobody confirmed may still have reached someone.
-            let version = max(info.version, lease.version) + 1
+            if kept.count == lease.secondaries.count, lease.recorded, lease.version == info.version {
+                return .current(leaseInfo(handle, lease, now: now))
+            }
+            // A secondary was lost, or the last grant was never confirmed and recorded: re-issue to the same
+            // primary (who may hold the lease) at a version never issued before.
+            let version = nextVersion(handle, after: max(info.version, lease.version))
             _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: configuration.leaseDuration)
             return .grant(handle: handle, version: version, primary: lease.primary, replicas: [lease.primary] + kept,
                           duration: configuration.leaseDuration)
@@ -157,7 +160,7 @@ extension MasterStateMachine {
         guard let primary = replicas.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
         }
-        let version = info.version + 1
+        let version = nextVersion(handle, after: info.version)
         _ = leases.grant(handle, to: primary, version: version, secondaries: replicas.filter { $0 != primary }, at: now,
                          duration: configuration.leaseDuration)
         return .grant(handle: handle, version: version, primary: primary, replicas: replicas,
@@ -172,22 +175,41 @@ extension MasterStateMachine {
         guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle) was deleted") }
         var mutation: Mutation?
         if !confirmed.isEmpty, version > info.version {
-            mutation = .setVersion(handle, version)
-            apply(mutation!)
+            let bump = Mutation.setVersion(handle, version)
+            apply(bump)
+            mutation = bump
         }
         if !confirmed.isEmpty {
             for server in confirmed { chunks[handle]?.replicas[server] = version }
             replicasChangedAt[handle] = clock.now
         }
         let now = clock.now
-        guard let lease = leases.current(handle, at: now), lease.version == version,
-            confirmed.contains(lease.primary)
-        else {
-            if primaryNeverReached { leases.withdrawUndelivered(handle) }
+        guard let lease = leases.current(handle, at: now), lease.version == version else {
+            throw GFSError(.unavailable, "the lease on chunk \(handle) changed while it was granted; retry")
+        }
+        guard confirmed.contains(lease.primary) else {
+            if primaryNeverReached { leases.withdrawUndelivered(handle) } else { leases.markDelivered(handle) }
             throw GFSError(.unavailable, "could not grant a lease on chunk \(handle): its primary did not answer")
+        }
+        // A snapshot started meanwhile: its REVOKE may have reached the primary before this grant did.
+        guard leaseBlocked[handle] == nil else {
+            throw GFSError(.lease, "a snapshot of chunk \(handle)'s file is in progress; retry")
         }
         leases.markDelivered(handle)
         return (leaseInfo(handle, lease, now: now), mutation)
+    }
+
+    /// The version bump of a confirmed grant is on disk: the lease may now be handed to clients.
+    public mutating func leaseRecorded(_ handle: ChunkHandle, version: ChunkVersion) {
+        leases.markRecorded(handle, version: version)
+        if let issued = issuedVersions[handle], issued <= version { issuedVersions[handle] = nil }
+    }
+
+    /// A version past `floor` and past every version issued for `handle` before.
+    mutating func nextVersion(_ handle: ChunkHandle, after floor: ChunkVersion) -> ChunkVersion {
+        let version = max(floor, issuedVersions[handle] ?? 0) + 1
+        issuedVersions[handle] = version
+        return version
     }
 
     private func leaseInfo(_ handle: ChunkHandle, _ lease: LeaseTable.Lease, now: Instant) -> LeaseInfo {

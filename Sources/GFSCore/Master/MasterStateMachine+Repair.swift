@@ -98,9 +98,12 @@ extension MasterStateMachine {
             handlesInFlight[handle] = nil
         }
         var wanted: [(key: (Int, Int, Int), handle: ChunkHandle, missing: Int, sources: [ServerID])] = []
+        // Right after a restart (or a promotion) any chunk may still be under a lease the previous master
+        // granted and this one never heard of: nothing is copied until those leases have surely ended.
+        let fenced = leaseFence.map { now < $0 } ?? false
         for (handle, info) in chunks {
             let health = health(handle)
-            let leased = leases.current(handle, at: now) != nil
+            let leased = fenced || leases.current(handle, at: now) != nil
             // Never the last copy: a stale replica goes only once the goal is met by current ones (GFS §4.5).
             if health.live.count >= info.goal {
                 for stale in health.stale {
@@ -134,7 +137,7 @@ extension MasterStateMachine {
                 orders.append(order)
             }
         }
-        if wanted.isEmpty, let order = rebalanceOrder(busy: busy) {
+        if wanted.isEmpty, !fenced, let order = rebalanceOrder(busy: busy) {
             clonesInFlight[order] = now
             rebalanceSources[order.handle] = order.source
             orders.append(order)
@@ -225,11 +228,19 @@ extension MasterStateMachine {
             if order.reason == .rebalance { rebalanceSources[order.handle] = nil }
             return
         }
-        // A copy made while a lease was current may lack mutations made during it.
-        guard let info = chunks[order.handle], info.version == order.version,
-            leases.current(order.handle, at: clock.now) == nil
-        else {
-            // The copy replaced whatever the target held, so nothing of value is lost by deleting it.
+        guard let info = chunks[order.handle] else {
+            pendingDeletes[order.target, default: []].insert(order.handle)
+            return
+        }
+        guard info.version == order.version else {
+            // The version moved on during the copy: the target holds an older version, stale like any other
+            // (kept while current replicas are short, never the last copy).
+            chunks[order.handle]?.replicas[order.target] = min(order.version, info.replicas[order.target] ?? order.version)
+            return
+        }
+        guard leases.current(order.handle, at: clock.now) == nil else {
+            // Same version, but a lease was current: the copy may lack mutations made during it, and nothing
+            // would tell it apart from a good one. It goes.
             chunks[order.handle]?.replicas[order.target] = nil
             pendingDeletes[order.target, default: []].insert(order.handle)
             return

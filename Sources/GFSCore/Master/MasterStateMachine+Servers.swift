@@ -67,9 +67,13 @@ extension MasterStateMachine {
                 if !isInFlight(handle) { deletions.append(handle) }
                 continue
             }
+            let recorded = info.replicas[server]
             if version < info.version {
-                chunks[handle]?.replicas[server] = version
-            } else if version == info.version, info.replicas[server] == nil, leases.current(handle, at: now) == nil {
+                // A report taken before a grant and read after it must not undo the confirmation.
+                if (recorded ?? 0) < version || recorded == nil { chunks[handle]?.replicas[server] = version }
+            } else if version == info.version, (recorded ?? 0) < version, leases.current(handle, at: now) == nil {
+                // Current, and no lease can be mutating it: it holds what every acknowledged mutation reached
+                // (a grant it took after the master stopped waiting for it, say).
                 chunks[handle]?.replicas[server] = version
             }
         }

@@ -13,6 +13,8 @@ extension MasterStateMachine {
     public struct LeasedChunk: Sendable {
         public var handle: ChunkHandle
         public var primary: ServerID
+        /// The version the lease is at: the REVOKE voids every lease up to it.
+        public var version: ChunkVersion
         public var path: GFSPath
         public var index: Int
     }
@@ -32,7 +34,8 @@ extension MasterStateMachine {
             for (index, handle) in (namespace[path]?.chunks ?? []).enumerated() {
                 leaseBlocked[handle, default: 0] += 1
                 if let lease = leases.current(handle, at: now) {
-                    leased.append(LeasedChunk(handle: handle, primary: lease.primary, path: path, index: index))
+                    leased.append(LeasedChunk(handle: handle, primary: lease.primary, version: lease.version, path: path,
+                                              index: index))
                 }
             }
         }

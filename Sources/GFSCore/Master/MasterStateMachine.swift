@@ -38,6 +38,9 @@ public struct MasterStateMachine: Sendable {
     var rebalanceSources: [ChunkHandle: ServerID] = [:]
     /// Replicas found corrupt, shown by fsck until the chunk is back at its goal.
     var corruptReplicas: [ChunkHandle: Set<ServerID>] = [:]
+    /// The highest version issued for a chunk whose grant is not yet recorded: a version is never issued twice,
+    /// since a replica may have taken one whose grant the master gave up on.
+    var issuedVersions: [ChunkHandle: ChunkVersion] = [:]
     /// When each chunk's replica set last grew, so a report taken just before cannot undo it.
     var replicasChangedAt: [ChunkHandle: Instant] = [:]
 
@@ -137,6 +140,7 @@ public struct MasterStateMachine: Sendable {
 
     /// Drops a chunk from the table and queues deletion of its replicas.
     private mutating func forgetChunk(_ handle: ChunkHandle) {
+        issuedVersions[handle] = nil
         guard let info = chunks.removeValue(forKey: handle) else { return }
         for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
         leases.withdrawUndelivered(handle)
