@@ -101,7 +101,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GFSIntegrationTests",
-            dependencies: ["GFSTestSupport", "GFSProtocol", "GFSCore", "GFSCommands", "gfs"]
+            dependencies: [
+                "GFSTestSupport", "GFSProtocol", "GFSCore", "GFSClient", "GFSCommands", "gfs",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

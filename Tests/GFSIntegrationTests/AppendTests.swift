@@ -2,8 +2,10 @@
 // at least once on every replica and printed exactly once; padding, retries and dead replicas included.
 // Method: real clusters with 64 KiB chunks (so padding happens often) and concurrent `gfs append` processes.
 import Foundation
+import GFSClient
 import GFSCore
 import GFSTestSupport
+import NIOCore
 import Testing
 
 @Suite(.serialized) struct AppendTests {
@@ -71,6 +73,33 @@ import Testing
             #expect(raw.count == seq.count + 100 * RecordFormat.headerBytes)
             #expect(try cluster.gfs(["append", "/log"], stdin: Data("101\n".utf8)).status == 0)
             #expect(try cluster.gfs(["cat", "/log"]).stdout.hasSuffix("100\n101\n"))
+        }
+    }
+
+    /// Concurrent calls on one appender: each batch's sequence numbers are taken before it suspends, so the
+    /// batches must land in call order, or a reader (which keeps the highest number per writer) would drop
+    /// the earlier ones as duplicates.
+    @Test func concurrentBatchesOnOneAppenderAllReadBack() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            let client = Client(master: try #require(ServerID(cluster.masterAddress)))
+            let path = try #require(GFSPath("/batches"))
+            try await client.master.create(path, records: true)
+            let appender = RecordAppender(client: client, path: path, framed: true)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for batch in 0..<20 {
+                    group.addTask {
+                        let records = (0..<10).map { ByteBuffer(string: "b\(batch) r\($0)\n") }
+                        _ = try await appender.append(batch: records)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await appender.flush()
+            var lines: [String] = []
+            try await client.readRecords(path) { piece in lines.append(String(buffer: piece)) }
+            await client.close()
+            let read = lines.joined().split(separator: "\n")
+            #expect(read.count == 200 && Set(read).count == 200, "\(read.count) records read back of 200")
         }
     }
 

@@ -91,6 +91,25 @@ import Testing
         }
     }
 
+    /// A TAIL asking for records past the end of the log is refused, and does not count as a log replica's
+    /// acknowledgement (it used to satisfy every wait for replicas).
+    @Test func tailPastTheLogIsNoAcknowledgement() async throws {
+        let replica = "127.0.0.1:\(try ProcessCluster.freePort())"
+        let cluster = try ProcessCluster(name: "tailack")
+        defer { cluster.stop() }
+        do {
+            _ = try cluster.startMaster(Self.flags + ["--log-replicas", replica])
+            let socket = try RawSocket(cluster.masterAddress)
+            socket.send("TAIL from=999999999 addr=\(replica)\n")
+            #expect(socket.readLines(1).first?.hasPrefix("ERR BADREQ") == true)
+            let mkdir = try cluster.gfs(["mkdir", "/unconfirmed"])
+            #expect(mkdir.status == 3 && mkdir.stderr.contains(replica), "\(mkdir.stderr)")
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
     /// A shadow serves reads while following; restarted after falling behind past the primary's checkpoints,
     /// it fetches a checkpoint and catches up from there.
     @Test func shadowServesReadsAndCatchesUpAfterARestart() async throws {
