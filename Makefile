@@ -40,3 +40,23 @@ manual:
 		name=$$(basename $$page | sed 's/^gfs\.\(.*\)\.1$$/gfs-\1.1/; s/^gfs-1$$/gfs.1/'); \
 		cp $$page Man/$$name; \
 	done
+
+# Seeded fault injection against real gfs processes on loopback (usage and checks: Examples/chaos/chaos.py).
+# SEED=1 DURATION=60 (seconds of faults); SEEDS="1 2 3" runs those seeds in turn, SEEDS=5 runs five seeds
+# from SEED on; GFS= picks the binary; CHAOS_FLAGS= passes more options (e.g. --no-master-faults -v).
+# Fails if any run fails, naming the failing seeds.
+SEED ?= 1
+DURATION ?= 60
+GFS ?= .build/debug/gfs
+CHAOS_FLAGS ?=
+
+.PHONY: chaos
+chaos:
+	@seeds="$(if $(SEEDS),$(SEEDS),$(SEED))"; \
+	if [ -n "$(SEEDS)" ] && [[ "$$seeds" =~ ^[[:space:]]*[0-9]+[[:space:]]*$$ ]]; then seeds=$$(seq $(SEED) $$(( $(SEED) + $$seeds - 1 ))); fi; \
+	failed=""; \
+	for seed in $$seeds; do \
+		python3 Examples/chaos/chaos.py --seed $$seed --duration $(DURATION) --binary $(GFS) $(CHAOS_FLAGS) || failed="$$failed $$seed"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "chaos: failing seeds:$$failed"; exit 1; fi; \
+	echo "chaos: all seeds passed:" $$seeds

@@ -1,0 +1,309 @@
+"""The cluster under test: a master, a shadow master and CHUNKSERVERS chunkservers as real `gfs` processes on
+loopback, the gfs client runner, a few requests in the master's line protocol, and the small tmpfs that makes
+one chunkserver's disk fill up."""
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from urllib.parse import unquote
+
+from common import (CHUNKSERVER_FLAGS, CHUNKSERVERS, CLIENT_TIMEOUT, FULL_DISK_SIZE, HOST, MASTER_FLAGS,
+                    REGISTRY, REPLY_TIMEOUT, HarnessError, tail)
+
+
+def free_ports(count):
+    """Loopback ports free right now, all distinct (held open together while choosing)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((HOST, 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+class Server:
+    """One gfs server (master, shadow or chunkserver); each start is a new incarnation with its own log."""
+
+    def __init__(self, name, binary, root, arguments_for, address):
+        self.name = name
+        self.binary = binary
+        self.root = root
+        self.arguments_for = arguments_for  # address -> argument list
+        self.address = address  # fixed up front, so a restarted server comes back on the same address
+        self.process = None
+        self.incarnation = 0
+        self.logs = []
+        self.state = "down"  # up | stopped | killed | down
+        self.down_since = None
+
+    def start(self, attempts=8):
+        """Starts an incarnation and waits for its READY line; retries while the port is still in use."""
+        last_error = ""
+        for _ in range(attempts):
+            self.incarnation += 1
+            base = os.path.join(self.root, f"{self.name}.{self.incarnation}")
+            log_path = base + ".log"
+            self.logs.append(log_path)
+            with open(base + ".out", "wb") as out, open(log_path, "wb") as err:
+                process = subprocess.Popen([self.binary] + self.arguments_for(self.address),
+                                           stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                           start_new_session=True)
+            REGISTRY.add(process)
+            if wait_ready(base + ".out", process, within=30):
+                self.process = process
+                self.state = "up"
+                self.down_since = None
+                return
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            REGISTRY.remove(process)
+            last_error = tail(log_path, 5)
+            time.sleep(0.5)
+        raise HarnessError(f"{self.name} did not start (no READY line); its log:\n{last_error}")
+
+    def kill(self):
+        """SIGKILL (after SIGCONT, so a stopped process dies too) and reap."""
+        if self.process is None:
+            return
+        for sig in (signal.SIGCONT, signal.SIGKILL):
+            try:
+                os.kill(self.process.pid, sig)
+            except ProcessLookupError:
+                pass
+        self.process.wait()
+        REGISTRY.remove(self.process)
+        self.state = "killed"
+        self.down_since = time.monotonic()
+
+    def stop(self):
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.state = "stopped"
+        self.down_since = time.monotonic()
+
+    def cont(self):
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.state = "up"
+        self.down_since = None
+
+    def exited_unexpectedly(self):
+        """The exit status if the process is gone though nobody killed it, else None."""
+        if self.state in ("up", "stopped") and self.process is not None:
+            return self.process.poll()
+        return None
+
+
+def wait_ready(out_path, process, within):
+    """True once the server printed its `READY host:port` line; False if it exits or stays silent."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with open(out_path, "rb") as f:
+            if any(line.startswith(b"READY ") for line in f.read().splitlines()):
+                return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.05)
+    return False
+
+
+class Result:
+    def __init__(self, status, out, err):
+        self.status = status
+        self.out = out
+        self.err = err.decode(errors="replace").strip()
+
+    @property
+    def ok(self):
+        return self.status == 0
+
+    @property
+    def text(self):
+        return self.out.decode(errors="replace")
+
+    def why(self):
+        return "timed out" if self.status is None else f"exit {self.status}: {self.err[-300:]}"
+
+
+class Cluster:
+    """A master, its shadow and CHUNKSERVERS chunkservers, and the gfs client commands run against them.
+    Every address is chosen up front, so a killed server comes back on the same address and folder."""
+
+    def __init__(self, binary, root, log, full_disk=None):
+        self.binary = binary
+        self.root = root
+        self.log = log
+        self.lock = threading.RLock()  # held while changing a server's state
+        self.mounts = []  # tmpfs folders mounted by this run, unmounted by unmount_all
+        master_port, shadow_port, *ports = free_ports(2 + CHUNKSERVERS)
+        self.master = Server("master", binary, root, lambda address: [
+            "master", "--dir", os.path.join(root, "master"), "--listen", address] + MASTER_FLAGS,
+            f"{HOST}:{master_port}")
+        self.shadow = Server("shadow", binary, root, lambda address: [
+            "master", "--dir", os.path.join(root, "shadow"), "--listen", address,
+            "--shadow-of", self.master.address] + MASTER_FLAGS, f"{HOST}:{shadow_port}")
+        self.chunkservers = [Server(f"cs{number}", binary, root, self._chunkserver_arguments(number),
+                                    f"{HOST}:{port}")
+                             for number, port in enumerate(ports, start=1)]
+        self.full_disk = None  # index of the chunkserver whose folder is the small tmpfs, if mounted
+        # Every chunkserver appends a line per mutation it acknowledged as primary (gfs chunkserver --ack-log).
+        self.acknowledgements = os.path.join(root, "acks.log")
+        if full_disk is not None:
+            self._mount_small_disk(full_disk)
+
+    def _chunkserver_arguments(self, number):
+        def arguments(address):
+            return ["chunkserver", "--dir", os.path.join(self.root, f"cs{number}"), "--listen", address,
+                    "--master", f"{self.master.address},{self.shadow.address}",
+                    "--ack-log", self.acknowledgements] + CHUNKSERVER_FLAGS
+        return arguments
+
+    def _mount_small_disk(self, index):
+        folder = os.path.join(self.root, f"cs{index + 1}")
+        os.makedirs(folder, exist_ok=True)
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={FULL_DISK_SIZE}", "tmpfs", folder],
+                                capture_output=True, text=True)
+        if result.returncode == 0:
+            self.mounts.append(folder)
+            atexit.register(self.unmount_all)  # also when the run is cut short before its own cleanup
+            self.full_disk = index
+            self.log(f"cs{index + 1}: data folder on a {FULL_DISK_SIZE} tmpfs (full disk)")
+        else:
+            self.log(f"cs{index + 1}: could not mount a tmpfs ({result.stderr.strip()[:200]}); no full disk this run")
+
+    def unmount_all(self):
+        """Unmounts this run's tmpfs (after every process is dead); lazily if something still holds it."""
+        for folder in self.mounts:
+            if subprocess.run(["umount", folder], capture_output=True).returncode != 0:
+                subprocess.run(["umount", "-l", folder], capture_output=True)
+        self.mounts = []
+
+    @property
+    def servers(self):
+        return [self.master, self.shadow] + self.chunkservers
+
+    def start(self):
+        self.master.start()
+        self.shadow.start()
+        for server in self.chunkservers:
+            server.start()
+        self.wait_for_live_chunkservers(CHUNKSERVERS, within=30)
+
+    def wait_for_live_chunkservers(self, count, within):
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            result = self.gfs(["status"], timeout=10)
+            if result.ok and sum("\talive\t" in line for line in result.text.splitlines()) >= count:
+                return True
+            time.sleep(0.3)
+        return False
+
+    def down_count(self):
+        return sum(server.state != "up" for server in self.chunkservers)
+
+    def gfs(self, arguments, stdin=b"", timeout=CLIENT_TIMEOUT, master=None):
+        """Runs a gfs client command; `--master` and `--timeout` go after the subcommand."""
+        command = [self.binary, arguments[0], "--master", master or self.master.address,
+                   "--timeout", REPLY_TIMEOUT] + arguments[1:]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        REGISTRY.add(process)
+        try:
+            out, err = process.communicate(stdin, timeout=timeout)
+            status = process.returncode
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            status = None  # timed out
+        finally:
+            REGISTRY.remove(process)
+        return Result(status, out, err)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The master's line protocol, for what the CLI does not print: chunk locations and whole listings.
+
+class LineConnection:
+    """One connection to a server on loopback; `request` sends a line and returns the reply line and the
+    `n=` lines that follow it."""
+
+    def __init__(self, address, timeout=10):
+        host, port = address.rsplit(":", 1)
+        if host != HOST:  # never talk to anything but loopback
+            raise HarnessError(f"refusing non-loopback address {address}")
+        self.socket = socket.create_connection((host, int(port)), timeout=timeout)
+        self.reader = self.socket.makefile("rb")
+
+    def request(self, line):
+        self.socket.sendall(line.encode() + b"\n")
+        reply = self._line()
+        fields = fields_of(reply)
+        return reply, [self._line() for _ in range(int(fields.get("n", "0")) if reply.startswith("OK") else 0)]
+
+    def _line(self):
+        line = self.reader.readline()
+        if not line:
+            raise OSError("connection closed")
+        return line.decode(errors="replace").rstrip("\r\n")
+
+    def close(self):
+        self.socket.close()
+
+
+def fields_of(line):
+    return {k: unquote(v) for k, v in (token.split("=", 1) for token in line.split()[1:] if "=" in token)}
+
+
+def last_chunk_replicas(master, path):
+    """The live replicas of the last chunk of `path` per the master (LOOKUP), or [] if it cannot say."""
+    try:
+        connection = LineConnection(master, timeout=3)
+        try:
+            reply, lines = connection.request(f"LOOKUP {path}")
+        finally:
+            connection.close()
+    except OSError:
+        return []
+    if not reply.startswith("OK") or not lines:
+        return []
+    return [a for a in fields_of(lines[-1]).get("replicas", "").split(",") if a]
+
+
+def listing(master, top):
+    """{path: (type, size)} of everything under `top`, walked with LS on one connection; raises OSError."""
+    connection = LineConnection(master, timeout=10)
+    try:
+        entries, folders = {}, [top]
+        while folders:
+            folder = folders.pop()
+            reply, lines = connection.request(f"LS {folder}")
+            if not reply.startswith("OK"):
+                raise OSError(f"LS {folder}: {reply}")
+            for line in lines:
+                fields = fields_of(line)
+                entries[fields["path"]] = (fields.get("type"), int(fields.get("size", "0")))
+                if fields.get("type") == "directory":
+                    folders.append(fields["path"])
+        return entries
+    finally:
+        connection.close()
+
+
+def status_sequence(master):
+    """The log sequence number a master (or shadow) reports in STATUS, or None."""
+    try:
+        connection = LineConnection(master, timeout=3)
+        try:
+            reply, _ = connection.request("STATUS")
+        finally:
+            connection.close()
+        return int(fields_of(reply).get("sequence", ""))
+    except (OSError, ValueError):
+        return None

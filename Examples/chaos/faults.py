@@ -1,0 +1,247 @@
+"""The fault schedule, drawn entirely up front from the seed (so a seed replays the same faults at the same
+times), and the thread that injects it into the cluster and undoes it."""
+
+import os
+import threading
+import time
+
+from common import BAD_DISK, CHUNKSERVERS, MAX_DOWN, REGISTRY, HarnessError
+from cluster import last_chunk_replicas
+
+RECORDS = "/chaos/records"
+LONG_STOP = 10.0  # a stop longer than this outlasts the clients' reply timeout
+
+
+class Fault:
+    def __init__(self, at, kind, target, length=0.0, detail=None):
+        self.at = at  # seconds after the workload starts
+        self.kind = kind  # kill | stop | disk (chunkservers) | mkill | mstop (master) | shadow
+        self.target = target  # chunkserver index (None for the master and the shadow)
+        self.length = length  # seconds down
+        self.detail = detail or {}
+        self.actual = target  # the chunkserver really hit (a biased stop picks it at run time)
+
+
+def plan_faults(rng, duration, master_faults):
+    """The fault schedule. Intervals during which each chunkserver is (planned) down are tracked so that no
+    more than MAX_DOWN are ever down together; a restart is given a margin to register. At most one master
+    fault at a time, with 3-6 s between them; the shadow is killed now and then, one fault at a time."""
+    faults = []
+    down = []  # (start, end, target)
+    master_free_at = shadow_free_at = 0.0
+    at = 0.0
+    while True:
+        at += rng.uniform(1.0, 4.0)
+        if at >= duration:
+            return faults
+        kinds = ["kill", "stop", "disk"] + (["master", "shadow"] if master_faults else [])
+        weights = [4, 5, 3] + ([1.5, 0.5] if master_faults else [])
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "master":
+            sub = rng.choice(["mkill", "mstop"])
+            length = rng.uniform(1.0, 3.0) if sub == "mkill" else rng.uniform(1.0, 4.0)
+            if at >= master_free_at:
+                faults.append(Fault(at, sub, None, length))
+                master_free_at = at + length + rng.uniform(3.0, 6.0)
+                continue
+            kind = "disk"
+        if kind == "shadow":
+            length = rng.uniform(1.0, 3.0)
+            if at >= shadow_free_at:
+                faults.append(Fault(at, "shadow", None, length))
+                shadow_free_at = at + length + 5.0
+                continue
+            kind = "disk"
+        if kind in ("kill", "stop"):
+            length = rng.uniform(1.0, 5.0) if kind == "kill" else rng.uniform(0.5, 12.0)
+            detail = {"bias": rng.random() < 0.4, "pick": rng.random()} if kind == "stop" else {}
+            end = at + length + (2.0 if kind == "kill" else 0.5)  # margin: restart and re-register
+            overlapping = [d for d in down if d[0] < end and at < d[1]]
+            busy = {d[2] for d in overlapping}
+            candidates = [i for i in range(CHUNKSERVERS) if i not in busy]
+            if len(overlapping) < MAX_DOWN and candidates:
+                target = rng.choice(candidates)
+                down.append((at, end, target))
+                faults.append(Fault(at, kind, target, length, detail))
+                continue
+            kind = "disk"
+        # A disk fault on the bad disk: which file and where is chosen at run time from these fractions,
+        # since the chunk files that exist depend on timing.
+        action = rng.choices(["flip", "truncate-chunk", "truncate-crc", "delete-crc"], [7, 1, 1, 1])[0]
+        faults.append(Fault(at, "disk", BAD_DISK, 0.0, {
+            "action": action, "pick": rng.random(), "where": rng.random(), "mask": rng.randint(1, 255)}))
+
+
+COUNTERS = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow")
+
+
+class FaultInjector(threading.Thread):
+    """Runs the schedule: each fault at its time, and its end (restart, SIGCONT) at its time plus length."""
+
+    def __init__(self, cluster, faults, log, stopping, violations):
+        super().__init__(daemon=True, name="faults")
+        self.cluster = cluster
+        self.log = log
+        self.stopping = stopping
+        self.violations = violations
+        self.counts = dict.fromkeys(COUNTERS + ("skipped",), 0)
+        self.actions = []  # (time, order, callable)
+        for order, fault in enumerate(faults):
+            self.actions.append((fault.at, order, lambda f=fault: self.begin(f)))
+            if fault.kind != "disk":
+                self.actions.append((fault.at + fault.length, order, lambda f=fault: self.end(f)))
+        self.actions.sort(key=lambda a: (a[0], a[1]))
+        self.pending_ends = set()  # faults begun and not yet ended
+        self.last_fault_at = None  # monotonic time of the last fault begun
+
+    def run(self):
+        started = time.monotonic()
+        for at, _, action in self.actions:
+            if self.stopping.wait(max(0.0, started + at - time.monotonic())):
+                return
+            with self.cluster.lock:
+                check_processes(self.cluster, self.log, self.violations)
+                action()
+
+    def server_of(self, fault):
+        if fault.kind in ("mkill", "mstop"):
+            return self.cluster.master
+        if fault.kind == "shadow":
+            return self.cluster.shadow
+        return self.cluster.chunkservers[fault.actual]
+
+    def begin(self, fault):
+        cluster = self.cluster
+        if fault.kind == "disk":
+            self.corrupt(cluster.chunkservers[fault.target], fault.detail)
+            return
+        if fault.kind == "stop" and fault.detail.get("bias"):
+            self.aim_at_last_chunk(fault)
+        server = self.server_of(fault)
+        if fault.kind in ("kill", "stop") and (server.state != "up" or cluster.down_count() >= MAX_DOWN):
+            # The plan keeps at most MAX_DOWN down, but a late restart or a biased stop can change that.
+            self.log(f"{server.name}: {fault.kind} skipped ({cluster.down_count()} chunkservers down, "
+                     f"{server.name} is {server.state})")
+            self.counts["skipped"] += 1
+            return
+        if server.state != "up":
+            self.log(f"{server.name}: {fault.kind} skipped ({server.name} is {server.state})")
+            self.counts["skipped"] += 1
+            return
+        pid = server.process.pid
+        if fault.kind in ("kill", "mkill", "shadow"):
+            self.log(f"{server.name}: SIGKILL (pid {pid}), restart in {fault.length:.1f}s")
+            server.kill()
+        else:
+            why = " (holds the last chunk of /chaos/records)" if fault.detail.get("last") else ""
+            self.log(f"{server.name}: SIGSTOP (pid {pid}) for {fault.length:.1f}s{why}")
+            server.stop()
+        self.counts[fault.kind] += 1
+        if fault.kind == "stop" and fault.length > LONG_STOP:
+            self.counts["longstop"] += 1
+        if fault.detail.get("last"):
+            self.counts["laststop"] += 1
+        self.last_fault_at = time.monotonic()
+        self.pending_ends.add(fault)
+
+    def aim_at_last_chunk(self, fault):
+        """A biased stop hits a chunkserver that holds the record file's last chunk (where appends land),
+        picked among those that are up by the fault's seeded fraction; the planned target if none is."""
+        addresses = last_chunk_replicas(self.cluster.master.address, RECORDS)
+        holders = [i for i, s in enumerate(self.cluster.chunkservers) if s.address in addresses and s.state == "up"]
+        if holders:
+            fault.actual = holders[min(len(holders) - 1, int(fault.detail["pick"] * len(holders)))]
+            fault.detail["last"] = True
+
+    def end(self, fault):
+        if fault not in self.pending_ends:
+            return
+        self.pending_ends.discard(fault)
+        server = self.server_of(fault)
+        if fault.kind in ("stop", "mstop"):
+            server.cont()
+            self.log(f"{server.name}: SIGCONT")
+        else:
+            restart(server, self.log, self.violations)
+
+    def corrupt(self, server, detail):
+        """Damages one chunk or checksum file of the bad-disk chunkserver, picked by the fault's fractions."""
+        folder = os.path.join(self.cluster.root, server.name, "chunks")
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            names = []
+        action = detail["action"]
+        suffix = ".chunk" if action in ("flip", "truncate-chunk") else ".crc"
+        candidates = [n for n in names if n.endswith(suffix)]
+        if action == "flip":
+            candidates = [n for n in candidates if os.path.getsize(os.path.join(folder, n)) > 0]
+        if not candidates:
+            self.log(f"{server.name}: disk {action} skipped (no {suffix} file yet)")
+            self.counts["skipped"] += 1
+            return
+        name = candidates[min(len(candidates) - 1, int(detail["pick"] * len(candidates)))]
+        path = os.path.join(folder, name)
+        try:
+            size = os.path.getsize(path)
+            if action == "flip":
+                offset = min(size - 1, int(detail["where"] * size))
+                with open(path, "r+b") as f:
+                    f.seek(offset)
+                    byte = f.read(1)[0]
+                    f.seek(offset)
+                    f.write(bytes([byte ^ detail["mask"]]))
+                self.log(f"{server.name}: flipped byte {offset} of {name} ({size} bytes) with mask {detail['mask']:#04x}")
+                self.counts["flip"] += 1
+            elif action.startswith("truncate"):
+                length = int(detail["where"] * size)
+                os.truncate(path, length)
+                self.log(f"{server.name}: truncated {name} from {size} to {length} bytes")
+                self.counts["trunc"] += 1
+            else:
+                os.unlink(path)
+                self.log(f"{server.name}: deleted {name}")
+                self.counts["rmcrc"] += 1
+        except (OSError, IndexError) as error:  # the file went away under us (deleted by gfs): not a fault
+            self.log(f"{server.name}: disk {action} of {name} skipped ({error})")
+            self.counts["skipped"] += 1
+
+    def restore_all(self):
+        """After the fault phase: every pending restart and SIGCONT happens now."""
+        with self.cluster.lock:
+            for fault in sorted(self.pending_ends, key=lambda f: f.at):
+                self.end(fault)
+            for server in self.cluster.servers:
+                if server.state == "stopped":
+                    server.cont()
+                    self.log(f"{server.name}: SIGCONT (restore)")
+                elif server.state != "up":
+                    restart(server, self.log, self.violations)
+            check_processes(self.cluster, self.log, self.violations)
+
+    def total(self):
+        return sum(self.counts[k] for k in ("kill", "stop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow"))
+
+
+def restart(server, log, violations):
+    try:
+        server.start()
+        log(f"{server.name}: restarted (pid {server.process.pid}) on {server.address}")
+    except HarnessError as error:
+        violations.add("process", f"{server.name} could not be restarted: {error}")
+        log(f"{server.name}: restart FAILED")
+
+
+def check_processes(cluster, log, violations):
+    """A server that exited although the schedule did not kill it is a violation; restart it to go on."""
+    if REGISTRY.closed:  # cleanup has killed everything: not a crash
+        return
+    for server in cluster.servers:
+        status = server.exited_unexpectedly()
+        if status is not None:
+            violations.add("process", f"{server.name} (pid {server.process.pid}) died unexpectedly with status "
+                                      f"{status}; log {server.logs[-1]}")
+            log(f"{server.name}: died unexpectedly (status {status}); restarting it")
+            REGISTRY.remove(server.process)
+            server.state = "down"
+            restart(server, log, violations)
