@@ -82,8 +82,13 @@ public final class ChunkService: Sendable {
             return .ok([.init("length", String(length))])
         case let .clone(handle, new, version):
             // In the source's queue, so the copy cannot start while a mutation of the source is half applied.
-            try await sequencer.run(handle) { () async throws(GFSError) in
-                try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
+            do {
+                try await sequencer.run(handle) { () async throws(GFSError) in
+                    try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
+                }
+            } catch {
+                if error.code == .checksum { await reportCorrupt(handle, error) }
+                throw error
             }
         case let .replicate(handle, version, source, rate):
             try await replicate(handle, version: version, from: source, bytesPerSecond: rate)

@@ -50,9 +50,18 @@ extension ChunkStore {
 
     /// Copies the replica of `handle` on this disk as `new` at `version` (GFS §3.4: copy-on-write stays
     /// local, no data crosses the network). Checksums are copied with the data, so the copy verifies alike.
+    /// Every block of the source is verified first: a copy of a corrupt replica would be a corrupt replica
+    /// that the master counts as good and nobody has read yet. The caller keeps mutations of the source out.
     public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion) throws(GFSError) {
         if replica(new) != nil { return }
         guard let source = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        let sourceLength = source.state.withLockedValue { $0.length }
+        var verified: Int64 = 0
+        while verified < sourceLength {
+            let piece = try read(handle, at: verified, length: 1 << 20).readableBytes
+            guard piece > 0 else { break }
+            verified += Int64(piece)
+        }
         try source.exclusively { () throws(GFSError) in
             for kind in ["chunk", "crc"] {
                 let input = try Self.open(path(handle, kind), [])

@@ -108,4 +108,30 @@ import Testing
             #expect(try cluster.gfs(["cat", "/g"]).output == data)
         }
     }
+
+    /// Copy-on-write verifies the source before copying it: a replica corrupted on disk (and read by nobody,
+    /// the scrubber being off) is quarantined and reported at the copy, instead of being copied into a new
+    /// chunk the master would count as good.
+    @Test func copyOnWriteDoesNotCopyACorruptReplica() async throws {
+        try await withCluster(chunkservers: 3, chunkserver: ["--heartbeat-interval", "200ms", "--scrub-rate", "0"]) { cluster in
+            let data = testBytes(100_000, seed: 12)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["snapshot", "/f", "/s"]).status == 0)
+            let bad = cluster.chunkservers[0]
+            let full = try #require(chunkFiles(bad).first { (try? Data(contentsOf: $0).count) == 65_536 })
+            var bytes = try Data(contentsOf: full)
+            bytes[1_000] ^= 0x5A
+            try bytes.write(to: full)
+            let write = try cluster.gfs(["write", "--offset", "0", "/f"], stdin: Data("X".utf8))
+            #expect(write.status == 0, "\(write.stderr)")
+            let folder = bad.directory.appendingPathComponent("chunks")
+            try await waitUntil("the corrupt source to be quarantined at the copy", within: .seconds(10)) {
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.hasSuffix(".chunk.corrupt") }
+            }
+            var expected = data
+            expected[0] = UInt8(ascii: "X")
+            #expect(try cluster.gfs(["cat", "/f"]).output == expected)
+            #expect(try cluster.gfs(["cat", "/s"]).output == data)
+        }
+    }
 }
