@@ -146,6 +146,7 @@ extension ChunkService {
 
     func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
         logger.error("\(error.message); quarantining the replica and telling the master")
+        leases.withLockedValue { $0.revoked(handle) }
         try? await onDisk { [store] () throws(GFSError) in store.quarantine(handle) }
         for master in masters {
             do {
@@ -171,7 +172,11 @@ extension ChunkService {
     }
 
     private func checkVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
-        guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
+        // UNAVAILABLE, not NOTFOUND: the replica went (quarantined or deleted) while the master still lists it,
+        // and the writer should ask for a new lease rather than give up.
+        guard let held = store.version(handle) else {
+            throw GFSError(.unavailable, "chunk \(handle) not held on \(address)")
+        }
         guard held == version else {
             throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held), request has \(version)")
         }

@@ -61,14 +61,24 @@ public final class ChunkService: Sendable {
             try await grant(handle, version: version, leaseMilliseconds: leaseMilliseconds, create: create,
                             secondaries: secondaries)
         case let .write(handle, version, offset, id):
-            return .ok([.init("length", String(try await write(handle, version: version, offset: offset, id: id)))])
+            let length = try await reportingCorruption(handle) { () async throws(GFSError) in
+                try await write(handle, version: version, offset: offset, id: id)
+            }
+            return .ok([.init("length", String(length))])
         case let .append(handle, version, id):
-            return .ok([.init("offset", String(try await append(handle, version: version, id: id)))])
+            let offset = try await reportingCorruption(handle) { () async throws(GFSError) in
+                try await append(handle, version: version, id: id)
+            }
+            return .ok([.init("offset", String(offset))])
         case let .pad(handle, version, serial, size, id):
-            try await pad(handle, version: version, serial: serial, size: size, id: id)
+            try await reportingCorruption(handle) { () async throws(GFSError) in
+                try await pad(handle, version: version, serial: serial, size: size, id: id)
+            }
         case let .apply(handle, version, serial, offset, id):
-            return .ok([.init("length", String(try await apply(handle, version: version, serial: serial, offset: offset,
-                                                               id: id)))])
+            let length = try await reportingCorruption(handle) { () async throws(GFSError) in
+                try await apply(handle, version: version, serial: serial, offset: offset, id: id)
+            }
+            return .ok([.init("length", String(length))])
         case let .sync(handle):
             try await durability.sync(handle)
         case let .read(handle, version, offset, length):
@@ -101,6 +111,14 @@ public final class ChunkService: Sendable {
             return Verb.helpReply(for: .chunkserver)
         }
         return .ok()
+    }
+
+    /// Runs a mutation; one that found the replica's kept bytes corrupt quarantines it and tells the master.
+    func reportingCorruption<T: Sendable>(_ handle: ChunkHandle, _ body: () async throws(GFSError) -> T) async throws(GFSError) -> T {
+        do { return try await body() } catch {
+            if error.code == .checksum { await reportCorrupt(handle, error) }
+            throw error
+        }
     }
 
     /// Runs blocking disk work on NIO's thread pool, keeping it off the event loops and the task pool.

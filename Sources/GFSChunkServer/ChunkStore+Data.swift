@@ -18,12 +18,14 @@ extension ChunkStore {
             let oldLength = replica.state.withLockedValue { $0.length }
             let dataFile = try Self.open(path(handle, "chunk"), [])
             defer { try? dataFile.close() }
-            do {
-                _ = try data.withUnsafeReadableBytes { try dataFile.writeAll(toAbsoluteOffset: offset, $0) }
-            } catch { throw Self.failure(error, path(handle, "chunk")) }
             let newLength = max(oldLength, offset + Int64(data.readableBytes))
             let firstByte = min(offset, oldLength)
             let blocks = ChecksumLayout.blocks(offset: firstByte, count: Int(offset + Int64(data.readableBytes) - firstByte))
+            try verifyKeptBytes(handle, blocks: blocks, oldLength: oldLength,
+                                overwritten: offset..<(offset + Int64(data.readableBytes)), dataFile: dataFile)
+            do {
+                _ = try data.withUnsafeReadableBytes { try dataFile.writeAll(toAbsoluteOffset: offset, $0) }
+            } catch { throw Self.failure(error, path(handle, "chunk")) }
             try updateChecksums(handle, blocks: blocks, written: (offset, data), dataFile: dataFile, length: newLength)
             replica.state.withLockedValue {
                 $0.length = newLength
@@ -132,13 +134,34 @@ extension ChunkStore {
             guard size > oldLength else { return }
             let dataFile = try Self.open(path(handle, "chunk"), [])
             defer { try? dataFile.close() }
+            let blocks = ChecksumLayout.blocks(offset: oldLength, count: Int(size - oldLength))
+            try verifyKeptBytes(handle, blocks: blocks, oldLength: oldLength, overwritten: oldLength..<size, dataFile: dataFile)
             guard ftruncate(dataFile.rawValue, off_t(size)) == 0 else { throw Self.errnoFailure(path(handle, "chunk")) }
-            try updateChecksums(handle, blocks: ChecksumLayout.blocks(offset: oldLength, count: Int(size - oldLength)),
-                                written: nil, dataFile: dataFile, length: size)
+            try updateChecksums(handle, blocks: blocks, written: nil, dataFile: dataFile, length: size)
             replica.state.withLockedValue {
                 $0.length = size
                 $0.applied += 1
             }
+        }
+    }
+
+    /// Verifies the bytes a mutation keeps in the blocks whose checksums it will recompute (GFS §5.2: read and
+    /// verify the first and last blocks of a range being overwritten). Without this, a checksum summed over
+    /// old and new bytes together would bless corruption in the part of a block that stays.
+    private func verifyKeptBytes(_ handle: ChunkHandle, blocks: Range<Int>, oldLength: Int64, overwritten: Range<Int64>,
+                                 dataFile: SystemPackage.FileDescriptor) throws(GFSError) {
+        let blockSize = Int64(ChecksumLayout.blockSize)
+        for block in blocks {
+            let start = Int64(block) * blockSize
+            let oldEnd = min(start + blockSize, oldLength)
+            guard start < oldEnd, !(overwritten.lowerBound <= start && overwritten.upperBound >= oldEnd) else { continue }
+            let bytes = try readExactly(dataFile, at: start, count: Int(oldEnd - start), path: path(handle, "chunk"))
+            let checksumFile = try Self.open(path(handle, "crc"), [])
+            defer { try? checksumFile.close() }
+            let stored = try readExactly(checksumFile, at: Int64(block) * 4, count: 4, path: path(handle, "crc"))
+            let expected = stored.getInteger(at: 0, endianness: .little, as: UInt32.self)
+            let sum = bytes.withUnsafeReadableBytes { CRC32C.checksum($0) }
+            guard sum == expected else { throw GFSError(.checksum, "chunk \(handle) block \(block): checksum mismatch") }
         }
     }
 

@@ -319,6 +319,20 @@ import Testing
         #expect(try master.heartbeat(Self.server(1), freeBytes: 1, extendLeases: []).deletions.isEmpty)
     }
 
+    /// A primary that reports its own replica corrupt loses its lease at once: it holds the chunk no more.
+    @Test func corruptPrimaryLosesItsLease() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
+        master.replicaCorrupt(handle, on: primary)
+        guard case let .grant(_, next, newPrimary, _, _) = try master.requestLease(handle) else {
+            Issue.record("a new lease must be granted without the corrupt primary")
+            return
+        }
+        #expect(next > version && newPrimary != primary)
+    }
+
     @Test func corruptReplicasStopBeingHandedOut() throws {
         let handle = try fileWithOneChunk()
         master.replicaCorrupt(handle, on: Self.server(2))

@@ -97,6 +97,45 @@ import Testing
         }
     }
 
+    /// Reference: GFS §5.2 — a write covering part of a block verifies the block's kept bytes first. A byte
+    /// flipped on one replica's disk (the scrubber off, nobody reading it) used to be summed into the new
+    /// checksum with the written bytes, so that replica then served the flipped byte as good data.
+    @Test func partialBlockWritesDoNotBlessCorruption() async throws {
+        try await withCluster(chunkservers: 3, master: ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s"],
+                              chunkserver: ["--heartbeat-interval", "200ms", "--scrub-rate", "0"]) { cluster in
+            let data = testBytes(100_000, seed: 21)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            let bad = cluster.chunkservers[0]
+            let tail = try #require(chunkFiles(bad).first { (try? Data(contentsOf: $0).count) == 100_000 - 65_536 })
+            var bytes = try Data(contentsOf: tail)
+            bytes[100] ^= 0x5A
+            try bytes.write(to: tail)
+            let write = try cluster.gfs(["write", "--offset", "66536", "/f"], stdin: Data("Y".utf8))
+            #expect(write.status == 0, "\(write.stderr)")
+            var expected = data
+            expected[66_536] = UInt8(ascii: "Y")
+            // Every replica the master hands out for chunk 1 must hold exactly the expected bytes.
+            let master = try RawSocket(cluster.masterAddress)
+            master.send("LOOKUP /f\n")
+            let count = Int(ProcessCluster.fields(master.readLines(1).first ?? "")["n"] ?? "0") ?? 0
+            let chunk = ProcessCluster.fields(try #require(master.readLines(count).last))
+            let handle = try #require(chunk["handle"]), version = try #require(chunk["version"])
+            let replicas = try #require(chunk["replicas"]).split(separator: ",").map(String.init)
+            #expect(!replicas.isEmpty)
+            for replica in replicas {
+                let socket = try RawSocket(replica)
+                socket.send("READ handle=\(handle) version=\(version) offset=0 length=65536\n")
+                let head = socket.readLines(1).first ?? ""
+                let length = Int(ProcessCluster.fields(head)["len"] ?? "") ?? -1
+                #expect(length == 100_000 - 65_536, "\(replica): \(head)")
+                if length > 0 {
+                    #expect(Data(socket.readBytes(length)) == expected[65_536...], "\(replica) serves wrong bytes")
+                }
+            }
+            #expect(try cluster.gfs(["cat", "/f"]).output == expected)
+        }
+    }
+
     private func waitForAlive(_ cluster: ProcessCluster, _ count: Int) async throws {
         try await waitUntil("\(count) live chunkserver(s)", within: .seconds(20)) {
             try cluster.gfs(["status"]).stdout.split(separator: "\n").filter { $0.contains("\talive\t") }.count == count

@@ -141,6 +141,9 @@ extension MasterStateMachine {
     /// A replica failed its checksum: stop handing it out and have the server delete it.
     public mutating func replicaCorrupt(_ handle: ChunkHandle, on server: ServerID) {
         guard chunks[handle]?.replicas.removeValue(forKey: server) != nil else { return }
+        // A primary that quarantined its replica can apply nothing more: its lease goes, so a new one can be
+        // granted to the replicas left instead of clients retrying on a primary without the chunk.
+        if leases.current(handle, at: clock.now)?.primary == server { leases.revoked(handle) }
         pendingDeletes[server, default: []].insert(handle)
         corruptReplicas[handle, default: []].insert(server)
     }
