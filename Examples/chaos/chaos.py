@@ -39,8 +39,10 @@ One run:
      "bad disk" chunkserver (cs5) flip a byte of a chunk file, truncate a chunk or checksum file, or delete a
      checksum file. Never more than 2 chunkservers are down (killed or stopped) at once, so 3 replicas of 5
      always survive. Unless --no-master-faults: SIGKILL the master and restart it on its address and folder
-     1-3 s later, or SIGSTOP it for 1-4 s, one master fault at a time with 3-6 s between them; and now and
-     then SIGKILL the shadow and restart it 1-3 s later.
+     1-3 s later, or SIGSTOP it for 1-4 s, one master fault at a time with 3-6 s between them; now and
+     then SIGKILL the shadow and restart it 1-3 s later; and once, a third to a half into the run, make the
+     master's disk full for 4-12 s (its folder is a 64 MiB tmpfs, shrunk to what it holds, then grown back;
+     drawn from a generator of its own, so the rest of the schedule is what it was without it).
   4. Stops the workload, lets in-flight commands finish, resumes and restarts every server, removes the
      files of failed puts (as a user would), and waits up to 90 s for `gfs fsck` to exit 0.
   5. Checks, and fails the run naming the first violation:
@@ -98,7 +100,7 @@ import traceback
 from common import (BAD_DISK, CHUNKSERVERS, HEAL_DEADLINE, REGISTRY, Clock, EventLog, HarnessError, Tally,
                     Violations, quiet_shutdown, tail)
 from cluster import Cluster
-from faults import FaultInjector, check_processes, plan_faults
+from faults import FaultInjector, check_processes, plan_faults, plan_master_disk
 from workload import Ledger, workers
 import checks
 import replicas
@@ -131,6 +133,9 @@ def run(args):
         binary = copy_binary(args.binary, root, args.wait_binary)
         rng = random.Random(args.seed)
         faults = plan_faults(rng, args.duration, args.master_faults)
+        if args.master_faults:
+            faults += plan_master_disk(random.Random(args.seed * 7919 + 1), args.duration)
+            faults.sort(key=lambda fault: fault.at)
         full_disk = rng.randrange(CHUNKSERVERS - 1) if args.full_disk else None  # never the bad disk (last)
         cluster = Cluster(binary, root, log, full_disk)
         cluster.start()
@@ -218,7 +223,7 @@ def summary_line(args, injector, cluster, ledger, tally, violations):
     faults = injector.total() if injector else 0
     names = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc")
     if args.master_faults:
-        names += ("mkill", "mstop", "shadow")
+        names += ("mkill", "mstop", "shadow", "mdisk")
     detail = " ".join(f"{k}={counts.get(k, 0)}" for k in names)
     detail += f" fulldisk={1 if cluster and cluster.full_disk is not None else 0}"
     heal = f"{tally.heal:.1f}s" if tally.heal is not None else "never" if tally.heal_checked else "-"

@@ -11,7 +11,8 @@ import threading
 import time
 from urllib.parse import unquote
 
-from common import (CHUNKSERVER_FLAGS, CHUNKSERVERS, CLIENT_TIMEOUT, FULL_DISK_SIZE, HOST, MASTER_FLAGS,
+from common import (CHUNKSERVER_FLAGS, CHUNKSERVERS, CLIENT_TIMEOUT, FULL_DISK_SIZE, HOST, MASTER_DISK_SIZE,
+                    MASTER_FLAGS,
                     REGISTRY, REPLY_TIMEOUT, HarnessError, tail)
 
 
@@ -157,6 +158,8 @@ class Cluster:
         self.acknowledgements = os.path.join(root, "acks.log")
         if full_disk is not None:
             self._mount_small_disk(full_disk)
+        # The master's folder is a tmpfs too, so a fault can make its disk full (its log and checkpoints).
+        self.master_disk = self._mount(os.path.join(root, "master"), MASTER_DISK_SIZE)
 
     def _chunkserver_arguments(self, number):
         def arguments(address):
@@ -177,6 +180,32 @@ class Cluster:
             self.log(f"cs{index + 1}: data folder on a {FULL_DISK_SIZE} tmpfs (full disk)")
         else:
             self.log(f"cs{index + 1}: could not mount a tmpfs ({result.stderr.strip()[:200]}); no full disk this run")
+
+    def _mount(self, folder, size):
+        os.makedirs(folder, exist_ok=True)
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", folder],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            self.log(f"{folder}: could not mount a tmpfs ({result.stderr.strip()[:200]})")
+            return None
+        self.mounts.append(folder)
+        atexit.register(self.unmount_all)
+        return folder
+
+    def fill_master_disk(self):
+        """Shrinks the master's tmpfs to what it uses now plus a few pages: its next log writes find it full.
+        Returns the new size in bytes, or None when there is no such disk."""
+        if not self.master_disk:
+            return None
+        stats = os.statvfs(self.master_disk)
+        used = (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+        size = used + 4 * 4096
+        result = subprocess.run(["mount", "-o", f"remount,size={size}", self.master_disk], capture_output=True)
+        return size if result.returncode == 0 else None
+
+    def free_master_disk(self):
+        if self.master_disk:
+            subprocess.run(["mount", "-o", f"remount,size={MASTER_DISK_SIZE}", self.master_disk], capture_output=True)
 
     def unmount_all(self):
         """Unmounts this run's tmpfs (after every process is dead); lazily if something still holds it."""

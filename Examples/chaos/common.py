@@ -18,6 +18,7 @@ REPLY_TIMEOUT = "10"  # gfs --timeout: seconds to wait for any one reply
 HEAL_DEADLINE = 90.0
 SHADOW_DEADLINE = 30.0  # seconds the shadow has to catch up with the primary after the run
 FULL_DISK_SIZE = "48m"  # the tmpfs under one chunkserver's folder
+MASTER_DISK_SIZE = "64m"  # the tmpfs under the master's folder, shrunk to its use during a master-disk fault
 HOST = "127.0.0.1"  # the only address this harness ever uses
 
 MASTER_FLAGS = ["--chunk-size", "1M", "--lease", "3s", "--heartbeat-timeout", "2s", "--repair-interval", "500ms"]

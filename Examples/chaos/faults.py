@@ -72,7 +72,14 @@ def plan_faults(rng, duration, master_faults):
             "action": action, "pick": rng.random(), "where": rng.random(), "mask": rng.randint(1, 255)}))
 
 
-COUNTERS = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow")
+def plan_master_disk(rng, duration):
+    """One window in the middle of the run during which the master's disk is full (its log cannot grow),
+    drawn from a generator of its own so that the rest of a seed's schedule stays as it was."""
+    at = rng.uniform(0.3, 0.6) * duration
+    return [Fault(at, "mdisk", None, rng.uniform(4.0, 12.0))]
+
+
+COUNTERS = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow", "mdisk")
 
 
 class FaultInjector(threading.Thread):
@@ -103,6 +110,21 @@ class FaultInjector(threading.Thread):
                 check_processes(self.cluster, self.log, self.violations)
                 action()
 
+    def master_disk(self, fault, full):
+        if full:
+            size = self.cluster.fill_master_disk()
+            if size is None:
+                self.log("master: disk-full skipped (no tmpfs under its folder)")
+                self.counts["skipped"] += 1
+                return
+            self.log(f"master: disk full (tmpfs shrunk to {size} bytes) for {fault.length:.1f}s")
+            self.counts["mdisk"] += 1
+            self.pending_ends.add(fault)
+        elif fault in self.pending_ends:
+            self.pending_ends.discard(fault)
+            self.cluster.free_master_disk()
+            self.log("master: disk space back")
+
     def server_of(self, fault):
         if fault.kind in ("mkill", "mstop"):
             return self.cluster.master
@@ -114,6 +136,9 @@ class FaultInjector(threading.Thread):
         cluster = self.cluster
         if fault.kind == "disk":
             self.corrupt(cluster.chunkservers[fault.target], fault.detail)
+            return
+        if fault.kind == "mdisk":
+            self.master_disk(fault, full=True)
             return
         if fault.kind == "stop" and fault.detail.get("bias"):
             self.aim_at_last_chunk(fault)
@@ -154,6 +179,9 @@ class FaultInjector(threading.Thread):
             fault.detail["last"] = True
 
     def end(self, fault):
+        if fault.kind == "mdisk":
+            self.master_disk(fault, full=False)
+            return
         if fault not in self.pending_ends:
             return
         self.pending_ends.discard(fault)
@@ -220,7 +248,8 @@ class FaultInjector(threading.Thread):
             check_processes(self.cluster, self.log, self.violations)
 
     def total(self):
-        return sum(self.counts[k] for k in ("kill", "stop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow"))
+        return sum(self.counts[k] for k in ("kill", "stop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow",
+                                            "mdisk"))
 
 
 def restart(server, log, violations):
