@@ -241,6 +241,14 @@ import Testing
         #expect(master.health(order.handle).live.count == 3 && !master.health(order.handle).live.contains(order.source))
     }
 
+    /// A new server whose disk is full is not filled: each copy would fail, again at every pass.
+    @Test func rebalancingSkipsFullServers() throws {
+        register(1...3)
+        _ = try file("/f", chunks: 6, on: [1, 2, 3])
+        _ = master.register(Self.server(4), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 10, report: [])
+        #expect(master.planReplication().isEmpty)
+    }
+
     /// Reference: GFS §4.4.1 — rm hides, undelete restores, the scan purges after the grace, rm again purges.
     @Test func trashUndeleteAndCollection() throws {
         register(1...3)

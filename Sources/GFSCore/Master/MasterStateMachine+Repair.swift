@@ -208,8 +208,10 @@ extension MasterStateMachine {
         guard clonesInFlight.isEmpty else { return nil }
         let counts = replicaCounts()
         let live = servers.keys.filter { isAlive($0) && servers[$0]?.draining != true }.sorted()
+        // Only a server with room for a chunk can take one: a full disk would fail every copy, every pass.
+        let room = Set(placementCandidates().map(\.server))
         guard let fullest = live.max(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }),
-            let emptiest = live.min(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }),
+            let emptiest = live.filter(room.contains).min(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }),
             (counts[fullest] ?? 0) - (counts[emptiest] ?? 0) > configuration.rebalanceSpread
         else { return nil }
         let now = clock.now
