@@ -160,9 +160,7 @@ extension ChunkService {
     /// How long a forwarded APPLY or PAD may take: no longer than the lease has left, since the chunk's queue
     /// (and any GRANT or REVOKE in it) waits for it, and past the lease it could not be acknowledged anyway.
     private func orderingTimeout(_ handle: ChunkHandle) -> Duration {
-        let now = clock.now
-        let left = leases.withLockedValue { $0.lease(handle)?.expires.duration(since: now) } ?? .zero
-        return max(.milliseconds(100), min(forwardTimeout, left))
+        max(.milliseconds(100), min(forwardTimeout, leaseRemaining(handle)))
     }
 
     /// Checked again before answering: a mutation whose lease ended (or was revoked or re-issued) while it was

@@ -92,13 +92,10 @@ public final class ChunkService: Sendable {
             return .ok([.init("length", String(length))])
         case let .clone(handle, new, version):
             // In the source's queue, so the copy cannot start while a mutation of the source is half applied.
-            do {
+            try await reportingCorruption(handle) { () async throws(GFSError) in
                 try await sequencer.run(handle) { () async throws(GFSError) in
                     try await onDisk { [store] () throws(GFSError) in try store.clone(handle, to: new, version: version) }
                 }
-            } catch {
-                if error.code == .checksum { await reportCorrupt(handle, error) }
-                throw error
             }
         case let .replicate(handle, version, source, rate):
             try await replicate(handle, version: version, from: source, bytesPerSecond: rate)
@@ -156,6 +153,12 @@ public final class ChunkService: Sendable {
         }
     }
 
+    /// Time left on the lease held on `handle` (zero when none is held).
+    func leaseRemaining(_ handle: ChunkHandle) -> Duration {
+        let now = clock.now
+        return leases.withLockedValue { $0.lease(handle)?.expires.duration(since: now) } ?? .zero
+    }
+
     /// The master extended a lease in answer to a heartbeat sent at `sent`.
     func extendLease(_ handle: ChunkHandle, version: ChunkVersion, duration: Duration, sent: Instant) {
         leases.withLockedValue { _ = $0.extended(handle, version: version, duration: duration, sent: sent) }
@@ -175,8 +178,7 @@ public final class ChunkService: Sendable {
     func recordAcknowledged(_ verb: String, _ handle: ChunkHandle, version: ChunkVersion, offset: Int64, bytes: Int,
                             ordered: Int64) {
         guard let acknowledgements else { return }
-        let now = clock.now
-        let left = leases.withLockedValue { $0.lease(handle)?.expires.duration(since: now) } ?? .zero
+        let left = leaseRemaining(handle)
         acknowledgements.record(verb, handle: handle, version: version, offset: offset, bytes: bytes, ordered: ordered,
                                 leaseEnd: clock.wallMilliseconds + left.milliseconds)
     }

@@ -59,7 +59,7 @@ public enum ChunkRequest: Sendable, Equatable {
                          length: Int(try line.requireInteger("length", in: 0...Int64(Int32.max))))
         case .grant:
             self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
-                          leaseMilliseconds: try line.integer("lease_ms"), create: line.flag("create"),
+                          leaseMilliseconds: try line.integer("lease_ms", in: 0...Limits.maximumLeaseMilliseconds), create: line.flag("create"),
                           secondaries: try line.servers("secondaries"))
         case .revoke: self = .revoke(try line.handle(), version: UInt64(try line.requireInteger("version")))
         case .clone:

@@ -7,6 +7,10 @@ public struct Limits: Sendable {
     /// Largest `len=` payload in bytes: one chunk.
     public var maximumPayloadBytes: Int = 64 << 20
 
+    /// Longest lease a GRANT or EXTEND may carry: a day. A bound on the wire keeps every expiry computed from
+    /// it (and the `--ack-log`'s wall times) far from overflow.
+    public static let maximumLeaseMilliseconds: Int64 = 86_400_000
+
     /// The defaults.
     public init() {}
 

@@ -153,7 +153,7 @@ public enum ChunkServerInstruction: Sendable, Equatable {
         switch line.verb {
         case "EXTEND":
             self = .extend(try line.handle(), version: UInt64(try line.requireInteger("version")),
-                           lease: .milliseconds(try line.requireInteger("lease_ms")))
+                           lease: .milliseconds(try line.requireInteger("lease_ms", in: 0...Limits.maximumLeaseMilliseconds)))
         case "DELETE": self = .delete(try line.handle())
         default: throw GFSError(.badRequest, "unknown instruction \(line.verb)")
         }

@@ -86,7 +86,10 @@ import Testing
         var next = restored
         _ = next.register(ServerID("127.0.0.1:1")!, rack: "", capacityBytes: 1, freeBytes: 1, report: [])
         _ = try next.createFile(GFSPath("/g")!, replication: 1)
-        guard case let .create(_, handle, _, _) = try next.allocate(GFSPath("/g")!, index: 0) else { return }
+        guard case let .create(_, handle, _, _) = try next.allocate(GFSPath("/g")!, index: 0) else {
+            Issue.record("expected a creation plan")
+            return
+        }
         #expect(handle.rawValue >= 602, "handles continue after the checkpoint's")
     }
 

@@ -124,7 +124,10 @@ import Testing
     /// Reference: GFS §3.1 — no second lease before the first expires, even with the primary unreachable.
     @Test func noSecondLeaseBeforeExpiry() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: version)
         #expect(try master.requestLease(handle) == .current(
@@ -145,7 +148,10 @@ import Testing
     /// Reference: GFS §3.1 — the primary's lease is extended through heartbeats while it mutates.
     @Test func heartbeatsExtendTheLease() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: version)
         clock.advance(by: .seconds(50))
@@ -163,7 +169,10 @@ import Testing
 
     @Test func undeliveredGrantIsWithdrawn() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, _, _, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, version, _, _, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         #expect(throws: GFSError.self) {
             try master.leaseGrantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
         }
@@ -277,7 +286,10 @@ import Testing
             Issue.record("a confirmed lease is handed out only once its version is on disk")
             return
         }
-        guard case let .grant(_, third, _, _, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, third, _, _, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handle, version: third, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: third)
         guard case let .current(info) = try master.requestLease(handle) else {
@@ -291,7 +303,10 @@ import Testing
     /// primary could not acknowledge one without it), so it counts again at once.
     @Test func grantedReplicaReturningDuringItsLeaseCounts() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: version)
         let returning = try #require(replicas.first { $0 != primary })
@@ -304,7 +319,10 @@ import Testing
     /// A late extension of a lease names its version; the heartbeat reply carries it.
     @Test func extensionsCarryTheLeaseVersion() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: version)
         let outcome = try master.heartbeat(primary, freeBytes: 1, extendLeases: [handle])
@@ -322,7 +340,10 @@ import Testing
     /// A primary that reports its own replica corrupt loses its lease at once: it holds the chunk no more.
     @Test func corruptPrimaryLosesItsLease() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else { return }
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: version)
         master.replicaCorrupt(handle, on: primary)

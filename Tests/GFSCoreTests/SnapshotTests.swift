@@ -34,7 +34,10 @@ import Testing
     /// Reference: GFS §3.4 — the snapshot shares chunks; the first write copies only the touched chunk.
     @Test func snapshotSharesChunksUntilTheFirstWrite() throws {
         let handles = try fileWithChunks("/src", count: 3)
-        guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handles[1]) else { return }
+        guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handles[1]) else {
+            Issue.record("expected a lease grant")
+            return
+        }
         _ = try master.leaseGrantFinished(handles[1], version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handles[1], version: version)
         let leased = try master.prepareSnapshot(Self.path("/src"), to: Self.path("/snap"))

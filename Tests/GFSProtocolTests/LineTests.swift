@@ -86,7 +86,8 @@ import Testing
     }
 
     @Test(arguments: ["LS relative", "MKDIR", "ALLOCATE /f index=-1", "LEASE handle=zz", "READ handle=1 version=1",
-                      "NOPE", "PUSH", "HEARTBEAT addr=nohost free=1"])
+                      "NOPE", "PUSH", "HEARTBEAT addr=nohost free=1",
+                      "GRANT handle=0000000000000005 version=3 lease_ms=9223372036854775807"])
     func malformedRequestsAreBadRequests(text: String) throws {
         let line = try Line(parsing: Array(text.utf8))
         #expect(throws: GFSError.self) { try MasterRequest(line) }
