@@ -18,12 +18,14 @@ faults.py (schedule and injector), workload.py (client loops and the ledger of a
 checks.py (invariants), replicas.py (reading every live replica), and this entry point.
 
 One run:
-  1. Copies the gfs binary into a fresh temporary folder (it may be rebuilt under us), and starts on fixed
-     loopback ports chosen up front a master (1 MiB chunks, 3 s leases, 2 s heartbeat timeout), a shadow
-     master (`--shadow-of`) and 5 chunkservers (`--master PRIMARY,SHADOW`), so a killed server comes back on
-     the same address and folder. One chunkserver other than the bad disk (drawn from the seed) keeps its
-     folder on a 48 MiB tmpfs mounted for the run, so its disk fills up (skipped, and logged, if mounting
-     fails); it is unmounted at the end, also on failure and Ctrl-C.
+  1. Copies the gfs binary into a fresh temporary folder (it may be rebuilt under us), and starts a master
+     (1 MiB chunks, 3 s leases, 2 s heartbeat timeout), a shadow master (`--shadow-of`) and 5 chunkservers
+     (`--master PRIMARY,SHADOW`) on addresses fixed up front, so a killed server comes back on the same
+     address and folder. With --partitions (the default; needs root and iproute2) each server runs in a
+     network namespace of its own, 10.77.N.2-8 on a bridge made for the run whose 10.77.N.1 is the clients'
+     (netns.py); without, all on 127.0.0.1. One chunkserver other than the bad disk (drawn from the seed)
+     keeps its folder on a 48 MiB tmpfs mounted for the run, so its disk fills up (skipped, and logged, if
+     mounting fails); tmpfs, namespaces and bridge are removed at the end, also on failure and Ctrl-C.
   2. Runs a workload for --duration seconds: 3 appender loops (`gfs append --create /chaos/records`, a batch
      of unique lines `w<writer>-<seq>-<padding>` on stdin each time), 2 putter loops (`gfs put` of random
      files of 0..3 MiB to /chaos/files/), 2 mutator loops (`gfs write --offset N` of 1 B..1.5 MiB into
@@ -42,9 +44,15 @@ One run:
      1-3 s later, or SIGSTOP it for 1-4 s, one master fault at a time with 3-6 s between them; now and
      then SIGKILL the shadow and restart it 1-3 s later; and once, a third to a half into the run, make the
      master's disk full for 4-12 s (its folder is a 64 MiB tmpfs, shrunk to what it holds, then grown back;
-     drawn from a generator of its own, so the rest of the schedule is what it was without it).
-  4. Stops the workload, lets in-flight commands finish, resumes and restarts every server, removes the
-     files of failed puts (as a user would), and waits up to 90 s for `gfs fsck` to exit 0.
+     drawn from a generator of its own, so the rest of the schedule is what it was without it). With
+     --partitions, cut links for 1-15 s with `ip route add blackhole|prohibit` in the sender's namespace:
+     isolate a chunkserver from both masters while clients and chunkservers still reach it (60% of these aimed
+     at the primary of the records' last chunk, found from the --ack-log), cut one direction of one link
+     (master->cs, cs->master, cs->cs, clients->cs or cs->clients), or cut two chunkservers from each other.
+     A cut counts as its chunkserver being down for the at-most-2 rule.
+  4. Stops the workload, lets in-flight commands finish, heals every cut, resumes and restarts every server,
+     removes the files of failed puts (as a user would), and waits up to 60 s from the end of the last fault
+     for `gfs fsck` to exit 0.
   5. Checks, and fails the run naming the first violation:
      - every acknowledged record is in `gfs cat /chaos/records` exactly once and intact;
      - every acknowledged put file reads back byte-identical to its put with every acknowledged write
@@ -72,14 +80,15 @@ One run:
      0 on pass, 1 on fail.
      faults: kill/stop of chunkservers (longstop: stops over 10 s, laststop: stops aimed at the records'
      last chunk, both among the stops), flip/trunc/rmcrc on the bad disk, mkill/mstop of the master, shadow
-     kills, fulldisk=1 when the tmpfs was mounted. lost: acknowledged records, files and directories not read
+     kills, mdisk: the master's disk full, isolate/oneway/pair: cuts (cutprimary: isolations that found the
+     primary), fulldisk=1 when the tmpfs was mounted. lost: acknowledged records, files and directories not read
      back; dup: records read more than once; corrupt: records or files read back altered; bad_replicas: live
      replicas lacking acknowledged data; caught: bad-disk replicas whose damage gfs's checksums reported
      when read (not a violation); back: removed files that came back; snap_bad: snapshot files missing or
      altered; shadow: equal | differs; heal: seconds from every server running again until `gfs fsck` exits 0.
 
-Everything it starts is killed by pid on exit, on Ctrl-C and on exceptions. Only 127.0.0.1 is ever used.
-Standard library only.
+Everything it starts is killed by pid on exit, on Ctrl-C and on exceptions. Only 127.0.0.1 and the run's
+own 10.77.N.0/24 (hosts in namespaces it made, with no route out) are ever used. Standard library only.
 """
 
 import sys
@@ -132,12 +141,12 @@ def run(args):
     try:
         binary = copy_binary(args.binary, root, args.wait_binary)
         rng = random.Random(args.seed)
-        faults = plan_faults(rng, args.duration, args.master_faults)
+        faults = plan_faults(rng, args.duration, args.master_faults, args.partitions)
         if args.master_faults:
             faults += plan_master_disk(random.Random(args.seed * 7919 + 1), args.duration)
             faults.sort(key=lambda fault: fault.at)
         full_disk = rng.randrange(CHUNKSERVERS - 1) if args.full_disk else None  # never the bad disk (last)
-        cluster = Cluster(binary, root, log, full_disk)
+        cluster = Cluster(binary, root, log, full_disk, args.partitions)
         cluster.start()
         log(f"cluster up: master {cluster.master.address}, shadow {cluster.shadow.address}, chunkservers "
             + " ".join(f"{s.name}={s.address}" for s in cluster.chunkservers) + f" (bad disk: cs{BAD_DISK + 1})")
@@ -206,6 +215,7 @@ def run(args):
         REGISTRY.kill_all()
         if cluster:
             cluster.unmount_all()
+            cluster.teardown_network()
         if failed and violations.items and not interrupted:
             ledger.dump(os.path.join(root, "ledger.json"))
             report_failure(args, root, log, violations, cluster)
@@ -224,6 +234,8 @@ def summary_line(args, injector, cluster, ledger, tally, violations):
     names = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc")
     if args.master_faults:
         names += ("mkill", "mstop", "shadow", "mdisk")
+    if args.partitions:
+        names += ("isolate", "cutprimary", "oneway", "pair")
     detail = " ".join(f"{k}={counts.get(k, 0)}" for k in names)
     detail += f" fulldisk={1 if cluster and cluster.full_disk is not None else 0}"
     heal = f"{tally.heal:.1f}s" if tally.heal is not None else "never" if tally.heal_checked else "-"
@@ -243,6 +255,7 @@ def report_failure(args, root, log, violations, cluster):
     print(f"FAIL: {violations.first()}")
     flags = "" if args.master_faults else " --no-master-faults"
     flags += "" if args.full_disk else " --no-full-disk"
+    flags += "" if args.partitions else " --no-partitions"
     print(f"seed: {args.seed} (replay: python3 {sys.argv[0]} --seed {args.seed} --duration {args.duration:g}"
           f" --binary {args.binary}{flags})")
     print("violations:")
@@ -275,6 +288,9 @@ def main():
                         help="also SIGKILL/SIGSTOP the master and SIGKILL the shadow (default on)")
     parser.add_argument("--full-disk", action=argparse.BooleanOptionalAction, default=True,
                         help="put one chunkserver's folder on a small tmpfs that fills up (default on)")
+    parser.add_argument("--partitions", action=argparse.BooleanOptionalAction, default=True,
+                        help="run each server in a network namespace of its own and cut links between them "
+                             "(needs root; default on)")
     parser.add_argument("--keep", action="store_true", help="keep the run folder even when the run passes")
     parser.add_argument("--wait-binary", type=float, default=600, help="seconds to wait for the binary to exist")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the fault log as it happens")

@@ -12,8 +12,10 @@ import time
 from urllib.parse import unquote
 
 from common import (CHUNKSERVER_FLAGS, CHUNKSERVERS, CLIENT_TIMEOUT, FULL_DISK_SIZE, HOST, MASTER_DISK_SIZE,
-                    MASTER_FLAGS,
-                    REGISTRY, REPLY_TIMEOUT, HarnessError, tail)
+                    MASTER_FLAGS, REGISTRY, REPLY_TIMEOUT, HarnessError, allowed, tail)
+from netns import Network
+
+PORT = 17700  # every server's port when each has an address of its own (--partitions)
 
 
 def free_ports(count):
@@ -33,8 +35,9 @@ def free_ports(count):
 class Server:
     """One gfs server (master, shadow or chunkserver); each start is a new incarnation with its own log."""
 
-    def __init__(self, name, binary, root, arguments_for, address):
+    def __init__(self, name, binary, root, arguments_for, address, network=None):
         self.name = name
+        self.network = network  # when set, the server runs in its namespace there
         self.binary = binary
         self.root = root
         self.arguments_for = arguments_for  # address -> argument list
@@ -54,7 +57,10 @@ class Server:
             log_path = base + ".log"
             self.logs.append(log_path)
             with open(base + ".out", "wb") as out, open(log_path, "wb") as err:
-                process = subprocess.Popen([self.binary] + self.arguments_for(self.address),
+                command = [self.binary] + self.arguments_for(self.address)
+                if self.network:
+                    command = self.network.command(self.name, command)
+                process = subprocess.Popen(command,
                                            stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                            start_new_session=True)
             REGISTRY.add(process)
@@ -137,22 +143,28 @@ class Cluster:
     """A master, its shadow and CHUNKSERVERS chunkservers, and the gfs client commands run against them.
     Every address is chosen up front, so a killed server comes back on the same address and folder."""
 
-    def __init__(self, binary, root, log, full_disk=None):
+    def __init__(self, binary, root, log, full_disk=None, partitions=False):
         self.binary = binary
         self.root = root
         self.log = log
         self.lock = threading.RLock()  # held while changing a server's state
         self.mounts = []  # tmpfs folders mounted by this run, unmounted by unmount_all
-        master_port, shadow_port, *ports = free_ports(2 + CHUNKSERVERS)
+        names = ["master", "shadow"] + [f"cs{number}" for number in range(1, CHUNKSERVERS + 1)]
+        if partitions:
+            # Each server on a host of its own, so a fault can cut any link; every port can be the same.
+            self.network = Network(names, log)
+            addresses = [f"{self.network.addresses[name]}:{PORT}" for name in names]
+        else:
+            self.network = None
+            addresses = [f"{HOST}:{port}" for port in free_ports(len(names))]
         self.master = Server("master", binary, root, lambda address: [
             "master", "--dir", os.path.join(root, "master"), "--listen", address] + MASTER_FLAGS,
-            f"{HOST}:{master_port}")
+            addresses[0], self.network)
         self.shadow = Server("shadow", binary, root, lambda address: [
             "master", "--dir", os.path.join(root, "shadow"), "--listen", address,
-            "--shadow-of", self.master.address] + MASTER_FLAGS, f"{HOST}:{shadow_port}")
-        self.chunkservers = [Server(f"cs{number}", binary, root, self._chunkserver_arguments(number),
-                                    f"{HOST}:{port}")
-                             for number, port in enumerate(ports, start=1)]
+            "--shadow-of", self.master.address] + MASTER_FLAGS, addresses[1], self.network)
+        self.chunkservers = [Server(name, binary, root, self._chunkserver_arguments(number), address, self.network)
+                             for number, (name, address) in enumerate(zip(names[2:], addresses[2:]), start=1)]
         self.full_disk = None  # index of the chunkserver whose folder is the small tmpfs, if mounted
         # Every chunkserver appends a line per mutation it acknowledged as primary (gfs chunkserver --ack-log).
         self.acknowledgements = os.path.join(root, "acks.log")
@@ -214,6 +226,10 @@ class Cluster:
                 subprocess.run(["umount", "-l", folder], capture_output=True)
         self.mounts = []
 
+    def teardown_network(self):
+        if self.network:
+            self.network.teardown()
+
     @property
     def servers(self):
         return [self.master, self.shadow] + self.chunkservers
@@ -265,8 +281,8 @@ class LineConnection:
 
     def __init__(self, address, timeout=10):
         host, port = address.rsplit(":", 1)
-        if host != HOST:  # never talk to anything but loopback
-            raise HarnessError(f"refusing non-loopback address {address}")
+        if not allowed(host):
+            raise HarnessError(f"refusing address {address}: not loopback nor this run's own network")
         self.socket = socket.create_connection((host, int(port)), timeout=timeout)
         self.reader = self.socket.makefile("rb")
 
@@ -290,19 +306,39 @@ def fields_of(line):
     return {k: unquote(v) for k, v in (token.split("=", 1) for token in line.split()[1:] if "=" in token)}
 
 
-def last_chunk_replicas(master, path):
-    """The live replicas of the last chunk of `path` per the master (LOOKUP), or [] if it cannot say."""
+def last_chunk(master, path):
+    """(handle, live replica addresses) of the last chunk of `path` per the master (LOOKUP), or (None, [])."""
     try:
         connection = LineConnection(master, timeout=3)
         try:
             reply, lines = connection.request(f"LOOKUP {path}")
         finally:
             connection.close()
-    except OSError:
-        return []
+    except (OSError, HarnessError):
+        return None, []
     if not reply.startswith("OK") or not lines:
-        return []
-    return [a for a in fields_of(lines[-1]).get("replicas", "").split(",") if a]
+        return None, []
+    fields = fields_of(lines[-1])
+    return fields.get("handle"), [a for a in fields.get("replicas", "").split(",") if a]
+
+
+def last_chunk_replicas(master, path):
+    return last_chunk(master, path)[1]
+
+
+def latest_primary(acknowledgements, handle):
+    """The server that most recently acknowledged a mutation of `handle` as primary (its --ack-log line)."""
+    try:
+        with open(acknowledgements, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 64 * 1024))
+            lines = f.read().decode(errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        fields = fields_of(line)
+        if fields.get("handle") == handle:
+            return fields.get("server")
+    return None
 
 
 def listing(master, top):

@@ -15,11 +15,17 @@ MAX_DOWN = 2  # with a goal of 3 replicas among 5 servers, at most 2 may be down
 BAD_DISK = CHUNKSERVERS - 1  # index of the chunkserver whose disk corrupts itself (cs5)
 CLIENT_TIMEOUT = 30.0  # seconds a whole client command may take before it is killed (and not acknowledged)
 REPLY_TIMEOUT = "10"  # gfs --timeout: seconds to wait for any one reply
-HEAL_DEADLINE = 90.0
+HEAL_DEADLINE = 60.0  # the issue's bound: fsck healthy within 60 s of the last fault
 SHADOW_DEADLINE = 30.0  # seconds the shadow has to catch up with the primary after the run
 FULL_DISK_SIZE = "48m"  # the tmpfs under one chunkserver's folder
 MASTER_DISK_SIZE = "64m"  # the tmpfs under the master's folder, shrunk to its use during a master-disk fault
-HOST = "127.0.0.1"  # the only address this harness ever uses
+HOST = "127.0.0.1"  # loopback: the addresses of a run without --partitions
+ALLOWED_PREFIXES = []  # the /24 of this run's own network namespaces (netns.py), when it made one
+
+
+def allowed(host):
+    """Only loopback and the hosts of this run's own namespaces are ever talked to."""
+    return host == HOST or any(host.startswith(prefix) for prefix in ALLOWED_PREFIXES)
 
 MASTER_FLAGS = ["--chunk-size", "1M", "--lease", "3s", "--heartbeat-timeout", "2s", "--repair-interval", "500ms"]
 # A slowish scrubber: clients sometimes meet a corrupt replica before the scrubber does, and read past it.

@@ -6,7 +6,8 @@ import threading
 import time
 
 from common import BAD_DISK, CHUNKSERVERS, MAX_DOWN, REGISTRY, HarnessError
-from cluster import last_chunk_replicas
+from cluster import last_chunk, last_chunk_replicas, latest_primary
+from netns import CLIENTS
 
 RECORDS = "/chaos/records"
 LONG_STOP = 10.0  # a stop longer than this outlasts the clients' reply timeout
@@ -15,17 +16,18 @@ LONG_STOP = 10.0  # a stop longer than this outlasts the clients' reply timeout
 class Fault:
     def __init__(self, at, kind, target, length=0.0, detail=None):
         self.at = at  # seconds after the workload starts
-        self.kind = kind  # kill | stop | disk (chunkservers) | mkill | mstop (master) | shadow
+        self.kind = kind  # kill | stop | disk (chunkservers) | mkill | mstop (master) | shadow | cut (links)
         self.target = target  # chunkserver index (None for the master and the shadow)
         self.length = length  # seconds down
         self.detail = detail or {}
         self.actual = target  # the chunkserver really hit (a biased stop picks it at run time)
 
 
-def plan_faults(rng, duration, master_faults):
+def plan_faults(rng, duration, master_faults, partitions=False):
     """The fault schedule. Intervals during which each chunkserver is (planned) down are tracked so that no
     more than MAX_DOWN are ever down together; a restart is given a margin to register. At most one master
-    fault at a time, with 3-6 s between them; the shadow is killed now and then, one fault at a time."""
+    fault at a time, with 3-6 s between them; the shadow is killed now and then, one fault at a time. With
+    partitions, a cut of links counts as its chunkserver being down."""
     faults = []
     down = []  # (start, end, target)
     master_free_at = shadow_free_at = 0.0
@@ -36,6 +38,9 @@ def plan_faults(rng, duration, master_faults):
             return faults
         kinds = ["kill", "stop", "disk"] + (["master", "shadow"] if master_faults else [])
         weights = [4, 5, 3] + ([1.5, 0.5] if master_faults else [])
+        if partitions:
+            kinds.append("cut")
+            weights.append(3)
         kind = rng.choices(kinds, weights)[0]
         if kind == "master":
             sub = rng.choice(["mkill", "mstop"])
@@ -52,9 +57,11 @@ def plan_faults(rng, duration, master_faults):
                 shadow_free_at = at + length + 5.0
                 continue
             kind = "disk"
-        if kind in ("kill", "stop"):
-            length = rng.uniform(1.0, 5.0) if kind == "kill" else rng.uniform(0.5, 12.0)
+        if kind in ("kill", "stop", "cut"):
+            length = {"kill": rng.uniform(1.0, 5.0), "stop": rng.uniform(0.5, 12.0), "cut": rng.uniform(1.0, 15.0)}[kind]
             detail = {"bias": rng.random() < 0.4, "pick": rng.random()} if kind == "stop" else {}
+            if kind == "cut":
+                detail = plan_cut(rng)
             end = at + length + (2.0 if kind == "kill" else 0.5)  # margin: restart and re-register
             overlapping = [d for d in down if d[0] < end and at < d[1]]
             busy = {d[2] for d in overlapping}
@@ -72,6 +79,23 @@ def plan_faults(rng, duration, master_faults):
             "action": action, "pick": rng.random(), "where": rng.random(), "mask": rng.randint(1, 255)}))
 
 
+def plan_cut(rng):
+    """Which links a cut breaks; the chunkserver it centres on is the fault's target (or, for an isolated
+    primary, the one holding the lease at run time). Shapes:
+      isolate  the chunkserver and both masters cannot reach each other; clients and chunkservers still can
+               (so a primary goes on serving under its lease, cut off from the master);
+      oneway   one direction of one link: master->cs, cs->master, cs->cs, clients->cs or cs->clients;
+      pair     two chunkservers cannot reach each other (a primary and its secondary, often)."""
+    shape = rng.choices(["isolate", "oneway", "pair"], [4, 4, 2])[0]
+    detail = {"shape": shape, "route": rng.choice(["blackhole", "blackhole", "prohibit"]),
+              "other": rng.random(), "pick": rng.random()}
+    if shape == "isolate":
+        detail["bias"] = rng.random() < 0.6
+    if shape == "oneway":
+        detail["direction"] = rng.choice(["master>cs", "cs>master", "cs>cs", "clients>cs", "cs>clients"])
+    return detail
+
+
 def plan_master_disk(rng, duration):
     """One window in the middle of the run during which the master's disk is full (its log cannot grow),
     drawn from a generator of its own so that the rest of a seed's schedule stays as it was."""
@@ -79,7 +103,8 @@ def plan_master_disk(rng, duration):
     return [Fault(at, "mdisk", None, rng.uniform(4.0, 12.0))]
 
 
-COUNTERS = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow", "mdisk")
+COUNTERS = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow", "mdisk",
+            "isolate", "oneway", "pair", "cutprimary")
 
 
 class FaultInjector(threading.Thread):
@@ -140,6 +165,9 @@ class FaultInjector(threading.Thread):
         if fault.kind == "mdisk":
             self.master_disk(fault, full=True)
             return
+        if fault.kind == "cut":
+            self.cut(fault)
+            return
         if fault.kind == "stop" and fault.detail.get("bias"):
             self.aim_at_last_chunk(fault)
         server = self.server_of(fault)
@@ -178,9 +206,56 @@ class FaultInjector(threading.Thread):
             fault.actual = holders[min(len(holders) - 1, int(fault.detail["pick"] * len(holders)))]
             fault.detail["last"] = True
 
+    def links(self, fault):
+        """The (source, destination) host pairs a cut breaks; its chunkserver is fault.actual."""
+        detail = fault.detail
+        cs = self.cluster.chunkservers[fault.actual].name
+        others = [s.name for s in self.cluster.chunkservers if s.name != cs]
+        other = others[min(len(others) - 1, int(detail["other"] * len(others)))]
+        if detail["shape"] == "isolate":
+            return [(cs, "master"), ("master", cs), (cs, "shadow"), ("shadow", cs)]
+        if detail["shape"] == "pair":
+            return [(cs, other), (other, cs)]
+        source, destination = detail["direction"].split(">")
+        names = {"cs": cs, "master": "master", "clients": CLIENTS}
+        if source == destination == "cs":
+            return [(cs, other)]
+        return [(names[source], names[destination])]
+
+    def cut(self, fault):
+        network = self.cluster.network
+        if network is None:
+            self.log("cut skipped (no network of namespaces)")
+            self.counts["skipped"] += 1
+            return
+        detail = fault.detail
+        why = ""
+        if detail.get("bias"):
+            handle, _ = last_chunk(self.cluster.master.address, RECORDS)
+            primary = latest_primary(self.cluster.acknowledgements, handle) if handle else None
+            for index, server in enumerate(self.cluster.chunkservers):
+                if server.address == primary:
+                    fault.actual = index
+                    why = " (the primary of the last chunk of /chaos/records)"
+                    self.counts["cutprimary"] += 1
+        links = self.links(fault)
+        fault.detail["links"] = [link for link in links if network.cut(*link, kind=detail["route"])]
+        self.log(f"cut ({detail['shape']}, {detail['route']}) for {fault.length:.1f}s{why}: "
+                 + ", ".join(f"{a}->{b}" for a, b in links))
+        self.counts[detail["shape"]] += 1
+        self.last_fault_at = time.monotonic()
+        self.pending_ends.add(fault)
+
     def end(self, fault):
         if fault.kind == "mdisk":
             self.master_disk(fault, full=False)
+            return
+        if fault.kind == "cut":
+            if fault in self.pending_ends:
+                self.pending_ends.discard(fault)
+                for link in fault.detail.get("links", []):
+                    self.cluster.network.heal(*link)
+                self.log("healed: " + ", ".join(f"{a}->{b}" for a, b in fault.detail.get("links", [])))
             return
         if fault not in self.pending_ends:
             return
@@ -239,6 +314,8 @@ class FaultInjector(threading.Thread):
         with self.cluster.lock:
             for fault in sorted(self.pending_ends, key=lambda f: f.at):
                 self.end(fault)
+            if self.cluster.network:
+                self.cluster.network.heal_all()
             for server in self.cluster.servers:
                 if server.state == "stopped":
                     server.cont()
@@ -249,7 +326,7 @@ class FaultInjector(threading.Thread):
 
     def total(self):
         return sum(self.counts[k] for k in ("kill", "stop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow",
-                                            "mdisk"))
+                                            "mdisk", "isolate", "oneway", "pair"))
 
 
 def restart(server, log, violations):

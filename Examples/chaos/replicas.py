@@ -8,7 +8,7 @@ import json
 import socket
 import time
 
-from common import BAD_DISK, CHUNK_SIZE, HOST, HarnessError
+from common import BAD_DISK, CHUNK_SIZE, HarnessError, allowed
 from checks import id_order, retry
 from workload import expected_bytes
 
@@ -34,8 +34,8 @@ def chunk_map(cluster):
 def read_replica(address, handle, version, length=CHUNK_SIZE):
     """(bytes, None) or (None, error) for READ of one replica, straight from its chunkserver."""
     host, port = address.rsplit(":", 1)
-    if host != HOST:  # never talk to anything but loopback
-        return None, f"refusing non-loopback address {address}"
+    if not allowed(host):
+        return None, f"refusing address {address}: not loopback nor this run's own network"
     try:
         with socket.create_connection((host, int(port)), timeout=15) as s:
             s.sendall(f"READ handle={handle} version={version} offset=0 length={length}\n".encode())
