@@ -5,6 +5,16 @@ import GFSTestSupport
 import Testing
 
 @Suite(.serialized) struct WireTests {
+    /// The fields of the CHUNK line of /f's one chunk, asked with LOOKUP on `master`.
+    static func firstChunk(_ master: RawSocket) throws -> [String: String] {
+        master.send("LOOKUP /f\n")
+        let chunk = try #require(master.readLines(2).last)
+        return Dictionary(uniqueKeysWithValues: chunk.split(separator: " ").dropFirst().map {
+            let parts = $0.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        })
+    }
+
     @Test func pipelinedRequestsAndMalformedLines() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let socket = try RawSocket(cluster.masterAddress)
@@ -54,13 +64,7 @@ import Testing
         try await withCluster(chunkservers: 3) { cluster in
             #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("0123456789".utf8)).status == 0)
             let master = try RawSocket(cluster.masterAddress)
-            master.send("LOOKUP /f\n")
-            let chunk = try #require(master.readLines(2).last)
-            let fields = Dictionary(uniqueKeysWithValues: chunk.split(separator: " ").dropFirst().map {
-                let parts = $0.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-            })
-            let handle = try #require(fields["handle"])
+            let handle = try #require(try Self.firstChunk(master)["handle"])
             master.send("LEASE handle=\(handle)\n")
             let lease = try #require(master.readLines(1).first)
             let primary = try #require(lease.split(separator: " ").first { $0.hasPrefix("primary=") }?.dropFirst(8))
@@ -87,6 +91,33 @@ import Testing
             let synced = secondary.readLines(2)
             #expect(synced.first == "OK")
             #expect(synced.last?.hasPrefix("ERR NOTFOUND") == true)
+        }
+    }
+
+    /// A secondary applies a chunk's mutations in the primary's serial order: an APPLY whose serial it has
+    /// passed is refused and leaves the bytes alone, and one refused for its version does not use up its
+    /// serial (GFS §3.1; the claim 7).
+    @Test func secondaryRefusesSerialsItHasPassed() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1"]) { cluster in
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("0123456789".utf8)).status == 0)
+            let fields = try Self.firstChunk(try RawSocket(cluster.masterAddress))
+            let handle = try #require(fields["handle"])
+            let version = try #require(fields["version"].flatMap { UInt64($0) })
+            let server = try RawSocket(cluster.chunkservers[0].address)
+            func apply(_ serial: UInt64, _ byte: String, version: UInt64 = version) -> String {
+                server.send("PUSH id=\(byte)\(serial) len=1\n\(byte)")
+                guard server.readLines(1) == ["OK"] else { return "push failed" }
+                server.send("APPLY handle=\(handle) version=\(version) serial=\(version << 32 | serial) offset=0 id=\(byte)\(serial)\n")
+                return server.readLines(1).first ?? "no reply"
+            }
+            #expect(apply(5, "A").hasPrefix("OK"))
+            #expect(apply(3, "B").hasPrefix("ERR"), "serial 3 comes after 5 has been applied")
+            #expect(apply(5, "C").hasPrefix("ERR"), "a serial is applied once")
+            #expect(apply(6, "D", version: version + 1).hasPrefix("ERR STALE"))
+            #expect(apply(6, "E").hasPrefix("OK"), "the refused APPLY did not take serial 6")
+            server.send("READ handle=\(handle) version=\(version) offset=0 length=3\n")
+            #expect(server.readLines(1) == ["OK len=3"])
+            #expect(String(decoding: server.readBytes(3), as: UTF8.self) == "E12")
         }
     }
 
