@@ -64,12 +64,12 @@ public final class ChunkService: Sendable {
             let length = try await reportingCorruption(handle) { () async throws(GFSError) in
                 try await write(handle, version: version, offset: offset, id: id)
             }
-            return .ok([.init("length", String(length))])
+            return LengthReply(length: length).reply
         case let .append(handle, version, id):
             let offset = try await reportingCorruption(handle) { () async throws(GFSError) in
                 try await append(handle, version: version, id: id)
             }
-            return .ok([.init("offset", String(offset))])
+            return AppendReply(offset: offset).reply
         case let .pad(handle, version, serial, size, id):
             try await reportingCorruption(handle) { () async throws(GFSError) in
                 try await pad(handle, version: version, serial: serial, size: size, id: id)
@@ -78,7 +78,7 @@ public final class ChunkService: Sendable {
             let length = try await reportingCorruption(handle) { () async throws(GFSError) in
                 try await apply(handle, version: version, serial: serial, offset: offset, id: id)
             }
-            return .ok([.init("length", String(length))])
+            return LengthReply(length: length).reply
         case let .sync(handle):
             try await durability.sync(handle)
         case let .read(handle, version, offset, length):
@@ -89,7 +89,7 @@ public final class ChunkService: Sendable {
                 leases.withLockedValue { $0.revoked(handle, through: version) }
                 return store.length(handle) ?? 0
             }
-            return .ok([.init("length", String(length))])
+            return LengthReply(length: length).reply
         case let .clone(handle, new, version):
             // In the source's queue, so the copy cannot start while a mutation of the source is half applied.
             try await reportingCorruption(handle) { () async throws(GFSError) in
@@ -101,9 +101,8 @@ public final class ChunkService: Sendable {
             try await replicate(handle, version: version, from: source, bytesPerSecond: rate)
         case .status:
             let space = store.diskSpace()
-            return .ok([.init("role", "chunkserver"), .init("addr", address.description), .init("chunks", String(store.count)),
-                        .init("capacity", String(space.capacity)), .init("free", String(space.free)),
-                        .init("buffered", String(pushes.bytesHeld))])
+            return ChunkServerStatus(address: address, chunks: store.count, capacityBytes: space.capacity,
+                                     freeBytes: space.free, bufferedBytes: pushes.bytesHeld).reply
         case .help:
             return Verb.helpReply(for: .chunkserver)
         }

@@ -53,15 +53,14 @@ struct HeartbeatLoop: Sendable {
         let report = service.store.report()
         let request = MasterRequest.register(service.address, rack: rack, capacityBytes: space.capacity,
                                              freeBytes: space.free)
-        let reply = try await connection.call(request.line, payload: ReportedChunk.payload(report), timeout: .seconds(30))
-        let shadow = reply.line["role"]?.hasPrefix("shadow") ?? false
+        let reply = try RegisterReply(try await connection.call(request.line, payload: ReportedChunk.payload(report),
+                                                                 timeout: .seconds(30)))
+        let shadow = reply.role != .primary
         if !shadow {
-            if let chunkSize = try reply.line.integer("chunksize", in: 1...Int64.max) {
-                service.chunkSize.withLockedValue { $0 = chunkSize }
-            }
+            service.chunkSize.withLockedValue { $0 = reply.chunkSize }
             service.logger.info("registered with \(master): \(report.count) chunks")
         }
-        try await carryOut(reply.body, sent: service.clock.now)
+        try await carryOut(reply.instructions, sent: service.clock.now)
         return shadow
     }
 
@@ -70,7 +69,7 @@ struct HeartbeatLoop: Sendable {
         let report = service.store.report()
         let reply = try await connection.call(MasterRequest.report(service.address).line,
                                               payload: ReportedChunk.payload(report), timeout: .seconds(30))
-        try await carryOut(reply.body, sent: sent)
+        try await carryOut(try InstructionsReply(reply).instructions, sent: sent)
     }
 
     private func beat(on connection: Connection) async throws(GFSError) {
@@ -78,12 +77,12 @@ struct HeartbeatLoop: Sendable {
         let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
                                               leases: service.leasesToExtend())
         let reply = try await connection.call(request.line, timeout: interval * 5)
-        try await carryOut(reply.body, sent: sent)
+        try await carryOut(try InstructionsReply(reply).instructions, sent: sent)
     }
 
-    private func carryOut(_ instructions: [Line], sent: Instant) async throws(GFSError) {
-        for line in instructions {
-            switch try ChunkServerInstruction(line) {
+    private func carryOut(_ instructions: [ChunkServerInstruction], sent: Instant) async throws(GFSError) {
+        for instruction in instructions {
+            switch instruction {
             case let .extend(handle, version, lease):
                 service.extendLease(handle, version: version, duration: lease, sent: sent)
             case let .delete(handle):

@@ -26,15 +26,13 @@ public struct ChunkClient: Sendable {
     /// Returns the chunk's length after the write.
     public func write(_ lease: LeaseInfo, offset: Int64, id: String) async throws(GFSError) -> Int64 {
         let request = ChunkRequest.write(lease.handle, version: lease.version, offset: offset, id: id)
-        let reply = try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)
-        return try reply.line.requireInteger("length")
+        return try LengthReply(try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)).length
     }
 
     /// Asks the primary to append pushed data `id` as one record (GFS §3.3); returns the offset it chose.
     public func append(_ lease: LeaseInfo, id: String) async throws(GFSError) -> Int64 {
         let request = ChunkRequest.append(lease.handle, version: lease.version, id: id)
-        let reply = try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)
-        return try reply.line.requireInteger("offset")
+        return try AppendReply(try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)).offset
     }
 
     /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first.

@@ -87,18 +87,15 @@ public struct MasterClient: Sendable {
         _ = try await call(.move(source, to: destination))
     }
 
-    /// `RM`.
-    public func remove(_ path: GFSPath, recursive: Bool = false) async throws(GFSError) {
-        _ = try await call(.remove(path, recursive: recursive))
+    /// `RM`; returns how many deleted entries it purged for good (removing from the trash).
+    @discardableResult
+    public func remove(_ path: GFSPath, recursive: Bool = false) async throws(GFSError) -> Int {
+        try RemoveReply(try await call(.remove(path, recursive: recursive))).purged
     }
 
     /// `LOOKUP`: the file's size, the cluster's chunk size, and where each chunk is.
     public func lookup(_ path: GFSPath, stale: Bool = false) async throws(GFSError) -> FileLayout {
-        let reply = try await call(.lookup(path, stale: stale))
-        var chunks: [ChunkLocation] = []
-        for line in reply.body { chunks.append(try ChunkLocation(line)) }
-        return FileLayout(size: try reply.line.requireInteger("size"),
-                          chunkSize: try reply.line.requireInteger("chunksize", in: 1...Int64.max), chunks: chunks)
+        try FileLayout(try await call(.lookup(path, stale: stale)))
     }
 
     /// `ALLOCATE`: chunk `index`, created if it is the file's next one.
@@ -117,20 +114,33 @@ public struct MasterClient: Sendable {
     }
 
     /// `STATUS`: the master's counters and one summary per chunkserver.
-    public func status() async throws(GFSError) -> (fields: [Line.Field], servers: [ServerSummary]) {
-        let reply = try await call(.status)
-        var servers: [ServerSummary] = []
-        for line in reply.body { servers.append(try ServerSummary(line)) }
-        return (reply.line.fields.filter { $0.key != "n" }, servers)
+    public func status() async throws(GFSError) -> MasterStatus {
+        try MasterStatus(try await call(.status))
     }
-}
 
-/// A file's size and chunk locations, as `LOOKUP` returns them.
-public struct FileLayout: Sendable {
-    /// Bytes in the file.
-    public var size: Int64
-    /// Bytes per chunk in this cluster.
-    public var chunkSize: Int64
-    /// Every chunk, in order.
-    public var chunks: [ChunkLocation]
+    /// `FSCK` of the tree at `path`.
+    public func fsck(_ path: GFSPath, files: Bool, chunks: Bool) async throws(GFSError) -> FsckReply {
+        try FsckReply(try await call(.fsck(path, files: files, chunks: chunks)))
+    }
+
+    /// `GC`.
+    public func collectGarbage(all: Bool) async throws(GFSError) -> CollectionSummary {
+        try CollectionSummary(try await call(.collectGarbage(all: all)))
+    }
+
+    /// `TUNE`.
+    public func tune(clonesPerServer: Int?, clonesTotal: Int?, cloneBytesPerSecond: Int64?) async throws(GFSError) -> TuneReply {
+        try TuneReply(try await call(.tune(clonesPerServer: clonesPerServer, clonesTotal: clonesTotal,
+                                           cloneRate: cloneBytesPerSecond)))
+    }
+
+    /// `DELETED`: what the trash holds under `path`.
+    public func deleted(under path: GFSPath) async throws(GFSError) -> [DeletedInfo] {
+        try DeletedListing(try await call(.deleted(path))).entries
+    }
+
+    /// `PROMOTE`, sent to one particular master.
+    public func promote(_ address: ServerID) async throws(GFSError) -> PromoteReply {
+        try PromoteReply(try await call(.promote, to: address))
+    }
 }

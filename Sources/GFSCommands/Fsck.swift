@@ -33,39 +33,44 @@ struct Fsck: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let reply = try await client.master.call(.fsck(try remotePath(path), files: files || chunks, chunks: chunks))
+        let reply = try await client.master.fsck(try remotePath(path), files: files || chunks, chunks: chunks)
         await client.close()
-        let summary = EntryFormat.fields(reply.line)
+        let totals = reply.summary
         if json {
-            StandardStreams.output(EntryFormat.json(FsckJSON(summary: summary, lines: reply.body)))
+            StandardStreams.output(EntryFormat.json(FsckJSON(summary: EntryFormat.fields(Line("OK", [], reply.fields)),
+                                                             lines: reply.items.map(\.line))))
         } else {
-            for line in reply.body { StandardStreams.output(describe(line)) }
+            for item in reply.items { StandardStreams.output(describe(item)) }
+            let fields = Dictionary(reply.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
             StandardStreams.output(["files", "directories", "bytes", "chunks", "healthy", "under", "missing", "stale_only",
                                     "stale", "corrupt", "goal_replicas", "live_replicas", "status"]
-                .map { "\($0)\t\(summary[$0] ?? "0")" }.joined(separator: "\n"))
+                .map { "\($0)\t\(fields[$0] ?? "0")" }.joined(separator: "\n"))
         }
-        guard summary["status"] == "healthy" else {
-            StandardStreams.error("gfs: fsck: \(summary["under"] ?? "?") under-replicated, \(summary["missing"] ?? "?") missing and \(summary["stale_only"] ?? "0") stale-only of \(summary["chunks"] ?? "?") chunks under \(path)")
+        guard totals.isHealthy else {
+            StandardStreams.error("gfs: fsck: \(totals.underReplicated) under-replicated, \(totals.missing) missing and \(totals.staleOnly) stale-only of \(totals.chunks) chunks under \(path)")
             throw ExitCode(ExitStatus.integrity)
         }
     }
 
-    /// One tab-separated line for a FILE or CHUNK line.
-    private func describe(_ line: Line) -> String {
-        let path = line.arguments.first ?? ""
-        if line.verb == "FILE" {
-            return ["file", path, line["status"] ?? "", line["size"] ?? "", line["chunks"] ?? "", line["goal"] ?? ""]
+    /// One tab-separated line for a file or a chunk.
+    private func describe(_ item: FsckReply.Item) -> String {
+        switch item {
+        case let .file(file):
+            return ["file", file.path.string, file.status.rawValue, String(file.size), String(file.chunks), String(file.goal)]
+                .joined(separator: "\t")
+        case let .chunk(chunk):
+            func list(_ servers: [ServerID]) -> String { servers.map(\.description).joined(separator: ",") }
+            var problems: [String] = []
+            if !chunk.stale.isEmpty { problems.append("stale " + chunk.stale.map { "\($0.server)@v\($0.version)" }.joined(separator: ",")) }
+            for (key, servers) in [("corrupt", chunk.corrupt), ("dead", chunk.dead), ("resting", chunk.resting),
+                                   ("draining", chunk.draining)] where !servers.isEmpty {
+                problems.append("\(key) \(list(servers))")
+            }
+            return ["chunk", chunk.path.string, String(chunk.index), chunk.handle.description, chunk.status.rawValue,
+                    "\(chunk.live.count)/\(chunk.goal)" + (locations && !chunk.live.isEmpty ? " \(list(chunk.live))" : ""),
+                    problems.isEmpty ? "-" : problems.joined(separator: "; "), chunk.scheduled]
                 .joined(separator: "\t")
         }
-        let live = (line["live"] ?? "").split(separator: ",")
-        var problems: [String] = []
-        for key in ["stale", "corrupt", "dead", "resting", "draining"] {
-            if let servers = line[key] { problems.append("\(key) \(servers)") }
-        }
-        return ["chunk", path, line["index"] ?? "", line["handle"] ?? "", line["status"] ?? "",
-                "\(live.count)/\(line["goal"] ?? "?")" + (locations && !live.isEmpty ? " \(live.joined(separator: ","))" : ""),
-                problems.isEmpty ? "-" : problems.joined(separator: "; "), line["scheduled"] ?? ""]
-            .joined(separator: "\t")
     }
 
     struct FsckJSON: Encodable {

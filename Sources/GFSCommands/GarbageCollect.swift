@@ -23,14 +23,12 @@ struct GarbageCollect: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let reply = try await client.master.call(.collectGarbage(all: now))
+        let summary = try await client.master.collectGarbage(all: now)
         await client.close()
-        let fields = EntryFormat.fields(reply.line)
         if json {
-            StandardStreams.output(EntryFormat.json(fields))
+            StandardStreams.output(EntryFormat.json(EntryFormat.fields(summary.reply.line)))
         } else {
-            StandardStreams.output(["purged", "bytes", "chunks", "replicas_to_delete"]
-                .map { "\($0)\t\(fields[$0] ?? "0")" }.joined(separator: "\n"))
+            StandardStreams.output(summary.fields.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n"))
         }
     }
 }

@@ -61,12 +61,9 @@ struct List: AsyncParsableCommand {
     private func listDeleted(_ targets: [GFSPath], client: Client) async throws {
         var rows: [[String: String]] = []
         for target in targets {
-            for line in try await client.master.call(.deleted(target)).body {
-                var row = EntryFormat.fields(line)
-                row["path"] = line.arguments.first
-                row["deleted"] = EntryFormat.timestamp(Int64(row["deleted_ms"] ?? "") ?? 0)
-                row["deleted_ms"] = nil
-                rows.append(row)
+            for entry in try await client.master.deleted(under: target) {
+                rows.append(["path": entry.original.string, "deleted": EntryFormat.timestamp(entry.deletedAt),
+                             "type": entry.kind.rawValue, "size": String(entry.size)])
             }
         }
         if json { return StandardStreams.output(EntryFormat.json(rows)) }

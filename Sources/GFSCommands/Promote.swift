@@ -16,8 +16,8 @@ struct Promote: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let reply = try await client.master.call(.promote, to: client.master.addresses[0])
-        StandardStreams.output("\(client.master.addresses[0]) is the primary (log record \(reply.line["sequence"] ?? "?"))")
+        let reply = try await client.master.promote(client.master.addresses[0])
+        StandardStreams.output("\(client.master.addresses[0]) is the primary (log record \(reply.sequence.map(String.init) ?? "?"))")
         await client.close()
     }
 }

@@ -32,8 +32,8 @@ struct Remove: AsyncParsableCommand {
         for path in paths {
             let target = try remotePath(path)
             if force, (try? await client.master.stat(target)) == nil { continue }
-            let reply = try await client.master.call(.remove(target, recursive: recursive))
-            if let purged = reply.line["purged"] { StandardStreams.output("purged \(target) (\(purged) deleted)") }
+            let purged = try await client.master.remove(target, recursive: recursive)
+            if purged > 0 { StandardStreams.output("purged \(target) (\(purged) deleted)") }
         }
         await client.close()
     }

@@ -34,7 +34,8 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let (fields, servers) = try await client.master.status()
+        let status = try await client.master.status()
+        let (fields, servers) = (status.counters, status.summaries)
         if json {
             let status = JSONStatus(
                 master: client.master.address.description,

@@ -27,11 +27,9 @@ struct Tune: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let reply = try await client.master.call(.tune(clonesPerServer: clonesPerServer, clonesTotal: clonesTotal,
-                                                       cloneRate: cloneRate?.bytes))
+        let reply = try await client.master.tune(clonesPerServer: clonesPerServer, clonesTotal: clonesTotal,
+                                                 cloneBytesPerSecond: cloneRate?.bytes)
         await client.close()
-        for key in ["clones_per_server", "clones_total", "clone_rate"] {
-            StandardStreams.output("\(key)\t\(reply.line[key] ?? "?")")
-        }
+        for field in reply.fields { StandardStreams.output("\(field.key)\t\(field.value)") }
     }
 }

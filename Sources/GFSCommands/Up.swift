@@ -77,7 +77,7 @@ struct Up: AsyncParsableCommand {
         defer { Task { await client.close() } }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, group.allRunning {
-            if let (_, servers) = try? await client.master.status(), servers.filter(\.alive).count >= chunkservers {
+            if let status = try? await client.master.status(), status.summaries.filter(\.alive).count >= chunkservers {
                 return true
             }
             try? await Task.sleep(for: .milliseconds(100))

@@ -70,7 +70,7 @@ extension MasterService {
             let deletions = try state.report(server, chunks: try ReportedChunk.parse(payload ?? ByteBuffer()))
             guard case .primary = role else { return .ok() }
             if !deletions.isEmpty { logger.info("chunkserver \(server) holds \(deletions.count) orphan or stale replicas") }
-            return .ok(body: deletions.map { ChunkServerInstruction.delete($0).line })
+            return InstructionsReply(deletions.map { ChunkServerInstruction.delete($0) }).reply
         case let .leave(server):
             logger.notice("chunkserver \(server) is stopping for a restart")
             state.serverLeaving(server)
@@ -80,70 +80,29 @@ extension MasterService {
         case let .tune(perServer, total, rate):
             state.tune(clonesPerServer: perServer, clonesTotal: total, cloneBytesPerSecond: rate)
             let configuration = state.configuration
-            return .ok([.init("clones_per_server", String(configuration.clonesPerServer)),
-                        .init("clones_total", String(configuration.clonesTotal)),
-                        .init("clone_rate", String(configuration.cloneBytesPerSecond))])
+            return TuneReply(clonesPerServer: configuration.clonesPerServer, clonesTotal: configuration.clonesTotal,
+                             cloneBytesPerSecond: configuration.cloneBytesPerSecond).reply
         case let .deleted(path):
-            return .ok(body: state.deleted(under: path).map(\.line))
+            return DeletedListing(state.deleted(under: path).map(DeletedInfo.init)).reply
         case let .undelete(path):
             try await commit([try await locked([path]) { () throws(GFSError) in try state.undelete(path) }])
         case let .collectGarbage(all):
             let summary = try await collectGarbage(everything: all)
-            return .ok(summary.fields)
+            return summary.reply
         case let .fsck(path, files, chunks):
-            var body: [Line] = []
+            var items: [FsckReply.Item] = []
             let summary = try state.fsck(path) { path, entry, checks in
                 let troubled = checks.filter(\.isTroubled)
                 if files || !troubled.isEmpty {
-                    body.append(Line("FILE", [path.string], fields: [
-                        "status": ChunkCheck.fileStatus(checks).rawValue, "size": String(entry.length), "chunks": String(checks.count),
-                        "goal": String(entry.replication),
-                    ]))
+                    items.append(.file(FsckFile(path: path, status: ChunkCheck.fileStatus(checks), size: entry.length,
+                                                chunks: checks.count, goal: entry.replication)))
                 }
-                for check in chunks ? checks : troubled { body.append(check.line(path)) }
+                for check in chunks ? checks : troubled { items.append(.chunk(FsckChunk(path: path, check: check))) }
             }
-            return .ok(summary.fields, body: body)
+            return FsckReply(summary: summary, items: items).reply
         default:
             throw GFSError(.internal, "\(request.line.verb) is not a repair request")
         }
         return .ok()
-    }
-}
-
-extension CollectionSummary {
-    var fields: [Line.Field] {
-        [.init("purged", String(purged)), .init("bytes", String(bytes)), .init("chunks", String(chunks)),
-         .init("replicas_to_delete", String(replicasToDelete))]
-    }
-}
-
-extension FsckSummary {
-    var fields: [Line.Field] {
-        [.init("status", isHealthy ? "healthy" : "unhealthy"), .init("files", String(files)),
-         .init("directories", String(directories)), .init("bytes", String(bytes)), .init("chunks", String(chunks)),
-         .init("healthy", String(healthy)), .init("under", String(underReplicated)), .init("missing", String(missing)),
-         .init("stale_only", String(staleOnly)), .init("stale", String(stale)), .init("corrupt", String(corrupt)), .init("goal_replicas", String(goalReplicas)),
-         .init("live_replicas", String(liveReplicas))]
-    }
-}
-
-extension ChunkCheck {
-    func line(_ path: GFSPath) -> Line {
-        func list(_ servers: [ServerID]) -> String? { servers.isEmpty ? nil : servers.map(\.description).joined(separator: ",") }
-        return Line("CHUNK", [path.string], fields: [
-            "index": String(index), "handle": handle.description, "version": String(version), "status": status.rawValue,
-            "goal": String(goal), "live": list(health.live),
-            "stale": health.stale.isEmpty ? nil : health.stale.map { "\($0.server)@v\($0.version)" }.joined(separator: ","),
-            "dead": list(health.dead), "resting": list(health.resting), "draining": list(health.draining),
-            "corrupt": list(corrupt), "scheduled": scheduled,
-        ])
-    }
-}
-
-extension DeletedEntry {
-    var line: Line {
-        Line("DELETED", [original.string], fields: [
-            "deleted_ms": String(deletedAt), "type": entry.kind == .file ? "file" : "directory", "size": String(entry.length),
-        ])
     }
 }

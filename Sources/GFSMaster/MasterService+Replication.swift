@@ -8,10 +8,7 @@ import NIOPosix
 /// log and state, serves reads, and can be promoted.
 extension MasterService {
     /// Whether this master takes writes, or follows another.
-    public enum Role: Sendable, Equatable {
-        case primary
-        case shadow(of: ServerID)
-    }
+    public typealias Role = MasterRole
 
     // MARK: - Primary side
 
@@ -39,7 +36,7 @@ extension MasterService {
         guard let bytes else {
             throw GFSError(.stale, "records from \(first) were replaced by a checkpoint; fetch it with CHECKPOINT")
         }
-        return .ok([.init("durable", String(log.durable))], payload: ByteBuffer(bytes: bytes))
+        return TailReply(durable: log.durable, records: ByteBuffer(bytes: bytes)).reply
     }
 
     /// `CHECKPOINT`: the newest checkpoint file and its sequence.
@@ -50,7 +47,7 @@ extension MasterService {
             return (newest.sequence, try LogFiles.read(folder + "/" + newest.name))
         }
         guard let (sequence, bytes) = found else { throw GFSError(.notFound, "this master has no checkpoint yet") }
-        return .ok([.init("sequence", String(sequence))], payload: ByteBuffer(bytes: bytes))
+        return CheckpointReply(sequence: sequence, bytes: ByteBuffer(bytes: bytes)).reply
     }
 
     func replicaConfirmed(_ shadow: ServerID, upTo sequence: UInt64) {
@@ -143,13 +140,13 @@ extension MasterService {
     /// `PROMOTE`: this shadow stops following and takes writes. Leases are fenced for one lease period, since
     /// the old primary's leases may still be in force.
     func promote() -> Reply {
-        guard case let .shadow(primary) = role else { return .ok([.init("role", "primary")]) }
+        guard case let .shadow(primary) = role else { return PromoteReply(role: .primary, sequence: nil).reply }
         follower?.cancel()
         follower = nil
         role = .primary
         state.fenceLeasesAfterRestart()
         logger.notice("promoted to primary (was a shadow of \(primary)) at log record \(log.durable)")
-        return .ok([.init("role", "primary"), .init("sequence", String(log.durable))])
+        return PromoteReply(role: .primary, sequence: log.durable).reply
     }
 
     /// Starts following `primary` (called once, at start, on a shadow).

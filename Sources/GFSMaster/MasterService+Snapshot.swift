@@ -30,9 +30,9 @@ extension MasterService {
         let revoked = await withTaskGroup(of: (MasterStateMachine.LeasedChunk, Int64)?.self) { group in
             for chunk in leased {
                 group.addTask {
-                    guard let reply = try? await pool.call(chunk.primary, ChunkRequest.revoke(chunk.handle, version: chunk.version).line,
-                                                           timeout: timeout) else { return nil }
-                    return (chunk, (try? reply.line.integer("length")).flatMap { $0 } ?? 0)
+                    let request = ChunkRequest.revoke(chunk.handle, version: chunk.version).line
+                    guard let reply = try? LengthReply(await pool.call(chunk.primary, request, timeout: timeout)) else { return nil }
+                    return (chunk, reply.length)
                 }
             }
             var done: [(MasterStateMachine.LeasedChunk, Int64)] = []

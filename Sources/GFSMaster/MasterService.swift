@@ -158,13 +158,12 @@ public actor MasterService {
                 try state.delete(path, recursive: recursive)
             }
             try await commit(mutations)
-            if purged > 0 { return .ok([.init("purged", String(purged))]) }
+            return RemoveReply(purged: purged).reply
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination)
         case let .lookup(path, stale):
             let (size, chunks) = try state.lookup(path, allowingStale: stale)
-            return .ok([.init("size", String(size)), .init("chunksize", String(state.configuration.chunkSize))],
-                       body: chunks.map(\.line))
+            return FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks).reply
         case let .allocate(path, index):
             return .ok(try await allocate(path, index: index).fields)
         case let .lease(handle):
@@ -180,26 +179,23 @@ public actor MasterService {
             // A shadow's view may lag the primary's: it never tells a chunkserver to delete, nor logs on its own.
             if case .shadow = role { deletions = [] } else { try await commit(adopted) }
             logger.log(level: level, "chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
-            return .ok([.init("chunksize", String(state.configuration.chunkSize)), .init("role", roleName)],
-                       body: deletions.map { ChunkServerInstruction.delete($0).line })
+            return RegisterReply(chunkSize: state.configuration.chunkSize, role: role,
+                                 instructions: deletions.map { ChunkServerInstruction.delete($0) }).reply
         case let .heartbeat(server, free, leases):
             var outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
             if case .shadow = role { outcome = .init(extended: [], deletions: []) }
             let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
-            return .ok(body: instructions.map(\.line))
+            return InstructionsReply(instructions).reply
         case let .corrupt(handle, server):
             logger.warning("chunkserver \(server) reports replica of \(handle) corrupt")
             state.replicaCorrupt(handle, on: server)
         case .status:
             let summaries = state.serverSummaries()
-            return .ok([.init("role", roleName), .init("sequence", String(log.durable)),
-                        .init("chunksize", String(state.configuration.chunkSize)),
-                        .init("entries", String(state.namespace.count)), .init("chunks", String(state.chunks.count)),
-                        .init("leases", String(state.activeLeaseCount)), .init("servers", String(summaries.filter(\.alive).count)),
-                        .init("under_replicated", String(state.underReplicatedCount)),
-                        .init("copies", String(state.clonesUnderWay.count))],
-                       body: summaries.map(\.line))
+            return MasterStatus(role: role, sequence: log.durable, chunkSize: state.configuration.chunkSize,
+                                entries: state.namespace.count, chunks: state.chunks.count, leases: state.activeLeaseCount,
+                                servers: summaries.filter(\.alive).count, underReplicated: state.underReplicatedCount,
+                                copies: state.clonesUnderWay.count, summaries: summaries).reply
         case .help:
             return Verb.helpReply(for: .master)
         case let .tail(from, shadow, wait):
@@ -220,11 +216,6 @@ public actor MasterService {
         await lock(request)
         defer { unlock(request) }
         return try body()
-    }
-
-    var roleName: String {
-        if case let .shadow(primary) = role { return "shadow-of-\(primary)" }
-        return "primary"
     }
 
     /// Records the connection a chunkserver registered on.

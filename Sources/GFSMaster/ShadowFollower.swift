@@ -39,11 +39,11 @@ struct ShadowFollower: Sendable {
         }
         switch outcome {
         case let .success(reply):
-            if let payload = reply.payload { try await service.applyReplicated(Array(payload.readableBytesView)) }
+            let tail = try TailReply(reply)
+            if tail.records.readableBytes > 0 { try await service.applyReplicated(Array(tail.records.readableBytesView)) }
         case let .failure(error) where error.code == .stale:
-            let reply = try await connection.call(MasterRequest.checkpoint.line, timeout: .seconds(120))
-            let sequence = UInt64(try reply.line.requireInteger("sequence"))
-            try await service.installCheckpoint(Array((reply.payload ?? ByteBuffer()).readableBytesView), sequence: sequence)
+            let checkpoint = try CheckpointReply(try await connection.call(MasterRequest.checkpoint.line, timeout: .seconds(120)))
+            try await service.installCheckpoint(Array(checkpoint.bytes.readableBytesView), sequence: checkpoint.sequence)
         case let .failure(error):
             throw error
         }

@@ -20,6 +20,18 @@ public struct ChunkCheck: Sendable, Equatable {
     /// What the master does about it, in words.
     public var scheduled: String
 
+    public init(index: Int, handle: ChunkHandle, version: ChunkVersion, goal: Int, status: Status, health: MasterStateMachine.ChunkHealth,
+                corrupt: [ServerID], scheduled: String) {
+        self.index = index
+        self.handle = handle
+        self.version = version
+        self.goal = goal
+        self.status = status
+        self.health = health
+        self.corrupt = corrupt
+        self.scheduled = scheduled
+    }
+
     /// Whether fsck lists it without being asked for every chunk.
     public var isTroubled: Bool { status != .healthy || !corrupt.isEmpty || !health.stale.isEmpty }
 

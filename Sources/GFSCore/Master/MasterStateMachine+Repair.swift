@@ -42,6 +42,16 @@ extension MasterStateMachine {
         /// Copies under way, by target.
         public var copying: [ServerID]
 
+        public init(live: [ServerID], draining: [ServerID], resting: [ServerID], dead: [ServerID], stale: [StaleReplica],
+                    copying: [ServerID]) {
+            self.live = live
+            self.draining = draining
+            self.resting = resting
+            self.dead = dead
+            self.stale = stale
+            self.copying = copying
+        }
+
         /// Replicas that count toward the goal.
         public var counted: Int { live.count + resting.count }
     }
@@ -50,6 +60,11 @@ extension MasterStateMachine {
     public struct StaleReplica: Sendable, Equatable {
         public var server: ServerID
         public var version: ChunkVersion
+
+        public init(server: ServerID, version: ChunkVersion) {
+            self.server = server
+            self.version = version
+        }
     }
 
     /// Whether a server stopped gracefully less than the restart grace ago.

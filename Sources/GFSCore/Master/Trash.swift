@@ -57,6 +57,13 @@ public struct DeletedEntry: Sendable, Equatable {
     public var hidden: GFSPath
     /// What it is.
     public var entry: Namespace.Entry
+
+    public init(original: GFSPath, deletedAt: Int64, hidden: GFSPath, entry: Namespace.Entry) {
+        self.original = original
+        self.deletedAt = deletedAt
+        self.hidden = hidden
+        self.entry = entry
+    }
 }
 
 /// What one garbage-collection pass reclaimed.
