@@ -82,6 +82,13 @@ let package = Package(
         ),
         .executableTarget(name: "gfs", dependencies: ["GFSCommands"]),
         .target(name: "GFSTestSupport", dependencies: ["GFSCore", "GFSProtocol", "GFSClient"]),
+        // The deterministic simulation: every role's state machine in one process, on a virtual clock, with
+        // the network, disks and clocks misbehaving as a seed says (`make sim`).
+        .target(
+            name: "GFSSimulation",
+            dependencies: ["GFSCore", "GFSProtocol", .product(name: "HeapModule", package: "swift-collections")]
+        ),
+        .testTarget(name: "GFSSimulationTests", dependencies: ["GFSSimulation", "GFSCore"]),
         .testTarget(name: "GFSCoreTests", dependencies: ["GFSCore", "GFSTestSupport"]),
         .testTarget(
             name: "GFSChunkServerTests",
