@@ -23,7 +23,7 @@ up: build
 # The failures are printed again at the end, so the last lines of a long log say what failed.
 test: deps
 	@mkdir -p .build
-	@set -o pipefail; timeout --kill-after=30s 30m swift test --no-parallel 2>&1 | tee .build/test.log \
+	@set -o pipefail; SWIFT_DETERMINISTIC_HASHING=1 timeout --kill-after=30s 30m swift test --no-parallel 2>&1 | tee .build/test.log \
 		|| { status=$$?; echo "== failures =="; grep -B3 -A12 '✘' .build/test.log | tail -200; exit $$status; }
 
 # Regenerates Completions/ and Man/gfs.1 from the command definitions (a test fails when they are stale).
@@ -40,6 +40,14 @@ manual:
 		name=$$(basename $$page | sed 's/^gfs\.\(.*\)\.1$$/gfs-\1.1/; s/^gfs-1$$/gfs.1/'); \
 		cp $$page Man/$$name; \
 	done
+
+# The deterministic simulation (Sources/GFSSimulation): SEEDS=N histories from SEED on, in a release build;
+# SIM_SEED=S replays one seed and prints its history if it fails. Deterministic hashing makes a seed replay
+# bit for bit (Swift seeds each dictionary's hashing by default).
+.PHONY: sim
+sim:
+	SWIFT_DETERMINISTIC_HASHING=1 SIM_SEEDS=$(if $(SEEDS),$(SEEDS),100) SIM_FIRST=$(SEED) SIM_VERBOSE=$(SIM_VERBOSE) \
+		swift test -c release --filter SimulationTests
 
 # Seeded fault injection against real gfs processes on loopback (usage and checks: Examples/chaos/chaos.py).
 # SEED=1 DURATION=60 (seconds of faults); SEEDS="1 2 3" runs those seeds in turn, SEEDS=5 runs five seeds

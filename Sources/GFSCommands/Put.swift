@@ -50,7 +50,7 @@ struct Put: AsyncParsableCommand {
             }
         } catch {
             // A half-written file would look like a whole one to the next reader.
-            try? await client.master.remove(path)
+            _ = try? await client.master.remove(path)
             throw error
         }
         await client.close()

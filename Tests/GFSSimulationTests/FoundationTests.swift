@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func crashLosesWhatWasNotSynced() {
-        var disk = SimulatedDisk<[Int]>(capacity: 10) { $0.count }
+        var disk = SimulatedDisk<String, [Int]>(capacity: 10) { $0.count }
         let first = disk.write("chunk", [1, 2, 3])
         disk.sync("chunk")
         let second = disk.write("chunk", [1, 2, 3, 4]), version = disk.write("version", [7])

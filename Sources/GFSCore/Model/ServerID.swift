@@ -24,5 +24,6 @@ public struct ServerID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    public static func < (lhs: ServerID, rhs: ServerID) -> Bool { lhs.description < rhs.description }
+    // By host, then port: as cheap as the fields (sorting by the description built strings per comparison).
+    public static func < (lhs: ServerID, rhs: ServerID) -> Bool { (lhs.host, lhs.port) < (rhs.host, rhs.port) }
 }

@@ -1,0 +1,138 @@
+import GFSCore
+
+/// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced,
+/// a chunkserver cut off from the master (its clients and peers still reach it), one-way cuts, and spells of
+/// message loss and duplication. At most two chunkservers are down at once, so three of five always hold
+/// every chunk's data on disk.
+struct FaultInjector {
+    let scheduler: Scheduler
+    let network: Network<Int, Message>
+    let chunkservers: [SimulatedChunkServer]
+    let oracle: Oracle
+    private(set) var count = 0
+
+    init(scheduler: Scheduler, network: Network<Int, Message>, chunkservers: [SimulatedChunkServer], oracle: Oracle) {
+        self.scheduler = scheduler
+        self.network = network
+        self.chunkservers = chunkservers
+        self.oracle = oracle
+    }
+
+    mutating func plan(until end: Int64, log: @escaping (() -> String) -> Void) {
+        var at: Int64 = 0
+        var downUntil: [Int64] = Array(repeating: 0, count: chunkservers.count)
+        let second: Int64 = 1_000_000_000
+        while true {
+            at += scheduler.draw(2 * second...15 * second)
+            guard at < end else { return }
+            count += 1
+            let length = scheduler.draw(1 * second...20 * second)
+            let index = Int(scheduler.draw(0...Int64(chunkservers.count - 1)))
+            let server = chunkservers[index]
+            let node = server.node
+            let (scheduler, network, chunkservers) = (self.scheduler, self.network, self.chunkservers)
+            switch scheduler.draw(0...9) {
+            case 0...3:
+                let busy = downUntil.enumerated().filter { $0.element > at }.map(\.offset)
+                guard busy.count < 2, !busy.contains(index) else { continue }
+                downUntil[index] = min(end, at + length) + 2 * second
+                scheduler.after(at - scheduler.now) {
+                    log { "crash \(server.address) for \(length / 1_000_000) ms" }
+                    server.crash()
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) {
+                    guard !server.isUp else { return }
+                    log { "restart \(server.address)" }
+                    server.restart()
+                }
+            case 4...5:
+                // Mostly the primary clients are appending through, found when the fault begins.
+                let aimed = scheduler.chance(0.6)
+                var cut = node
+                scheduler.after(at - scheduler.now) { [oracle] in
+                    if aimed, let primary = oracle.latestPrimary, let target = chunkservers.first(where: { $0.address == primary }) {
+                        cut = target.node
+                    }
+                    log { "cut node \(cut) off from the master for \(length / 1_000_000) ms" + (aimed ? " (a primary)" : "") }
+                    network.partition([cut], from: [0])
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) {
+                    network.heal(cut, 0)
+                    network.heal(0, cut)
+                }
+            case 6...7:
+                let nodes = [0] + chunkservers.map(\.node) + [100]
+                let from = nodes[Int(scheduler.draw(0...Int64(nodes.count - 1)))]
+                let to = from == node ? 0 : node
+                scheduler.after(at - scheduler.now) {
+                    log { "cut \(from) -> \(to) for \(length / 1_000_000) ms" }
+                    network.cut(from, to)
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) { network.heal(from, to) }
+            default:
+                var noisy = NetworkFaults()
+                noisy.loss = Double(scheduler.draw(0...20)) / 1000
+                noisy.duplication = Double(scheduler.draw(0...20)) / 1000
+                scheduler.after(at - scheduler.now) {
+                    log { "network: loss \(noisy.loss), duplication \(noisy.duplication) for \(length / 1_000_000) ms" }
+                    network.faults = noisy
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) { network.faults = NetworkFaults() }
+            }
+        }
+    }
+}
+
+/// The invariants checked once a history has healed.
+struct Checks {
+    let master: SimulatedMaster
+    let chunkservers: [SimulatedChunkServer]
+    let oracle: Oracle
+
+    func run() -> [String] {
+        var violations: [String] = []
+        // Every acknowledged record is on every replica the master calls live, at the master's version.
+        var checks: [ChunkHandle: ChunkCheck] = [:]
+        for appended in oracle.appended {
+            let check = checks[appended.handle] ?? master.state.check(index: 0, handle: appended.handle)
+            checks[appended.handle] = check
+            if check.health.live.isEmpty {
+                violations.append("record \(appended.record) at \(appended.offset) of chunk \(appended.handle): no live replica")
+                continue
+            }
+            for server in check.health.live {
+                guard let replica = chunkservers.first(where: { $0.address == server }) else { continue }
+                let version = replica.version(appended.handle)
+                let records = replica.records(appended.handle) ?? []
+                if version != check.version {
+                    violations.append("\(server) is live for chunk \(appended.handle) at v\(check.version) but holds v\(version ?? 0)")
+                } else if appended.offset >= records.count || records[Int(appended.offset)] != appended.record {
+                    violations.append("\(server) lacks acknowledged record \(appended.record) at \(appended.offset) of chunk \(appended.handle) v\(check.version)")
+                }
+            }
+        }
+        // No two primaries acknowledged mutations of a chunk under leases in force at once.
+        var primaries: [ChunkHandle: [ChunkVersion: ServerID]] = [:]
+        var newest: [ChunkHandle: (version: ChunkVersion, server: ServerID)] = [:]
+        for ack in oracle.acknowledgements.sorted(by: { $0.ordered < $1.ordered }) {
+            if ack.leaseEnd == 0 {
+                violations.append("\(ack.server) acknowledged a mutation of chunk \(ack.handle) v\(ack.version) holding no lease")
+            } else if ack.at > ack.leaseEnd {
+                violations.append("\(ack.server) acknowledged a mutation of chunk \(ack.handle) v\(ack.version) \((ack.at - ack.leaseEnd) / 1000) µs after its lease ended")
+            }
+            if let other = primaries[ack.handle]?[ack.version], other != ack.server {
+                violations.append("chunk \(ack.handle) v\(ack.version) acknowledged by \(other) and \(ack.server)")
+            }
+            primaries[ack.handle, default: [:]][ack.version] = ack.server
+            if let last = newest[ack.handle], ack.version < last.version, ack.server != last.server {
+                violations.append("chunk \(ack.handle): \(ack.server) acknowledged v\(ack.version) after \(last.server) acknowledged v\(last.version)")
+            }
+            if ack.version >= newest[ack.handle]?.version ?? 0 { newest[ack.handle] = (ack.version, ack.server) }
+        }
+        // Healed: fsck is healthy by the end.
+        if let summary = try? master.state.fsck(.root, visit: { _, _, _ in }), !summary.isHealthy {
+            violations.append("not healed: \(summary.underReplicated) under-replicated, \(summary.missing) missing, \(summary.staleOnly) stale-only of \(summary.chunks) chunks")
+        }
+        return violations
+    }
+}

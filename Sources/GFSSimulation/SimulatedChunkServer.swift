@@ -1,0 +1,379 @@
+import GFSCore
+import GFSProtocol
+
+/// A file of a simulated chunkserver's disk: a chunk's version file or its data (record ids, 0 for padding).
+enum ChunkFile: Equatable {
+    case version(ChunkVersion)
+    case data([UInt64])
+}
+
+/// The name of a chunk's file: its version file or its data file.
+struct ChunkFileName: Hashable, Comparable {
+    let handle: ChunkHandle
+    let isData: Bool
+
+    static func version(_ handle: ChunkHandle) -> ChunkFileName { ChunkFileName(handle: handle, isData: false) }
+    static func data(_ handle: ChunkHandle) -> ChunkFileName { ChunkFileName(handle: handle, isData: true) }
+    static func < (lhs: ChunkFileName, rhs: ChunkFileName) -> Bool {
+        (lhs.handle.rawValue, lhs.isData ? 1 : 0) < (rhs.handle.rawValue, rhs.isData ? 1 : 0)
+    }
+}
+
+/// A chunkserver in the simulation. Its lease decisions are the real `PrimaryLeases` and its serial order the
+/// real `MutationOrder`; the rest follows ChunkService: mutations of a chunk one at a time, the lease checked
+/// when a mutation's turn comes and again before its acknowledgement, data synced before it, the version
+/// synced at GRANT, forwards bounded by the lease left.
+final class SimulatedChunkServer: Role {
+    let address: ServerID
+    let clock: DriftingClock
+    var disk = SimulatedDisk<ChunkFileName, ChunkFile>(size: { file in if case let .data(records) = file { return records.count } else { return 0 } })
+    var leases = PrimaryLeases()
+    var order = MutationOrder()
+    private var busy: Set<ChunkHandle> = []
+    private var waiting: [ChunkHandle: [() -> Void]] = [:]
+    private var registered = false
+    private var beats = 0
+    var chunkSize: Int64 = 64
+    let forwardTimeout: Int64 = 5_000_000_000
+    let heartbeatInterval: Int64 = 500_000_000
+    let nodeOf: (ServerID) -> Int?
+    let oracle: Oracle
+    let defects: Set<Simulation.Defect>
+
+    init(node: Int, address: ServerID, scheduler: Scheduler, network: Network<Int, Message>, clock: DriftingClock,
+         nodeOf: @escaping (ServerID) -> Int?, oracle: Oracle, defects: Set<Simulation.Defect>) {
+        self.defects = defects
+        self.address = address
+        self.clock = clock
+        self.nodeOf = nodeOf
+        self.oracle = oracle
+        super.init(node: node, scheduler: scheduler, network: network)
+        heartbeatLoop()
+    }
+
+    // MARK: - Disk
+
+    func version(_ handle: ChunkHandle) -> ChunkVersion? {
+        if case let .version(v) = disk[.version(handle)] { return v }
+        return nil
+    }
+
+    func records(_ handle: ChunkHandle) -> [UInt64]? {
+        if case let .data(records) = disk[.data(handle)] { return records }
+        return nil
+    }
+
+    var held: [ChunkHandle] {
+        disk.names.compactMap { $0.isData ? nil : $0.handle }
+    }
+
+    private func write(_ handle: ChunkHandle, _ records: [UInt64]) throws(GFSError) {
+        guard disk.write(.data(handle), .data(records)) else { throw GFSError(.noSpace, "\(address): disk full") }
+    }
+
+    private func setVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
+        guard disk.write(.version(handle), .version(version)) else { throw GFSError(.noSpace, "\(address): disk full") }
+        disk.sync(.version(handle))
+    }
+
+    // MARK: - The chunk's queue
+
+    /// Runs `body` when no other mutation of `handle` is under way; `body` calls its argument when done.
+    private func inOrder(_ handle: ChunkHandle, _ body: @escaping (_ release: @escaping () -> Void) -> Void) {
+        let generation = incarnation
+        let release = { [self] in
+            guard incarnation == generation else { return }
+            if var queue = waiting[handle], !queue.isEmpty {
+                let next = queue.removeFirst()
+                waiting[handle] = queue.isEmpty ? nil : queue
+                next()
+            } else {
+                busy.remove(handle)
+            }
+        }
+        if busy.contains(handle) {
+            waiting[handle, default: []].append { body(release) }
+        } else {
+            busy.insert(handle)
+            body(release)
+        }
+    }
+
+    // MARK: - Requests
+
+    override func handle(_ message: Message, from: Int) {
+        switch message {
+        case let .chunk(id, request, record):
+            chunkRequest(request, record: record) { [self] result in reply(from, id, result) }
+        case let .copy(id, handle, version):
+            if let held = self.version(handle), held >= version, let records = records(handle) {
+                reply(from, id, .success(.records(records)))
+            } else {
+                reply(from, id, .failure(GFSError(.stale, "\(address) has no copy of \(handle) at \(version)")))
+            }
+        default:
+            break
+        }
+    }
+
+    private func chunkRequest(_ request: ChunkRequest, record: UInt64, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        switch request {
+        case let .grant(handle, version, leaseMilliseconds, create, secondaries):
+            let arrival = clock.now
+            inOrder(handle) { [self] release in
+                defer { release() }
+                do throws(GFSError) {
+                    if create {
+                        try write(handle, [])
+                        disk.sync(.data(handle))
+                    } else if self.version(handle) == nil {
+                        throw GFSError(.notFound, "\(address) does not hold \(handle)")
+                    }
+                    try setVersion(handle, version)
+                    if let leaseMilliseconds {
+                        leases.granted(handle, version: version, secondaries: secondaries,
+                                       duration: .milliseconds(leaseMilliseconds), arrival: arrival)
+                    } else {
+                        leases.versionChanged(handle, to: version)
+                    }
+                    answer(.success(.done))
+                } catch {
+                    answer(.failure(error))
+                }
+            }
+        case let .append(handle, version, _):
+            append(handle, version: version, record: record, answer)
+        case let .apply(handle, version, serial, offset, _):
+            applyInOrder(handle, version: version, serial: serial, answer) { records in
+                var records = records
+                let at = Int(offset)
+                if records.count < at { records += Array(repeating: 0, count: at - records.count) }
+                if records.count == at { records.append(record) } else { records[at] = record }
+                return records
+            }
+        case let .pad(handle, version, serial, size, _):
+            applyInOrder(handle, version: version, serial: serial, answer) { records in
+                records + Array(repeating: 0, count: max(0, Int(size) - records.count))
+            }
+        case let .sync(handle):
+            disk.sync(.data(handle))
+            answer(.success(.done))
+        case let .replicate(handle, version, source, _):
+            replicate(handle, version: version, from: source, answer)
+        default:
+            answer(.failure(GFSError(.badRequest, "not simulated: \(request.line.verb)")))
+        }
+    }
+
+    /// Primary: order a record at the chunk's end and forward it to the granted secondaries (GFS §3.3).
+    private func append(_ handle: ChunkHandle, version: ChunkVersion, record: UInt64,
+                        _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        let admitted: [ServerID]
+        do { admitted = try leases.authorize(handle, version: version, at: clock.now) } catch { return answer(.failure(error)) }
+        let checksLease = !defects.contains(.leaseCheckedOnlyOnArrival)
+        inOrder(handle) { [self] release in
+            let secondaries: [ServerID]
+            var records: [UInt64]
+            do throws(GFSError) {
+                secondaries = checksLease ? try leases.authorize(handle, version: version, at: clock.now) : admitted
+                guard self.version(handle) == version, let held = self.records(handle) else {
+                    throw GFSError(.stale, "\(address): chunk \(handle) is not at version \(version)")
+                }
+                records = held
+            } catch {
+                release()
+                return answer(.failure(error))
+            }
+            leases.noteMutation(handle)
+            let ordered = scheduler.now
+            let serial = version << 32 | (order.nextSerial(for: handle) & 0xFFFF_FFFF)
+            let offset = Int64(records.count)
+            let fits = offset + 1 <= chunkSize
+            let request: ChunkRequest
+            if fits {
+                records.append(record)
+                request = .apply(handle, version: version, serial: serial, offset: offset, id: "")
+            } else {
+                records += Array(repeating: 0, count: Int(max(0, chunkSize - offset)))
+                request = .pad(handle, version: version, serial: serial, size: chunkSize, id: "")
+            }
+            do throws(GFSError) { try write(handle, records) } catch {
+                release()
+                return answer(.failure(error))
+            }
+            forward(request, record: record, to: secondaries, timeout: checksLease ? orderingTimeout(handle) : forwardTimeout) { [self] failure in
+                release()
+                if let failure { return answer(.failure(failure)) }
+                // Durable here and on every secondary before the acknowledgement; an fsync takes a while.
+                disk.sync(.data(handle))
+                later(scheduler.draw(100_000...5_000_000)) { [self] in
+                    let syncs: [ServerID] = defects.contains(.acknowledgeBeforeSync) ? [] : secondaries
+                    forward(.sync(handle), record: 0, to: syncs, timeout: forwardTimeout) { [self] failure in
+                        if let failure { return answer(.failure(failure)) }
+                        guard fits else { return answer(.failure(GFSError(.chunkFull, "chunk \(handle) is full"))) }
+                        acknowledge(handle, version: version, offset: offset, ordered: ordered, checkingLease: checksLease, answer)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The last step of a primary's mutation: only while the lease still holds (DESIGN.md §6), recorded in
+    /// the oracle as a real primary records it in its --ack-log.
+    private func acknowledge(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, ordered: Int64, checkingLease: Bool,
+                             _ answer: (Result<Answer, GFSError>) -> Void) {
+        if checkingLease {
+            do throws(GFSError) { _ = try leases.authorize(handle, version: version, at: clock.now) } catch {
+                return answer(.failure(error))
+            }
+        }
+        let leaseEnd = leases.lease(handle).map { scheduler.now + $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
+        oracle.acknowledged(server: address, handle: handle, version: version, offset: offset, ordered: ordered,
+                            at: scheduler.now, leaseEnd: leaseEnd)
+        answer(.success(.append(AppendReply(offset: offset))))
+    }
+
+    private func orderingTimeout(_ handle: ChunkHandle) -> Int64 {
+        let left = leases.lease(handle).map { $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
+        return max(1, min(forwardTimeout, left))
+    }
+
+    /// Secondary: apply in the primary's serial order, at the chunk's version.
+    private func applyInOrder(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64,
+                              _ answer: @escaping (Result<Answer, GFSError>) -> Void, _ change: @escaping ([UInt64]) -> [UInt64]) {
+        inOrder(handle) { [self] release in
+            defer { release() }
+            guard self.version(handle) == version, let records = records(handle) else {
+                return answer(.failure(GFSError(.stale, "\(address): chunk \(handle) is not at version \(version)")))
+            }
+            guard order.isNew(serial, for: handle) else {
+                return answer(.failure(GFSError(.badRequest, "serial \(serial) already passed")))
+            }
+            let changed = change(records)
+            do throws(GFSError) { try write(handle, changed) } catch { return answer(.failure(error)) }
+            _ = order.accept(serial, for: handle)
+            answer(.success(.length(LengthReply(length: Int64(changed.count)))))
+        }
+    }
+
+    /// Sends `request` to every secondary; `done` gets the first failure, or nil when all succeeded.
+    private func forward(_ request: ChunkRequest, record: UInt64, to secondaries: [ServerID], timeout: Int64,
+                         _ done: @escaping (GFSError?) -> Void) {
+        guard !secondaries.isEmpty else { return done(nil) }
+        var left = secondaries.count
+        var failure: GFSError?
+        for secondary in secondaries {
+            guard let target = nodeOf(secondary) else { return done(GFSError(.unavailable, "unknown \(secondary)")) }
+            call(target, timeout: timeout, { .chunk(call: $0, request, record: record) }) { result in
+                if case let .failure(error) = result, failure == nil { failure = error }
+                left -= 1
+                if left == 0 { done(failure) }
+            }
+        }
+    }
+
+    /// Re-replication: copy from `source`, then install at `version`.
+    private func replicate(_ handle: ChunkHandle, version: ChunkVersion, from source: ServerID,
+                           _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        guard let node = nodeOf(source) else { return answer(.failure(GFSError(.unavailable, "unknown \(source)"))) }
+        call(node, timeout: forwardTimeout, { .copy(call: $0, handle, version: version) }) { [self] result in
+            guard case let .success(.records(records)) = result else {
+                if case let .failure(error) = result { return answer(.failure(error)) }
+                return answer(.failure(GFSError(.internal, "bad copy reply")))
+            }
+            inOrder(handle) { [self] release in
+                defer { release() }
+                do throws(GFSError) {
+                    try write(handle, records)
+                    disk.sync(.data(handle))
+                    try setVersion(handle, version)
+                    answer(.success(.done))
+                } catch {
+                    answer(.failure(error))
+                }
+            }
+        }
+    }
+
+    // MARK: - The master
+
+    private func heartbeatLoop() {
+        if !registered {
+            register()
+        } else {
+            beats += 1
+            if beats % 10 == 0 { report() } else { beat() }
+        }
+        later(heartbeatInterval) { [self] in heartbeatLoop() }
+    }
+
+    private var inventory: [ReportedChunk] {
+        held.map { ReportedChunk(handle: $0, version: version($0) ?? 0, length: Int64(records($0)?.count ?? 0)) }
+    }
+
+    private func register() {
+        let request = MasterRequest.register(address, rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 40)
+        let chunks = inventory
+        call(0, timeout: 5_000_000_000, { .master(call: $0, request, report: chunks) }) { [self] result in
+            guard case let .success(.register(reply)) = result else { return }
+            registered = true
+            chunkSize = reply.chunkSize
+            carryOut(reply.instructions, sent: clock.now)
+        }
+    }
+
+    private func beat() {
+        let sent = clock.now
+        let request = MasterRequest.heartbeat(address, freeBytes: 1 << 40, leases: leases.leasesToExtend(at: sent))
+        call(0, timeout: heartbeatInterval * 5, { .master(call: $0, request, report: []) }) { [self] result in
+            switch result {
+            case let .success(.instructions(reply)): carryOut(reply.instructions, sent: sent)
+            case let .failure(error) where error.code == .notFound: registered = false
+            default: break
+            }
+        }
+    }
+
+    private func report() {
+        let sent = clock.now
+        let chunks = inventory
+        call(0, timeout: 5_000_000_000, { .master(call: $0, .report(address), report: chunks) }) { [self] result in
+            switch result {
+            case let .success(.instructions(reply)): carryOut(reply.instructions, sent: sent)
+            case let .failure(error) where error.code == .notFound: registered = false
+            default: break
+            }
+        }
+    }
+
+    private func carryOut(_ instructions: [ChunkServerInstruction], sent: Instant) {
+        for instruction in instructions {
+            switch instruction {
+            case let .extend(handle, version, lease):
+                leases.extended(handle, version: version, duration: lease, sent: sent)
+            case let .delete(handle):
+                leases.revoked(handle)
+                disk.remove(.version(handle))
+                disk.remove(.data(handle))
+                disk.syncAll()
+            }
+        }
+    }
+
+    // MARK: - Faults
+
+    override func crash() {
+        super.crash()
+        disk.crash { [scheduler] _ in scheduler.chance(0.5) }
+        leases = PrimaryLeases()
+        order = MutationOrder()
+        busy = []
+        waiting = [:]
+        registered = false
+    }
+
+    override func restart() {
+        super.restart()
+        heartbeatLoop()
+    }
+}

@@ -1,0 +1,171 @@
+import GFSCore
+import GFSProtocol
+
+/// The master in the simulation: the real `MasterStateMachine` makes every decision; this driver does what
+/// MasterService does around it (sends grants and copies, waits for the log, answers), with the log's fsync a
+/// fixed delay. Concurrent ALLOCATEs of one chunk and LEASEs of one handle share one grant, as there.
+final class SimulatedMaster: Role {
+    var state: MasterStateMachine
+    let clock: DriftingClock
+    let logDelay: Int64 = 1_000_000
+    let grantTimeout: Int64 = 2_000_000_000
+    let repairInterval: Int64 = 500_000_000
+    private var pendingLeases: [ChunkHandle: [(Result<Answer, GFSError>) -> Void]] = [:]
+    private var pendingAllocations: [String: [(Result<Answer, GFSError>) -> Void]] = [:]
+    /// The cluster's address book (the simulation's nodes by ServerID).
+    let nodeOf: (ServerID) -> Int?
+
+    init(scheduler: Scheduler, network: Network<Int, Message>, configuration: MasterConfiguration, clock: DriftingClock,
+         nodeOf: @escaping (ServerID) -> Int?) {
+        self.clock = clock
+        self.nodeOf = nodeOf
+        state = MasterStateMachine(configuration: configuration, clock: clock, seed: scheduler.random.next())
+        super.init(node: 0, scheduler: scheduler, network: network)
+        repairLoop()
+    }
+
+    private func repairLoop() {
+        later(repairInterval) { [self] in
+            for order in state.planReplication() {
+                guard let target = nodeOf(order.target) else { continue }
+                call(target, timeout: state.configuration.cloneTimeout.nanosecondsClamped, {
+                    .chunk(call: $0, .replicate(order.handle, version: order.version, source: order.source, bytesPerSecond: nil), record: 0)
+                }) { [self] result in
+                    if case .success = result { state.cloneFinished(order, succeeded: true) } else { state.cloneFinished(order, succeeded: false) }
+                }
+            }
+            repairLoop()
+        }
+    }
+
+    override func handle(_ message: Message, from: Int) {
+        guard case let .master(id, request, report) = message else { return }
+        let answer = { [self] (result: Result<Answer, GFSError>) in reply(from, id, result) }
+        do {
+            switch request {
+            case let .register(server, rack, capacity, free):
+                let (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free, report: report)
+                let registered = RegisterReply(chunkSize: state.configuration.chunkSize, role: .primary,
+                                               instructions: deletions.map { .delete($0) })
+                committed(adopted.isEmpty) { answer(.success(.register(registered))) }
+            case let .heartbeat(server, free, leases):
+                let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
+                let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
+                    + outcome.deletions.map { .delete($0) }
+                answer(.success(.instructions(InstructionsReply(instructions))))
+            case let .report(server):
+                let deletions = try state.report(server, chunks: report)
+                answer(.success(.instructions(InstructionsReply(deletions.map { .delete($0) }))))
+            case let .create(path, replication, records):
+                _ = try state.createFile(path, replication: replication, records: records)
+                committed(false) { answer(.success(.done)) }
+            case let .lookup(path, stale):
+                let (size, chunks) = try state.lookup(path, allowingStale: stale)
+                answer(.success(.layout(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks))))
+            case let .allocate(path, index):
+                allocate(path, index: index, answer)
+            case let .lease(handle):
+                lease(handle, answer)
+            default:
+                answer(.failure(GFSError(.badRequest, "not simulated: \(request.line.verb)")))
+            }
+        } catch {
+            answer(.failure(error))
+        }
+    }
+
+    /// Runs `then` once the log holds what was just applied (at once when nothing was).
+    private func committed(_ nothing: Bool, _ then: @escaping () -> Void) {
+        if nothing { then() } else { later(logDelay, then) }
+    }
+
+    private func allocate(_ path: GFSPath, index: Int, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        let key = "\(index) \(path)"
+        if pendingAllocations[key] != nil { return pendingAllocations[key, default: []].append(answer) }
+        let decision: MasterStateMachine.Allocation
+        do { decision = try state.allocate(path, index: index) } catch { return answer(.failure(error)) }
+        switch decision {
+        case let .existing(location):
+            answer(.success(.location(location)))
+        case let .create(index, handle, version, servers):
+            pendingAllocations[key] = [answer]
+            let request = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: true, secondaries: [])
+            grants(request, to: servers) { [self] confirmed, _ in
+                let waiting = pendingAllocations.removeValue(forKey: key) ?? []
+                let result: Result<Answer, GFSError>
+                do throws(GFSError) {
+                    let (location, mutation) = try state.chunkCreated(path, index: index, handle: handle, version: version,
+                                                                      confirmed: confirmed)
+                    result = .success(.location(location))
+                    committed(mutation == nil) { for done in waiting { done(result) } }
+                } catch {
+                    for done in waiting { done(.failure(error)) }
+                }
+            }
+        case .copyOnWrite:
+            answer(.failure(GFSError(.badRequest, "snapshots are not simulated yet")))
+        }
+    }
+
+    private func lease(_ handle: ChunkHandle, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        if pendingLeases[handle] != nil { return pendingLeases[handle, default: []].append(answer) }
+        let decision: MasterStateMachine.LeaseDecision
+        do { decision = try state.requestLease(handle) } catch { return answer(.failure(error)) }
+        switch decision {
+        case let .current(info):
+            answer(.success(.lease(info)))
+        case let .grant(handle, version, primary, replicas, duration):
+            pendingLeases[handle] = [answer]
+            let secondaries = replicas.filter { $0 != primary }
+            let primaryGrant = ChunkRequest.grant(handle, version: version, leaseMilliseconds: duration.milliseconds,
+                                                  create: false, secondaries: secondaries)
+            grants(primaryGrant, to: [primary]) { [self] confirmedPrimary, unreached in
+                let plain = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: false, secondaries: [])
+                grants(plain, to: secondaries) { [self] others, _ in
+                    let waiting = pendingLeases.removeValue(forKey: handle) ?? []
+                    do throws(GFSError) {
+                        let (info, mutation) = try state.leaseGrantFinished(
+                            handle, version: version, confirmed: (confirmedPrimary + others).sorted(),
+                            primaryNeverReached: unreached.contains(primary))
+                        committed(mutation == nil) { [self] in
+                            state.leaseRecorded(handle, version: version)
+                            for done in waiting { done(.success(.lease(info))) }
+                        }
+                    } catch {
+                        for done in waiting { done(.failure(error)) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `request` to every server at once; calls `done` with those that confirmed and those that were
+    /// never reached (in the simulation: none, since a lost message is indistinguishable from a lost reply).
+    private func grants(_ request: ChunkRequest, to servers: [ServerID],
+                        _ done: @escaping (_ confirmed: [ServerID], _ unreached: Set<ServerID>) -> Void) {
+        guard !servers.isEmpty else { return done([], []) }
+        var confirmed: [ServerID] = []
+        var left = servers.count
+        for server in servers {
+            guard let target = nodeOf(server) else {
+                left -= 1
+                continue
+            }
+            call(target, timeout: grantTimeout, { .chunk(call: $0, request, record: 0) }) { result in
+                if case .success = result { confirmed.append(server) }
+                left -= 1
+                if left == 0 { done(confirmed.sorted(), []) }
+            }
+        }
+        if left == 0 { done(confirmed.sorted(), []) }
+    }
+}
+
+extension Duration {
+    /// Nanoseconds, clamped to Int64.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : scaled &+ attoseconds / 1_000_000_000
+    }
+}
