@@ -1,19 +1,24 @@
 import GFSCore
 
 /// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced,
-/// a chunkserver cut off from the master (its clients and peers still reach it), one-way cuts, and spells of
-/// message loss and duplication. At most two chunkservers are down at once, so three of five always hold
+/// master crashes (it restarts from its log), a chunkserver cut off from the master (its clients and peers
+/// still reach it), one-way cuts, and spells of message loss and duplication. At most two chunkservers are down at once, so three of five always hold
 /// every chunk's data on disk.
 struct FaultInjector {
     let scheduler: Scheduler
     let network: Network<Int, Message>
+    let master: SimulatedMaster
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
+    /// Faults planned, by kind: crash, mcrash (the master), isolate, cut, noise.
+    private(set) var kinds: [String: Int] = [:]
 
-    init(scheduler: Scheduler, network: Network<Int, Message>, chunkservers: [SimulatedChunkServer], oracle: Oracle) {
+    init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, chunkservers: [SimulatedChunkServer],
+         oracle: Oracle) {
         self.scheduler = scheduler
         self.network = network
+        self.master = master
         self.chunkservers = chunkservers
         self.oracle = oracle
     }
@@ -21,21 +26,40 @@ struct FaultInjector {
     mutating func plan(until end: Int64, log: @escaping (() -> String) -> Void) {
         var at: Int64 = 0
         var downUntil: [Int64] = Array(repeating: 0, count: chunkservers.count)
+        var masterUpAt: Int64 = 0
         let second: Int64 = 1_000_000_000
         while true {
             at += scheduler.draw(2 * second...15 * second)
-            guard at < end else { return }
-            count += 1
+            guard at < end else {
+                count = kinds.values.reduce(0, +)
+                return
+            }
             let length = scheduler.draw(1 * second...20 * second)
             let index = Int(scheduler.draw(0...Int64(chunkservers.count - 1)))
             let server = chunkservers[index]
             let node = server.node
             let (scheduler, network, chunkservers) = (self.scheduler, self.network, self.chunkservers)
-            switch scheduler.draw(0...9) {
+            let master = self.master
+            switch scheduler.draw(0...10) {
+            case 10:
+                guard at > masterUpAt else { continue }
+                let down = length / 4
+                masterUpAt = at + down + 10 * second
+                kinds["mcrash", default: 0] += 1
+                scheduler.after(at - scheduler.now) {
+                    log { "crash the master for \(down / 1_000_000) ms" }
+                    master.crash()
+                }
+                scheduler.after(min(end, at + down) - scheduler.now) {
+                    guard !master.isUp else { return }
+                    log { "restart the master" }
+                    master.restart()
+                }
             case 0...3:
                 let busy = downUntil.enumerated().filter { $0.element > at }.map(\.offset)
                 guard busy.count < 2, !busy.contains(index) else { continue }
                 downUntil[index] = min(end, at + length) + 2 * second
+                kinds["crash", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
                     log { "crash \(server.address) for \(length / 1_000_000) ms" }
                     server.crash()
@@ -48,6 +72,7 @@ struct FaultInjector {
             case 4...5:
                 // Mostly the primary clients are appending through, found when the fault begins.
                 let aimed = scheduler.chance(0.6)
+                kinds["isolate", default: 0] += 1
                 var cut = node
                 scheduler.after(at - scheduler.now) { [oracle] in
                     if aimed, let primary = oracle.latestPrimary, let target = chunkservers.first(where: { $0.address == primary }) {
@@ -64,12 +89,14 @@ struct FaultInjector {
                 let nodes = [0] + chunkservers.map(\.node) + [100]
                 let from = nodes[Int(scheduler.draw(0...Int64(nodes.count - 1)))]
                 let to = from == node ? 0 : node
+                kinds["cut", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
                     log { "cut \(from) -> \(to) for \(length / 1_000_000) ms" }
                     network.cut(from, to)
                 }
                 scheduler.after(min(end, at + length) - scheduler.now) { network.heal(from, to) }
             default:
+                kinds["noise", default: 0] += 1
                 var noisy = NetworkFaults()
                 noisy.loss = Double(scheduler.draw(0...20)) / 1000
                 noisy.duplication = Double(scheduler.draw(0...20)) / 1000

@@ -3,9 +3,13 @@ import GFSProtocol
 
 /// The master in the simulation: the real `MasterStateMachine` makes every decision; this driver does what
 /// MasterService does around it (sends grants and copies, waits for the log, answers), with the log's fsync a
-/// fixed delay. Concurrent ALLOCATEs of one chunk and LEASEs of one handle share one grant, as there.
+/// fixed delay. Concurrent ALLOCATEs of one chunk and LEASEs of one handle share one grant, as there. A crash
+/// loses everything but the mutations whose log write finished; a restart replays them into a fresh state
+/// machine and fences leases for one lease period, as MasterService's recovery does.
 final class SimulatedMaster: Role {
     var state: MasterStateMachine
+    /// The mutations on disk, in order: all a restart knows.
+    private(set) var log: [Mutation] = []
     let clock: DriftingClock
     let logDelay: Int64 = 1_000_000
     let grantTimeout: Int64 = 2_000_000_000
@@ -19,8 +23,31 @@ final class SimulatedMaster: Role {
          nodeOf: @escaping (ServerID) -> Int?) {
         self.clock = clock
         self.nodeOf = nodeOf
-        state = MasterStateMachine(configuration: configuration, clock: clock, seed: scheduler.random.next())
+        state = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: Self.firstHandle(clock),
+                                   seed: scheduler.random.next())
         super.init(node: 0, scheduler: scheduler, network: network)
+        repairLoop()
+    }
+
+    /// As MasterService picks it: from wall time, so no earlier run can have issued it.
+    static func firstHandle(_ clock: DriftingClock) -> UInt64 { UInt64(max(clock.wallMilliseconds, 1)) << 16 }
+
+    /// Applies mutations made before the cluster starts (the files the clients append to) as durable.
+    func setUp(_ mutations: [Mutation]) { log += mutations }
+
+    override func crash() {
+        super.crash()
+        pendingLeases = [:]
+        pendingAllocations = [:]
+    }
+
+    override func restart() {
+        var fresh = MasterStateMachine(configuration: state.configuration, clock: clock, firstHandle: Self.firstHandle(clock),
+                                       seed: scheduler.random.next())
+        for mutation in log { fresh.apply(mutation) }
+        if !fresh.chunks.isEmpty { fresh.fenceLeasesAfterRestart() }
+        state = fresh
+        super.restart()
         repairLoop()
     }
 
@@ -47,7 +74,7 @@ final class SimulatedMaster: Role {
                 let (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free, report: report)
                 let registered = RegisterReply(chunkSize: state.configuration.chunkSize, role: .primary,
                                                instructions: deletions.map { .delete($0) })
-                committed(adopted.isEmpty) { answer(.success(.register(registered))) }
+                committed(adopted) { answer(.success(.register(registered))) }
             case let .heartbeat(server, free, leases):
                 let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
                 let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
@@ -57,8 +84,8 @@ final class SimulatedMaster: Role {
                 let deletions = try state.report(server, chunks: report)
                 answer(.success(.instructions(InstructionsReply(deletions.map { .delete($0) }))))
             case let .create(path, replication, records):
-                _ = try state.createFile(path, replication: replication, records: records)
-                committed(false) { answer(.success(.done)) }
+                let mutation = try state.createFile(path, replication: replication, records: records)
+                committed([mutation]) { answer(.success(.done)) }
             case let .lookup(path, stale):
                 let (size, chunks) = try state.lookup(path, allowingStale: stale)
                 answer(.success(.layout(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks))))
@@ -74,9 +101,13 @@ final class SimulatedMaster: Role {
         }
     }
 
-    /// Runs `then` once the log holds what was just applied (at once when nothing was).
-    private func committed(_ nothing: Bool, _ then: @escaping () -> Void) {
-        if nothing { then() } else { later(logDelay, then) }
+    /// Runs `then` once the log holds `mutations` (at once when there are none); a crash first loses them.
+    private func committed(_ mutations: [Mutation], _ then: @escaping () -> Void) {
+        guard !mutations.isEmpty else { return then() }
+        later(logDelay) { [self] in
+            log += mutations
+            then()
+        }
     }
 
     private func allocate(_ path: GFSPath, index: Int, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
@@ -97,7 +128,7 @@ final class SimulatedMaster: Role {
                     let (location, mutation) = try state.chunkCreated(path, index: index, handle: handle, version: version,
                                                                       confirmed: confirmed)
                     result = .success(.location(location))
-                    committed(mutation == nil) { for done in waiting { done(result) } }
+                    committed(mutation.map { [$0] } ?? []) { for done in waiting { done(result) } }
                 } catch {
                     for done in waiting { done(.failure(error)) }
                 }
@@ -127,7 +158,7 @@ final class SimulatedMaster: Role {
                         let (info, mutation) = try state.leaseGrantFinished(
                             handle, version: version, confirmed: (confirmedPrimary + others).sorted(),
                             primaryNeverReached: unreached.contains(primary))
-                        committed(mutation == nil) { [self] in
+                        committed(mutation.map { [$0] } ?? []) { [self] in
                             state.leaseRecorded(handle, version: version)
                             for done in waiting { done(.success(.lease(info))) }
                         }

@@ -36,6 +36,8 @@ public struct Simulation {
         public var digest: UInt64
         public var steps: Int
         public var faults: Int
+        /// Faults by kind (crash, mcrash, isolate, cut, noise).
+        public var faultKinds: [String: Int]
         public var appended: Int
         public var failedAppends: Int
         public var messages: Int
@@ -46,7 +48,9 @@ public struct Simulation {
 
         /// One line, as `make sim` prints it.
         public var summary: String {
-            "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) appended=\(appended) "
+            "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
+                + ["crash", "mcrash", "isolate", "cut", "noise"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
+                + ") appended=\(appended) "
                 + "failed_appends=\(failedAppends) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
         }
@@ -95,8 +99,8 @@ public struct Simulation {
         master = SimulatedMaster(scheduler: scheduler, network: network, configuration: configuration, clock: clock(),
                                  nodeOf: nodeOf)
         for path in files {
-            _ = try? master.state.makeDirectory(path.parent, parents: true)
-            _ = try? master.state.createFile(path, replication: 3, records: true)
+            master.setUp((try? master.state.makeDirectory(path.parent, parents: true)) ?? [])
+            master.setUp((try? master.state.createFile(path, replication: 3, records: true)).map { [$0] } ?? [])
         }
         for node in 1...count {
             chunkservers.append(SimulatedChunkServer(node: node, address: Self.address(node), scheduler: scheduler,
@@ -115,12 +119,14 @@ public struct Simulation {
         }
         let end = settings.minutes * 60_000_000_000
         let faultsEnd = end - settings.quietSeconds * 1_000_000_000
-        var injector = FaultInjector(scheduler: scheduler, network: network, chunkservers: chunkservers, oracle: oracle)
+        var injector = FaultInjector(scheduler: scheduler, network: network, master: master, chunkservers: chunkservers,
+                                     oracle: oracle)
         injector.plan(until: faultsEnd) { text in trace.record(scheduler.now, 1, "FAULT " + text()) }
-        scheduler.after(faultsEnd) { [network, chunkservers] in
+        scheduler.after(faultsEnd) { [network, chunkservers, master] in
             network.healAll()
             network.faults = NetworkFaults()
             for server in chunkservers where !server.isUp { server.restart() }
+            if let master, !master.isUp { master.restart() }
         }
         // Appends stop a minute before the end, so the last minute is for healing alone.
         scheduler.after(end - 60_000_000_000) { [clients] in for client in clients { client.appending = false } }
@@ -130,6 +136,7 @@ public struct Simulation {
         var violations = Checks(master: master, chunkservers: chunkservers, oracle: oracle).run()
         if scheduler.pending > 1_000_000 { violations.append("event queue grew to \(scheduler.pending)") }
         return Outcome(seed: settings.seed, digest: history.digest, steps: scheduler.steps, faults: faults,
+                       faultKinds: injector.kinds,
                        appended: oracle.appended.count, failedAppends: oracle.failedAppends, messages: network.sent,
                        violations: violations, history: history.lines)
     }
