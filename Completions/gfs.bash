@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --lease --checkpoint-bytes --shadow-of --log-replicas --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
+    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -236,6 +236,9 @@ _gfs_master() {
         return
         ;;
     '--replication')
+        return
+        ;;
+    '--min-replicas')
         return
         ;;
     '--lease')

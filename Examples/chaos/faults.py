@@ -58,7 +58,9 @@ def plan_faults(rng, duration, master_faults, partitions=False):
                 continue
             kind = "disk"
         if kind in ("kill", "stop", "cut"):
-            length = {"kill": rng.uniform(1.0, 5.0), "stop": rng.uniform(0.5, 12.0), "cut": rng.uniform(1.0, 15.0)}[kind]
+            # One draw for the chosen kind only, so the other kinds' schedules stay as they were.
+            bounds = {"kill": (1.0, 5.0), "stop": (0.5, 12.0), "cut": (1.0, 15.0)}[kind]
+            length = rng.uniform(*bounds)
             detail = {"bias": rng.random() < 0.4, "pick": rng.random()} if kind == "stop" else {}
             if kind == "cut":
                 detail = plan_cut(rng)
@@ -239,7 +241,13 @@ class FaultInjector(threading.Thread):
                     why = " (the primary of the last chunk of /chaos/records)"
                     self.counts["cutprimary"] += 1
         links = self.links(fault)
-        fault.detail["links"] = [link for link in links if network.cut(*link, kind=detail["route"])]
+        fault.detail["links"] = []
+        for link in links:
+            try:
+                if network.cut(*link, kind=detail["route"]):
+                    fault.detail["links"].append(link)  # recorded as cut, so the heal undoes exactly these
+            except HarnessError as error:
+                self.log(f"cut {link[0]}->{link[1]} failed: {error}")
         self.log(f"cut ({detail['shape']}, {detail['route']}) for {fault.length:.1f}s{why}: "
                  + ", ".join(f"{a}->{b}" for a, b in links))
         self.counts[detail["shape"]] += 1
@@ -254,7 +262,10 @@ class FaultInjector(threading.Thread):
             if fault in self.pending_ends:
                 self.pending_ends.discard(fault)
                 for link in fault.detail.get("links", []):
-                    self.cluster.network.heal(*link)
+                    try:
+                        self.cluster.network.heal(*link)
+                    except HarnessError as error:
+                        self.log(f"heal {link[0]}->{link[1]} failed: {error}")
                 self.log("healed: " + ", ".join(f"{a}->{b}" for a, b in fault.detail.get("links", [])))
             return
         if fault not in self.pending_ends:

@@ -24,10 +24,12 @@ class Network:
         self.addresses = {CLIENTS: self.prefix + "1"}
         self.namespaces = {}  # host name -> namespace
         self.cuts = {}  # (source, destination) -> route kind, while in force
+        self.made_bridge = False  # only a bridge this run made is ever deleted
         ALLOWED_PREFIXES.append(self.prefix)
         atexit.register(self.teardown)
         try:
             self._ip("link", "add", self.bridge, "type", "bridge")
+            self.made_bridge = True
             self._ip("addr", "add", self.prefix + "1/24", "dev", self.bridge)
             self._ip("link", "set", self.bridge, "up")
             for index, name in enumerate(names, start=2):
@@ -78,10 +80,11 @@ class Network:
         return True
 
     def heal(self, source, destination):
-        kind = self.cuts.pop((source, destination), None)
+        kind = self.cuts.get((source, destination))
         if kind:
             self._ip("route", "del", kind, self.addresses[destination] + "/32",
                      namespace=self.namespaces.get(source))
+            del self.cuts[(source, destination)]  # only once the route is gone
 
     def heal_all(self):
         for source, destination in list(self.cuts):
@@ -93,10 +96,12 @@ class Network:
             try:
                 self.heal(source, destination)
             except HarnessError:
-                pass
+                self.cuts.pop((source, destination), None)  # its namespace goes below, and the route with it
         for namespace in self.namespaces.values():
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
         self.namespaces = {}
-        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
+        if self.made_bridge:
+            subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
+            self.made_bridge = False
         if self.prefix in ALLOWED_PREFIXES:
             ALLOWED_PREFIXES.remove(self.prefix)

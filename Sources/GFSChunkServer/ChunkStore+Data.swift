@@ -102,7 +102,7 @@ extension ChunkStore {
                 start = end
             }
         }
-        if replica(handle) != nil { delete(handle) }
+        if replica(handle) != nil { try delete(handle) }
         try DirectoryLock.makeDirectories(folder)  // the folder may have been wiped under a running server
         for kind in ["chunk", "crc"] {
             let temporary = path(handle, kind) + ".tmp"

@@ -128,9 +128,13 @@ public final class ChunkStore: Sendable {
     }
 
     /// Removes a replica's files.
-    public func delete(_ handle: ChunkHandle) {
+    /// Deletes a replica for good: the folder is synced, since a replica whose unlink a power loss undid
+    /// would come back at the version it had, without what was written since, and be trusted (the
+    /// simulation found this).
+    public func delete(_ handle: ChunkHandle) throws(GFSError) {
         _ = replicas.withLockedValue { $0.removeValue(forKey: handle) }
         for kind in ["chunk", "crc", "version"] { unlink(path(handle, kind)) }
+        try Self.syncFolder(folder)
     }
 
     /// Takes a replica that failed its checksum out of service, keeping its files (renamed `.corrupt`) for

@@ -88,7 +88,7 @@ struct HeartbeatLoop: Sendable {
             case let .delete(handle):
                 service.logger.info("deleting chunk \(handle) as the master asked")
                 service.leases.withLockedValue { $0.revoked(handle) }
-                try await service.onDisk { [store = service.store] () throws(GFSError) in store.delete(handle) }
+                try await service.onDisk { [store = service.store] () throws(GFSError) in try store.delete(handle) }
             }
         }
     }

@@ -22,6 +22,10 @@ struct Master: AsyncParsableCommand {
     @Option(help: "Default replicas per chunk.")
     var replication = 3
 
+    @Option(help: ArgumentHelp("Fewest replicas a write is acknowledged by (at most a file's goal); a chunk with fewer "
+                               + "live current replicas takes writes again once repair has copied it.", valueName: "n"))
+    var minReplicas = 2
+
     @Option(help: "Primary lease duration.")
     var lease = TimeSpan(.seconds(60))
 
@@ -67,6 +71,7 @@ struct Master: AsyncParsableCommand {
             throw ValidationError("--chunk-size must be between 64KiB and 1GiB")
         }
         guard (1...16).contains(replication) else { throw ValidationError("--replication must be 1...16") }
+        guard (1...16).contains(minReplicas) else { throw ValidationError("--min-replicas must be 1...16") }
         guard lease.duration > .zero, heartbeatTimeout.duration > .zero, repairInterval.duration > .zero,
             gcInterval.duration > .zero
         else {
@@ -84,6 +89,7 @@ struct Master: AsyncParsableCommand {
         var configuration = MasterConfiguration()
         configuration.chunkSize = chunkSize.bytes
         configuration.defaultReplication = replication
+        configuration.minReplicas = minReplicas
         configuration.leaseDuration = lease.duration
         configuration.heartbeatTimeout = heartbeatTimeout.duration
         configuration.clonesPerServer = clonesPerServer

@@ -10,6 +10,9 @@ public struct Limits: Sendable {
     /// Longest lease a GRANT or EXTEND may carry: a day. A bound on the wire keeps every expiry computed from
     /// it (and the `--ack-log`'s wall times) far from overflow.
     public static let maximumLeaseMilliseconds: Int64 = 86_400_000
+    /// The largest chunk size a master accepts (`gfs master --chunk-size`); lengths and offsets within a
+    /// chunk that a reply carries are bounded by it, so arithmetic on them cannot overflow.
+    public static let maximumChunkBytes: Int64 = 1 << 30
 
     /// The defaults.
     public init() {}

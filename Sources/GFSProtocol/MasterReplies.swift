@@ -60,7 +60,7 @@ public struct RegisterReply: ReplyMessage, Equatable {
     }
 
     public init(_ reply: Reply) throws(GFSError) {
-        self.init(chunkSize: try reply.line.requireInteger("chunksize", in: 1...Int64.max),
+        self.init(chunkSize: try reply.line.requireInteger("chunksize", in: 1...Limits.maximumChunkBytes),
                   role: try MasterRole(try reply.line.require("role")),
                   instructions: try InstructionsReply(reply).instructions)
     }

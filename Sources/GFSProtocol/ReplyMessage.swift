@@ -45,7 +45,7 @@ public struct LengthReply: ReplyMessage, Equatable {
 
     public var reply: Reply { .ok([.init("length", String(length))]) }
 
-    public init(_ reply: Reply) throws(GFSError) { length = try reply.line.requireInteger("length") }
+    public init(_ reply: Reply) throws(GFSError) { length = try reply.line.requireInteger("length", in: 0...Limits.maximumChunkBytes) }
 }
 
 /// The reply of a primary's `APPEND`: the offset the record went to, the same on every replica.
@@ -56,7 +56,7 @@ public struct AppendReply: ReplyMessage, Equatable {
 
     public var reply: Reply { .ok([.init("offset", String(offset))]) }
 
-    public init(_ reply: Reply) throws(GFSError) { offset = try reply.line.requireInteger("offset") }
+    public init(_ reply: Reply) throws(GFSError) { offset = try reply.line.requireInteger("offset", in: 0...Limits.maximumChunkBytes) }
 }
 
 /// A chunkserver's `STATUS`.

@@ -52,6 +52,9 @@ public final class Scheduler {
     /// Events waiting.
     public var pending: Int { queue.count }
 
+    /// Drops every pending event (the history is over).
+    public func clear() { queue = Heap() }
+
     /// A uniformly drawn integer in `range`.
     public func draw(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &random) }
 

@@ -326,11 +326,9 @@ final class SimulatedChunkServer: Role {
         let sent = clock.now
         let request = MasterRequest.heartbeat(address, freeBytes: 1 << 40, leases: leases.leasesToExtend(at: sent))
         call(0, timeout: heartbeatInterval * 5, { .master(call: $0, request, report: []) }) { [self] result in
-            switch result {
-            case let .success(.instructions(reply)): carryOut(reply.instructions, sent: sent)
-            case let .failure(error) where error.code == .notFound: registered = false
-            default: break
-            }
+            // As the real heartbeat loop: any failure means reconnecting and registering again.
+            guard case let .success(.instructions(reply)) = result else { return registered = false }
+            carryOut(reply.instructions, sent: sent)
         }
     }
 
@@ -338,11 +336,8 @@ final class SimulatedChunkServer: Role {
         let sent = clock.now
         let chunks = inventory
         call(0, timeout: 5_000_000_000, { .master(call: $0, .report(address), report: chunks) }) { [self] result in
-            switch result {
-            case let .success(.instructions(reply)): carryOut(reply.instructions, sent: sent)
-            case let .failure(error) where error.code == .notFound: registered = false
-            default: break
-            }
+            guard case let .success(.instructions(reply)) = result else { return registered = false }
+            carryOut(reply.instructions, sent: sent)
         }
     }
 
@@ -353,17 +348,23 @@ final class SimulatedChunkServer: Role {
                 leases.extended(handle, version: version, duration: lease, sent: sent)
             case let .delete(handle):
                 leases.revoked(handle)
+                // The real ChunkStore.delete syncs its folder: a power loss cannot bring the replica back.
                 disk.remove(.version(handle))
                 disk.remove(.data(handle))
-                disk.syncAll()
+                disk.sync(.version(handle))
+                disk.sync(.data(handle))
             }
         }
     }
 
     // MARK: - Faults
 
+    /// Called when the process dies (the simulation tells the master its connection closed).
+    var onCrash: () -> Void = {}
+
     override func crash() {
         super.crash()
+        onCrash()
         disk.crash { [scheduler] _ in scheduler.chance(0.5) }
         leases = PrimaryLeases()
         order = MutationOrder()

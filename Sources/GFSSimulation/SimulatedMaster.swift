@@ -18,6 +18,8 @@ final class SimulatedMaster: Role {
     private var pendingAllocations: [String: [(Result<Answer, GFSError>) -> Void]] = [:]
     /// The cluster's address book (the simulation's nodes by ServerID).
     let nodeOf: (ServerID) -> Int?
+    /// Whether a connection to a node would be accepted now (false once its process is gone).
+    var isReachable: (Int) -> Bool = { _ in true }
 
     init(scheduler: Scheduler, network: Network<Int, Message>, configuration: MasterConfiguration, clock: DriftingClock,
          nodeOf: @escaping (ServerID) -> Int?) {
@@ -171,24 +173,27 @@ final class SimulatedMaster: Role {
     }
 
     /// Sends `request` to every server at once; calls `done` with those that confirmed and those that were
-    /// never reached (in the simulation: none, since a lost message is indistinguishable from a lost reply).
+    /// never reached: a crashed server refuses the connection, as a dead process's port does (a cut link or a
+    /// lost message only times out, since the request may have arrived).
     private func grants(_ request: ChunkRequest, to servers: [ServerID],
                         _ done: @escaping (_ confirmed: [ServerID], _ unreached: Set<ServerID>) -> Void) {
         guard !servers.isEmpty else { return done([], []) }
         var confirmed: [ServerID] = []
+        var unreached: Set<ServerID> = []
         var left = servers.count
         for server in servers {
-            guard let target = nodeOf(server) else {
+            guard let target = nodeOf(server), isReachable(target) else {
+                unreached.insert(server)
                 left -= 1
                 continue
             }
             call(target, timeout: grantTimeout, { .chunk(call: $0, request, record: 0) }) { result in
                 if case .success = result { confirmed.append(server) }
                 left -= 1
-                if left == 0 { done(confirmed.sorted(), []) }
+                if left == 0 { done(confirmed.sorted(), unreached) }
             }
         }
-        if left == 0 { done(confirmed.sorted(), []) }
+        if left == 0 { done(confirmed.sorted(), unreached) }
     }
 }
 

@@ -112,6 +112,17 @@ public struct Simulation {
                                            network: network, oracle: oracle, nodeOf: nodeOf))
         }
         let roles: [Role] = [master] + chunkservers + clients
+        master.isReachable = { [chunkservers] node in chunkservers.first { $0.node == node }?.isUp ?? true }
+        for server in chunkservers {
+            // A killed process's connections close: the master hears it at once (MasterService's
+            // serverDisconnected), one network delay later.
+            let address = server.address
+            server.onCrash = { [weak master, scheduler] in
+                scheduler.after(scheduler.draw(50_000...2_000_000)) { [weak master] in
+                    if let master, master.isUp { master.state.serverDisconnected(address) }
+                }
+            }
+        }
         var trace = history
         network.onDeliver { from, to, message in
             trace.record(scheduler.now, UInt64(from) << 16 | UInt64(to), "\(from) -> \(to) \(describe(message))")
@@ -131,6 +142,11 @@ public struct Simulation {
         // Appends stop a minute before the end, so the last minute is for healing alone.
         scheduler.after(end - 60_000_000_000) { [clients] in for client in clients { client.appending = false } }
         scheduler.run(until: end)
+        defer {
+            // Roles, the network and the scheduler's pending events refer to each other: let them go.
+            scheduler.clear()
+            network.onDeliver { _, _, _ in }
+        }
         history = trace
         faults = injector.count
         var violations = Checks(master: master, chunkservers: chunkservers, oracle: oracle).run()

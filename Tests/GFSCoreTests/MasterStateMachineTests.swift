@@ -37,6 +37,16 @@ import Testing
         return handle
     }
 
+    /// Grants, confirms and records a lease on `handle` with every replica; returns its primary.
+    func grantedLease(_ handle: ChunkHandle) throws -> ServerID {
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            throw GFSError(.internal, "expected a lease grant")
+        }
+        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
+        master.leaseRecorded(handle, version: version)
+        return primary
+    }
+
     // MARK: - Namespace
 
     @Test func namespaceRules() throws {
@@ -148,12 +158,7 @@ import Testing
     /// Reference: GFS §3.1 — the primary's lease is extended through heartbeats while it mutates.
     @Test func heartbeatsExtendTheLease() throws {
         let handle = try fileWithOneChunk()
-        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
-            Issue.record("expected a lease grant")
-            return
-        }
-        _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
-        master.leaseRecorded(handle, version: version)
+        let primary = try grantedLease(handle)
         clock.advance(by: .seconds(50))
         let outcome = try master.heartbeat(primary, freeBytes: 1000, extendLeases: [handle])
         #expect(outcome.extended.map(\.0) == [handle])
@@ -163,7 +168,7 @@ import Testing
             return
         }
         #expect(lease.remaining == .seconds(10))
-        let other = replicas.first { $0 != primary }!
+        let other = try #require(lease.secondaries.first)
         #expect(try master.heartbeat(other, freeBytes: 1000, extendLeases: [handle]).extended.isEmpty)
     }
 
@@ -262,6 +267,44 @@ import Testing
             return
         }
         #expect(info.version == bumped && info.secondaries == renewed.secondaries)
+    }
+
+    /// No write is acknowledged by fewer than `minReplicas` replicas (found by make chaos: a lease re-issued
+    /// down to its primary alone, whose disk then flipped a byte, lost acknowledged writes). A chunk with one
+    /// live current replica gets no lease until repair copies it.
+    @Test func leasesNeedTheMinimumOfReplicas() throws {
+        master = MasterStateMachine(configuration: { var c = master.configuration; c.heartbeatTimeout = .seconds(2); return c }(),
+                                    clock: clock, firstHandle: 100, seed: 42)
+        let handle = try fileWithOneChunk()
+        let primary = try grantedLease(handle)
+        // Both secondaries go silent: re-issuing to the primary alone would acknowledge with one copy.
+        clock.advance(by: .seconds(3))
+        _ = try master.heartbeat(primary, freeBytes: 1, extendLeases: [])
+        #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        // Nor is the lease extended: it runs out, so repair may copy the chunk.
+        let outcome = try master.heartbeat(primary, freeBytes: 1, extendLeases: [handle])
+        #expect(outcome.extended.isEmpty)
+        clock.advance(by: .seconds(61))
+        _ = try master.heartbeat(primary, freeBytes: 1, extendLeases: [])
+        #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        _ = master.register(Self.server(4), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
+        #expect(master.planReplication().contains { $0.handle == handle }, "the chunk is copied instead")
+    }
+
+    /// A copy-on-write that fewer than `minReplicas` replicas made is not taken: the file keeps the shared
+    /// chunk (its acknowledged bytes must not come to rest on one disk).
+    @Test func copyOnWriteNeedsTheMinimumOfReplicas() throws {
+        let handle = try fileWithOneChunk()
+        _ = try master.snapshot(Self.path("/f"), to: Self.path("/g"))
+        guard case let .copyOnWrite(index, old, new, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
+            Issue.record("a shared chunk is copied before a write")
+            return
+        }
+        #expect(old == handle && servers.count == 3)
+        #expect(throws: GFSError.self) {
+            try master.chunkCloned(Self.path("/f"), index: index, from: old, to: new, version: version, confirmed: [servers[0]])
+        }
+        #expect(try master.stat(Self.path("/f")).chunks == [handle])
     }
 
     /// A grant whose primary answered too late is never handed out (the master never recorded its version):

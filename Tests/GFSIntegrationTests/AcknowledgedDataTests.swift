@@ -69,10 +69,34 @@ import Testing
         }
     }
 
+    /// No write is acknowledged by one replica alone (make chaos lost writes made on a single replica whose
+    /// disk then flipped a byte): with one of three chunkservers left, a write fails; once a second is back
+    /// and holds the chunk, writes go on.
+    @Test func writesNeedTwoReplicas() async throws {
+        let master = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
+        try await withCluster(chunkservers: 3, master: master) { cluster in
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("old bytes\n".utf8)).status == 0)
+            let (a, b) = (cluster.chunkservers[0], cluster.chunkservers[1])
+            cluster.kill(a)
+            cluster.kill(b)
+            try await waitForAlive(cluster, 1)
+            let alone = try cluster.gfs(["write", "--offset", "0", "/f"], stdin: Data("new".utf8))
+            #expect(alone.status != 0 && alone.stderr.contains("writes need 2"), "\(alone.stderr)")
+            try cluster.startChunkserver(folder: a.directory)
+            try await waitForAlive(cluster, 2)
+            try await waitUntil("a write to succeed with two replicas") {
+                try cluster.gfs(["write", "--offset", "0", "/f"], stdin: Data("new".utf8)).status == 0
+            }
+            #expect(try cluster.gfs(["cat", "/f"]).stdout == "new bytes\n")
+        }
+    }
+
     /// Never the last copy: when the only current replica is gone and the others are stale, the chunk is kept,
     /// fsck says stale-only, a plain read fails, and `gfs cat --stale` reads the old bytes.
     @Test func staleOnlyChunksAreKeptAndReadableOnRequest() async throws {
-        let master = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
+        // --min-replicas 1: the test writes on one replica on purpose (the default refuses that).
+        let master = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms",
+                      "--min-replicas", "1"]
         try await withCluster(chunkservers: 3, master: master) { cluster in
             #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("old bytes\n".utf8)).status == 0)
             let (a, b, c) = (cluster.chunkservers[0], cluster.chunkservers[1], cluster.chunkservers[2])

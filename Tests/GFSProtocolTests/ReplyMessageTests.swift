@@ -79,13 +79,14 @@ import Testing
 
     @Test func chunkserverRepliesRoundTrip() throws {
         try Self.roundTrip(LengthReply(length: 1 << 26))
+        try Self.roundTrip(LengthReply(length: Limits.maximumChunkBytes))
         try Self.roundTrip(AppendReply(offset: 0))
         try Self.roundTrip(ChunkServerStatus(address: Self.b, chunks: 3, capacityBytes: 10, freeBytes: 5, bufferedBytes: 0))
     }
 
     /// Missing, negative, huge and mistyped fields are each a BADREQ.
     @Test(arguments: [
-        "OK", "OK length=-1", "OK length=99999999999999999999", "OK length=x",
+        "OK", "OK length=-1", "OK length=99999999999999999999", "OK length=9223372036854775807", "OK length=x",
     ])
     func brokenLengthsAreBadRequests(text: String) throws {
         let reply = Reply(line: try Line(parsing: Array(text.utf8)))

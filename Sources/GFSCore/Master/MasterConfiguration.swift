@@ -4,6 +4,10 @@ public struct MasterConfiguration: Sendable {
     public var chunkSize: Int64 = 64 << 20
     /// Replicas per chunk for files created without an explicit goal.
     public var defaultReplication: Int = 3
+    /// Fewest replicas a write may be acknowledged by (never more than a chunk's goal): a lease is granted
+    /// only with this many live current replicas, so one failing disk cannot lose acknowledged data
+    /// (HDFS's dfs.namenode.replication.min).
+    public var minReplicas: Int = 2
     /// How long a primary lease lasts without extension (GFS §3.1: 60 s).
     public var leaseDuration: Duration = .seconds(60)
     /// A chunkserver silent for this long is dead.

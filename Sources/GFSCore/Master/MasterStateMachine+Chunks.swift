@@ -149,6 +149,7 @@ extension MasterStateMachine {
             if kept.count == lease.secondaries.count, lease.recorded, lease.version == info.version {
                 return .current(leaseInfo(handle, lease, now: now))
             }
+            try requireMinimum(handle, 1 + kept.count, of: info.goal)
             // A secondary was lost, or the last grant was never confirmed and recorded: re-issue to the same
             // primary (who may hold the lease) at a version never issued before.
             let version = nextVersion(handle, after: max(info.version, lease.version))
@@ -157,6 +158,7 @@ extension MasterStateMachine {
                           duration: configuration.leaseDuration)
         }
         if replicas.count < info.goal { noteBlocked(handle) }
+        try requireMinimum(handle, replicas.count, of: info.goal)
         guard let primary = replicas.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
         }
@@ -203,6 +205,19 @@ extension MasterStateMachine {
     public mutating func leaseRecorded(_ handle: ChunkHandle, version: ChunkVersion) {
         leases.markRecorded(handle, version: version)
         if let issued = issuedVersions[handle], issued <= version { issuedVersions[handle] = nil }
+    }
+
+    /// The replicas a write of a chunk with `goal` must reach before it is acknowledged.
+    func minimumReplicas(goal: Int) -> Int { max(1, min(goal, configuration.minReplicas)) }
+
+    /// UNAVAILABLE unless `count` live current replicas are enough to acknowledge writes; repair copies the
+    /// chunk meanwhile (the client retries).
+    func requireMinimum(_ handle: ChunkHandle, _ count: Int, of goal: Int) throws(GFSError) {
+        let needed = minimumReplicas(goal: goal)
+        guard count >= needed || count == 0 else {
+            throw GFSError(.unavailable, "chunk \(handle) has \(count) live current replica(s) and writes need \(needed); "
+                           + "it is being re-replicated, retry")
+        }
     }
 
     /// A version past `floor` and past every version issued for `handle` before.

@@ -111,7 +111,7 @@ extension MasterStateMachine {
         let window = now.advanced(by: .zero - configuration.recentCreationWindow)
         servers[server]?.recentCreations.removeAll { $0 <= window }
         var extended: [(ChunkHandle, ChunkVersion, Duration)] = []
-        for handle in extendLeases where leaseBlocked[handle] == nil {
+        for handle in extendLeases where leaseBlocked[handle] == nil && leaseKeepsItsMinimum(handle, at: now) {
             if let expiry = leases.extend(handle, heldBy: server, at: now, duration: configuration.leaseDuration),
                 let version = leases.current(handle, at: now)?.version
             {
@@ -121,6 +121,15 @@ extension MasterStateMachine {
         leases.removeExpired(at: now)
         let deletions = (pendingDeletes.removeValue(forKey: server) ?? []).sorted()
         return HeartbeatOutcome(extended: extended, deletions: deletions)
+    }
+
+    /// Whether the lease on `handle` still reaches enough live current replicas to acknowledge writes; one
+    /// that does not is left to run out, so repair may copy the chunk (it copies no leased chunk).
+    func leaseKeepsItsMinimum(_ handle: ChunkHandle, at now: Instant) -> Bool {
+        guard let lease = leases.current(handle, at: now), let goal = chunks[handle]?.goal else { return true }
+        let live = Set(liveReplicas(handle))
+        let reached = ([lease.primary] + lease.secondaries).filter(live.contains).count
+        return reached >= minimumReplicas(goal: goal)
     }
 
     /// On a shadow replaying the primary's version bump: assume the replicas it knows moved with it. Safe for

@@ -88,7 +88,11 @@ extension MasterStateMachine {
             }
             return (location, nil)
         }
-        guard !confirmed.isEmpty else { throw GFSError(.unavailable, "no replica of chunk \(old) could copy it") }
+        // The file's acknowledged bytes move to the copy: it must be on as many replicas as a write needs.
+        guard confirmed.count >= minimumReplicas(goal: entry.replication) else {
+            for server in confirmed { pendingDeletes[server, default: []].insert(new) }
+            throw GFSError(.unavailable, "only \(confirmed.count) replica(s) of chunk \(old) could copy it; retry")
+        }
         let mutation = Mutation.replaceChunk(path, index: index, new, version: version)
         apply(mutation)
         for server in confirmed { chunks[new]?.replicas[server] = version }
