@@ -142,6 +142,12 @@ struct Checks {
         var primaries: [ChunkHandle: [ChunkVersion: ServerID]] = [:]
         var newest: [ChunkHandle: (version: ChunkVersion, server: ServerID)] = [:]
         for ack in oracle.acknowledgements.sorted(by: { $0.ordered < $1.ordered }) {
+            let held = oracle.masterLeaseEnds[Oracle.LeaseKey(handle: ack.handle, version: ack.version)]
+            if held == nil {
+                violations.append("\(ack.server) acknowledged a mutation of chunk \(ack.handle) v\(ack.version), a lease the master never granted")
+            } else if let held, ack.at > held {
+                violations.append("\(ack.server) acknowledged a mutation of chunk \(ack.handle) v\(ack.version) \((ack.at - held) / 1000) µs after the master's lease ended")
+            }
             if ack.leaseEnd == 0 {
                 violations.append("\(ack.server) acknowledged a mutation of chunk \(ack.handle) v\(ack.version) holding no lease")
             } else if ack.at > ack.leaseEnd {

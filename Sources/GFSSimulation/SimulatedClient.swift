@@ -24,6 +24,19 @@ public final class Oracle {
     }
 
     public private(set) var acknowledgements: [Acknowledgement] = []
+    /// Until when (simulated nanoseconds) the master holds each lease it granted, by chunk and version: the
+    /// master grants no other lease on the chunk before then, so no primary may acknowledge after it.
+    public private(set) var masterLeaseEnds: [LeaseKey: Int64] = [:]
+
+    public struct LeaseKey: Hashable {
+        public let handle: ChunkHandle
+        public let version: ChunkVersion
+    }
+
+    func masterHolds(_ handle: ChunkHandle, version: ChunkVersion, until end: Int64) {
+        let key = LeaseKey(handle: handle, version: version)
+        masterLeaseEnds[key] = max(masterLeaseEnds[key] ?? 0, end)
+    }
     public private(set) var appended: [Appended] = []
     /// The primary of the chunk most recently appended to, for faults aimed at it.
     public var latestPrimary: ServerID? { acknowledgements.last?.server }

@@ -18,6 +18,8 @@ final class SimulatedMaster: Role {
     private var pendingAllocations: [String: [(Result<Answer, GFSError>) -> Void]] = [:]
     /// The cluster's address book (the simulation's nodes by ServerID).
     let nodeOf: (ServerID) -> Int?
+    /// Where the master's view of its leases is recorded for the checks.
+    var oracle: Oracle?
     /// Whether a connection to a node would be accepted now (false once its process is gone).
     var isReachable: (Int) -> Bool = { _ in true }
 
@@ -79,6 +81,7 @@ final class SimulatedMaster: Role {
                 committed(adopted) { answer(.success(.register(registered))) }
             case let .heartbeat(server, free, leases):
                 let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
+                for (handle, version, left) in outcome.extended { noteLease(handle, version, left) }
                 let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                     + outcome.deletions.map { .delete($0) }
                 answer(.success(.instructions(InstructionsReply(instructions))))
@@ -148,6 +151,7 @@ final class SimulatedMaster: Role {
         case let .current(info):
             answer(.success(.lease(info)))
         case let .grant(handle, version, primary, replicas, duration):
+            noteLease(handle, version, duration)
             pendingLeases[handle] = [answer]
             let secondaries = replicas.filter { $0 != primary }
             let primaryGrant = ChunkRequest.grant(handle, version: version, leaseMilliseconds: duration.milliseconds,
@@ -170,6 +174,12 @@ final class SimulatedMaster: Role {
                 }
             }
         }
+    }
+
+    /// Records until when, in simulated time, this master holds a lease that has `left` to run on its clock.
+    private func noteLease(_ handle: ChunkHandle, _ version: ChunkVersion, _ left: Duration) {
+        let local = left.nanosecondsClamped
+        oracle?.masterHolds(handle, version: version, until: scheduler.now + local / (1_000_000 + clock.drift) * 1_000_000)
     }
 
     /// Sends `request` to every server at once; calls `done` with those that confirmed and those that were

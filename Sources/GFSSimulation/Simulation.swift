@@ -111,6 +111,7 @@ public struct Simulation {
             clients.append(SimulatedClient(node: 100 + index, path: files[index % files.count], scheduler: scheduler,
                                            network: network, oracle: oracle, nodeOf: nodeOf))
         }
+        master.oracle = oracle
         let roles: [Role] = [master] + chunkservers + clients
         master.isReachable = { [chunkservers] node in chunkservers.first { $0.node == node }?.isUp ?? true }
         for server in chunkservers {
