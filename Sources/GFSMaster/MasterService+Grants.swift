@@ -89,9 +89,13 @@ extension MasterService {
 
     private func finishLease(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
                              primaryNeverReached: Bool) async throws(GFSError) -> LeaseInfo {
-        let (info, mutation) = try state.leaseGrantFinished(handle, version: version, confirmed: confirmed,
-                                                            primaryNeverReached: primaryNeverReached)
-        if let mutation { try await commit([mutation]) }
+        // The version bump is logged even when the lease fails: the replicas that took it hold it now.
+        let bump = state.grantConfirmed(handle, version: version, confirmed: confirmed)
+        let outcome = Result { () throws(GFSError) in
+            try state.leaseOutcome(handle, version: version, confirmed: confirmed, primaryNeverReached: primaryNeverReached)
+        }
+        if let bump { try await commit([bump]) }
+        let info = try outcome.get()
         // Only now may the lease be handed out, to this client and, as current, to others.
         state.leaseRecorded(handle, version: version)
         return info

@@ -160,16 +160,20 @@ final class SimulatedMaster: Role {
                 let plain = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: false, secondaries: [])
                 grants(plain, to: secondaries) { [self] others, _ in
                     let waiting = pendingLeases.removeValue(forKey: handle) ?? []
-                    do throws(GFSError) {
-                        let (info, mutation) = try state.leaseGrantFinished(
-                            handle, version: version, confirmed: (confirmedPrimary + others).sorted(),
-                            primaryNeverReached: unreached.contains(primary))
-                        committed(mutation.map { [$0] } ?? []) { [self] in
+                    let confirmed = (confirmedPrimary + others).sorted()
+                    let bump = state.grantConfirmed(handle, version: version, confirmed: confirmed)
+                    let outcome = Result { () throws(GFSError) in
+                        try state.leaseOutcome(handle, version: version, confirmed: confirmed,
+                                               primaryNeverReached: unreached.contains(primary))
+                    }
+                    committed(bump.map { [$0] } ?? []) { [self] in
+                        switch outcome {
+                        case let .success(info):
                             state.leaseRecorded(handle, version: version)
                             for done in waiting { done(.success(.lease(info))) }
+                        case let .failure(error):
+                            for done in waiting { done(.failure(error)) }
                         }
-                    } catch {
-                        for done in waiting { done(.failure(error)) }
                     }
                 }
             }

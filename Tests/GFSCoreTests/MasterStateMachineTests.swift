@@ -269,6 +269,22 @@ import Testing
         #expect(info.version == bumped && info.secondaries == renewed.secondaries)
     }
 
+    /// A grant whose primary did not answer still moved the secondaries to the new version: that bump must be
+    /// logged, or a restarted master finds them too far ahead to adopt and loses the chunk (found by the
+    /// simulation, seed 139, after a run of such grants and a master crash).
+    @Test func aFailedGrantStillLogsItsVersionBump() throws {
+        let handle = try fileWithOneChunk()
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        let others = replicas.filter { $0 != primary }
+        #expect(master.grantConfirmed(handle, version: version, confirmed: others) == .setVersion(handle, version))
+        #expect(throws: GFSError.self) {
+            try master.leaseOutcome(handle, version: version, confirmed: others, primaryNeverReached: false)
+        }
+    }
+
     /// No write is acknowledged by fewer than `minReplicas` replicas (found by make chaos: a lease re-issued
     /// down to its primary alone, whose disk then flipped a byte, lost acknowledged writes). A chunk with one
     /// live current replica gets no lease until repair copies it.
