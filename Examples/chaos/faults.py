@@ -129,6 +129,13 @@ class FaultInjector(threading.Thread):
         self.last_fault_at = None  # monotonic time of the last fault begun
 
     def run(self):
+        try:
+            self.inject()
+        except Exception as error:  # a bug here must fail the run, not quietly end the schedule
+            self.violations.add("harness", f"the fault injector stopped: {error!r}")
+            raise
+
+    def inject(self):
         started = time.monotonic()
         for at, _, action in self.actions:
             if self.stopping.wait(max(0.0, started + at - time.monotonic())):
@@ -289,7 +296,7 @@ class FaultInjector(threading.Thread):
         suffix = ".chunk" if action in ("flip", "truncate-chunk") else ".crc"
         candidates = [n for n in names if n.endswith(suffix)]
         if action == "flip":
-            candidates = [n for n in candidates if os.path.getsize(os.path.join(folder, n)) > 0]
+            candidates = [n for n in candidates if size_of(os.path.join(folder, n)) > 0]
         if not candidates:
             self.log(f"{server.name}: disk {action} skipped (no {suffix} file yet)")
             self.counts["skipped"] += 1
@@ -338,6 +345,14 @@ class FaultInjector(threading.Thread):
     def total(self):
         return sum(self.counts[k] for k in ("kill", "stop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow",
                                             "mdisk", "isolate", "oneway", "pair"))
+
+
+def size_of(path):
+    """A file's size, or 0 if gfs deleted it meanwhile."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def restart(server, log, violations):
