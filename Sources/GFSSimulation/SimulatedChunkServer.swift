@@ -235,7 +235,7 @@ final class SimulatedChunkServer: Role {
 
     private func orderingTimeout(_ handle: ChunkHandle) -> Int64 {
         let left = leases.lease(handle).map { $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
-        return max(1, min(forwardTimeout, left))
+        return max(100_000_000, min(forwardTimeout, left))  // as ChunkService.orderingTimeout
     }
 
     /// Secondary: apply in the primary's serial order, at the chunk's version.
