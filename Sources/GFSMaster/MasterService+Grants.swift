@@ -89,12 +89,10 @@ extension MasterService {
 
     private func finishLease(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
                              primaryNeverReached: Bool) async throws(GFSError) -> LeaseInfo {
-        // The version bump is logged even when the lease fails: the replicas that took it hold it now.
-        let bump = state.grantConfirmed(handle, version: version, confirmed: confirmed)
-        let outcome = Result { () throws(GFSError) in
-            try state.leaseOutcome(handle, version: version, confirmed: confirmed, primaryNeverReached: primaryNeverReached)
-        }
-        if let bump { try await commit([bump]) }
+        // The version is logged even when the lease fails: the replicas that took it hold it now.
+        let (outcome, log) = state.grantFinished(handle, version: version, confirmed: confirmed,
+                                                 primaryNeverReached: primaryNeverReached)
+        if !log.isEmpty { try await commit(log) }
         let info = try outcome.get()
         // Only now may the lease be handed out, to this client and, as current, to others.
         state.leaseRecorded(handle, version: version)

@@ -28,6 +28,7 @@ extension MasterService {
         guard case .primary = role else { return }
         let rate = state.configuration.cloneBytesPerSecond
         let timeout = state.configuration.cloneTimeout
+        catchUp()
         for order in state.planReplication() {
             logger.info("copying chunk \(order.handle) from \(order.source) to \(order.target) (\(order.reason.rawValue))")
             let request = ChunkRequest.replicate(order.handle, version: order.version, source: order.source, bytesPerSecond: rate)
@@ -47,6 +48,23 @@ extension MasterService {
 
     private func cloneDone(_ order: CloneOrder, succeeded: Bool) {
         state.cloneFinished(order, succeeded: succeeded)
+    }
+
+    /// Version-only GRANTs to replicas left behind by unused versions (see `planCatchUps`).
+    private func catchUp() {
+        for plan in state.planCatchUps() {
+            logger.info("bringing \(plan.servers.count) replica(s) of chunk \(plan.handle) to version \(plan.version)")
+            Task {
+                let request = ChunkRequest.grant(plan.handle, version: plan.version, leaseMilliseconds: nil, create: false,
+                                                 secondaries: [])
+                let (confirmed, _) = await self.sendGrants(request, to: plan.servers, primary: nil)
+                self.catchUpDone(plan, confirmed: confirmed)
+            }
+        }
+    }
+
+    private func catchUpDone(_ plan: MasterStateMachine.CatchUp, confirmed: [ServerID]) {
+        state.catchUpFinished(plan, confirmed: confirmed)
     }
 
     /// A garbage-collection pass: deleted files past the grace period (all with `everything`) are removed and

@@ -114,7 +114,10 @@ extension MasterService {
         try await log.waitDurable(sequence)
         for record in records {
             try state.applyChecked(record.mutation)
-            if case let .setVersion(handle, _) = record.mutation { state.assumeReplicasCurrent(handle) }
+            switch record.mutation {
+            case let .setVersion(handle, _), let .issueVersion(handle, _): state.assumeReplicasCurrent(handle)
+            default: break
+            }
         }
         maybeCheckpoint()
     }

@@ -57,6 +57,11 @@ final class SimulatedMaster: Role {
 
     private func repairLoop() {
         later(repairInterval) { [self] in
+            for plan in state.planCatchUps() {
+                let request = ChunkRequest.grant(plan.handle, version: plan.version, leaseMilliseconds: nil, create: false,
+                                                 secondaries: [])
+                grants(request, to: plan.servers) { [self] confirmed, _ in state.catchUpFinished(plan, confirmed: confirmed) }
+            }
             for order in state.planReplication() {
                 guard let target = nodeOf(order.target) else { continue }
                 call(target, timeout: state.configuration.cloneTimeout.nanosecondsClamped, {
@@ -161,12 +166,9 @@ final class SimulatedMaster: Role {
                 grants(plain, to: secondaries) { [self] others, _ in
                     let waiting = pendingLeases.removeValue(forKey: handle) ?? []
                     let confirmed = (confirmedPrimary + others).sorted()
-                    let bump = state.grantConfirmed(handle, version: version, confirmed: confirmed)
-                    let outcome = Result { () throws(GFSError) in
-                        try state.leaseOutcome(handle, version: version, confirmed: confirmed,
-                                               primaryNeverReached: unreached.contains(primary))
-                    }
-                    committed(bump.map { [$0] } ?? []) { [self] in
+                    let (outcome, log) = state.grantFinished(handle, version: version, confirmed: confirmed,
+                                                             primaryNeverReached: unreached.contains(primary))
+                    committed(log) { [self] in
                         switch outcome {
                         case let .success(info):
                             state.leaseRecorded(handle, version: version)

@@ -2,8 +2,9 @@ import HashTreeCollections
 
 /// A checkpoint (GFS §2.6.3): the master's whole durable state as of one log sequence number, in a compact
 /// form that loads without replaying history. Frames: a header (magic, sequence, next handle), one frame per
-/// namespace entry (parents before children, a file's chunks and their versions inline), and an end frame
-/// with the entry count — a checkpoint without it is incomplete and is skipped.
+/// namespace entry (parents before children, a file's chunks and their versions inline), one frame per chunk
+/// whose settled version is behind its version, and an end frame with the entry count — a checkpoint without
+/// it is incomplete and is skipped.
 public enum Checkpoint {
     static let magic = Array("GFSCKPT1".utf8)
 
@@ -15,6 +16,8 @@ public enum Checkpoint {
         public var nextHandle: UInt64
         /// Every entry, parents first, with each chunk's version.
         public var entries: [(path: GFSPath, entry: Namespace.Entry, versions: [ChunkVersion])]
+        /// Chunks whose newest version no client was handed, with the newest one that was.
+        public var settled: [(ChunkHandle, ChunkVersion)] = []
     }
 
     /// Encodes `state` as of `sequence`, handing out the bytes in pieces of about `pieceBytes`.
@@ -48,6 +51,13 @@ public enum Checkpoint {
                 piece.removeAll(keepingCapacity: true)
             }
         }
+        for (handle, version) in state.settledVersions.sorted(by: { $0.key < $1.key }) {
+            var writer = ByteWriter()
+            writer.write(UInt8(2))
+            writer.write(handle.rawValue)
+            writer.write(version)
+            piece += Frames.frame(writer.bytes)
+        }
         var end = ByteWriter()
         end.write(UInt8(9))
         end.write(count)
@@ -80,6 +90,8 @@ public enum Checkpoint {
                     versions.append(try reader.read())
                 }
                 contents.entries.append((path, entry, versions))
+            case 2:
+                contents.settled.append((ChunkHandle(try reader.read()), try reader.read()))
             case 9:
                 guard try reader.read(UInt64.self) == UInt64(contents.entries.count) else {
                     throw LogFormatError("entry count does not match")
@@ -114,6 +126,10 @@ extension MasterStateMachine {
             }
         }
         chunks = table
+        settledVersions = [:]
+        for (handle, version) in contents.settled where (table[handle]?.version ?? 0) > version {
+            settledVersions[handle] = version
+        }
         nextHandle = max(nextHandle, contents.nextHandle)
     }
 }

@@ -83,6 +83,8 @@ extension Mutation {
         case let .replaceChunk(path, index, handle, version):
             writer.write(UInt8(9)); writer.write(path); writer.write(UInt32(index)); writer.write(handle.rawValue)
             writer.write(version)
+        case let .issueVersion(handle, version):
+            writer.write(UInt8(10)); writer.write(handle.rawValue); writer.write(version)
         }
     }
 
@@ -102,6 +104,7 @@ extension Mutation {
         case 9:
             return .replaceChunk(try reader.readPath(), index: Int(try reader.read(UInt32.self)), ChunkHandle(try reader.read()),
                                  version: try reader.read())
+        case 10: return .issueVersion(ChunkHandle(try reader.read()), try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -17,8 +17,7 @@ extension MasterStateMachine {
     public enum LeaseDecision: Sendable, Equatable {
         /// A valid lease exists.
         case current(LeaseInfo)
-        /// Tell `replicas` the new `version` (the primary with the lease), then call `grantConfirmed` and
-        /// `leaseOutcome`.
+        /// Tell `replicas` the new `version` (the primary with the lease), then call `grantFinished`.
         case grant(handle: ChunkHandle, version: ChunkVersion, primary: ServerID, replicas: [ServerID],
                    duration: Duration)
     }
@@ -45,6 +44,14 @@ extension MasterStateMachine {
         var locations: [ChunkLocation] = []
         for (index, handle) in entry.chunks.enumerated() {
             let replicas = liveReplicas(handle)
+            let complete = liveCompleteReplicas(handle)
+            if replicas.isEmpty, let info = chunks[handle], !complete.isEmpty {
+                // Only replicas behind by an unused version are left (until the repair loop catches them up):
+                // they serve reads at the oldest of their versions, since READ takes any version at least it.
+                let version = complete.compactMap { info.replicas[$0] }.min() ?? info.version
+                locations.append(ChunkLocation(index: index, handle: handle, version: version, replicas: complete))
+                continue
+            }
             if replicas.isEmpty, allowingStale, let stale = newestLiveStale(handle) {
                 locations.append(ChunkLocation(index: index, handle: handle, version: stale.version, replicas: stale.servers))
                 continue
@@ -61,6 +68,14 @@ extension MasterStateMachine {
                                            replicas: replicas))
         }
         return (entry.length, locations)
+    }
+
+    /// Live replicas of `handle` that hold every acknowledged mutation: those at its version, and those left
+    /// behind only by grants no client was handed (see `settledVersion`), in a stable order.
+    public func liveCompleteReplicas(_ handle: ChunkHandle) -> [ServerID] {
+        guard let info = chunks[handle] else { return [] }
+        let floor = settledVersion(handle)
+        return info.replicas.filter { $0.value >= floor && isAlive($0.key) }.keys.sorted()
     }
 
     /// The live stale replicas of `handle` at the newest version any of them has.
@@ -158,27 +173,44 @@ extension MasterStateMachine {
             return .grant(handle: handle, version: version, primary: lease.primary, replicas: [lease.primary] + kept,
                           duration: configuration.leaseDuration)
         }
-        if replicas.count < info.goal { noteBlocked(handle) }
-        try requireMinimum(handle, replicas.count, of: info.goal)
-        guard let primary = replicas.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
+        // Replicas left behind only by unused versions take the new one with the rest.
+        let complete = liveCompleteReplicas(handle)
+        if complete.count < info.goal { noteBlocked(handle) }
+        try requireMinimum(handle, complete.count, of: info.goal)
+        guard let primary = complete.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
         }
         let version = nextVersion(handle, after: info.version)
-        _ = leases.grant(handle, to: primary, version: version, secondaries: replicas.filter { $0 != primary }, at: now,
+        _ = leases.grant(handle, to: primary, version: version, secondaries: complete.filter { $0 != primary }, at: now,
                          duration: configuration.leaseDuration)
-        return .grant(handle: handle, version: version, primary: primary, replicas: replicas,
+        return .grant(handle: handle, version: version, primary: primary, replicas: complete,
                       duration: configuration.leaseDuration)
     }
 
-    /// Records which replicas took the new version of a grant; those that did not are now stale. Returns the
-    /// version bump to log. It must be logged whatever becomes of the lease: the replicas hold the new version
-    /// now, and a master that restarts without it would find them too far ahead to adopt (the simulation
-    /// found a chunk lost that way after a run of grants whose primary did not answer).
+    /// Everything a finished grant decides: the lease to hand out, or why not, and what to log before either
+    /// answer. A lease handed out logs `setVersion`, which makes every replica that missed it stale; a failed
+    /// grant logs only `issueVersion`, since the replicas that took the version hold it now and a master that
+    /// restarted without it would find them too far ahead to adopt (the simulation found a chunk lost that
+    /// way), yet no mutation can have happened at it, so the replicas it left behind are still complete.
+    public mutating func grantFinished(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
+                                       primaryNeverReached: Bool) -> (outcome: Result<LeaseInfo, GFSError>, log: [Mutation]) {
+        let bump = grantConfirmed(handle, version: version, confirmed: confirmed)
+        let outcome = Result { () throws(GFSError) in
+            try leaseOutcome(handle, version: version, confirmed: confirmed, primaryNeverReached: primaryNeverReached)
+        }
+        guard case .success = outcome else { return (outcome, bump.map { [$0] } ?? []) }
+        let settle = Mutation.setVersion(handle, version)
+        apply(settle)
+        return (outcome, [settle])
+    }
+
+    /// Records which replicas took the new version of a grant; those that did not are behind. Returns the
+    /// version bump, `issueVersion`, which `grantFinished` logs if no lease is handed out.
     public mutating func grantConfirmed(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID]) -> Mutation? {
         guard let info = chunks[handle], !confirmed.isEmpty else { return nil }
         var mutation: Mutation?
         if version > info.version {
-            let bump = Mutation.setVersion(handle, version)
+            let bump = Mutation.issueVersion(handle, version)
             apply(bump)
             mutation = bump
         }
@@ -187,9 +219,10 @@ extension MasterStateMachine {
         return mutation
     }
 
-    /// Whether the lease of a finished grant may be handed out, after `grantConfirmed`. When the primary did
-    /// not take it and certainly never received it, the lease is withdrawn so a new one can be granted at
-    /// once; otherwise it stands until it expires (GFS §3.1).
+    /// Whether the lease of a finished grant may be handed out, after `grantConfirmed`: only when every
+    /// replica in it took the version, since the primary fails every mutation a secondary refuses. When the
+    /// primary did not take it and certainly never received it, the lease is withdrawn so a new one can be
+    /// granted at once; otherwise it stands, unused, until it expires or is re-issued (GFS §3.1).
     public mutating func leaseOutcome(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
                                       primaryNeverReached: Bool) throws(GFSError) -> LeaseInfo {
         guard chunks[handle] != nil else { throw GFSError(.notFound, "chunk \(handle) was deleted") }
@@ -201,21 +234,26 @@ extension MasterStateMachine {
             if primaryNeverReached { leases.withdrawUndelivered(handle) } else { leases.markDelivered(handle) }
             throw GFSError(.unavailable, "could not grant a lease on chunk \(handle): its primary did not answer")
         }
+        leases.markDelivered(handle)
         // A snapshot started meanwhile: its REVOKE may have reached the primary before this grant did.
         guard leaseBlocked[handle] == nil else {
             throw GFSError(.lease, "a snapshot of chunk \(handle)'s file is in progress; retry")
         }
-        leases.markDelivered(handle)
+        let missed = lease.secondaries.filter { !confirmed.contains($0) }
+        guard missed.isEmpty else {
+            // The next request re-issues it to the primary and the secondaries that took it.
+            let names = missed.map(\.description).joined(separator: ", ")
+            throw GFSError(.unavailable, "\(names) did not take version \(version) of chunk \(handle); retry")
+        }
         return leaseInfo(handle, lease, now: now)
     }
 
-    /// `grantConfirmed` then `leaseOutcome`, for callers that log nothing when the lease fails (tests).
+    /// `grantFinished`, throwing its failure, for callers that log nothing when the lease fails (tests).
     public mutating func leaseGrantFinished(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
                                             primaryNeverReached: Bool) throws(GFSError) -> (LeaseInfo, Mutation?) {
-        guard chunks[handle] != nil else { throw GFSError(.notFound, "chunk \(handle) was deleted") }
-        let mutation = grantConfirmed(handle, version: version, confirmed: confirmed)
-        return (try leaseOutcome(handle, version: version, confirmed: confirmed, primaryNeverReached: primaryNeverReached),
-                mutation)
+        let (outcome, log) = grantFinished(handle, version: version, confirmed: confirmed,
+                                           primaryNeverReached: primaryNeverReached)
+        return (try outcome.get(), log.last)
     }
 
     /// The version bump of a confirmed grant is on disk: the lease may now be handed to clients.

@@ -126,7 +126,8 @@ extension MasterStateMachine {
                     pendingDeletes[stale.server, default: []].insert(handle)
                 }
             }
-            let missing = info.goal - health.counted - health.copying.count
+            // Replicas behind only by unused versions are caught up rather than copied again.
+            let missing = info.goal - health.counted - health.copying.count - liveBehind(handle)
             // A leased chunk may be mutated while it is copied, and the copy would miss those mutations: it
             // waits for the lease to end (a new lease moves the version on, which voids a copy under way).
             if missing > 0, !leased, !(health.live + health.draining).isEmpty {

@@ -41,6 +41,11 @@ public struct MasterStateMachine: Sendable {
     /// The highest version issued for a chunk whose grant is not yet recorded: a version is never issued twice,
     /// since a replica may have taken one whose grant the master gave up on.
     var issuedVersions: [ChunkHandle: ChunkVersion] = [:]
+    /// For a chunk whose version was issued by grants no client was handed: the newest version whose lease
+    /// was. Replicas from it up to the chunk's version hold every acknowledged mutation (durable).
+    public internal(set) var settledVersions: [ChunkHandle: ChunkVersion] = [:]
+    /// Version catch-ups under way (see `planCatchUps`).
+    var catchUpsInFlight: [ChunkHandle: Instant] = [:]
     /// When each chunk's replica set last grew, so a report taken just before cannot undo it.
     var replicasChangedAt: [ChunkHandle: Instant] = [:]
 
@@ -123,7 +128,9 @@ public struct MasterStateMachine: Sendable {
             nextHandle = max(nextHandle, handle.rawValue &+ 1)
             release(old)
         case let .setVersion(handle, version):
-            chunks[handle]?.version = version
+            moveVersion(handle, to: version, settled: true)
+        case let .issueVersion(handle, version):
+            moveVersion(handle, to: version, settled: false)
         case let .setLength(path, length, modified):
             namespace.update(path) {
                 $0.length = max($0.length, length)
@@ -138,9 +145,25 @@ public struct MasterStateMachine: Sendable {
         if references > 1 { chunks[handle]?.references = references - 1 } else { forgetChunk(handle) }
     }
 
+    /// Versions only move forward; the settled one moves too when a lease at `version` reached a client.
+    private mutating func moveVersion(_ handle: ChunkHandle, to version: ChunkVersion, settled: Bool) {
+        guard let old = chunks[handle]?.version else { return }
+        let current = max(old, version)
+        let floor = max(settledVersions[handle] ?? old, settled ? version : 0)
+        chunks[handle]?.version = current
+        settledVersions[handle] = floor < current ? floor : nil
+    }
+
+    /// The version from which a replica of `handle` holds every acknowledged mutation.
+    public func settledVersion(_ handle: ChunkHandle) -> ChunkVersion {
+        settledVersions[handle] ?? chunks[handle]?.version ?? 0
+    }
+
     /// Drops a chunk from the table and queues deletion of its replicas.
     private mutating func forgetChunk(_ handle: ChunkHandle) {
         issuedVersions[handle] = nil
+        settledVersions[handle] = nil
+        catchUpsInFlight[handle] = nil
         guard let info = chunks.removeValue(forKey: handle) else { return }
         for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
         leases.withdrawUndelivered(handle)
@@ -274,7 +297,7 @@ extension MasterStateMachine {
             guard namespace[path]?.kind == .file, chunks[handle] == nil else {
                 throw GFSError(.internal, "log adds chunk \(handle) to \(path), which cannot take it")
             }
-        case .setVersion:
+        case .setVersion, .issueVersion:
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }

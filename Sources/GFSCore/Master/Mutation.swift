@@ -11,8 +11,13 @@ public enum Mutation: Sendable, Equatable {
     case move(GFSPath, to: GFSPath, modified: Int64)
     /// A new chunk appended to a file's chunk list.
     case addChunk(GFSPath, ChunkHandle, version: ChunkVersion)
-    /// A chunk's version changed (a new lease, GFS §4.5).
+    /// A lease at this version was handed to a client (GFS §4.5): it is the chunk's version, and a replica
+    /// at an older one may lack acknowledged mutations.
     case setVersion(ChunkHandle, ChunkVersion)
+    /// Replicas took this version, but no lease at it reached a client (a grant that failed, or one a
+    /// restarted master adopts from a report): replicas at the last `setVersion` still hold every
+    /// acknowledged mutation.
+    case issueVersion(ChunkHandle, ChunkVersion)
     /// A file's length grew after a successful write.
     case setLength(GFSPath, Int64, modified: Int64)
     /// A copy of a file or directory tree whose files share the source's chunks (GFS §3.4).

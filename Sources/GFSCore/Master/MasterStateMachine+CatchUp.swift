@@ -1,0 +1,56 @@
+/// Replicas left behind by a version no client was handed (GFS §4.5, DESIGN.md §6): a grant bumps the version
+/// on the replicas that answer, and one that fails leaves the others a version behind, yet no mutation can
+/// have happened at it. Such a replica is brought to the chunk's version with a version-only GRANT instead of
+/// being kept as stale: otherwise a chunk whose one up-to-date replica then fails would be lost, though two
+/// others hold every byte acknowledged.
+extension MasterStateMachine {
+    /// Replicas to bring to `version` with a GRANT that carries no lease.
+    public struct CatchUp: Sendable, Equatable {
+        public var handle: ChunkHandle
+        public var version: ChunkVersion
+        public var servers: [ServerID]
+
+        public init(handle: ChunkHandle, version: ChunkVersion, servers: [ServerID]) {
+            self.handle = handle
+            self.version = version
+            self.servers = servers
+        }
+    }
+
+    /// Catch-ups for every unleased chunk with live replicas behind only by unused versions. Never under a
+    /// lease (or the fence after a restart, when one may be held unknown): a lease's version is the one to
+    /// reach, and its grant takes the replicas behind with it.
+    public mutating func planCatchUps() -> [CatchUp] {
+        let now = clock.now
+        guard leaseFence.map({ now >= $0 }) ?? true else { return [] }
+        for (handle, since) in catchUpsInFlight where now.duration(since: since) > configuration.leaseDuration {
+            catchUpsInFlight[handle] = nil
+        }
+        var plans: [CatchUp] = []
+        for (handle, floor) in settledVersions where catchUpsInFlight[handle] == nil {
+            guard let info = chunks[handle], leases.current(handle, at: now) == nil else { continue }
+            let behind = info.replicas.filter { $0.value >= floor && $0.value < info.version && isAlive($0.key) }
+            guard !behind.isEmpty else { continue }
+            catchUpsInFlight[handle] = now
+            plans.append(CatchUp(handle: handle, version: info.version, servers: behind.keys.sorted()))
+        }
+        return plans.sorted { $0.handle < $1.handle }
+    }
+
+    /// The servers in `confirmed` now hold `catchUp.version`; it counts as current unless the chunk moved on.
+    public mutating func catchUpFinished(_ catchUp: CatchUp, confirmed: [ServerID]) {
+        catchUpsInFlight[catchUp.handle] = nil
+        guard chunks[catchUp.handle] != nil else { return }
+        for server in confirmed {
+            guard let held = chunks[catchUp.handle]?.replicas[server], held < catchUp.version else { continue }
+            chunks[catchUp.handle]?.replicas[server] = catchUp.version
+        }
+        replicasChangedAt[catchUp.handle] = clock.now
+    }
+
+    /// Live replicas of `handle` that a catch-up would make current.
+    func liveBehind(_ handle: ChunkHandle) -> Int {
+        guard let floor = settledVersions[handle], let info = chunks[handle] else { return 0 }
+        return info.replicas.filter { $0.value >= floor && $0.value < info.version && isAlive($0.key) }.count
+    }
+}
