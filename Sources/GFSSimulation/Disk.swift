@@ -37,6 +37,12 @@ public struct SimulatedDisk<Name: Hashable & Comparable, Contents: Equatable> {
 
     public mutating func remove(_ name: Name) { volatile[name] = .some(nil) }
 
+    /// Damage done to the medium (a flipped bit): whatever a read of `name` would see, cached or on disk.
+    public mutating func damage(_ name: Name, _ change: (Contents) -> Contents) {
+        if let contents = durable[name] { durable[name] = change(contents) }
+        if case let .some(.some(contents)) = volatile[name] { volatile[name] = .some(change(contents)) }
+    }
+
     /// fsync of one file (and of its directory entry).
     public mutating func sync(_ name: Name) {
         guard let pending = volatile.removeValue(forKey: name) else { return }

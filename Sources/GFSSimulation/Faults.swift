@@ -2,8 +2,9 @@ import GFSCore
 
 /// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced,
 /// master crashes (it restarts from its log), a chunkserver cut off from the master (its clients and peers
-/// still reach it), one-way cuts, and spells of message loss and duplication. At most two chunkservers are down at once, so three of five always hold
-/// every chunk's data on disk.
+/// still reach it), one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
+/// and spells of a full disk. At most two chunkservers are down at once, and only the bad disk loses data
+/// for good, so every chunk's data stays on disk somewhere.
 struct FaultInjector {
     let scheduler: Scheduler
     let network: Network<Int, Message>
@@ -11,7 +12,7 @@ struct FaultInjector {
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
-    /// Faults planned, by kind: crash, mcrash (the master), isolate, cut, noise.
+    /// Faults planned, by kind: crash, mcrash (the master), isolate, cut, noise, flip, full.
     private(set) var kinds: [String: Int] = [:]
 
     init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, chunkservers: [SimulatedChunkServer],
@@ -28,6 +29,7 @@ struct FaultInjector {
         var downUntil: [Int64] = Array(repeating: 0, count: chunkservers.count)
         var masterUpAt: Int64 = 0
         let second: Int64 = 1_000_000_000
+        let bad = chunkservers[Int(scheduler.draw(0...Int64(chunkservers.count - 1)))]
         while true {
             at += scheduler.draw(2 * second...15 * second)
             guard at < end else {
@@ -40,7 +42,19 @@ struct FaultInjector {
             let node = server.node
             let (scheduler, network, chunkservers) = (self.scheduler, self.network, self.chunkservers)
             let master = self.master
-            switch scheduler.draw(0...10) {
+            switch scheduler.draw(0...13) {
+            case 11...12:
+                kinds["flip", default: 0] += 1
+                scheduler.after(at - scheduler.now) {
+                    if bad.isUp, bad.flip() { log { "flip a record on \(bad.address)'s disk" } }
+                }
+            case 13:
+                kinds["full", default: 0] += 1
+                scheduler.after(at - scheduler.now) {
+                    server.disk.capacity = server.disk.used + Int(scheduler.draw(0...20))
+                    log { "\(server.address)'s disk fills for \(length / 1_000_000) ms" }
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) { server.disk.capacity = .max }
             case 10:
                 guard at > masterUpAt else { continue }
                 let down = length / 4

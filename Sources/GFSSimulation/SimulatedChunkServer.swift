@@ -36,6 +36,12 @@ final class SimulatedChunkServer: Role {
     var chunkSize: Int64 = 64
     let forwardTimeout: Int64 = 5_000_000_000
     let heartbeatInterval: Int64 = 500_000_000
+    /// How often the scrubber verifies every replica (the real one paces itself by bytes).
+    let scrubInterval: Int64 = 30_000_000_000
+    /// What a record damaged on disk reads as: a block whose checksum fails.
+    static let damaged: UInt64 = .max
+    /// Records per checksum block: a mutation verifies the partial last block it keeps, as ChunkStore does.
+    static let blockRecords = 8
     let nodeOf: (ServerID) -> Int?
     let oracle: Oracle
     let defects: Set<Simulation.Defect>
@@ -49,6 +55,7 @@ final class SimulatedChunkServer: Role {
         self.oracle = oracle
         super.init(node: node, scheduler: scheduler, network: network)
         heartbeatLoop()
+        scrubLoop()
     }
 
     // MARK: - Disk
@@ -69,6 +76,54 @@ final class SimulatedChunkServer: Role {
 
     private func write(_ handle: ChunkHandle, _ records: [UInt64]) throws(GFSError) {
         guard disk.write(.data(handle), .data(records)) else { throw GFSError(.noSpace, "\(address): disk full") }
+    }
+
+    /// The fault: one record of one replica flips on the medium. False when nothing is held to damage.
+    @discardableResult
+    func flip() -> Bool {
+        let candidates = held.filter { !(records($0) ?? []).isEmpty }
+        guard !candidates.isEmpty else { return false }
+        let handle = candidates[Int(scheduler.draw(0...Int64(candidates.count - 1)))]
+        let count = records(handle)?.count ?? 1
+        let index = Int(scheduler.draw(0...Int64(max(0, count - 1))))
+        disk.damage(.data(handle)) { file in
+            guard case var .data(records) = file, index < records.count else { return file }
+            records[index] = Self.damaged
+            return .data(records)
+        }
+        return true
+    }
+
+    /// Whether the blocks `records` keeps from `start` on read back intact.
+    private static func verified(_ records: [UInt64], from start: Int = 0) -> Bool {
+        !records[min(start, records.count)...].contains(damaged)
+    }
+
+    /// Throws CHECKSUM, after quarantining the replica and telling the master, if the partial last block
+    /// (the part a mutation keeps and rewrites) is damaged.
+    private func verifyPartialBlock(_ handle: ChunkHandle, _ records: [UInt64]) throws(GFSError) {
+        guard !Self.verified(records, from: records.count / Self.blockRecords * Self.blockRecords) else { return }
+        quarantine(handle)
+        throw GFSError(.checksum, "\(address): chunk \(handle) fails its checksum")
+    }
+
+    /// A replica that failed its checksum: out of use at once (its lease goes with it), gone from the disk,
+    /// and reported, so the master copies the chunk from a good replica (GFS §5.2).
+    private func quarantine(_ handle: ChunkHandle) {
+        leases.revoked(handle)
+        disk.remove(.version(handle))
+        disk.remove(.data(handle))
+        disk.sync(.version(handle))
+        disk.sync(.data(handle))
+        call(0, timeout: 5_000_000_000, { [address] in .master(call: $0, .corrupt(handle, on: address), report: []) }) { _ in }
+    }
+
+    /// Verifies every replica now and then, as the real scrubber does in idle time.
+    private func scrubLoop() {
+        later(scrubInterval) { [self] in
+            for handle in held where !Self.verified(records(handle) ?? []) { quarantine(handle) }
+            scrubLoop()
+        }
     }
 
     private func setVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
@@ -107,6 +162,10 @@ final class SimulatedChunkServer: Role {
             chunkRequest(request, record: record) { [self] result in reply(from, id, result) }
         case let .copy(id, handle, version):
             if let held = self.version(handle), held >= version, let records = records(handle) {
+                guard Self.verified(records) else {
+                    quarantine(handle)
+                    return reply(from, id, .failure(GFSError(.checksum, "\(address): chunk \(handle) fails its checksum")))
+                }
                 reply(from, id, .success(.records(records)))
             } else {
                 reply(from, id, .failure(GFSError(.stale, "\(address) has no copy of \(handle) at \(version)")))
@@ -179,6 +238,7 @@ final class SimulatedChunkServer: Role {
                 guard self.version(handle) == version, let held = self.records(handle) else {
                     throw GFSError(.stale, "\(address): chunk \(handle) is not at version \(version)")
                 }
+                try verifyPartialBlock(handle, held)
                 records = held
             } catch {
                 release()
@@ -249,6 +309,7 @@ final class SimulatedChunkServer: Role {
             guard order.isNew(serial, for: handle) else {
                 return answer(.failure(GFSError(.badRequest, "serial \(serial) already passed")))
             }
+            do throws(GFSError) { try verifyPartialBlock(handle, records) } catch { return answer(.failure(error)) }
             let changed = change(records)
             do throws(GFSError) { try write(handle, changed) } catch { return answer(.failure(error)) }
             _ = order.accept(serial, for: handle)
@@ -307,12 +368,17 @@ final class SimulatedChunkServer: Role {
         later(heartbeatInterval) { [self] in heartbeatLoop() }
     }
 
+    /// Free space as the master sees it: a record counts as a byte.
+    private var freeBytes: Int64 {
+        disk.capacity == .max ? 1 << 40 : Int64(max(0, disk.capacity - disk.used))
+    }
+
     private var inventory: [ReportedChunk] {
         held.map { ReportedChunk(handle: $0, version: version($0) ?? 0, length: Int64(records($0)?.count ?? 0)) }
     }
 
     private func register() {
-        let request = MasterRequest.register(address, rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 40)
+        let request = MasterRequest.register(address, rack: "", capacityBytes: 1 << 40, freeBytes: freeBytes)
         let chunks = inventory
         call(0, timeout: 5_000_000_000, { .master(call: $0, request, report: chunks) }) { [self] result in
             guard case let .success(.register(reply)) = result else { return }
@@ -324,7 +390,7 @@ final class SimulatedChunkServer: Role {
 
     private func beat() {
         let sent = clock.now
-        let request = MasterRequest.heartbeat(address, freeBytes: 1 << 40, leases: leases.leasesToExtend(at: sent))
+        let request = MasterRequest.heartbeat(address, freeBytes: freeBytes, leases: leases.leasesToExtend(at: sent))
         call(0, timeout: heartbeatInterval * 5, { .master(call: $0, request, report: []) }) { [self] result in
             // As the real heartbeat loop: any failure means reconnecting and registering again.
             guard case let .success(.instructions(reply)) = result else { return registered = false }
@@ -376,5 +442,6 @@ final class SimulatedChunkServer: Role {
     override func restart() {
         super.restart()
         heartbeatLoop()
+        scrubLoop()
     }
 }

@@ -90,6 +90,9 @@ final class SimulatedMaster: Role {
                 let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                     + outcome.deletions.map { .delete($0) }
                 answer(.success(.instructions(InstructionsReply(instructions))))
+            case let .corrupt(handle, server):
+                state.replicaCorrupt(handle, on: server)
+                answer(.success(.done))
             case let .report(server):
                 let deletions = try state.report(server, chunks: report)
                 answer(.success(.instructions(InstructionsReply(deletions.map { .delete($0) }))))
