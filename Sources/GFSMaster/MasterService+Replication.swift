@@ -114,10 +114,8 @@ extension MasterService {
         try await log.waitDurable(sequence)
         for record in records {
             try state.applyChecked(record.mutation)
-            switch record.mutation {
-            case let .setVersion(handle, _), let .issueVersion(handle, _): state.assumeReplicasCurrent(handle)
-            default: break
-            }
+            // Only a settled version: for one no client was handed, the replicas behind it still serve reads.
+            if case let .setVersion(handle, _) = record.mutation { state.assumeReplicasCurrent(handle) }
         }
         maybeCheckpoint()
     }

@@ -129,11 +129,13 @@ import Testing
         #expect(throws: GFSError.self) { try outcome.get() }
         #expect(log == [.issueVersion(handle, 2)])
         #expect(master.liveCompleteReplicas(handle).contains(missing), "no mutation can have happened at version 2")
-        guard case let .grant(_, reissued, samePrimary, kept, _) = try master.requestLease(handle) else {
+        clock.advance(by: .seconds(10))
+        guard case let .grant(_, reissued, samePrimary, kept, left) = try master.requestLease(handle) else {
             Issue.record("expected the lease re-issued")
             return
         }
         #expect(reissued == 3 && samePrimary == primary && Set(kept) == Set(confirmed))
+        #expect(left == .seconds(50), "a lease no client was handed is not lengthened by re-issuing it")
         let (lease, mutation) = try master.leaseGrantFinished(handle, version: reissued, confirmed: kept,
                                                               primaryNeverReached: false)
         #expect(mutation == .setVersion(handle, 3))
@@ -252,7 +254,7 @@ import Testing
         let (_, newer) = master.register(Self.server(3), rack: "", capacityBytes: 1, freeBytes: 1, report: [
             ReportedChunk(handle: handle, version: 4, length: 0),
         ])
-        #expect(newer == [.issueVersion(handle, 4)])
+        #expect(newer == [.setVersion(handle, 4)])
         #expect(master.liveReplicas(handle) == [Self.server(3)])
     }
 
@@ -306,6 +308,29 @@ import Testing
             return
         }
         #expect(info.version == bumped && info.secondaries == renewed.secondaries)
+    }
+
+    /// Replicas that are alive but cannot take a version (a disk that fails the version's fsync, say) do not
+    /// hold their chunk back: the next lease leaves them out, and repair copies the chunk elsewhere.
+    @Test func replicasThatCannotTakeAVersionAreWorkedAround() throws {
+        let handle = try fileWithOneChunk()
+        for port in 4...5 {
+            _ = master.register(Self.server(port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
+        }
+        guard case let .grant(_, version, primary, replicas, _) = try master.requestLease(handle) else {
+            Issue.record("expected a grant")
+            return
+        }
+        let broken = replicas.filter { $0 != primary }
+        _ = master.grantFinished(handle, version: version, confirmed: [primary], primaryNeverReached: false)
+        clock.advance(by: .seconds(61))
+        for port in 1...5 { _ = try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []) }
+        #expect(throws: GFSError.self, "one replica that can take versions is too few to write") {
+            try master.requestLease(handle)
+        }
+        #expect(master.planCatchUps().isEmpty, "the broken ones were just tried")
+        let copies = master.planReplication().filter { $0.handle == handle }
+        #expect(copies.count == 2 && copies.allSatisfy { $0.source == primary && !broken.contains($0.target) })
     }
 
     /// A grant whose primary did not answer still moved the secondaries to the new version: that bump must be

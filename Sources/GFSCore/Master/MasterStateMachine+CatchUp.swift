@@ -17,40 +17,49 @@ extension MasterStateMachine {
         }
     }
 
-    /// Catch-ups for every unleased chunk with live replicas behind only by unused versions. Never under a
-    /// lease (or the fence after a restart, when one may be held unknown): a lease's version is the one to
-    /// reach, and its grant takes the replicas behind with it.
-    public mutating func planCatchUps() -> [CatchUp] {
+    /// Catch-ups for unleased chunks with live replicas behind only by unused versions, at most `limit` per
+    /// pass. Never under a lease (or the fence after a restart, when one may be held unknown): a lease's
+    /// version is the one to reach, and its grant takes the replicas behind with it.
+    public mutating func planCatchUps(limit: Int = 64) -> [CatchUp] {
         let now = clock.now
         guard leaseFence.map({ now >= $0 }) ?? true else { return [] }
         for (handle, since) in catchUpsInFlight where now.duration(since: since) > configuration.leaseDuration {
             catchUpsInFlight[handle] = nil
         }
         var plans: [CatchUp] = []
-        for (handle, floor) in settledVersions where catchUpsInFlight[handle] == nil {
+        for handle in settledVersions.keys.sorted() where catchUpsInFlight[handle] == nil {
+            guard plans.count < limit else { break }
             guard let info = chunks[handle], leases.current(handle, at: now) == nil else { continue }
-            let behind = info.replicas.filter { $0.value >= floor && $0.value < info.version && isAlive($0.key) }
+            // With no current replica live, those that just failed are tried again: they are all there is.
+            var behind = replicasBehind(handle)
+            if behind.isEmpty, liveReplicas(handle).isEmpty { behind = replicasBehind(handle, includingFailed: true) }
             guard !behind.isEmpty else { continue }
             catchUpsInFlight[handle] = now
-            plans.append(CatchUp(handle: handle, version: info.version, servers: behind.keys.sorted()))
+            plans.append(CatchUp(handle: handle, version: info.version, servers: behind))
         }
-        return plans.sorted { $0.handle < $1.handle }
+        return plans
     }
 
     /// The servers in `confirmed` now hold `catchUp.version`; it counts as current unless the chunk moved on.
     public mutating func catchUpFinished(_ catchUp: CatchUp, confirmed: [ServerID]) {
         catchUpsInFlight[catchUp.handle] = nil
         guard chunks[catchUp.handle] != nil else { return }
+        noteGrantOutcome(catchUp.handle, asked: catchUp.servers, confirmed: confirmed)
+        var raised = false
         for server in confirmed {
             guard let held = chunks[catchUp.handle]?.replicas[server], held < catchUp.version else { continue }
             chunks[catchUp.handle]?.replicas[server] = catchUp.version
+            raised = true
         }
-        replicasChangedAt[catchUp.handle] = clock.now
+        // Only a replica set that grew holds back REPORT's forgetting (a failing catch-up every pass must not).
+        if raised { replicasChangedAt[catchUp.handle] = clock.now }
     }
 
-    /// Live replicas of `handle` that a catch-up would make current.
-    func liveBehind(_ handle: ChunkHandle) -> Int {
-        guard let floor = settledVersions[handle], let info = chunks[handle] else { return 0 }
-        return info.replicas.filter { $0.value >= floor && $0.value < info.version && isAlive($0.key) }.count
+    /// Live replicas of `handle` behind only by unused versions that a catch-up may bring to its version:
+    /// not those that just failed to take one (repair copies the chunk elsewhere instead).
+    func replicasBehind(_ handle: ChunkHandle, includingFailed: Bool = false) -> [ServerID] {
+        guard let floor = settledVersions[handle], let info = chunks[handle] else { return [] }
+        return info.replicas.filter { $0.value >= floor && $0.value < info.version && isAlive($0.key) }.keys
+            .filter { includingFailed || !failedRecently($0, handle) }.sorted()
     }
 }

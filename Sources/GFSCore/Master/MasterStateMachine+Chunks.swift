@@ -75,7 +75,29 @@ extension MasterStateMachine {
     public func liveCompleteReplicas(_ handle: ChunkHandle) -> [ServerID] {
         guard let info = chunks[handle] else { return [] }
         let floor = settledVersion(handle)
-        return info.replicas.filter { $0.value >= floor && isAlive($0.key) }.keys.sorted()
+        return info.replicas.filter { $0.value >= floor && $0.value <= info.version && isAlive($0.key) }.keys.sorted()
+    }
+
+    /// The live complete replicas a new lease may go to: current ones, and those behind that did not just fail
+    /// to take a version (one that failed and is still current lost nothing by it, and is kept).
+    func grantCandidates(_ handle: ChunkHandle) -> [ServerID] {
+        guard let info = chunks[handle] else { return [] }
+        return liveCompleteReplicas(handle).filter { info.replicas[$0] == info.version || !failedRecently($0, handle) }
+    }
+
+    /// Whether `server` failed to take a version of `handle` within the last two lease durations.
+    func failedRecently(_ server: ServerID, _ handle: ChunkHandle) -> Bool {
+        guard let at = grantFailures[handle]?[server] else { return false }
+        return clock.now.duration(since: at) < configuration.leaseDuration * 2
+    }
+
+    /// Notes which of `asked` took a version of `handle` and which did not.
+    mutating func noteGrantOutcome(_ handle: ChunkHandle, asked: [ServerID], confirmed: [ServerID]) {
+        let now = clock.now
+        var failures = grantFailures[handle] ?? [:]
+        for server in asked { failures[server] = confirmed.contains(server) ? nil : now }
+        failures = failures.filter { now.duration(since: $0.value) < configuration.leaseDuration * 2 }
+        grantFailures[handle] = failures.isEmpty ? nil : failures
     }
 
     /// The live stale replicas of `handle` at the newest version any of them has.
@@ -169,12 +191,15 @@ extension MasterStateMachine {
             // A secondary was lost, or the last grant was never confirmed and recorded: re-issue to the same
             // primary (who may hold the lease) at a version never issued before.
             let version = nextVersion(handle, after: max(info.version, lease.version))
-            _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: configuration.leaseDuration)
+            // A lease no client was handed keeps its end: a primary that keeps failing its grant while clients
+            // keep asking must not hold the chunk for ever (repair copies no leased chunk).
+            let duration = lease.recorded ? configuration.leaseDuration : lease.expires.duration(since: now)
+            _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: duration)
             return .grant(handle: handle, version: version, primary: lease.primary, replicas: [lease.primary] + kept,
-                          duration: configuration.leaseDuration)
+                          duration: duration)
         }
         // Replicas left behind only by unused versions take the new one with the rest.
-        let complete = liveCompleteReplicas(handle)
+        let complete = grantCandidates(handle)
         if complete.count < info.goal { noteBlocked(handle) }
         try requireMinimum(handle, complete.count, of: info.goal)
         guard let primary = complete.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
@@ -194,6 +219,9 @@ extension MasterStateMachine {
     /// way), yet no mutation can have happened at it, so the replicas it left behind are still complete.
     public mutating func grantFinished(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],
                                        primaryNeverReached: Bool) -> (outcome: Result<LeaseInfo, GFSError>, log: [Mutation]) {
+        if let lease = leases.current(handle, at: clock.now), lease.version == version {
+            noteGrantOutcome(handle, asked: [lease.primary] + lease.secondaries, confirmed: confirmed)
+        }
         let bump = grantConfirmed(handle, version: version, confirmed: confirmed)
         let outcome = Result { () throws(GFSError) in
             try leaseOutcome(handle, version: version, confirmed: confirmed, primaryNeverReached: primaryNeverReached)

@@ -95,10 +95,14 @@ extension MasterStateMachine {
         let goal = info?.goal ?? 0
         let sources = health.live + health.draining
         let staleLive = health.stale.contains { isAlive($0.server) }
-        let status: ChunkCheck.Status = sources.isEmpty ? (staleLive ? .staleOnly : .missing)
+        // Replicas behind only by unused versions hold every acknowledged byte and serve reads: not stale-only.
+        let complete = liveCompleteReplicas(handle)
+        let status: ChunkCheck.Status = sources.isEmpty && complete.isEmpty ? (staleLive ? .staleOnly : .missing)
             : health.counted < goal ? .under : .healthy
         var scheduled = "nothing"
-        if !health.copying.isEmpty {
+        if sources.isEmpty, !complete.isEmpty {
+            scheduled = "bringing " + complete.map(\.description).joined(separator: ",") + " to version \(info?.version ?? 0)"
+        } else if !health.copying.isEmpty {
             scheduled = "copying to " + health.copying.map(\.description).joined(separator: ",")
         } else if status == .staleOnly {
             scheduled = "nothing: only stale replicas are live, and they are kept"

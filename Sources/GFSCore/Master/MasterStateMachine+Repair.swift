@@ -127,7 +127,7 @@ extension MasterStateMachine {
                 }
             }
             // Replicas behind only by unused versions are caught up rather than copied again.
-            let missing = info.goal - health.counted - health.copying.count - liveBehind(handle)
+            let missing = info.goal - health.counted - health.copying.count - replicasBehind(handle).count
             // A leased chunk may be mutated while it is copied, and the copy would miss those mutations: it
             // waits for the lease to end (a new lease moves the version on, which voids a copy under way).
             if missing > 0, !leased, !(health.live + health.draining).isEmpty {
@@ -178,9 +178,11 @@ extension MasterStateMachine {
         let limit = configuration.clonesPerServer
         guard let source = sources.filter({ busy[$0, default: 0] < limit }).min(by: { busy[$0, default: 0] < busy[$1, default: 0] })
         else { return nil }
-        // A server holding only a stale replica may take the copy: it replaces the stale one.
+        // A server holding only a stale replica may take the copy (it replaces the stale one), unless it just
+        // failed to take a version of this chunk.
         let current = info.replicas.filter { $0.value >= info.version }.keys
         let holders = Set(current).union(clonesInFlight.keys.filter { $0.handle == handle }.map(\.target))
+            .union(grantFailures[handle]?.keys.filter { failedRecently($0, handle) } ?? [])
         let chosen = target ?? ChunkPlacement.choose(1, from: placementCandidates().filter { busy[$0.server, default: 0] < limit },
                                                      excluding: holders, using: &random).first
         guard let chosen, !holders.contains(chosen) else { return nil }

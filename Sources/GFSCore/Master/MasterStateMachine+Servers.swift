@@ -26,10 +26,11 @@ extension MasterStateMachine {
             }
             if chunk.version > info.version {
                 // The master failed after telling replicas a new version but before recording it (GFS §4.5).
-                // Versions move on one grant at a time, so only a version a few grants ahead can be real. No
-                // lease at it was handed out (that waits for the log), so it leaves no replica stale.
+                // Versions move on one grant at a time, so only a version a few grants ahead can be real.
+                // Adopted as settled: a lagging shadow, promoted, may hear of a version whose lease was handed
+                // out by the old primary, and the replicas that missed it may lack acknowledged writes.
                 guard chunk.version - info.version <= Self.versionAdoptionWindow else { continue }
-                let mutation = Mutation.issueVersion(chunk.handle, chunk.version)
+                let mutation = Mutation.setVersion(chunk.handle, chunk.version)
                 apply(mutation)
                 adopted.append(mutation)
             }

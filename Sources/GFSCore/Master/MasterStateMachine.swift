@@ -46,6 +46,10 @@ public struct MasterStateMachine: Sendable {
     public internal(set) var settledVersions: [ChunkHandle: ChunkVersion] = [:]
     /// Version catch-ups under way (see `planCatchUps`).
     var catchUpsInFlight: [ChunkHandle: Instant] = [:]
+    /// Replicas that failed to take a version (a grant or a catch-up), and when: left out of grants and
+    /// catch-ups for two lease durations (longer than the unused lease their failure leaves standing), so one
+    /// that is alive but cannot take versions does not hold the chunk back, and repair copies it elsewhere.
+    var grantFailures: [ChunkHandle: [ServerID: Instant]] = [:]
     /// When each chunk's replica set last grew, so a report taken just before cannot undo it.
     var replicasChangedAt: [ChunkHandle: Instant] = [:]
 
@@ -164,6 +168,7 @@ public struct MasterStateMachine: Sendable {
         issuedVersions[handle] = nil
         settledVersions[handle] = nil
         catchUpsInFlight[handle] = nil
+        grantFailures[handle] = nil
         guard let info = chunks.removeValue(forKey: handle) else { return }
         for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
         leases.withdrawUndelivered(handle)
