@@ -65,8 +65,12 @@ public actor MasterService {
     /// Makes mutations durable before their request is answered (GFS §2.6.3): they are numbered and queued at
     /// once, and concurrent requests share one fsync. A failed write makes the master reload its durable
     /// state, since the in-memory state already holds the mutations that did not make it to disk.
+    /// Logs `mutations` (already applied) and waits until they are durable and on the log replicas. With none,
+    /// still waits for those already applied: an answer drawn from the state ("it already exists") must not
+    /// reveal a mutation that a crash could still undo (the simulation lost a create that way: a retry during
+    /// a stalled fsync was told EXISTS, then the master crashed).
     func commit(_ mutations: [Mutation]) async throws(GFSError) {
-        guard !mutations.isEmpty else { return }
+        guard !mutations.isEmpty else { return try await settle() }
         let sequence: UInt64
         do {
             sequence = try log.append(mutations)
@@ -76,6 +80,14 @@ public actor MasterService {
             throw error
         }
         maybeCheckpoint()
+        try await waitForReplicas(sequence)
+    }
+
+    /// Waits until every mutation applied so far is durable and on the log replicas.
+    func settle() async throws(GFSError) {
+        let sequence = log.lastAssigned
+        guard sequence > 0 else { return }
+        try await log.waitDurable(sequence)
         try await waitForReplicas(sequence)
     }
 
@@ -123,9 +135,14 @@ public actor MasterService {
 
     /// Answers one request line (with its payload, for `REGISTER`).
     public func handle(_ line: Line, payload: ByteBuffer?) async -> Reply {
+        var mutation = false
         do {
-            return try await handle(try MasterRequest(line), payload: payload)
+            let request = try MasterRequest(line)
+            mutation = request.isMutation && role == .primary
+            return try await handle(request, payload: payload)
         } catch {
+            // A refusal drawn from the state (EXISTS, NOTFOUND) may rest on a mutation still on its way to disk.
+            if mutation { try? await settle() }
             return .error(error)
         }
     }

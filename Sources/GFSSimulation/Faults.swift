@@ -12,7 +12,8 @@ struct FaultInjector {
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
-    /// Faults planned, by kind: crash, mcrash (the master), isolate, cut, noise, flip, full.
+    /// Faults planned, by kind: crash, mcrash (the master), mstall (its log disk), isolate, cut, noise, flip,
+    /// full.
     private(set) var kinds: [String: Int] = [:]
 
     init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, chunkservers: [SimulatedChunkServer],
@@ -42,7 +43,13 @@ struct FaultInjector {
             let node = server.node
             let (scheduler, network, chunkservers) = (self.scheduler, self.network, self.chunkservers)
             let master = self.master
-            switch scheduler.draw(0...13) {
+            switch scheduler.draw(0...14) {
+            case 14:
+                kinds["mstall", default: 0] += 1
+                scheduler.after(at - scheduler.now) {
+                    log { "the master's log disk stalls for \(length / 1_000_000) ms" }
+                    master.stalledUntil = scheduler.now + length
+                }
             case 11...12:
                 kinds["flip", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
@@ -100,9 +107,10 @@ struct FaultInjector {
                     network.heal(0, cut)
                 }
             case 6...7:
-                let nodes = [0] + chunkservers.map(\.node) + [100]
+                let nodes = [0] + chunkservers.map(\.node) + [100, 200]
                 let from = nodes[Int(scheduler.draw(0...Int64(nodes.count - 1)))]
-                let to = from == node ? 0 : node
+                // A client's link to the master, or any role's to the chunkserver drawn.
+                let to = from == node || (from >= 100 && scheduler.chance(0.5)) ? 0 : node
                 kinds["cut", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
                     log { "cut \(from) -> \(to) for \(length / 1_000_000) ms" }

@@ -12,6 +12,10 @@ final class SimulatedMaster: Role {
     private(set) var log: [Mutation] = []
     let clock: DriftingClock
     let logDelay: Int64 = 1_000_000
+    /// The log's disk answers no fsync before this (a stalled disk); commits wait, requests keep coming.
+    var stalledUntil: Int64 = 0
+    /// When the last commit under way reaches the log.
+    private var logDue: Int64 = 0
     let grantTimeout: Int64 = 2_000_000_000
     let repairInterval: Int64 = 500_000_000
     private var pendingLeases: [ChunkHandle: [(Result<Answer, GFSError>) -> Void]] = [:]
@@ -41,6 +45,7 @@ final class SimulatedMaster: Role {
 
     override func crash() {
         super.crash()
+        logDue = 0
         pendingLeases = [:]
         pendingAllocations = [:]
     }
@@ -76,7 +81,11 @@ final class SimulatedMaster: Role {
 
     override func handle(_ message: Message, from: Int) {
         guard case let .master(id, request, report) = message else { return }
-        let answer = { [self] (result: Result<Answer, GFSError>) in reply(from, id, result) }
+        let answer = { [self] (result: Result<Answer, GFSError>) in
+            // As MasterService: a mutation's refusal waits until what it was judged against is durable.
+            guard case .failure = result, request.isMutation else { return reply(from, id, result) }
+            committed([]) { [self] in reply(from, id, result) }
+        }
         do {
             switch request {
             case let .register(server, rack, capacity, free):
@@ -99,6 +108,15 @@ final class SimulatedMaster: Role {
             case let .create(path, replication, records):
                 let mutation = try state.createFile(path, replication: replication, records: records)
                 committed([mutation]) { answer(.success(.done)) }
+            case let .makeDirectory(path, parents):
+                let mutations = try state.makeDirectory(path, parents: parents)
+                committed(mutations) { answer(.success(.done)) }
+            case let .move(source, destination):
+                let mutation = try state.move(source, to: destination)
+                committed([mutation]) { answer(.success(.done)) }
+            case let .remove(path, recursive):
+                let (mutations, _) = try state.delete(path, recursive: recursive)
+                committed(mutations) { answer(.success(.done)) }
             case let .lookup(path, stale):
                 let (size, chunks) = try state.lookup(path, allowingStale: stale)
                 answer(.success(.layout(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks))))
@@ -115,9 +133,15 @@ final class SimulatedMaster: Role {
     }
 
     /// Runs `then` once the log holds `mutations` (at once when there are none); a crash first loses them.
+    /// With no mutations, `then` waits for those already on their way to the log (MasterService.settle).
     private func committed(_ mutations: [Mutation], _ then: @escaping () -> Void) {
-        guard !mutations.isEmpty else { return then() }
-        later(logDelay) { [self] in
+        guard !mutations.isEmpty else {
+            guard logDue > scheduler.now else { return then() }
+            return later(logDue - scheduler.now) { then() }
+        }
+        let delay = max(logDelay, stalledUntil - scheduler.now)
+        logDue = max(logDue, scheduler.now + delay)
+        later(delay) { [self] in
             log += mutations
             then()
         }

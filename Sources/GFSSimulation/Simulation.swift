@@ -12,6 +12,8 @@ public struct Simulation {
         public var quietSeconds: Int64 = 120
         public var chunkservers = 5
         public var clients = 3
+        /// Clients making, renaming and removing names, each under a folder of its own.
+        public var namespaceClients = 2
         public var keepHistory = false
         /// Defects of the kind the fault-injection issue fixed, put back on purpose to show the simulation
         /// finds them (never set outside that test).
@@ -40,6 +42,8 @@ public struct Simulation {
         public var faultKinds: [String: Int]
         public var appended: Int
         public var failedAppends: Int
+        /// Namespace operations acknowledged.
+        public var names: Int
         public var messages: Int
         public var violations: [String]
         public var history: [String]
@@ -49,9 +53,9 @@ public struct Simulation {
         /// One line, as `make sim` prints it.
         public var summary: String {
             "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
-                + ["crash", "mcrash", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
+                + ["crash", "mcrash", "mstall", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
                 + ") appended=\(appended) "
-                + "failed_appends=\(failedAppends) digest=\(String(digest, radix: 16)) | "
+                + "failed_appends=\(failedAppends) names=\(names) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
         }
     }
@@ -69,6 +73,7 @@ public struct Simulation {
     var master: SimulatedMaster!
     var chunkservers: [SimulatedChunkServer] = []
     var clients: [SimulatedClient] = []
+    var namers: [SimulatedNamespaceClient] = []
     var faults = 0
     let files = [GFSPath("/logs/a")!, GFSPath("/logs/b")!]
 
@@ -111,8 +116,13 @@ public struct Simulation {
             clients.append(SimulatedClient(node: 100 + index, path: files[index % files.count], scheduler: scheduler,
                                            network: network, oracle: oracle, nodeOf: nodeOf))
         }
+        for index in 0..<settings.namespaceClients {
+            let root = GFSPath("/names/c\(index)") ?? .root
+            master.setUp((try? master.state.makeDirectory(root, parents: true)) ?? [])
+            namers.append(SimulatedNamespaceClient(node: 200 + index, root: root, scheduler: scheduler, network: network))
+        }
         master.oracle = oracle
-        let roles: [Role] = [master] + chunkservers + clients
+        let roles: [Role] = [master] + chunkservers + clients + namers
         master.isReachable = { [chunkservers] node in chunkservers.first { $0.node == node }?.isUp ?? true }
         for server in chunkservers {
             // A killed process's connections close: the master hears it at once (MasterService's
@@ -141,7 +151,10 @@ public struct Simulation {
             if let master, !master.isUp { master.restart() }
         }
         // Appends stop a minute before the end, so the last minute is for healing alone.
-        scheduler.after(end - 60_000_000_000) { [clients] in for client in clients { client.appending = false } }
+        scheduler.after(end - 60_000_000_000) { [clients, namers] in
+            for client in clients { client.appending = false }
+            for namer in namers { namer.working = false }
+        }
         scheduler.run(until: end)
         defer {
             // Roles, the network and the scheduler's pending events refer to each other: let them go.
@@ -151,10 +164,12 @@ public struct Simulation {
         history = trace
         faults = injector.count
         var violations = Checks(master: master, chunkservers: chunkservers, oracle: oracle).run()
+        for namer in namers { violations += namer.differences(from: master.state.namespace) }
         if scheduler.pending > 1_000_000 { violations.append("event queue grew to \(scheduler.pending)") }
         return Outcome(seed: settings.seed, digest: history.digest, steps: scheduler.steps, faults: faults,
                        faultKinds: injector.kinds,
-                       appended: oracle.appended.count, failedAppends: oracle.failedAppends, messages: network.sent,
+                       appended: oracle.appended.count, failedAppends: oracle.failedAppends,
+                       names: namers.map(\.acknowledged).reduce(0, +), messages: network.sent,
                        violations: violations, history: history.lines)
     }
 }
