@@ -20,7 +20,7 @@ public struct SimulatedDisk<Name: Hashable & Comparable, Contents: Equatable> {
     }
 
     public var names: [Name] {
-        Set(durable.keys).union(volatile.keys).filter { self[$0] != nil }.sorted()
+        (durable.keys.filter { volatile[$0] == nil } + volatile.compactMap { $0.value == nil ? nil : $0.key }).sorted()
     }
 
     public var used: Int { names.reduce(0) { $0 + (self[$1].map(size) ?? 0) } }

@@ -17,7 +17,7 @@ final class SimulatedMaster: Role {
     /// When the last commit under way reaches the log.
     private var logDue: Int64 = 0
     let grantTimeout: Int64 = 2_000_000_000
-    let repairInterval: Int64 = 500_000_000
+    let repairInterval: Int64 = 1_000_000_000  // gfs master's default
     private var pendingLeases: [ChunkHandle: [(Result<Answer, GFSError>) -> Void]] = [:]
     private var pendingAllocations: [String: [(Result<Answer, GFSError>) -> Void]] = [:]
     /// The cluster's address book (the simulation's nodes by ServerID).

@@ -9,6 +9,9 @@ final class SimulatedNamespaceClient: Role {
     var working = true
     /// Paths the client was told exist, and whether each is a directory.
     private(set) var model: [GFSPath: Bool] = [:]
+    /// The same, as lists in the order they were made, to draw from without sorting the model each time.
+    private var folders: [GFSPath] = []
+    private var files: [GFSPath] = []
     private(set) var acknowledged = 0
     /// Paths of operations given up on without an answer: they may or may not have taken effect.
     private var uncertain: Set<GFSPath> = []
@@ -33,8 +36,7 @@ final class SimulatedNamespaceClient: Role {
     /// Draws the next operation from what the model says exists.
     private func draw() -> Operation {
         made += 1
-        let folders = [root] + model.filter { $0.value }.keys.sorted()
-        let files = model.filter { !$0.value }.keys.sorted()
+        let folders = [root] + self.folders
         let folder = folders[Int(scheduler.draw(0...Int64(folders.count - 1)))]
         switch scheduler.draw(0...9) {
         case 0...1 where folders.count < 12:
@@ -91,12 +93,17 @@ final class SimulatedNamespaceClient: Role {
     private func done(_ operation: Operation) {
         acknowledged += 1
         switch operation {
-        case let .makeDirectory(path): model[path] = true
-        case let .create(path): model[path] = false
+        case let .makeDirectory(path):
+            if model.updateValue(true, forKey: path) == nil { folders.append(path) }
+        case let .create(path):
+            if model.updateValue(false, forKey: path) == nil { files.append(path) }
         case let .move(source, destination):
             model[source] = nil
-            model[destination] = false
-        case let .remove(path): model[path] = nil
+            files.removeAll { $0 == source }
+            if model.updateValue(false, forKey: destination) == nil { files.append(destination) }
+        case let .remove(path):
+            model[path] = nil
+            files.removeAll { $0 == path }
         }
         later(scheduler.draw(100_000_000...2_000_000_000)) { [self] in next() }
     }

@@ -89,11 +89,8 @@ public struct Simulation {
     mutating func run() -> Outcome {
         let count = settings.chunkservers
         let scheduler = self.scheduler
-        let nodeOf: (ServerID) -> Int? = { server in
-            guard server.port == 7701, let last = server.host.split(separator: ".").last, let node = Int(last),
-                (1...count).contains(node) else { return nil }
-            return node
-        }
+        let nodes = Dictionary(uniqueKeysWithValues: (1...count).map { (Self.address($0), $0) })
+        let nodeOf: (ServerID) -> Int? = { nodes[$0] }
         func clock() -> DriftingClock {
             DriftingClock(time: scheduler.time, drift: scheduler.draw(-100...100), offset: scheduler.draw(0...1_000_000_000_000))
         }
