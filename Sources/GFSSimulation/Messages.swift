@@ -33,8 +33,17 @@ open class Role {
     public let node: Int
     public let scheduler: Scheduler
     let network: Network<Int, Message>
-    private var calls: [UInt64: (Result<Answer, GFSError>) -> Void] = [:]
+    private struct PendingCall {
+        let deadline: Int64
+        let to: Int
+        let done: (Result<Answer, GFSError>) -> Void
+    }
+
+    private var calls: [UInt64: PendingCall] = [:]
     private var nextCall: UInt64 = 0
+    /// When the one timer that times out calls fires next (one event per role, not one per call: most calls
+    /// are answered, and their timers were a third of all events).
+    private var sweepAt: Int64 = .max
     /// Bumped by every crash, so timers and replies meant for an earlier incarnation do nothing.
     public private(set) var incarnation = 0
     public private(set) var isUp = true
@@ -50,10 +59,24 @@ open class Role {
               _ done: @escaping (Result<Answer, GFSError>) -> Void) {
         nextCall &+= 1
         let id = UInt64(node) << 40 | nextCall
-        calls[id] = done
+        let deadline = scheduler.now &+ max(0, timeout)
+        calls[id] = PendingCall(deadline: deadline, to: to, done: done)
         network.send(message(id), from: node, to: to)
-        later(timeout) { [self] in
-            if let done = calls.removeValue(forKey: id) { done(.failure(GFSError(.timeout, "no reply from node \(to)"))) }
+        if deadline < sweepAt { sweep(at: deadline) }
+    }
+
+    private func sweep(at time: Int64) {
+        sweepAt = time
+        later(time - scheduler.now) { [self] in
+            guard sweepAt == time else { return }  // an earlier sweep took over
+            sweepAt = .max
+            let now = scheduler.now
+            let expired = calls.filter { $0.value.deadline <= now }.sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
+            for (id, call) in expired {
+                calls[id] = nil
+                call.done(.failure(GFSError(.timeout, "no reply from node \(call.to)")))
+            }
+            if sweepAt == .max, let next = calls.values.map(\.deadline).min() { sweep(at: next) }
         }
     }
 
@@ -73,7 +96,7 @@ open class Role {
     public func receive(_ message: Message, from: Int) {
         guard isUp else { return }
         if case let .reply(id, result) = message {
-            calls.removeValue(forKey: id)?(result)
+            calls.removeValue(forKey: id)?.done(result)
         } else {
             handle(message, from: from)
         }
@@ -87,6 +110,7 @@ open class Role {
         isUp = false
         incarnation += 1
         calls = [:]
+        sweepAt = .max
     }
 
     /// Back up after a crash.
