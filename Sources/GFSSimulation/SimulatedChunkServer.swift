@@ -201,7 +201,12 @@ final class SimulatedChunkServer: Role {
                 }
             }
         case let .append(handle, version, _):
-            append(handle, version: version, record: record, answer)
+            mutate(handle, version: version, record: record, at: nil, answer)
+        case let .write(handle, version, offset, _):
+            guard offset >= 0, offset < chunkSize else {
+                return answer(.failure(GFSError(.tooLarge, "write at \(offset) passes the chunk size \(chunkSize)")))
+            }
+            mutate(handle, version: version, record: record, at: offset, answer)
         case let .apply(handle, version, serial, offset, _):
             applyInOrder(handle, version: version, serial: serial, answer) { records in
                 var records = records
@@ -224,8 +229,9 @@ final class SimulatedChunkServer: Role {
         }
     }
 
-    /// Primary: order a record at the chunk's end and forward it to the granted secondaries (GFS §3.3).
-    private func append(_ handle: ChunkHandle, version: ChunkVersion, record: UInt64,
+    /// Primary: order a record at the chunk's end (GFS §3.3), or at `offset` for a write (§3.1), and forward
+    /// it to the granted secondaries.
+    private func mutate(_ handle: ChunkHandle, version: ChunkVersion, record: UInt64, at target: Int64?,
                         _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
         let admitted: [ServerID]
         do { admitted = try leases.authorize(handle, version: version, at: clock.now) } catch { return answer(.failure(error)) }
@@ -247,11 +253,12 @@ final class SimulatedChunkServer: Role {
             leases.noteMutation(handle)
             let ordered = scheduler.now
             let serial = version << 32 | (order.nextSerial(for: handle) & 0xFFFF_FFFF)
-            let offset = Int64(records.count)
+            let offset = target ?? Int64(records.count)
             let fits = offset + 1 <= chunkSize
             let request: ChunkRequest
             if fits {
-                records.append(record)
+                if records.count < Int(offset) { records += Array(repeating: 0, count: Int(offset) - records.count) }
+                if records.count == Int(offset) { records.append(record) } else { records[Int(offset)] = record }
                 request = .apply(handle, version: version, serial: serial, offset: offset, id: "")
             } else {
                 records += Array(repeating: 0, count: Int(max(0, chunkSize - offset)))
@@ -271,7 +278,10 @@ final class SimulatedChunkServer: Role {
                     forward(.sync(handle), record: 0, to: syncs, timeout: forwardTimeout) { [self] failure in
                         if let failure { return answer(.failure(failure)) }
                         guard fits else { return answer(.failure(GFSError(.chunkFull, "chunk \(handle) is full"))) }
-                        acknowledge(handle, version: version, offset: offset, ordered: ordered, checkingLease: checksLease, answer)
+                        let reply: Answer = target == nil ? .append(AppendReply(offset: offset))
+                            : .length(LengthReply(length: Int64(records.count)))
+                        acknowledge(handle, version: version, offset: offset, ordered: ordered, checkingLease: checksLease,
+                                    reply, answer)
                     }
                 }
             }
@@ -281,7 +291,7 @@ final class SimulatedChunkServer: Role {
     /// The last step of a primary's mutation: only while the lease still holds (DESIGN.md §6), recorded in
     /// the oracle as a real primary records it in its --ack-log.
     private func acknowledge(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, ordered: Int64, checkingLease: Bool,
-                             _ answer: (Result<Answer, GFSError>) -> Void) {
+                             _ reply: Answer, _ answer: (Result<Answer, GFSError>) -> Void) {
         if checkingLease {
             do throws(GFSError) { _ = try leases.authorize(handle, version: version, at: clock.now) } catch {
                 return answer(.failure(error))
@@ -290,7 +300,7 @@ final class SimulatedChunkServer: Role {
         let leaseEnd = leases.lease(handle).map { scheduler.now + $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
         oracle.acknowledged(server: address, handle: handle, version: version, offset: offset, ordered: ordered,
                             at: scheduler.now, leaseEnd: leaseEnd)
-        answer(.success(.append(AppendReply(offset: offset))))
+        answer(.success(reply))
     }
 
     private func orderingTimeout(_ handle: ChunkHandle) -> Int64 {

@@ -14,6 +14,8 @@ public struct Simulation {
         public var clients = 3
         /// Clients making, renaming and removing names, each under a folder of its own.
         public var namespaceClients = 2
+        /// Clients overwriting records in place, each in a file of its own.
+        public var writers = 2
         public var keepHistory = false
         /// Defects of the kind the fault-injection issue fixed, put back on purpose to show the simulation
         /// finds them (never set outside that test).
@@ -44,6 +46,8 @@ public struct Simulation {
         public var failedAppends: Int
         /// Namespace operations acknowledged.
         public var names: Int
+        /// Writes in place acknowledged.
+        public var writes: Int
         public var messages: Int
         public var violations: [String]
         public var history: [String]
@@ -55,7 +59,7 @@ public struct Simulation {
             "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
                 + ["crash", "mcrash", "mstall", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
                 + ") appended=\(appended) "
-                + "failed_appends=\(failedAppends) names=\(names) digest=\(String(digest, radix: 16)) | "
+                + "failed_appends=\(failedAppends) names=\(names) writes=\(writes) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
         }
     }
@@ -74,6 +78,7 @@ public struct Simulation {
     var chunkservers: [SimulatedChunkServer] = []
     var clients: [SimulatedClient] = []
     var namers: [SimulatedNamespaceClient] = []
+    var writers: [SimulatedWriter] = []
     var faults = 0
     let files = [GFSPath("/logs/a")!, GFSPath("/logs/b")!]
 
@@ -118,8 +123,14 @@ public struct Simulation {
             master.setUp((try? master.state.makeDirectory(root, parents: true)) ?? [])
             namers.append(SimulatedNamespaceClient(node: 200 + index, root: root, scheduler: scheduler, network: network))
         }
+        for index in 0..<settings.writers {
+            let path = GFSPath("/data/w\(index)") ?? .root
+            master.setUp((try? master.state.makeDirectory(path.parent, parents: true)) ?? [])
+            master.setUp((try? master.state.createFile(path, replication: 3)).map { [$0] } ?? [])
+            writers.append(SimulatedWriter(node: 300 + index, path: path, scheduler: scheduler, network: network, nodeOf: nodeOf))
+        }
         master.oracle = oracle
-        let roles: [Role] = [master] + chunkservers + clients + namers
+        let roles: [Role] = [master] + chunkservers + clients + namers + writers
         master.isReachable = { [chunkservers] node in chunkservers.first { $0.node == node }?.isUp ?? true }
         for server in chunkservers {
             // A killed process's connections close: the master hears it at once (MasterService's
@@ -148,9 +159,10 @@ public struct Simulation {
             if let master, !master.isUp { master.restart() }
         }
         // Appends stop a minute before the end, so the last minute is for healing alone.
-        scheduler.after(end - 60_000_000_000) { [clients, namers] in
+        scheduler.after(end - 60_000_000_000) { [clients, namers, writers] in
             for client in clients { client.appending = false }
             for namer in namers { namer.working = false }
+            for writer in writers { writer.working = false }
         }
         scheduler.run(until: end)
         defer {
@@ -162,11 +174,13 @@ public struct Simulation {
         faults = injector.count
         var violations = Checks(master: master, chunkservers: chunkservers, oracle: oracle).run()
         for namer in namers { violations += namer.differences(from: master.state.namespace) }
+        for writer in writers { violations += writer.violations(master: master.state, chunkservers: chunkservers) }
         if scheduler.pending > 1_000_000 { violations.append("event queue grew to \(scheduler.pending)") }
         return Outcome(seed: settings.seed, digest: history.digest, steps: scheduler.steps, faults: faults,
                        faultKinds: injector.kinds,
                        appended: oracle.appended.count, failedAppends: oracle.failedAppends,
-                       names: namers.map(\.acknowledged).reduce(0, +), messages: network.sent,
+                       names: namers.map(\.acknowledged).reduce(0, +), writes: writers.map(\.acknowledged).reduce(0, +),
+                       messages: network.sent,
                        violations: violations, history: history.lines)
     }
 }
