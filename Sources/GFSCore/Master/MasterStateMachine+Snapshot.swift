@@ -45,9 +45,15 @@ extension MasterStateMachine {
     /// The lease on `handle` was revoked at its primary.
     public mutating func leaseRevoked(_ handle: ChunkHandle) { leases.revoked(handle) }
 
-    /// When the last of `handles`' leases expires (for primaries that could not be told to give them up).
+    /// When the last of `handles`' leases expires (for primaries that could not be told to give them up). Right
+    /// after a restart or a promotion, any chunk may be under a lease the previous master granted and this one
+    /// never heard of, which no REVOKE was sent for: the snapshot waits out the fence too (the simulation found
+    /// a snapshot taken just after a master restart that went on changing under appends to its source).
     public func latestLeaseExpiry(_ handles: [ChunkHandle]) -> Instant? {
-        handles.compactMap { leases.current($0, at: clock.now)?.expires }.max()
+        let now = clock.now
+        let known = handles.compactMap { leases.current($0, at: now)?.expires }.max()
+        guard let fence = leaseFence, now < fence else { return known }
+        return max(known ?? fence, fence)
     }
 
     /// Applies the snapshot (its leases are gone) and unblocks the source's chunks.
