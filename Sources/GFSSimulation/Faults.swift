@@ -184,6 +184,38 @@ struct Checks {
             }
             if ack.version >= newest[ack.handle]?.version ?? 0 { newest[ack.handle] = (ack.version, ack.server) }
         }
+        // A snapshot holds every record acknowledged before it was asked for, on every live replica, and none
+        // sent after it was made.
+        for snapshot in oracle.snapshots {
+            let handles = master.state.namespace[snapshot.destination]?.chunks ?? []
+            for appended in oracle.appended where appended.path == snapshot.source && appended.sent > snapshot.done {
+                guard appended.index < handles.count else { continue }
+                let handle = handles[appended.index]
+                let check = checks[handle] ?? master.state.check(index: appended.index, handle: handle)
+                checks[handle] = check
+                for server in check.health.live {
+                    let records = chunkservers.first { $0.address == server }?.records(handle) ?? []
+                    if appended.offset < records.count, records[Int(appended.offset)] == appended.record {
+                        violations.append("\(server): snapshot \(snapshot.destination) holds record \(appended.record), appended after it was made")
+                    }
+                }
+            }
+            for appended in oracle.appended where appended.path == snapshot.source && appended.at < snapshot.asked {
+                guard appended.index < handles.count else {
+                    violations.append("snapshot \(snapshot.destination) of \(snapshot.source) lacks chunk \(appended.index)")
+                    break
+                }
+                let handle = handles[appended.index]
+                let check = checks[handle] ?? master.state.check(index: appended.index, handle: handle)
+                checks[handle] = check
+                for server in check.health.live {
+                    let records = chunkservers.first { $0.address == server }?.records(handle) ?? []
+                    if appended.offset >= records.count || records[Int(appended.offset)] != appended.record {
+                        violations.append("\(server): snapshot \(snapshot.destination) lacks record \(appended.record) acknowledged before it")
+                    }
+                }
+            }
+        }
         // Healed: fsck is healthy by the end.
         if let summary = try? master.state.fsck(.root, visit: { _, _, _ in }), !summary.isHealthy {
             violations.append("not healed: \(summary.underReplicated) under-replicated, \(summary.missing) missing, \(summary.staleOnly) stale-only of \(summary.chunks) chunks")

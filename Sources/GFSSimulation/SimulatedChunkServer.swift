@@ -222,6 +222,33 @@ final class SimulatedChunkServer: Role {
         case let .sync(handle):
             disk.sync(.data(handle))
             answer(.success(.done))
+        case let .revoke(handle, version):
+            // After any mutation in flight, so none is ordered once the lease is gone (GFS §3.4).
+            inOrder(handle) { [self] release in
+                defer { release() }
+                leases.revoked(handle, through: version)
+                answer(.success(.length(LengthReply(length: Int64(records(handle)?.count ?? 0)))))
+            }
+        case let .clone(handle, new, version):
+            // Copy-on-write, in the source's queue so no mutation of it is half applied.
+            inOrder(handle) { [self] release in
+                defer { release() }
+                do throws(GFSError) {
+                    guard self.version(handle) != nil, let records = records(handle) else {
+                        throw GFSError(.notFound, "\(address) does not hold \(handle)")
+                    }
+                    guard Self.verified(records) else {
+                        quarantine(handle)
+                        throw GFSError(.checksum, "\(address): chunk \(handle) fails its checksum")
+                    }
+                    try write(new, records)
+                    disk.sync(.data(new))
+                    try setVersion(new, version)
+                    answer(.success(.done))
+                } catch {
+                    answer(.failure(error))
+                }
+            }
         case let .replicate(handle, version, source, _):
             replicate(handle, version: version, from: source, answer)
         default:

@@ -20,7 +20,28 @@ public final class Oracle {
         public let record: UInt64
         public let path: GFSPath
         public let handle: ChunkHandle
+        /// The chunk's index in the file, the record's offset in the chunk.
+        public let index: Int
         public let offset: Int64
+        /// Simulated nanoseconds at which the APPEND that took was sent, and at which the client was told.
+        public let sent: Int64
+        public let at: Int64
+    }
+
+    /// A snapshot the client that asked for it was told is made.
+    public struct Snapshot {
+        public let source: GFSPath
+        public let destination: GFSPath
+        /// Simulated nanoseconds at which it was asked for (what was acknowledged before must be in it) and at
+        /// which it was acknowledged (nothing sent after may be).
+        public let asked: Int64
+        public let done: Int64
+    }
+
+    public private(set) var snapshots: [Snapshot] = []
+
+    func snapshotted(_ source: GFSPath, to destination: GFSPath, asked: Int64, done: Int64) {
+        snapshots.append(Snapshot(source: source, destination: destination, asked: asked, done: done))
     }
 
     public private(set) var acknowledgements: [Acknowledgement] = []
@@ -50,8 +71,8 @@ public final class Oracle {
                                                 ordered: ordered, at: at, leaseEnd: leaseEnd))
     }
 
-    func appended(_ record: UInt64, to path: GFSPath, handle: ChunkHandle, offset: Int64) {
-        appended.append(Appended(record: record, path: path, handle: handle, offset: offset))
+    func appended(_ record: UInt64, to path: GFSPath, handle: ChunkHandle, index: Int, offset: Int64, sent: Int64, at: Int64) {
+        appended.append(Appended(record: record, path: path, handle: handle, index: index, offset: offset, sent: sent, at: at))
     }
 }
 
@@ -95,12 +116,14 @@ final class SimulatedClient: Role {
             }
         }
         guard let lease, let primary = nodeOf(lease.primary) else { return locate(record, tries: tries, retry) }
+        let sent = scheduler.now
         call(primary, timeout: callTimeout, {
             .chunk(call: $0, .append(lease.handle, version: lease.version, id: ""), record: record)
         }) { [self] result in
             switch result {
             case let .success(.append(reply)):
-                oracle.appended(record, to: path, handle: lease.handle, offset: reply.offset)
+                oracle.appended(record, to: path, handle: lease.handle, index: index ?? 0, offset: reply.offset,
+                                sent: sent, at: scheduler.now)
                 later(scheduler.draw(100_000_000...600_000_000)) { [self] in next() }
             case let .failure(error) where error.code == .chunkFull:
                 index = (index ?? 0) + 1

@@ -20,6 +20,11 @@ final class SimulatedMaster: Role {
     let repairInterval: Int64 = 1_000_000_000  // gfs master's default
     private var pendingLeases: [ChunkHandle: [(Result<Answer, GFSError>) -> Void]] = [:]
     private var pendingAllocations: [String: [(Result<Answer, GFSError>) -> Void]] = [:]
+    /// Paths a snapshot holds (its source and destination), allocations under way by file, and what waits for
+    /// either: MasterService's path locks, for the requests the simulation makes (GFS §4.1).
+    private var locked: Set<GFSPath> = []
+    private var allocating: [GFSPath: Int] = [:]
+    private var lockWaiters: [() -> Void] = []
     /// The cluster's address book (the simulation's nodes by ServerID).
     let nodeOf: (ServerID) -> Int?
     /// Where the master's view of its leases is recorded for the checks.
@@ -48,6 +53,9 @@ final class SimulatedMaster: Role {
         logDue = 0
         pendingLeases = [:]
         pendingAllocations = [:]
+        locked = []
+        allocating = [:]
+        lockWaiters = []
     }
 
     override func restart() {
@@ -122,6 +130,8 @@ final class SimulatedMaster: Role {
                 answer(.success(.layout(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks))))
             case let .allocate(path, index):
                 allocate(path, index: index, answer)
+            case let .snapshot(source, destination):
+                snapshot(source, to: destination, answer)
             case let .lease(handle):
                 lease(handle, answer)
             default:
@@ -147,31 +157,106 @@ final class SimulatedMaster: Role {
         }
     }
 
+    /// Whether `path` is, holds, or lies under a path a snapshot holds.
+    private func isLocked(_ path: GFSPath) -> Bool {
+        locked.contains { path == $0 || path.isDescendant(of: $0) || $0.isDescendant(of: path) }
+    }
+
+    /// Runs what waited for a lock.
+    private func wakeLockWaiters() {
+        let waiting = lockWaiters
+        lockWaiters = []
+        for waiter in waiting { waiter() }
+    }
+
     private func allocate(_ path: GFSPath, index: Int, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        // Under a read lock on the file, as MasterService: no chunk is made or copied while a snapshot of it is.
+        if isLocked(path) { return lockWaiters.append { [self] in allocate(path, index: index, answer) } }
         let key = "\(index) \(path)"
         if pendingAllocations[key] != nil { return pendingAllocations[key, default: []].append(answer) }
         let decision: MasterStateMachine.Allocation
         do { decision = try state.allocate(path, index: index) } catch { return answer(.failure(error)) }
+        // Answered only once the chunk's record is on disk; until then others asking wait for the same one.
+        let finish = { [self] (outcome: Result<(ChunkLocation, Mutation?), GFSError>) in
+            let result = outcome.map { Answer.location($0.0) }
+            let mutations = (try? outcome.get().1).flatMap { $0.map { [$0] } } ?? []
+            committed(mutations) { [self] in
+                allocating[path] = (allocating[path] ?? 1) > 1 ? (allocating[path] ?? 1) - 1 : nil
+                for done in pendingAllocations.removeValue(forKey: key) ?? [] { done(result) }
+                wakeLockWaiters()
+            }
+        }
         switch decision {
         case let .existing(location):
             answer(.success(.location(location)))
         case let .create(index, handle, version, servers):
             pendingAllocations[key] = [answer]
+            allocating[path, default: 0] += 1
             let request = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: true, secondaries: [])
             grants(request, to: servers) { [self] confirmed, _ in
-                let waiting = pendingAllocations.removeValue(forKey: key) ?? []
-                let result: Result<Answer, GFSError>
-                do throws(GFSError) {
-                    let (location, mutation) = try state.chunkCreated(path, index: index, handle: handle, version: version,
-                                                                      confirmed: confirmed)
-                    result = .success(.location(location))
-                    committed(mutation.map { [$0] } ?? []) { for done in waiting { done(result) } }
-                } catch {
-                    for done in waiting { done(.failure(error)) }
+                finish(Result { () throws(GFSError) in
+                    try state.chunkCreated(path, index: index, handle: handle, version: version, confirmed: confirmed)
+                })
+            }
+        case let .copyOnWrite(index, old, new, version, servers):
+            pendingAllocations[key] = [answer]
+            allocating[path, default: 0] += 1
+            grants(.clone(old, new: new, version: version), to: servers) { [self] confirmed, _ in
+                finish(Result { () throws(GFSError) in
+                    try state.chunkCloned(path, index: index, from: old, to: new, version: version, confirmed: confirmed)
+                })
+            }
+        }
+    }
+
+    /// `SNAPSHOT`, as MasterService takes one: lock source and destination, take back the leases on the
+    /// source's chunks (or wait them out), extend the files to what their primaries hold, then log the copy.
+    private func snapshot(_ source: GFSPath, to destination: GFSPath, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        let busy = isLocked(source) || isLocked(destination)
+            || allocating.keys.contains { $0 == source || $0.isDescendant(of: source) }
+        if busy { return lockWaiters.append { [self] in snapshot(source, to: destination, answer) } }
+        locked.formUnion([source, destination])
+        let finish = { [self] (result: Result<Answer, GFSError>) in
+            locked.subtract([source, destination])
+            answer(result)
+            wakeLockWaiters()
+        }
+        let leased: [MasterStateMachine.LeasedChunk]
+        do { leased = try state.prepareSnapshotChunks(source, to: destination) } catch { return finish(.failure(error)) }
+        var lengths: [(MasterStateMachine.LeasedChunk, Int64)] = []
+        var left = leased.count
+        let revoked = { [self] in
+            var extended: [Mutation] = []
+            for (chunk, length) in lengths {
+                state.leaseRevoked(chunk.handle)
+                let end = Int64(chunk.index) * state.configuration.chunkSize + length
+                if let mutation = try? state.extendLength(chunk.path, to: end) { extended.append(mutation) }
+            }
+            committed(extended) { [self] in
+                // Leases whose primaries did not answer are waited out.
+                let wait = state.latestLeaseExpiry(leased.map(\.handle)).map { $0.duration(since: clock.now).nanosecondsClamped } ?? 0
+                later(max(0, wait) + 1_000_000) { [self] in
+                    do throws(GFSError) {
+                        let mutation = try state.snapshot(source, to: destination)
+                        committed([mutation]) { finish(.success(.done)) }
+                    } catch {
+                        finish(.failure(error))
+                    }
                 }
             }
-        case .copyOnWrite:
-            answer(.failure(GFSError(.badRequest, "snapshots are not simulated yet")))
+        }
+        guard !leased.isEmpty else { return revoked() }
+        for chunk in leased {
+            guard let node = nodeOf(chunk.primary) else {
+                left -= 1
+                if left == 0 { revoked() }
+                continue
+            }
+            call(node, timeout: grantTimeout, { .chunk(call: $0, .revoke(chunk.handle, version: chunk.version), record: 0) }) { result in
+                if case let .success(.length(reply)) = result { lengths.append((chunk, reply.length)) }
+                left -= 1
+                if left == 0 { revoked() }
+            }
         }
     }
 

@@ -16,6 +16,8 @@ public struct Simulation {
         public var namespaceClients = 2
         /// Clients overwriting records in place, each in a file of its own.
         public var writers = 2
+        /// Whether a client takes snapshots of those files now and then.
+        public var snapshots = true
         public var keepHistory = false
         /// Defects of the kind the fault-injection issue fixed, put back on purpose to show the simulation
         /// finds them (never set outside that test).
@@ -48,6 +50,8 @@ public struct Simulation {
         public var names: Int
         /// Writes in place acknowledged.
         public var writes: Int
+        /// Snapshots acknowledged.
+        public var snapshots: Int
         public var messages: Int
         public var violations: [String]
         public var history: [String]
@@ -59,7 +63,7 @@ public struct Simulation {
             "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
                 + ["crash", "mcrash", "mstall", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
                 + ") appended=\(appended) "
-                + "failed_appends=\(failedAppends) names=\(names) writes=\(writes) digest=\(String(digest, radix: 16)) | "
+                + "failed_appends=\(failedAppends) names=\(names) writes=\(writes) snapshots=\(snapshots) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
         }
     }
@@ -79,6 +83,7 @@ public struct Simulation {
     var clients: [SimulatedClient] = []
     var namers: [SimulatedNamespaceClient] = []
     var writers: [SimulatedWriter] = []
+    var snapshotter: SimulatedSnapshotter?
     var faults = 0
     let files = [GFSPath("/logs/a")!, GFSPath("/logs/b")!]
 
@@ -129,8 +134,18 @@ public struct Simulation {
             master.setUp((try? master.state.createFile(path, replication: 3)).map { [$0] } ?? [])
             writers.append(SimulatedWriter(node: 300 + index, path: path, scheduler: scheduler, network: network, nodeOf: nodeOf))
         }
+        if settings.snapshots {
+            master.setUp((try? master.state.makeDirectory(GFSPath("/snaps") ?? .root, parents: true)) ?? [])
+            snapshotter = SimulatedSnapshotter(node: 400, sources: files + writers.map(\.path), scheduler: scheduler,
+                                               network: network, oracle: oracle)
+        }
         master.oracle = oracle
-        let roles: [Role] = [master] + chunkservers + clients + namers + writers
+        var roles: [Role] = [master]
+        roles += chunkservers as [Role]
+        roles += clients as [Role]
+        roles += namers as [Role]
+        roles += writers as [Role]
+        if let snapshotter { roles.append(snapshotter) }
         master.isReachable = { [chunkservers] node in chunkservers.first { $0.node == node }?.isUp ?? true }
         for server in chunkservers {
             // A killed process's connections close: the master hears it at once (MasterService's
@@ -159,7 +174,8 @@ public struct Simulation {
             if let master, !master.isUp { master.restart() }
         }
         // Appends stop a minute before the end, so the last minute is for healing alone.
-        scheduler.after(end - 60_000_000_000) { [clients, namers, writers] in
+        scheduler.after(end - 60_000_000_000) { [clients, namers, writers, snapshotter] in
+            snapshotter?.working = false
             for client in clients { client.appending = false }
             for namer in namers { namer.working = false }
             for writer in writers { writer.working = false }
@@ -180,6 +196,7 @@ public struct Simulation {
                        faultKinds: injector.kinds,
                        appended: oracle.appended.count, failedAppends: oracle.failedAppends,
                        names: namers.map(\.acknowledged).reduce(0, +), writes: writers.map(\.acknowledged).reduce(0, +),
+                       snapshots: oracle.snapshots.count,
                        messages: network.sent,
                        violations: violations, history: history.lines)
     }

@@ -20,6 +20,7 @@ import Testing
     static let corpus: [UInt64] = [
         139,  // a failed grant's version bump was not logged; after a master crash the chunk was lost
         9, 15,  // a create retried during a stalled log fsync was told EXISTS, then the master crashed
+        6,  // a snapshot right after a master restart revoked no lease and went on changing
     ]
 
     /// Runs the histories of `seeds`, as many at once as there are cores (each is one thread's work).
