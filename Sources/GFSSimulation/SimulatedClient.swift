@@ -23,7 +23,8 @@ public final class Oracle {
         /// The chunk's index in the file, the record's offset in the chunk.
         public let index: Int
         public let offset: Int64
-        /// Simulated nanoseconds at which the APPEND that took was sent, and at which the client was told.
+        /// Simulated nanoseconds at which the record's first APPEND was sent (a failed attempt may leave it in
+        /// a chunk too, GFS §3.3), and at which the client was told it took.
         public let sent: Int64
         public let at: Int64
     }
@@ -86,6 +87,8 @@ final class SimulatedClient: Role {
     private var sent: UInt64 = 0
     private var lease: LeaseInfo?
     private var index: Int?
+    /// When the record being appended was first sent to a primary.
+    private var firstSent: Int64?
     let callTimeout: Int64 = 10_000_000_000
 
     init(node: Int, path: GFSPath, scheduler: Scheduler, network: Network<Int, Message>, oracle: Oracle,
@@ -100,6 +103,7 @@ final class SimulatedClient: Role {
     private func next() {
         guard appending else { return }
         sent += 1
+        firstSent = nil
         attempt(UInt64(node) << 32 | sent, tries: 0)
     }
 
@@ -116,7 +120,8 @@ final class SimulatedClient: Role {
             }
         }
         guard let lease, let primary = nodeOf(lease.primary) else { return locate(record, tries: tries, retry) }
-        let sent = scheduler.now
+        let sent = firstSent ?? scheduler.now
+        firstSent = sent
         call(primary, timeout: callTimeout, {
             .chunk(call: $0, .append(lease.handle, version: lease.version, id: ""), record: record)
         }) { [self] result in
