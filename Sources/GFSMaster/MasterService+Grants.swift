@@ -65,13 +65,24 @@ extension MasterService {
         switch try state.requestLease(handle) {
         case let .current(info):
             return info
-        case let .grant(handle, version, primary, replicas, duration):
+        case let .grant(handle, version, primary, replicas, _):
             let task = Task<LeaseInfo, any Error> {
                 var confirmed: [ServerID] = []
                 var unreached: Set<ServerID> = []
                 let secondaries = replicas.filter { $0 != primary }
+                // On disk before any replica hears of it: a restarted master must never issue it again.
+                do { try await self.commit([.reserveVersion(handle, version)]) } catch {
+                    _ = self.abandonGrant(handle, version: version)
+                    throw error
+                }
+                // The primary times its lease from the grant's arrival: it gets only what is left of the
+                // master's, which ran while the log was written (a stalled disk can take most of it).
+                guard let left = self.state.leaseRemaining(handle, version: version), left >= MasterStateMachine.shortestGrant else {
+                    _ = self.abandonGrant(handle, version: version)
+                    throw GFSError(.unavailable, "the lease on chunk \(handle) ran out while its version was logged; retry")
+                }
                 (confirmed, unreached) = await self.sendGrants(
-                    .grant(handle, version: version, leaseMilliseconds: duration.milliseconds, create: false,
+                    .grant(handle, version: version, leaseMilliseconds: left.milliseconds, create: false,
                            secondaries: secondaries),
                     to: [primary], primary: primary)
                 let (others, _) = await self.sendGrants(
@@ -85,6 +96,11 @@ extension MasterService {
             defer { setPendingLease(handle, nil) }
             return try await Self.value(of: task)
         }
+    }
+
+    /// A grant that was never sent: its lease is withdrawn.
+    private func abandonGrant(_ handle: ChunkHandle, version: ChunkVersion) -> Bool {
+        (try? state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true).outcome.get()) != nil
     }
 
     private func finishLease(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],

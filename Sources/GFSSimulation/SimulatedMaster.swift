@@ -271,22 +271,32 @@ final class SimulatedMaster: Role {
             noteLease(handle, version, duration)
             pendingLeases[handle] = [answer]
             let secondaries = replicas.filter { $0 != primary }
-            let primaryGrant = ChunkRequest.grant(handle, version: version, leaseMilliseconds: duration.milliseconds,
-                                                  create: false, secondaries: secondaries)
-            grants(primaryGrant, to: [primary]) { [self] confirmedPrimary, unreached in
-                let plain = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: false, secondaries: [])
-                grants(plain, to: secondaries) { [self] others, _ in
+            // As MasterService: the version is on disk before any replica hears of it, and the primary gets what
+            // is left of the master's lease.
+            committed([.reserveVersion(handle, version)]) { [self] in
+                guard let left = state.leaseRemaining(handle, version: version), left >= MasterStateMachine.shortestGrant else {
+                    _ = state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
                     let waiting = pendingLeases.removeValue(forKey: handle) ?? []
-                    let confirmed = (confirmedPrimary + others).sorted()
-                    let (outcome, log) = state.grantFinished(handle, version: version, confirmed: confirmed,
-                                                             primaryNeverReached: unreached.contains(primary))
-                    committed(log) { [self] in
-                        switch outcome {
-                        case let .success(info):
-                            state.leaseRecorded(handle, version: version)
-                            for done in waiting { done(.success(.lease(info))) }
-                        case let .failure(error):
-                            for done in waiting { done(.failure(error)) }
+                    for done in waiting { done(.failure(GFSError(.unavailable, "the lease ran out while its version was logged"))) }
+                    return
+                }
+                let primaryGrant = ChunkRequest.grant(handle, version: version, leaseMilliseconds: left.milliseconds,
+                                                      create: false, secondaries: secondaries)
+                grants(primaryGrant, to: [primary]) { [self] confirmedPrimary, unreached in
+                    let plain = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: false, secondaries: [])
+                    grants(plain, to: secondaries) { [self] others, _ in
+                        let waiting = pendingLeases.removeValue(forKey: handle) ?? []
+                        let confirmed = (confirmedPrimary + others).sorted()
+                        let (outcome, log) = state.grantFinished(handle, version: version, confirmed: confirmed,
+                                                                 primaryNeverReached: unreached.contains(primary))
+                        committed(log) { [self] in
+                            switch outcome {
+                            case let .success(info):
+                                state.leaseRecorded(handle, version: version)
+                                for done in waiting { done(.success(.lease(info))) }
+                            case let .failure(error):
+                                for done in waiting { done(.failure(error)) }
+                            }
                         }
                     }
                 }

@@ -11,6 +11,7 @@ import Testing
         .addChunk(GFSPath("/f")!, ChunkHandle(.max), version: 1), .setVersion(ChunkHandle(7), 9),
         .snapshot(GFSPath("/a")!, to: GFSPath("/b")!, modified: 6), .replaceChunk(GFSPath("/f")!, index: 3, ChunkHandle(8), version: 2),
         .setLength(GFSPath("/f")!, 123_456_789, modified: 5), .issueVersion(ChunkHandle(7), 10),
+        .reserveVersion(ChunkHandle(7), 11),
     ]
 
     @Test func everyMutationRoundTrips() {
@@ -68,6 +69,7 @@ import Testing
         master.apply(.addChunk(GFSPath("/d/f")!, ChunkHandle(601), version: 1))
         master.apply(.setVersion(ChunkHandle(601), 4))
         master.apply(.issueVersion(ChunkHandle(600), 3))
+        master.apply(.reserveVersion(ChunkHandle(600), 5))
         master.apply(.setLength(GFSPath("/d/f")!, 70_000, modified: 77))
         return master
     }
@@ -86,6 +88,7 @@ import Testing
         #expect(restored.settledVersion(ChunkHandle(601)) == 4)
         #expect(restored.chunks[ChunkHandle(600)]?.version == 3)
         #expect(restored.settledVersion(ChunkHandle(600)) == 1, "a version no client was handed is not settled")
+        #expect(restored.reservedVersion(ChunkHandle(600)) == 5, "a version sent out is never issued again")
         #expect(restored.chunks[ChunkHandle(600)]?.references == 1)
         var next = restored
         _ = next.register(ServerID("127.0.0.1:1")!, rack: "", capacityBytes: 1, freeBytes: 1, report: [])

@@ -3,8 +3,8 @@ import HashTreeCollections
 /// A checkpoint (GFS §2.6.3): the master's whole durable state as of one log sequence number, in a compact
 /// form that loads without replaying history. Frames: a header (magic, sequence, next handle), one frame per
 /// namespace entry (parents before children, a file's chunks and their versions inline), one frame per chunk
-/// whose settled version is behind its version, and an end frame with the entry count — a checkpoint without
-/// it is incomplete and is skipped.
+/// whose settled version is behind its version or with a version reserved past it, and an end frame with the
+/// entry count — a checkpoint without it is incomplete and is skipped.
 public enum Checkpoint {
     static let magic = Array("GFSCKPT1".utf8)
 
@@ -18,6 +18,8 @@ public enum Checkpoint {
         public var entries: [(path: GFSPath, entry: Namespace.Entry, versions: [ChunkVersion])]
         /// Chunks whose newest version no client was handed, with the newest one that was.
         public var settled: [(ChunkHandle, ChunkVersion)] = []
+        /// Chunks with a version issued past their version, and the highest one.
+        public var reserved: [(ChunkHandle, ChunkVersion)] = []
     }
 
     /// Encodes `state` as of `sequence`, handing out the bytes in pieces of about `pieceBytes`.
@@ -51,9 +53,10 @@ public enum Checkpoint {
                 piece.removeAll(keepingCapacity: true)
             }
         }
-        for (handle, version) in state.settledVersions.sorted(by: { $0.key < $1.key }) {
+        let extra = state.settledVersions.map { (UInt8(2), $0.key, $0.value) } + state.issuedVersions.map { (UInt8(3), $0.key, $0.value) }
+        for (kind, handle, version) in extra.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
             var writer = ByteWriter()
-            writer.write(UInt8(2))
+            writer.write(kind)
             writer.write(handle.rawValue)
             writer.write(version)
             piece += Frames.frame(writer.bytes)
@@ -92,6 +95,8 @@ public enum Checkpoint {
                 contents.entries.append((path, entry, versions))
             case 2:
                 contents.settled.append((ChunkHandle(try reader.read()), try reader.read()))
+            case 3:
+                contents.reserved.append((ChunkHandle(try reader.read()), try reader.read()))
             case 9:
                 guard try reader.read(UInt64.self) == UInt64(contents.entries.count) else {
                     throw LogFormatError("entry count does not match")
@@ -129,6 +134,10 @@ extension MasterStateMachine {
         settledVersions = [:]
         for (handle, version) in contents.settled where (table[handle]?.version ?? 0) > version {
             settledVersions[handle] = version
+        }
+        issuedVersions = [:]
+        for (handle, version) in contents.reserved where (table[handle]?.version ?? .max) < version {
+            issuedVersions[handle] = version
         }
         nextHandle = max(nextHandle, contents.nextHandle)
     }

@@ -85,6 +85,8 @@ extension Mutation {
             writer.write(version)
         case let .issueVersion(handle, version):
             writer.write(UInt8(10)); writer.write(handle.rawValue); writer.write(version)
+        case let .reserveVersion(handle, version):
+            writer.write(UInt8(11)); writer.write(handle.rawValue); writer.write(version)
         }
     }
 
@@ -105,6 +107,7 @@ extension Mutation {
             return .replaceChunk(try reader.readPath(), index: Int(try reader.read(UInt32.self)), ChunkHandle(try reader.read()),
                                  version: try reader.read())
         case 10: return .issueVersion(ChunkHandle(try reader.read()), try reader.read())
+        case 11: return .reserveVersion(ChunkHandle(try reader.read()), try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -93,6 +93,8 @@ extension MasterStateMachine {
 
     /// Notes which of `asked` took a version of `handle` and which did not.
     mutating func noteGrantOutcome(_ handle: ChunkHandle, asked: [ServerID], confirmed: [ServerID]) {
+        // Nobody answering says more about the master's own network than about the replicas.
+        guard !confirmed.isEmpty else { return }
         let now = clock.now
         var failures = grantFailures[handle] ?? [:]
         for server in asked { failures[server] = confirmed.contains(server) ? nil : now }
@@ -194,6 +196,9 @@ extension MasterStateMachine {
             // A lease no client was handed keeps its end: a primary that keeps failing its grant while clients
             // keep asking must not hold the chunk for ever (repair copies no leased chunk).
             let duration = lease.recorded ? configuration.leaseDuration : lease.expires.duration(since: now)
+            guard duration >= Self.shortestGrant else {
+                throw GFSError(.lease, "the lease on chunk \(handle) ends in \(duration); retry after it")
+            }
             _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: duration)
             return .grant(handle: handle, version: version, primary: lease.primary, replicas: [lease.primary] + kept,
                           duration: duration)
@@ -282,6 +287,17 @@ extension MasterStateMachine {
         let (outcome, log) = grantFinished(handle, version: version, confirmed: confirmed,
                                            primaryNeverReached: primaryNeverReached)
         return (try outcome.get(), log.last)
+    }
+
+    /// The shortest lease worth granting: the primary keeps a tenth of a lease as its margin against the
+    /// grant's time on the wire, which must be more than that time.
+    public static let shortestGrant: Duration = .seconds(1)
+
+    /// What is left of the lease on `handle` at `version`, if it stands.
+    public func leaseRemaining(_ handle: ChunkHandle, version: ChunkVersion) -> Duration? {
+        let now = clock.now
+        guard let lease = leases.current(handle, at: now), lease.version == version else { return nil }
+        return lease.expires.duration(since: now)
     }
 
     /// The version bump of a confirmed grant is on disk: the lease may now be handed to clients.

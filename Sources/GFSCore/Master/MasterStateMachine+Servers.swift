@@ -27,10 +27,14 @@ extension MasterStateMachine {
             if chunk.version > info.version {
                 // The master failed after telling replicas a new version but before recording it (GFS §4.5).
                 // Versions move on one grant at a time, so only a version a few grants ahead can be real.
-                // Adopted as settled: a lagging shadow, promoted, may hear of a version whose lease was handed
-                // out by the old primary, and the replicas that missed it may lack acknowledged writes.
+                // One this master's log reserved was never handed out (that waits for its setVersion), so it
+                // leaves no replica stale. Any other is adopted as settled: a lagging shadow, promoted, may hear
+                // of a version whose lease the old primary handed out, and the replicas that missed it may lack
+                // acknowledged writes.
                 guard chunk.version - info.version <= Self.versionAdoptionWindow else { continue }
-                let mutation = Mutation.setVersion(chunk.handle, chunk.version)
+                let reserved = chunk.version <= (issuedVersions[chunk.handle] ?? 0)
+                let mutation = reserved ? Mutation.issueVersion(chunk.handle, chunk.version)
+                    : Mutation.setVersion(chunk.handle, chunk.version)
                 apply(mutation)
                 adopted.append(mutation)
             }

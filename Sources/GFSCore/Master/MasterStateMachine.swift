@@ -38,8 +38,8 @@ public struct MasterStateMachine: Sendable {
     var rebalanceSources: [ChunkHandle: ServerID] = [:]
     /// Replicas found corrupt, shown by fsck until the chunk is back at its goal.
     var corruptReplicas: [ChunkHandle: Set<ServerID>] = [:]
-    /// The highest version issued for a chunk whose grant is not yet recorded: a version is never issued twice,
-    /// since a replica may have taken one whose grant the master gave up on.
+    /// The highest version issued for a chunk, where it is past the chunk's version: a version is never issued
+    /// twice, since a replica may have taken one whose grant the master gave up on. Durable (`reserveVersion`).
     var issuedVersions: [ChunkHandle: ChunkVersion] = [:]
     /// For a chunk whose version was issued by grants no client was handed: the newest version whose lease
     /// was. Replicas from it up to the chunk's version hold every acknowledged mutation (durable).
@@ -135,6 +135,10 @@ public struct MasterStateMachine: Sendable {
             moveVersion(handle, to: version, settled: true)
         case let .issueVersion(handle, version):
             moveVersion(handle, to: version, settled: false)
+        case let .reserveVersion(handle, version):
+            if let current = chunks[handle]?.version, version > current {
+                issuedVersions[handle] = max(issuedVersions[handle] ?? 0, version)
+            }
         case let .setLength(path, length, modified):
             namespace.update(path) {
                 $0.length = max($0.length, length)
@@ -156,7 +160,11 @@ public struct MasterStateMachine: Sendable {
         let floor = max(settledVersions[handle] ?? old, settled ? version : 0)
         chunks[handle]?.version = current
         settledVersions[handle] = floor < current ? floor : nil
+        if let issued = issuedVersions[handle], issued <= current { issuedVersions[handle] = nil }
     }
+
+    /// The highest version issued for `handle` past its version, if any.
+    public func reservedVersion(_ handle: ChunkHandle) -> ChunkVersion? { issuedVersions[handle] }
 
     /// The version from which a replica of `handle` holds every acknowledged mutation.
     public func settledVersion(_ handle: ChunkHandle) -> ChunkVersion {
@@ -302,7 +310,7 @@ extension MasterStateMachine {
             guard namespace[path]?.kind == .file, chunks[handle] == nil else {
                 throw GFSError(.internal, "log adds chunk \(handle) to \(path), which cannot take it")
             }
-        case .setVersion, .issueVersion:
+        case .setVersion, .issueVersion, .reserveVersion:
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }

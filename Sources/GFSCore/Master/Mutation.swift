@@ -18,6 +18,10 @@ public enum Mutation: Sendable, Equatable {
     /// restarted master adopts from a report): replicas at the last `setVersion` still hold every
     /// acknowledged mutation.
     case issueVersion(ChunkHandle, ChunkVersion)
+    /// A grant at this version is about to be sent. Logged first, so no later run of the master issues the same
+    /// version to other replicas (the simulation lost acknowledged appends when a restarted master re-issued a
+    /// version a replica had taken from a grant cut short by the crash).
+    case reserveVersion(ChunkHandle, ChunkVersion)
     /// A file's length grew after a successful write.
     case setLength(GFSPath, Int64, modified: Int64)
     /// A copy of a file or directory tree whose files share the source's chunks (GFS §3.4).
