@@ -77,7 +77,7 @@ extension MasterService {
                 }
                 // The primary times its lease from the grant's arrival: it gets only what is left of the
                 // master's, which ran while the log was written (a stalled disk can take most of it).
-                guard let left = self.state.leaseRemaining(handle, version: version), left >= MasterStateMachine.shortestGrant else {
+                guard let left = self.state.leaseRemaining(handle, version: version), left >= self.state.shortestGrant else {
                     _ = self.abandonGrant(handle, version: version)
                     throw GFSError(.unavailable, "the lease on chunk \(handle) ran out while its version was logged; retry")
                 }

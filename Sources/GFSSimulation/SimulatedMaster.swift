@@ -274,7 +274,7 @@ final class SimulatedMaster: Role {
             // As MasterService: the version is on disk before any replica hears of it, and the primary gets what
             // is left of the master's lease.
             committed([.reserveVersion(handle, version)]) { [self] in
-                guard let left = state.leaseRemaining(handle, version: version), left >= MasterStateMachine.shortestGrant else {
+                guard let left = state.leaseRemaining(handle, version: version), left >= state.shortestGrant else {
                     _ = state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
                     let waiting = pendingLeases.removeValue(forKey: handle) ?? []
                     for done in waiting { done(.failure(GFSError(.unavailable, "the lease ran out while its version was logged"))) }

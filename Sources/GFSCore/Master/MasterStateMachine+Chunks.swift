@@ -196,7 +196,7 @@ extension MasterStateMachine {
             // A lease no client was handed keeps its end: a primary that keeps failing its grant while clients
             // keep asking must not hold the chunk for ever (repair copies no leased chunk).
             let duration = lease.recorded ? configuration.leaseDuration : lease.expires.duration(since: now)
-            guard duration >= Self.shortestGrant else {
+            guard duration >= shortestGrant else {
                 throw GFSError(.lease, "the lease on chunk \(handle) ends in \(duration); retry after it")
             }
             _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: duration)
@@ -290,8 +290,8 @@ extension MasterStateMachine {
     }
 
     /// The shortest lease worth granting: the primary keeps a tenth of a lease as its margin against the
-    /// grant's time on the wire, which must be more than that time.
-    public static let shortestGrant: Duration = .seconds(1)
+    /// grant's time on the wire, which must be more than that time (half a lease when leases are short).
+    public var shortestGrant: Duration { min(.seconds(1), configuration.leaseDuration / 2) }
 
     /// What is left of the lease on `handle` at `version`, if it stands.
     public func leaseRemaining(_ handle: ChunkHandle, version: ChunkVersion) -> Duration? {
