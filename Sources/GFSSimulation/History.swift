@@ -4,7 +4,7 @@ public struct History {
     /// Whether lines are kept (a failing seed is replayed with this on; passing ones skip the cost).
     public let keepsLines: Bool
     public private(set) var lines: [String] = []
-    /// FNV-1a over every recorded event.
+    /// Every recorded event, mixed in.
     public private(set) var digest: UInt64 = 0xcbf2_9ce4_8422_2325
 
     public init(keepsLines: Bool) { self.keepsLines = keepsLines }
@@ -20,11 +20,10 @@ public struct History {
         }
     }
 
+    /// One multiply-rotate step per word (as in wyhash and FxHash): order-sensitive and cheap; a digest only
+    /// has to tell two runs of a seed apart, not resist anyone.
     private mutating func mix(_ value: UInt64) {
-        var v = value
-        for _ in 0..<8 {
-            digest = (digest ^ (v & 0xff)) &* 0x100_0000_01b3
-            v >>= 8
-        }
+        let x = (digest ^ value) &* 0x9e37_79b9_7f4a_7c15
+        digest = x ^ (x >> 29)
     }
 }

@@ -107,7 +107,7 @@ public struct Simulation {
         var configuration = MasterConfiguration()
         configuration.chunkSize = 64
         configuration.leaseDuration = .seconds(10)
-        configuration.heartbeatTimeout = .seconds(3)
+        configuration.heartbeatTimeout = .seconds(5)
         master = SimulatedMaster(scheduler: scheduler, network: network, configuration: configuration, clock: clock(),
                                  nodeOf: nodeOf)
         for path in files {
@@ -157,10 +157,11 @@ public struct Simulation {
                 }
             }
         }
+        let byNode = Dictionary(roles.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
         var trace = history
         network.onDeliver { from, to, message in
             trace.record(scheduler.now, UInt64(from) << 16 | UInt64(to), "\(from) -> \(to) \(describe(message))")
-            roles.first { $0.node == to }?.receive(message, from: from)
+            byNode[to]?.receive(message, from: from)
         }
         let end = settings.minutes * 60_000_000_000
         let faultsEnd = end - settings.quietSeconds * 1_000_000_000

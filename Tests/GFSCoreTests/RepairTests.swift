@@ -84,6 +84,37 @@ import Testing
         #expect(master.health(twoLeft).live.count == 3)
     }
 
+    /// Healthy chunks cost a planning pass nothing: it looks only at chunks with work left or changed since,
+    /// and at every chunk only when a server's standing changes. Repair still reaches every chunk.
+    @Test func healthyChunksAreNotWalked() throws {
+        register(1...3)
+        let handles = try file("/big", chunks: 200, on: [1, 2, 3])
+        #expect(master.planReplication().isEmpty)
+        #expect(master.chunksPlannedLastPass == 200, "the first pass looks at everything")
+        #expect(master.planReplication().isEmpty)
+        #expect(master.chunksPlannedLastPass == 0)
+        master.replicaCorrupt(handles[7], on: Self.server(2))
+        let copy = master.planReplication()
+        #expect(master.chunksPlannedLastPass == 1 && copy.map(\.handle) == [handles[7]])
+        #expect(master.planReplication().isEmpty)
+        #expect(master.chunksPlannedLastPass == 1, "it stays queued while its copy is under way")
+        for order in copy { master.cloneFinished(order, succeeded: true) }
+        clock.advance(by: .seconds(11))
+        try beat([1, 2])  // 3 died, 4 joined: every chunk is short, and has somewhere to go
+        register(4...4)
+        var passes = 0
+        while passes < 500 {
+            let orders = master.planReplication()
+            if passes == 0 { #expect(master.chunksPlannedLastPass == 200) }
+            if orders.isEmpty { break }
+            for order in orders { master.cloneFinished(order, succeeded: true) }
+            passes += 1
+        }
+        #expect(handles.allSatisfy { master.health($0).live.count == 3 })
+        _ = master.planReplication()
+        #expect(master.chunksPlannedLastPass == 0, "all settled again")
+    }
+
     /// A chunk a writer waits on jumps ahead of others equally short; deleted files come last.
     @Test func blockedChunksFirstDeletedFilesLast() throws {
         register(1...4)

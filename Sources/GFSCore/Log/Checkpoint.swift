@@ -116,7 +116,7 @@ extension MasterStateMachine {
     /// they are never persisted, GFS §2.6.2).
     public mutating func restore(_ contents: Checkpoint.Contents) {
         namespace = Namespace(restoring: contents.entries.map { ($0.path, $0.entry) })
-        var table = TreeDictionary<ChunkHandle, ChunkInfo>()
+        var table = ChunkTable()
         for (path, entry, versions) in contents.entries {
             for (handle, version) in zip(entry.chunks, versions) {
                 if var info = table[handle] {

@@ -116,7 +116,8 @@ extension MasterStateMachine {
         // Right after a restart (or a promotion) any chunk may still be under a lease the previous master
         // granted and this one never heard of: nothing is copied until those leases have surely ended.
         let fenced = leaseFence.map { now < $0 } ?? false
-        for (handle, info) in chunks {
+        for handle in chunksToPlan(at: now) {
+            guard let info = chunks[handle] else { continue }
             let health = health(handle)
             let leased = fenced || leases.current(handle, at: now) != nil
             // Never the last copy: a stale replica goes only once the goal is met by current ones (GFS §4.5).
@@ -137,6 +138,11 @@ extension MasterStateMachine {
                 corruptReplicas[handle] = nil
                 if !leased { removeSurplus(handle, health: health, goal: info.goal) }
             }
+            // A chunk leaves the queue only when nothing is left to do for it; what could change that is a
+            // write to its entry (which queues it again) or a server's standing (which queues every chunk).
+            let settled = missing <= 0 && health.stale.isEmpty && health.copying.isEmpty && health.draining.isEmpty
+                && health.live.count <= info.goal && corruptReplicas[handle] == nil && rebalanceSources[handle] == nil
+            if settled { repairQueue.remove(handle) } else { repairQueue.insert(handle) }
         }
         wanted.sort { $0.key < $1.key || ($0.key == $1.key && $0.handle < $1.handle) }
         var orders: [CloneOrder] = []
@@ -200,8 +206,7 @@ extension MasterStateMachine {
             surplus.append(keep.remove(at: index))
         }
         if keep.count > goal {
-            let counts = replicaCounts()
-            keep.sort { (counts[$0] ?? 0, $0) < (counts[$1] ?? 0, $1) }
+            keep.sort { (chunks.replicaCount(on: $0), $0) < (chunks.replicaCount(on: $1), $1) }
             surplus += keep.suffix(keep.count - goal)
         }
         rebalanceSources[handle] = nil
@@ -212,12 +217,37 @@ extension MasterStateMachine {
     }
 
     /// Replicas per chunkserver.
-    func replicaCounts() -> [ServerID: Int] {
-        var counts: [ServerID: Int] = [:]
-        for info in chunks.values {
-            for server in info.replicas.keys { counts[server, default: 0] += 1 }
+    func replicaCounts() -> [ServerID: Int] { chunks.replicaCounts }
+
+    /// The chunks one planning pass looks at, in handle order: those it left work on, those changed since,
+    /// those with something noted against them (a failed grant, a corrupt replica, versions to catch up, a
+    /// waiting client), and those with a replica on a server whose standing changed since the last pass.
+    private mutating func chunksToPlan(at now: Instant) -> [ChunkHandle] {
+        var handles = repairQueue.union(chunks.takeChanged())
+        let standings = standings(at: now)
+        if let before = standingsAtLastPlan {
+            for server in Set(before.keys).union(standings.keys) where before[server] != standings[server] {
+                handles.formUnion(chunks.handles(on: server))
+            }
+        } else {
+            handles = Set(chunks.keys)
         }
-        return counts
+        standingsAtLastPlan = standings
+        handles.formUnion(grantFailures.keys)
+        handles.formUnion(corruptReplicas.keys)
+        handles.formUnion(settledVersions.keys)
+        handles.formUnion(blockedChunks.keys)
+        chunksPlannedLastPass = handles.count
+        return handles.sorted()
+    }
+
+    /// How each registered server counts for its replicas' health now.
+    private func standings(at now: Instant) -> [ServerID: ServerStanding] {
+        var standings: [ServerID: ServerStanding] = [:]
+        for (server, state) in servers {
+            standings[server] = isAlive(server) ? (state.draining ? .draining : .live) : isResting(server, at: now) ? .resting : .dead
+        }
+        return standings
     }
 
     /// One rebalancing copy from the live server holding the most replicas to the one holding the fewest, when
@@ -233,8 +263,10 @@ extension MasterStateMachine {
             (counts[fullest] ?? 0) - (counts[emptiest] ?? 0) > configuration.rebalanceSpread
         else { return nil }
         let now = clock.now
-        for (handle, info) in chunks where info.replicas[fullest] == info.version && info.replicas[emptiest] == nil {
-            guard leases.current(handle, at: now) == nil, health(handle).live.count >= info.goal else { continue }
+        for handle in chunks.handles(on: fullest).sorted() {
+            guard let info = chunks[handle], info.replicas[fullest] == info.version, info.replicas[emptiest] == nil,
+                leases.current(handle, at: now) == nil, health(handle).live.count >= info.goal
+            else { continue }
             return cloneOrder(handle, sources: [fullest], reason: .rebalance, busy: busy, target: emptiest)
         }
         return nil
@@ -291,4 +323,9 @@ extension MasterStateMachine {
         servers[server]?.connected = false
         servers[server]?.leftAt = now
     }
+}
+
+/// How a server's replicas count toward their chunks' goals (see `MasterStateMachine.health`).
+enum ServerStanding: Sendable, Equatable {
+    case live, draining, resting, dead
 }

@@ -13,9 +13,7 @@ extension MasterStateMachine {
         servers[server] = ServerState(rack: rack, capacityBytes: capacityBytes, freeBytes: freeBytes,
                                       lastHeard: now, connected: true, recentCreations: recent,
                                       draining: servers[server]?.draining ?? false)
-        for handle in chunks.keys where chunks[handle]?.replicas[server] != nil {
-            chunks[handle]?.replicas[server] = nil
-        }
+        for handle in chunks.handles(on: server) { chunks[handle]?.replicas[server] = nil }
         pendingDeletes[server] = nil
         var deletions: [ChunkHandle] = []
         var adopted: [Mutation] = []
@@ -64,8 +62,8 @@ extension MasterStateMachine {
         let window = configuration.leaseDuration
         for (handle, since) in replicasChangedAt where now.duration(since: since) > window { replicasChangedAt[handle] = nil }
         let held = Dictionary(reported.map { ($0.handle, $0.version) }, uniquingKeysWith: max)
-        for (handle, info) in chunks where info.replicas[server] != nil && held[handle] == nil {
-            if replicasChangedAt[handle] == nil { chunks[handle]?.replicas[server] = nil }
+        for handle in chunks.handles(on: server) where held[handle] == nil && replicasChangedAt[handle] == nil {
+            chunks[handle]?.replicas[server] = nil
         }
         var deletions: [ChunkHandle] = []
         for (handle, version) in held {

@@ -15,7 +15,7 @@ public struct MasterStateMachine: Sendable {
     /// Files and directories.
     public internal(set) var namespace: Namespace
     /// Every chunk of every file.
-    public internal(set) var chunks: TreeDictionary<ChunkHandle, ChunkInfo> = [:]
+    public internal(set) var chunks: ChunkTable = [:]
     /// Every chunkserver that has registered since the master started.
     public internal(set) var servers: [ServerID: ServerState] = [:]
     var leases = LeaseTable()
@@ -52,6 +52,13 @@ public struct MasterStateMachine: Sendable {
     var grantFailures: [ChunkHandle: [ServerID: Instant]] = [:]
     /// When each chunk's replica set last grew, so a report taken just before cannot undo it.
     var replicasChangedAt: [ChunkHandle: Instant] = [:]
+    /// Chunks the repair planner left with work to do; it looks at these and the chunks changed since, not at
+    /// every chunk, unless some server's standing changed.
+    var repairQueue: Set<ChunkHandle> = []
+    /// Each server's standing (see `standings`) at the last planning pass.
+    var standingsAtLastPlan: [ServerID: ServerStanding]?
+    /// How many chunks the last planning pass looked at.
+    public internal(set) var chunksPlannedLastPass = 0
 
     /// A master with an empty namespace.
     /// - Parameters:

@@ -10,6 +10,15 @@ public struct ChunkInfo: Sendable, Equatable {
     public var goal: Int = 3
     /// Whether the file referring to it was deleted (it sits in the trash): repaired after live files.
     public var trashed = false
+
+    public init(version: ChunkVersion, replicas: [ServerID: ChunkVersion] = [:], references: Int = 1, goal: Int = 3,
+                trashed: Bool = false) {
+        self.version = version
+        self.replicas = replicas
+        self.references = references
+        self.goal = goal
+        self.trashed = trashed
+    }
 }
 
 /// What the master knows about one chunkserver; none of it is persisted.
