@@ -31,10 +31,13 @@ final class SimulatedMaster: Role {
     var oracle: Oracle?
     /// Whether a connection to a node would be accepted now (false once its process is gone).
     var isReachable: (Int) -> Bool = { _ in true }
+    /// Fixed defects put back on purpose (only the test that shows the simulation finds them sets any).
+    let defects: Set<Simulation.Defect>
 
     init(scheduler: Scheduler, network: Network<Int, Message>, configuration: MasterConfiguration, clock: DriftingClock,
-         nodeOf: @escaping (ServerID) -> Int?) {
+         nodeOf: @escaping (ServerID) -> Int?, defects: Set<Simulation.Defect> = []) {
         self.clock = clock
+        self.defects = defects
         self.nodeOf = nodeOf
         state = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: Self.firstHandle(clock),
                                    seed: scheduler.random.next())
@@ -91,7 +94,9 @@ final class SimulatedMaster: Role {
         guard case let .master(id, request, report) = message else { return }
         let answer = { [self] (result: Result<Answer, GFSError>) in
             // As MasterService: a mutation's refusal waits until what it was judged against is durable.
-            guard case .failure = result, request.isMutation else { return reply(from, id, result) }
+            guard case .failure = result, request.isMutation, !defects.contains(.refusalBeforeDurable) else {
+                return reply(from, id, result)
+            }
             committed([]) { [self] in reply(from, id, result) }
         }
         do {
@@ -234,7 +239,8 @@ final class SimulatedMaster: Role {
             }
             committed(extended) { [self] in
                 // Leases whose primaries did not answer are waited out.
-                let wait = state.latestLeaseExpiry(leased.map(\.handle)).map { $0.duration(since: clock.now).nanosecondsClamped } ?? 0
+                var wait = state.latestLeaseExpiry(leased.map(\.handle)).map { $0.duration(since: clock.now).nanosecondsClamped } ?? 0
+                if defects.contains(.snapshotSkipsUnansweredLeases) { wait = 0 }
                 later(max(0, wait) + 1_000_000) { [self] in
                     do throws(GFSError) {
                         let mutation = try state.snapshot(source, to: destination)
@@ -273,7 +279,8 @@ final class SimulatedMaster: Role {
             let secondaries = replicas.filter { $0 != primary }
             // As MasterService: the version is on disk before any replica hears of it, and the primary gets what
             // is left of the master's lease.
-            committed([.reserveVersion(handle, version)]) { [self] in
+            let reservation: [Mutation] = defects.contains(.versionSentBeforeLogged) ? [] : [.reserveVersion(handle, version)]
+            committed(reservation) { [self] in
                 guard let left = state.leaseRemaining(handle, version: version), left >= state.shortestGrant else {
                     _ = state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
                     let waiting = pendingLeases.removeValue(forKey: handle) ?? []
