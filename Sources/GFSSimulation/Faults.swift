@@ -1,7 +1,8 @@
 import GFSCore
 
 /// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced,
-/// master crashes (it restarts from its log), a chunkserver cut off from the master (its clients and peers
+/// master crashes (it restarts from its log, or the shadow's log is promoted in its place), shadow crashes, a
+/// chunkserver cut off from the master (its clients and peers
 /// still reach it), one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
 /// and spells of a full disk. At most two chunkservers are down at once, and only the bad disk loses data
 /// for good, so every chunk's data stays on disk somewhere.
@@ -9,6 +10,7 @@ struct FaultInjector {
     let scheduler: Scheduler
     let network: Network<Int, Message>
     let master: SimulatedMaster
+    let shadow: SimulatedShadow?
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
@@ -16,11 +18,12 @@ struct FaultInjector {
     /// full.
     private(set) var kinds: [String: Int] = [:]
 
-    init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, chunkservers: [SimulatedChunkServer],
-         oracle: Oracle) {
+    init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, shadow: SimulatedShadow?,
+         chunkservers: [SimulatedChunkServer], oracle: Oracle) {
         self.scheduler = scheduler
         self.network = network
         self.master = master
+        self.shadow = shadow
         self.chunkservers = chunkservers
         self.oracle = oracle
     }
@@ -44,6 +47,18 @@ struct FaultInjector {
             let (scheduler, network, chunkservers) = (self.scheduler, self.network, self.chunkservers)
             let master = self.master
             switch scheduler.draw(0...14) {
+            case 14 where shadow != nil && scheduler.chance(0.4):
+                guard let shadow else { continue }
+                kinds["scrash", default: 0] += 1
+                scheduler.after(at - scheduler.now) {
+                    log { "crash the shadow for \(length / 1_000_000) ms" }
+                    shadow.crash()
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) {
+                    guard !shadow.isUp else { return }
+                    log { "restart the shadow" }
+                    shadow.restart()
+                }
             case 14:
                 kinds["mstall", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
@@ -66,15 +81,23 @@ struct FaultInjector {
                 guard at > masterUpAt else { continue }
                 let down = length / 4
                 masterUpAt = at + down + 10 * second
-                kinds["mcrash", default: 0] += 1
+                // Half the time the shadow is promoted in its place (when it is up), as `gfs promote` does.
+                let promotes = shadow != nil && scheduler.chance(0.5)
+                kinds[promotes ? "promote" : "mcrash", default: 0] += 1
+                let shadow = self.shadow
                 scheduler.after(at - scheduler.now) {
                     log { "crash the master for \(down / 1_000_000) ms" }
                     master.crash()
                 }
                 scheduler.after(min(end, at + down) - scheduler.now) {
                     guard !master.isUp else { return }
-                    log { "restart the master" }
-                    master.restart()
+                    if promotes, let shadow, shadow.isUp {
+                        log { "promote the shadow (its log ends at \(shadow.log.count), the old primary's at \(master.log.count))" }
+                        master.promote(from: shadow.log)
+                    } else {
+                        log { "restart the master" }
+                        master.restart()
+                    }
                 }
             case 0...3:
                 let busy = downUntil.enumerated().filter { $0.element > at }.map(\.offset)

@@ -25,6 +25,8 @@ public enum Answer {
     case length(LengthReply)
     case append(AppendReply)
     case records([UInt64])
+    /// A TAIL's log records (the real reply carries them encoded as the log file does).
+    case log([Mutation])
 }
 
 /// The part every simulated role shares: its address, the network, and calls that wait for their reply

@@ -31,6 +31,14 @@ final class SimulatedMaster: Role {
     var oracle: Oracle?
     /// Whether a connection to a node would be accepted now (false once its process is gone).
     var isReachable: (Int) -> Bool = { _ in true }
+    /// The shadow whose log must hold a mutation before it is acknowledged (`--log-replicas`), if any.
+    var shadow: Int?
+    /// How much of the log the shadow confirmed; its TAILs waiting for records; mutations waiting for it.
+    private var shadowConfirmed = 0
+    private var tailWaiters: [(id: Int, send: () -> Void)] = []
+    private var nextTail = 0
+    private var replicaWaiters: [ReplicaWaiter] = []
+    let replicaTimeout: Int64 = 10_000_000_000  // gfs master's default
     /// Fixed defects put back on purpose (only the test that shows the simulation finds them sets any).
     let defects: Set<Simulation.Defect>
 
@@ -59,6 +67,9 @@ final class SimulatedMaster: Role {
         locked = []
         allocating = [:]
         lockWaiters = []
+        shadowConfirmed = 0
+        tailWaiters = []
+        replicaWaiters = []
     }
 
     override func restart() {
@@ -97,7 +108,7 @@ final class SimulatedMaster: Role {
             guard case .failure = result, request.isMutation, !defects.contains(.refusalBeforeDurable) else {
                 return reply(from, id, result)
             }
-            committed([]) { [self] in reply(from, id, result) }
+            committed([]) { [self] error in reply(from, id, error.map { .failure($0) } ?? result) }
         }
         do {
             switch request {
@@ -105,7 +116,7 @@ final class SimulatedMaster: Role {
                 let (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free, report: report)
                 let registered = RegisterReply(chunkSize: state.configuration.chunkSize, role: .primary,
                                                instructions: deletions.map { .delete($0) })
-                committed(adopted) { answer(.success(.register(registered))) }
+                committed(adopted) { answer($0.map { .failure($0) } ?? .success(.register(registered))) }
             case let .heartbeat(server, free, leases):
                 let outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
                 for (handle, version, left) in outcome.extended { noteLease(handle, version, left) }
@@ -120,16 +131,16 @@ final class SimulatedMaster: Role {
                 answer(.success(.instructions(InstructionsReply(deletions.map { .delete($0) }))))
             case let .create(path, replication, records):
                 let mutation = try state.createFile(path, replication: replication, records: records)
-                committed([mutation]) { answer(.success(.done)) }
+                committed([mutation]) { answer($0.map { .failure($0) } ?? .success(.done)) }
             case let .makeDirectory(path, parents):
                 let mutations = try state.makeDirectory(path, parents: parents)
-                committed(mutations) { answer(.success(.done)) }
+                committed(mutations) { answer($0.map { .failure($0) } ?? .success(.done)) }
             case let .move(source, destination):
                 let mutation = try state.move(source, to: destination)
-                committed([mutation]) { answer(.success(.done)) }
+                committed([mutation]) { answer($0.map { .failure($0) } ?? .success(.done)) }
             case let .remove(path, recursive):
                 let (mutations, _) = try state.delete(path, recursive: recursive)
-                committed(mutations) { answer(.success(.done)) }
+                committed(mutations) { answer($0.map { .failure($0) } ?? .success(.done)) }
             case let .lookup(path, stale):
                 let (size, chunks) = try state.lookup(path, allowingStale: stale)
                 answer(.success(.layout(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks))))
@@ -139,6 +150,8 @@ final class SimulatedMaster: Role {
                 snapshot(source, to: destination, answer)
             case let .lease(handle):
                 lease(handle, answer)
+            case let .tail(first, _, wait):
+                tail(from: first, wait: wait * 1_000_000, answer)
             default:
                 answer(.failure(GFSError(.badRequest, "not simulated: \(request.line.verb)")))
             }
@@ -147,19 +160,75 @@ final class SimulatedMaster: Role {
         }
     }
 
-    /// Runs `then` once the log holds `mutations` (at once when there are none); a crash first loses them.
-    /// With no mutations, `then` waits for those already on their way to the log (MasterService.settle).
-    private func committed(_ mutations: [Mutation], _ then: @escaping () -> Void) {
+    /// Runs `then` once the log holds `mutations`, and so does the shadow's (MasterService.waitForReplicas):
+    /// with `nil`, or with the error a client is told when the shadow did not confirm in time (the mutations
+    /// stay in this master's log). A crash first loses them. With no mutations, `then` waits for those already
+    /// on their way to the log and to the shadow (MasterService.settle).
+    private func committed(_ mutations: [Mutation], _ then: @escaping (GFSError?) -> Void) {
         guard !mutations.isEmpty else {
-            guard logDue > scheduler.now else { return then() }
-            return later(logDue - scheduler.now) { then() }
+            guard logDue > scheduler.now else { return replicated(upTo: log.count, then) }
+            return later(logDue - scheduler.now) { [self] in replicated(upTo: log.count, then) }
         }
         let delay = max(logDelay, stalledUntil - scheduler.now)
         logDue = max(logDue, scheduler.now + delay)
         later(delay) { [self] in
             log += mutations
-            then()
+            logGrew()
+            replicated(upTo: log.count, then)
         }
+    }
+
+    // MARK: - The log replica (GFS §5.1.3: a mutation counts once the shadows' logs hold it too)
+
+    /// Runs `then` once the shadow confirmed the log up to `sequence`, or with an error after `replicaTimeout`.
+    private func replicated(upTo sequence: Int, _ then: @escaping (GFSError?) -> Void) {
+        guard shadow != nil, shadowConfirmed < sequence else { return then(nil) }
+        let waiter = ReplicaWaiter(sequence: sequence, then: then)
+        replicaWaiters.append(waiter)
+        later(replicaTimeout) { [self] in
+            guard let index = replicaWaiters.firstIndex(where: { $0 === waiter }) else { return }
+            replicaWaiters.remove(at: index)
+            then(GFSError(.unavailable, "the log replica did not confirm within \(replicaTimeout / 1_000_000) ms; the mutation is on the primary's disk only"))
+        }
+    }
+
+    /// `TAIL from=N shadow=S`: the shadow holds everything before N; it gets what follows, or waits up to
+    /// `wait` for more (MasterService.tail).
+    private func tail(from first: UInt64, wait: Int64, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        guard first >= 1, first <= UInt64(log.count) + 1 else {
+            return answer(.failure(GFSError(.badRequest, "asked for record \(first) but this master's log ends at \(log.count)")))
+        }
+        let start = Int(first) - 1
+        if start > shadowConfirmed {
+            shadowConfirmed = start
+            let ready = replicaWaiters.filter { $0.sequence <= start }
+            replicaWaiters.removeAll { $0.sequence <= start }
+            for waiter in ready { waiter.then(nil) }
+        }
+        let send = { [self] in answer(.success(.log(Array(log[min(start, log.count)..<min(log.count, start + 500)])))) }
+        guard start == log.count, wait > 0 else { return send() }
+        nextTail += 1
+        let id = nextTail
+        tailWaiters.append((id, send))
+        later(wait) { [self] in
+            // Only this TAIL's wait ends; those that came after keep waiting.
+            guard let index = tailWaiters.firstIndex(where: { $0.id == id }) else { return }
+            tailWaiters.remove(at: index).send()
+        }
+    }
+
+    /// Answers the TAILs waiting for records.
+    private func logGrew() {
+        let waiting = tailWaiters
+        tailWaiters = []
+        for waiter in waiting { waiter.send() }
+    }
+
+    /// The master's log becomes the shadow's (`gfs promote`, with the address moved to the promoted
+    /// process): it restarts from that log alone, fenced like any restart.
+    func promote(from shadowLog: [Mutation]) {
+        log = shadowLog
+        restart()
     }
 
     /// Whether `path` is, holds, or lies under a path a snapshot holds.
@@ -185,7 +254,8 @@ final class SimulatedMaster: Role {
         let finish = { [self] (outcome: Result<(ChunkLocation, Mutation?), GFSError>) in
             let result = outcome.map { Answer.location($0.0) }
             let mutations = (try? outcome.get().1).flatMap { $0.map { [$0] } } ?? []
-            committed(mutations) { [self] in
+            committed(mutations) { [self] error in
+                let result = error.map { .failure($0) } ?? result
                 allocating[path] = (allocating[path] ?? 1) > 1 ? (allocating[path] ?? 1) - 1 : nil
                 for done in pendingAllocations.removeValue(forKey: key) ?? [] { done(result) }
                 wakeLockWaiters()
@@ -237,14 +307,15 @@ final class SimulatedMaster: Role {
                 let end = Int64(chunk.index) * state.configuration.chunkSize + length
                 if let mutation = try? state.extendLength(chunk.path, to: end) { extended.append(mutation) }
             }
-            committed(extended) { [self] in
+            committed(extended) { [self] error in
+                if let error { return finish(.failure(error)) }
                 // Leases whose primaries did not answer are waited out.
                 var wait = state.latestLeaseExpiry(leased.map(\.handle)).map { $0.duration(since: clock.now).nanosecondsClamped } ?? 0
                 if defects.contains(.snapshotSkipsUnansweredLeases) { wait = 0 }
                 later(max(0, wait) + 1_000_000) { [self] in
                     do throws(GFSError) {
                         let mutation = try state.snapshot(source, to: destination)
-                        committed([mutation]) { finish(.success(.done)) }
+                        committed([mutation]) { finish($0.map { .failure($0) } ?? .success(.done)) }
                     } catch {
                         finish(.failure(error))
                     }
@@ -280,11 +351,12 @@ final class SimulatedMaster: Role {
             // As MasterService: the version is on disk before any replica hears of it, and the primary gets what
             // is left of the master's lease.
             let reservation: [Mutation] = defects.contains(.versionSentBeforeLogged) ? [] : [.reserveVersion(handle, version)]
-            committed(reservation) { [self] in
-                guard let left = state.leaseRemaining(handle, version: version), left >= state.shortestGrant else {
+            committed(reservation) { [self] error in
+                guard error == nil, let left = state.leaseRemaining(handle, version: version), left >= state.shortestGrant else {
                     _ = state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
                     let waiting = pendingLeases.removeValue(forKey: handle) ?? []
-                    for done in waiting { done(.failure(GFSError(.unavailable, "the lease ran out while its version was logged"))) }
+                    let failure = error ?? GFSError(.unavailable, "the lease ran out while its version was logged")
+                    for done in waiting { done(.failure(failure)) }
                     return
                 }
                 let primaryGrant = ChunkRequest.grant(handle, version: version, leaseMilliseconds: left.milliseconds,
@@ -296,7 +368,11 @@ final class SimulatedMaster: Role {
                         let confirmed = (confirmedPrimary + others).sorted()
                         let (outcome, log) = state.grantFinished(handle, version: version, confirmed: confirmed,
                                                                  primaryNeverReached: unreached.contains(primary))
-                        committed(log) { [self] in
+                        committed(log) { [self] error in
+                            if let error {
+                                for done in waiting { done(.failure(error)) }
+                                return
+                            }
                             switch outcome {
                             case let .success(info):
                                 state.leaseRecorded(handle, version: version)
@@ -348,5 +424,16 @@ extension Duration {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? .max : scaled &+ attoseconds / 1_000_000_000
+    }
+}
+
+/// A commit waiting for the shadow (a class, so its timeout can find it).
+private final class ReplicaWaiter {
+    let sequence: Int
+    let then: (GFSError?) -> Void
+
+    init(sequence: Int, then: @escaping (GFSError?) -> Void) {
+        self.sequence = sequence
+        self.then = then
     }
 }

@@ -18,6 +18,9 @@ public struct Simulation {
         public var writers = 2
         /// Whether a client takes snapshots of those files now and then.
         public var snapshots = true
+        /// Whether a shadow master replicates the log (the primary acknowledges nothing before it holds it),
+        /// and is promoted now and then when the primary crashes.
+        public var shadow = true
         public var keepHistory = false
         /// Defects of the kind the fault-injection issue fixed, put back on purpose to show the simulation
         /// finds them (never set outside that test).
@@ -70,7 +73,7 @@ public struct Simulation {
         /// One line, as `make sim` prints it.
         public var summary: String {
             "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
-                + ["crash", "mcrash", "mstall", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
+                + ["crash", "mcrash", "promote", "mstall", "scrash", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
                 + ") appended=\(appended) "
                 + "failed_appends=\(failedAppends) names=\(names) writes=\(writes) snapshots=\(snapshots) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
@@ -93,6 +96,7 @@ public struct Simulation {
     var namers: [SimulatedNamespaceClient] = []
     var writers: [SimulatedWriter] = []
     var snapshotter: SimulatedSnapshotter?
+    var shadow: SimulatedShadow?
     var faults = 0
     let files = [GFSPath("/logs/a")!, GFSPath("/logs/b")!]
 
@@ -148,8 +152,14 @@ public struct Simulation {
             snapshotter = SimulatedSnapshotter(node: 400, sources: files + writers.map(\.path), scheduler: scheduler,
                                                network: network, oracle: oracle)
         }
+        if settings.shadow {
+            shadow = SimulatedShadow(node: 50, address: ServerID(host: "10.0.0.50", port: 7700), scheduler: scheduler,
+                                     network: network)
+            master.shadow = 50
+        }
         master.oracle = oracle
         var roles: [Role] = [master]
+        if let shadow { roles.append(shadow) }
         roles += chunkservers as [Role]
         roles += clients as [Role]
         roles += namers as [Role]
@@ -174,13 +184,14 @@ public struct Simulation {
         }
         let end = settings.minutes * 60_000_000_000
         let faultsEnd = end - settings.quietSeconds * 1_000_000_000
-        var injector = FaultInjector(scheduler: scheduler, network: network, master: master, chunkservers: chunkservers,
-                                     oracle: oracle)
+        var injector = FaultInjector(scheduler: scheduler, network: network, master: master, shadow: shadow,
+                                     chunkservers: chunkservers, oracle: oracle)
         injector.plan(until: faultsEnd) { text in trace.record(scheduler.now, 1, "FAULT " + text()) }
-        scheduler.after(faultsEnd) { [network, chunkservers, master] in
+        scheduler.after(faultsEnd) { [network, chunkservers, master, shadow] in
             network.healAll()
             network.faults = NetworkFaults()
             for server in chunkservers where !server.isUp { server.restart() }
+            if let shadow, !shadow.isUp { shadow.restart() }
             if let master, !master.isUp { master.restart() }
         }
         // Appends stop a minute before the end, so the last minute is for healing alone.
@@ -199,6 +210,14 @@ public struct Simulation {
         history = trace
         faults = injector.count
         var violations = Checks(master: master, chunkservers: chunkservers, oracle: oracle).run()
+        if let shadow {
+            // The shadow's log is the primary's, or a prefix of it, and has caught up once faults stopped.
+            if shadow.log != Array(master.log.prefix(shadow.log.count)) {
+                violations.append("the shadow's log is not a prefix of the master's")
+            } else if shadow.log.count != master.log.count {
+                violations.append("the shadow's log ends at \(shadow.log.count), the master's at \(master.log.count)")
+            }
+        }
         for namer in namers { violations += namer.differences(from: master.state.namespace) }
         for writer in writers { violations += writer.violations(master: master.state, chunkservers: chunkservers) }
         if scheduler.pending > 1_000_000 { violations.append("event queue grew to \(scheduler.pending)") }

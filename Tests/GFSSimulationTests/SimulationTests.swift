@@ -23,6 +23,13 @@ import Testing
         6,  // a snapshot right after a master restart revoked no lease and went on changing
     ]
 
+    /// The settings of one seed's history (SIM_SHADOW=0 leaves the shadow out).
+    static func settings(_ seed: UInt64) -> Simulation.Settings {
+        var settings = Simulation.Settings(seed: seed)
+        settings.shadow = ProcessInfo.processInfo.environment["SIM_SHADOW"] != "0"
+        return settings
+    }
+
     /// Runs the histories of `seeds`, as many at once as there are cores (each is one thread's work).
     static func outcomes(_ seeds: [UInt64]) async -> [Simulation.Outcome] {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -31,11 +38,11 @@ import Testing
             var next = seeds.makeIterator()
             for _ in 0..<width {
                 guard let seed = next.next() else { break }
-                group.addTask { Simulation.run(Simulation.Settings(seed: seed)) }
+                group.addTask { Simulation.run(Self.settings(seed)) }
             }
             for await outcome in group {
                 results.append(outcome)
-                if let seed = next.next() { group.addTask { Simulation.run(Simulation.Settings(seed: seed)) } }
+                if let seed = next.next() { group.addTask { Simulation.run(Self.settings(seed)) } }
             }
             return results.sorted { $0.seed < $1.seed }
         }
@@ -49,7 +56,7 @@ import Testing
         for outcome in outcomes where verbose || !outcome.passed { print(outcome.summary) }
         let failed = outcomes.filter { !$0.passed }
         for outcome in failed.prefix(1) {
-            var replay = Simulation.Settings(seed: outcome.seed)
+            var replay = Self.settings(outcome.seed)
             replay.keepHistory = true
             let again = Simulation.run(replay)
             #expect(again.digest == outcome.digest, "seed \(outcome.seed) replays bit for bit")
