@@ -50,15 +50,7 @@ struct FaultInjector {
             case 14 where shadow != nil && scheduler.chance(0.4):
                 guard let shadow else { continue }
                 kinds["scrash", default: 0] += 1
-                scheduler.after(at - scheduler.now) {
-                    log { "crash the shadow for \(length / 1_000_000) ms" }
-                    shadow.crash()
-                }
-                scheduler.after(min(end, at + length) - scheduler.now) {
-                    guard !shadow.isUp else { return }
-                    log { "restart the shadow" }
-                    shadow.restart()
-                }
+                Self.crash(shadow, named: "the shadow", at: at, until: min(end, at + length), scheduler: scheduler, log: log)
             case 14:
                 kinds["mstall", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
@@ -104,15 +96,7 @@ struct FaultInjector {
                 guard busy.count < 2, !busy.contains(index) else { continue }
                 downUntil[index] = min(end, at + length) + 2 * second
                 kinds["crash", default: 0] += 1
-                scheduler.after(at - scheduler.now) {
-                    log { "crash \(server.address) for \(length / 1_000_000) ms" }
-                    server.crash()
-                }
-                scheduler.after(min(end, at + length) - scheduler.now) {
-                    guard !server.isUp else { return }
-                    log { "restart \(server.address)" }
-                    server.restart()
-                }
+                Self.crash(server, named: "\(server.address)", at: at, until: min(end, at + length), scheduler: scheduler, log: log)
             case 4...5:
                 // Mostly the primary clients are appending through, found when the fault begins.
                 let aimed = scheduler.chance(0.6)
@@ -151,6 +135,22 @@ struct FaultInjector {
                 }
                 scheduler.after(min(end, at + length) - scheduler.now) { network.faults = NetworkFaults() }
             }
+        }
+    }
+}
+
+extension FaultInjector {
+    /// Crashes `role` at `at` and restarts it at `until` (simulated nanoseconds), unless it is up by then.
+    static func crash(_ role: Role, named name: String, at: Int64, until: Int64, scheduler: Scheduler,
+                      log: @escaping (() -> String) -> Void) {
+        scheduler.after(at - scheduler.now) {
+            log { "crash \(name) for \((until - at) / 1_000_000) ms" }
+            role.crash()
+        }
+        scheduler.after(until - scheduler.now) {
+            guard !role.isUp else { return }
+            log { "restart \(name)" }
+            role.restart()
         }
     }
 }
