@@ -1,3 +1,4 @@
+import GFSCore
 import GFSProtocol
 import NIOCore
 
@@ -10,12 +11,14 @@ public final class Client: Sendable {
     let pool: ConnectionPool
     let locations: LocationCache
     let leaseCache = LeaseCache()
+    let clock = SystemClock()
     /// Bytes per push and per write; a write never crosses a chunk boundary.
     public let writeUnitBytes: Int
     /// Bytes per read request.
     public let readUnitBytes: Int
-    /// Attempts per write before giving up (GFS §3.1: on any error the client retries).
-    public let writeAttempts: Int
+    /// How long a write or append goes on retrying with no progress (GFS §3.1: on any error the client
+    /// retries), as long as each master call waits at most.
+    public let timeout: Duration
     /// Pieces of one stream pushed and committed concurrently.
     public let writeWindow = 6
 
@@ -27,16 +30,17 @@ public final class Client: Sendable {
     /// A client of a primary master and its shadows; it finds the one that takes writes.
     /// With `staleReads`, reads of a chunk that only stale replicas hold come from those replicas (they may
     /// lack acknowledged writes); otherwise such a read fails.
+    /// `waiting` is told what the client waits for while it rides out a failure, and nil when it is over.
     public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
-                readUnitBytes: Int = 4 << 20, writeAttempts: Int = 8, staleReads: Bool = false) {
+                readUnitBytes: Int = 4 << 20, staleReads: Bool = false, waiting: (@Sendable (String?) -> Void)? = nil) {
         locations = LocationCache(stale: staleReads)
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)))
         self.pool = pool
-        self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout)
+        self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout, waiting: waiting)
         self.chunks = ChunkClient(pool: pool, timeout: timeout)
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
-        self.writeAttempts = writeAttempts
+        self.timeout = timeout
     }
 
     /// Closes every connection.
@@ -104,12 +108,11 @@ public final class Client: Sendable {
         do { return try await task.value } catch { throw error as? GFSError ?? GFSError(.internal, "\(error)") }
     }
 
-    /// One write within one chunk, retried with backoff (GFS §3.1: failures leave the region inconsistent
-    /// until a retry succeeds).
+    /// One write within one chunk, retried with backoff until `timeout` passes with no success (GFS §3.1:
+    /// failures leave the region inconsistent until a retry succeeds).
     func writePiece(_ path: GFSPath, chunkIndex: Int, offset: Int64, _ piece: ByteBuffer) async throws(GFSError) {
-        var lastError = GFSError(.internal, "no attempt made")
-        for attempt in 0..<writeAttempts {
-            if attempt > 0 { await backoff(attempt, after: lastError) }
+        var patience = patience()
+        while true {
             var handle: ChunkHandle?
             do {
                 let location = try await master.allocate(path, index: chunkIndex)
@@ -120,18 +123,27 @@ public final class Client: Sendable {
                 _ = try await chunks.write(lease, offset: offset, id: id)
                 return
             } catch {
-                lastError = error
                 if let handle { await leaseCache.invalidate(handle) }
                 if error.isFinal { throw error }
+                try await pause(&patience, after: error)
             }
         }
-        throw lastError
     }
 
-    func backoff(_ attempt: Int, after error: GFSError) async {
-        // A lease held by a dead primary only ends on expiry, so those waits are longer.
-        let base: Duration = error.code == .lease ? .seconds(1) : .milliseconds(50)
-        try? await Task.sleep(for: base * (1 << min(attempt - 1, 5)))
+    /// Patience for one write or append, starting now.
+    func patience() -> Patience {
+        Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// Waits before the next attempt after `error`, or throws it (as UNAVAILABLE, for exit status 3) once
+    /// `timeout` has passed with no progress.
+    func pause(_ patience: inout Patience, after error: GFSError) async throws(GFSError) {
+        guard let wait = patience.pause(at: clock.now) else {
+            let code: GFSError.Code = error.code == .timeout ? .timeout : .unavailable
+            throw GFSError(code, error.message + " (still so after \(patience.waited(at: clock.now).milliseconds / 1000) s)")
+        }
+        try? await Task.sleep(for: wait)
+        if Task.isCancelled { throw GFSError(.internal, "cancelled") }
     }
 
     static func pushID() -> String {

@@ -55,6 +55,16 @@ public final class Connection: Sendable {
         return try await send(line, payload: payload, streamed: false, timeout: timeout).reply()
     }
 
+    /// Sends `line` and returns the reply, `ERR` replies included; a failure is the transport's (the request
+    /// may or may not have been carried out).
+    public func exchange(_ line: Line, payload: ByteBuffer? = nil, timeout: Duration = .seconds(30)) async -> Result<Reply, GFSError> {
+        var line = line
+        if let payload { line.fields.append(.init("len", String(payload.readableBytes))) }
+        do { return .success(try await send(line, payload: payload, streamed: false, timeout: timeout).get()) } catch {
+            return .failure(error as? GFSError ?? GFSError(.unavailable, "\(address): \(error)"))
+        }
+    }
+
     /// Sends a request line whose `len=` payload the caller then streams with `write(_:)`; the returned task
     /// yields the reply.
     public func startStreaming(_ line: Line, timeout: Duration = .seconds(60)) -> EventLoopFuture<Reply> {

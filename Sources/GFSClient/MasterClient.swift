@@ -1,3 +1,4 @@
+import GFSCore
 import GFSProtocol
 import NIOConcurrencyHelpers
 import NIOCore
@@ -10,13 +11,18 @@ public struct MasterClient: Sendable {
     let pool: ConnectionPool
     let timeout: Duration
     private let preferred = NIOLockedValueBox(0)
+    /// Told what the client is waiting for while it waits, and nil once it is done waiting (the CLI shows it
+    /// on a terminal).
+    let waiting: (@Sendable (String?) -> Void)?
 
     /// A client of the masters at `addresses`, sharing `pool`'s connections.
-    public init(addresses: [ServerID], pool: ConnectionPool, timeout: Duration = .seconds(30)) {
+    public init(addresses: [ServerID], pool: ConnectionPool, timeout: Duration = .seconds(30),
+                waiting: (@Sendable (String?) -> Void)? = nil) {
         precondition(!addresses.isEmpty, "a client needs a master address")
         self.addresses = addresses
         self.pool = pool
         self.timeout = timeout
+        self.waiting = waiting
     }
 
     /// A client of the one master at `address`.
@@ -27,10 +33,45 @@ public struct MasterClient: Sendable {
     /// The master requests go to first.
     public var address: ServerID { addresses[preferred.withLockedValue { $0 }] }
 
-    /// Sends `request` and returns the `OK` reply.
+    /// Sends `request` and returns the `OK` reply. Failures that may pass (no master reachable, a restarted
+    /// master's lease fence, too few chunkservers, only shadows answering) are waited out, trying every
+    /// master in turn with backoff, until `timeout` passes with no answer; then the last one is thrown as
+    /// UNAVAILABLE. A request whose reply was lost is sent again only if repeating it does no harm.
     public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
+        let clock = SystemClock()
+        var patience = Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
+        var waited = false
+        defer { if waited { waiting?(nil) } }
+        while true {
+            let failure: GFSError
+            switch await callOnce(request, payload: payload) {
+            case let .answered(reply): return reply
+            case let .refused(error): throw error
+            case let .passing(error): failure = error
+            }
+            guard let pause = patience.pause(at: clock.now) else {
+                let seconds = patience.waited(at: clock.now).milliseconds / 1000
+                throw GFSError(.unavailable, failure.message + (waited ? " (still so after \(seconds) s)" : ""))
+            }
+            waited = true
+            waiting?("\(request.line.verb): \(failure.message)")
+            try? await Task.sleep(for: pause)
+            if Task.isCancelled { throw GFSError(.internal, "cancelled") }
+        }
+    }
+
+    private enum Attempt {
+        case answered(Reply)
+        /// An answer worth no retry, or a lost reply to a request not safe to repeat.
+        case refused(GFSError)
+        case passing(GFSError)
+    }
+
+    /// One round over the masters, from the one that last answered: a master that cannot be reached, or a
+    /// shadow refusing a write, passes the request on to the next.
+    private func callOnce(_ request: MasterRequest, payload: ByteBuffer?) async -> Attempt {
         let start = preferred.withLockedValue { $0 }
-        var failure: GFSError?
+        var failure = GFSError(.unavailable, "no master answered")
         for step in 0..<addresses.count {
             let index = (start + step) % addresses.count
             let connection: Connection
@@ -38,21 +79,27 @@ public struct MasterClient: Sendable {
                 failure = error
                 continue
             }
-            let outcome: Result<Reply, GFSError>
-            do { outcome = .success(try await connection.call(request.line, payload: payload, timeout: timeout)) } catch {
-                outcome = .failure(error)
-            }
-            switch outcome {
+            switch await connection.exchange(request.line, payload: payload, timeout: timeout) {
             case let .success(reply):
-                preferred.withLockedValue { $0 = index }
-                return reply
-            case let .failure(error) where error.code == .readOnly && addresses.count > 1:
-                failure = error
+                guard let error = reply.error else {
+                    preferred.withLockedValue { $0 = index }
+                    return .answered(reply)
+                }
+                if error.code == .readOnly, addresses.count > 1 {
+                    failure = error
+                    continue
+                }
+                // A TIMEOUT reply means it was carried out but not confirmed everywhere: like a lost reply.
+                if error.code == .timeout, !request.isSafeToRepeat { return .refused(error) }
+                return error.isPassing ? .passing(error) : .refused(error)
             case let .failure(error):
-                throw error
+                guard request.isSafeToRepeat else {
+                    return .refused(GFSError(error.code, error.message + "; \(request.line.verb) may or may not have been done"))
+                }
+                failure = error
             }
         }
-        throw failure ?? GFSError(.unavailable, "no master answered")
+        return .passing(failure)
     }
 
     /// Sends `request` to one particular master.

@@ -94,7 +94,7 @@ public actor RecordAppender {
             throw GFSError(.tooLarge, "record of \(bytes) bytes exceeds the limit of "
                 + "\(try await maximumPayloadBytes()) (a quarter chunk)")
         }
-        var failures = 0
+        var patience = client.patience()
         while true {
             do {
                 let offset = try await appendOnce(record)
@@ -105,15 +105,14 @@ public actor RecordAppender {
                 if error.code == .chunkFull {
                     chunkIndex += 1
                     handle = nil
+                    patience.progressed(at: client.clock.now)
                 } else if error.isFinal {
                     throw error
                 } else {
-                    failures += 1
                     retries += 1
                     if let handle { await client.leaseCache.invalidate(handle) }
                     handle = nil
-                    guard failures < client.writeAttempts else { throw error }
-                    await client.backoff(failures, after: error)
+                    try await client.pause(&patience, after: error)
                 }
             }
         }

@@ -88,7 +88,8 @@ extension MasterService {
         }
         guard confirmedByAllReplicas >= sequence else {
             let missing = logReplicas.filter { (replicaAcks[$0] ?? 0) < sequence }.map(\.description)
-            throw GFSError(.unavailable, "log replica(s) \(missing.joined(separator: ", ")) did not confirm within \(timeout); the mutation is on the primary's disk only")
+            // TIMEOUT, not UNAVAILABLE: the mutation was carried out, so a client must not simply send it again.
+            throw GFSError(.timeout, "log replica(s) \(missing.joined(separator: ", ")) did not confirm within \(timeout); the mutation is on the primary's disk only")
         }
     }
 

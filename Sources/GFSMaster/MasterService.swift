@@ -88,6 +88,7 @@ public actor MasterService {
         let sequence = log.lastAssigned
         guard sequence > 0 else { return }
         try await log.waitDurable(sequence)
+        try checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
         try await waitForReplicas(sequence)
     }
 
@@ -141,8 +142,11 @@ public actor MasterService {
             mutation = request.isMutation && role == .primary
             return try await handle(request, payload: payload)
         } catch {
-            // A refusal drawn from the state (EXISTS, NOTFOUND) may rest on a mutation still on its way to disk.
-            if mutation { try? await settle() }
+            // A refusal drawn from the state (EXISTS, NOTFOUND) may rest on a mutation still on its way to disk
+            // or to the log replicas: until those are there, the refusal cannot be told.
+            if mutation {
+                do { try await settle() } catch let unsettled { return .error(unsettled) }
+            }
             return .error(error)
         }
     }

@@ -132,6 +132,16 @@ public enum MasterRequest: Sendable, Equatable {
     }
 
     /// Whether the request changes metadata (a read-only shadow master refuses these).
+    /// Whether sending the request again after a lost reply does no harm: reads, and mutations whose second
+    /// time changes nothing (ALLOCATE returns the chunk the first made, LEASE the lease it granted, SETSIZE
+    /// only grows a file). A CREATE or MV repeated might be refused for what its first time did.
+    public var isSafeToRepeat: Bool {
+        switch self {
+        case .allocate, .lease, .setSize: return true
+        default: return !isMutation
+        }
+    }
+
     public var isMutation: Bool {
         switch self {
         case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,

@@ -188,7 +188,7 @@ final class SimulatedMaster: Role {
         later(replicaTimeout) { [self] in
             guard let index = replicaWaiters.firstIndex(where: { $0 === waiter }) else { return }
             replicaWaiters.remove(at: index)
-            then(GFSError(.unavailable, "the log replica did not confirm within \(replicaTimeout / 1_000_000) ms; the mutation is on the primary's disk only"))
+            then(GFSError(.timeout, "the log replica did not confirm within \(replicaTimeout / 1_000_000) ms; the mutation is on the primary's disk only"))
         }
     }
 

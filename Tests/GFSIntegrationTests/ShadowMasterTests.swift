@@ -43,9 +43,11 @@ import Testing
             cluster.kill(primary)
 
             let both = "\(primary.address),\(shadow.address)"
-            let readOnly = try ProcessCluster.run(ProcessCluster.binary, ["mkdir", "/x", "--master", both])
-            #expect(readOnly.status == 1)
-            #expect(readOnly.stderr == "gfs: this master is a shadow of \(primary.address); send writes there\n")
+            // With only a shadow up, a write waits for a primary within --timeout, then gives up.
+            let readOnly = try ProcessCluster.run(ProcessCluster.binary, ["mkdir", "/x", "--master", both, "--timeout", "2"])
+            #expect(readOnly.status == 3)
+            #expect(readOnly.stderr.hasPrefix("gfs: this master is a shadow of \(primary.address); send writes there (still so"),
+                    "\(readOnly.stderr)")
             let promote = try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", shadow.address])
             #expect(promote.status == 0, "\(promote.stderr)")
 
@@ -73,11 +75,11 @@ import Testing
             let shadow = try cluster.startShadow(port: shadowPort, Self.flags)
             #expect(try cluster.gfs(["mkdir", "/before"]).status == 0)
             cluster.kill(shadow)
-            try await waitUntil("mutations to be refused while the replica is silent", within: .seconds(40)) {
-                let result = try cluster.gfs(["mkdir", "/probe"])
+            try await waitUntil("mutations to be refused while the replica is silent", within: .seconds(90)) {
+                let result = try cluster.gfs(["mkdir", "--timeout", "15", "/probe"])
                 return result.status != 0 && result.stderr.contains("silent")
             }
-            let refused = try cluster.gfs(["mkdir", "/refused"])
+            let refused = try cluster.gfs(["mkdir", "--timeout", "3", "/refused"])
             #expect(refused.status == 3 && refused.stderr.contains("log replica"), "\(refused.stderr)")
             #expect(try cluster.gfs(["stat", "/refused"]).status == 1, "a refused mutation must not take effect")
             try cluster.startShadow(port: shadowPort, folder: shadow.directory, Self.flags)
@@ -102,7 +104,7 @@ import Testing
             let socket = try RawSocket(cluster.masterAddress)
             socket.send("TAIL from=999999999 addr=\(replica)\n")
             #expect(socket.readLines(1).first?.hasPrefix("ERR BADREQ") == true)
-            let mkdir = try cluster.gfs(["mkdir", "/unconfirmed"])
+            let mkdir = try cluster.gfs(["mkdir", "--timeout", "15", "/unconfirmed"])
             #expect(mkdir.status == 3 && mkdir.stderr.contains(replica), "\(mkdir.stderr)")
         } catch {
             print(cluster.logs())

@@ -16,12 +16,14 @@ struct ClusterOptions: ParsableArguments {
         valueName: "address"))
     var master: String?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for any one reply.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.",
+        valueName: "seconds"))
     var timeout: Double = 30
 
     func validate() throws {
         guard addresses != nil else { throw ValidationError("bad master address '\(masterText)'; use host:port[,host:port]") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard timeout > 0, timeout <= 31_536_000 else { throw ValidationError("--timeout must be positive and at most a year") }
     }
 
     var masterText: String {
@@ -38,7 +40,8 @@ struct ClusterOptions: ParsableArguments {
     /// A client of the chosen master(s).
     func client(staleReads: Bool = false) throws(GFSError) -> Client {
         guard let addresses else { throw GFSError(.badRequest, "bad master address \(masterText)") }
-        return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)), staleReads: staleReads)
+        return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)), staleReads: staleReads,
+                      waiting: StandardStreams.isTerminal(2) ? WaitNotice.show : nil)
     }
 }
 

@@ -1,0 +1,57 @@
+/// How a client waits through a failure it can ride out — a master restarting, the lease fence after a
+/// restart, a primary that lost its lease, too few chunkservers — instead of failing: capped exponential
+/// backoff with jitter, giving up only once `timeout` has passed with no progress. Pure: time is passed in.
+public struct Patience: Sendable {
+    /// How long to go on with no progress.
+    public let timeout: Duration
+    let first: Duration
+    let cap: Duration
+    private var failures = 0
+    private var lastProgress: Instant
+    private var random: SplitMix64
+
+    /// Patience starting at `now`: pauses of `first`, doubling up to `cap`, each drawn between half and all of
+    /// that (the jitter keeps many clients from retrying in step).
+    public init(timeout: Duration, now: Instant, seed: UInt64, first: Duration = .milliseconds(50),
+                cap: Duration = .seconds(2)) {
+        self.timeout = timeout
+        self.first = first
+        self.cap = cap
+        lastProgress = now
+        random = SplitMix64(seed: seed)
+    }
+
+    /// Something succeeded: the next failure starts from the shortest pause, and the timeout from `now`.
+    public mutating func progressed(at now: Instant) {
+        failures = 0
+        lastProgress = now
+    }
+
+    /// How long since the last progress.
+    public func waited(at now: Instant) -> Duration { now.duration(since: lastProgress) }
+
+    /// The pause before trying again after a failure at `now`, never past the timeout; nil once the timeout
+    /// has passed since the last progress and a try since has failed too. That one more try matters when a
+    /// single attempt hung for the whole timeout (a stopped peer): the next may well go elsewhere.
+    public mutating func pause(at now: Instant) -> Duration? {
+        let left = timeout - now.duration(since: lastProgress)
+        guard left > .zero || failures == 0 else { return nil }
+        failures += 1
+        let exponent = min(failures - 1, 20)
+        let full = min(cap, first * (1 << exponent))
+        let fraction = Double(random.next() >> 11) / Double(1 << 53)
+        let drawn = full / 2 + (full / 2) * fraction
+        return left > .zero ? min(left, drawn) : drawn
+    }
+}
+
+extension GFSError {
+    /// Whether the failure may pass by itself, so a client waits and tries again rather than giving up: the
+    /// cluster is unreachable or short of servers for now, a lease is in the way, or a reply timed out.
+    public var isPassing: Bool {
+        switch code {
+        case .unavailable, .timeout, .lease, .notPrimary: return true
+        default: return false
+        }
+    }
+}

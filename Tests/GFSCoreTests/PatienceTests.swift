@@ -1,0 +1,33 @@
+// Goal: the client's waiting rule (issue 17): backoff grows to a cap with jitter, progress starts it over,
+// and it gives up only once the timeout passed with no progress and one more try failed.
+// Method: Patience driven by hand-made instants.
+import GFSCore
+import Testing
+
+@Suite struct PatienceTests {
+    static func at(_ milliseconds: Int64) -> Instant { Instant(sinceStart: .milliseconds(milliseconds)) }
+
+    @Test func backoffGrowsToItsCapWithinTheTimeout() throws {
+        var patience = Patience(timeout: .seconds(30), now: Self.at(0), seed: 1)
+        var pauses: [Duration] = []
+        for _ in 0..<10 {
+            let pause = patience.pause(at: Self.at(100))
+            pauses.append(try #require(pause))
+        }
+        #expect(pauses[0] >= .milliseconds(25) && pauses[0] <= .milliseconds(50))
+        #expect(pauses[3] >= .milliseconds(200) && pauses[3] <= .milliseconds(400))
+        #expect(pauses.allSatisfy { $0 <= .seconds(2) } && pauses[9] >= .seconds(1), "capped at 2 s, jittered down to half")
+        let last = patience.pause(at: Self.at(29_900))
+        let near = try #require(last)
+        #expect(near <= .milliseconds(100), "never past the timeout")
+    }
+
+    @Test func givesUpAfterTheTimeoutAndOneMoreTry() {
+        var patience = Patience(timeout: .seconds(5), now: Self.at(0), seed: 2)
+        #expect(patience.pause(at: Self.at(30_000)) != nil, "an attempt that hung past the timeout gets one more try")
+        #expect(patience.pause(at: Self.at(31_000)) == nil)
+        patience.progressed(at: Self.at(31_000))
+        #expect(patience.pause(at: Self.at(32_000)).map { $0 <= .milliseconds(50) } == true, "progress starts it over")
+        #expect(patience.waited(at: Self.at(33_000)) == .seconds(2))
+    }
+}

@@ -1,0 +1,66 @@
+// Goal: clients wait out failures that pass instead of failing (issue 17): a `gfs append` pipeline and
+// puts ride through master restarts, reads right after a restart wait for the chunkservers' reports, and a
+// command gives up with status 3 only once --timeout passes with no progress.
+// Method: real processes on loopback; the master is killed with SIGKILL and started again on its address
+// while a client is mid-stream.
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite struct RideThroughTests {
+    @Test func appendPipelineSurvivesMasterRestarts() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            let append = try cluster.start(["append", "--create", "/app"], keepOpen: true)
+            var expected = ""
+            var line = 0
+            func feed(_ count: Int) throws {
+                var text = ""
+                for _ in 0..<count {
+                    line += 1
+                    text += "record \(line)\n"
+                }
+                expected += text
+                try append.write(Data(text.utf8))
+            }
+            for _ in 0..<4 {
+                try feed(40)
+                let master = try #require(cluster.master)
+                cluster.kill(master)
+                try feed(40)  // arrives while no master runs
+                try cluster.restartMaster()
+            }
+            try feed(40)
+            append.closeInput()
+            let result = append.wait(within: 90)
+            #expect(result.status == 0, "\(result.stderr)")
+            let read = try cluster.gfs(["cat", "/app"])
+            #expect(read.status == 0, "\(read.stderr)")
+            #expect(read.stdout == expected, "every record once, in order")
+        }
+    }
+
+    @Test func putAndCatRightAfterAMasterRestart() async throws {
+        try await withCluster(chunkservers: 3) { cluster in
+            let data = testBytes(300_000, seed: 17)
+            #expect(try cluster.gfs(["put", "-", "/before"], stdin: data).status == 0)
+            let master = try #require(cluster.master)
+            cluster.kill(master)
+            let put = try cluster.start(["put", "-", "/during"], stdin: data)
+            try cluster.restartMaster()
+            let cat = try cluster.gfs(["cat", "/before"])
+            #expect(cat.status == 0 && cat.output == data, "a read right after the restart waits for reports: \(cat.stderr)")
+            let putResult = put.wait(within: 90)
+            #expect(putResult.status == 0, "a put started while the master was down: \(putResult.stderr)")
+            #expect(try cluster.gfs(["cat", "/during"]).output == data)
+        }
+    }
+
+    @Test func givesUpWithStatus3OnlyAfterTheTimeout() throws {
+        let started = ContinuousClock.now
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["ls", "--master", "127.0.0.1:1", "--timeout", "2"])
+        let took = ContinuousClock.now - started
+        #expect(result.status == 3)
+        #expect(result.stderr.hasPrefix("gfs: cannot connect to 127.0.0.1:1: Connection refused (still so after"), "\(result.stderr)")
+        #expect(took >= .seconds(2), "it waited out --timeout")
+    }
+}
