@@ -139,7 +139,8 @@ public final class Client: Sendable {
     /// `timeout` has passed with no progress.
     func pause(_ patience: inout Patience, after error: GFSError) async throws(GFSError) {
         guard let wait = patience.pause(at: clock.now) else {
-            let code: GFSError.Code = error.code == .timeout ? .timeout : .unavailable
+            // What passes by itself exits as unavailable (status 3); anything else keeps its own code.
+            let code: GFSError.Code = !error.isPassing ? error.code : error.code == .timeout ? .timeout : .unavailable
             throw GFSError(code, error.message + " (still so after \(patience.waited(at: clock.now).milliseconds / 1000) s)")
         }
         try? await Task.sleep(for: wait)

@@ -128,11 +128,18 @@ extension MasterStateMachine {
         guard index == entry.chunks.count else {
             throw GFSError(.badRequest, "\(path): chunk \(index) requested but the file has \(entry.chunks.count)")
         }
+        // A new chunk goes to as many servers as its goal asks, or as are alive if fewer, but never fewer than
+        // writes need (--min-replicas, as HDFS's dfs.namenode.replication.min): repair brings it to its goal.
         let live = servers.keys.filter(isAlive)
-        guard live.count >= entry.replication else {
-            throw GFSError(.unavailable, "\(path) needs \(entry.replication) chunkservers, only \(live.count) alive")
+        let needed = minimumReplicas(goal: entry.replication)
+        guard live.count >= needed else {
+            throw GFSError(.unavailable, "\(path) needs \(needed) live chunkservers to write (its goal is "
+                           + "\(entry.replication)), only \(live.count) alive")
         }
-        let chosen = ChunkPlacement.choose(entry.replication, from: placementCandidates(), using: &random)
+        let chosen = ChunkPlacement.choose(min(entry.replication, live.count), from: placementCandidates(), using: &random)
+        guard chosen.count >= needed else {
+            throw GFSError(.noSpace, "\(path) needs \(needed) chunkservers with room for a chunk, only \(chosen.count) have it")
+        }
         let handle = ChunkHandle(nextHandle)
         nextHandle &+= 1
         let now = clock.now
