@@ -50,7 +50,13 @@ struct HeartbeatLoop: Sendable {
     /// Registers with a full report; returns whether the master is a shadow.
     private func register(on connection: Connection) async throws(GFSError) -> Bool {
         let space = service.store.diskSpace()
-        let report = service.store.report()
+        // The leases held go with the report, so a master that just restarted need not wait all of them out.
+        let held = service.leases.withLockedValue { $0.remaining(at: service.clock.now) }
+        let report = service.store.report().map { chunk in
+            var chunk = chunk
+            chunk.leaseMilliseconds = held[chunk.handle].map { max(1, $0.milliseconds + 1) }
+            return chunk
+        }
         let request = MasterRequest.register(service.address, rack: rack, capacityBytes: space.capacity,
                                              freeBytes: space.free)
         let reply = try RegisterReply(try await connection.call(request.line, payload: ReportedChunk.payload(report),

@@ -99,10 +99,14 @@ extension ServerSummary {
 }
 
 extension ReportedChunk {
-    /// The `REGISTER` payload for `chunks`: one `handle version length` line each.
+    /// The `REGISTER` payload for `chunks`: one `handle version length` line each, and the milliseconds left
+    /// of the lease it holds as primary as a fourth field where it holds one.
     public static func payload(_ chunks: [ReportedChunk]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        for chunk in chunks { buffer.writeString("\(chunk.handle) \(chunk.version) \(chunk.length)\n") }
+        for chunk in chunks {
+            let lease = chunk.leaseMilliseconds.map { " \($0)" } ?? ""
+            buffer.writeString("\(chunk.handle) \(chunk.version) \(chunk.length)\(lease)\n")
+        }
         return buffer
     }
 
@@ -111,10 +115,18 @@ extension ReportedChunk {
         var result: [ReportedChunk] = []
         for row in payload.readableBytesView.split(separator: UInt8(ascii: "\n")) {
             let parts = row.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
-            guard parts.count == 3, let handle = ChunkHandle(hex: parts[0]), let version = UInt64(parts[1]),
-                let length = Int64(parts[2])
+            guard parts.count == 3 || parts.count == 4, let handle = ChunkHandle(hex: parts[0]),
+                let version = UInt64(parts[1]), let length = Int64(parts[2]), length >= 0
             else { throw GFSError(.badRequest, "REGISTER: bad report line") }
-            result.append(ReportedChunk(handle: handle, version: version, length: length))
+            var lease: Int64?
+            if parts.count == 4 {
+                // A day bounds any lease: a larger figure is a bad line, not a reason to fence a chunk for ever.
+                guard let milliseconds = Int64(parts[3]), (0...86_400_000).contains(milliseconds) else {
+                    throw GFSError(.badRequest, "REGISTER: bad lease time in report line")
+                }
+                lease = milliseconds
+            }
+            result.append(ReportedChunk(handle: handle, version: version, length: length, leaseMilliseconds: lease))
         }
         return result
     }

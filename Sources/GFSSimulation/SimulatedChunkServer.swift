@@ -418,7 +418,13 @@ final class SimulatedChunkServer: Role {
 
     private func register() {
         let request = MasterRequest.register(address, rack: "", capacityBytes: 1 << 40, freeBytes: freeBytes)
-        let chunks = inventory
+        // As HeartbeatLoop: the leases held go with the report (defect: they do not).
+        let held = defects.contains(.leasesNotReported) ? [:] : leases.remaining(at: clock.now)
+        let chunks = inventory.map { chunk in
+            var chunk = chunk
+            chunk.leaseMilliseconds = held[chunk.handle].map { max(1, $0.milliseconds + 1) }
+            return chunk
+        }
         call(0, timeout: 5_000_000_000, { .master(call: $0, request, report: chunks) }) { [self] result in
             guard case let .success(.register(reply)) = result else { return }
             registered = true

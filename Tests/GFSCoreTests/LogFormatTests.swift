@@ -91,7 +91,7 @@ import Testing
         #expect(restored.reservedVersion(ChunkHandle(600)) == 5, "a version sent out is never issued again")
         #expect(restored.chunks[ChunkHandle(600)]?.references == 1)
         var next = restored
-        _ = next.register(ServerID("127.0.0.1:1")!, rack: "", capacityBytes: 1, freeBytes: 1, report: [])
+        _ = next.register(ServerID("127.0.0.1:1")!, rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         _ = try next.createFile(GFSPath("/g")!, replication: 1)
         guard case let .create(_, handle, _, _) = try next.allocate(GFSPath("/g")!, index: 0) else {
             Issue.record("expected a creation plan")

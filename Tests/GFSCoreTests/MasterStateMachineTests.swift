@@ -109,6 +109,33 @@ import Testing
         }
     }
 
+    /// Issue 17: after a restart a chunk waits out the lease fence only until a replica at its version
+    /// registers reporting no lease; one whose primary reports a lease waits for that lease's end.
+    @Test func theLeaseFenceLiftsPerChunkAsReplicasReport() throws {
+        let handle = try fileWithOneChunk()
+        let primary = try grantedLease(handle)
+        let version = try #require(master.chunks[handle]?.version)
+        master.leaseRevoked(handle)  // as a restarted master, which knows no lease and fences them all
+        master.fenceLeasesAfterRestart()
+        #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        let others = (1...3).map(Self.server).filter { $0 != primary }
+        _ = master.register(others[0], rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: version - 1, length: 0)])
+        #expect(throws: GFSError.self, "a stale replica proves nothing") { try master.requestLease(handle) }
+        _ = master.register(primary, rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: version, length: 0, leaseMilliseconds: 5000)])
+        #expect(throws: GFSError.self, "its primary still holds a lease") { try master.requestLease(handle) }
+        _ = master.register(others[1], rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: version, length: 0)])
+        #expect(throws: GFSError.self, "until the reported lease ends") { try master.requestLease(handle) }
+        clock.advance(by: .milliseconds(5800))
+        for server in [primary, others[1]] { _ = try master.heartbeat(server, freeBytes: 1 << 39, extendLeases: []) }
+        guard case .grant = try master.requestLease(handle) else {
+            Issue.record("a lease once the reported one ended, long before the fence")
+            return
+        }
+    }
+
     @Test func silentServersDieAfterTheHeartbeatTimeout() throws {
         registerServers(3)
         clock.advance(by: .seconds(100))

@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test(arguments: [Simulation.Defect.acknowledgeBeforeSync, .leaseCheckedOnlyOnArrival, .versionSentBeforeLogged,
-                      .refusalBeforeDurable, .snapshotSkipsUnansweredLeases])
+                      .refusalBeforeDurable, .snapshotSkipsUnansweredLeases, .leasesNotReported])
     func reintroducedDefectIsFound(_ defect: Simulation.Defect) throws {
         let started = ContinuousClock.now
         let seeds = Self.searched

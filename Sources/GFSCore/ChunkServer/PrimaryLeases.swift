@@ -85,6 +85,11 @@ public struct PrimaryLeases: Sendable {
     /// Whether a valid lease on `handle` is held at `now`.
     public func holds(_ handle: ChunkHandle, at now: Instant) -> Bool { (held[handle]?.expires ?? now) > now }
 
+    /// The leases valid at `now` and how long each has left, for the master a chunkserver registers with.
+    public func remaining(at now: Instant) -> [ChunkHandle: Duration] {
+        held.filter { $0.value.expires > now }.mapValues { $0.expires.duration(since: now) }
+    }
+
     /// The lease on `handle`, valid or not.
     public func lease(_ handle: ChunkHandle) -> Held? { held[handle] }
 

@@ -22,10 +22,10 @@ extension MasterStateMachine {
     /// version is the one to reach, and its grant takes the replicas behind with it.
     public mutating func planCatchUps(limit: Int = 64) -> [CatchUp] {
         let now = clock.now
-        guard leaseFence.map({ now >= $0 }) ?? true else { return [] }
         for (handle, since) in catchUpsInFlight where now.duration(since: since) > configuration.leaseDuration {
             catchUpsInFlight[handle] = nil
         }
+        guard leaseFence.map({ now >= $0 }) ?? true else { return [] }
         var plans: [CatchUp] = []
         for handle in settledVersions.keys.sorted() where catchUpsInFlight[handle] == nil {
             guard plans.count < limit else { break }

@@ -183,8 +183,10 @@ extension MasterStateMachine {
             // Mutating a shared chunk in place would change the snapshot too; ALLOCATE copies it first (GFS §3.4).
             throw GFSError(.stale, "chunk \(handle) is shared with a snapshot; allocate it again to copy it")
         }
-        if let fence = leaseFence, now < fence, leases.current(handle, at: now) == nil {
-            throw GFSError(.lease, "the master restarted; it grants new leases in \(fence.duration(since: now))")
+        if let fence = leaseFence, isFenced(handle, at: now), leases.current(handle, at: now) == nil {
+            let end = min(fence, reportedLeaseEnds[handle] ?? fence)
+            throw GFSError(.lease, "the master restarted; it grants a lease on chunk \(handle) once a replica reports, "
+                           + "or in \(end.duration(since: now))")
         }
         let replicas = liveReplicas(handle)
         if let lease = leases.current(handle, at: now) {

@@ -119,6 +119,7 @@ extension MasterStateMachine {
         for handle in chunksToPlan(at: now) {
             guard let info = chunks[handle] else { continue }
             let health = health(handle)
+            // The whole fence, not `isFenced`: a copy moves no version, and would miss an old primary's appends.
             let leased = fenced || leases.current(handle, at: now) != nil
             // Never the last copy: a stale replica goes only once the goal is met by current ones (GFS §4.5).
             if health.live.count >= info.goal {

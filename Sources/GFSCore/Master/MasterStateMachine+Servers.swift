@@ -14,6 +14,15 @@ extension MasterStateMachine {
                                       lastHeard: now, connected: true, recentCreations: recent,
                                       draining: servers[server]?.draining ?? false)
         for handle in chunks.handles(on: server) { chunks[handle]?.replicas[server] = nil }
+        if let fence = leaseFence, now < fence {
+            registeredSinceFence.insert(server)
+            for chunk in report {
+                guard let milliseconds = chunk.leaseMilliseconds else { continue }
+                // Its clock may run slow against this one's: a tenth more, and a margin for the message's way.
+                let end = now.advanced(by: .milliseconds(milliseconds + milliseconds / 10 + 200))
+                reportedLeaseEnds[chunk.handle] = max(end, reportedLeaseEnds[chunk.handle] ?? end)
+            }
+        }
         pendingDeletes[server] = nil
         var deletions: [ChunkHandle] = []
         var adopted: [Mutation] = []

@@ -52,6 +52,8 @@ extension MasterStateMachine {
     public func latestLeaseExpiry(_ handles: [ChunkHandle]) -> Instant? {
         let now = clock.now
         let known = handles.compactMap { leases.current($0, at: now)?.expires }.max()
+        // The whole fence, not `isFenced`: a chunk let through for a new grant (whose version bump stops an old
+        // primary) still needs it here, where no version moves and an old primary would go on appending.
         guard let fence = leaseFence, now < fence else { return known }
         return max(known ?? fence, fence)
     }

@@ -27,7 +27,12 @@ public struct MasterStateMachine: Sendable {
     /// Chunks under a snapshot in progress: no new lease on them until it is logged (GFS §3.4).
     var leaseBlocked: [ChunkHandle: Int] = [:]
     /// No new lease before this: after a restart, primaries of the previous run may still hold theirs.
+    /// A chunk is let through earlier once it is known to be under no such lease (`isFenced`).
     var leaseFence: Instant?
+    /// Chunkservers that registered since the fence was set: their reports say which leases they hold.
+    var registeredSinceFence: Set<ServerID> = []
+    /// Leases of the previous run that their primaries reported at registration, and when they surely end.
+    var reportedLeaseEnds: [ChunkHandle: Instant] = [:]
     /// Chunks being created or copied on chunkservers but not yet recorded: not orphans, whatever a report says.
     var handlesInFlight: [ChunkHandle: Instant] = [:]
     /// Re-replication and rebalancing copies under way, by chunk and target.
@@ -77,6 +82,23 @@ public struct MasterStateMachine: Sendable {
     /// acting on its lease, and this master cannot know (GFS §3.1: never two primaries).
     public mutating func fenceLeasesAfterRestart() {
         leaseFence = clock.now.advanced(by: configuration.leaseDuration)
+        registeredSinceFence = []
+        reportedLeaseEnds = [:]
+    }
+
+    /// Whether a new lease on `handle` must wait for one of the previous run (a restart or a promotion): until
+    /// the fence, unless a replica at the chunk's version has registered since, reporting no lease, and no
+    /// primary reported one still in force. A lease the previous run handed out was at the chunk's version
+    /// and held only by the replicas that took it, and no copy is made of a leased chunk; so such a replica
+    /// is one of its secondaries (its primary would have reported it), and the next grant, which goes to
+    /// every live current replica, moves it past that lease's version: the old primary can get nothing
+    /// acknowledged through it any more. Only a grant moves the version: copies, catch-ups and snapshots
+    /// wait out the whole fence.
+    public func isFenced(_ handle: ChunkHandle, at now: Instant) -> Bool {
+        guard let fence = leaseFence, now < fence else { return false }
+        if let end = reportedLeaseEnds[handle], now < end { return true }
+        guard let info = chunks[handle] else { return true }
+        return !info.replicas.contains { registeredSinceFence.contains($0.key) && $0.value == info.version && isAlive($0.key) }
     }
 
     /// Takes over what `previous` knew that is never persisted — chunkservers, replica locations, leases —
@@ -85,6 +107,8 @@ public struct MasterStateMachine: Sendable {
         servers = previous.servers
         leases = previous.leases
         leaseFence = previous.leaseFence
+        registeredSinceFence = previous.registeredSinceFence
+        reportedLeaseEnds = previous.reportedLeaseEnds
         pendingDeletes = previous.pendingDeletes
         nextHandle = max(nextHandle, previous.nextHandle)
         for (handle, info) in previous.chunks where chunks[handle] != nil {

@@ -98,12 +98,16 @@ public struct ReportedChunk: Sendable, Equatable {
     public var version: ChunkVersion
     /// Bytes in its chunk file.
     public var length: Int64
+    /// Milliseconds left of the lease it holds as the chunk's primary, if any (reported at REGISTER, so a
+    /// restarted master knows which leases of its previous run are still in force).
+    public var leaseMilliseconds: Int64?
 
     /// Creates a report line.
-    public init(handle: ChunkHandle, version: ChunkVersion, length: Int64) {
+    public init(handle: ChunkHandle, version: ChunkVersion, length: Int64, leaseMilliseconds: Int64? = nil) {
         self.handle = handle
         self.version = version
         self.length = length
+        self.leaseMilliseconds = leaseMilliseconds
     }
 }
 
