@@ -146,7 +146,7 @@ extension MasterService {
         follower?.cancel()
         follower = nil
         role = .primary
-        state.fenceLeasesAfterRestart()
+        state.fenceLeasesAfterPromotion()
         logger.notice("promoted to primary (was a shadow of \(primary)) at log record \(log.durable)")
         return PromoteReply(role: .primary, sequence: log.durable).reply
     }

@@ -144,7 +144,9 @@ public actor MasterService {
         } catch {
             // A refusal drawn from the state (EXISTS, NOTFOUND) may rest on a mutation still on its way to disk
             // or to the log replicas: until those are there, the refusal cannot be told.
-            if mutation {
+            // Not after TIMEOUT: that mutation itself was logged and waited for, and must stay reported as done
+            // but unconfirmed, never become a refusal the client would retry.
+            if mutation, error.code != .timeout {
                 do { try await settle() } catch let unsettled { return .error(unsettled) }
             }
             return .error(error)

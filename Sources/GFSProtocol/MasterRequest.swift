@@ -131,7 +131,6 @@ public enum MasterRequest: Sendable, Equatable {
         }
     }
 
-    /// Whether the request changes metadata (a read-only shadow master refuses these).
     /// Whether sending the request again after a lost reply does no harm: reads, and mutations whose second
     /// time changes nothing (ALLOCATE returns the chunk the first made, LEASE the lease it granted, SETSIZE
     /// only grows a file). A CREATE or MV repeated might be refused for what its first time did.
@@ -142,6 +141,7 @@ public enum MasterRequest: Sendable, Equatable {
         }
     }
 
+    /// Whether the request changes metadata (a read-only shadow master refuses these).
     public var isMutation: Bool {
         switch self {
         case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,

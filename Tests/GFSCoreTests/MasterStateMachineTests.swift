@@ -130,10 +130,17 @@ import Testing
         #expect(throws: GFSError.self, "until the reported lease ends") { try master.requestLease(handle) }
         clock.advance(by: .milliseconds(5800))
         for server in [primary, others[1]] { _ = try master.heartbeat(server, freeBytes: 1 << 39, extendLeases: []) }
-        guard case .grant = try master.requestLease(handle) else {
+        guard case let .grant(_, granted, _, replicas, _) = try master.requestLease(handle) else {
             Issue.record("a lease once the reported one ended, long before the fence")
             return
         }
+        _ = try master.leaseGrantFinished(handle, version: granted, confirmed: replicas, primaryNeverReached: false)
+        // A promoted shadow's replica locations predate its promotion: registrations lift nothing there.
+        master.leaseRevoked(handle)
+        master.fenceLeasesAfterPromotion()
+        _ = master.register(others[1], rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: granted, length: 0)])
+        #expect(throws: GFSError.self, "the whole fence after a promotion") { try master.requestLease(handle) }
     }
 
     @Test func silentServersDieAfterTheHeartbeatTimeout() throws {

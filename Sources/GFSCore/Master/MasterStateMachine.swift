@@ -33,6 +33,8 @@ public struct MasterStateMachine: Sendable {
     var registeredSinceFence: Set<ServerID> = []
     /// Leases of the previous run that their primaries reported at registration, and when they surely end.
     var reportedLeaseEnds: [ChunkHandle: Instant] = [:]
+    /// Whether registrations may lift the fence chunk by chunk (after a restart; not after a promotion).
+    var fenceLiftsByReport = true
     /// Chunks being created or copied on chunkservers but not yet recorded: not orphans, whatever a report says.
     var handlesInFlight: [ChunkHandle: Instant] = [:]
     /// Re-replication and rebalancing copies under way, by chunk and target.
@@ -82,8 +84,17 @@ public struct MasterStateMachine: Sendable {
     /// acting on its lease, and this master cannot know (GFS §3.1: never two primaries).
     public mutating func fenceLeasesAfterRestart() {
         leaseFence = clock.now.advanced(by: configuration.leaseDuration)
+        fenceLiftsByReport = true
         registeredSinceFence = []
         reportedLeaseEnds = [:]
+    }
+
+    /// The fence of a promoted shadow: whole, for every chunk. A shadow's replica locations predate the
+    /// promotion, with versions assumed from the log it replayed (and it may lag the log), so a replica
+    /// registering proves nothing about the others a grant would go to.
+    public mutating func fenceLeasesAfterPromotion() {
+        fenceLeasesAfterRestart()
+        fenceLiftsByReport = false
     }
 
     /// Whether a new lease on `handle` must wait for one of the previous run (a restart or a promotion): until
@@ -96,6 +107,7 @@ public struct MasterStateMachine: Sendable {
     /// wait out the whole fence.
     public func isFenced(_ handle: ChunkHandle, at now: Instant) -> Bool {
         guard let fence = leaseFence, now < fence else { return false }
+        guard fenceLiftsByReport else { return true }
         if let end = reportedLeaseEnds[handle], now < end { return true }
         guard let info = chunks[handle] else { return true }
         return !info.replicas.contains { registeredSinceFence.contains($0.key) && $0.value == info.version && isAlive($0.key) }
@@ -108,6 +120,7 @@ public struct MasterStateMachine: Sendable {
         leases = previous.leases
         leaseFence = previous.leaseFence
         registeredSinceFence = previous.registeredSinceFence
+        fenceLiftsByReport = previous.fenceLiftsByReport
         reportedLeaseEnds = previous.reportedLeaseEnds
         pendingDeletes = previous.pendingDeletes
         nextHandle = max(nextHandle, previous.nextHandle)
