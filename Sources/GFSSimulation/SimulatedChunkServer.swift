@@ -418,8 +418,8 @@ final class SimulatedChunkServer: Role {
 
     private func register() {
         let request = MasterRequest.register(address, rack: "", capacityBytes: 1 << 40, freeBytes: freeBytes)
-        // As HeartbeatLoop: the leases held go with the report (defect: they do not).
-        let held = defects.contains(.leasesNotReported) ? [:] : leases.remaining(at: clock.now)
+        // As HeartbeatLoop: the leases held go with the report.
+        let held = leases.remaining(at: clock.now)
         let chunks = inventory.map { chunk in
             var chunk = chunk
             chunk.leaseMilliseconds = held[chunk.handle].map { max(1, $0.milliseconds + 1) }

@@ -46,9 +46,6 @@ public struct Simulation {
         /// A snapshot does not wait out the leases of primaries that did not answer its revocation (simulation
         /// seed 6: records acknowledged after the snapshot turned up in it).
         case snapshotSkipsUnansweredLeases
-        /// A chunkserver registering with a restarted master does not report the leases it holds, so the
-        /// master grants a second primary while the first one's lease runs.
-        case leasesNotReported
     }
 
     /// What one history did and found.
