@@ -135,14 +135,10 @@ public final class Client: Sendable {
         Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
     }
 
-    /// Waits before the next attempt after `error`, or throws it (as UNAVAILABLE, for exit status 3) once
-    /// `timeout` has passed with no progress.
+    /// Waits before the next attempt after `error`, or gives up with it once `timeout` has passed with no
+    /// progress.
     func pause(_ patience: inout Patience, after error: GFSError) async throws(GFSError) {
-        guard let wait = patience.pause(at: clock.now) else {
-            // What passes by itself exits as unavailable (status 3); anything else keeps its own code.
-            let code: GFSError.Code = !error.isPassing ? error.code : error.code == .timeout ? .timeout : .unavailable
-            throw GFSError(code, error.message + " (still so after \(patience.waited(at: clock.now).milliseconds / 1000) s)")
-        }
+        guard let wait = patience.pause(at: clock.now) else { throw patience.exhausted(error, at: clock.now) }
         try? await Task.sleep(for: wait)
         if Task.isCancelled { throw GFSError(.internal, "cancelled") }
     }

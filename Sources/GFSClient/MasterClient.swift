@@ -35,8 +35,8 @@ public struct MasterClient: Sendable {
 
     /// Sends `request` and returns the `OK` reply. Failures that may pass (no master reachable, a restarted
     /// master's lease fence, too few chunkservers, only shadows answering) are waited out, trying every
-    /// master in turn with backoff, until `timeout` passes with no answer; then the last one is thrown as
-    /// UNAVAILABLE. A request whose reply was lost is sent again only if repeating it does no harm.
+    /// master in turn with backoff, until `timeout` passes with no answer; then the last one is thrown
+    /// (`Patience.exhausted`). A request whose reply was lost is sent again only if repeating it does no harm.
     public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
         let clock = SystemClock()
         var patience = Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
@@ -49,10 +49,7 @@ public struct MasterClient: Sendable {
             case let .refused(error): throw error
             case let .passing(error): failure = error
             }
-            guard let pause = patience.pause(at: clock.now) else {
-                let seconds = patience.waited(at: clock.now).milliseconds / 1000
-                throw GFSError(.unavailable, failure.message + (waited ? " (still so after \(seconds) s)" : ""))
-            }
+            guard let pause = patience.pause(at: clock.now) else { throw patience.exhausted(failure, at: clock.now) }
             waited = true
             waiting?("\(request.line.verb): \(failure.message)")
             try? await Task.sleep(for: pause)

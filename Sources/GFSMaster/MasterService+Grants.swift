@@ -72,13 +72,13 @@ extension MasterService {
                 let secondaries = replicas.filter { $0 != primary }
                 // On disk before any replica hears of it: a restarted master must never issue it again.
                 do { try await self.commit([.reserveVersion(handle, version)]) } catch {
-                    _ = self.abandonGrant(handle, version: version)
+                    self.abandonGrant(handle, version: version)
                     throw error
                 }
                 // The primary times its lease from the grant's arrival: it gets only what is left of the
                 // master's, which ran while the log was written (a stalled disk can take most of it).
                 guard let left = self.state.leaseRemaining(handle, version: version), left >= self.state.shortestGrant else {
-                    _ = self.abandonGrant(handle, version: version)
+                    self.abandonGrant(handle, version: version)
                     throw GFSError(.unavailable, "the lease on chunk \(handle) ran out while its version was logged; retry")
                 }
                 (confirmed, unreached) = await self.sendGrants(
@@ -98,9 +98,9 @@ extension MasterService {
         }
     }
 
-    /// A grant that was never sent: its lease is withdrawn.
-    private func abandonGrant(_ handle: ChunkHandle, version: ChunkVersion) -> Bool {
-        (try? state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true).outcome.get()) != nil
+    /// A grant that was never sent: its lease is withdrawn (nothing took the version, so nothing is logged).
+    private func abandonGrant(_ handle: ChunkHandle, version: ChunkVersion) {
+        _ = state.grantFinished(handle, version: version, confirmed: [], primaryNeverReached: true)
     }
 
     private func finishLease(_ handle: ChunkHandle, version: ChunkVersion, confirmed: [ServerID],

@@ -80,6 +80,13 @@ final class SimulatedChunkServer: Role {
         guard disk.write(.data(handle), .data(records)) else { throw GFSError(.noSpace, "\(address): disk full") }
     }
 
+    /// A whole replica made here (a clone or a copy): its records synced, then its version.
+    private func install(_ handle: ChunkHandle, _ records: [UInt64], version: ChunkVersion) throws(GFSError) {
+        try write(handle, records)
+        disk.sync(.data(handle))
+        try setVersion(handle, version)
+    }
+
     /// The fault: one record of one replica flips on the medium. False when nothing is held to damage.
     @discardableResult
     func flip() -> Bool {
@@ -243,9 +250,7 @@ final class SimulatedChunkServer: Role {
                         quarantine(handle)
                         throw GFSError(.checksum, "\(address): chunk \(handle) fails its checksum")
                     }
-                    try write(new, records)
-                    disk.sync(.data(new))
-                    try setVersion(new, version)
+                    try install(new, records, version: version)
                     answer(.success(.done))
                 } catch {
                     answer(.failure(error))
@@ -384,9 +389,7 @@ final class SimulatedChunkServer: Role {
             inOrder(handle) { [self] release in
                 defer { release() }
                 do throws(GFSError) {
-                    try write(handle, records)
-                    disk.sync(.data(handle))
-                    try setVersion(handle, version)
+                    try install(handle, records, version: version)
                     answer(.success(.done))
                 } catch {
                     answer(.failure(error))

@@ -109,3 +109,15 @@ import Testing
         #expect(throws: GFSError.self) { try ChunkServerStatus(reply("OK role=primary")) }
     }
 }
+
+/// REGISTER's report lines: a primary's lease time rides as a fourth field, bounded to a day.
+@Suite struct ReportLineTests {
+    @Test func leasesRoundTripAndBadOnesAreRefused() throws {
+        let chunks = [ReportedChunk(handle: ChunkHandle(0x2a), version: 3, length: 100),
+                      ReportedChunk(handle: ChunkHandle(0x2b), version: 1, length: 0, leaseMilliseconds: 4500)]
+        #expect(try ReportedChunk.parse(ReportedChunk.payload(chunks)) == chunks)
+        for bad in ["2a 3 100 86400001\n", "2a 3 100 -1\n", "2a 3 -5\n", "2a 3 100 7 8\n"] {
+            #expect(throws: GFSError.self, "\(bad)") { try ReportedChunk.parse(ByteBuffer(string: bad)) }
+        }
+    }
+}

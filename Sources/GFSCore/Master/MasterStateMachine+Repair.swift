@@ -217,9 +217,6 @@ extension MasterStateMachine {
         }
     }
 
-    /// Replicas per chunkserver.
-    func replicaCounts() -> [ServerID: Int] { chunks.replicaCounts }
-
     /// The chunks one planning pass looks at, in handle order: those it left work on, those changed since,
     /// those with something noted against them (a failed grant, a corrupt replica, versions to catch up, a
     /// waiting client), and those with a replica on a server whose standing changed since the last pass.
@@ -255,7 +252,7 @@ extension MasterStateMachine {
     /// they differ by more than `rebalanceSpread`; one at a time, so a new server fills gradually.
     private mutating func rebalanceOrder(busy: [ServerID: Int]) -> CloneOrder? {
         guard clonesInFlight.isEmpty else { return nil }
-        let counts = replicaCounts()
+        let counts = chunks.replicaCounts
         let live = servers.keys.filter { isAlive($0) && servers[$0]?.draining != true }.sorted()
         // Only a server with room for a chunk can take one: a full disk would fail every copy, every pass.
         let room = Set(placementCandidates().map(\.server))

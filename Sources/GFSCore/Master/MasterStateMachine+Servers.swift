@@ -17,8 +17,10 @@ extension MasterStateMachine {
         if let fence = leaseFence, now < fence {
             registeredSinceFence.insert(server)
             for chunk in report {
-                guard let milliseconds = chunk.leaseMilliseconds else { continue }
-                // Its clock may run slow against this one's: a tenth more, and a margin for the message's way.
+                // A day bounds any lease (REGISTER's parser refuses more); a tenth more for a clock running slow
+                // against this one's, and a margin for the message's way.
+                guard let reported = chunk.leaseMilliseconds else { continue }
+                let milliseconds = min(max(reported, 0), 86_400_000)
                 let end = now.advanced(by: .milliseconds(milliseconds + milliseconds / 10 + 200))
                 reportedLeaseEnds[chunk.handle] = max(end, reportedLeaseEnds[chunk.handle] ?? end)
             }
@@ -172,7 +174,7 @@ extension MasterStateMachine {
 
     /// One line per chunkserver for `STATUS`, sorted by address.
     public func serverSummaries() -> [ServerSummary] {
-        let counts = replicaCounts()
+        let counts = chunks.replicaCounts
         let now = clock.now
         return servers.keys.sorted().compactMap { server in
             servers[server].map {

@@ -30,6 +30,14 @@ public struct Patience: Sendable {
     /// How long since the last progress.
     public func waited(at now: Instant) -> Duration { now.duration(since: lastProgress) }
 
+    /// The error to give up with once `pause` says so: one that would have passed by itself as UNAVAILABLE (or
+    /// TIMEOUT), for exit status 3, anything else with its own code; saying how long it lasted.
+    public func exhausted(_ error: GFSError, at now: Instant) -> GFSError {
+        let code: GFSError.Code = error.code == .timeout ? .timeout
+            : error.isPassing || error.code == .readOnly ? .unavailable : error.code
+        return GFSError(code, error.message + " (still so after \(waited(at: now).milliseconds / 1000) s)")
+    }
+
     /// The pause before trying again after a failure at `now`, never past the timeout; nil once the timeout
     /// has passed since the last progress and a try since has failed too. That one more try matters when a
     /// single attempt hung for the whole timeout (a stopped peer): the next may well go elsewhere.
