@@ -5,33 +5,26 @@ import NIOCore
 /// Writes through the primary and reads (GFS §3.1, §5.2).
 extension ChunkService {
     /// Primary: assign the next serial, apply locally, forward to every secondary the master granted, and
-    /// succeed only when all applied and synced. The lease and version are checked when the mutation's turn
-    /// comes, not when it arrives (it may have waited behind others while the lease ended or moved on).
-    /// Mutations of one chunk are applied one at a time, so secondaries see them in serial order; the syncs
-    /// run after the chunk is free for the next mutation, so waiting writers share them.
+    /// succeed only when all applied and synced. The decisions (lease, version, serial, offset) are
+    /// ChunkServerState's, taken when the mutation's turn comes, not when it arrives (it may have waited behind
+    /// others while the lease ended or moved on). Mutations of one chunk are applied one at a time, so
+    /// secondaries see them in serial order; the syncs run after the chunk is free for the next mutation, so
+    /// waiting writers share them.
     func write(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, id: String) async throws(GFSError) -> Int64 {
-        _ = try authorize(handle, version: version)
-        guard let data = pushes.take(id) else {
-            throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
+        // The lease first: the pushed data stays for a retry at the right primary.
+        try decide { state, now throws(GFSError) in try state.confirm(handle, version: version, at: now) }
+        let data = try pushed(id)
+        try decide { state, now throws(GFSError) in
+            try state.admitWrite(handle, version: version, offset: offset, count: Int64(data.readableBytes), at: now)
         }
-        try checkBounds(handle, offset: offset, count: data.readableBytes)
-        let (length, secondaries, ordered) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64, [ServerID], Int64) in
-            let secondaries = try authorize(handle, version: version)
-            let ordered = clock.wallMilliseconds
-            try checkVersion(handle, version)
-            leases.withLockedValue { $0.noteMutation(handle) }
-            let serial = nextSerial(handle, version: version)
+        let (length, ordered) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64, Turn) in
+            let ordered = try order(handle, version: version, count: data.readableBytes, at: offset)
             let length = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
-            let request = ChunkRequest.apply(handle, version: version, serial: serial, offset: offset, id: id)
-            let failures = await forward(request, to: secondaries, timeout: orderingTimeout(handle))
-            guard failures.isEmpty else {
-                throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
-            }
-            return (length, secondaries, ordered)
+            try await forwardInOrder(.apply(handle, version: version, serial: ordered.serial, offset: offset, id: id),
+                                     handle, ordered)
+            return (length, ordered)
         }
-        try await makeDurable(handle, on: secondaries)
-        try stillPrimary(handle, version: version)
-        recordAcknowledged("WRITE", handle, version: version, offset: offset, bytes: data.readableBytes, ordered: ordered)
+        try await acknowledge("WRITE", handle, version: version, ordered, offset: offset, bytes: data.readableBytes)
         return length
     }
 
@@ -39,43 +32,75 @@ extension ChunkService {
     /// the chunk on every replica and is refused with CHUNKFULL so the client retries on the next chunk.
     /// Returns the offset the record went to, the same on every replica.
     func append(_ handle: ChunkHandle, version: ChunkVersion, id: String) async throws(GFSError) -> Int64 {
-        _ = try authorize(handle, version: version)
+        try decide { state, now throws(GFSError) in try state.confirm(handle, version: version, at: now) }
+        let data = try pushed(id)
+        try decide { state, now throws(GFSError) in
+            try state.admitAppend(handle, version: version, count: Int64(data.readableBytes), at: now)
+        }
+        let ordered = try await sequencer.run(handle) { () async throws(GFSError) -> Turn in
+            let ordered = try order(handle, version: version, count: data.readableBytes, at: nil)
+            guard let offset = ordered.offset else {
+                try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: ordered.paddedSize) }
+                try await forwardInOrder(.pad(handle, version: version, serial: ordered.serial, size: ordered.paddedSize,
+                                              id: id), handle, ordered)
+                return ordered
+            }
+            _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
+            try await forwardInOrder(.apply(handle, version: version, serial: ordered.serial, offset: offset, id: id),
+                                     handle, ordered)
+            return ordered
+        }
+        guard let offset = ordered.offset else {
+            try await makeDurable(handle, on: ordered.secondaries)
+            throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk")
+        }
+        try await acknowledge("APPEND", handle, version: version, ordered, offset: offset, bytes: data.readableBytes)
+        return offset
+    }
+
+    /// A mutation ordered at its turn, and when (wall milliseconds, for the `--ack-log`).
+    struct Turn: Sendable {
+        let ordered: ChunkServerState.Ordered
+        let wallMilliseconds: Int64
+        var serial: UInt64 { ordered.serial }
+        var offset: Int64? { ordered.offset }
+        var paddedSize: Int64 { ordered.paddedSize }
+        var secondaries: [ServerID] { ordered.secondaries }
+    }
+
+    private func pushed(_ id: String) throws(GFSError) -> ByteBuffer {
         guard let data = pushes.take(id) else {
             throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
         }
-        let limit = chunkSize.withLockedValue { $0 }
-        guard data.readableBytes <= limit / 4 else {
-            throw GFSError(.tooLarge, "record of \(data.readableBytes) bytes exceeds a quarter chunk (\(limit / 4) bytes)")
+        return data
+    }
+
+    /// The mutation's turn came: the shared state orders it against the replica as it is on disk now.
+    private func order(_ handle: ChunkHandle, version: ChunkVersion, count: Int, at target: Int64?) throws(GFSError) -> Turn {
+        let held = store.version(handle)
+        let length = store.length(handle) ?? 0
+        let wall = clock.wallMilliseconds
+        let ordered = try decide { state, now throws(GFSError) in
+            try state.order(handle, version: version, held: held, length: length, count: Int64(count), at: target, now: now)
         }
-        let (offset, secondaries, ordered) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64?, [ServerID], Int64) in
-            let secondaries = try authorize(handle, version: version)
-            let ordered = clock.wallMilliseconds
-            try checkVersion(handle, version)
-            leases.withLockedValue { $0.noteMutation(handle) }
-            let serial = nextSerial(handle, version: version)
-            let offset = store.length(handle) ?? 0
-            guard offset + Int64(data.readableBytes) <= limit else {
-                try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: limit) }
-                let failures = await forward(.pad(handle, version: version, serial: serial, size: limit, id: id),
-                                             to: secondaries, timeout: orderingTimeout(handle))
-                guard failures.isEmpty else {
-                    throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
-                }
-                return (nil, secondaries, ordered)
-            }
-            _ = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
-            let failures = await forward(.apply(handle, version: version, serial: serial, offset: offset, id: id),
-                                         to: secondaries, timeout: orderingTimeout(handle))
-            guard failures.isEmpty else {
-                throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
-            }
-            return (offset, secondaries, ordered)
+        return Turn(ordered: ordered, wallMilliseconds: wall)
+    }
+
+    /// Forwards an ordered APPLY or PAD to the secondaries, bounded by the lease left.
+    private func forwardInOrder(_ request: ChunkRequest, _ handle: ChunkHandle, _ ordered: Turn) async throws(GFSError) {
+        let timeout = decide { state, now in state.orderingTimeout(handle, at: now, forwardTimeout: forwardTimeout) }
+        let failures = await forward(request, to: ordered.secondaries, timeout: timeout)
+        guard failures.isEmpty else {
+            throw GFSError(.unavailable, "secondary failed: " + failures.joined(separator: "; "))
         }
-        try await makeDurable(handle, on: secondaries)
-        guard let offset else { throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk") }
-        try stillPrimary(handle, version: version)
-        recordAcknowledged("APPEND", handle, version: version, offset: offset, bytes: data.readableBytes, ordered: ordered)
-        return offset
+    }
+
+    /// Durable everywhere, then acknowledged only while the lease still holds (DESIGN.md §6).
+    private func acknowledge(_ verb: String, _ handle: ChunkHandle, version: ChunkVersion, _ ordered: Turn,
+                             offset: Int64, bytes: Int) async throws(GFSError) {
+        try await makeDurable(handle, on: ordered.secondaries)
+        try decide { state, now throws(GFSError) in try state.confirm(handle, version: version, at: now) }
+        recordAcknowledged(verb, handle, version: version, offset: offset, bytes: bytes, ordered: ordered.wallMilliseconds)
     }
 
     /// Primary: waits until every mutation of `handle` applied so far is durable here and on `secondaries`;
@@ -97,7 +122,7 @@ extension ChunkService {
     /// Secondary: pad the chunk as the primary did for a record that did not fit.
     func pad(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String) async throws(GFSError) {
         _ = pushes.take(id)
-        guard size <= chunkSize.withLockedValue({ $0 }) else { throw GFSError(.tooLarge, "pad past the chunk size") }
+        try decide { state, _ throws(GFSError) in try state.admitPad(handle, size: size) }
         _ = try await applyInOrder(handle, version: version, serial: serial) { [store] () throws(GFSError) -> Int64 in
             try store.pad(handle, to: size)
             return size
@@ -107,27 +132,25 @@ extension ChunkService {
     /// Secondary: apply a mutation the primary ordered.
     func apply(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, offset: Int64,
                id: String) async throws(GFSError) -> Int64 {
-        guard let data = pushes.take(id) else {
-            throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
+        let data = try pushed(id)
+        try decide { state, _ throws(GFSError) in
+            try state.admitApply(handle, offset: offset, count: Int64(data.readableBytes))
         }
-        try checkBounds(handle, offset: offset, count: data.readableBytes)
         return try await applyInOrder(handle, version: version, serial: serial) { [store] () throws(GFSError) -> Int64 in
             try store.write(handle, at: offset, data)
         }
     }
 
-    /// Runs a secondary's mutation in the chunk's queue, after checking its version and that its serial is
-    /// past every one applied; the serial counts as applied only once the write succeeded, so two forwarded
-    /// mutations of a chunk can never land out of order (GFS §3.1).
+    /// Runs a secondary's mutation in the chunk's queue, if the shared state says it may be applied; the serial
+    /// counts as applied only once the write succeeded, so two forwarded mutations of a chunk can never land
+    /// out of order (GFS §3.1).
     private func applyInOrder(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64,
                               _ body: @escaping @Sendable () throws(GFSError) -> Int64) async throws(GFSError) -> Int64 {
         try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
-            try checkVersion(handle, version)
-            guard serialIsNew(serial, for: handle) else {
-                throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
-            }
+            let held = store.version(handle)
+            try decide { state, _ throws(GFSError) in try state.mayApply(handle, version: version, serial: serial, held: held) }
             let result = try await onDisk(body)
-            commitSerial(serial, for: handle)
+            decide { state, _ in state.applied(serial, to: handle) }
             return result
         }
     }
@@ -146,7 +169,7 @@ extension ChunkService {
 
     func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
         logger.error("\(error.message); quarantining the replica and telling the master")
-        leases.withLockedValue { $0.revoked(handle) }
+        state.withLockedValue { $0.dropped(handle) }
         try? await onDisk { [store] () throws(GFSError) in store.quarantine(handle) }
         for master in masters {
             do {
@@ -154,36 +177,6 @@ extension ChunkService {
             } catch {
                 logger.warning("could not report corrupt chunk \(handle) to \(master): \(error.message)")
             }
-        }
-    }
-
-    /// How long a forwarded APPLY or PAD may take: no longer than the lease has left, since the chunk's queue
-    /// (and any GRANT or REVOKE in it) waits for it, and past the lease it could not be acknowledged anyway.
-    private func orderingTimeout(_ handle: ChunkHandle) -> Duration {
-        max(.milliseconds(100), min(forwardTimeout, leaseRemaining(handle)))
-    }
-
-    /// Checked again before answering: a mutation whose lease ended (or was revoked or re-issued) while it was
-    /// forwarded and synced is reported failed, so nothing is acknowledged outside a lease (DESIGN.md §6).
-    private func stillPrimary(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) {
-        _ = try authorize(handle, version: version)
-    }
-
-    private func checkVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
-        // UNAVAILABLE, not NOTFOUND: the replica went (quarantined or deleted) while the master still lists it,
-        // and the writer should ask for a new lease rather than give up.
-        guard let held = store.version(handle) else {
-            throw GFSError(.unavailable, "chunk \(handle) not held on \(address)")
-        }
-        guard held == version else {
-            throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held), request has \(version)")
-        }
-    }
-
-    private func checkBounds(_ handle: ChunkHandle, offset: Int64, count: Int) throws(GFSError) {
-        let limit = chunkSize.withLockedValue { $0 }
-        guard offset >= 0, offset + Int64(count) <= limit else {
-            throw GFSError(.tooLarge, "chunk \(handle): write of \(count) bytes at \(offset) passes the chunk size \(limit)")
         }
     }
 
@@ -221,28 +214,16 @@ extension ChunkService {
     }
 }
 
-/// Runs the mutations of one chunk one at a time, in arrival order, without blocking a thread.
+/// Runs the mutations of one chunk one at a time, in arrival order (GFSCore's ChunkQueue), without blocking a
+/// thread.
 actor ChunkSequencer {
-    private var busy: Set<ChunkHandle> = []
-    private var waiting: [ChunkHandle: [CheckedContinuation<Void, Never>]] = [:]
+    private var queue = ChunkQueue<CheckedContinuation<Void, Never>>()
 
     func run<T: Sendable>(_ handle: ChunkHandle, _ body: () async throws(GFSError) -> T) async throws(GFSError) -> T {
-        if busy.contains(handle) {
-            await withCheckedContinuation { waiting[handle, default: []].append($0) }
-        } else {
-            busy.insert(handle)
+        await withCheckedContinuation { continuation in
+            if queue.enter(handle, continuation) { continuation.resume() }
         }
-        defer { release(handle) }
+        defer { queue.leave(handle)?.resume() }
         return try await body()
-    }
-
-    private func release(_ handle: ChunkHandle) {
-        if var queue = waiting[handle], !queue.isEmpty {
-            let next = queue.removeFirst()
-            waiting[handle] = queue.isEmpty ? nil : queue
-            next.resume()
-        } else {
-            busy.remove(handle)
-        }
     }
 }

@@ -11,7 +11,7 @@ extension ChunkService {
                    bytesPerSecond: Int64?) async throws(GFSError) {
         if let held = store.version(handle), held >= version { return }
         let piece = 1 << 20
-        let limit = chunkSize.withLockedValue { $0 }
+        let limit = chunkSize
         var data = ByteBuffer()
         let started = ContinuousClock.now
         while true {

@@ -19,11 +19,8 @@ public final class ChunkService: Sendable {
     let sequencer = ChunkSequencer()
     /// Shares one fdatasync among the mutations of a chunk that wait for durability together.
     let durability: GroupSync
-    /// The master's chunk size; writes may not pass it. Learnt at registration.
-    let chunkSize = NIOLockedValueBox<Int64>(64 << 20)
-    private let order = NIOLockedValueBox(MutationOrder())
-    /// Leases this server holds as primary: the decisions live in GFSCore, timed by `clock`.
-    let leases = NIOLockedValueBox(PrimaryLeases())
+    /// Leases, serial order and the chunk size: the decisions live in GFSCore, timed by `clock`.
+    let state: NIOLockedValueBox<ChunkServerState>
     /// This server's monotonic clock, for its leases.
     let clock = SystemClock()
     /// Time for a secondary to apply a forwarded mutation.
@@ -41,6 +38,7 @@ public final class ChunkService: Sendable {
         self.logger = logger
         self.forwardTimeout = forwardTimeout
         self.acknowledgements = acknowledgements
+        state = NIOLockedValueBox(ChunkServerState(address: address, chunkSize: 64 << 20))
         durability = GroupSync(store: store, onDisk: { body throws(GFSError) in try await Self.onDisk(body) })
     }
 
@@ -86,7 +84,7 @@ public final class ChunkService: Sendable {
         case let .revoke(handle, version):
             // Wait for a mutation in flight, so none is ordered after the lease is gone (GFS §3.4).
             let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in
-                leases.withLockedValue { $0.revoked(handle, through: version) }
+                state.withLockedValue { $0.revoked(handle, through: version) }
                 return store.length(handle) ?? 0
             }
             return LengthReply(length: length).reply
@@ -141,35 +139,29 @@ public final class ChunkService: Sendable {
             try await onDisk { [store] () throws(GFSError) in
                 if create { try store.create(handle, version: version) } else { try store.setVersion(handle, version) }
             }
-            leases.withLockedValue {
-                if let leaseMilliseconds {
-                    $0.granted(handle, version: version, secondaries: secondaries,
-                               duration: .milliseconds(leaseMilliseconds), arrival: arrival)
-                } else {
-                    $0.versionChanged(handle, to: version)
-                }
+            state.withLockedValue {
+                $0.granted(handle, version: version, leaseMilliseconds: leaseMilliseconds, secondaries: secondaries,
+                           arrival: arrival)
             }
         }
     }
 
+    /// Runs a decision of the shared state under its lock, at this server's time.
+    func decide<T, E: Error>(_ body: (inout ChunkServerState, Instant) throws(E) -> T) throws(E) -> T {
+        let now = clock.now
+        let result = state.withLockedValue { state in
+            Result<T, E> { () throws(E) in try body(&state, now) }
+        }
+        return try result.get()
+    }
+
+    /// The chunk size learnt from the master.
+    var chunkSize: Int64 { state.withLockedValue { $0.chunkSize } }
+
     /// Time left on the lease held on `handle` (zero when none is held).
     func leaseRemaining(_ handle: ChunkHandle) -> Duration {
         let now = clock.now
-        return leases.withLockedValue { $0.lease(handle)?.expires.duration(since: now) } ?? .zero
-    }
-
-    /// The master extended a lease in answer to a heartbeat sent at `sent`.
-    func extendLease(_ handle: ChunkHandle, version: ChunkVersion, duration: Duration, sent: Instant) {
-        leases.withLockedValue { _ = $0.extended(handle, version: version, duration: duration, sent: sent) }
-    }
-
-    /// The secondaries a mutation at `version` must reach, if this server may apply it now as primary.
-    func authorize(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) -> [ServerID] {
-        let now = clock.now
-        let decision = leases.withLockedValue { state in
-            Result { () throws(GFSError) in try state.authorize(handle, version: version, at: now) }
-        }
-        do { return try decision.get() } catch { throw GFSError(error.code, "\(address) \(error.message)") }
+        return state.withLockedValue { $0.leases.lease(handle)?.expires.duration(since: now) } ?? .zero
     }
 
     /// Records an acknowledged mutation in the `--ack-log`: when it was ordered (wall milliseconds) and when
@@ -180,25 +172,5 @@ public final class ChunkService: Sendable {
         let left = leaseRemaining(handle)
         acknowledgements.record(verb, handle: handle, version: version, offset: offset, bytes: bytes, ordered: ordered,
                                 leaseEnd: clock.wallMilliseconds + left.milliseconds)
-    }
-
-    /// The leases to ask the master to extend: held ones that saw mutations since the last heartbeat.
-    func leasesToExtend() -> [ChunkHandle] {
-        let now = clock.now
-        return leases.withLockedValue { $0.leasesToExtend(at: now) }
-    }
-
-    func nextSerial(_ handle: ChunkHandle, version: ChunkVersion) -> UInt64 {
-        // Serials carry the version in their high bits, so a new lease's numbering follows the old lease's.
-        order.withLockedValue { version << 32 | ($0.nextSerial(for: handle) & 0xFFFF_FFFF) }
-    }
-
-    /// Whether a secondary may apply `serial` next; it counts as applied only once `commitSerial` is called.
-    func serialIsNew(_ serial: UInt64, for handle: ChunkHandle) -> Bool {
-        order.withLockedValue { $0.isNew(serial, for: handle) }
-    }
-
-    func commitSerial(_ serial: UInt64, for handle: ChunkHandle) {
-        order.withLockedValue { _ = $0.accept(serial, for: handle) }
     }
 }

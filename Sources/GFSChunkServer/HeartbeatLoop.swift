@@ -51,7 +51,7 @@ struct HeartbeatLoop: Sendable {
     private func register(on connection: Connection) async throws(GFSError) -> Bool {
         let space = service.store.diskSpace()
         // The leases held go with the report, so a master that just restarted need not wait all of them out.
-        let held = service.leases.withLockedValue { $0.remaining(at: service.clock.now) }
+        let held = service.state.withLockedValue { $0.leases.remaining(at: service.clock.now) }
         let report = service.store.report().map { chunk in
             var chunk = chunk
             chunk.leaseMilliseconds = held[chunk.handle].map { max(1, $0.milliseconds + 1) }
@@ -63,7 +63,7 @@ struct HeartbeatLoop: Sendable {
                                                                  timeout: .seconds(30)))
         let shadow = reply.role != .primary
         if !shadow {
-            service.chunkSize.withLockedValue { $0 = reply.chunkSize }
+            service.state.withLockedValue { $0.chunkSize = reply.chunkSize }
             service.logger.info("registered with \(master): \(report.count) chunks")
         }
         try await carryOut(reply.instructions, sent: service.clock.now)
@@ -81,7 +81,7 @@ struct HeartbeatLoop: Sendable {
     private func beat(on connection: Connection) async throws(GFSError) {
         let sent = service.clock.now
         let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
-                                              leases: service.leasesToExtend())
+                                              leases: service.state.withLockedValue { [now = sent] in $0.leasesToExtend(at: now) })
         let reply = try await connection.call(request.line, timeout: interval * 5)
         try await carryOut(try InstructionsReply(reply).instructions, sent: sent)
     }
@@ -90,10 +90,10 @@ struct HeartbeatLoop: Sendable {
         for instruction in instructions {
             switch instruction {
             case let .extend(handle, version, lease):
-                service.extendLease(handle, version: version, duration: lease, sent: sent)
+                service.state.withLockedValue { $0.extended(handle, version: version, duration: lease, sent: sent) }
             case let .delete(handle):
                 service.logger.info("deleting chunk \(handle) as the master asked")
-                service.leases.withLockedValue { $0.revoked(handle) }
+                service.state.withLockedValue { $0.dropped(handle) }
                 try await service.onDisk { [store = service.store] () throws(GFSError) in try store.delete(handle) }
             }
         }

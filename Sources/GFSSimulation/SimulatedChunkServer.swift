@@ -19,22 +19,19 @@ struct ChunkFileName: Hashable, Comparable {
     }
 }
 
-/// A chunkserver in the simulation. Its lease decisions are the real `PrimaryLeases` and its serial order the
-/// real `MutationOrder`; the rest follows ChunkService: mutations of a chunk one at a time, the lease checked
-/// when a mutation's turn comes and again before its acknowledgement, data synced before it, the version
-/// synced at GRANT, forwards bounded by the lease left.
+/// A chunkserver in the simulation. Its decisions are the real ones: `ChunkServerState` (leases, versions,
+/// serial order, offsets, padding, what a secondary may apply) and `ChunkQueue` (each chunk's mutations one at
+/// a time). The I/O follows ChunkService: data synced before the acknowledgement, the version synced at GRANT.
 final class SimulatedChunkServer: Role {
     let address: ServerID
     let clock: DriftingClock
     var disk = SimulatedDisk<ChunkFileName, ChunkFile>(size: { file in if case let .data(records) = file { return records.count } else { return 0 } })
-    var leases = PrimaryLeases()
-    var order = MutationOrder()
-    private var busy: Set<ChunkHandle> = []
-    private var waiting: [ChunkHandle: [() -> Void]] = [:]
+    var state: ChunkServerState
+    private var queue = ChunkQueue<() -> Void>()
     private var registered = false
     private var beats = 0
-    var chunkSize: Int64 = 64
-    let forwardTimeout: Int64 = 5_000_000_000
+    var chunkSize: Int64 { state.chunkSize }
+    let forwardTimeout: Duration = .seconds(5)
     /// The proportions of the real defaults (2 s beats, a full report every 30 beats, dead after 7.5 beats),
     /// shortened: 1 s beats, a full report every 20 beats, dead after 5 beats (the master's heartbeatTimeout).
     let heartbeatInterval: Int64 = 1_000_000_000
@@ -55,6 +52,7 @@ final class SimulatedChunkServer: Role {
         self.clock = clock
         self.nodeOf = nodeOf
         self.oracle = oracle
+        state = ChunkServerState(address: address, chunkSize: 64)
         super.init(node: node, scheduler: scheduler, network: network)
         heartbeatLoop()
         scrubLoop()
@@ -119,7 +117,7 @@ final class SimulatedChunkServer: Role {
     /// A replica that failed its checksum: out of use at once (its lease goes with it), gone from the disk,
     /// and reported, so the master copies the chunk from a good replica (GFS §5.2).
     private func quarantine(_ handle: ChunkHandle) {
-        leases.revoked(handle)
+        state.dropped(handle)
         disk.remove(.version(handle))
         disk.remove(.data(handle))
         disk.sync(.version(handle))
@@ -147,20 +145,9 @@ final class SimulatedChunkServer: Role {
         let generation = incarnation
         let release = { [self] in
             guard incarnation == generation else { return }
-            if var queue = waiting[handle], !queue.isEmpty {
-                let next = queue.removeFirst()
-                waiting[handle] = queue.isEmpty ? nil : queue
-                next()
-            } else {
-                busy.remove(handle)
-            }
+            queue.leave(handle)?()
         }
-        if busy.contains(handle) {
-            waiting[handle, default: []].append { body(release) }
-        } else {
-            busy.insert(handle)
-            body(release)
-        }
+        if queue.enter(handle, { body(release) }) { body(release) }
     }
 
     // MARK: - Requests
@@ -198,12 +185,8 @@ final class SimulatedChunkServer: Role {
                         throw GFSError(.notFound, "\(address) does not hold \(handle)")
                     }
                     try setVersion(handle, version)
-                    if let leaseMilliseconds {
-                        leases.granted(handle, version: version, secondaries: secondaries,
-                                       duration: .milliseconds(leaseMilliseconds), arrival: arrival)
-                    } else {
-                        leases.versionChanged(handle, to: version)
-                    }
+                    state.granted(handle, version: version, leaseMilliseconds: leaseMilliseconds,
+                                  secondaries: secondaries, arrival: arrival)
                     answer(.success(.done))
                 } catch {
                     answer(.failure(error))
@@ -212,11 +195,9 @@ final class SimulatedChunkServer: Role {
         case let .append(handle, version, _):
             mutate(handle, version: version, record: record, at: nil, answer)
         case let .write(handle, version, offset, _):
-            guard offset >= 0, offset < chunkSize else {
-                return answer(.failure(GFSError(.tooLarge, "write at \(offset) passes the chunk size \(chunkSize)")))
-            }
             mutate(handle, version: version, record: record, at: offset, answer)
         case let .apply(handle, version, serial, offset, _):
+            do throws(GFSError) { try state.admitApply(handle, offset: offset, count: 1) } catch { return answer(.failure(error)) }
             applyInOrder(handle, version: version, serial: serial, answer) { records in
                 var records = records
                 let at = Int(offset)
@@ -225,6 +206,7 @@ final class SimulatedChunkServer: Role {
                 return records
             }
         case let .pad(handle, version, serial, size, _):
+            do throws(GFSError) { try state.admitPad(handle, size: size) } catch { return answer(.failure(error)) }
             applyInOrder(handle, version: version, serial: serial, answer) { records in
                 records + Array(repeating: 0, count: max(0, Int(size) - records.count))
             }
@@ -235,7 +217,7 @@ final class SimulatedChunkServer: Role {
             // After any mutation in flight, so none is ordered once the lease is gone (GFS §3.4).
             inOrder(handle) { [self] release in
                 defer { release() }
-                leases.revoked(handle, through: version)
+                state.revoked(handle, through: version)
                 answer(.success(.length(LengthReply(length: Int64(records(handle)?.count ?? 0)))))
             }
         case let .clone(handle, new, version):
@@ -264,57 +246,66 @@ final class SimulatedChunkServer: Role {
     }
 
     /// Primary: order a record at the chunk's end (GFS §3.3), or at `offset` for a write (§3.1), and forward
-    /// it to the granted secondaries.
+    /// it to the granted secondaries. With the `leaseCheckedOnlyOnArrival` defect, the shared state decides at
+    /// the arrival's time rather than the turn's, and nothing is checked before the acknowledgement.
     private func mutate(_ handle: ChunkHandle, version: ChunkVersion, record: UInt64, at target: Int64?,
                         _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
-        let admitted: [ServerID]
-        do { admitted = try leases.authorize(handle, version: version, at: clock.now) } catch { return answer(.failure(error)) }
+        let arrival = clock.now
+        do throws(GFSError) {
+            if let target {
+                try state.admitWrite(handle, version: version, offset: target, count: 1, at: arrival)
+            } else {
+                try state.admitAppend(handle, version: version, count: 1, at: arrival)
+            }
+        } catch {
+            return answer(.failure(error))
+        }
         let checksLease = !defects.contains(.leaseCheckedOnlyOnArrival)
         inOrder(handle) { [self] release in
-            let secondaries: [ServerID]
+            let ordered: ChunkServerState.Ordered
             var records: [UInt64]
             do throws(GFSError) {
-                secondaries = checksLease ? try leases.authorize(handle, version: version, at: clock.now) : admitted
-                guard self.version(handle) == version, let held = self.records(handle) else {
-                    throw GFSError(.stale, "\(address): chunk \(handle) is not at version \(version)")
-                }
-                try verifyPartialBlock(handle, held)
-                records = held
+                let held = self.records(handle)
+                ordered = try state.order(handle, version: version, held: held == nil ? nil : self.version(handle),
+                                          length: Int64(held?.count ?? 0), count: 1, at: target,
+                                          now: checksLease ? clock.now : arrival)
+                records = held ?? []
+                try verifyPartialBlock(handle, records)
             } catch {
                 release()
                 return answer(.failure(error))
             }
-            leases.noteMutation(handle)
-            let ordered = scheduler.now
-            let serial = version << 32 | (order.nextSerial(for: handle) & 0xFFFF_FFFF)
-            let offset = target ?? Int64(records.count)
-            let fits = offset + 1 <= chunkSize
+            let orderedAt = scheduler.now
             let request: ChunkRequest
-            if fits {
+            if let offset = ordered.offset {
                 if records.count < Int(offset) { records += Array(repeating: 0, count: Int(offset) - records.count) }
                 if records.count == Int(offset) { records.append(record) } else { records[Int(offset)] = record }
-                request = .apply(handle, version: version, serial: serial, offset: offset, id: "")
+                request = .apply(handle, version: version, serial: ordered.serial, offset: offset, id: "")
             } else {
-                records += Array(repeating: 0, count: Int(max(0, chunkSize - offset)))
-                request = .pad(handle, version: version, serial: serial, size: chunkSize, id: "")
+                records += Array(repeating: 0, count: Int(max(0, ordered.paddedSize - Int64(records.count))))
+                request = .pad(handle, version: version, serial: ordered.serial, size: ordered.paddedSize, id: "")
             }
             do throws(GFSError) { try write(handle, records) } catch {
                 release()
                 return answer(.failure(error))
             }
-            forward(request, record: record, to: secondaries, timeout: checksLease ? orderingTimeout(handle) : forwardTimeout) { [self] failure in
+            let timeout = checksLease ? state.orderingTimeout(handle, at: clock.now, forwardTimeout: forwardTimeout)
+                : forwardTimeout
+            forward(request, record: record, to: ordered.secondaries, timeout: timeout.nanosecondsClamped) { [self] failure in
                 release()
                 if let failure { return answer(.failure(failure)) }
                 // Durable here and on every secondary before the acknowledgement; an fsync takes a while.
                 disk.sync(.data(handle))
                 later(scheduler.draw(100_000...5_000_000)) { [self] in
-                    let syncs: [ServerID] = defects.contains(.acknowledgeBeforeSync) ? [] : secondaries
-                    forward(.sync(handle), record: 0, to: syncs, timeout: forwardTimeout) { [self] failure in
+                    let syncs: [ServerID] = defects.contains(.acknowledgeBeforeSync) ? [] : ordered.secondaries
+                    forward(.sync(handle), record: 0, to: syncs, timeout: forwardTimeout.nanosecondsClamped) { [self] failure in
                         if let failure { return answer(.failure(failure)) }
-                        guard fits else { return answer(.failure(GFSError(.chunkFull, "chunk \(handle) is full"))) }
+                        guard let offset = ordered.offset else {
+                            return answer(.failure(GFSError(.chunkFull, "chunk \(handle) is full")))
+                        }
                         let reply: Answer = target == nil ? .append(AppendReply(offset: offset))
                             : .length(LengthReply(length: Int64(records.count)))
-                        acknowledge(handle, version: version, offset: offset, ordered: ordered, checkingLease: checksLease,
+                        acknowledge(handle, version: version, offset: offset, ordered: orderedAt, checkingLease: checksLease,
                                     reply, answer)
                     }
                 }
@@ -327,19 +318,14 @@ final class SimulatedChunkServer: Role {
     private func acknowledge(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, ordered: Int64, checkingLease: Bool,
                              _ reply: Answer, _ answer: (Result<Answer, GFSError>) -> Void) {
         if checkingLease {
-            do throws(GFSError) { _ = try leases.authorize(handle, version: version, at: clock.now) } catch {
+            do throws(GFSError) { try state.confirm(handle, version: version, at: clock.now) } catch {
                 return answer(.failure(error))
             }
         }
-        let leaseEnd = leases.lease(handle).map { scheduler.now + $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
+        let leaseEnd = state.leases.lease(handle).map { scheduler.now + $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
         oracle.acknowledged(server: address, handle: handle, version: version, offset: offset, ordered: ordered,
                             at: scheduler.now, leaseEnd: leaseEnd)
         answer(.success(reply))
-    }
-
-    private func orderingTimeout(_ handle: ChunkHandle) -> Int64 {
-        let left = leases.lease(handle).map { $0.expires.duration(since: clock.now).nanosecondsClamped } ?? 0
-        return max(100_000_000, min(forwardTimeout, left))  // as ChunkService.orderingTimeout
     }
 
     /// Secondary: apply in the primary's serial order, at the chunk's version.
@@ -347,16 +333,17 @@ final class SimulatedChunkServer: Role {
                               _ answer: @escaping (Result<Answer, GFSError>) -> Void, _ change: @escaping ([UInt64]) -> [UInt64]) {
         inOrder(handle) { [self] release in
             defer { release() }
-            guard self.version(handle) == version, let records = records(handle) else {
-                return answer(.failure(GFSError(.stale, "\(address): chunk \(handle) is not at version \(version)")))
+            let records = self.records(handle)
+            let changed: [UInt64]
+            do throws(GFSError) {
+                try state.mayApply(handle, version: version, serial: serial, held: records == nil ? nil : self.version(handle))
+                try verifyPartialBlock(handle, records ?? [])
+                changed = change(records ?? [])
+                try write(handle, changed)
+            } catch {
+                return answer(.failure(error))
             }
-            guard order.isNew(serial, for: handle) else {
-                return answer(.failure(GFSError(.badRequest, "serial \(serial) already passed")))
-            }
-            do throws(GFSError) { try verifyPartialBlock(handle, records) } catch { return answer(.failure(error)) }
-            let changed = change(records)
-            do throws(GFSError) { try write(handle, changed) } catch { return answer(.failure(error)) }
-            _ = order.accept(serial, for: handle)
+            state.applied(serial, to: handle)
             answer(.success(.length(LengthReply(length: Int64(changed.count)))))
         }
     }
@@ -381,7 +368,7 @@ final class SimulatedChunkServer: Role {
     private func replicate(_ handle: ChunkHandle, version: ChunkVersion, from source: ServerID,
                            _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
         guard let node = nodeOf(source) else { return answer(.failure(GFSError(.unavailable, "unknown \(source)"))) }
-        call(node, timeout: forwardTimeout, { .copy(call: $0, handle, version: version) }) { [self] result in
+        call(node, timeout: forwardTimeout.nanosecondsClamped, { .copy(call: $0, handle, version: version) }) { [self] result in
             guard case let .success(.records(records)) = result else {
                 if case let .failure(error) = result { return answer(.failure(error)) }
                 return answer(.failure(GFSError(.internal, "bad copy reply")))
@@ -422,7 +409,7 @@ final class SimulatedChunkServer: Role {
     private func register() {
         let request = MasterRequest.register(address, rack: "", capacityBytes: 1 << 40, freeBytes: freeBytes)
         // As HeartbeatLoop: the leases held go with the report.
-        let held = leases.remaining(at: clock.now)
+        let held = state.leases.remaining(at: clock.now)
         let chunks = inventory.map { chunk in
             var chunk = chunk
             chunk.leaseMilliseconds = held[chunk.handle].map { max(1, $0.milliseconds + 1) }
@@ -431,14 +418,14 @@ final class SimulatedChunkServer: Role {
         call(0, timeout: 5_000_000_000, { .master(call: $0, request, report: chunks) }) { [self] result in
             guard case let .success(.register(reply)) = result else { return }
             registered = true
-            chunkSize = reply.chunkSize
+            state.chunkSize = reply.chunkSize
             carryOut(reply.instructions, sent: clock.now)
         }
     }
 
     private func beat() {
         let sent = clock.now
-        let request = MasterRequest.heartbeat(address, freeBytes: freeBytes, leases: leases.leasesToExtend(at: sent))
+        let request = MasterRequest.heartbeat(address, freeBytes: freeBytes, leases: state.leasesToExtend(at: sent))
         call(0, timeout: heartbeatInterval * 5, { .master(call: $0, request, report: []) }) { [self] result in
             // As the real heartbeat loop: any failure means reconnecting and registering again.
             guard case let .success(.instructions(reply)) = result else { return registered = false }
@@ -459,9 +446,9 @@ final class SimulatedChunkServer: Role {
         for instruction in instructions {
             switch instruction {
             case let .extend(handle, version, lease):
-                leases.extended(handle, version: version, duration: lease, sent: sent)
+                state.extended(handle, version: version, duration: lease, sent: sent)
             case let .delete(handle):
-                leases.revoked(handle)
+                state.dropped(handle)
                 // The real ChunkStore.delete syncs its folder: a power loss cannot bring the replica back.
                 disk.remove(.version(handle))
                 disk.remove(.data(handle))
@@ -480,10 +467,8 @@ final class SimulatedChunkServer: Role {
         super.crash()
         onCrash()
         disk.crash { [scheduler] _ in scheduler.chance(0.5) }
-        leases = PrimaryLeases()
-        order = MutationOrder()
-        busy = []
-        waiting = [:]
+        state = ChunkServerState(address: address, chunkSize: state.chunkSize)
+        queue = ChunkQueue()
         registered = false
     }
 

@@ -1,0 +1,94 @@
+// Goal: the chunkserver's mutation decisions that ChunkService and the simulation share — the lease at the
+// mutation's turn, serials, offsets, padding, what a secondary applies — and each chunk's queue.
+// Method: a ChunkServerState and a ChunkQueue driven by hand, with hand-made instants and replica states.
+import GFSCore
+import Testing
+
+@Suite struct ChunkServerStateTests {
+    static let me = ServerID(host: "127.0.0.1", port: 1)
+    static let b = ServerID(host: "127.0.0.1", port: 2)
+    static let chunk = ChunkHandle(9)
+
+    static func at(_ seconds: Int) -> Instant { Instant(sinceStart: .seconds(seconds)) }
+
+    static func code(_ body: () throws(GFSError) -> Void) -> GFSError.Code? {
+        do { try body() } catch { return error.code }
+        return nil
+    }
+
+    static func primary(chunkSize: Int64 = 100) -> ChunkServerState {
+        var state = ChunkServerState(address: me, chunkSize: chunkSize)
+        state.granted(chunk, version: 4, leaseMilliseconds: 60_000, secondaries: [b], arrival: at(0))
+        return state
+    }
+
+    /// An append goes at the replica's end with serials that carry the version; one that does not fit pads.
+    @Test func appendsOrderAtTheEndAndPadWhenFull() throws {
+        var state = Self.primary()
+        let first = try state.order(Self.chunk, version: 4, held: 4, length: 10, count: 20, at: nil, now: Self.at(1))
+        #expect(first.offset == 10 && first.secondaries == [Self.b] && first.serial == 4 << 32 | 1)
+        let second = try state.order(Self.chunk, version: 4, held: 4, length: 90, count: 20, at: nil, now: Self.at(1))
+        #expect(second.offset == nil && second.paddedSize == 100 && second.serial == 4 << 32 | 2)
+        #expect(throws: GFSError.self) { try state.admitAppend(Self.chunk, version: 4, count: 26, at: Self.at(1)) }
+    }
+
+    /// The lease and version are checked at the turn: a lease that ended while the mutation waited, or a
+    /// replica at another version, refuses it; so does the check before the acknowledgement.
+    @Test func theTurnAndTheAcknowledgementCheckTheLease() throws {
+        var state = Self.primary()
+        try state.admitWrite(Self.chunk, version: 4, offset: 0, count: 5, at: Self.at(1))
+        let late = Self.code { () throws(GFSError) in
+            _ = try state.order(Self.chunk, version: 4, held: 4, length: 0, count: 5, at: 0, now: Self.at(59))
+        }
+        let stale = Self.code { () throws(GFSError) in
+            _ = try state.order(Self.chunk, version: 4, held: 3, length: 0, count: 5, at: 0, now: Self.at(1))
+        }
+        let gone = Self.code { () throws(GFSError) in
+            _ = try state.order(Self.chunk, version: 4, held: nil, length: 0, count: 5, at: 0, now: Self.at(1))
+        }
+        #expect(late == .notPrimary && stale == .stale && gone == .unavailable)
+        state.revoked(Self.chunk, through: 4)
+        #expect(throws: GFSError.self) { try state.confirm(Self.chunk, version: 4, at: Self.at(1)) }
+    }
+
+    /// Bounds come from numbers a client sent: huge or negative ones are refused, never trapped on.
+    @Test func outOfRangeWritesAreRefused() {
+        let state = Self.primary()
+        for (offset, count) in [(Int64.max, Int64(1)), (-1, 1), (95, 10), (0, -1)] {
+            #expect(throws: GFSError.self) { try state.admitWrite(Self.chunk, version: 4, offset: offset, count: count, at: Self.at(1)) }
+            #expect(throws: GFSError.self) { try state.admitApply(Self.chunk, offset: offset, count: count) }
+        }
+        #expect(throws: GFSError.self) { try state.admitPad(Self.chunk, size: 101) }
+    }
+
+    /// A secondary applies a serial once, only after it is written, and only at the lease's version.
+    @Test func secondariesApplyEachSerialOnceInOrder() throws {
+        var state = ChunkServerState(address: Self.b, chunkSize: 100)
+        try state.mayApply(Self.chunk, version: 4, serial: 4 << 32 | 2, held: 4)
+        // Not yet written: the same serial may still be applied (a retried forward).
+        try state.mayApply(Self.chunk, version: 4, serial: 4 << 32 | 2, held: 4)
+        state.applied(4 << 32 | 2, to: Self.chunk)
+        #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 4, serial: 4 << 32 | 1, held: 4) }
+        #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 5, serial: 5 << 32 | 1, held: 4) }
+        try state.mayApply(Self.chunk, version: 5, serial: 5 << 32 | 1, held: 5)
+    }
+
+    /// A grant without a lease (to a secondary) voids a lease this server held at an older version.
+    @Test func aGrantWithoutALeaseVoidsAnOlderOne() {
+        var state = Self.primary()
+        state.granted(Self.chunk, version: 5, leaseMilliseconds: nil, secondaries: [], arrival: Self.at(2))
+        #expect(throws: GFSError.self) { try state.confirm(Self.chunk, version: 4, at: Self.at(3)) }
+    }
+
+    /// Each chunk's work runs one at a time, in arrival order; other chunks are not held up.
+    @Test func theQueueRunsOneAtATimeInOrder() {
+        var queue = ChunkQueue<String>()
+        let entered = [queue.enter(Self.chunk, "a"), queue.enter(Self.chunk, "b"), queue.enter(Self.chunk, "c"),
+                       queue.enter(ChunkHandle(10), "other")]
+        #expect(entered == [true, false, false, true])
+        let handedOn = [queue.leave(Self.chunk), queue.leave(Self.chunk)]
+        #expect(handedOn == ["b", "c"] && queue.isBusy(Self.chunk))
+        let last = queue.leave(Self.chunk)
+        #expect(last == nil && !queue.isBusy(Self.chunk))
+    }
+}
