@@ -10,7 +10,7 @@ public final class Client: Sendable {
     public let chunks: ChunkClient
     let pool: ConnectionPool
     let locations: LocationCache
-    let leaseCache = LeaseCache()
+    let leaseCache: LeaseCache
     let clock = SystemClock()
     /// Bytes per push and per write; a write never crosses a chunk boundary.
     public let writeUnitBytes: Int
@@ -33,7 +33,8 @@ public final class Client: Sendable {
     /// `waiting` is told what the client waits for while it rides out a failure, and nil when it is over.
     public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
                 readUnitBytes: Int = 4 << 20, staleReads: Bool = false, waiting: (@Sendable (String?) -> Void)? = nil) {
-        locations = LocationCache(stale: staleReads)
+        locations = LocationCache(clock: clock, stale: staleReads)
+        leaseCache = LeaseCache(clock: clock)
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)))
         self.pool = pool
         self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout, waiting: waiting)
@@ -111,21 +112,23 @@ public final class Client: Sendable {
     /// One write within one chunk, retried with backoff until `timeout` passes with no success (GFS §3.1:
     /// failures leave the region inconsistent until a retry succeeds).
     func writePiece(_ path: GFSPath, chunkIndex: Int, offset: Int64, _ piece: ByteBuffer) async throws(GFSError) {
-        var patience = patience()
+        var attempts = MutationAttempts(patience: patience())
         while true {
             var handle: ChunkHandle?
             do {
                 let location = try await master.allocate(path, index: chunkIndex)
                 handle = location.handle
-                let lease = try await leaseCache.lease(location.handle, from: master)
+                let lease = try await leaseCache.lease(location.handle, of: path, from: master)
                 let id = Self.pushID()
                 try await chunks.push(piece, id: id, chain: [lease.primary] + lease.secondaries)
                 _ = try await chunks.write(lease, offset: offset, id: id)
                 return
             } catch {
                 if let handle { await leaseCache.invalidate(handle) }
-                if error.isFinal { throw error }
-                try await pause(&patience, after: error)
+                switch attempts.failed(error, at: clock.now) {
+                case let .again(pause): try await sleep(pause)
+                case let .giveUp(error): throw error
+                }
             }
         }
     }
@@ -139,8 +142,13 @@ public final class Client: Sendable {
     /// progress.
     func pause(_ patience: inout Patience, after error: GFSError) async throws(GFSError) {
         guard let wait = patience.pause(at: clock.now) else { throw patience.exhausted(error, at: clock.now) }
-        try? await Task.sleep(for: wait)
-        if Task.isCancelled { throw GFSError(.internal, "cancelled") }
+        try await sleep(wait)
+    }
+
+    /// Sleeps `pause`, unless the caller gave up meanwhile.
+    func sleep(_ pause: Duration) async throws(GFSError) {
+        try? await Task.sleep(for: pause)
+        try Self.checkCancellation()
     }
 
     static func pushID() -> String {
@@ -221,16 +229,5 @@ public final class Client: Sendable {
         }
         let detail = failures.isEmpty ? "no live replica" : failures.joined(separator: "; ")
         throw GFSError(.unavailable, "\(path): chunk \(chunk.index) (\(chunk.handle)) unreadable: \(detail)")
-    }
-}
-
-extension GFSError {
-    /// Whether retrying the same mutation cannot help: the request itself is wrong, or its target is.
-    /// Everything else (a dead replica, a lost lease, a full push buffer) is worth another attempt (GFS §3.1).
-    var isFinal: Bool {
-        switch code {
-        case .badRequest, .tooLarge, .notFound, .isDirectory, .readOnly: return true
-        default: return false
-        }
     }
 }

@@ -1,21 +1,25 @@
+import GFSCore
 import GFSProtocol
 
 /// Leases the client learnt from the master, reused until shortly before they end, so a stream of writes to
-/// one chunk asks the master once (GFS §3.1: the client caches the primary and secondaries).
+/// one chunk asks the master once (GFS §3.1: the client caches the primary and secondaries). The keeping is
+/// GFSCore's `ExpiringCache`, as in the simulation's clients.
 actor LeaseCache {
-    private var leases: [ChunkHandle: (lease: LeaseInfo, until: ContinuousClock.Instant)] = [:]
+    private var leases = ExpiringCache<ChunkHandle, LeaseInfo>(capacity: 1024)
+    private let clock: SystemClock
 
-    /// A lease on `handle` from the cache, or from `master`.
-    func lease(_ handle: ChunkHandle, from master: MasterClient) async throws(GFSError) -> LeaseInfo {
-        if let cached = leases[handle], ContinuousClock.now < cached.until { return cached.lease }
-        let lease = try await master.lease(handle)
-        // Stop using it a little before the master's deadline; the master extends it while we write.
-        let margin = min(lease.remaining / 4, .seconds(2))
-        if leases.count > 1024 { leases.removeAll() }
-        leases[handle] = (lease, .now + lease.remaining - margin)
+    init(clock: SystemClock) { self.clock = clock }
+
+    /// A lease on `handle`, a chunk of `path`, from the cache, or from `master`.
+    func lease(_ handle: ChunkHandle, of path: GFSPath, from master: MasterClient) async throws(GFSError) -> LeaseInfo {
+        let asked = clock.now
+        if let lease = leases.value(for: handle, at: asked) { return lease }
+        let lease = try await master.lease(handle, of: path)
+        // Timed from before the request, so the client's use ends before the master's deadline.
+        leases.keep(lease, for: handle, until: asked.advanced(by: ClientLease.usable(remaining: lease.remaining)))
         return lease
     }
 
     /// Forgets the lease on `handle` (after any failed mutation through it).
-    func invalidate(_ handle: ChunkHandle) { leases[handle] = nil }
+    func invalidate(_ handle: ChunkHandle) { leases.forget(handle) }
 }

@@ -147,9 +147,9 @@ public struct MasterClient: Sendable {
         try ChunkLocation(try await call(.allocate(path, index: index)).line)
     }
 
-    /// `LEASE`.
-    public func lease(_ handle: ChunkHandle) async throws(GFSError) -> LeaseInfo {
-        try LeaseInfo(try await call(.lease(handle)).line)
+    /// `LEASE`, for a chunk of `path`: refused if the chunk is no longer that file's.
+    public func lease(_ handle: ChunkHandle, of path: GFSPath) async throws(GFSError) -> LeaseInfo {
+        try LeaseInfo(try await call(.lease(handle, of: path)).line)
     }
 
     /// `SETSIZE`.

@@ -1,3 +1,4 @@
+import GFSCore
 import GFSProtocol
 import NIOCore
 
@@ -12,8 +13,8 @@ public actor RecordAppender {
     let writer = UInt64.random(in: 1...UInt64.max)
     private var sequence: UInt64 = 0
     private var chunkSize: Int64 = 0
-    private var chunkIndex = -1
-    private var handle: ChunkHandle?
+    /// Which chunk and handle appends go to: GFSCore's, as the simulation's appenders keep it.
+    private var cursor = AppendCursor()
     private var end: Int64 = 0
     private var reportedEnd: Int64 = 0
     /// Records that were retried after a failure (each may now be stored twice).
@@ -38,10 +39,10 @@ public actor RecordAppender {
     }
 
     private func prepare() async throws(GFSError) {
-        guard chunkIndex < 0 else { return }
+        guard cursor.chunkIndex == nil else { return }
         let layout = try await client.master.lookup(path)
         chunkSize = layout.chunkSize
-        chunkIndex = max(layout.chunks.count - 1, 0)
+        cursor.located(chunkCount: layout.chunks.count)
     }
 
     /// Appends one record; returns its offset in the file once every replica has it.
@@ -94,25 +95,23 @@ public actor RecordAppender {
             throw GFSError(.tooLarge, "record of \(bytes) bytes exceeds the limit of "
                 + "\(try await maximumPayloadBytes()) (a quarter chunk)")
         }
-        var patience = client.patience()
+        var attempts = MutationAttempts(patience: client.patience())
+        defer { retries += attempts.retries }
         while true {
             do {
                 let offset = try await appendOnce(record)
-                let position = Int64(chunkIndex) * chunkSize + offset
+                let position = cursor.position(of: offset, chunkSize: chunkSize)
                 end = max(end, position + Int64(record.readableBytes))
                 return position
             } catch {
-                if error.code == .chunkFull {
-                    chunkIndex += 1
-                    handle = nil
-                    patience.progressed(at: client.clock.now)
-                } else if error.isFinal {
+                switch cursor.failed(error, attempts: &attempts, at: client.clock.now) {
+                case .nextChunk:
+                    continue
+                case let .again(pause, forget):
+                    if let forget { await client.leaseCache.invalidate(forget) }
+                    try await client.sleep(pause)
+                case let .giveUp(error):
                     throw error
-                } else {
-                    retries += 1
-                    if let handle { await client.leaseCache.invalidate(handle) }
-                    handle = nil
-                    try await client.pause(&patience, after: error)
                 }
             }
         }
@@ -132,11 +131,11 @@ public actor RecordAppender {
 
     private func appendOnce(_ record: ByteBuffer) async throws(GFSError) -> Int64 {
         let current: ChunkHandle
-        if let handle { current = handle } else {
-            current = try await client.master.allocate(path, index: chunkIndex).handle
-            handle = current
+        if let handle = cursor.handle { current = handle } else {
+            current = try await client.master.allocate(path, index: cursor.chunkIndex ?? 0).handle
+            cursor.allocated(current)
         }
-        let lease = try await client.leaseCache.lease(current, from: client.master)
+        let lease = try await client.leaseCache.lease(current, of: path, from: client.master)
         let id = Client.pushID()
         try await client.chunks.push(record, id: id, chain: [lease.primary] + lease.secondaries)
         return try await client.chunks.append(lease, id: id)

@@ -60,9 +60,10 @@ extension MasterService {
         return location
     }
 
-    func lease(_ handle: ChunkHandle) async throws(GFSError) -> LeaseInfo {
+    func lease(_ handle: ChunkHandle, of path: GFSPath?) async throws(GFSError) -> LeaseInfo {
+        try state.checkPart(handle, of: path)
         if let pending = pendingLease(handle) { return try await Self.value(of: pending) }
-        switch try state.requestLease(handle) {
+        switch try state.requestLease(handle, of: path) {
         case let .current(info):
             return info
         case let .grant(handle, version, primary, replicas, _):

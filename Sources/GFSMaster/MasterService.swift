@@ -189,8 +189,8 @@ public actor MasterService {
             return FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks).reply
         case let .allocate(path, index):
             return .ok(try await allocate(path, index: index).fields)
-        case let .lease(handle):
-            return .ok(try await lease(handle).fields)
+        case let .lease(handle, path):
+            return .ok(try await lease(handle, of: path).fields)
         case let .setSize(path, size):
             if let mutation = try state.extendLength(path, to: size) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):

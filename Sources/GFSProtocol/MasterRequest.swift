@@ -11,7 +11,9 @@ public enum MasterRequest: Sendable, Equatable {
     /// With `stale`, a chunk with no live current replica is answered with its live stale ones.
     case lookup(GFSPath, stale: Bool = false)
     case allocate(GFSPath, index: Int)
-    case lease(ChunkHandle)
+    /// The lease on a chunk of `of`: the master refuses if the chunk is no longer that file's (a snapshot's
+    /// copy-on-write gave the file a new chunk), so a client's old handle cannot write into the snapshot.
+    case lease(ChunkHandle, of: GFSPath? = nil)
     case setSize(GFSPath, size: Int64)
     case register(ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64)
     case heartbeat(ServerID, freeBytes: Int64, leases: [ChunkHandle])
@@ -49,7 +51,7 @@ public enum MasterRequest: Sendable, Equatable {
         case .rm: self = .remove(try line.path(0), recursive: line.flag("recursive"))
         case .lookup: self = .lookup(try line.path(0), stale: line.flag("stale"))
         case .allocate: self = .allocate(try line.path(0), index: Int(try line.requireInteger("index", in: 0...Int64(Int32.max))))
-        case .lease: self = .lease(try line.handle())
+        case .lease: self = .lease(try line.handle(), of: line.arguments.isEmpty ? nil : try line.path(0))
         case .setSize: self = .setSize(try line.path(0), size: try line.requireInteger("size"))
         case .register:
             self = .register(try line.server("addr"), rack: line["rack"] ?? "",
@@ -100,7 +102,7 @@ public enum MasterRequest: Sendable, Equatable {
         case let .remove(path, recursive): return Line("RM", [path.string], fields: ["recursive": recursive ? "1" : nil])
         case let .lookup(path, stale): return Line("LOOKUP", [path.string], fields: ["stale": stale ? "1" : nil])
         case let .allocate(path, index): return Line("ALLOCATE", [path.string], fields: ["index": String(index)])
-        case let .lease(handle): return Line("LEASE", fields: ["handle": handle.description])
+        case let .lease(handle, path): return Line("LEASE", path.map { [$0.string] } ?? [], fields: ["handle": handle.description])
         case let .setSize(path, size): return Line("SETSIZE", [path.string], fields: ["size": String(size)])
         case let .register(server, rack, capacity, free):
             return Line("REGISTER", fields: ["addr": server.description, "rack": rack.isEmpty ? nil : rack,

@@ -45,7 +45,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .rm: return "RM path [recursive=1]"
         case .lookup: return "LOOKUP path [stale=1]"
         case .allocate: return "ALLOCATE path index=N"
-        case .lease: return "LEASE handle=H"
+        case .lease: return "LEASE [PATH] handle=H"
         case .setSize: return "SETSIZE path size=N"
         case .register: return "REGISTER addr=A capacity=N free=N [rack=R] len=N"
         case .heartbeat: return "HEARTBEAT addr=A free=N [leases=H,H]"

@@ -77,25 +77,31 @@ public final class Oracle {
     }
 }
 
-/// A client appending records, as `gfs append` does: it finds the file's last chunk, asks for its lease,
-/// appends at the primary, moves to the next chunk when one is full, and retries with backoff.
+/// A client appending records, as `gfs append` does, with the client library's decisions: GFSCore's
+/// `AppendCursor` (which chunk, CHUNKFULL moves on), `MutationAttempts` (what is retried, and for how long) and
+/// `ExpiringCache` (the leases it reuses). It finds the file's last chunk, takes its lease, appends at the
+/// primary, and rides out failures with backoff.
 final class SimulatedClient: Role {
     let path: GFSPath
     let oracle: Oracle
     let nodeOf: (ServerID) -> Int?
     var appending = true
     private var sent: UInt64 = 0
-    private var lease: LeaseInfo?
-    private var index: Int?
+    private var cursor = AppendCursor()
+    private var leases = ExpiringCache<ChunkHandle, LeaseInfo>(capacity: 64)
+    private var attempts: MutationAttempts
     /// When the record being appended was first sent to a primary.
     private var firstSent: Int64?
     let callTimeout: Int64 = 10_000_000_000
+    /// How long an append goes on with no progress before the client gives up on it (`--timeout`).
+    static let patience: Duration = .seconds(120)
 
     init(node: Int, path: GFSPath, scheduler: Scheduler, network: Network<Int, Message>, oracle: Oracle,
          nodeOf: @escaping (ServerID) -> Int?) {
         self.path = path
         self.oracle = oracle
         self.nodeOf = nodeOf
+        attempts = MutationAttempts(patience: Patience(timeout: Self.patience, now: Instant(sinceStart: .zero), seed: 0))
         super.init(node: node, scheduler: scheduler, network: network)
         later(scheduler.draw(0...1_000_000_000)) { [self] in next() }
     }
@@ -104,22 +110,18 @@ final class SimulatedClient: Role {
         guard appending else { return }
         sent += 1
         firstSent = nil
-        attempt(UInt64(node) << 32 | sent, tries: 0)
+        attempts = MutationAttempts(patience: Patience(timeout: Self.patience, now: now,
+                                                       seed: UInt64(bitPattern: scheduler.draw(0...Int64.max))))
+        attempt(UInt64(node) << 32 | sent)
     }
 
-    private func attempt(_ record: UInt64, tries: Int) {
-        guard tries < 30 else {
-            oracle.failedAppends += 1
-            return later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }
+    private func attempt(_ record: UInt64) {
+        guard let index = cursor.chunkIndex else { return locate(record) }
+        guard let handle = cursor.handle else { return allocate(record, index: index) }
+        guard let lease = leases.value(for: handle, at: now) else { return takeLease(record, handle) }
+        guard let primary = nodeOf(lease.primary) else {
+            return failed(record, GFSError(.unavailable, "unknown primary \(lease.primary)"))
         }
-        let retry = { [self] in
-            lease = nil
-            index = nil
-            later(min(2_000_000_000, 50_000_000 << min(tries, 5)) + scheduler.draw(0...50_000_000)) { [self] in
-                attempt(record, tries: tries + 1)
-            }
-        }
-        guard let lease, let primary = nodeOf(lease.primary) else { return locate(record, tries: tries, retry) }
         let sent = firstSent ?? scheduler.now
         firstSent = sent
         call(primary, timeout: callTimeout, {
@@ -127,38 +129,66 @@ final class SimulatedClient: Role {
         }) { [self] result in
             switch result {
             case let .success(.append(reply)):
-                oracle.appended(record, to: path, handle: lease.handle, index: index ?? 0, offset: reply.offset,
+                oracle.appended(record, to: path, handle: lease.handle, index: index, offset: reply.offset,
                                 sent: sent, at: scheduler.now)
                 later(scheduler.draw(100_000_000...600_000_000)) { [self] in next() }
-            case let .failure(error) where error.code == .chunkFull:
-                index = (index ?? 0) + 1
-                self.lease = nil
-                allocate(record, tries: tries, retry)
-            default:
-                retry()
+            case let .failure(error):
+                failed(record, error)
+            case .success:
+                failed(record, GFSError(.internal, "unexpected reply to APPEND"))
             }
         }
     }
 
-    /// Finds the last chunk (creating the first), then its lease.
-    private func locate(_ record: UInt64, tries: Int, _ retry: @escaping () -> Void) {
-        if index != nil { return allocate(record, tries: tries, retry) }
-        call(0, timeout: callTimeout, { .master(call: $0, .lookup(path), report: []) }) { [self] result in
-            guard case let .success(.layout(layout)) = result else { return retry() }
-            index = max(0, layout.chunks.count - 1)
-            allocate(record, tries: tries, retry)
+    private func failed(_ record: UInt64, _ error: GFSError) {
+        switch cursor.failed(error, attempts: &attempts, at: now) {
+        case .nextChunk:
+            attempt(record)
+        case let .again(pause, forget):
+            if let forget { leases.forget(forget) }
+            later(pause.nanosecondsClamped) { [self] in attempt(record) }
+        case .giveUp:
+            oracle.failedAppends += 1
+            later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }
         }
     }
 
-    private func allocate(_ record: UInt64, tries: Int, _ retry: @escaping () -> Void) {
-        let index = self.index ?? 0
-        call(0, timeout: callTimeout, { .master(call: $0, .allocate(path, index: index), report: []) }) { [self] result in
-            guard case let .success(.location(location)) = result else { return retry() }
-            call(0, timeout: callTimeout, { .master(call: $0, .lease(location.handle), report: []) }) { [self] result in
-                guard case let .success(.lease(info)) = result else { return retry() }
-                lease = info
-                attempt(record, tries: tries + 1)
-            }
+    /// The file's last chunk (appends make the first).
+    private func locate(_ record: UInt64) {
+        call(0, timeout: callTimeout, { [path] in .master(call: $0, .lookup(path), report: []) }) { [self] result in
+            guard case let .success(.layout(layout)) = result else { return failed(record, result.failure) }
+            cursor.located(chunkCount: layout.chunks.count)
+            attempt(record)
         }
     }
+
+    private func allocate(_ record: UInt64, index: Int) {
+        call(0, timeout: callTimeout, { [path] in .master(call: $0, .allocate(path, index: index), report: []) }) { [self] result in
+            guard case let .success(.location(location)) = result else { return failed(record, result.failure) }
+            cursor.allocated(location.handle)
+            attempt(record)
+        }
+    }
+
+    private func takeLease(_ record: UInt64, _ handle: ChunkHandle) {
+        let asked = now
+        call(0, timeout: callTimeout, { .master(call: $0, .lease(handle, of: path), report: []) }) { [self] result in
+            guard case let .success(.lease(info)) = result else { return failed(record, result.failure) }
+            leases.keep(info, for: handle, until: asked.advanced(by: ClientLease.usable(remaining: info.remaining)))
+            attempt(record)
+        }
+    }
+}
+
+extension Result<Answer, GFSError> {
+    /// The error of a call that did not give the answer expected.
+    var failure: GFSError {
+        if case let .failure(error) = self { return error }
+        return GFSError(.internal, "unexpected reply")
+    }
+}
+
+extension Role {
+    /// The simulated time, as the roles' decisions take it.
+    var now: Instant { Instant(sinceStart: .nanoseconds(scheduler.now)) }
 }

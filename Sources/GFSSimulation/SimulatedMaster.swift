@@ -148,8 +148,8 @@ final class SimulatedMaster: Role {
                 allocate(path, index: index, answer)
             case let .snapshot(source, destination):
                 snapshot(source, to: destination, answer)
-            case let .lease(handle):
-                lease(handle, answer)
+            case let .lease(handle, path):
+                lease(handle, of: path, answer)
             case let .tail(first, _, wait):
                 tail(from: first, wait: wait * 1_000_000, answer)
             default:
@@ -337,10 +337,11 @@ final class SimulatedMaster: Role {
         }
     }
 
-    private func lease(_ handle: ChunkHandle, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+    private func lease(_ handle: ChunkHandle, of path: GFSPath?, _ answer: @escaping (Result<Answer, GFSError>) -> Void) {
+        do { try state.checkPart(handle, of: path) } catch { return answer(.failure(error)) }
         if pendingLeases[handle] != nil { return pendingLeases[handle, default: []].append(answer) }
         let decision: MasterStateMachine.LeaseDecision
-        do { decision = try state.requestLease(handle) } catch { return answer(.failure(error)) }
+        do { decision = try state.requestLease(handle, of: path) } catch { return answer(.failure(error)) }
         switch decision {
         case let .current(info):
             answer(.success(.lease(info)))

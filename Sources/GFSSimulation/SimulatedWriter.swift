@@ -2,7 +2,8 @@ import GFSCore
 import GFSProtocol
 
 /// A client overwriting records in place in a file of its own, as `gfs write` does (GFS §3.1): it allocates
-/// the chunk, takes its lease, writes at an offset through the primary, and retries with backoff. Its writes
+/// the chunk, takes its lease (kept in GFSCore's `ExpiringCache`), writes at an offset through the primary, and
+/// retries as the client library does (`MutationAttempts`). Its writes
 /// follow one another, so each offset's last acknowledged value is what every live replica must hold.
 final class SimulatedWriter: Role {
     let path: GFSPath
@@ -18,6 +19,8 @@ final class SimulatedWriter: Role {
     private var uncertain: Set<Int64> = []
     private(set) var acknowledged = 0
     let callTimeout: Int64 = 10_000_000_000
+    private var leases = ExpiringCache<ChunkHandle, LeaseInfo>(capacity: 64)
+    private var attempts = MutationAttempts(patience: Patience(timeout: SimulatedClient.patience, now: Instant(sinceStart: .zero), seed: 0))
 
     init(node: Int, path: GFSPath, scheduler: Scheduler, network: Network<Int, Message>, nodeOf: @escaping (ServerID) -> Int?) {
         self.path = path
@@ -33,35 +36,53 @@ final class SimulatedWriter: Role {
         // A chunk is made only after the ones before it.
         let index = min(Int(scheduler.draw(0...Int64(chunks - 1))), allocated)
         let offset = Int64(index) * 64 + scheduler.draw(0...63)
-        attempt(value, at: offset, tries: 0)
+        attempts = MutationAttempts(patience: Patience(timeout: SimulatedClient.patience, now: now,
+                                                       seed: UInt64(bitPattern: scheduler.draw(0...Int64.max))))
+        attempt(value, at: offset)
     }
 
-    private func attempt(_ value: UInt64, at offset: Int64, tries: Int) {
-        let retry = { [self] in
-            guard tries < 30 else {
-                uncertain.insert(offset)
-                return later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }
-            }
-            later(min(2_000_000_000, 50_000_000 << min(tries, 5)) + scheduler.draw(0...50_000_000)) { [self] in
-                attempt(value, at: offset, tries: tries + 1)
-            }
-        }
+    private func attempt(_ value: UInt64, at offset: Int64) {
         let index = Int(offset / 64)
         call(0, timeout: callTimeout, { [path] in .master(call: $0, .allocate(path, index: index), report: []) }) { [self] result in
-            guard case let .success(.location(location)) = result else { return retry() }
+            guard case let .success(.location(location)) = result else { return failed(value, at: offset, result.failure, nil) }
             allocated = max(allocated, index + 1)
-            call(0, timeout: callTimeout, { .master(call: $0, .lease(location.handle), report: []) }) { [self] result in
-                guard case let .success(.lease(lease)) = result, let primary = nodeOf(lease.primary) else { return retry() }
+            withLease(location.handle) { [self] lease in
+                guard let lease, let primary = nodeOf(lease.primary) else {
+                    return failed(value, at: offset, GFSError(.unavailable, "no lease"), location.handle)
+                }
                 call(primary, timeout: callTimeout, {
                     .chunk(call: $0, .write(lease.handle, version: lease.version, offset: offset % 64, id: ""), record: value)
                 }) { [self] result in
-                    guard case .success = result else { return retry() }
+                    guard case .success = result else { return failed(value, at: offset, result.failure, lease.handle) }
                     acknowledged += 1
                     expected[offset] = value
                     uncertain.remove(offset)
                     later(scheduler.draw(200_000_000...1_000_000_000)) { [self] in next() }
                 }
             }
+        }
+    }
+
+    /// The lease on `handle`, cached or from the master (nil if the master gave none).
+    private func withLease(_ handle: ChunkHandle, _ body: @escaping (LeaseInfo?) -> Void) {
+        if let lease = leases.value(for: handle, at: now) { return body(lease) }
+        let asked = now
+        call(0, timeout: callTimeout, { .master(call: $0, .lease(handle, of: path), report: []) }) { [self] result in
+            guard case let .success(.lease(info)) = result else { return body(nil) }
+            leases.keep(info, for: handle, until: asked.advanced(by: ClientLease.usable(remaining: info.remaining)))
+            body(info)
+        }
+    }
+
+    /// As the client library's `writePiece`: the lease is suspect, and the write is tried again or given up.
+    private func failed(_ value: UInt64, at offset: Int64, _ error: GFSError, _ handle: ChunkHandle?) {
+        if let handle { leases.forget(handle) }
+        switch attempts.failed(error, at: now) {
+        case let .again(pause):
+            later(pause.nanosecondsClamped) { [self] in attempt(value, at: offset) }
+        case .giveUp:
+            uncertain.insert(offset)
+            later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }
         }
     }
 

@@ -167,14 +167,26 @@ extension MasterStateMachine {
                 mutation)
     }
 
+    /// Throws STALE unless `handle` is a chunk of `path` (when given): asked before a LEASE joins a grant
+    /// already under way, too.
+    public func checkPart(_ handle: ChunkHandle, of path: GFSPath?) throws(GFSError) {
+        guard let path, namespace[path]?.chunks.contains(handle) != true else { return }
+        throw GFSError(.stale, "chunk \(handle) is no longer part of \(path) (a snapshot or a removal took it); allocate again")
+    }
+
     /// `LEASE handle`: the current lease, or a plan to grant one with a bumped version (GFS §3.1, §4.5).
     ///
     /// A current lease whose secondaries are no longer all live and current is re-issued at a newer version
     /// to the same primary with the secondaries that are left: the primary forwards every mutation to its
     /// granted set and fails it if one is missing, so until then nothing is acknowledged without them, and
     /// after it the replica left out is stale by version, whatever it later reports (DESIGN.md §6).
-    public mutating func requestLease(_ handle: ChunkHandle) throws(GFSError) -> LeaseDecision {
+    ///
+    /// With `path`, the chunk must still be that file's: after a snapshot's copy-on-write the old chunk is the
+    /// snapshot's alone, and a writer still holding its handle must allocate again rather than write into the
+    /// snapshot (the simulation found records appended after a snapshot landing in it that way).
+    public mutating func requestLease(_ handle: ChunkHandle, of path: GFSPath? = nil) throws(GFSError) -> LeaseDecision {
         guard let info = chunks[handle] else { throw GFSError(.notFound, "chunk \(handle): no such chunk") }
+        try checkPart(handle, of: path)
         let now = clock.now
         if leaseBlocked[handle] != nil {
             throw GFSError(.lease, "a snapshot of chunk \(handle)'s file is in progress; retry")
