@@ -92,6 +92,7 @@ final class SimulatedClient: Role {
     private var attempts: MutationAttempts
     /// When the record being appended was first sent to a primary.
     private var firstSent: Int64?
+    private(set) var liveness = Liveness()
     let callTimeout: Int64 = 10_000_000_000
     /// How long an append goes on with no progress before the client gives up on it (`--timeout`).
     static let patience: Duration = .seconds(120)
@@ -110,6 +111,7 @@ final class SimulatedClient: Role {
         guard appending else { return }
         sent += 1
         firstSent = nil
+        liveness.started(at: scheduler.now)
         attempts = MutationAttempts(patience: Patience(timeout: Self.patience, now: now,
                                                        seed: UInt64(bitPattern: scheduler.draw(0...Int64.max))))
         attempt(UInt64(node) << 32 | sent)
@@ -131,6 +133,7 @@ final class SimulatedClient: Role {
             case let .success(.append(reply)):
                 oracle.appended(record, to: path, handle: lease.handle, index: index, offset: reply.offset,
                                 sent: sent, at: scheduler.now)
+                liveness.finished()
                 later(scheduler.draw(100_000_000...600_000_000)) { [self] in next() }
             case let .failure(error):
                 failed(record, error)
@@ -149,6 +152,7 @@ final class SimulatedClient: Role {
             later(pause.nanosecondsClamped) { [self] in attempt(record) }
         case .giveUp:
             oracle.failedAppends += 1
+            liveness.gaveUp(at: scheduler.now)
             later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }
         }
     }

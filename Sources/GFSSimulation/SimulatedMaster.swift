@@ -308,7 +308,12 @@ final class SimulatedMaster: Role {
                 if let mutation = try? state.extendLength(chunk.path, to: end) { extended.append(mutation) }
             }
             committed(extended) { [self] error in
-                if let error { return finish(.failure(error)) }
+                if let error {
+                    // As MasterService: the leases blocked for the snapshot are free again (the liveness
+                    // check found an appender refused for good after a snapshot failed here).
+                    state.finishSnapshot(source)
+                    return finish(.failure(error))
+                }
                 // Leases whose primaries did not answer are waited out.
                 var wait = state.latestLeaseExpiry(leased.map(\.handle)).map { $0.duration(since: clock.now).nanosecondsClamped } ?? 0
                 if defects.contains(.snapshotSkipsUnansweredLeases) { wait = 0 }

@@ -16,6 +16,8 @@ final class SimulatedNamespaceClient: Role {
     /// Paths of operations given up on without an answer: they may or may not have taken effect.
     private var uncertain: Set<GFSPath> = []
     private var made = 0
+    private(set) var liveness = Liveness()
+    private var attempts = MutationAttempts(patience: Patience(timeout: SimulatedClient.patience, now: Instant(sinceStart: .zero), seed: 0))
     let callTimeout: Int64 = 10_000_000_000
 
     init(node: Int, root: GFSPath, scheduler: Scheduler, network: Network<Int, Message>) {
@@ -55,6 +57,9 @@ final class SimulatedNamespaceClient: Role {
 
     private func next() {
         guard working else { return }
+        liveness.started(at: scheduler.now)
+        attempts = MutationAttempts(patience: Patience(timeout: SimulatedClient.patience, now: now,
+                                                       seed: UInt64(bitPattern: scheduler.draw(0...Int64.max))))
         attempt(draw(), tries: 0)
     }
 
@@ -75,16 +80,18 @@ final class SimulatedNamespaceClient: Role {
                  let (.failure(error), .move) where tries > 0 && error.code == .notFound,
                  let (.failure(error), .remove) where tries > 0 && error.code == .notFound:
                 done(operation)
-            case (.failure, _):
-                guard tries < 60 else {
+            case let (.failure(error), _):
+                // Retried as the client library retries: with patience, a request that cannot succeed at once.
+                switch attempts.failed(error, at: now) {
+                case let .again(pause):
+                    later(pause.nanosecondsClamped) { [self] in attempt(operation, tries: tries + 1) }
+                case .giveUp:
                     switch operation {
                     case let .makeDirectory(path), let .create(path), let .remove(path): uncertain.insert(path)
                     case let .move(source, destination): uncertain.formUnion([source, destination])
                     }
-                    return next()
-                }
-                later(min(2_000_000_000, 50_000_000 << min(tries, 5)) + scheduler.draw(0...50_000_000)) { [self] in
-                    attempt(operation, tries: tries + 1)
+                    liveness.gaveUp(at: scheduler.now)
+                    next()
                 }
             }
         }
@@ -92,6 +99,7 @@ final class SimulatedNamespaceClient: Role {
 
     private func done(_ operation: Operation) {
         acknowledged += 1
+        liveness.finished()
         switch operation {
         case let .makeDirectory(path):
             if model.updateValue(true, forKey: path) == nil { folders.append(path) }

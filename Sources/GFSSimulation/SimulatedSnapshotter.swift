@@ -8,6 +8,7 @@ final class SimulatedSnapshotter: Role {
     let oracle: Oracle
     var working = true
     private var taken = 0
+    private(set) var liveness = Liveness()
     let callTimeout: Int64 = 30_000_000_000
 
     init(node: Int, sources: [GFSPath], scheduler: Scheduler, network: Network<Int, Message>, oracle: Oracle) {
@@ -24,9 +25,11 @@ final class SimulatedSnapshotter: Role {
             let source = sources[Int(scheduler.draw(0...Int64(sources.count - 1)))]
             let destination = GFSPath("/snaps/s\(taken)") ?? .root
             let asked = scheduler.now
+            liveness.started(at: asked)
             // Not retried: a timed-out snapshot may or may not exist, and the next one gets a new name.
             call(0, timeout: callTimeout, { .master(call: $0, .snapshot(source, to: destination), report: []) }) { [self] result in
                 if case .success = result { oracle.snapshotted(source, to: destination, asked: asked, done: scheduler.now) }
+                liveness.finished()
                 next()
             }
         }

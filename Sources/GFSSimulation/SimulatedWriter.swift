@@ -19,6 +19,7 @@ final class SimulatedWriter: Role {
     private var uncertain: Set<Int64> = []
     private(set) var acknowledged = 0
     let callTimeout: Int64 = 10_000_000_000
+    private(set) var liveness = Liveness()
     private var leases = ExpiringCache<ChunkHandle, LeaseInfo>(capacity: 64)
     private var attempts = MutationAttempts(patience: Patience(timeout: SimulatedClient.patience, now: Instant(sinceStart: .zero), seed: 0))
 
@@ -38,6 +39,7 @@ final class SimulatedWriter: Role {
         let offset = Int64(index) * 64 + scheduler.draw(0...63)
         attempts = MutationAttempts(patience: Patience(timeout: SimulatedClient.patience, now: now,
                                                        seed: UInt64(bitPattern: scheduler.draw(0...Int64.max))))
+        liveness.started(at: scheduler.now)
         attempt(value, at: offset)
     }
 
@@ -57,6 +59,7 @@ final class SimulatedWriter: Role {
                     acknowledged += 1
                     expected[offset] = value
                     uncertain.remove(offset)
+                    liveness.finished()
                     later(scheduler.draw(200_000_000...1_000_000_000)) { [self] in next() }
                 }
             }
@@ -82,6 +85,7 @@ final class SimulatedWriter: Role {
             later(pause.nanosecondsClamped) { [self] in attempt(value, at: offset) }
         case .giveUp:
             uncertain.insert(offset)
+            liveness.gaveUp(at: scheduler.now)
             later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }
         }
     }

@@ -220,6 +220,14 @@ public struct Simulation {
         }
         for namer in namers { violations += namer.differences(from: master.state.namespace) }
         for writer in writers { violations += writer.violations(master: master.state, chunkservers: chunkservers) }
+        // Liveness: once the faults healed, every operation completes within a minute.
+        let bound: Int64 = 60_000_000_000
+        var live: [(String, Liveness)] = clients.map { ("appender \($0.node)", $0.liveness) }
+        live += writers.map { ("writer \($0.node)", $0.liveness) } + namers.map { ("namer \($0.node)", $0.liveness) }
+        if let snapshotter { live.append(("snapshotter", snapshotter.liveness)) }
+        for (who, liveness) in live {
+            violations += liveness.violations(who, healed: faultsEnd, end: end, bound: bound)
+        }
         if scheduler.pending > 1_000_000 { violations.append("event queue grew to \(scheduler.pending)") }
         return Outcome(seed: settings.seed, digest: history.digest, steps: scheduler.steps, faults: faults,
                        faultKinds: injector.kinds,
