@@ -134,7 +134,7 @@ final class SimulatedClient: Role {
                 oracle.appended(record, to: path, handle: lease.handle, index: index, offset: reply.offset,
                                 sent: sent, at: scheduler.now)
                 liveness.finished()
-                later(scheduler.draw(100_000_000...600_000_000)) { [self] in next() }
+                later(scheduler.draw(200_000_000...1_000_000_000)) { [self] in next() }
             case let .failure(error):
                 failed(record, error)
             case .success:

@@ -86,10 +86,18 @@ final class SimulatedNamespaceClient: Role {
                 case let .again(pause):
                     later(pause.nanosecondsClamped) { [self] in attempt(operation, tries: tries + 1) }
                 case .giveUp:
+                    let unknown: [GFSPath]
                     switch operation {
-                    case let .makeDirectory(path), let .create(path), let .remove(path): uncertain.insert(path)
-                    case let .move(source, destination): uncertain.formUnion([source, destination])
+                    case let .makeDirectory(path), let .create(path), let .remove(path): unknown = [path]
+                    case let .move(source, destination): unknown = [source, destination]
                     }
+                    // Whether these exist is unknown from now on: no later operation is drawn on them, or a
+                    // retry's NOTFOUND could not tell that an earlier attempt took effect (seed 7818: a
+                    // duplicated MV answered NOTFOUND first, and a later move of the same source was judged
+                    // done by its retry's NOTFOUND).
+                    uncertain.formUnion(unknown)
+                    files.removeAll(where: unknown.contains)
+                    folders.removeAll(where: unknown.contains)
                     liveness.gaveUp(at: scheduler.now)
                     next()
                 }

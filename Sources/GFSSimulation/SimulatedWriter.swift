@@ -60,7 +60,7 @@ final class SimulatedWriter: Role {
                     expected[offset] = value
                     uncertain.remove(offset)
                     liveness.finished()
-                    later(scheduler.draw(200_000_000...1_000_000_000)) { [self] in next() }
+                    later(scheduler.draw(400_000_000...2_000_000_000)) { [self] in next() }
                 }
             }
         }

@@ -252,8 +252,19 @@ extension MasterStateMachine {
     /// they differ by more than `rebalanceSpread`; one at a time, so a new server fills gradually.
     private mutating func rebalanceOrder(busy: [ServerID: Int]) -> CloneOrder? {
         guard clonesInFlight.isEmpty else { return nil }
-        let counts = chunks.replicaCounts
         let live = servers.keys.filter { isAlive($0) && servers[$0]?.draining != true }.sorted()
+        let now = clock.now
+        if let last = rebalanceFoundNone, last.live == live, now.duration(since: last.at) < .seconds(10) { return nil }
+        guard let order = searchRebalanceOrder(live: live, busy: busy) else {
+            rebalanceFoundNone = (now, live)
+            return nil
+        }
+        rebalanceFoundNone = nil
+        return order
+    }
+
+    private mutating func searchRebalanceOrder(live: [ServerID], busy: [ServerID: Int]) -> CloneOrder? {
+        let counts = chunks.replicaCounts
         // Only a server with room for a chunk can take one: a full disk would fail every copy, every pass.
         let room = Set(placementCandidates().map(\.server))
         guard let fullest = live.max(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }),

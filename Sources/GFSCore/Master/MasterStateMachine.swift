@@ -64,6 +64,9 @@ public struct MasterStateMachine: Sendable {
     var repairQueue: Set<ChunkHandle> = []
     /// Each server's standing (see `standings`) at the last planning pass.
     var standingsAtLastPlan: [ServerID: ServerStanding]?
+    /// When a search for a rebalancing copy last found none, and the live servers then: the next search
+    /// waits 10 s unless they change, since it walks the fullest server's chunks.
+    var rebalanceFoundNone: (at: Instant, live: [ServerID])?
     /// How many chunks the last planning pass looked at.
     public internal(set) var chunksPlannedLastPass = 0
 
