@@ -98,11 +98,13 @@ public actor RecordAppender {
         var attempts = MutationAttempts(patience: client.patience())
         defer { retries += attempts.retries }
         while true {
-            do {
+            do throws(GFSError) {
                 let offset = try await appendOnce(record)
-                let position = cursor.position(of: offset, chunkSize: chunkSize)
-                end = max(end, position + Int64(record.readableBytes))
-                return position
+                guard let placed = cursor.position(of: offset, count: Int64(record.readableBytes), chunkSize: chunkSize) else {
+                    throw GFSError(.badRequest, "\(path): the primary placed a record at offset \(offset), past any file")
+                }
+                end = max(end, placed.end)
+                return placed.start
             } catch {
                 switch cursor.failed(error, attempts: &attempts, at: client.clock.now) {
                 case .nextChunk:
@@ -110,7 +112,8 @@ public actor RecordAppender {
                 case let .again(pause, forget):
                     if let forget { await client.leaseCache.invalidate(forget) }
                     try await client.sleep(pause)
-                case let .giveUp(error):
+                case let .giveUp(error, forget):
+                    if let forget { await client.leaseCache.invalidate(forget) }
                     throw error
                 }
             }

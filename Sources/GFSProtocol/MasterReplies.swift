@@ -24,7 +24,7 @@ public struct FileLayout: ReplyMessage, Equatable {
         var chunks: [ChunkLocation] = []
         for line in reply.body { chunks.append(try ChunkLocation(line)) }
         self.init(size: try reply.line.requireInteger("size"),
-                  chunkSize: try reply.line.requireInteger("chunksize", in: 1...Int64.max), chunks: chunks)
+                  chunkSize: try reply.line.requireInteger("chunksize", in: 1...Limits.maximumChunkBytes), chunks: chunks)
     }
 }
 

@@ -150,7 +150,8 @@ final class SimulatedClient: Role {
         case let .again(pause, forget):
             if let forget { leases.forget(forget) }
             later(pause.nanosecondsClamped) { [self] in attempt(record) }
-        case .giveUp:
+        case let .giveUp(_, forget):
+            if let forget { leases.forget(forget) }
             oracle.failedAppends += 1
             liveness.gaveUp(at: scheduler.now)
             later(scheduler.draw(100_000_000...500_000_000)) { [self] in next() }

@@ -48,9 +48,14 @@ final class SimulatedWriter: Role {
         call(0, timeout: callTimeout, { [path] in .master(call: $0, .allocate(path, index: index), report: []) }) { [self] result in
             guard case let .success(.location(location)) = result else { return failed(value, at: offset, result.failure, nil) }
             allocated = max(allocated, index + 1)
-            withLease(location.handle) { [self] lease in
-                guard let lease, let primary = nodeOf(lease.primary) else {
-                    return failed(value, at: offset, GFSError(.unavailable, "no lease"), location.handle)
+            withLease(location.handle) { [self] result in
+                let lease: LeaseInfo
+                switch result {
+                case let .success(granted): lease = granted
+                case let .failure(error): return failed(value, at: offset, error, location.handle)
+                }
+                guard let primary = nodeOf(lease.primary) else {
+                    return failed(value, at: offset, GFSError(.unavailable, "unknown primary \(lease.primary)"), location.handle)
                 }
                 call(primary, timeout: callTimeout, {
                     .chunk(call: $0, .write(lease.handle, version: lease.version, offset: offset % 64, id: ""), record: value)
@@ -66,14 +71,14 @@ final class SimulatedWriter: Role {
         }
     }
 
-    /// The lease on `handle`, cached or from the master (nil if the master gave none).
-    private func withLease(_ handle: ChunkHandle, _ body: @escaping (LeaseInfo?) -> Void) {
-        if let lease = leases.value(for: handle, at: now) { return body(lease) }
+    /// The lease on `handle`, cached or from the master.
+    private func withLease(_ handle: ChunkHandle, _ body: @escaping (Result<LeaseInfo, GFSError>) -> Void) {
+        if let lease = leases.value(for: handle, at: now) { return body(.success(lease)) }
         let asked = now
         call(0, timeout: callTimeout, { .master(call: $0, .lease(handle, of: path), report: []) }) { [self] result in
-            guard case let .success(.lease(info)) = result else { return body(nil) }
+            guard case let .success(.lease(info)) = result else { return body(.failure(result.failure)) }
             leases.keep(info, for: handle, until: asked.advanced(by: ClientLease.usable(remaining: info.remaining)))
-            body(info)
+            body(.success(info))
         }
     }
 

@@ -109,6 +109,55 @@ import Testing
         }
     }
 
+    /// Issue 17: a chunk written at fewer replicas than its goal reaches the goal under steady appends. A copy
+    /// needs the chunk unleased, so once a target exists its lease is not extended, and a new lease waits for
+    /// the copy (at most `repairHold`), rather than the chunk staying at two replicas for good.
+    @Test func aChunkShortOfItsGoalIsCopiedBetweenLeases() throws {
+        registerServers(2)
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        guard case let .create(index, handle, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
+            Issue.record("expected a creation plan")
+            return
+        }
+        _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
+        let primary = try grantedLease(handle)  // no third server: writes go on at two replicas
+        _ = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
+        let extended = try master.heartbeat(primary, freeBytes: 1 << 39, extendLeases: [handle])
+        #expect(extended.extended.isEmpty, "a copy to the new server waits for this lease to end")
+        clock.advance(by: .seconds(61))
+        for port in 1...3 { _ = try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []) }
+        let held = #expect(throws: GFSError.self) { try master.requestLease(handle, of: Self.path("/f")) }
+        #expect(held?.code == .lease)
+        let orders = master.planReplication()
+        let order = try #require(orders.first { $0.handle == handle })
+        #expect(order.target == Self.server(3))
+        master.cloneFinished(order, succeeded: true)
+        guard case let .grant(_, _, _, replicas, _) = try master.requestLease(handle, of: Self.path("/f")) else {
+            Issue.record("a lease once the chunk is back at its goal")
+            return
+        }
+        #expect(replicas.count == 3)
+    }
+
+    /// Writers are held back for a copy only so long: a copy that cannot finish does not stop writes.
+    @Test func aLeaseWaitsForACopyOnlySoLong() throws {
+        registerServers(2)
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        guard case let .create(index, handle, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
+            Issue.record("expected a creation plan")
+            return
+        }
+        _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
+        _ = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
+        #expect(throws: GFSError.self) { try master.requestLease(handle, of: Self.path("/f")) }
+        clock.advance(by: MasterStateMachine.repairHold + .seconds(1))
+        for port in 1...3 { _ = try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []) }
+        guard case .grant = try master.requestLease(handle, of: Self.path("/f")) else {
+            Issue.record("the hold ends")
+            return
+        }
+    }
+
     /// Issue 17: after a restart a chunk waits out the lease fence only until a replica at its version
     /// registers reporting no lease; one whose primary reports a lease waits for that lease's end.
     @Test func theLeaseFenceLiftsPerChunkAsReplicasReport() throws {
@@ -545,6 +594,9 @@ import Testing
         _ = try master.leaseGrantFinished(handle, version: version, confirmed: replicas, primaryNeverReached: false)
         master.leaseRecorded(handle, version: version)
         master.replicaCorrupt(handle, on: primary)
+        // The chunk is short of its goal with somewhere to go: the next lease waits for that copy a while.
+        #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        clock.advance(by: MasterStateMachine.repairHold)
         guard case let .grant(_, next, newPrimary, _, _) = try master.requestLease(handle) else {
             Issue.record("a new lease must be granted without the corrupt primary")
             return

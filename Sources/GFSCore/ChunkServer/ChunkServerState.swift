@@ -55,13 +55,14 @@ public struct ChunkServerState: Sendable {
                                count: Int64, at target: Int64?, now: Instant) throws(GFSError) -> Ordered {
         let secondaries = try authorize(handle, version: version, at: now)
         try checkVersion(handle, version, held: held)
+        // A WRITE is bounded before it takes a serial (the chunk size may have been learnt again meanwhile).
+        if let target { try checkBounds(handle, offset: target, count: count) }
         leases.noteMutation(handle)
         // The version in the high bits: a new lease's numbering follows the old lease's.
         let serial = version << 32 | (order.nextSerial(for: handle) & 0xFFFF_FFFF)
         let offset = target ?? length
         let (end, overflow) = offset.addingReportingOverflow(count)
         guard !overflow, end <= chunkSize else {
-            if target != nil { try checkBounds(handle, offset: offset, count: count) }
             return Ordered(serial: serial, secondaries: secondaries, offset: nil, paddedSize: chunkSize)
         }
         return Ordered(serial: serial, secondaries: secondaries, offset: offset, paddedSize: chunkSize)

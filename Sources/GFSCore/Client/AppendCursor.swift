@@ -13,7 +13,8 @@ public struct AppendCursor: Sendable {
         case nextChunk
         /// Try again after the pause; `forget` is the chunk whose cached lease is now suspect.
         case again(after: Duration, forget: ChunkHandle?)
-        case giveUp(GFSError)
+        /// Stop, reporting the error; `forget` as for `again` (the appender may be used again).
+        case giveUp(GFSError, forget: ChunkHandle?)
     }
 
     /// Nothing known of the file yet.
@@ -34,18 +35,20 @@ public struct AppendCursor: Sendable {
             return .nextChunk
         }
         let suspect = handle
+        handle = nil
         switch attempts.failed(error, at: now) {
-        case let .again(pause):
-            handle = nil
-            return .again(after: pause, forget: suspect)
-        case let .giveUp(error):
-            return .giveUp(error)
+        case let .again(pause): return .again(after: pause, forget: suspect)
+        case let .giveUp(error): return .giveUp(error, forget: suspect)
         }
     }
 
-    /// Where a record the primary placed at `offset` of the current chunk is in the file.
-    public func position(of offset: Int64, chunkSize: Int64) -> Int64 {
-        let (start, overflow) = Int64(chunkIndex ?? 0).multipliedReportingOverflow(by: chunkSize)
-        return overflow ? .max : start &+ offset
+    /// Where a record of `count` bytes the primary placed at `offset` of the current chunk is in the file,
+    /// and where it ends; nil if that passes the largest file offset (numbers from the network).
+    public func position(of offset: Int64, count: Int64, chunkSize: Int64) -> (start: Int64, end: Int64)? {
+        let (first, overflow) = Int64(chunkIndex ?? 0).multipliedReportingOverflow(by: chunkSize)
+        let (start, overflow2) = first.addingReportingOverflow(offset)
+        let (end, overflow3) = start.addingReportingOverflow(count)
+        guard !overflow, !overflow2, !overflow3, offset >= 0, count >= 0 else { return nil }
+        return (start, end)
     }
 }

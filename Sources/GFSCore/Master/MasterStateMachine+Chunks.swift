@@ -227,6 +227,15 @@ extension MasterStateMachine {
         // Replicas left behind only by unused versions take the new one with the rest.
         let complete = grantCandidates(handle)
         if complete.count < info.goal { noteBlocked(handle) }
+        if repairWantsLease(handle, at: now) {
+            let since = leaseHeldForRepair[handle] ?? now
+            leaseHeldForRepair[handle] = since
+            if now.duration(since: since) < Self.repairHold {
+                throw GFSError(.lease, "chunk \(handle) is below its goal of \(info.goal) replicas and is copied before "
+                               + "its next lease; retry")
+            }
+        }
+        leaseHeldForRepair[handle] = nil
         try requireMinimum(handle, complete.count, of: info.goal)
         guard let primary = complete.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")

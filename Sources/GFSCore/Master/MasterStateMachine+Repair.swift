@@ -94,6 +94,24 @@ extension MasterStateMachine {
     }
 
     /// A client waited on `handle` (a lease or read) while it was short of replicas: repair it first.
+    /// The longest a new lease waits for a copy to the chunk's goal.
+    public static let repairHold: Duration = .seconds(10)
+
+    /// Whether `handle`'s leases should give way to a copy: it is below its goal and a copy is under way or
+    /// could start now (a live source, a server with room that holds no current replica, no fence). A copy
+    /// needs the chunk unleased, so under steady appends a chunk written at `--min-replicas` would otherwise
+    /// stay short of replicas for good: its lease is then not extended, and a new one waits for the copy
+    /// (at most `repairHold`; writers ride that out).
+    func repairWantsLease(_ handle: ChunkHandle, at now: Instant) -> Bool {
+        guard let info = chunks[handle], leaseFence.map({ now >= $0 }) ?? true else { return false }
+        let health = health(handle)
+        if !health.copying.isEmpty { return true }
+        guard health.counted < info.goal, !(health.live + health.draining).isEmpty else { return false }
+        return placementCandidates().contains { candidate in
+            (info.replicas[candidate.server].map { $0 < info.version } ?? true) && !failedRecently(candidate.server, handle)
+        }
+    }
+
     public mutating func noteBlocked(_ handle: ChunkHandle) {
         guard let info = chunks[handle], health(handle).counted < info.goal else { return }
         blockedChunks[handle] = clock.now

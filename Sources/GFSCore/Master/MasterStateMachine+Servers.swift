@@ -126,7 +126,9 @@ extension MasterStateMachine {
         let window = now.advanced(by: .zero - configuration.recentCreationWindow)
         servers[server]?.recentCreations.removeAll { $0 <= window }
         var extended: [(ChunkHandle, ChunkVersion, Duration)] = []
-        for handle in extendLeases where leaseBlocked[handle] == nil && leaseKeepsItsMinimum(handle, at: now) {
+        for handle in extendLeases where leaseBlocked[handle] == nil && leaseKeepsItsMinimum(handle, at: now)
+            && !repairWantsLease(handle, at: now)
+        {
             if let expiry = leases.extend(handle, heldBy: server, at: now, duration: configuration.leaseDuration),
                 let version = leases.current(handle, at: now)?.version
             {

@@ -64,6 +64,8 @@ public struct MasterStateMachine: Sendable {
     var repairQueue: Set<ChunkHandle> = []
     /// Each server's standing (see `standings`) at the last planning pass.
     var standingsAtLastPlan: [ServerID: ServerStanding]?
+    /// Chunks whose new lease waits for a copy to their goal, and since when (at most `repairHold`).
+    var leaseHeldForRepair: [ChunkHandle: Instant] = [:]
     /// When a search for a rebalancing copy last found none, and the live servers then: the next search
     /// waits 10 s unless they change, since it walks the fullest server's chunks.
     var rebalanceFoundNone: (at: Instant, live: [ServerID])?
