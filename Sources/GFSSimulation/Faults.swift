@@ -179,7 +179,10 @@ struct Checks {
                 // A replica may be ahead by a version the master issued in a grant no client was handed (the
                 // grant failed): nothing was mutated at it, and the master never issues it again (seed 7338,
                 // where copy-on-write then left that chunk to a snapshot, which no lease ever moves on).
-                let unusedAhead = version.map { $0 > check.version && $0 <= (master.state.reservedVersion(appended.handle) ?? 0) } ?? false
+                let unusedAhead = version.map { held in
+                    held > check.version && held <= (master.state.reservedVersion(appended.handle) ?? 0)
+                        && !oracle.acknowledgements.contains { $0.handle == appended.handle && $0.version == held }
+                } ?? false
                 if version != check.version, !unusedAhead {
                     violations.append("\(server) is live for chunk \(appended.handle) at v\(check.version) but holds v\(version ?? 0)")
                 } else if appended.offset >= records.count || records[Int(appended.offset)] != appended.record {

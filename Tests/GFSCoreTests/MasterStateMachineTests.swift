@@ -111,7 +111,7 @@ import Testing
 
     /// Issue 17: a chunk written at fewer replicas than its goal reaches the goal under steady appends. A copy
     /// needs the chunk unleased, so once a target exists its lease is not extended, and a new lease waits for
-    /// the copy (at most `repairHold`), rather than the chunk staying at two replicas for good.
+    /// the copy (at most `longestRepairHold`), rather than the chunk staying at two replicas for good.
     @Test func aChunkShortOfItsGoalIsCopiedBetweenLeases() throws {
         registerServers(2)
         _ = try master.createFile(Self.path("/f"), replication: 3)
@@ -150,7 +150,7 @@ import Testing
         _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
         _ = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         #expect(throws: GFSError.self) { try master.requestLease(handle, of: Self.path("/f")) }
-        clock.advance(by: MasterStateMachine.repairHold + .seconds(1))
+        clock.advance(by: MasterStateMachine.longestRepairHold + .seconds(1))
         for port in 1...3 { _ = try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []) }
         guard case .grant = try master.requestLease(handle, of: Self.path("/f")) else {
             Issue.record("the hold ends")
@@ -596,7 +596,7 @@ import Testing
         master.replicaCorrupt(handle, on: primary)
         // The chunk is short of its goal with somewhere to go: the next lease waits for that copy a while.
         #expect(throws: GFSError.self) { try master.requestLease(handle) }
-        clock.advance(by: MasterStateMachine.repairHold)
+        clock.advance(by: MasterStateMachine.longestRepairHold)
         guard case let .grant(_, next, newPrimary, _, _) = try master.requestLease(handle) else {
             Issue.record("a new lease must be granted without the corrupt primary")
             return

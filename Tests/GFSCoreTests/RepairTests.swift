@@ -141,7 +141,7 @@ import Testing
         try beat([1, 2, 4])
         // Short of its goal with server 4 to copy to, a lease waits a while for that copy, then goes ahead.
         #expect(throws: GFSError.self) { try master.requestLease(handle) }
-        clock.advance(by: MasterStateMachine.repairHold)
+        clock.advance(by: MasterStateMachine.longestRepairHold)
         try beat([1, 2, 4])
         guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handle) else {
             Issue.record("expected a grant")
@@ -209,7 +209,7 @@ import Testing
         let order = try #require(master.planReplication().first)
         // A lease waits a while for the copy under way, then goes ahead (writes are not held up for good).
         #expect(throws: GFSError.self) { try master.requestLease(handle) }
-        clock.advance(by: MasterStateMachine.repairHold)
+        clock.advance(by: MasterStateMachine.longestRepairHold)
         try beat([1, 2, 4])
         guard case let .grant(_, version, _, replicas, _) = try master.requestLease(handle) else {
             Issue.record("expected a grant")

@@ -227,15 +227,18 @@ extension MasterStateMachine {
         // Replicas left behind only by unused versions take the new one with the rest.
         let complete = grantCandidates(handle)
         if complete.count < info.goal { noteBlocked(handle) }
-        if repairWantsLease(handle, at: now) {
-            let since = leaseHeldForRepair[handle] ?? now
+        var candidates: [ChunkPlacement.Candidate]?
+        let want = repairWant(handle, at: now, candidates: &candidates)
+        if want != .nothing {
+            // Timed from the first refusal; one older than any hold belongs to an earlier shortfall.
+            var since = leaseHeldForRepair[handle] ?? now
+            if now.duration(since: since) > Self.longestRepairHold * 2 { since = now }
             leaseHeldForRepair[handle] = since
-            if now.duration(since: since) < Self.repairHold {
+            if now.duration(since: since) < repairHold(for: want) {
                 throw GFSError(.lease, "chunk \(handle) is below its goal of \(info.goal) replicas and is copied before "
                                + "its next lease; retry")
             }
         }
-        leaseHeldForRepair[handle] = nil
         try requireMinimum(handle, complete.count, of: info.goal)
         guard let primary = complete.min(by: { (servers[$0]?.diskUse ?? 0) < (servers[$1]?.diskUse ?? 0) }) else {
             throw GFSError(.unavailable, "chunk \(handle) has no live up-to-date replica")
@@ -262,6 +265,7 @@ extension MasterStateMachine {
             try leaseOutcome(handle, version: version, confirmed: confirmed, primaryNeverReached: primaryNeverReached)
         }
         guard case .success = outcome else { return (outcome, bump.map { [$0] } ?? []) }
+        leaseHeldForRepair[handle] = nil
         let settle = Mutation.setVersion(handle, version)
         apply(settle)
         return (outcome, [settle])

@@ -93,25 +93,56 @@ extension MasterStateMachine {
         return health
     }
 
-    /// A client waited on `handle` (a lease or read) while it was short of replicas: repair it first.
-    /// The longest a new lease waits for a copy to the chunk's goal.
-    public static let repairHold: Duration = .seconds(10)
+    /// What a copy of a chunk below its goal wants of the chunk's leases. A copy needs the chunk unleased, so
+    /// under steady appends a chunk written at `--min-replicas` would otherwise stay short of replicas for
+    /// good: while a copy could start, or is under way, the lease is not extended, and a new one waits a while.
+    enum RepairWant: Equatable {
+        case nothing
+        /// The planner would start a copy at its next pass (a source and a target within the copy limits).
+        case couldStart
+        /// A copy to the goal is under way.
+        case copying
+    }
 
-    /// Whether `handle`'s leases should give way to a copy: it is below its goal and a copy is under way or
-    /// could start now (a live source, a server with room that holds no current replica, no fence). A copy
-    /// needs the chunk unleased, so under steady appends a chunk written at `--min-replicas` would otherwise
-    /// stay short of replicas for good: its lease is then not extended, and a new one waits for the copy
-    /// (at most `repairHold`; writers ride that out).
-    func repairWantsLease(_ handle: ChunkHandle, at now: Instant) -> Bool {
-        guard let info = chunks[handle], leaseFence.map({ now >= $0 }) ?? true else { return false }
-        let health = health(handle)
-        if !health.copying.isEmpty { return true }
-        guard health.counted < info.goal, !(health.live + health.draining).isEmpty else { return false }
-        return placementCandidates().contains { candidate in
-            (info.replicas[candidate.server].map { $0 < info.version } ?? true) && !failedRecently(candidate.server, handle)
+    /// The longest any new lease waits for a copy: under the clients' default 30 s `--timeout`.
+    public static let longestRepairHold: Duration = .seconds(20)
+
+    /// How long a new lease waits for a copy: a planner pass or two for one to start; the copy's expected
+    /// time at the clone rate for one under way (a new lease would void it), within `longestRepairHold`.
+    func repairHold(for want: RepairWant) -> Duration {
+        switch want {
+        case .nothing: return .zero
+        case .couldStart: return .seconds(3)
+        case .copying:
+            let seconds = configuration.chunkSize / max(configuration.cloneBytesPerSecond, 1)
+            return min(Self.longestRepairHold, .seconds(min(seconds, 3600)) + .seconds(5))
         }
     }
 
+    /// See `RepairWant`; mirrors the planner's conditions, so a lease is never held back for a copy it would
+    /// not start. `candidates` caches the placement candidates across calls in one heartbeat.
+    func repairWant(_ handle: ChunkHandle, at now: Instant,
+                    candidates: inout [ChunkPlacement.Candidate]?) -> RepairWant {
+        guard let info = chunks[handle], leaseFence.map({ now >= $0 }) ?? true else { return .nothing }
+        let health = health(handle)
+        guard health.counted < info.goal else { return .nothing }
+        if !health.copying.isEmpty { return .copying }
+        let sources = health.live + health.draining
+        let missing = info.goal - health.counted - replicasBehind(handle).count
+        guard missing > 0, !sources.isEmpty, clonesInFlight.count < configuration.clonesTotal else { return .nothing }
+        let busy = cloneLoad()
+        let limit = configuration.clonesPerServer
+        guard sources.contains(where: { busy[$0, default: 0] < limit }) else { return .nothing }
+        let list = candidates ?? placementCandidates()
+        candidates = list
+        let target = list.contains { candidate in
+            busy[candidate.server, default: 0] < limit && !failedRecently(candidate.server, handle)
+                && (info.replicas[candidate.server].map { $0 < info.version } ?? true)
+        }
+        return target ? .couldStart : .nothing
+    }
+
+    /// A client waited on `handle` (a lease or read) while it was short of replicas: repair it first.
     public mutating func noteBlocked(_ handle: ChunkHandle) {
         guard let info = chunks[handle], health(handle).counted < info.goal else { return }
         blockedChunks[handle] = clock.now

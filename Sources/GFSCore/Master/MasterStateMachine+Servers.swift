@@ -126,8 +126,9 @@ extension MasterStateMachine {
         let window = now.advanced(by: .zero - configuration.recentCreationWindow)
         servers[server]?.recentCreations.removeAll { $0 <= window }
         var extended: [(ChunkHandle, ChunkVersion, Duration)] = []
+        var candidates: [ChunkPlacement.Candidate]?
         for handle in extendLeases where leaseBlocked[handle] == nil && leaseKeepsItsMinimum(handle, at: now)
-            && !repairWantsLease(handle, at: now)
+            && repairWant(handle, at: now, candidates: &candidates) == .nothing
         {
             if let expiry = leases.extend(handle, heldBy: server, at: now, duration: configuration.leaseDuration),
                 let version = leases.current(handle, at: now)?.version

@@ -64,7 +64,7 @@ public struct MasterStateMachine: Sendable {
     var repairQueue: Set<ChunkHandle> = []
     /// Each server's standing (see `standings`) at the last planning pass.
     var standingsAtLastPlan: [ServerID: ServerStanding]?
-    /// Chunks whose new lease waits for a copy to their goal, and since when (at most `repairHold`).
+    /// Chunks whose new lease waits for a copy to their goal, and since when (see `repairHold(for:)`).
     var leaseHeldForRepair: [ChunkHandle: Instant] = [:]
     /// When a search for a rebalancing copy last found none, and the live servers then: the next search
     /// waits 10 s unless they change, since it walks the fullest server's chunks.
@@ -226,6 +226,7 @@ public struct MasterStateMachine: Sendable {
         settledVersions[handle] = nil
         catchUpsInFlight[handle] = nil
         grantFailures[handle] = nil
+        leaseHeldForRepair[handle] = nil
         guard let info = chunks.removeValue(forKey: handle) else { return }
         for server in info.replicas.keys { pendingDeletes[server, default: []].insert(handle) }
         leases.withdrawUndelivered(handle)
