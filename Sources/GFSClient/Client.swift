@@ -138,13 +138,6 @@ public final class Client: Sendable {
         Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
     }
 
-    /// Waits before the next attempt after `error`, or gives up with it once `timeout` has passed with no
-    /// progress.
-    func pause(_ patience: inout Patience, after error: GFSError) async throws(GFSError) {
-        guard let wait = patience.pause(at: clock.now) else { throw patience.exhausted(error, at: clock.now) }
-        try await sleep(wait)
-    }
-
     /// Sleeps `pause`, unless the caller gave up meanwhile.
     func sleep(_ pause: Duration) async throws(GFSError) {
         try? await Task.sleep(for: pause)

@@ -109,18 +109,23 @@ import Testing
         }
     }
 
+    /// Creates /f (goal 3) and its chunk 0 with only two servers registered.
+    func chunkOnTwoOfThree() throws -> ChunkHandle {
+        registerServers(2)
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        guard case let .create(index, handle, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
+            throw GFSError(.internal, "expected a creation plan")
+        }
+        _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
+        return handle
+    }
+
     /// Issue 17: a chunk written at fewer replicas than its goal reaches the goal under steady appends. A copy
     /// needs the chunk unleased, so once a target exists its lease is not extended, and a new lease waits for
     /// the copy (at most `longestRepairHold`), rather than the chunk staying at two replicas for good.
     @Test func aChunkShortOfItsGoalIsCopiedBetweenLeases() throws {
-        registerServers(2)
-        _ = try master.createFile(Self.path("/f"), replication: 3)
-        guard case let .create(index, handle, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
-            Issue.record("expected a creation plan")
-            return
-        }
-        _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
-        let primary = try grantedLease(handle)  // no third server: writes go on at two replicas
+        let handle = try chunkOnTwoOfThree()
+        let primary = try grantedLease(handle)  // no third server yet: writes go on at two replicas
         _ = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         let extended = try master.heartbeat(primary, freeBytes: 1 << 39, extendLeases: [handle])
         #expect(extended.extended.isEmpty, "a copy to the new server waits for this lease to end")
@@ -141,13 +146,7 @@ import Testing
 
     /// Writers are held back for a copy only so long: a copy that cannot finish does not stop writes.
     @Test func aLeaseWaitsForACopyOnlySoLong() throws {
-        registerServers(2)
-        _ = try master.createFile(Self.path("/f"), replication: 3)
-        guard case let .create(index, handle, version, servers) = try master.allocate(Self.path("/f"), index: 0) else {
-            Issue.record("expected a creation plan")
-            return
-        }
-        _ = try master.chunkCreated(Self.path("/f"), index: index, handle: handle, version: version, confirmed: servers)
+        let handle = try chunkOnTwoOfThree()
         _ = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         #expect(throws: GFSError.self) { try master.requestLease(handle, of: Self.path("/f")) }
         clock.advance(by: MasterStateMachine.longestRepairHold + .seconds(1))
