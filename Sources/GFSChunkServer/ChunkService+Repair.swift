@@ -9,7 +9,7 @@ extension ChunkService {
     /// no faster than `bytesPerSecond`, then installs it whole, so a failed copy leaves nothing behind.
     func replicate(_ handle: ChunkHandle, version: ChunkVersion, from source: ServerID,
                    bytesPerSecond: Int64?) async throws(GFSError) {
-        if let held = store.version(handle), held >= version { return }
+        guard ChunkServerState.installsCopy(at: version, over: store.version(handle)) else { return }
         let piece = 1 << 20
         let limit = chunkSize
         var data = ByteBuffer()
@@ -26,7 +26,12 @@ extension ChunkService {
             await pace(started: started, bytes: data.readableBytes, bytesPerSecond: bytesPerSecond)
         }
         let copied = data
-        try await onDisk { [store] () throws(GFSError) in try store.install(handle, version: version, data: copied) }
+        let installed = try await sequencer.run(handle) { () async throws(GFSError) -> Bool in
+            guard ChunkServerState.installsCopy(at: version, over: store.version(handle)) else { return false }
+            try await onDisk { [store] () throws(GFSError) in try store.install(handle, version: version, data: copied) }
+            return true
+        }
+        guard installed else { return }
         logger.info("copied chunk \(handle) v\(version) from \(source): \(copied.readableBytes) bytes")
     }
 

@@ -376,7 +376,9 @@ final class SimulatedChunkServer: Role {
             inOrder(handle) { [self] release in
                 defer { release() }
                 do throws(GFSError) {
-                    try install(handle, records, version: version)
+                    if ChunkServerState.installsCopy(at: version, over: self.version(handle)) {
+                        try install(handle, records, version: version)
+                    }
                     answer(.success(.done))
                 } catch {
                     answer(.failure(error))

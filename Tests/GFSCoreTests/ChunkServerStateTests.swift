@@ -80,6 +80,14 @@ import Testing
         #expect(throws: GFSError.self) { try state.confirm(Self.chunk, version: 4, at: Self.at(3)) }
     }
 
+    /// A copy for re-replication installs only over nothing or an older replica, never over a newer one.
+    @Test func aLateCopyNeverReplacesANewerReplica() {
+        #expect(ChunkServerState.installsCopy(at: 2, over: nil))
+        #expect(ChunkServerState.installsCopy(at: 3, over: 2))
+        #expect(!ChunkServerState.installsCopy(at: 2, over: 3))
+        #expect(!ChunkServerState.installsCopy(at: 2, over: 2))
+    }
+
     /// Each chunk's work runs one at a time, in arrival order; other chunks are not held up.
     @Test func theQueueRunsOneAtATimeInOrder() {
         var queue = ChunkQueue<String>()

@@ -138,6 +138,14 @@ public struct ChunkServerState: Sendable {
     /// The leases to ask the master to extend at this heartbeat.
     public mutating func leasesToExtend(at now: Instant) -> [ChunkHandle] { leases.leasesToExtend(at: now) }
 
+    /// Whether a copy of `handle` at `version`, fetched for re-replication, may replace the replica held
+    /// here (at `held`), decided in the chunk's queue just before installing it: a copy is slow, and a grant
+    /// may have moved this replica past it meanwhile (chaos seed 62: a late copy at v2 overwrote a replica a
+    /// lease had moved to v3, and with it an acknowledged write).
+    public static func installsCopy(at version: ChunkVersion, over held: ChunkVersion?) -> Bool {
+        held.map { $0 < version } ?? true
+    }
+
     // MARK: - Checks
 
     private func authorize(_ handle: ChunkHandle, version: ChunkVersion, at now: Instant) throws(GFSError) -> [ServerID] {
