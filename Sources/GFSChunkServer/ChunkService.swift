@@ -27,6 +27,8 @@ public final class ChunkService: Sendable {
     let forwardTimeout: Duration
     /// Where acknowledged mutations are recorded, if anywhere (`--ack-log`).
     let acknowledgements: AcknowledgementLog?
+    /// The highest master epoch seen: orders from a deposed master are refused.
+    let epochs: EpochFence
 
     /// A service over `store`.
     init(address: ServerID, masters: [ServerID], store: ChunkStore, pushes: PushBuffers, logger: Logger,
@@ -39,13 +41,16 @@ public final class ChunkService: Sendable {
         self.forwardTimeout = forwardTimeout
         self.acknowledgements = acknowledgements
         state = NIOLockedValueBox(ChunkServerState(address: address, chunkSize: 64 << 20))
+        epochs = EpochFence(store: store)
         durability = GroupSync(store: store, onDisk: { body throws(GFSError) in try await Self.onDisk(body) })
     }
 
     /// Answers one request line.
     public func handle(_ line: Line) async -> Reply {
         do {
-            return try await handle(try ChunkRequest(line))
+            let request = try ChunkRequest(line)
+            if request.isMasterOrder { try await epochs.admit(try Epoch.of(line), line.verb) }
+            return try await handle(request)
         } catch {
             return .error(error)
         }

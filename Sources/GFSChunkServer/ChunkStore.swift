@@ -109,7 +109,11 @@ public final class ChunkStore: Sendable {
     /// then the folder is fsynced so the rename survives a power loss. Any failed step is an error: a version
     /// that might not be on disk must never be acknowledged (DESIGN.md §6).
     private func writeVersion(_ handle: ChunkHandle, _ version: ChunkVersion) throws(GFSError) {
-        let target = path(handle, "version")
+        try writeNumber(version, to: path(handle, "version"))
+    }
+
+    /// Replaces a one-number file durably (a version, or the highest master epoch).
+    func writeNumber(_ version: UInt64, to target: String) throws(GFSError) {
         let temporary = target + ".tmp"
         let descriptor = try Self.open(temporary, [.create, .truncate])
         do {

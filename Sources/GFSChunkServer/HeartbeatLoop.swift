@@ -66,7 +66,7 @@ struct HeartbeatLoop: Sendable {
             service.state.withLockedValue { $0.chunkSize = reply.chunkSize }
             service.logger.info("registered with \(master): \(report.count) chunks")
         }
-        try await carryOut(reply.instructions, sent: service.clock.now)
+        try await carryOut(reply.instructions, epoch: reply.epoch, sent: service.clock.now)
         return shadow
     }
 
@@ -75,18 +75,25 @@ struct HeartbeatLoop: Sendable {
         let report = service.store.report()
         let reply = try await connection.call(MasterRequest.report(service.address).line,
                                               payload: ReportedChunk.payload(report), timeout: .seconds(30))
-        try await carryOut(try InstructionsReply(reply).instructions, sent: sent)
+        let instructions = try InstructionsReply(reply)
+        try await carryOut(instructions.instructions, epoch: instructions.epoch, sent: sent)
     }
 
     private func beat(on connection: Connection) async throws(GFSError) {
         let sent = service.clock.now
         let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
                                               leases: service.state.withLockedValue { [now = sent] in $0.leasesToExtend(at: now) })
-        let reply = try await connection.call(request.line, timeout: interval * 5)
-        try await carryOut(try InstructionsReply(reply).instructions, sent: sent)
+        let reply = try InstructionsReply(try await connection.call(request.line, timeout: interval * 5))
+        try await carryOut(reply.instructions, epoch: reply.epoch, sent: sent)
     }
 
-    private func carryOut(_ instructions: [ChunkServerInstruction], sent: Instant) async throws(GFSError) {
+    /// Carries out a master's instructions, unless that master's epoch has passed (it was deposed).
+    private func carryOut(_ instructions: [ChunkServerInstruction], epoch: UInt64, sent: Instant) async throws(GFSError) {
+        guard !instructions.isEmpty else { return }
+        do { try await service.epochs.admit(epoch, "a heartbeat reply from \(master)") } catch where error.code == .stale {
+            service.logger.warning("\(error.message); ignoring its \(instructions.count) instruction(s)")
+            return
+        }
         for instruction in instructions {
             switch instruction {
             case let .extend(handle, version, lease):

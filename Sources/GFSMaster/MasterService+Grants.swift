@@ -123,6 +123,7 @@ extension MasterService {
         let pool = self.pool
         let timeout = grantTimeout
         let logger = self.logger
+        let line = request.line(epoch: epoch)
         return await withTaskGroup(of: (ServerID, Bool, Bool).self) { group in
             for server in servers {
                 group.addTask {
@@ -132,7 +133,7 @@ extension MasterService {
                         return (server, false, true)
                     }
                     do {
-                        _ = try await connection.call(request.line, timeout: timeout)
+                        _ = try await connection.call(line, timeout: timeout)
                         return (server, true, false)
                     } catch {
                         logger.warning("\(request.line.verb) to \(server): \(error)")

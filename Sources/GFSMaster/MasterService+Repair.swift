@@ -31,11 +31,12 @@ extension MasterService {
         catchUp()
         for order in state.planReplication() {
             logger.info("copying chunk \(order.handle) from \(order.source) to \(order.target) (\(order.reason.rawValue))")
-            let request = ChunkRequest.replicate(order.handle, version: order.version, source: order.source, bytesPerSecond: rate)
+            let request = ChunkRequest.replicate(order.handle, version: order.version, source: order.source,
+                                                 bytesPerSecond: rate).line(epoch: epoch)
             Task {
                 let succeeded: Bool
                 do {
-                    _ = try await pool.call(order.target, request.line, timeout: timeout)
+                    _ = try await pool.call(order.target, request, timeout: timeout)
                     succeeded = true
                 } catch {
                     logger.warning("copy of chunk \(order.handle) to \(order.target) failed: \(error)")
@@ -88,7 +89,7 @@ extension MasterService {
             let deletions = try state.report(server, chunks: try ReportedChunk.parse(payload ?? ByteBuffer()))
             guard case .primary = role else { return .ok() }
             if !deletions.isEmpty { logger.info("chunkserver \(server) holds \(deletions.count) orphan or stale replicas") }
-            return InstructionsReply(deletions.map { ChunkServerInstruction.delete($0) }).reply
+            return InstructionsReply(deletions.map { ChunkServerInstruction.delete($0) }, epoch: epoch).reply
         case let .leave(server):
             logger.notice("chunkserver \(server) is stopping for a restart")
             state.serverLeaving(server)

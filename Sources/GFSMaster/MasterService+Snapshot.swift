@@ -27,10 +27,11 @@ extension MasterService {
         let leased = try state.prepareSnapshotChunks(source, to: destination)
         let pool = self.pool
         let timeout = grantTimeout
+        let epoch = self.epoch
         let revoked = await withTaskGroup(of: (MasterStateMachine.LeasedChunk, Int64)?.self) { group in
             for chunk in leased {
                 group.addTask {
-                    let request = ChunkRequest.revoke(chunk.handle, version: chunk.version).line
+                    let request = ChunkRequest.revoke(chunk.handle, version: chunk.version).line(epoch: epoch)
                     guard let reply = try? LengthReply(await pool.call(chunk.primary, request, timeout: timeout)) else { return nil }
                     return (chunk, reply.length)
                 }

@@ -31,15 +31,20 @@ public struct FileLayout: ReplyMessage, Equatable {
 /// What the master tells a chunkserver: the body of a `REGISTER`, `HEARTBEAT` or `REPORT` reply.
 public struct InstructionsReply: ReplyMessage, Equatable {
     public var instructions: [ChunkServerInstruction]
+    /// The epoch of the master that gave them (0 without etcd).
+    public var epoch: UInt64
 
-    public init(_ instructions: [ChunkServerInstruction]) { self.instructions = instructions }
+    public init(_ instructions: [ChunkServerInstruction], epoch: UInt64 = 0) {
+        self.instructions = instructions
+        self.epoch = epoch
+    }
 
-    public var reply: Reply { .ok(body: instructions.map(\.line)) }
+    public var reply: Reply { Reply(line: Epoch.stamp(Reply.ok().line, epoch), body: instructions.map(\.line)) }
 
     public init(_ reply: Reply) throws(GFSError) {
         var instructions: [ChunkServerInstruction] = []
         for line in reply.body { instructions.append(try ChunkServerInstruction(line)) }
-        self.init(instructions)
+        self.init(instructions, epoch: try Epoch.of(reply.line))
     }
 }
 
@@ -48,21 +53,25 @@ public struct RegisterReply: ReplyMessage, Equatable {
     public var chunkSize: Int64
     public var role: MasterRole
     public var instructions: [ChunkServerInstruction]
+    /// The epoch of the master that answered (0 without etcd).
+    public var epoch: UInt64
 
-    public init(chunkSize: Int64, role: MasterRole, instructions: [ChunkServerInstruction]) {
+    public init(chunkSize: Int64, role: MasterRole, instructions: [ChunkServerInstruction], epoch: UInt64 = 0) {
         self.chunkSize = chunkSize
         self.role = role
         self.instructions = instructions
+        self.epoch = epoch
     }
 
     public var reply: Reply {
-        .ok([.init("chunksize", String(chunkSize)), .init("role", role.description)], body: instructions.map(\.line))
+        let line = Reply.ok([.init("chunksize", String(chunkSize)), .init("role", role.description)]).line
+        return Reply(line: Epoch.stamp(line, epoch), body: instructions.map(\.line))
     }
 
     public init(_ reply: Reply) throws(GFSError) {
         self.init(chunkSize: try reply.line.requireInteger("chunksize", in: 1...Limits.maximumChunkBytes),
                   role: try MasterRole(try reply.line.require("role")),
-                  instructions: try InstructionsReply(reply).instructions)
+                  instructions: try InstructionsReply(reply).instructions, epoch: try Epoch.of(reply.line))
     }
 }
 
