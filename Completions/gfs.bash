@@ -186,7 +186,7 @@ _gfs() {
 
 _gfs_up() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--ha --version -h --help)
     repeating_options=()
     non_repeating_options=(--dir --chunkservers --port --chunk-size --log-level)
     __gfs_offer_flags_options 0
@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
+    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -251,6 +251,18 @@ _gfs_master() {
         return
         ;;
     '--log-replicas')
+        return
+        ;;
+    '--etcd')
+        return
+        ;;
+    '--etcd-prefix')
+        return
+        ;;
+    '--etcd-ttl')
+        return
+        ;;
+    '--advertise')
         return
         ;;
     '--heartbeat-timeout')

@@ -35,9 +35,23 @@ struct Master: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run as a read-only shadow that follows this primary's log.", valueName: "host:port"))
     var shadowOf: String?
 
-    @Option(help: ArgumentHelp("Shadows that must have each mutation on disk before it is acknowledged.",
-                               valueName: "host:port,..."))
+    @Option(help: ArgumentHelp("Shadows that must have each mutation on disk before it is acknowledged (with --etcd: "
+                               + "the other masters).", valueName: "host:port,..."))
     var logReplicas: String?
+
+    @Option(help: ArgumentHelp("etcd endpoints: the masters elect their primary there; the others follow it.",
+                               valueName: "http://host:port,..."))
+    var etcd: String?
+
+    @Option(help: "The etcd key prefix of this cluster's election.")
+    var etcdPrefix = "/gfs"
+
+    @Option(help: "The election lease: a dead primary is replaced after about this long.")
+    var etcdTtl = TimeSpan(.seconds(3))
+
+    @Option(help: ArgumentHelp("The address other roles and clients reach this master at (default: --listen).",
+                               valueName: "host:port"))
+    var advertise: String?
 
     @Option(help: "A chunkserver silent this long is dead.")
     var heartbeatTimeout = TimeSpan(.seconds(15))
@@ -66,6 +80,15 @@ struct Master: AsyncParsableCommand {
     func validate() throws {
         _ = try serverAddress(listen, flag: "--listen")
         if let shadowOf { _ = try serverAddress(shadowOf, flag: "--shadow-of") }
+        if let advertise { _ = try serverAddress(advertise, flag: "--advertise") }
+        for endpoint in etcdEndpoints where !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
+            throw ValidationError("--etcd: '\(endpoint)' is not an http:// URL")
+        }
+        if etcd != nil, shadowOf != nil { throw ValidationError("--etcd and --shadow-of exclude each other: etcd picks the primary") }
+        guard etcdTtl.duration >= .seconds(1), etcdTtl.duration <= .seconds(600) else {
+            throw ValidationError("--etcd-ttl must be 1s...600s")
+        }
+        guard etcdPrefix.hasPrefix("/") else { throw ValidationError("--etcd-prefix must start with /") }
         for replica in (logReplicas ?? "").split(separator: ",") { _ = try serverAddress(String(replica), flag: "--log-replicas") }
         guard chunkSize.bytes >= 64 << 10, chunkSize.bytes <= 1 << 30 else {
             throw ValidationError("--chunk-size must be between 64KiB and 1GiB")
@@ -80,6 +103,10 @@ struct Master: AsyncParsableCommand {
         guard clonesPerServer >= 0, clonesTotal >= 0, cloneRate.bytes > 0 else {
             throw ValidationError("--clones-per-server and --clones-total must be 0 or more, --clone-rate positive")
         }
+    }
+
+    var etcdEndpoints: [String] {
+        (etcd ?? "").split(separator: ",").map { $0.hasSuffix("/") ? String($0.dropLast()) : String($0) }
     }
 
     func run() async throws {
@@ -103,6 +130,10 @@ struct Master: AsyncParsableCommand {
         options.repairInterval = repairInterval.duration
         options.gcInterval = gcInterval.duration
         options.shadowOf = try shadowOf.map { try serverAddress($0, flag: "--shadow-of") }
+        options.etcd = etcdEndpoints
+        options.etcdPrefix = etcdPrefix
+        options.etcdTTL = max(1, etcdTtl.duration.components.seconds)
+        options.advertise = try advertise.map { try serverAddress($0, flag: "--advertise") }
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)

@@ -23,6 +23,14 @@ public struct MasterServer: Sendable {
         public var repairInterval: Duration = .seconds(1)
         /// Time between namespace scans for deleted files past their grace period.
         public var gcInterval: Duration = .seconds(60)
+        /// etcd endpoints (`http://host:port`): with them, masters elect their primary; the others follow.
+        public var etcd: [String] = []
+        /// The etcd key prefix of this cluster's election.
+        public var etcdPrefix = "/gfs"
+        /// Seconds of the election lease: how long a dead primary holds up the next election.
+        public var etcdTTL: Int64 = 3
+        /// The address other roles reach this master at, if not the one it listens on.
+        public var advertise: ServerID?
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -35,19 +43,34 @@ public struct MasterServer: Sendable {
     let listener: ProtocolListener
     let service: MasterService
     let lock: DirectoryLock
+    /// The etcd campaign, when there is one.
+    let election: Task<Void, Never>?
 
     /// Takes the data folder and binds the port; the master is then reachable at `address`.
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> MasterServer {
         let lock = try DirectoryLock(options.directory, role: "master")
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
         let listener = try await ProtocolListener.bind(options.listen, limits: limits)
+        let advertised = options.advertise ?? listener.address
+        // Under etcd every master starts as a shadow; the election makes one primary.
+        let role: MasterRole = options.shadowOf.map { .shadow(of: $0) }
+            ?? (options.etcd.isEmpty ? .primary : .shadow(of: advertised))
         let service = try MasterService(configuration: options.configuration, clock: SystemClock(), logger: logger,
                                         folder: options.directory, checkpointBytes: options.checkpointBytes,
-                                        role: options.shadowOf.map { .shadow(of: $0) } ?? .primary,
-                                        logReplicas: options.logReplicas)
-        await service.startFollowing(as: listener.address)
+                                        role: role, logReplicas: options.logReplicas,
+                                        // Under etcd a silent replica is left out (not waited for) after this.
+                                        replicaTimeout: options.etcd.isEmpty ? .seconds(10) : .seconds(max(2, options.etcdTTL)))
+        var election: Task<Void, Never>?
+        if options.etcd.isEmpty {
+            await service.startFollowing(as: advertised)
+        } else {
+            let campaign = MasterElection(etcd: EtcdClient(endpoints: options.etcd), prefix: options.etcdPrefix,
+                                          address: advertised, ttl: options.etcdTTL, service: service, logger: logger,
+                                          peers: options.logReplicas)
+            election = Task { await campaign.run() }
+        }
         await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)
-        return MasterServer(listener: listener, service: service, lock: lock)
+        return MasterServer(listener: listener, service: service, lock: lock, election: election)
     }
 
     /// The bound address.

@@ -14,8 +14,16 @@ extension MasterService {
 
     /// `TAIL from=N`: records from N on, after waiting up to `wait` for new ones. A shadow's `from` also says
     /// it has everything before N on disk, which is its acknowledgement as a log replica.
-    func tail(from first: UInt64, shadow: ServerID?, wait: Duration) async throws(GFSError) -> Reply {
+    func tail(from first: UInt64, shadow: ServerID?, wait: Duration, last: UInt32?) async throws(GFSError) -> Reply {
         let durable = log.durable
+        if let last, first > 1 {
+            guard first - 1 <= durable else {
+                throw GFSError(.stale, "diverged: your log ends at record \(first - 1), mine at \(durable); start again from my checkpoint")
+            }
+            if let mine = await recordCheck(first - 1), mine != last {
+                throw GFSError(.stale, "diverged: your record \(first - 1) is not mine; start again from my checkpoint")
+            }
+        }
         guard first >= 1, first <= durable + 1 else {
             throw GFSError(.badRequest, "asked for record \(first) but this master's log ends at \(durable)")
         }
@@ -46,12 +54,22 @@ extension MasterService {
             guard let newest = try LogFiles.checkpoints(in: folder).first else { return nil }
             return (newest.sequence, try LogFiles.read(folder + "/" + newest.name))
         }
-        guard let (sequence, bytes) = found else { throw GFSError(.notFound, "this master has no checkpoint yet") }
+        guard let (sequence, bytes) = found else {
+            // A shadow that must start again needs one: write it, and have the shadow ask again.
+            maybeCheckpoint(force: true)
+            throw GFSError(.unavailable, "this master is writing its first checkpoint; ask again")
+        }
         return CheckpointReply(sequence: sequence, bytes: ByteBuffer(bytes: bytes)).reply
     }
 
     func replicaConfirmed(_ shadow: ServerID, upTo sequence: UInt64) {
         replicaAcks[shadow] = max(replicaAcks[shadow] ?? 0, sequence)
+        if excludedReplicas.contains(shadow), sequence >= log.durable, let fence = replicaFence {
+            // Waited for again before etcd lets it campaign again (Kafka's ISR works this way).
+            excludedReplicas.remove(shadow)
+            logger.notice("log replica \(shadow) caught up at record \(sequence); mutations wait for it again")
+            Task { _ = await fence.markInSync(shadow) }
+        }
         let confirmed = confirmedByAllReplicas
         let ready = replicaWaiters.filter { $0.sequence <= confirmed }
         replicaWaiters.removeAll { $0.sequence <= confirmed }
@@ -59,19 +77,35 @@ extension MasterService {
     }
 
     private var confirmedByAllReplicas: UInt64 {
-        logReplicas.map { replicaAcks[$0] ?? 0 }.min() ?? .max
+        logReplicas.filter { !excludedReplicas.contains($0) }.map { replicaAcks[$0] ?? 0 }.min() ?? .max
+    }
+
+    /// Under etcd, leaves `replicas` out of the in-sync set once etcd records them as behind (then they may
+    /// not campaign, so no acknowledged mutation depends on them); false if that could not be recorded.
+    private func exclude(_ replicas: [ServerID], why: String) async -> Bool {
+        guard let fence = replicaFence else { return false }
+        for replica in replicas where !excludedReplicas.contains(replica) {
+            guard await fence.markBehind(replica) else { return false }
+            excludedReplicas.insert(replica)
+            logger.warning("log replica \(replica) \(why); mutations go on without it until it catches up")
+        }
+        let confirmed = confirmedByAllReplicas
+        let ready = replicaWaiters.filter { $0.sequence <= confirmed }
+        replicaWaiters.removeAll { $0.sequence <= confirmed }
+        for waiter in ready { waiter.wake.fire() }
+        return true
     }
 
     /// Refuses a mutation before it takes effect while a log replica is behind and silent for `replicaTimeout`:
     /// otherwise each mutation would be applied and logged here, then reported failed for want of the
     /// replica's confirmation. Only a mutation already under way when the replica went quiet is left in
     /// doubt, as with any timeout.
-    func checkLogReplicasKeepUp() throws(GFSError) {
+    func checkLogReplicasKeepUp() async throws(GFSError) {
         let durable = log.durable
-        for replica in logReplicas where (replicaAcks[replica] ?? 0) < durable {
-            let heard = replicaLastHeard[replica] ?? serviceStarted
+        for replica in logReplicas where (replicaAcks[replica] ?? 0) < durable && !excludedReplicas.contains(replica) {
+            let heard = replicaLastHeard[replica] ?? replicasExpectedSince
             let silent = ContinuousClock.now - heard
-            if silent > replicaTimeout {
+            if silent > replicaTimeout, !(await exclude([replica], why: "has been silent for \(silent)")) {
                 throw GFSError(.unavailable, "log replica \(replica) has not confirmed record \(durable) and has been silent for \(silent); mutations wait until it is back")
             }
         }
@@ -86,8 +120,12 @@ extension MasterService {
             replicaWaiters.append((sequence, wake))
             Task { try? await Task.sleep(for: timeout); wake.fire() }
         }
+        var missing = logReplicas.filter { (replicaAcks[$0] ?? 0) < sequence && !excludedReplicas.contains($0) }
+        if confirmedByAllReplicas < sequence, await exclude(missing, why: "did not confirm record \(sequence) within \(timeout)") {
+            missing = []
+        }
         guard confirmedByAllReplicas >= sequence else {
-            let missing = logReplicas.filter { (replicaAcks[$0] ?? 0) < sequence }.map(\.description)
+            let missing = missing.map(\.description)
             // TIMEOUT, not UNAVAILABLE: the mutation was carried out, so a client must not simply send it again.
             throw GFSError(.timeout, "log replica(s) \(missing.joined(separator: ", ")) did not confirm within \(timeout); the mutation is on the primary's disk only")
         }

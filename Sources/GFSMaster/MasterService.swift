@@ -21,14 +21,20 @@ public actor MasterService {
     private var checkpointing = false
     /// Primary or shadow.
     public internal(set) var role: Role
+    /// The etcd revision of this master's election, stamped on its orders to chunkservers (0 without etcd).
+    public internal(set) var epoch: UInt64 = 0
     /// Shadows that must have a record on disk before its mutation is acknowledged.
     let logReplicas: [ServerID]
     let replicaTimeout: Duration
     var replicaAcks: [ServerID: UInt64] = [:]
+    /// Under etcd: log replicas left out of the in-sync set (recorded in etcd, so they may not campaign),
+    /// and how to record that.
+    var excludedReplicas: Set<ServerID> = []
+    var replicaFence: ReplicaFence?
     /// When each log replica last asked for records (a live shadow always has a TAIL waiting).
     var replicaLastHeard: [ServerID: ContinuousClock.Instant] = [:]
-    /// When this service started: log replicas get one `replicaTimeout` from then to show up.
-    let serviceStarted = ContinuousClock.now
+    /// When this service started or was elected: log replicas get one `replicaTimeout` from then to show up.
+    var replicasExpectedSince = ContinuousClock.now
     var replicaWaiters: [(sequence: UInt64, wake: OneShot)] = []
     var follower: Task<Void, Never>?
     var pathLocks = PathLocks()
@@ -88,7 +94,7 @@ public actor MasterService {
         let sequence = log.lastAssigned
         guard sequence > 0 else { return }
         try await log.waitDurable(sequence)
-        try checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
+        try await checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
         try await waitForReplicas(sequence)
     }
 
@@ -108,8 +114,8 @@ public actor MasterService {
 
     /// Starts a checkpoint when the log has grown past its threshold: switch to a new log file, snapshot the
     /// state (O(1): the tables are persistent trees) and write it on a thread pool while requests go on.
-    func maybeCheckpoint() {
-        guard !checkpointing, log.wantsCheckpoint else { return }
+    func maybeCheckpoint(force: Bool = false) {
+        guard !checkpointing, force || log.wantsCheckpoint else { return }
         checkpointing = true
         let sequence = log.rollover()
         let snapshot = state
@@ -157,7 +163,7 @@ public actor MasterService {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
-        if request.isMutation { try checkLogReplicasKeepUp() }
+        if request.isMutation { try await checkLogReplicasKeepUp() }
         switch request {
         case let .makeDirectory(path, parents):
             let mutations = try await locked([path]) { () throws(GFSError) in try state.makeDirectory(path, parents: parents) }
@@ -203,13 +209,13 @@ public actor MasterService {
             if case .shadow = role { deletions = [] } else { try await commit(adopted) }
             logger.log(level: level, "chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
             return RegisterReply(chunkSize: state.configuration.chunkSize, role: role,
-                                 instructions: deletions.map { ChunkServerInstruction.delete($0) }).reply
+                                 instructions: deletions.map { ChunkServerInstruction.delete($0) }, epoch: epoch).reply
         case let .heartbeat(server, free, leases):
             var outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
             if case .shadow = role { outcome = .init(extended: [], deletions: []) }
             let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
-            return InstructionsReply(instructions).reply
+            return InstructionsReply(instructions, epoch: epoch).reply
         case let .corrupt(handle, server):
             logger.warning("chunkserver \(server) reports replica of \(handle) corrupt")
             state.replicaCorrupt(handle, on: server)
@@ -221,8 +227,8 @@ public actor MasterService {
                                 copies: state.clonesUnderWay.count, summaries: summaries).reply
         case .help:
             return Verb.helpReply(for: .master)
-        case let .tail(from, shadow, wait):
-            return try await tail(from: from, shadow: shadow, wait: .milliseconds(wait))
+        case let .tail(from, shadow, wait, last):
+            return try await tail(from: from, shadow: shadow, wait: .milliseconds(wait), last: last)
         case .checkpoint:
             return try await newestCheckpoint()
         case .promote:

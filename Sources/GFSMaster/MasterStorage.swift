@@ -106,6 +106,17 @@ enum MasterStorage {
         return bytes
     }
 
+    /// Moves every log and checkpoint into a `diverged-<ms>` folder (kept for an operator, never read again),
+    /// so a shadow starting again from the primary's checkpoint replays none of its own records.
+    static func setAside(_ folder: String, stamp: Int64) throws(GFSError) {
+        let aside = folder + "/diverged-\(stamp)"
+        guard mkdir(aside, 0o755) == 0 || errno == EEXIST else { throw LogFiles.failure(aside) }
+        let names = try LogFiles.logs(in: folder).map(\.name) + LogFiles.checkpoints(in: folder).map(\.name)
+        for name in names where rename(folder + "/" + name, aside + "/" + name) != 0 { throw LogFiles.failure(name) }
+        LogFiles.syncFolder(aside)
+        LogFiles.syncFolder(folder)
+    }
+
     /// Stores a checkpoint received from the primary as this master's own.
     static func installCheckpoint(_ bytes: [UInt8], sequence: UInt64, folder: String) throws(GFSError) {
         let name = LogFiles.checkpointName(sequence)

@@ -32,7 +32,8 @@ struct ShadowFollower: Sendable {
 
     private func step(_ connection: Connection) async throws(GFSError) {
         let from = await service.nextSequenceToFetch()
-        let request = MasterRequest.tail(from: from, shadow: address, waitMilliseconds: 1000)
+        let request = MasterRequest.tail(from: from, shadow: address, waitMilliseconds: 1000,
+                                         last: await service.lastRecordCheck())
         let outcome: Result<Reply, GFSError>
         do { outcome = .success(try await connection.call(request.line, timeout: .seconds(10))) } catch {
             outcome = .failure(error)
@@ -41,9 +42,12 @@ struct ShadowFollower: Sendable {
         case let .success(reply):
             let tail = try TailReply(reply)
             if tail.records.readableBytes > 0 { try await service.applyReplicated(Array(tail.records.readableBytesView)) }
+            await service.caughtUp(to: tail.durable)
         case let .failure(error) where error.code == .stale:
+            // Behind the primary's oldest record, or diverged from its log: start again from its checkpoint.
+            service.logger.warning("primary \(primary): \(error.message)")
             let checkpoint = try CheckpointReply(try await connection.call(MasterRequest.checkpoint.line, timeout: .seconds(120)))
-            try await service.installCheckpoint(Array(checkpoint.bytes.readableBytesView), sequence: checkpoint.sequence)
+            try await service.startAgain(from: Array(checkpoint.bytes.readableBytesView), sequence: checkpoint.sequence)
         case let .failure(error):
             throw error
         }

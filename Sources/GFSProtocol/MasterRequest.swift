@@ -19,7 +19,10 @@ public enum MasterRequest: Sendable, Equatable {
     case heartbeat(ServerID, freeBytes: Int64, leases: [ChunkHandle])
     case corrupt(ChunkHandle, on: ServerID)
     /// A shadow asks for log records from `from` on; it has everything before `from` on disk.
-    case tail(from: UInt64, shadow: ServerID?, waitMilliseconds: Int64)
+    /// `last` is the CRC32C of the asker's own record `from - 1`: a primary whose record differs answers
+    /// STALE, and the asker starts again from the primary's checkpoint (its log went where the primary's
+    /// did not, under an earlier primary).
+    case tail(from: UInt64, shadow: ServerID?, waitMilliseconds: Int64, last: UInt32? = nil)
     case checkpoint
     case promote
     /// A copy of a file or tree sharing its chunks (GFS §3.4).
@@ -67,7 +70,8 @@ public enum MasterRequest: Sendable, Equatable {
         case .tail:
             self = .tail(from: UInt64(try line.requireInteger("from", in: 1...Int64.max)),
                          shadow: line["addr"] == nil ? nil : try line.server("addr"),
-                         waitMilliseconds: try line.integer("wait_ms", in: 0...60_000) ?? 0)
+                         waitMilliseconds: try line.integer("wait_ms", in: 0...60_000) ?? 0,
+                         last: try line.integer("last", in: 0...Int64(UInt32.max)).map { UInt32($0) })
         case .checkpoint: self = .checkpoint
         case .promote: self = .promote
         case .snapshot: self = .snapshot(try line.path(0), to: try line.path(1))
@@ -111,9 +115,9 @@ public enum MasterRequest: Sendable, Equatable {
             return Line("HEARTBEAT", fields: ["addr": server.description, "free": String(free),
                                               "leases": leases.isEmpty ? nil : leases.map(\.description).joined(separator: ",")])
         case let .corrupt(handle, server): return Line("CORRUPT", fields: ["handle": handle.description, "addr": server.description])
-        case let .tail(from, shadow, wait):
+        case let .tail(from, shadow, wait, last):
             return Line("TAIL", fields: ["from": String(from), "addr": shadow?.description,
-                                         "wait_ms": wait > 0 ? String(wait) : nil])
+                                         "wait_ms": wait > 0 ? String(wait) : nil, "last": last.map { String($0) }])
         case .checkpoint: return Line("CHECKPOINT")
         case .promote: return Line("PROMOTE")
         case let .snapshot(source, destination): return Line("SNAPSHOT", [source.string, destination.string])

@@ -150,7 +150,7 @@ final class SimulatedMaster: Role {
                 snapshot(source, to: destination, answer)
             case let .lease(handle, path):
                 lease(handle, of: path, answer)
-            case let .tail(first, _, wait):
+            case let .tail(first, _, wait, _):
                 tail(from: first, wait: wait * 1_000_000, answer)
             default:
                 answer(.failure(GFSError(.badRequest, "not simulated: \(request.line.verb)")))

@@ -27,6 +27,8 @@ public final class ProcessCluster: @unchecked Sendable {
         public var log: URL
         /// Process id, for kill.
         public var pid: Int32 { process.processIdentifier }
+        /// How it was started, to start it again.
+        public var arguments: [String] = []
     }
 
     /// The `gfs` binary under test: `$GFS_BINARY`, or the one built next to the test bundle.
@@ -52,23 +54,51 @@ public final class ProcessCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
-    /// The master's `host:port`.
-    public var masterAddress: String { master?.address ?? "127.0.0.1:1" }
+    /// The master's `host:port`; with elected masters, all of them (clients try each in turn).
+    public var masterAddress: String {
+        elected.isEmpty ? master?.address ?? "127.0.0.1:1" : elected.map(\.address).joined(separator: ",")
+    }
+    /// Masters that elect their primary in etcd (`startElectedMasters`), in start order.
+    public private(set) var elected: [Server] = []
     /// Shadow masters, in start order.
     public private(set) var shadows: [Server] = []
     /// What chunkservers are told with `--master`: the master, and any shadows started before them.
     public var chunkserverMasters: String { ([masterAddress] + shadows.map(\.address)).joined(separator: ",") }
 
+    /// Starts `count` masters that elect their primary in etcd at `endpoint`, each the others' log replica.
+    public func startElectedMasters(_ count: Int, etcd endpoint: String,
+                                    _ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s",
+                                                         "--etcd-ttl", "2s"]) throws {
+        let addresses = try (0..<count).map { _ in "127.0.0.1:\(try Self.freePort())" }
+        for (index, address) in addresses.enumerated() {
+            let folder = root.appendingPathComponent("master-\(index + 1)")
+            let peers = addresses.filter { $0 != address }.joined(separator: ",")
+            let arguments = ["master", "--dir", folder.path, "--listen", address, "--etcd", endpoint, "--log-replicas", peers] + extra
+            elected.append(try launch("master-\(index + 1)", arguments, folder))
+        }
+    }
+
+    /// Starts an elected master again (after `kill`) with the arguments it had.
+    @discardableResult
+    public func restartElected(_ index: Int) throws -> Server {
+        let old = elected[index]
+        if !old.exit.hasExited { kill(old) }
+        pastMasters.append(old)
+        let server = try launch(old.name, old.arguments, old.directory)
+        elected[index] = server
+        return server
+    }
+
     /// A loopback port free at the time of asking (for a server whose address must be known in advance).
     public static func freePort() throws -> Int { try LoopbackSocket.freePort() }
 
-    /// Starts a shadow master of this cluster's master on `port` (0 for any).
+    /// Starts a shadow master of this cluster's master (or of `primary`) on `port` (0 for any).
     @discardableResult
-    public func startShadow(port: Int = 0, folder: URL? = nil, _ extra: [String] = []) throws -> Server {
+    public func startShadow(port: Int = 0, folder: URL? = nil, of primary: String? = nil, _ extra: [String] = []) throws -> Server {
         let folder = folder ?? root.appendingPathComponent("shadow-\(shadows.count + 1)")
         let server = try launch("shadow-\(shadows.count + 1)",
                                 ["master", "--dir", folder.path, "--listen", "127.0.0.1:\(port)", "--shadow-of",
-                                 masterAddress] + extra, folder)
+                                 primary ?? masterAddress] + extra, folder)
         shadows.append(server)
         return server
     }
@@ -141,7 +171,7 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// Stops every server by pid, then removes the folder unless `GFS_KEEP_TEST_DIRS=1`.
     public func stop() {
-        for server in chunkservers + shadows + [master].compactMap({ $0 }) where !server.exit.hasExited {
+        for server in chunkservers + shadows + elected + [master].compactMap({ $0 }) where !server.exit.hasExited {
             kill(server)
         }
         if ProcessInfo.processInfo.environment["GFS_KEEP_TEST_DIRS"] != "1" {
@@ -151,7 +181,7 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// Every server's log, for a failing test's output.
     public func logs() -> String {
-        (chunkservers + shadows + pastMasters + [master].compactMap { $0 }).map { server in
+        (chunkservers + shadows + pastMasters + elected + [master].compactMap { $0 }).map { server in
             "--- \(server.name) (\(server.address)) ---\n" + ((try? String(contentsOf: server.log, encoding: .utf8)) ?? "")
         }.joined(separator: "\n")
     }
@@ -179,7 +209,8 @@ public final class ProcessCluster: @unchecked Sendable {
             let detail = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw ClusterError("server did not print READY within 30 s; its log:\n\(detail)")
         }
-        return Server(name: name, process: process, exit: exit, address: address, directory: folder, log: log)
+        return Server(name: name, process: process, exit: exit, address: address, directory: folder, log: log,
+                      arguments: arguments)
     }
 
     /// Reads the server's `READY host:port` line, waiting no longer than `limit` seconds in all.

@@ -55,7 +55,7 @@ import Testing
         .register(ServerID("127.0.0.1:9")!, rack: "r1", capacityBytes: 100, freeBytes: 50),
         .heartbeat(ServerID("127.0.0.1:9")!, freeBytes: 5, leases: [ChunkHandle(1), ChunkHandle(2)]),
         .corrupt(ChunkHandle(3), on: ServerID("127.0.0.1:9")!), .status, .help,
-        .tail(from: 5, shadow: ServerID("127.0.0.1:9")!, waitMilliseconds: 1000), .tail(from: 1, shadow: nil, waitMilliseconds: 0),
+        .tail(from: 5, shadow: ServerID("127.0.0.1:9")!, waitMilliseconds: 1000, last: 77), .tail(from: 1, shadow: nil, waitMilliseconds: 0),
         .checkpoint, .promote, .snapshot(GFSPath("/a")!, to: GFSPath("/b c")!),
     ]
 

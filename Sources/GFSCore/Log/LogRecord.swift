@@ -87,6 +87,8 @@ extension Mutation {
             writer.write(UInt8(10)); writer.write(handle.rawValue); writer.write(version)
         case let .reserveVersion(handle, version):
             writer.write(UInt8(11)); writer.write(handle.rawValue); writer.write(version)
+        case let .beginEpoch(epoch):
+            writer.write(UInt8(12)); writer.write(epoch)
         }
     }
 
@@ -108,6 +110,7 @@ extension Mutation {
                                  version: try reader.read())
         case 10: return .issueVersion(ChunkHandle(try reader.read()), try reader.read())
         case 11: return .reserveVersion(ChunkHandle(try reader.read()), try reader.read())
+        case 12: return .beginEpoch(try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -188,6 +188,8 @@ public struct MasterStateMachine: Sendable {
             if let current = chunks[handle]?.version, version > current {
                 issuedVersions[handle] = max(issuedVersions[handle] ?? 0, version)
             }
+        case .beginEpoch:
+            break
         case let .setLength(path, length, modified):
             namespace.update(path) {
                 $0.length = max($0.length, length)
@@ -360,7 +362,7 @@ extension MasterStateMachine {
             guard namespace[path]?.kind == .file, chunks[handle] == nil else {
                 throw GFSError(.internal, "log adds chunk \(handle) to \(path), which cannot take it")
             }
-        case .setVersion, .issueVersion, .reserveVersion:
+        case .setVersion, .issueVersion, .reserveVersion, .beginEpoch:
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }

@@ -28,4 +28,8 @@ public enum Mutation: Sendable, Equatable {
     case snapshot(GFSPath, to: GFSPath, modified: Int64)
     /// Copy-on-write: chunk `index` of a file now is `handle`, a local copy of the shared one (GFS §3.4).
     case replaceChunk(GFSPath, index: Int, ChunkHandle, version: ChunkVersion)
+    /// A master elected at this epoch starts writing here. It changes nothing, but makes the first record of
+    /// each primary's reign unique, so a shadow whose log ends in records the new primary never had finds
+    /// that out (its last record differs from the primary's at the same number).
+    case beginEpoch(UInt64)
 }

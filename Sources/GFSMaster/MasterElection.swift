@@ -1,0 +1,133 @@
+import Foundation
+import GFSCore
+import GFSProtocol
+import Logging
+import NIOConcurrencyHelpers
+
+/// Master election on etcd, as GFS used Chubby: the master that creates `PREFIX/leader` under its etcd lease
+/// is the primary, and the revision of that creation is its epoch; the others follow it as shadows and log
+/// replicas. A primary that cannot renew its lease in time exits at once (a supervisor starts it again as a
+/// shadow), so it never answers as primary once another may have been elected.
+struct MasterElection: Sendable {
+    let etcd: EtcdClient
+    let prefix: String
+    /// The address other roles reach this master at.
+    let address: ServerID
+    /// Seconds of the etcd lease: how long a dead primary holds the election up.
+    let ttl: Int64
+    let service: MasterService
+    let logger: Logger
+
+    var leaderKey: String { prefix + "/leader" }
+    var initializedKey: String { prefix + "/initialized" }
+    /// Present while the primary goes on without this master's log: it may not campaign.
+    func behindKey(_ master: ServerID) -> String { prefix + "/behind/" + master.description }
+    /// The other masters, whose logs the primary waits for.
+    let peers: [ServerID]
+
+    func run() async {
+        var following: ServerID?
+        var failures = 0
+        // An empty master joining a cluster that had a primary holds nothing acknowledged yet.
+        while !Task.isCancelled {
+            do {
+                if try await etcd.get(initializedKey) != nil { try await service.markCatchingUpIfEmpty() }
+                break
+            } catch {
+                logger.warning("etcd: \(error.message); retrying")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        while !Task.isCancelled {
+            do {
+                if let leader = try await etcd.get(leaderKey) {
+                    failures = 0
+                    if let primary = ServerID(leader.value), primary != address, primary != following {
+                        await service.follow(primary, as: address)
+                        following = primary
+                    }
+                    // Our own key, left by this master's previous run, lapses with that run's lease.
+                    try await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
+                guard await service.mayCampaign else {
+                    try await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
+                let started = ContinuousClock.now
+                let lease = try await etcd.grantLease(ttl: ttl)
+                let (won, revision) = try await etcd.transaction(
+                    if: [(leaderKey, 0), (behindKey(address), 0)],
+                    then: [.put(leaderKey, address.description, lease: lease)])
+                guard won else {
+                    await etcd.revokeLease(lease)
+                    continue
+                }
+                try? await etcd.put(initializedKey, value: "1")
+                await lead(lease: lease, epoch: revision, granted: started)
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 20 == 0 { logger.warning("election: \(error); retrying") }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// Serves as primary while the lease is renewed; returns never: on losing it, the process exits.
+    private func lead(lease: String, epoch: UInt64, granted: ContinuousClock.Instant) async {
+        // The lease began at etcd after `granted`, so by this clock it ends no earlier than `granted + ttl`;
+        // stepping down a fifth of the TTL before that leaves room for clock rate differences.
+        let margin = Duration.seconds(ttl) / 5
+        let deadline = NIOLockedValueBox(granted + .seconds(ttl) - margin)
+        let logger = self.logger
+        let watchdog = Task.detached {
+            while !Task.isCancelled {
+                let end = deadline.withLockedValue { $0 }
+                if ContinuousClock.now >= end {
+                    logger.critical("could not renew the etcd lease in time; exiting so that no second primary serves")
+                    exit(75)
+                }
+                try? await Task.sleep(until: end, clock: .continuous)
+            }
+        }
+        defer { watchdog.cancel() }
+        let (etcd, leaderKey) = (self.etcd, self.leaderKey)
+        let keys = Dictionary(uniqueKeysWithValues: peers.map { ($0, behindKey($0)) })
+        // Only while this master's election stands may it change who is in sync.
+        let fence = ReplicaFence(
+            markBehind: { replica in
+                guard let key = keys[replica] else { return false }
+                let outcome = try? await etcd.transaction(if: [(leaderKey, epoch)], then: [.put(key, "1", lease: nil)])
+                return outcome?.succeeded ?? false
+            },
+            markInSync: { replica in
+                guard let key = keys[replica] else { return false }
+                let outcome = try? await etcd.transaction(if: [(leaderKey, epoch)], then: [.delete(key)])
+                return outcome?.succeeded ?? false
+            })
+        var behind: Set<ServerID> = []
+        for peer in peers {
+            // Unreadable counts as in sync: waiting for a replica costs time, never an acknowledged record.
+            if case .some(.some) = try? await etcd.get(behindKey(peer)) { behind.insert(peer) }
+        }
+        do { try await service.becomePrimary(epoch: epoch, behind: behind, fence: fence) } catch {
+            logger.critical("could not start as primary: \(error.message); exiting")
+            await etcd.revokeLease(lease)
+            exit(75)
+        }
+        while true {
+            try? await Task.sleep(for: .seconds(ttl) / 3)
+            let sent = ContinuousClock.now
+            do {
+                let left = try await etcd.keepAlive(lease)
+                guard left > 0 else {
+                    logger.critical("the etcd lease of epoch \(epoch) is gone; exiting so that no second primary serves")
+                    exit(75)
+                }
+                deadline.withLockedValue { $0 = max($0, sent + .seconds(left) - margin) }
+            } catch {
+                logger.warning("renewing the etcd lease: \(error.message)")
+            }
+        }
+    }
+}

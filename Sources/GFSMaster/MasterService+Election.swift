@@ -1,0 +1,113 @@
+import Foundation
+import GFSCore
+import GFSProtocol
+import NIOPosix
+
+/// What elections (MasterElection) ask of the service: become the primary, follow another, and know whether
+/// this master's log holds everything acknowledged, which it must before it may campaign.
+extension MasterService {
+    /// The marker of a master whose log may lack acknowledged records: it started again from a primary's
+    /// checkpoint, or joined a running cluster empty. It may not campaign until it has caught up.
+    var catchingUpMarker: String { folder + "/catching-up" }
+
+    /// Whether this master may stand for election.
+    public var mayCampaign: Bool { access(catchingUpMarker, F_OK) != 0 }
+
+    /// Marks this master as catching up (durably: it must hold across a restart).
+    func markCatchingUp() throws(GFSError) {
+        let descriptor = open(catchingUpMarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LogFiles.failure(catchingUpMarker) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard synced else { throw LogFiles.failure(catchingUpMarker) }
+        LogFiles.syncFolder(folder)
+    }
+
+    /// Called after applying a batch from the primary whose log then ended at `primaryEnd`.
+    func caughtUp(to primaryEnd: UInt64) {
+        guard log.lastAssigned >= primaryEnd, !mayCampaign else { return }
+        unlink(catchingUpMarker)
+        LogFiles.syncFolder(folder)
+        logger.info("caught up with the primary at log record \(primaryEnd); this master may stand for election")
+    }
+
+    /// An empty master joining a cluster that already has a primary history must catch up first.
+    public func markCatchingUpIfEmpty() throws(GFSError) {
+        guard log.lastAssigned == 0, mayCampaign else { return }
+        try markCatchingUp()
+    }
+
+    /// The CRC32C of this master's record `sequence`, or nil if it is not in its log files any more.
+    func recordCheck(_ sequence: UInt64) async -> UInt32? {
+        var bytes = log.recentRecords(from: sequence, maximumBytes: 1)
+        if bytes == nil {
+            let folder = self.folder
+            bytes = try? await NIOThreadPool.singleton.runIfActiveTyped { () throws(GFSError) -> [UInt8]? in
+                try MasterStorage.records(folder, from: sequence, maximumBytes: 1)
+            }
+        }
+        guard let bytes, let record = LogRecord.decodeAll(bytes).records.first, record.sequence == sequence else { return nil }
+        return CRC32C.checksum(record.framed)
+    }
+
+    /// The check a shadow sends with TAIL: its last record's CRC32C.
+    func lastRecordCheck() async -> UInt32? {
+        let last = log.lastAssigned
+        return last == 0 ? nil : await recordCheck(last)
+    }
+
+    /// Starts again from the primary's checkpoint: this master's own log went where the primary's did not
+    /// (or was replaced by a checkpoint); its records are set aside and it may not campaign until caught up.
+    func startAgain(from bytes: [UInt8], sequence: UInt64) async throws(GFSError) {
+        try markCatchingUp()
+        let folder = self.folder
+        let stamp = Int64(Date().timeIntervalSince1970 * 1000)
+        try await NIOThreadPool.singleton.runIfActiveTyped { () throws(GFSError) in
+            try MasterStorage.setAside(folder, stamp: stamp)
+        }
+        try await installCheckpoint(bytes, sequence: sequence)
+        logger.warning("started again from the primary's checkpoint \(sequence); earlier records set aside in diverged-\(stamp)")
+    }
+
+    /// Won the election at `epoch`: stops following and takes writes. Leases are fenced as after a promotion,
+    /// and the reign's first record makes this log tell apart from any the old primary wrote past it.
+    public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, fence: ReplicaFence) async throws(GFSError) {
+        follower?.cancel()
+        follower = nil
+        role = .primary
+        self.epoch = epoch
+        excludedReplicas = behind.intersection(logReplicas)
+        replicaFence = fence
+        // Replicas heard from now on: one that stays silent is left out after `replicaTimeout`.
+        replicaLastHeard = [:]
+        replicasExpectedSince = .now
+        state.fenceLeasesAfterPromotion()
+        let sequence = try log.append([.beginEpoch(epoch)])
+        try await log.waitDurable(sequence)
+        logger.notice("elected primary at epoch \(epoch), log record \(sequence)")
+    }
+
+    /// The election names `primary`: follow it (from this master's own log).
+    public func follow(_ primary: ServerID, as address: ServerID) {
+        if case let .shadow(current) = role, current == primary, follower != nil { return }
+        guard role != .primary else { return }  // a deposed primary exits instead (MasterElection)
+        follower?.cancel()
+        role = .shadow(of: primary)
+        follower = Task { await ShadowFollower(primary: primary, address: address, service: self).run() }
+        logger.info("following primary \(primary)")
+    }
+}
+
+/// How a primary under etcd records that a log replica is out of, or back in, the in-sync set.
+public struct ReplicaFence: Sendable {
+    /// Records `replica` as behind; false if this master could not (it may no longer be the primary).
+    public var markBehind: @Sendable (ServerID) async -> Bool
+    /// Records `replica` as in sync again.
+    public var markInSync: @Sendable (ServerID) async -> Bool
+
+    public init(markBehind: @escaping @Sendable (ServerID) async -> Bool,
+                markInSync: @escaping @Sendable (ServerID) async -> Bool) {
+        self.markBehind = markBehind
+        self.markInSync = markInSync
+    }
+}

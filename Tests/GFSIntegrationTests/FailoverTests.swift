@@ -1,0 +1,156 @@
+// Goal: masters that elect their primary in etcd (issue 17) hand over by themselves when the primary dies,
+// within 10 s, with nothing acknowledged lost; and a deposed master's orders are refused by chunkservers,
+// which keep the highest epoch on disk (DESIGN.md §6, masters are fenced by epoch).
+// Method: a real etcd (Debian's etcd-server), two real masters and three chunkservers on loopback; the primary
+// is SIGKILLed, again and again, between puts, and started again as an operator's supervisor would.
+import Foundation
+import GFSTestSupport
+import Testing
+
+@Suite(.serialized) struct FailoverTests {
+    /// The index in `cluster.elected` of the master that says it is the primary, if exactly one does.
+    static func primary(_ cluster: ProcessCluster) -> Int? {
+        let primaries = cluster.elected.indices.filter { index in
+            guard !cluster.elected[index].exit.hasExited, let socket = try? RawSocket(cluster.elected[index].address, timeout: 2) else {
+                return false
+            }
+            defer { socket.shutdown() }
+            socket.send("STATUS\n")
+            return ProcessCluster.fields(socket.readLines(1).first ?? "")["role"] == "primary"
+        }
+        return primaries.count == 1 ? primaries[0] : nil
+    }
+
+    static func sequence(_ address: String) -> Int {
+        guard let socket = try? RawSocket(address, timeout: 2) else { return -1 }
+        defer { socket.shutdown() }
+        socket.send("STATUS\n")
+        return Int(ProcessCluster.fields(socket.readLines(1).first ?? "")["sequence"] ?? "") ?? -1
+    }
+
+    /// Two elected masters and three chunkservers, once one master is the primary and all have registered.
+    static func start(_ cluster: ProcessCluster, etcd: EtcdProcess) async throws {
+        try cluster.startElectedMasters(2, etcd: etcd.endpoint)
+        for _ in 0..<3 { try cluster.startChunkserver() }
+        try await waitUntil("a primary is elected", within: .seconds(20)) { Self.primary(cluster) != nil }
+        try await cluster.waitForLiveChunkservers(3)
+    }
+
+    @Test func killedPrimaryIsReplacedWithinTenSecondsAndNothingAcknowledgedIsLost() async throws {
+        let etcd = try await EtcdProcess()
+        defer { etcd.stop() }
+        let cluster = try ProcessCluster(name: "failover")
+        defer { cluster.stop() }
+        do {
+            try await Self.start(cluster, etcd: etcd)
+            var acknowledged: [String: Data] = [:]
+            for round in 0..<3 {
+                for index in 0..<3 {
+                    let path = "/r\(round)-\(index)", data = testBytes(90_000 + index * 7_000, seed: UInt64(round * 10 + index))
+                    if try cluster.gfs(["put", "-", path], stdin: data).status == 0 { acknowledged[path] = data }
+                }
+                let old = try #require(Self.primary(cluster))
+                cluster.kill(cluster.elected[old])
+                try await waitUntil("the other master is the primary", within: .seconds(10)) { Self.primary(cluster) == 1 - old }
+                // Writes go on through the new primary while the old one is down.
+                let path = "/after-\(round)", data = testBytes(70_000, seed: UInt64(100 + round))
+                let put = try cluster.gfs(["put", "-", path], stdin: data)
+                #expect(put.status == 0, "put after failover \(round): \(put.stderr)")
+                if put.status == 0 { acknowledged[path] = data }
+                // Started again, it follows the new primary and catches up, so it can take over next round.
+                let again = try cluster.restartElected(old)
+                let leader = cluster.elected[1 - old].address
+                try await waitUntil("the restarted master caught up", within: .seconds(20)) {
+                    Self.sequence(again.address) == Self.sequence(leader)
+                }
+                #expect(try cluster.gfs(["mkdir", "/caught-up-\(round)"]).status == 0)
+            }
+            #expect(acknowledged.count >= 9)
+            for (path, data) in acknowledged.sorted(by: { $0.key < $1.key }) {
+                let read = try cluster.gfs(["cat", path])
+                #expect(read.status == 0 && read.output == data, "\(path) after three failovers: \(read.stderr)")
+            }
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
+    /// A chunkserver that has seen epoch E refuses GRANT from below E, also after it restarts.
+    @Test func chunkserversRefuseTheOrdersOfADeposedPrimary() async throws {
+        let etcd = try await EtcdProcess()
+        defer { etcd.stop() }
+        let cluster = try ProcessCluster(name: "epochs")
+        defer { cluster.stop() }
+        do {
+            try await Self.start(cluster, etcd: etcd)
+            #expect(try cluster.gfs(["put", "-", "/one"], stdin: testBytes(10_000)).status == 0)
+            let server = cluster.chunkservers[0]
+            let epochFile = server.directory.appendingPathComponent("chunks/epoch")
+            func epoch() -> UInt64 {
+                UInt64(((try? String(contentsOf: epochFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            }
+            let first = epoch()
+            #expect(first > 0, "the chunkserver keeps the epoch of the master that created the chunk")
+            let old = try #require(Self.primary(cluster))
+            cluster.kill(cluster.elected[old])
+            try await waitUntil("the other master is the primary", within: .seconds(10)) { Self.primary(cluster) == 1 - old }
+            #expect(try cluster.gfs(["put", "-", "/two"], stdin: testBytes(10_000, seed: 2)).status == 0)
+            try await waitUntil("the chunkserver saw the new epoch", within: .seconds(10)) { epoch() > first }
+            func grant(_ address: String) throws -> String {
+                let socket = try RawSocket(address)
+                defer { socket.shutdown() }
+                socket.send("GRANT handle=00000000000000ff version=1 create=1 epoch=\(first)\n")
+                return socket.readLines(1).first ?? ""
+            }
+            #expect(try grant(server.address).hasPrefix("ERR STALE"), "a GRANT of the deposed epoch is refused")
+            cluster.kill(server)
+            let restarted = try cluster.startChunkserver(folder: server.directory)
+            #expect(try grant(restarted.address).hasPrefix("ERR STALE"), "and still after a restart")
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+}
+
+/// A master whose log went on past what the next primary had (a primary killed before its shadow fetched its
+/// last records) finds that out when it follows the new primary, sets its records aside and starts again
+/// from the new primary's checkpoint: it must not skip the new primary's records numbered like its own.
+@Suite struct DivergedLogTests {
+    @Test func aDivergedShadowStartsAgainFromThePrimary() async throws {
+        let flags = ["--chunk-size", "64K", "--lease", "1s"]
+        let cluster = try ProcessCluster(name: "diverged")
+        defer { cluster.stop() }
+        do {
+            let old = try cluster.startMaster(flags)
+            let shadow = try cluster.startShadow(flags)
+            #expect(try cluster.gfs(["mkdir", "/common"]).status == 0)
+            try await waitUntil("the shadow has the primary's log") {
+                FailoverTests.sequence(shadow.address) == FailoverTests.sequence(old.address)
+            }
+            cluster.kill(shadow)
+            for name in ["/old-only-1", "/old-only-2", "/old-only-3"] { #expect(try cluster.gfs(["mkdir", name]).status == 0) }
+            cluster.kill(old)
+            // The shadow's folder becomes the new primary, which writes records of its own.
+            let successor = try cluster.startShadow(folder: shadow.directory, of: old.address, flags)
+            #expect(try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", successor.address]).status == 0)
+            for name in ["/new-only-1", "/new-only-2", "/new-only-3", "/new-only-4"] {
+                #expect(try ProcessCluster.run(ProcessCluster.binary, ["mkdir", name, "--master", successor.address]).status == 0)
+            }
+            // The old primary's folder, started as the successor's shadow.
+            let follower = try cluster.startShadow(folder: old.directory, of: successor.address, flags)
+            try await waitUntil("the old primary's folder follows the successor's log", within: .seconds(30)) {
+                FailoverTests.sequence(follower.address) == FailoverTests.sequence(successor.address)
+            }
+            let listing = try ProcessCluster.run(ProcessCluster.binary, ["ls", "/", "--master", follower.address])
+            #expect(listing.stdout.split(separator: "\n").map(String.init).sorted()
+                    == ["common", "new-only-1", "new-only-2", "new-only-3", "new-only-4"], "\(listing.stdout)")
+            let aside = try FileManager.default.contentsOfDirectory(atPath: old.directory.path).filter { $0.hasPrefix("diverged-") }
+            #expect(aside.count == 1, "the diverged records are kept aside")
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+}
