@@ -11,6 +11,11 @@ struct Up: AsyncParsableCommand {
         discussion: """
             The master listens on 127.0.0.1:PORT and chunkserver i on PORT+i, with their data under DIR/master \
             and DIR/chunkserver-i. Client commands find this cluster with no flags.
+
+            With --ha, etcd (Debian's etcd-server) runs on 127.0.0.1:PORT+90 with its data in DIR/etcd, and a \
+            second master on 127.0.0.1:PORT+100 (DIR/master-2). The masters elect their primary in etcd and \
+            the other follows it; kill the primary and the other takes over within seconds. A master that \
+            exits is started again. Give clients both masters: GFS_MASTER=127.0.0.1:PORT,127.0.0.1:PORT+100.
             """)
 
     @Option(help: ArgumentHelp("Folder holding every server's data.", valueName: "folder"), completion: .directory)
@@ -28,9 +33,12 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Log level for the servers.")
     var logLevel = "info"
 
+    @Flag(help: "Two masters that elect their primary in etcd, which this starts too (needs etcd-server).")
+    var ha = false
+
     func validate() throws {
         guard (1...64).contains(chunkservers) else { throw ValidationError("--chunkservers must be 1...64") }
-        guard (1...(65535 - chunkservers)).contains(port) else { throw ValidationError("--port out of range") }
+        guard (1...(65535 - max(chunkservers, ha ? 100 : 0))).contains(port) else { throw ValidationError("--port out of range") }
     }
 
     func run() async throws {
@@ -38,21 +46,38 @@ struct Up: AsyncParsableCommand {
         let master = "127.0.0.1:\(port)"
         var children: [Child] = []
         let replication = min(3, chunkservers)
-        children.append(try Self.launch(binary, ["master", "--dir", "\(dir)/master", "--listen", master,
-                                                 "--replication", String(replication), "--chunk-size",
-                                                 String(chunkSize.bytes), "--log-level", logLevel]))
+        let masterOptions = ["--replication", String(replication), "--chunk-size", String(chunkSize.bytes), "--log-level", logLevel]
+        var masters = [master]
+        if ha {
+            let etcd = try HighAvailability(folder: dir, port: port + 90)
+            children.append(try etcd.launch())
+            let second = "127.0.0.1:\(port + 100)"
+            masters.append(second)
+            for (index, address) in masters.enumerated() {
+                let arguments = ["master", "--dir", index == 0 ? "\(dir)/master" : "\(dir)/master-2", "--listen", address,
+                                 "--etcd", etcd.endpoint, "--log-replicas", masters[1 - index]] + masterOptions
+                let relaunch: @Sendable () throws -> Child = { try Self.launch(binary, arguments) }
+                var child = try relaunch()
+                child.relaunch = relaunch
+                children.append(child)
+            }
+        } else {
+            children.append(try Self.launch(binary, ["master", "--dir", "\(dir)/master", "--listen", master] + masterOptions))
+        }
+        let masterList = masters.joined(separator: ",")
         // Chunkservers that start before the master listens would only log retries.
-        _ = await Self.waitUntilUp(master: master, chunkservers: 0, group: ProcessGroup(children))
+        _ = await Self.waitUntilUp(master: masterList, chunkservers: 0, group: ProcessGroup(children))
         for index in 1...chunkservers {
             children.append(try Self.launch(binary, [
                 "chunkserver", "--dir", "\(dir)/chunkserver-\(index)", "--listen", "127.0.0.1:\(port + index)",
-                "--master", master, "--log-level", logLevel,
+                "--master", masterList, "--log-level", logLevel,
             ]))
         }
         let group = ProcessGroup(children)
         group.stopOnSignals()
-        if await Self.waitUntilUp(master: master, chunkservers: chunkservers, group: group) {
-            StandardStreams.error("gfs up: master \(master), \(chunkservers) chunkservers, data in \(dir); Ctrl-C stops")
+        if await Self.waitUntilUp(master: masterList, chunkservers: chunkservers, group: group) {
+            StandardStreams.error("gfs up: master \(masterList), \(chunkservers) chunkservers, data in \(dir); Ctrl-C stops")
+            if ha { StandardStreams.error("gfs up: clients reach both masters with: export GFS_MASTER=\(masterList)") }
         }
         let status = await group.waitForFirstExit()
         throw ExitCode(status)
@@ -67,13 +92,14 @@ struct Up: AsyncParsableCommand {
         if let log { process.standardError = log }
         let exit = ChildExit(process)
         try process.run()
-        return Child(process: process, exit: exit)
+        return Child(process: process, exit: exit, relaunch: nil)
     }
 
     /// Polls the master until every chunkserver has registered, or a child died.
     static func waitUntilUp(master: String, chunkservers: Int, group: ProcessGroup) async -> Bool {
-        guard let address = ServerID(master) else { return false }
-        let client = Client(master: address, timeout: .seconds(2))
+        let addresses = master.split(separator: ",").compactMap { ServerID($0) }
+        guard !addresses.isEmpty else { return false }
+        let client = Client(masters: addresses, timeout: .seconds(2))
         defer { Task { await client.close() } }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, group.allRunning {
@@ -86,54 +112,35 @@ struct Up: AsyncParsableCommand {
     }
 }
 
-/// One server started by `gfs up`.
-struct Child {
-    var process: Process
-    var exit: ChildExit
-}
+/// The etcd that `gfs up --ha` starts for its masters' election, on loopback, with its data under DIR/etcd.
+struct HighAvailability {
+    let binary: URL
+    let folder: String
+    let port: Int
 
-/// The children of `gfs up`: stopped together on SIGINT or SIGTERM, or when any one of them exits.
-final class ProcessGroup: @unchecked Sendable {
-    // Process is not Sendable; every access after launch is a read of its state or a signal.
-    private let children: [Child]
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ children: [Child]) { self.children = children }
-
-    var allRunning: Bool { !children.contains { $0.exit.hasExited } }
-
-    func stopOnSignals() {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in
-                StandardStreams.error("gfs up: stopping")
-                stopAll()
-                Foundation.exit(0)
-            }
-            source.resume()
-            sources.append(source)
+    init(folder: String, port: Int) throws {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { "\($0)/etcd" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else {
+            throw ValidationError("gfs up --ha needs etcd on PATH (Debian: apt-get install etcd-server)")
         }
+        binary = URL(fileURLWithPath: path)
+        self.folder = folder
+        self.port = port
     }
 
-    /// SIGTERM to every child; one that has not exited 10 s later gets SIGKILL.
-    func stopAll() {
-        for child in children where !child.exit.hasExited { child.process.terminate() }
-        for child in children { child.exit.waitOrKill(child.process, grace: 10) }
-    }
+    var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    /// Waits until any child exits, stops the rest, and returns a status for this process. Ctrl-C reaches
-    /// the children too (they share the terminal's process group), so a child ended by SIGINT or SIGTERM is
-    /// a requested stop, not a failure.
-    func waitForFirstExit() async -> Int32 {
-        while allRunning { try? await Task.sleep(for: .milliseconds(200)) }
-        let ended = children.first { $0.exit.hasExited }?.process
-        let requested = ended.map { $0.terminationReason == .uncaughtSignal
-            && [SIGINT, SIGTERM].contains($0.terminationStatus) } ?? false
-        if !requested {
-            StandardStreams.error("gfs up: a server exited (status \(ended?.terminationStatus ?? -1)); stopping the rest")
-        }
-        stopAll()
-        return requested ? 0 : 1
+    /// Starts etcd, its log in DIR/etcd.log.
+    func launch() throws -> Child {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let logPath = folder + "/etcd.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let peer = "http://127.0.0.1:\(port + 1)"
+        return try Up.launch(binary, [
+            "--name", "gfs", "--data-dir", folder + "/etcd", "--listen-client-urls", endpoint,
+            "--advertise-client-urls", endpoint, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", "gfs=" + peer,
+        ], log: FileHandle(forWritingAtPath: logPath))
     }
 }

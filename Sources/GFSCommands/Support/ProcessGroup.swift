@@ -1,0 +1,70 @@
+import Foundation
+import GFSClient
+import NIOConcurrencyHelpers
+
+/// One server started by `gfs up`.
+struct Child {
+    var process: Process
+    var exit: ChildExit
+    /// Starts it again when it exits on its own (the masters of `gfs up --ha`); nil: its exit stops the group.
+    var relaunch: (@Sendable () throws -> Child)?
+}
+
+/// The children of `gfs up`: stopped together on SIGINT or SIGTERM, or when any one of them exits (except
+/// those that are started again).
+final class ProcessGroup: @unchecked Sendable {
+    // Process is not Sendable; every access after launch is a read of its state or a signal, under `lock`.
+    private var children: [Child]
+    private let lock = NIOLock()
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ children: [Child]) { self.children = children }
+
+    private var current: [Child] { lock.withLock { children } }
+
+    var allRunning: Bool { !current.contains { $0.exit.hasExited } }
+
+    func stopOnSignals() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in
+                StandardStreams.error("gfs up: stopping")
+                stopAll()
+                Foundation.exit(0)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// SIGTERM to every child; one that has not exited 10 s later gets SIGKILL.
+    func stopAll() {
+        let children = current
+        for child in children where !child.exit.hasExited { child.process.terminate() }
+        for child in children { child.exit.waitOrKill(child.process, grace: 10) }
+    }
+
+    /// Waits until a child that is not started again exits, stops the rest, and returns a status for this
+    /// process. Ctrl-C reaches the children too (they share the terminal's process group), so a child ended
+    /// by SIGINT or SIGTERM is a requested stop, not a failure.
+    func waitForFirstExit() async -> Int32 {
+        while true {
+            try? await Task.sleep(for: .milliseconds(200))
+            for (index, child) in current.enumerated() where child.exit.hasExited {
+                let process = child.process
+                let requested = process.terminationReason == .uncaughtSignal && [SIGINT, SIGTERM].contains(process.terminationStatus)
+                if let relaunch = child.relaunch, !requested, let again = try? relaunch() {
+                    StandardStreams.error("gfs up: \(process.arguments?.first ?? "a server") exited (status \(process.terminationStatus)); started it again")
+                    lock.withLock { children[index] = again }
+                    continue
+                }
+                if !requested {
+                    StandardStreams.error("gfs up: a server exited (status \(process.terminationStatus)); stopping the rest")
+                }
+                stopAll()
+                return requested ? 0 : 1
+            }
+        }
+    }
+}
