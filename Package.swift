@@ -84,7 +84,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gfs", dependencies: ["GFSCommands"]),
-        .target(name: "GFSTestSupport", dependencies: ["GFSCore", "GFSProtocol", "GFSClient"]),
+        .target(
+            name: "GFSTestSupport",
+            dependencies: ["GFSCore", "GFSProtocol", "GFSClient", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         // The deterministic simulation: every role's state machine in one process, on a virtual clock, with
         // the network, disks and clocks misbehaving as a seed says (`make sim`).
         .target(

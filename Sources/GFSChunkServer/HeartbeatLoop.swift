@@ -89,7 +89,9 @@ struct HeartbeatLoop: Sendable {
 
     /// Carries out a master's instructions, unless that master's epoch has passed (it was deposed).
     private func carryOut(_ instructions: [ChunkServerInstruction], epoch: UInt64, sent: Instant) async throws(GFSError) {
-        guard !instructions.isEmpty else { return }
+        // Every reply of an elected primary raises the epoch here, so this server refuses the old primary's
+        // orders from its first heartbeat to the new one on, not only from the new one's first order.
+        guard !instructions.isEmpty || epoch > 0 else { return }
         do { try await service.epochs.admit(epoch, "a heartbeat reply from \(master)") } catch where error.code == .stale {
             service.logger.warning("\(error.message); ignoring its \(instructions.count) instruction(s)")
             return

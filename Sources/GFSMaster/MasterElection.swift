@@ -110,7 +110,10 @@ struct MasterElection: Sendable {
             // Unreadable counts as in sync: waiting for a replica costs time, never an acknowledged record.
             if case .some(.some) = try? await etcd.get(behindKey(peer)) { behind.insert(peer) }
         }
-        do { try await service.becomePrimary(epoch: epoch, behind: behind, fence: fence) } catch {
+        do {
+            try await service.becomePrimary(epoch: epoch, behind: behind, fence: fence,
+                                            stillLeading: { ContinuousClock.now < deadline.withLockedValue { $0 } })
+        } catch {
             logger.critical("could not start as primary: \(error.message); exiting")
             await etcd.revokeLease(lease)
             exit(75)

@@ -71,7 +71,17 @@ extension MasterService {
 
     /// Won the election at `epoch`: stops following and takes writes. Leases are fenced as after a promotion,
     /// and the reign's first record makes this log tell apart from any the old primary wrote past it.
-    public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, fence: ReplicaFence) async throws(GFSError) {
+    /// Exits at once if this primary's election may have lapsed: a primary resumed after a long pause (a
+    /// SIGSTOP, a stalled VM) must not answer even one request before its watchdog runs.
+    func checkLeadership() {
+        guard role == .primary, let leading = stillLeading, !leading() else { return }
+        logger.critical("the etcd lease of epoch \(epoch) may have lapsed; exiting so that no second primary serves")
+        exit(75)
+    }
+
+    public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, fence: ReplicaFence,
+                              stillLeading: @escaping @Sendable () -> Bool) async throws(GFSError) {
+        self.stillLeading = stillLeading
         follower?.cancel()
         follower = nil
         role = .primary

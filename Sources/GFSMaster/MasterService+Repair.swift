@@ -25,6 +25,7 @@ extension MasterService {
 
     /// One planning pass; each copy runs on its own and reports back.
     func repairPass() {
+        checkLeadership()
         guard case .primary = role else { return }
         let rate = state.configuration.cloneBytesPerSecond
         let timeout = state.configuration.cloneTimeout

@@ -31,6 +31,8 @@ public actor MasterService {
     /// and how to record that.
     var excludedReplicas: Set<ServerID> = []
     var replicaFence: ReplicaFence?
+    /// Under etcd, while primary: whether its election lease surely still holds.
+    var stillLeading: (@Sendable () -> Bool)?
     /// When each log replica last asked for records (a live shadow always has a TAIL waiting).
     var replicaLastHeard: [ServerID: ContinuousClock.Instant] = [:]
     /// When this service started or was elected: log replicas get one `replicaTimeout` from then to show up.
@@ -142,6 +144,7 @@ public actor MasterService {
 
     /// Answers one request line (with its payload, for `REGISTER`).
     public func handle(_ line: Line, payload: ByteBuffer?) async -> Reply {
+        checkLeadership()
         var mutation = false
         do {
             let request = try MasterRequest(line)

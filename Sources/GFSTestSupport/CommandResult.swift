@@ -1,5 +1,6 @@
 import Foundation
 import GFSClient
+import NIOConcurrencyHelpers
 
 /// What a finished `gfs` command did.
 public struct CommandResult: Sendable {
@@ -117,4 +118,20 @@ extension ProcessCluster {
         }
         return result
     }
+}
+
+/// A flag one task sets and another polls (a background load told to stop).
+public final class LockedFlag: Sendable {
+    private let value = NIOLockedValueBox(false)
+    public init() {}
+    public var isSet: Bool { value.withLockedValue { $0 } }
+    public func set() { value.withLockedValue { $0 = true } }
+}
+
+/// A count one task raises and another reads (rounds of a background load).
+public final class LockedCounter: Sendable {
+    private let value = NIOLockedValueBox(0)
+    public init() {}
+    public var count: Int { value.withLockedValue { $0 } }
+    public func increment() { value.withLockedValue { $0 += 1 } }
 }

@@ -169,6 +169,12 @@ public final class ProcessCluster: @unchecked Sendable {
         server.exit.wait(within: 20)
     }
 
+    /// Sends SIGTERM (a planned stop) to a server and waits (20 s at most) for it to exit.
+    public func terminate(_ server: Server) {
+        Foundation.kill(server.pid, SIGTERM)
+        server.exit.wait(within: 20)
+    }
+
     /// Stops every server by pid, then removes the folder unless `GFS_KEEP_TEST_DIRS=1`.
     public func stop() {
         for server in chunkservers + shadows + elected + [master].compactMap({ $0 }) where !server.exit.hasExited {

@@ -76,6 +76,67 @@ import Testing
         }
     }
 
+    /// Every role restarted in turn, chunkservers with SIGTERM and each master killed and started again, while
+    /// a client keeps putting files and making folders: not one client operation fails.
+    @Test func rollingRestartFailsNoClientOperation() async throws {
+        let etcd = try await EtcdProcess()
+        defer { etcd.stop() }
+        let cluster = try ProcessCluster(name: "rolling")
+        defer { cluster.stop() }
+        do {
+            try await Self.start(cluster, etcd: etcd)
+            let masters = cluster.masterAddress
+            let stop = LockedFlag(), rounds = LockedCounter()
+            let load = Task.detached { () -> (done: [String], failed: [String]) in
+                var done: [String] = [], failed: [String] = []
+                var index = 0
+                while !stop.isSet {
+                    index += 1
+                    let path = "/rolling-\(index)"
+                    let put = try? ProcessCluster.run(ProcessCluster.binary, ["put", "-", path, "--master", masters, "--timeout", "60"],
+                                                      stdin: testBytes(20_000, seed: UInt64(index)))
+                    let mkdir = try? ProcessCluster.run(ProcessCluster.binary, ["mkdir", path + ".d", "--master", masters, "--timeout", "60"])
+                    rounds.increment()
+                    if put?.status == 0, mkdir?.status == 0 { done.append(path) } else {
+                        failed.append("\(path): \(put?.stderr ?? "") \(mkdir?.stderr ?? "")")
+                    }
+                }
+                return (done, failed)
+            }
+            // Each restart waits until the client finished a round after it, so the load spans every one.
+            func roundAfter(_ what: String) async throws {
+                let seen = rounds.count
+                try await waitUntil("a client round after \(what)", within: .seconds(90)) { rounds.count > seen + 1 }
+            }
+            for (index, server) in cluster.chunkservers.enumerated() {
+                cluster.terminate(server)
+                try cluster.startChunkserver(folder: server.directory)
+                try await cluster.waitForLiveChunkservers(3)
+                try await roundAfter("restarting chunkserver \(index + 1)")
+            }
+            for index in cluster.elected.indices {
+                cluster.kill(cluster.elected[index])
+                let again = try cluster.restartElected(index)
+                let other = cluster.elected[1 - index].address
+                try await waitUntil("master \(index + 1) is back and caught up", within: .seconds(30)) {
+                    Self.primary(cluster) != nil && Self.sequence(again.address) == Self.sequence(other)
+                }
+                try await roundAfter("restarting master \(index + 1)")
+            }
+            stop.set()
+            let (done, failed) = await load.value
+            #expect(failed.isEmpty, "client operations failed during the rolling restart: \(failed)")
+            #expect(done.count >= 10, "the client kept working (\(done.count) rounds)")
+            for path in done {
+                let read = try cluster.gfs(["cat", path])
+                #expect(read.status == 0 && read.output == testBytes(20_000, seed: UInt64(path.dropFirst(9)) ?? 0), "\(path)")
+            }
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
     /// A chunkserver that has seen epoch E refuses GRANT from below E, also after it restarts.
     @Test func chunkserversRefuseTheOrdersOfADeposedPrimary() async throws {
         let etcd = try await EtcdProcess()
