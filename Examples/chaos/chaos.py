@@ -10,7 +10,11 @@ Usage:
 
 Options: --no-master-faults leaves the master and its shadow alone; --no-full-disk runs without the small
 tmpfs; --keep keeps the run's folder even when it passes (a failing run always keeps it and prints where);
--v prints faults as they happen.
+-v prints faults as they happen; --etcd runs the two masters as an elected pair (`gfs master --etcd`, each
+the other's log replica) on a Debian etcd of the run's own: master faults hit whichever is the primary then,
+a master that steps down (exit 75, its election lease lapsed) is started again as a supervisor would, and
+with partitions a cut may part the primary from etcd (and from the chunkservers) while clients still reach
+it; every check below holds as it is.
 
 Modules (all in this folder, standard library only): common.py (constants, process registry, fault log,
 violations), cluster.py (processes, ports, the gfs runner, the master's line protocol, the tmpfs),
@@ -141,12 +145,12 @@ def run(args):
     try:
         binary = copy_binary(args.binary, root, args.wait_binary)
         rng = random.Random(args.seed)
-        faults = plan_faults(rng, args.duration, args.master_faults, args.partitions)
+        faults = plan_faults(rng, args.duration, args.master_faults, args.partitions, args.etcd)
         if args.master_faults:
             faults += plan_master_disk(random.Random(args.seed * 7919 + 1), args.duration)
             faults.sort(key=lambda fault: fault.at)
         full_disk = rng.randrange(CHUNKSERVERS - 1) if args.full_disk else None  # never the bad disk (last)
-        cluster = Cluster(binary, root, log, full_disk, args.partitions)
+        cluster = Cluster(binary, root, log, full_disk, args.partitions, args.etcd)
         cluster.start()
         log(f"cluster up: master {cluster.master.address}, shadow {cluster.shadow.address}, chunkservers "
             + " ".join(f"{s.name}={s.address}" for s in cluster.chunkservers) + f" (bad disk: cs{BAD_DISK + 1})")
@@ -235,14 +239,14 @@ def summary_line(args, injector, cluster, ledger, tally, violations):
     if args.master_faults:
         names += ("mkill", "mstop", "shadow", "mdisk")
     if args.partitions:
-        names += ("isolate", "cutprimary", "oneway", "pair")
+        names += ("isolate", "cutprimary", "oneway", "pair") + (("etcd",) if args.etcd else ())
     detail = " ".join(f"{k}={counts.get(k, 0)}" for k in names)
     detail += f" fulldisk={1 if cluster and cluster.full_disk is not None else 0}"
     heal = f"{tally.heal:.1f}s" if tally.heal is not None else "never" if tally.heal_checked else "-"
     # One line, whatever the violation's text holds (a server log, say).
     first = " / ".join(line.strip() for line in (violations.first() or "").splitlines() if line.strip())
     verdict = f"FAIL: {first[:400]}" if violations.items else "PASS"
-    return (f"seed={args.seed} duration={args.duration:g}s faults={faults} ({detail}) "
+    return (f"seed={args.seed}{' etcd' if args.etcd else ''} duration={args.duration:g}s faults={faults} ({detail}) "
             f"acked: records={len(ledger.acked)} files={len(ledger.files)} writes={ledger.writes} "
             f"rms={ledger.removes} snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)} | "
             f"lost={tally.lost} dup={tally.dup} corrupt={tally.corrupt} bad_replicas={len(tally.bad_replicas)} "
@@ -291,6 +295,10 @@ def main():
     parser.add_argument("--partitions", action=argparse.BooleanOptionalAction, default=True,
                         help="run each server in a network namespace of its own and cut links between them "
                              "(needs root; default on)")
+    parser.add_argument("--etcd", action="store_true",
+                        help="the two masters elect their primary in etcd (Debian's etcd-server) instead of a fixed "
+                             "primary and shadow; master faults hit whichever is the primary, and with partitions a "
+                             "cut may part the primary from etcd")
     parser.add_argument("--keep", action="store_true", help="keep the run folder even when the run passes")
     parser.add_argument("--wait-binary", type=float, default=600, help="seconds to wait for the binary to exist")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the fault log as it happens")

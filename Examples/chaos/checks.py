@@ -160,7 +160,7 @@ def check_dirs(cluster, ledger, violations, tally):
     """Every acknowledged mkdir is there, under its last acknowledged name (either name after a failed mv).
     Looked up in one listing from the master; what it lacks is asked for again with `gfs stat`."""
     try:
-        entries = listing(cluster.master.address, "/chaos/dirs")
+        entries = listing(cluster.primary.address, "/chaos/dirs")
     except OSError:
         entries = {}
     missing = []
@@ -181,8 +181,9 @@ def check_shadow(cluster, log, violations, tally):
     difference = "never listed"
     while True:
         try:
-            primary = listing(cluster.master.address, "/chaos")
-            shadow = listing(cluster.shadow.address, "/chaos")
+            leader, follower = cluster.primary, cluster.follower
+            primary = listing(leader.address, "/chaos")
+            shadow = listing(follower.address, "/chaos")
             if primary == shadow:
                 tally.shadow = "equal"
                 log(f"shadow equals the primary ({len(primary)} entries under /chaos)")
@@ -194,8 +195,8 @@ def check_shadow(cluster, log, violations, tally):
             break
         time.sleep(1)
     tally.shadow = "differs"
-    sequences = f"log sequence: primary {status_sequence(cluster.master.address)}, " \
-                f"shadow {status_sequence(cluster.shadow.address)}"
+    sequences = f"log sequence: primary {status_sequence(cluster.primary.address)}, " \
+                f"shadow {status_sequence(cluster.follower.address)}"
     violations.add("shadow", f"shadow's namespace still differs from the primary's after {SHADOW_DEADLINE:.0f}s "
                              f"({sequences}): {difference}")
 

@@ -139,11 +139,53 @@ class Result:
         return "timed out" if self.status is None else f"exit {self.status}: {self.err[-300:]}"
 
 
+class Etcd:
+    """Debian's etcd, for the masters' election with --etcd: on a host of its own with --partitions (so a
+    fault can cut the primary off from it alone), else on loopback."""
+
+    def __init__(self, root, network):
+        self.root, self.network = root, network
+        if network:
+            self.client, self.peer = f"{network.addresses['etcd']}:2379", f"{network.addresses['etcd']}:2380"
+        else:
+            client, peer = free_ports(2)
+            self.client, self.peer = f"{HOST}:{client}", f"{HOST}:{peer}"
+        self.endpoint = "http://" + self.client
+        self.process = None
+
+    def start(self):
+        import shutil
+        binary = shutil.which("etcd")
+        if not binary:
+            raise HarnessError("--etcd needs etcd (Debian: apt-get install etcd-server)")
+        peer = "http://" + self.peer
+        command = [binary, "--name", "chaos", "--data-dir", os.path.join(self.root, "etcd"),
+                   "--listen-client-urls", self.endpoint, "--advertise-client-urls", self.endpoint,
+                   "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "chaos=" + peer]
+        if self.network:
+            command = self.network.command("etcd", command)
+        with open(os.path.join(self.root, "etcd.log"), "wb") as err:
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                            start_new_session=True)
+        REGISTRY.add(self.process)
+        host, port = self.client.rsplit(":", 1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((host, int(port)), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise HarnessError("etcd did not start; see etcd.log")
+
+
 class Cluster:
     """A master, its shadow and CHUNKSERVERS chunkservers, and the gfs client commands run against them.
-    Every address is chosen up front, so a killed server comes back on the same address and folder."""
+    Every address is chosen up front, so a killed server comes back on the same address and folder. With
+    `etcd`, "master" and "shadow" are two masters that elect their primary in etcd: either may be the primary,
+    and `primary` / `follower` say which is which now."""
 
-    def __init__(self, binary, root, log, full_disk=None, partitions=False):
+    def __init__(self, binary, root, log, full_disk=None, partitions=False, etcd=False):
         self.binary = binary
         self.root = root
         self.log = log
@@ -152,17 +194,26 @@ class Cluster:
         names = ["master", "shadow"] + [f"cs{number}" for number in range(1, CHUNKSERVERS + 1)]
         if partitions:
             # Each server on a host of its own, so a fault can cut any link; every port can be the same.
-            self.network = Network(names, log)
+            self.network = Network(names + (["etcd"] if etcd else []), log)
             addresses = [f"{self.network.addresses[name]}:{PORT}" for name in names]
         else:
             self.network = None
             addresses = [f"{HOST}:{port}" for port in free_ports(len(names))]
-        self.master = Server("master", binary, root, lambda address: [
-            "master", "--dir", os.path.join(root, "master"), "--listen", address] + MASTER_FLAGS,
-            addresses[0], self.network)
-        self.shadow = Server("shadow", binary, root, lambda address: [
-            "master", "--dir", os.path.join(root, "shadow"), "--listen", address,
-            "--shadow-of", self.master.address] + MASTER_FLAGS, addresses[1], self.network)
+        self.etcd = Etcd(root, self.network) if etcd else None
+        if self.etcd:
+            def elected(name, other):
+                return lambda address: ["master", "--dir", os.path.join(root, name), "--listen", address,
+                                        "--etcd", self.etcd.endpoint, "--etcd-ttl", "2s",
+                                        "--log-replicas", other().address] + MASTER_FLAGS
+            self.master = Server("master", binary, root, elected("master", lambda: self.shadow), addresses[0], self.network)
+            self.shadow = Server("shadow", binary, root, elected("shadow", lambda: self.master), addresses[1], self.network)
+        else:
+            self.master = Server("master", binary, root, lambda address: [
+                "master", "--dir", os.path.join(root, "master"), "--listen", address] + MASTER_FLAGS,
+                addresses[0], self.network)
+            self.shadow = Server("shadow", binary, root, lambda address: [
+                "master", "--dir", os.path.join(root, "shadow"), "--listen", address,
+                "--shadow-of", self.master.address] + MASTER_FLAGS, addresses[1], self.network)
         self.chunkservers = [Server(name, binary, root, self._chunkserver_arguments(number), address, self.network)
                              for number, (name, address) in enumerate(zip(names[2:], addresses[2:]), start=1)]
         self.full_disk = None  # index of the chunkserver whose folder is the small tmpfs, if mounted
@@ -234,7 +285,27 @@ class Cluster:
     def servers(self):
         return [self.master, self.shadow] + self.chunkservers
 
+    @property
+    def masters(self):
+        """The --master list clients and chunkservers get: both masters under etcd, else the primary."""
+        return f"{self.master.address},{self.shadow.address}" if self.etcd else self.master.address
+
+    @property
+    def primary(self):
+        """The master that answers STATUS as primary now (under etcd either may be), else `master`."""
+        if self.etcd:
+            for server in (self.master, self.shadow):
+                if server.state == "up" and status_role(server.address) == "primary":
+                    return server
+        return self.master
+
+    @property
+    def follower(self):
+        return self.shadow if self.primary is self.master else self.master
+
     def start(self):
+        if self.etcd:
+            self.etcd.start()
         self.master.start()
         self.shadow.start()
         for server in self.chunkservers:
@@ -255,7 +326,7 @@ class Cluster:
 
     def gfs(self, arguments, stdin=b"", timeout=CLIENT_TIMEOUT, master=None):
         """Runs a gfs client command; `--master` and `--timeout` go after the subcommand."""
-        command = [self.binary, arguments[0], "--master", master or self.master.address,
+        command = [self.binary, arguments[0], "--master", master or self.masters,
                    "--timeout", REPLY_TIMEOUT] + arguments[1:]
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=True)
@@ -304,6 +375,19 @@ class LineConnection:
 
 def fields_of(line):
     return {k: unquote(v) for k, v in (token.split("=", 1) for token in line.split()[1:] if "=" in token)}
+
+
+def status_role(address):
+    """The role a master's STATUS names (primary, shadow-of-…), or None if it does not answer."""
+    try:
+        connection = LineConnection(address, timeout=2)
+        try:
+            reply, _ = connection.request("STATUS")
+        finally:
+            connection.close()
+    except (OSError, HarnessError):
+        return None
+    return fields_of(reply).get("role")
 
 
 def last_chunk(master, path):

@@ -23,7 +23,7 @@ class Fault:
         self.actual = target  # the chunkserver really hit (a biased stop picks it at run time)
 
 
-def plan_faults(rng, duration, master_faults, partitions=False):
+def plan_faults(rng, duration, master_faults, partitions=False, etcd=False):
     """The fault schedule. Intervals during which each chunkserver is (planned) down are tracked so that no
     more than MAX_DOWN are ever down together; a restart is given a margin to register. At most one master
     fault at a time, with 3-6 s between them; the shadow is killed now and then, one fault at a time. With
@@ -63,7 +63,7 @@ def plan_faults(rng, duration, master_faults, partitions=False):
             length = rng.uniform(*bounds)
             detail = {"bias": rng.random() < 0.4, "pick": rng.random()} if kind == "stop" else {}
             if kind == "cut":
-                detail = plan_cut(rng)
+                detail = plan_cut(rng, etcd)
             end = at + length + (2.0 if kind == "kill" else 0.5)  # margin: restart and re-register
             overlapping = [d for d in down if d[0] < end and at < d[1]]
             busy = {d[2] for d in overlapping}
@@ -81,20 +81,27 @@ def plan_faults(rng, duration, master_faults, partitions=False):
             "action": action, "pick": rng.random(), "where": rng.random(), "mask": rng.randint(1, 255)}))
 
 
-def plan_cut(rng):
+def plan_cut(rng, etcd=False):
     """Which links a cut breaks; the chunkserver it centres on is the fault's target (or, for an isolated
     primary, the one holding the lease at run time). Shapes:
       isolate  the chunkserver and both masters cannot reach each other; clients and chunkservers still can
                (so a primary goes on serving under its lease, cut off from the master);
       oneway   one direction of one link: master->cs, cs->master, cs->cs, clients->cs or cs->clients;
-      pair     two chunkservers cannot reach each other (a primary and its secondary, often)."""
-    shape = rng.choices(["isolate", "oneway", "pair"], [4, 4, 2])[0]
+      pair     two chunkservers cannot reach each other (a primary and its secondary, often);
+      etcd     (with --etcd) the primary master and etcd cannot reach each other, and half the time neither
+               can the primary and the chunkservers, while clients still reach it: it must step down, and
+               get nothing acknowledged once the other master may have been elected.
+    Without --etcd the draws are what they always were, so older seeds replay the same schedule."""
+    shapes, weights = (["isolate", "oneway", "pair", "etcd"], [4, 4, 2, 3]) if etcd else (["isolate", "oneway", "pair"], [4, 4, 2])
+    shape = rng.choices(shapes, weights)[0]
     detail = {"shape": shape, "route": rng.choice(["blackhole", "blackhole", "prohibit"]),
               "other": rng.random(), "pick": rng.random()}
     if shape == "isolate":
         detail["bias"] = rng.random() < 0.6
     if shape == "oneway":
         detail["direction"] = rng.choice(["master>cs", "cs>master", "cs>cs", "clients>cs", "cs>clients"])
+    if shape == "etcd":
+        detail["chunkservers"] = rng.random() < 0.5
     return detail
 
 
@@ -106,7 +113,7 @@ def plan_master_disk(rng, duration):
 
 
 COUNTERS = ("kill", "stop", "longstop", "laststop", "flip", "trunc", "rmcrc", "mkill", "mstop", "shadow", "mdisk",
-            "isolate", "oneway", "pair", "cutprimary")
+            "isolate", "oneway", "pair", "cutprimary", "etcd")
 
 
 class FaultInjector(threading.Thread):
@@ -160,11 +167,15 @@ class FaultInjector(threading.Thread):
             self.log("master: disk space back")
 
     def server_of(self, fault):
-        if fault.kind in ("mkill", "mstop"):
-            return self.cluster.master
-        if fault.kind == "shadow":
-            return self.cluster.shadow
-        return self.cluster.chunkservers[fault.actual]
+        """The server a fault hits: chosen when it begins (under --etcd the primary may change), kept for its end."""
+        if getattr(fault, "server", None) is None:
+            if fault.kind in ("mkill", "mstop"):
+                fault.server = self.cluster.primary
+            elif fault.kind == "shadow":
+                fault.server = self.cluster.follower
+            else:
+                fault.server = self.cluster.chunkservers[fault.actual]
+        return fault.server
 
     def begin(self, fault):
         cluster = self.cluster
@@ -209,7 +220,7 @@ class FaultInjector(threading.Thread):
     def aim_at_last_chunk(self, fault):
         """A biased stop hits a chunkserver that holds the record file's last chunk (where appends land),
         picked among those that are up by the fault's seeded fraction; the planned target if none is."""
-        addresses = last_chunk_replicas(self.cluster.master.address, RECORDS)
+        addresses = last_chunk_replicas(self.cluster.primary.address, RECORDS)
         holders = [i for i, s in enumerate(self.cluster.chunkservers) if s.address in addresses and s.state == "up"]
         if holders:
             fault.actual = holders[min(len(holders) - 1, int(fault.detail["pick"] * len(holders)))]
@@ -223,6 +234,10 @@ class FaultInjector(threading.Thread):
         other = others[min(len(others) - 1, int(detail["other"] * len(others)))]
         if detail["shape"] == "isolate":
             return [(cs, "master"), ("master", cs), (cs, "shadow"), ("shadow", cs)]
+        if detail["shape"] == "etcd":
+            primary = self.cluster.primary.name
+            servers = [s.name for s in self.cluster.chunkservers] if detail["chunkservers"] else []
+            return [(primary, "etcd"), ("etcd", primary)] + [link for s in servers for link in ((primary, s), (s, primary))]
         if detail["shape"] == "pair":
             return [(cs, other), (other, cs)]
         source, destination = detail["direction"].split(">")
@@ -240,7 +255,7 @@ class FaultInjector(threading.Thread):
         detail = fault.detail
         why = ""
         if detail.get("bias"):
-            handle, _ = last_chunk(self.cluster.master.address, RECORDS)
+            handle, _ = last_chunk(self.cluster.primary.address, RECORDS)
             primary = latest_primary(self.cluster.acknowledgements, handle) if handle else None
             for index, server in enumerate(self.cluster.chunkservers):
                 if server.address == primary:
@@ -370,6 +385,14 @@ def check_processes(cluster, log, violations):
         return
     for server in cluster.servers:
         status = server.exited_unexpectedly()
+        if status == 75 and cluster.etcd and server in (cluster.master, cluster.shadow):
+            # A primary that could not renew its election lease exits with 75 by design; a supervisor
+            # starts it again, and so does this.
+            log(f"{server.name}: stepped down (its etcd lease lapsed; status 75); starting it again")
+            REGISTRY.remove(server.process)
+            server.state = "down"
+            restart(server, log, violations)
+            continue
         if status is not None:
             violations.add("process", f"{server.name} (pid {server.process.pid}) died unexpectedly with status "
                                       f"{status}; log {server.logs[-1]}")

@@ -33,8 +33,10 @@ struct HeartbeatLoop: Sendable {
                         shadow = try await register(on: connection)
                     } else if !shadow, beats % reportEvery == 0 {
                         try await report(on: connection)
-                    } else {
-                        try await beat(on: connection)
+                    } else if try await beat(on: connection), shadow {
+                        // A shadow elected primary stamps its epoch on heartbeat replies: report in full at once,
+                        // so it can lift its lease fence without waiting for the next report.
+                        shadow = try await register(on: connection)
                     }
                 }
             } catch {
@@ -79,12 +81,14 @@ struct HeartbeatLoop: Sendable {
         try await carryOut(instructions.instructions, epoch: instructions.epoch, sent: sent)
     }
 
-    private func beat(on connection: Connection) async throws(GFSError) {
+    /// One heartbeat; returns whether the master answered as an elected primary.
+    private func beat(on connection: Connection) async throws(GFSError) -> Bool {
         let sent = service.clock.now
         let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
                                               leases: service.state.withLockedValue { [now = sent] in $0.leasesToExtend(at: now) })
         let reply = try InstructionsReply(try await connection.call(request.line, timeout: interval * 5))
         try await carryOut(reply.instructions, epoch: reply.epoch, sent: sent)
+        return reply.epoch > 0
     }
 
     /// Carries out a master's instructions, unless that master's epoch has passed (it was deposed).

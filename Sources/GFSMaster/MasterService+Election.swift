@@ -69,7 +69,7 @@ extension MasterService {
         logger.warning("started again from the primary's checkpoint \(sequence); earlier records set aside in diverged-\(stamp)")
     }
 
-    /// Won the election at `epoch`: stops following and takes writes. Leases are fenced as after a promotion,
+    /// Won the election at `epoch`: stops following and takes writes. Leases are fenced as after a restart,
     /// and the reign's first record makes this log tell apart from any the old primary wrote past it.
     /// Exits at once if this primary's election may have lapsed: a primary resumed after a long pause (a
     /// SIGSTOP, a stalled VM) must not answer even one request before its watchdog runs.
@@ -91,7 +91,10 @@ extension MasterService {
         // Replicas heard from now on: one that stays silent is left out after `replicaTimeout`.
         replicaLastHeard = [:]
         replicasExpectedSince = .now
-        state.fenceLeasesAfterPromotion()
+        // As after a restart, not a manual promotion: the winner holds every record acknowledged and every
+        // version ever sent to a chunkserver (versions are logged on the in-sync replicas before they are
+        // sent), so a replica that registers with this master may lift the fence of its chunk.
+        state.fenceLeasesAfterRestart()
         let sequence = try log.append([.beginEpoch(epoch)])
         try await log.waitDurable(sequence)
         logger.notice("elected primary at epoch \(epoch), log record \(sequence)")
