@@ -214,7 +214,7 @@ _gfs_up() {
 
 _gfs_master() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--bootstrap --version -h --help)
     repeating_options=()
     non_repeating_options=(--dir --log-level --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0

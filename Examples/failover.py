@@ -70,6 +70,7 @@ def main():
     parser.add_argument("--chunkserver-every", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--master-flags", default="", help="more flags for both masters, e.g. '--lease 10s'")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     gfs = os.path.abspath(args.gfs)
@@ -96,7 +97,8 @@ def main():
         folder = os.path.join(root, f"master-{index + 1}")
         os.makedirs(folder)
         server = Server(f"master-{index + 1}", [gfs, "master", "--dir", folder, "--listen", address, "--etcd", endpoint,
-                                                "--log-replicas", masters[1 - index], "--chunk-size", "4M"], root)
+                                                "--log-replicas", masters[1 - index], "--chunk-size", "4M"]
+                        + (["--bootstrap"] if index == 0 else []) + args.master_flags.split(), root)
         server.start()
         master_servers.append(server)
     chunkservers = []

@@ -204,7 +204,8 @@ class Cluster:
             def elected(name, other):
                 return lambda address: ["master", "--dir", os.path.join(root, name), "--listen", address,
                                         "--etcd", self.etcd.endpoint, "--etcd-ttl", "2s",
-                                        "--log-replicas", other().address] + MASTER_FLAGS
+                                        "--log-replicas", other().address] + MASTER_FLAGS \
+                    + (["--bootstrap"] if name == "master" else [])
             self.master = Server("master", binary, root, elected("master", lambda: self.shadow), addresses[0], self.network)
             self.shadow = Server("shadow", binary, root, elected("shadow", lambda: self.master), addresses[1], self.network)
         else:

@@ -43,6 +43,10 @@ struct Master: AsyncParsableCommand {
                                valueName: "http://host:port,..."))
     var etcd: String?
 
+    @Flag(help: ArgumentHelp("With --etcd: this master may become the first primary of a new cluster while its log is "
+                             + "empty. Give it to one master, once; an empty master without it waits to copy a primary's log first."))
+    var bootstrap = false
+
     @Option(help: "The etcd key prefix of this cluster's election.")
     var etcdPrefix = "/gfs"
 
@@ -132,6 +136,7 @@ struct Master: AsyncParsableCommand {
         options.shadowOf = try shadowOf.map { try serverAddress($0, flag: "--shadow-of") }
         options.etcd = etcdEndpoints
         options.etcdPrefix = etcdPrefix
+        options.bootstrap = bootstrap
         options.etcdTTL = max(1, etcdTtl.duration.components.seconds)
         options.advertise = try advertise.map { try serverAddress($0, flag: "--advertise") }
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }

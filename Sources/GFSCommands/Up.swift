@@ -55,7 +55,8 @@ struct Up: AsyncParsableCommand {
             masters.append(second)
             for (index, address) in masters.enumerated() {
                 let arguments = ["master", "--dir", index == 0 ? "\(dir)/master" : "\(dir)/master-2", "--listen", address,
-                                 "--etcd", etcd.endpoint, "--log-replicas", masters[1 - index]] + masterOptions
+                                 "--etcd", etcd.endpoint, "--log-replicas", masters[1 - index]]
+                    + (index == 0 ? ["--bootstrap"] : []) + masterOptions
                 let relaunch: @Sendable () throws -> Child = { try Self.launch(binary, arguments) }
                 var child = try relaunch()
                 child.relaunch = relaunch

@@ -73,6 +73,14 @@ enum LogFiles {
         close(descriptor)
     }
 
+    /// Flushes a folder's entries where durability is claimed: a failed fsync is an error (DESIGN §6).
+    static func syncFolderChecked(_ folder: String) throws(GFSError) {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(folder) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure(folder) }
+    }
+
     /// The error for the current `errno`; a full disk or file-size limit is NOSPACE.
     static func failure(_ path: String) -> GFSError {
         let code = errno

@@ -24,14 +24,19 @@ struct MasterElection: Sendable {
     func behindKey(_ master: ServerID) -> String { prefix + "/behind/" + master.description }
     /// The other masters, whose logs the primary waits for.
     let peers: [ServerID]
+    /// Whether this master may be the first primary of a new cluster with an empty log (`--bootstrap`).
+    let bootstrap: Bool
 
     func run() async {
         var following: ServerID?
         var failures = 0
-        // An empty master joining a cluster that had a primary holds nothing acknowledged yet.
+        // An empty master holds nothing acknowledged: it may campaign only to start a new cluster, and only
+        // when told to (a master that lost its folder, or a second master started empty, would otherwise win
+        // with an empty namespace and have every chunk deleted).
         while !Task.isCancelled {
             do {
-                if try await etcd.get(initializedKey) != nil { try await service.markCatchingUpIfEmpty() }
+                let begun = try await etcd.get(initializedKey) != nil
+                if !bootstrap || begun { try await service.markCatchingUpIfEmpty() }
                 break
             } catch {
                 logger.warning("etcd: \(error.message); retrying")
@@ -56,14 +61,17 @@ struct MasterElection: Sendable {
                 }
                 let started = ContinuousClock.now
                 let lease = try await etcd.grantLease(ttl: ttl)
+                // An empty log wins only where no primary ever was; the win marks the cluster as begun.
+                let empty = await service.logIsEmpty
+                var conditions: [(key: String, revision: UInt64)] = [(leaderKey, 0), (behindKey(address), 0)]
+                if empty { conditions.append((initializedKey, 0)) }
                 let (won, revision) = try await etcd.transaction(
-                    if: [(leaderKey, 0), (behindKey(address), 0)],
-                    then: [.put(leaderKey, address.description, lease: lease)])
+                    if: conditions,
+                    then: [.put(leaderKey, address.description, lease: lease), .put(initializedKey, "1", lease: nil)])
                 guard won else {
                     await etcd.revokeLease(lease)
                     continue
                 }
-                try? await etcd.put(initializedKey, value: "1")
                 await lead(lease: lease, epoch: revision, granted: started)
             } catch {
                 failures += 1

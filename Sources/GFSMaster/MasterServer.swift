@@ -29,6 +29,8 @@ public struct MasterServer: Sendable {
         public var etcdPrefix = "/gfs"
         /// Seconds of the election lease: how long a dead primary holds up the next election.
         public var etcdTTL: Int64 = 3
+        /// Whether this master, with an empty log, may be the first primary of a new cluster.
+        public var bootstrap = false
         /// The address other roles reach this master at, if not the one it listens on.
         public var advertise: ServerID?
 
@@ -66,7 +68,7 @@ public struct MasterServer: Sendable {
         } else {
             let campaign = MasterElection(etcd: EtcdClient(endpoints: options.etcd), prefix: options.etcdPrefix,
                                           address: advertised, ttl: options.etcdTTL, service: service, logger: logger,
-                                          peers: options.logReplicas)
+                                          peers: options.logReplicas, bootstrap: options.bootstrap)
             election = Task { await campaign.run() }
         }
         await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)

@@ -20,8 +20,15 @@ extension MasterService {
         let synced = fsync(descriptor) == 0
         close(descriptor)
         guard synced else { throw LogFiles.failure(catchingUpMarker) }
-        LogFiles.syncFolder(folder)
+        try LogFiles.syncFolderChecked(folder)
     }
+
+    /// Whether this master's log holds no record at all.
+    public var logIsEmpty: Bool { log.lastAssigned == 0 }
+
+    /// Where a shadow that started from a checkpoint keeps the CRC32C of the checkpoint's last record, which
+    /// is in none of its log files.
+    var checkpointCheckFile: String { folder + "/checkpoint-last" }
 
     /// Called after applying a batch from the primary whose log then ended at `primaryEnd`.
     func caughtUp(to primaryEnd: UInt64) {
@@ -53,24 +60,37 @@ extension MasterService {
     /// The check a shadow sends with TAIL: its last record's CRC32C.
     func lastRecordCheck() async -> UInt32? {
         let last = log.lastAssigned
-        return last == 0 ? nil : await recordCheck(last)
+        guard last > 0 else { return nil }
+        if let check = await recordCheck(last) { return check }
+        // Its log ends in a checkpoint it started from: the primary told it that record's check.
+        guard let text = try? String(contentsOfFile: checkpointCheckFile, encoding: .utf8) else { return nil }
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        guard parts.count == 2, UInt64(parts[0]) == last else { return nil }
+        return UInt32(parts[1])
     }
 
     /// Starts again from the primary's checkpoint: this master's own log went where the primary's did not
     /// (or was replaced by a checkpoint); its records are set aside and it may not campaign until caught up.
-    func startAgain(from bytes: [UInt8], sequence: UInt64) async throws(GFSError) {
+    func startAgain(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
         try markCatchingUp()
-        let folder = self.folder
+        let (folder, checkFile) = (self.folder, checkpointCheckFile)
         let stamp = Int64(Date().timeIntervalSince1970 * 1000)
         try await NIOThreadPool.singleton.runIfActiveTyped { () throws(GFSError) in
             try MasterStorage.setAside(folder, stamp: stamp)
+            unlink(checkFile)
+            if let last {
+                let descriptor = open(checkFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else { throw LogFiles.failure(checkFile) }
+                defer { close(descriptor) }
+                try LogFiles.writeAll(descriptor, Array("\(sequence) \(last)\n".utf8), path: checkFile)
+                guard fsync(descriptor) == 0 else { throw LogFiles.failure(checkFile) }
+            }
+            try LogFiles.syncFolderChecked(folder)
         }
         try await installCheckpoint(bytes, sequence: sequence)
         logger.warning("started again from the primary's checkpoint \(sequence); earlier records set aside in diverged-\(stamp)")
     }
 
-    /// Won the election at `epoch`: stops following and takes writes. Leases are fenced as after a restart,
-    /// and the reign's first record makes this log tell apart from any the old primary wrote past it.
     /// Exits at once if this primary's election may have lapsed: a primary resumed after a long pause (a
     /// SIGSTOP, a stalled VM) must not answer even one request before its watchdog runs.
     func checkLeadership() {
@@ -79,11 +99,28 @@ extension MasterService {
         exit(75)
     }
 
+    /// Won the election at `epoch`: stops following and takes writes, as a restarted master would. The
+    /// reign's first record makes this log tell apart from any the old primary wrote past it.
     public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, fence: ReplicaFence,
                               stillLeading: @escaping @Sendable () -> Bool) async throws(GFSError) {
-        self.stillLeading = stillLeading
-        follower?.cancel()
+        // The follower's step under way (records being logged, a checkpoint being installed) ends first.
+        if let follower {
+            follower.cancel()
+            await follower.value
+        }
         follower = nil
+        guard mayCampaign else {
+            throw GFSError(.unavailable, "this master started again from a checkpoint while it campaigned")
+        }
+        // The durable state alone, as after a restart: replica locations and versions a shadow assumed from
+        // the log (a replica that missed a version looks current to it) are forgotten; chunkservers register
+        // again, their heartbeats refused until they do, and report what they really hold.
+        let clock = state.clock
+        let fresh = MasterStateMachine(configuration: state.configuration, clock: clock,
+                                       firstHandle: UInt64(max(clock.wallMilliseconds, 1)) << 16,
+                                       seed: UInt64(truncatingIfNeeded: clock.wallMilliseconds))
+        state = try MasterStorage.recover(folder, into: fresh, logger: logger).state
+        self.stillLeading = stillLeading
         role = .primary
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
@@ -93,7 +130,8 @@ extension MasterService {
         replicasExpectedSince = .now
         // As after a restart, not a manual promotion: the winner holds every record acknowledged and every
         // version ever sent to a chunkserver (versions are logged on the in-sync replicas before they are
-        // sent), so a replica that registers with this master may lift the fence of its chunk.
+        // sent), and knows replicas only from their reports, so a replica that registers with this master
+        // may lift the fence of its chunk.
         state.fenceLeasesAfterRestart()
         let sequence = try log.append([.beginEpoch(epoch)])
         try await log.waitDurable(sequence)
@@ -122,5 +160,18 @@ public struct ReplicaFence: Sendable {
                 markInSync: @escaping @Sendable (ServerID) async -> Bool) {
         self.markBehind = markBehind
         self.markInSync = markInSync
+    }
+}
+
+extension MasterService {
+    /// Runs `change` of the in-sync set after every change started before it.
+    func inTurn(_ change: @escaping @Sendable () async -> Bool) async -> Bool {
+        let previous = fenceChain
+        let task = Task { () -> Bool in
+            _ = await previous?.value
+            return await change()
+        }
+        fenceChain = task
+        return await task.value
     }
 }

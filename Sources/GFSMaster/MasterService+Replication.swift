@@ -20,8 +20,9 @@ extension MasterService {
             guard first - 1 <= durable else {
                 throw GFSError(.stale, "diverged: your log ends at record \(first - 1), mine at \(durable); start again from my checkpoint")
             }
-            if let mine = await recordCheck(first - 1), mine != last {
-                throw GFSError(.stale, "diverged: your record \(first - 1) is not mine; start again from my checkpoint")
+            // A record this master cannot find any more cannot vouch for the shadow's log: start it again.
+            guard let mine = await recordCheck(first - 1), mine == last else {
+                throw GFSError(.stale, "diverged: your record \(first - 1) is not mine, or I cannot tell; start again from my checkpoint")
             }
         }
         guard first >= 1, first <= durable + 1 else {
@@ -59,7 +60,7 @@ extension MasterService {
             maybeCheckpoint(force: true)
             throw GFSError(.unavailable, "this master is writing its first checkpoint; ask again")
         }
-        return CheckpointReply(sequence: sequence, bytes: ByteBuffer(bytes: bytes)).reply
+        return CheckpointReply(sequence: sequence, bytes: ByteBuffer(bytes: bytes), last: await recordCheck(sequence)).reply
     }
 
     func replicaConfirmed(_ shadow: ServerID, upTo sequence: UInt64) {
@@ -68,7 +69,18 @@ extension MasterService {
             // Waited for again before etcd lets it campaign again (Kafka's ISR works this way).
             excludedReplicas.remove(shadow)
             logger.notice("log replica \(shadow) caught up at record \(sequence); mutations wait for it again")
-            Task { _ = await fence.markInSync(shadow) }
+            let logger = self.logger
+            Task {
+                // In turn with every other change of the in-sync set, and until etcd has it.
+                let recorded = await self.inTurn {
+                    for attempt in 1...20 {
+                        if await fence.markInSync(shadow) { return true }
+                        if attempt < 20 { try? await Task.sleep(for: .seconds(1)) }
+                    }
+                    return false
+                }
+                if !recorded { logger.error("could not record log replica \(shadow) as in sync in etcd; it may not campaign") }
+            }
         }
         let confirmed = confirmedByAllReplicas
         let ready = replicaWaiters.filter { $0.sequence <= confirmed }
@@ -85,7 +97,7 @@ extension MasterService {
     private func exclude(_ replicas: [ServerID], why: String) async -> Bool {
         guard let fence = replicaFence else { return false }
         for replica in replicas where !excludedReplicas.contains(replica) {
-            guard await fence.markBehind(replica) else { return false }
+            guard await inTurn({ await fence.markBehind(replica) }) else { return false }
             excludedReplicas.insert(replica)
             logger.warning("log replica \(replica) \(why); mutations go on without it until it catches up")
         }

@@ -31,6 +31,9 @@ public actor MasterService {
     /// and how to record that.
     var excludedReplicas: Set<ServerID> = []
     var replicaFence: ReplicaFence?
+    /// The last change of the in-sync set sent to etcd: each waits for the one before, so a replica marked
+    /// in sync and then behind ends up behind.
+    var fenceChain: Task<Bool, Never>?
     /// Under etcd, while primary: whether its election lease surely still holds.
     var stillLeading: (@Sendable () -> Bool)?
     /// When each log replica last asked for records (a live shadow always has a TAIL waiting).

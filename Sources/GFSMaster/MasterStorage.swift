@@ -113,8 +113,8 @@ enum MasterStorage {
         guard mkdir(aside, 0o755) == 0 || errno == EEXIST else { throw LogFiles.failure(aside) }
         let names = try LogFiles.logs(in: folder).map(\.name) + LogFiles.checkpoints(in: folder).map(\.name)
         for name in names where rename(folder + "/" + name, aside + "/" + name) != 0 { throw LogFiles.failure(name) }
-        LogFiles.syncFolder(aside)
-        LogFiles.syncFolder(folder)
+        try LogFiles.syncFolderChecked(aside)
+        try LogFiles.syncFolderChecked(folder)
     }
 
     /// Stores a checkpoint received from the primary as this master's own.

@@ -47,7 +47,8 @@ struct ShadowFollower: Sendable {
             // Behind the primary's oldest record, or diverged from its log: start again from its checkpoint.
             service.logger.warning("primary \(primary): \(error.message)")
             let checkpoint = try CheckpointReply(try await connection.call(MasterRequest.checkpoint.line, timeout: .seconds(120)))
-            try await service.startAgain(from: Array(checkpoint.bytes.readableBytesView), sequence: checkpoint.sequence)
+            try await service.startAgain(from: Array(checkpoint.bytes.readableBytesView), sequence: checkpoint.sequence,
+                                         last: checkpoint.last)
         case let .failure(error):
             throw error
         }

@@ -181,16 +181,23 @@ public struct TailReply: ReplyMessage {
 public struct CheckpointReply: ReplyMessage {
     public var sequence: UInt64
     public var bytes: ByteBuffer
+    /// The CRC32C of record `sequence`, so a shadow that starts from this checkpoint can still prove, on its
+    /// next TAIL, whose log it holds.
+    public var last: UInt32?
 
-    public init(sequence: UInt64, bytes: ByteBuffer) {
+    public init(sequence: UInt64, bytes: ByteBuffer, last: UInt32? = nil) {
         self.sequence = sequence
         self.bytes = bytes
+        self.last = last
     }
 
-    public var reply: Reply { .ok([.init("sequence", String(sequence))], payload: bytes) }
+    public var reply: Reply {
+        .ok([.init("sequence", String(sequence))] + (last.map { [.init("last", String($0))] } ?? []), payload: bytes)
+    }
 
     public init(_ reply: Reply) throws(GFSError) {
-        self.init(sequence: UInt64(try reply.line.requireInteger("sequence")), bytes: reply.payload ?? ByteBuffer())
+        self.init(sequence: UInt64(try reply.line.requireInteger("sequence")), bytes: reply.payload ?? ByteBuffer(),
+                  last: try reply.line.integer("last", in: 0...Int64(UInt32.max)).map { UInt32($0) })
     }
 }
 

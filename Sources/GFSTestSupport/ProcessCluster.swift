@@ -73,7 +73,8 @@ public final class ProcessCluster: @unchecked Sendable {
         for (index, address) in addresses.enumerated() {
             let folder = root.appendingPathComponent("master-\(index + 1)")
             let peers = addresses.filter { $0 != address }.joined(separator: ",")
-            let arguments = ["master", "--dir", folder.path, "--listen", address, "--etcd", endpoint, "--log-replicas", peers] + extra
+            let arguments = ["master", "--dir", folder.path, "--listen", address, "--etcd", endpoint, "--log-replicas", peers]
+                + (index == 0 ? ["--bootstrap"] : []) + extra
             elected.append(try launch("master-\(index + 1)", arguments, folder))
         }
     }
