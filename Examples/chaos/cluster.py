@@ -378,17 +378,22 @@ def fields_of(line):
     return {k: unquote(v) for k, v in (token.split("=", 1) for token in line.split()[1:] if "=" in token)}
 
 
-def status_role(address):
-    """The role a master's STATUS names (primary, shadow-of-…), or None if it does not answer."""
+def status_fields(master, timeout=3):
+    """The fields of a master's (or shadow's) STATUS line, or {} if it does not answer."""
     try:
-        connection = LineConnection(address, timeout=2)
+        connection = LineConnection(master, timeout=timeout)
         try:
             reply, _ = connection.request("STATUS")
         finally:
             connection.close()
     except (OSError, HarnessError):
-        return None
-    return fields_of(reply).get("role")
+        return {}
+    return fields_of(reply)
+
+
+def status_role(address):
+    """The role a master's STATUS names (primary, shadow-of-…), or None if it does not answer."""
+    return status_fields(address, timeout=2).get("role")
 
 
 def last_chunk(master, path):
@@ -449,11 +454,6 @@ def listing(master, top):
 def status_sequence(master):
     """The log sequence number a master (or shadow) reports in STATUS, or None."""
     try:
-        connection = LineConnection(master, timeout=3)
-        try:
-            reply, _ = connection.request("STATUS")
-        finally:
-            connection.close()
-        return int(fields_of(reply).get("sequence", ""))
-    except (OSError, ValueError):
+        return int(status_fields(master).get("sequence", ""))
+    except ValueError:
         return None

@@ -22,9 +22,7 @@ final class EpochFence: Sendable {
     func admit(_ epoch: UInt64, _ what: @autoclosure () -> String) async throws(GFSError) {
         let seen = current
         if epoch == seen { return }
-        guard epoch > seen else {
-            throw GFSError(.stale, "\(what()) comes from master epoch \(epoch), but epoch \(seen) has begun; this master was deposed")
-        }
+        guard epoch > seen else { throw Self.deposed(what(), epoch, seen) }
         let (file, store, highest) = (self.file, self.store, self.highest)
         try await ChunkService.onDisk { () throws(GFSError) in
             let failure: GFSError? = highest.withLockedValue { (value) -> GFSError? in
@@ -35,9 +33,12 @@ final class EpochFence: Sendable {
             }
             if let failure { throw failure }
         }
+        // A higher epoch may have arrived while this one was written.
         let now = current
-        guard epoch >= now else {
-            throw GFSError(.stale, "\(what()) comes from master epoch \(epoch), but epoch \(now) has begun; this master was deposed")
-        }
+        guard epoch >= now else { throw Self.deposed(what(), epoch, now) }
+    }
+
+    private static func deposed(_ what: String, _ epoch: UInt64, _ highest: UInt64) -> GFSError {
+        GFSError(.stale, "\(what) comes from master epoch \(epoch), but epoch \(highest) has begun; this master was deposed")
     }
 }

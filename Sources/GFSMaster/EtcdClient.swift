@@ -17,13 +17,10 @@ struct EtcdClient: Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton)
     }
 
-    func shutdown() async { try? await http.shutdown() }
-
     /// A key's value and the revision that created it (the epoch, for the leader key).
     struct Value: Sendable, Equatable {
         var value: String
         var createRevision: UInt64
-        var lease: String?
     }
 
     /// `/v3/lease/grant`: a lease of `ttl` seconds; its ID.
@@ -76,11 +73,6 @@ struct EtcdClient: Sendable {
         return (reply.succeeded ?? false, UInt64(reply.header?.revision ?? "") ?? 0)
     }
 
-    /// Puts `key` = `value` with no lease (a marker that outlives every master).
-    func put(_ key: String, value: String) async throws(GFSError) {
-        let _: Empty = try await post("/v3/kv/put", PutRequest(key: Self.encode(key), value: Self.encode(value), lease: nil))
-    }
-
     // MARK: - Wire
 
     private func post<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body) async throws(GFSError) -> Answer {
@@ -113,7 +105,7 @@ struct EtcdClient: Sendable {
         guard let data = kv.value.flatMap({ Data(base64Encoded: $0) }), let text = String(data: data, encoding: .utf8),
             let created = UInt64(kv.create_revision ?? "")
         else { return nil }
-        return Value(value: text, createRevision: created, lease: kv.lease)
+        return Value(value: text, createRevision: created)
     }
 
     private struct Empty: Codable {}
@@ -122,9 +114,8 @@ struct EtcdClient: Sendable {
     private struct LeaseReply: Codable { var ID: String?; var TTL: String? }
     private struct KeepAliveReply: Codable { var result: LeaseReply? }
     private struct RangeRequest: Codable { var key: String }
-    private struct KeyValue: Codable { var key: String?; var value: String?; var create_revision: String?; var lease: String? }
+    private struct KeyValue: Codable { var key: String?; var value: String?; var create_revision: String? }
     private struct RangeReply: Codable { var kvs: [KeyValue]? }
-    private struct PutRequest: Codable { var key: String; var value: String; var lease: String? }
     private struct TxnRequest: Codable {
         struct Compare: Codable { var key: String; var result: String; var target: String; var create_revision: String }
         struct Put: Codable { var key: String; var value: String; var lease: String? }

@@ -135,7 +135,8 @@ struct MasterElection: Sendable {
                     logger.critical("the etcd lease of epoch \(epoch) is gone; exiting so that no second primary serves")
                     exit(75)
                 }
-                deadline.withLockedValue { $0 = max($0, sent + .seconds(left) - margin) }
+                // etcd never renews for longer than the TTL asked; a larger answer is not trusted.
+                deadline.withLockedValue { $0 = max($0, sent + .seconds(min(left, ttl)) - margin) }
             } catch {
                 logger.warning("renewing the etcd lease: \(error.message)")
             }

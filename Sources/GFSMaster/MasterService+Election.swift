@@ -40,7 +40,7 @@ extension MasterService {
 
     /// An empty master joining a cluster that already has a primary history must catch up first.
     public func markCatchingUpIfEmpty() throws(GFSError) {
-        guard log.lastAssigned == 0, mayCampaign else { return }
+        guard logIsEmpty, mayCampaign else { return }
         try markCatchingUp()
     }
 
@@ -115,11 +115,13 @@ extension MasterService {
         // The durable state alone, as after a restart: replica locations and versions a shadow assumed from
         // the log (a replica that missed a version looks current to it) are forgotten; chunkservers register
         // again, their heartbeats refused until they do, and report what they really hold.
-        let clock = state.clock
+        let (clock, folder, logger) = (state.clock, self.folder, self.logger)
         let fresh = MasterStateMachine(configuration: state.configuration, clock: clock,
                                        firstHandle: UInt64(max(clock.wallMilliseconds, 1)) << 16,
                                        seed: UInt64(truncatingIfNeeded: clock.wallMilliseconds))
-        state = try MasterStorage.recover(folder, into: fresh, logger: logger).state
+        state = try await NIOThreadPool.singleton.runIfActiveTyped { () throws(GFSError) in
+            try MasterStorage.recover(folder, into: fresh, logger: logger).state
+        }
         self.stillLeading = stillLeading
         role = .primary
         self.epoch = epoch
