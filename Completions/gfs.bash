@@ -296,7 +296,7 @@ _gfs_chunkserver() {
     repeating_flags=()
     non_repeating_flags=(--no-fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
+    non_repeating_options=(--dir --log-level --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -310,6 +310,9 @@ _gfs_chunkserver() {
         return
         ;;
     '--listen')
+        return
+        ;;
+    '--advertise')
         return
         ;;
     '--master')

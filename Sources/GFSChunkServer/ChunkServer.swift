@@ -9,8 +9,12 @@ import NIOCore
 public struct ChunkServer: Sendable {
     /// Everything `gfs chunkserver` configures.
     public struct Options: Sendable {
-        /// Address to listen on (port 0 picks a free one); it is also the name the master knows it by.
+        /// Address to listen on (port 0 picks a free one); also the name the master knows it by, unless
+        /// `advertise` is given.
         public var listen: ServerID
+        /// The address masters, peers and clients reach this server at, when it is not `listen` (a wildcard
+        /// listen, or a NAT); port 0 means the port bound.
+        public var advertise: ServerID?
         /// Folder for chunk files.
         public var directory: String
         /// The masters to register with: the primary and its shadows.
@@ -48,17 +52,19 @@ public struct ChunkServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "chunkserver")
         let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
         let listener = try await ProtocolListener.bind(options.listen, limits: Limits())
+        let address = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
+            ?? listener.address
         let acknowledgements = try options.acknowledgementLog.map { (path) throws(GFSError) in
-            try AcknowledgementLog(path: path, server: listener.address)
+            try AcknowledgementLog(path: path, server: address)
         }
-        let service = ChunkService(address: listener.address, masters: options.masters, store: store,
+        let service = ChunkService(address: address, masters: options.masters, store: store,
                                    pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger,
                                    acknowledgements: acknowledgements)
         return ChunkServer(listener: listener, service: service, options: options, lock: lock)
     }
 
-    /// The bound address.
-    public var address: ServerID { listener.address }
+    /// The address it is known by: the advertised one, else the bound one.
+    public var address: ServerID { service.address }
 
     /// Serves and heartbeats until the process ends.
     public func run() async {

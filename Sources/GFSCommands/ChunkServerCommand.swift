@@ -13,9 +13,12 @@ struct ChunkServerCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
-    @Option(help: ArgumentHelp("Address to listen on and be known by (port 0 picks a free port).",
-                               valueName: "host:port"))
+    @Option(help: ArgumentHelp("Address to listen on (port 0 picks a free port).", valueName: "host:port"))
     var listen: String = "127.0.0.1:7701"
+
+    @Option(help: ArgumentHelp("The address masters, peers and clients reach this chunkserver at (default: --listen; port 0 means the port bound).",
+                               valueName: "host:port"))
+    var advertise: String?
 
     @Option(help: ArgumentHelp("Master address, or a comma-separated list of the primary and its shadows.",
                                valueName: "host:port[,...]"))
@@ -43,7 +46,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
     var ackLog: String?
 
     func validate() throws {
-        _ = try serverAddress(listen, flag: "--listen")
+        try checkListen(listen, advertise: advertise)
         for address in master.split(separator: ",") { _ = try serverAddress(String(address), flag: "--master") }
         guard heartbeatInterval.duration > .zero else { throw ValidationError("--heartbeat-interval must be positive") }
         guard reportInterval.duration > .zero else { throw ValidationError("--report-interval must be positive") }
@@ -52,6 +55,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
     func run() async throws {
         var options = ChunkServer.Options(listen: try serverAddress(listen, flag: "--listen"), directory: server.dir,
                                           masters: try master.split(separator: ",").map { try serverAddress(String($0), flag: "--master") })
+        options.advertise = try advertise.map { try serverAddress($0, flag: "--advertise") }
         options.rack = rack
         options.heartbeatInterval = heartbeatInterval.duration
         options.pushBufferBytes = Int(pushBuffer.bytes)

@@ -53,7 +53,7 @@ struct Master: AsyncParsableCommand {
     @Option(help: "The election lease: a dead primary is replaced after about this long.")
     var etcdTtl = TimeSpan(.seconds(3))
 
-    @Option(help: ArgumentHelp("The address other roles and clients reach this master at (default: --listen).",
+    @Option(help: ArgumentHelp("The address other roles and clients reach this master at (default: --listen; port 0 means the port bound).",
                                valueName: "host:port"))
     var advertise: String?
 
@@ -82,9 +82,8 @@ struct Master: AsyncParsableCommand {
     var gcInterval = TimeSpan(.seconds(60))
 
     func validate() throws {
-        _ = try serverAddress(listen, flag: "--listen")
+        try checkListen(listen, advertise: advertise)
         if let shadowOf { _ = try serverAddress(shadowOf, flag: "--shadow-of") }
-        if let advertise { _ = try serverAddress(advertise, flag: "--advertise") }
         for endpoint in etcdEndpoints where !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
             throw ValidationError("--etcd: '\(endpoint)' is not an http:// URL")
         }

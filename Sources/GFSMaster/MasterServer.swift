@@ -53,7 +53,8 @@ public struct MasterServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "master")
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
         let listener = try await ProtocolListener.bind(options.listen, limits: limits)
-        let advertised = options.advertise ?? listener.address
+        let advertised = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
+            ?? listener.address
         // Under etcd every master starts as a shadow; the election makes one primary.
         let role: MasterRole = options.shadowOf.map { .shadow(of: $0) }
             ?? (options.etcd.isEmpty ? .primary : .shadow(of: advertised))
@@ -72,11 +73,11 @@ public struct MasterServer: Sendable {
             election = Task { await campaign.run() }
         }
         await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)
-        return MasterServer(listener: listener, service: service, lock: lock, election: election)
+        return MasterServer(listener: listener, service: service, lock: lock, election: election, address: advertised)
     }
 
-    /// The bound address.
-    public var address: ServerID { listener.address }
+    /// The address it is known by: the advertised one, else the bound one.
+    public let address: ServerID
 
     /// Serves until the listener closes.
     public func run() async {

@@ -109,6 +109,21 @@ import Testing
     }
 
     /// Busybox dispatch: a link named gfs-ls runs `gfs ls`.
+    /// A server listening on every interface must be told the address others reach it at; it says so before
+    /// it touches its folder.
+    @Test func aWildcardListenNeedsAnAdvertisedAddress() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-wildcard-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for role in ["master", "chunkserver"] {
+            let bare = try ProcessCluster.run(ProcessCluster.binary, [role, "--dir", folder.path, "--listen", "0.0.0.0:0"])
+            #expect(bare.status == 2 && bare.stderr.contains("give --advertise host:port"), "\(role): \(bare.stderr)")
+            let wild = try ProcessCluster.run(ProcessCluster.binary, [role, "--dir", folder.path, "--listen", "0.0.0.0:0",
+                                                                      "--advertise", "0.0.0.0:7700"])
+            #expect(wild.status == 2 && wild.stderr.contains("not a wildcard"), "\(role): \(wild.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+    }
+
     @Test func linkNamesPickTheSubcommand() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let link = cluster.root.appendingPathComponent("gfs-mkdir")

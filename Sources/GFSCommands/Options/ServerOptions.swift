@@ -31,7 +31,25 @@ func serverAddress(_ text: String, flag: String) throws -> ServerID {
     return address
 }
 
-/// Tells whoever started this server where it listens: one `READY host:port` line on stdout.
+/// Checks `--listen` and `--advertise` together: a wildcard listen address names no host others could reach,
+/// so it needs an advertised one, and an advertised address must itself be reachable.
+func checkListen(_ listen: String, advertise: String?) throws {
+    let bound = try serverAddress(listen, flag: "--listen")
+    let wildcards: Set<String> = ["0.0.0.0", "::", "*"]
+    guard let advertise else {
+        if wildcards.contains(bound.host) {
+            throw ValidationError("--listen \(listen) is every interface; give --advertise host:port, the address others reach this server at")
+        }
+        return
+    }
+    let advertised = try serverAddress(advertise, flag: "--advertise")
+    if wildcards.contains(advertised.host) {
+        throw ValidationError("--advertise \(advertise): give an address others can reach, not a wildcard")
+    }
+}
+
+/// Tells whoever started this server where to reach it: one `READY host:port` line on stdout (the advertised
+/// address, if there is one).
 func announceReady(_ address: ServerID) {
     StandardStreams.output("READY \(address)")
 }
