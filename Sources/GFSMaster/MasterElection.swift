@@ -113,6 +113,27 @@ struct MasterElection: Sendable {
                 let outcome = try? await etcd.transaction(if: [(leaderKey, epoch)], then: [.delete(key)])
                 return outcome?.succeeded ?? false
             })
+        // Renewal starts before taking over: taking over may wait for an unreachable log replica (until it
+        // is marked behind), and must not let the lease lapse meanwhile.
+        let ttl = self.ttl
+        let renewal = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(ttl) / 3)
+                let sent = ContinuousClock.now
+                do {
+                    let left = try await etcd.keepAlive(lease)
+                    guard left > 0 else {
+                        logger.critical("the etcd lease of epoch \(epoch) is gone; exiting so that no second primary serves")
+                        exit(75)
+                    }
+                    // etcd never renews for longer than the TTL asked; a larger answer is not trusted.
+                    deadline.withLockedValue { $0 = max($0, sent + .seconds(min(left, ttl)) - margin) }
+                } catch {
+                    logger.warning("renewing the etcd lease: \((error as? GFSError)?.message ?? "\(error)")")
+                }
+            }
+        }
+        defer { renewal.cancel() }
         var behind: Set<ServerID> = []
         for peer in peers {
             // Unreadable counts as in sync: waiting for a replica costs time, never an acknowledged record.
@@ -126,20 +147,6 @@ struct MasterElection: Sendable {
             await etcd.revokeLease(lease)
             exit(75)
         }
-        while true {
-            try? await Task.sleep(for: .seconds(ttl) / 3)
-            let sent = ContinuousClock.now
-            do {
-                let left = try await etcd.keepAlive(lease)
-                guard left > 0 else {
-                    logger.critical("the etcd lease of epoch \(epoch) is gone; exiting so that no second primary serves")
-                    exit(75)
-                }
-                // etcd never renews for longer than the TTL asked; a larger answer is not trusted.
-                deadline.withLockedValue { $0 = max($0, sent + .seconds(min(left, ttl)) - margin) }
-            } catch {
-                logger.warning("renewing the etcd lease: \(error.message)")
-            }
-        }
+        await renewal.value  // runs until the process exits
     }
 }

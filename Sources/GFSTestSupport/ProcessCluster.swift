@@ -29,6 +29,8 @@ public final class ProcessCluster: @unchecked Sendable {
         public var pid: Int32 { process.processIdentifier }
         /// How it was started, to start it again.
         public var arguments: [String] = []
+        /// The test host it runs on, if not the machine's own namespace.
+        public var host: String?
     }
 
     /// The `gfs` binary under test: `$GFS_BINARY`, or the one built next to the test bundle.
@@ -40,6 +42,10 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// The folder holding every server's folder.
     public let root: URL
+    /// The test hosts servers may run on (`host:` arguments), if the test made some.
+    public var network: TestNetwork?
+    /// The port every master on a test host listens on (each host is a namespace of its own).
+    public static let hostMasterPort = 7700
     /// The master, once started.
     public private(set) var master: Server?
     private var masterFlags: [String] = []
@@ -65,18 +71,29 @@ public final class ProcessCluster: @unchecked Sendable {
     /// What chunkservers are told with `--master`: the master, and any shadows started before them.
     public var chunkserverMasters: String { ([masterAddress] + shadows.map(\.address)).joined(separator: ",") }
 
-    /// Starts `count` masters that elect their primary in etcd at `endpoint`, each the others' log replica.
-    public func startElectedMasters(_ count: Int, etcd endpoint: String,
+    /// Starts `count` masters that elect their primary in etcd at `endpoint`, each the others' log replica;
+    /// with `hosts`, one on each of those test hosts, listening on every interface and advertising the host's
+    /// address.
+    public func startElectedMasters(_ count: Int, etcd endpoint: String, hosts: [String]? = nil,
                                     _ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s",
                                                          "--etcd-ttl", "2s"]) throws {
-        let addresses = try (0..<count).map { _ in "127.0.0.1:\(try Self.freePort())" }
+        let addresses = try (0..<count).map { index in
+            guard let hosts else { return "127.0.0.1:\(try Self.freePort())" }
+            return "\(try hostNetwork().address(hosts[index])):\(Self.hostMasterPort)"
+        }
         for (index, address) in addresses.enumerated() {
             let folder = root.appendingPathComponent("master-\(index + 1)")
             let peers = addresses.filter { $0 != address }.joined(separator: ",")
-            let arguments = ["master", "--dir", folder.path, "--listen", address, "--etcd", endpoint, "--log-replicas", peers]
+            let listen = hosts == nil ? ["--listen", address] : ["--listen", "0.0.0.0:\(Self.hostMasterPort)", "--advertise", address]
+            let arguments = ["master", "--dir", folder.path] + listen + ["--etcd", endpoint, "--log-replicas", peers]
                 + (index == 0 ? ["--bootstrap"] : []) + extra
-            elected.append(try launch("master-\(index + 1)", arguments, folder))
+            elected.append(try launch("master-\(index + 1)", arguments, folder, host: hosts?[index]))
         }
+    }
+
+    private func hostNetwork() throws -> TestNetwork {
+        guard let network else { throw ClusterError("the cluster has no test network for host:") }
+        return network
     }
 
     /// Starts an elected master again (after `kill`) with the arguments it had.
@@ -85,7 +102,7 @@ public final class ProcessCluster: @unchecked Sendable {
         let old = elected[index]
         if !old.exit.hasExited { kill(old) }
         pastMasters.append(old)
-        let server = try launch(old.name, old.arguments, old.directory)
+        let server = try launch(old.name, old.arguments, old.directory, host: old.host)
         elected[index] = server
         return server
     }
@@ -129,13 +146,17 @@ public final class ProcessCluster: @unchecked Sendable {
         return server
     }
 
-    /// Starts a chunkserver on an ephemeral port, or in `folder` again (a restart).
+    /// Starts a chunkserver on an ephemeral port, or in `folder` again (a restart); with `host`, on that test
+    /// host, listening on every interface and advertising the host's address.
     @discardableResult
-    public func startChunkserver(folder: URL? = nil, _ extra: [String] = ["--heartbeat-interval", "200ms"]) throws -> Server {
+    public func startChunkserver(folder: URL? = nil, host: String? = nil,
+                                 _ extra: [String] = ["--heartbeat-interval", "200ms"]) throws -> Server {
         let folder = folder ?? root.appendingPathComponent("chunkserver-\(chunkservers.count + 1)")
+        let listen = try host.map { ["--listen", "0.0.0.0:0", "--advertise", "\(try hostNetwork().address($0)):0"] }
+            ?? ["--listen", "127.0.0.1:0"]
         let server = try launch("chunkserver-\(chunkservers.count + 1)",
-                                ["chunkserver", "--dir", folder.path, "--listen", "127.0.0.1:0", "--master", chunkserverMasters] + extra,
-                                folder)
+                                ["chunkserver", "--dir", folder.path] + listen + ["--master", chunkserverMasters] + extra,
+                                folder, host: host)
         chunkservers.append(server)
         return server
     }
@@ -193,7 +214,8 @@ public final class ProcessCluster: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
-    private func launch(_ name: String, _ arguments: [String], _ folder: URL, fileSizeLimitKiB: Int? = nil) throws -> Server {
+    private func launch(_ name: String, _ arguments: [String], _ folder: URL, fileSizeLimitKiB: Int? = nil,
+                        host: String? = nil) throws -> Server {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -201,6 +223,8 @@ public final class ProcessCluster: @unchecked Sendable {
         if let limit = fileSizeLimitKiB {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", Self.binary.path] + arguments
+        } else if let host {
+            (process.executableURL, process.arguments) = try hostNetwork().command(on: host, Self.binary, arguments)
         } else {
             process.executableURL = Self.binary
             process.arguments = arguments
@@ -217,7 +241,7 @@ public final class ProcessCluster: @unchecked Sendable {
             throw ClusterError("server did not print READY within 30 s; its log:\n\(detail)")
         }
         return Server(name: name, process: process, exit: exit, address: address, directory: folder, log: log,
-                      arguments: arguments)
+                      arguments: arguments, host: host)
     }
 
     /// Reads the server's `READY host:port` line, waiting no longer than `limit` seconds in all.
