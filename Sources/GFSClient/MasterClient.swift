@@ -36,22 +36,28 @@ public struct MasterClient: Sendable {
     /// Sends `request` and returns the `OK` reply. Failures that may pass (no master reachable, a restarted
     /// master's lease fence, too few chunkservers, only shadows answering) are waited out, trying every
     /// master in turn with backoff, until `timeout` passes with no answer; then the last one is thrown
-    /// (`Patience.exhausted`). A request whose reply was lost is sent again only if repeating it does no harm.
+    /// (`Patience.exhausted`). A request whose reply was lost is sent again only if repeating it does no harm:
+    /// a namespace change carries a `call=` of its own, the same on every try, by which the master knows a
+    /// retry of what it already did.
     public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
         let clock = SystemClock()
         var patience = Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
-        var waited = false
+        let line = request.isRemembered ? CallField.stamp(request.line, ClientCall.random()) : request.line
+        var waited = false, uncertain = false
         defer { if waited { waiting?(nil) } }
         while true {
-            let failure: GFSError
-            switch await callOnce(request, payload: payload) {
+            var failure: GFSError
+            switch await callOnce(request, line: line, payload: payload) {
             case let .answered(reply): return reply
             case let .refused(error): throw error
-            case let .passing(error): failure = error
+            case let .passing(error, sent): (failure, uncertain) = (error, uncertain || sent)
             }
-            guard let pause = patience.pause(at: clock.now) else { throw patience.exhausted(failure, at: clock.now) }
+            guard let pause = patience.pause(at: clock.now) else {
+                if uncertain { failure.message += "; \(line.verb) may or may not have been done" }
+                throw patience.exhausted(failure, at: clock.now)
+            }
             waited = true
-            waiting?("\(request.line.verb): \(failure.message)")
+            waiting?("\(line.verb): \(failure.message)")
             try? await Task.sleep(for: pause)
             if Task.isCancelled { throw GFSError(.internal, "cancelled") }
         }
@@ -61,14 +67,17 @@ public struct MasterClient: Sendable {
         case answered(Reply)
         /// An answer worth no retry, or a lost reply to a request not safe to repeat.
         case refused(GFSError)
-        case passing(GFSError)
+        /// Worth another round; `sent` when some master may have carried the request out.
+        case passing(GFSError, sent: Bool)
     }
 
     /// One round over the masters, from the one that last answered: a master that cannot be reached, or a
     /// shadow refusing a write, passes the request on to the next.
-    private func callOnce(_ request: MasterRequest, payload: ByteBuffer?) async -> Attempt {
+    private func callOnce(_ request: MasterRequest, line: Line, payload: ByteBuffer?) async -> Attempt {
         let start = preferred.withLockedValue { $0 }
+        let repeatable = request.isSafeToRepeat || request.isRemembered
         var failure = GFSError(.unavailable, "no master answered")
+        var sent = false
         for step in 0..<addresses.count {
             let index = (start + step) % addresses.count
             let connection: Connection
@@ -76,7 +85,7 @@ public struct MasterClient: Sendable {
                 failure = error
                 continue
             }
-            switch await connection.exchange(request.line, payload: payload, timeout: timeout) {
+            switch await connection.exchange(line, payload: payload, timeout: timeout) {
             case let .success(reply):
                 guard let error = reply.error else {
                     preferred.withLockedValue { $0 = index }
@@ -87,16 +96,20 @@ public struct MasterClient: Sendable {
                     continue
                 }
                 // A TIMEOUT reply means it was carried out but not confirmed everywhere: like a lost reply.
-                if error.code == .timeout, !request.isSafeToRepeat { return .refused(error) }
-                return error.isPassing ? .passing(error) : .refused(error)
+                if error.code == .timeout {
+                    guard repeatable else { return .refused(error) }
+                    return .passing(error, sent: true)
+                }
+                return error.isPassing ? .passing(error, sent: sent) : .refused(error)
             case let .failure(error):
-                guard request.isSafeToRepeat else {
-                    return .refused(GFSError(error.code, error.message + "; \(request.line.verb) may or may not have been done"))
+                guard repeatable else {
+                    return .refused(GFSError(error.code, error.message + "; \(line.verb) may or may not have been done"))
                 }
                 failure = error
+                sent = true
             }
         }
-        return .passing(failure)
+        return .passing(failure, sent: sent)
     }
 
     /// Sends `request` to one particular master.

@@ -84,7 +84,7 @@ extension MasterService {
     }
 
     /// Answers the requests of this extension.
-    func handleRepair(_ request: MasterRequest, payload: ByteBuffer?) async throws(GFSError) -> Reply {
+    func handleRepair(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall?) async throws(GFSError) -> Reply {
         switch request {
         case let .report(server):
             let deletions = try state.report(server, chunks: try ReportedChunk.parse(payload ?? ByteBuffer()))
@@ -105,7 +105,7 @@ extension MasterService {
         case let .deleted(path):
             return DeletedListing(state.deleted(under: path).map(DeletedInfo.init)).reply
         case let .undelete(path):
-            try await commit([try await locked([path]) { () throws(GFSError) in try state.undelete(path) }])
+            try await commit([try await locked([path]) { () throws(GFSError) in try state.undelete(path) }], finishing: call)
         case let .collectGarbage(all):
             let summary = try await collectGarbage(everything: all)
             return summary.reply

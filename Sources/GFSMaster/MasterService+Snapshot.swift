@@ -20,7 +20,7 @@ extension MasterService {
 
     /// `SNAPSHOT`: lock source and destination, take back the leases on the source's chunks (or wait them
     /// out when a primary cannot be reached), then log and apply the copy of the metadata.
-    func snapshot(_ source: GFSPath, to destination: GFSPath) async throws(GFSError) {
+    func snapshot(_ source: GFSPath, to destination: GFSPath, call: ClientCall? = nil) async throws(GFSError) {
         let locks = PathLocks.Request(writing: [source, destination])
         await lock(locks)
         defer { unlock(locks) }
@@ -56,6 +56,6 @@ extension MasterService {
             logger.notice("snapshot of \(source): waiting \(wait) for leases whose primaries did not answer")
             try? await Task.sleep(for: wait)
         }
-        try await commit([try state.snapshot(source, to: destination)])
+        try await commit([try state.snapshot(source, to: destination)], finishing: call)
     }
 }

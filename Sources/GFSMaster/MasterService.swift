@@ -14,6 +14,8 @@ public actor MasterService {
     let grantTimeout: Duration
     var pendingAllocations: [String: Task<ChunkLocation, any Error>] = [:]
     var pendingLeases: [ChunkHandle: Task<LeaseInfo, any Error>] = [:]
+    /// Namespace changes being carried out, by the call they belong to: a retry waits for the first try.
+    var callsUnderWay: [ClientCall: Task<Reply, Never>] = [:]
     /// The connection each chunkserver last registered on; only its closing means the server died.
     private var registrations: [ServerID: ObjectIdentifier] = [:]
     let log: OperationLog
@@ -80,8 +82,10 @@ public actor MasterService {
     /// still waits for those already applied: an answer drawn from the state ("it already exists") must not
     /// reveal a mutation that a crash could still undo (the simulation lost a create that way: a retry during
     /// a stalled fsync was told EXISTS, then the master crashed).
-    func commit(_ mutations: [Mutation]) async throws(GFSError) {
+    /// With `call`, the client operation it names is recorded as done in the same append, after its mutations.
+    func commit(_ mutations: [Mutation], finishing call: ClientCall? = nil) async throws(GFSError) {
         guard !mutations.isEmpty else { return try await settle() }
+        let mutations = mutations + (call.map { [state.finishCall($0)] } ?? [])
         let sequence: UInt64
         do {
             sequence = try log.append(mutations)
@@ -145,14 +149,34 @@ public actor MasterService {
 
     private func checkpointFinished() { checkpointing = false }
 
-    /// Answers one request line (with its payload, for `REGISTER`).
+    /// Answers one request line (with its payload, for `REGISTER`). A retry of a namespace change (the same
+    /// `call=`) is answered by the first try's outcome while that is under way, and as done once it is.
     public func handle(_ line: Line, payload: ByteBuffer?) async -> Reply {
         checkLeadership()
-        var mutation = false
+        let request: MasterRequest, call: ClientCall?
         do {
-            let request = try MasterRequest(line)
-            mutation = request.isMutation && role == .primary
-            return try await handle(request, payload: payload)
+            request = try MasterRequest(line)
+            call = request.isRemembered ? try CallField.of(line) : nil
+        } catch {
+            return .error(error)
+        }
+        guard let call, role == .primary else { return await answer(request, payload: payload, call: nil) }
+        if let first = callsUnderWay[call] { return await first.value }
+        let task = Task { await self.answer(request, payload: payload, call: call) }
+        callsUnderWay[call] = task
+        let reply = await task.value
+        callsUnderWay[call] = nil
+        return reply
+    }
+
+    private func answer(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall?) async -> Reply {
+        let mutation = request.isMutation && role == .primary
+        do {
+            if let call, state.calls.contains(call) {
+                try await settle()  // done, but told only once durable everywhere, like the first answer
+                return .ok()
+            }
+            return try await handle(request, payload: payload, call: call)
         } catch {
             // A refusal drawn from the state (EXISTS, NOTFOUND) may rest on a mutation still on its way to disk
             // or to the log replicas: until those are there, the refusal cannot be told.
@@ -165,7 +189,7 @@ public actor MasterService {
         }
     }
 
-    func handle(_ request: MasterRequest, payload: ByteBuffer?) async throws(GFSError) -> Reply {
+    func handle(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall? = nil) async throws(GFSError) -> Reply {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
@@ -173,11 +197,11 @@ public actor MasterService {
         switch request {
         case let .makeDirectory(path, parents):
             let mutations = try await locked([path]) { () throws(GFSError) in try state.makeDirectory(path, parents: parents) }
-            try await commit(mutations)
+            try await commit(mutations, finishing: call)
         case let .create(path, replication, records):
             try await commit([try await locked([path]) { () throws(GFSError) in
                 try state.createFile(path, replication: replication, records: records)
-            }])
+            }], finishing: call)
         case let .list(path):
             return .ok(body: try state.list(path).map { EntryInfo(path: $0.path, entry: $0.entry).line })
         case let .stat(path):
@@ -187,15 +211,15 @@ public actor MasterService {
         case let .move(source, destination):
             try await commit([try await locked([source, destination]) { () throws(GFSError) in
                 try state.move(source, to: destination)
-            }])
+            }], finishing: call)
         case let .remove(path, recursive):
             let (mutations, purged) = try await locked([path]) { () throws(GFSError) in
                 try state.delete(path, recursive: recursive)
             }
-            try await commit(mutations)
+            try await commit(mutations, finishing: call)
             return RemoveReply(purged: purged).reply
         case let .snapshot(source, destination):
-            try await snapshot(source, to: destination)
+            try await snapshot(source, to: destination, call: call)
         case let .lookup(path, stale):
             let (size, chunks) = try state.lookup(path, allowingStale: stale)
             return FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks).reply
@@ -240,7 +264,7 @@ public actor MasterService {
         case .promote:
             return promote()
         case .report, .leave, .drain, .tune, .deleted, .undelete, .collectGarbage, .fsck:
-            return try await handleRepair(request, payload: payload)
+            return try await handleRepair(request, payload: payload, call: call)
         }
         return .ok()
     }

@@ -11,7 +11,8 @@ import Testing
         .addChunk(GFSPath("/f")!, ChunkHandle(.max), version: 1), .setVersion(ChunkHandle(7), 9),
         .snapshot(GFSPath("/a")!, to: GFSPath("/b")!, modified: 6), .replaceChunk(GFSPath("/f")!, index: 3, ChunkHandle(8), version: 2),
         .setLength(GFSPath("/f")!, 123_456_789, modified: 5), .issueVersion(ChunkHandle(7), 10),
-        .reserveVersion(ChunkHandle(7), 11),
+        .reserveVersion(ChunkHandle(7), 11), .beginEpoch(42),
+        .finishCall(ClientCall(high: .max, low: 1), at: 1_700_000_000_000),
     ]
 
     @Test func everyMutationRoundTrips() {

@@ -89,6 +89,8 @@ extension Mutation {
             writer.write(UInt8(11)); writer.write(handle.rawValue); writer.write(version)
         case let .beginEpoch(epoch):
             writer.write(UInt8(12)); writer.write(epoch)
+        case let .finishCall(call, at):
+            writer.write(UInt8(13)); writer.write(call.high); writer.write(call.low); writer.write(at)
         }
     }
 
@@ -111,6 +113,7 @@ extension Mutation {
         case 10: return .issueVersion(ChunkHandle(try reader.read()), try reader.read())
         case 11: return .reserveVersion(ChunkHandle(try reader.read()), try reader.read())
         case 12: return .beginEpoch(try reader.read())
+        case 13: return .finishCall(ClientCall(high: try reader.read(), low: try reader.read()), at: try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

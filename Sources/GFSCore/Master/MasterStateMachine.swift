@@ -19,6 +19,8 @@ public struct MasterStateMachine: Sendable {
     /// Every chunkserver that has registered since the master started.
     public internal(set) var servers: [ServerID: ServerState] = [:]
     var leases = LeaseTable()
+    /// Client operations lately carried out, so their retries are answered as done.
+    public internal(set) var calls = RetryCache()
     var nextHandle: UInt64
     /// Replicas each chunkserver should delete, handed out with heartbeat replies.
     var pendingDeletes: [ServerID: Set<ChunkHandle>] = [:]
@@ -190,6 +192,8 @@ public struct MasterStateMachine: Sendable {
             }
         case .beginEpoch:
             break
+        case let .finishCall(call, at):
+            calls.insert(call, at: at)
         case let .setLength(path, length, modified):
             namespace.update(path) {
                 $0.length = max($0.length, length)
@@ -235,6 +239,13 @@ public struct MasterStateMachine: Sendable {
     }
 
     // MARK: - Namespace requests
+
+    /// Records that the client operation `call` is done; log it after the operation's own mutations.
+    public mutating func finishCall(_ call: ClientCall) -> Mutation {
+        let mutation = Mutation.finishCall(call, at: clock.wallMilliseconds)
+        apply(mutation)
+        return mutation
+    }
 
     /// Validates and applies `MKDIR`; with `parents`, missing ancestors are made and an existing directory is
     /// not an error (like `mkdir -p`).
@@ -362,7 +373,7 @@ extension MasterStateMachine {
             guard namespace[path]?.kind == .file, chunks[handle] == nil else {
                 throw GFSError(.internal, "log adds chunk \(handle) to \(path), which cannot take it")
             }
-        case .setVersion, .issueVersion, .reserveVersion, .beginEpoch:
+        case .setVersion, .issueVersion, .reserveVersion, .beginEpoch, .finishCall:
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
