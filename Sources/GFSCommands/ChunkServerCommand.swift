@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import GFSChunkServer
 import GFSProtocol
@@ -67,25 +66,9 @@ struct ChunkServerCommand: AsyncParsableCommand {
         let chunkServer = try await ChunkServer.start(options, logger: logger)
         logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))")
         announceReady(chunkServer.address)
-        let signals = Self.leaveOnSignals(chunkServer)
+        // A planned stop tells the masters (a restart grace instead of re-replication).
+        let signals = onStopSignals { await chunkServer.leave() }
         await chunkServer.run()
         withExtendedLifetime(signals) {}
-    }
-
-    /// SIGTERM or SIGINT is a planned stop: tell the masters (a restart grace instead of re-replication), then
-    /// exit. SIGKILL, a crash, is noticed by the master without help.
-    static func leaveOnSignals(_ chunkServer: ChunkServer) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                Task {
-                    await chunkServer.leave()
-                    Foundation.exit(0)
-                }
-            }
-            source.resume()
-            return source
-        }
     }
 }

@@ -143,6 +143,8 @@ struct Master: AsyncParsableCommand {
         let master = try await MasterServer.start(options, logger: logger)
         logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")
         announceReady(master.address)
+        let signals = onStopSignals { await master.stepDown() }
         await master.run()
+        withExtendedLifetime(signals) {}
     }
 }

@@ -26,6 +26,20 @@ struct MasterElection: Sendable {
     let peers: [ServerID]
     /// Whether this master may be the first primary of a new cluster with an empty log (`--bootstrap`).
     let bootstrap: Bool
+    /// The etcd lease and epoch of this master's reign, while it is the primary.
+    let reign = NIOLockedValueBox<(lease: String, epoch: UInt64)?>(nil)
+
+    /// A planned stop: once the successor surely has every acknowledged mutation, gives up the election, so
+    /// another master wins within moments instead of after the TTL. It also records itself as behind (it
+    /// will be, once the next primary writes), so the next primary does not wait out a replica timeout for
+    /// it; it catches up when it comes back, and is then marked in sync again.
+    func stepDown() async {
+        guard let (lease, epoch) = reign.withLockedValue({ $0 }), await service.handOver() else { return }
+        let outcome = try? await etcd.transaction(if: [(leaderKey, epoch)],
+                                                  then: [.put(behindKey(address), "1", lease: nil), .delete(leaderKey)])
+        await etcd.revokeLease(lease)
+        logger.notice("handed over: \(outcome?.succeeded == true ? "left the election" : "gave up the election lease")")
+    }
 
     func run() async {
         var following: ServerID?
@@ -134,6 +148,7 @@ struct MasterElection: Sendable {
             }
         }
         defer { renewal.cancel() }
+        reign.withLockedValue { $0 = (lease, epoch) }
         var behind: Set<ServerID> = []
         for peer in peers {
             // Unreadable counts as in sync: waiting for a replica costs time, never an acknowledged record.

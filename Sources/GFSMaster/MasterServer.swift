@@ -47,6 +47,7 @@ public struct MasterServer: Sendable {
     let lock: DirectoryLock
     /// The etcd campaign, when there is one.
     let election: Task<Void, Never>?
+    let campaign: MasterElection?
 
     /// Takes the data folder and binds the port; the master is then reachable at `address`.
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> MasterServer {
@@ -64,20 +65,29 @@ public struct MasterServer: Sendable {
                                         // Under etcd a silent replica is left out (not waited for) after this.
                                         replicaTimeout: options.etcd.isEmpty ? .seconds(10) : .seconds(max(2, options.etcdTTL)))
         var election: Task<Void, Never>?
+        var campaign: MasterElection?
         if options.etcd.isEmpty {
             await service.startFollowing(as: advertised)
         } else {
-            let campaign = MasterElection(etcd: EtcdClient(endpoints: options.etcd), prefix: options.etcdPrefix,
+            let candidate = MasterElection(etcd: EtcdClient(endpoints: options.etcd), prefix: options.etcdPrefix,
                                           address: advertised, ttl: options.etcdTTL, service: service, logger: logger,
                                           peers: options.logReplicas, bootstrap: options.bootstrap)
-            election = Task { await campaign.run() }
+            election = Task { await candidate.run() }
+            campaign = candidate
         }
         await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)
-        return MasterServer(listener: listener, service: service, lock: lock, election: election, address: advertised)
+        return MasterServer(listener: listener, service: service, lock: lock, election: election, campaign: campaign,
+                            address: advertised)
     }
 
     /// The address it is known by: the advertised one, else the bound one.
     public let address: ServerID
+
+    /// A planned stop (SIGTERM): an elected primary hands over to the next master at once; any other master
+    /// has nothing to hand over.
+    public func stepDown() async {
+        await campaign?.stepDown()
+    }
 
     /// Serves until the listener closes.
     public func run() async {

@@ -99,6 +99,23 @@ extension MasterService {
         exit(75)
     }
 
+    /// A planned stop of the primary: refuses new mutations and stops the repair loop, then waits until every
+    /// mutation applied so far is durable and on the in-sync log replicas. Returns whether they all are, so
+    /// the election may be given up at once.
+    public func handOver() async -> Bool {
+        guard role == .primary else { return false }
+        handingOver = true
+        maintenance?.cancel()
+        do {
+            try await settle()
+            _ = await fenceChain?.value  // a replica's change of the in-sync set reaches etcd first
+            return true
+        } catch {
+            logger.error("handing over: \(error.message); the election lease is left to lapse")
+            return false
+        }
+    }
+
     /// Won the election at `epoch`: stops following and takes writes, as a restarted master would. The
     /// reign's first record makes this log tell apart from any the old primary wrote past it.
     public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, fence: ReplicaFence,

@@ -48,6 +48,9 @@ public actor MasterService {
     var lockWaiters: [CheckedContinuation<Void, Never>] = []
     /// The repair and garbage-collection loop.
     var maintenance: Task<Void, Never>?
+    /// Set by a planned stop of the primary: mutations are refused (clients try the next master) while the
+    /// last ones settle, so the successor has every one.
+    var handingOver = false
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
@@ -192,6 +195,9 @@ public actor MasterService {
     func handle(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall? = nil) async throws(GFSError) -> Reply {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
+        }
+        if handingOver, request.isMutation {
+            throw GFSError(.unavailable, "this master is stopping and hands over to the next primary; try again")
         }
         if request.isMutation { try await checkLogReplicasKeepUp() }
         switch request {

@@ -143,6 +143,53 @@ import Testing
         }
     }
 
+    /// A planned stop (SIGTERM) of the primary hands over at once: it lets its last mutations settle on the
+    /// other master, then gives up its election lease, so the other is the primary well before that lease
+    /// (10 s here) could have run out; nothing acknowledged is lost, and a client that knows both masters
+    /// carries on.
+    @Test func terminatedPrimaryHandsOverBeforeItsLeaseRunsOut() async throws {
+        let etcd = try await EtcdProcess()
+        defer { etcd.stop() }
+        let cluster = try ProcessCluster(name: "handover")
+        defer { cluster.stop() }
+        do {
+            try cluster.startElectedMasters(2, etcd: etcd.endpoint, ["--chunk-size", "64K", "--lease", "2s",
+                                                                     "--heartbeat-timeout", "3s", "--etcd-ttl", "10s"])
+            for _ in 0..<3 { try cluster.startChunkserver() }
+            try await waitUntil("a primary is elected", within: .seconds(20)) { Self.primary(cluster) != nil }
+            try await cluster.waitForLiveChunkservers(3)
+            let data = testBytes(150_000, seed: 5)
+            #expect(try cluster.gfs(["put", "-", "/before"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["mkdir", "/made-before"]).status == 0)
+            let old = try #require(Self.primary(cluster))
+            cluster.terminate(cluster.elected[old])
+            #expect(cluster.elected[old].process.terminationStatus == 0, "a planned stop exits 0")
+            try await waitUntil("the other master is the primary", within: .seconds(5)) { Self.primary(cluster) == 1 - old }
+            #expect(try cluster.gfs(["mkdir", "/made-after"]).status == 0)
+            let read = try cluster.gfs(["cat", "/before"])
+            #expect(read.status == 0 && read.output == data, "\(read.stderr)")
+            #expect(try cluster.gfs(["stat", "/made-before"]).status == 0)
+            let log = (try? String(contentsOf: cluster.elected[old].log, encoding: .utf8)) ?? ""
+            #expect(log.contains("handed over: left the election"), "\(log)")
+            // Back and caught up, it is in sync again, so the handover works the other way round too.
+            let again = try cluster.restartElected(old)
+            try await waitUntil("the old primary caught up", within: .seconds(20)) {
+                let mine = Self.sequence(again.address)
+                return mine > 0 && mine == Self.sequence(cluster.elected[1 - old].address)
+            }
+            try await waitUntil("it is in sync again", within: .seconds(20)) {
+                try cluster.gfs(["mkdir", "/probe-\(UUID().uuidString.prefix(6))"]).status == 0
+                    && ((try? String(contentsOf: cluster.elected[1 - old].log, encoding: .utf8)) ?? "").contains("mutations wait for it again")
+            }
+            cluster.terminate(cluster.elected[1 - old])
+            try await waitUntil("the first master is the primary again", within: .seconds(5)) { Self.primary(cluster) == old }
+            #expect(try cluster.gfs(["stat", "/made-after"]).status == 0)
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
     /// An empty master never becomes the primary of a cluster that has begun (it would serve an empty
     /// namespace and have every chunk deleted): with the only master that has the log down, there is no
     /// primary at all, until that master is back.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import GFSProtocol
 import Logging
 
@@ -52,4 +54,25 @@ func checkListen(_ listen: String, advertise: String?) throws {
 /// address, if there is one).
 func announceReady(_ address: ServerID) {
     StandardStreams.output("READY \(address)")
+}
+
+/// On SIGTERM or SIGINT, a planned stop: runs `stop`, then exits 0 (within `limit` in any case). SIGKILL, a
+/// crash, needs no help.
+func onStopSignals(limit: Duration = .seconds(10), _ stop: @escaping @Sendable () async -> Void) -> [any DispatchSourceSignal] {
+    [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            Task {
+                try? await Task.sleep(for: limit)
+                Foundation.exit(0)
+            }
+            Task {
+                await stop()
+                Foundation.exit(0)
+            }
+        }
+        source.resume()
+        return source
+    }
 }
