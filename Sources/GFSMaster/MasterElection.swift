@@ -28,17 +28,23 @@ struct MasterElection: Sendable {
     let bootstrap: Bool
     /// The etcd lease and epoch of this master's reign, while it is the primary.
     let reign = NIOLockedValueBox<(lease: String, epoch: UInt64)?>(nil)
+    /// Set once a planned stop gives up the election: the process is about to exit 0, so losing the lease
+    /// is no reason to exit 75 first.
+    let leaving = NIOLockedValueBox(false)
 
     /// A planned stop: once the successor surely has every acknowledged mutation, gives up the election, so
-    /// another master wins within moments instead of after the TTL. It also records itself as behind (it
-    /// will be, once the next primary writes), so the next primary does not wait out a replica timeout for
-    /// it; it catches up when it comes back, and is then marked in sync again.
+    /// another master wins within moments instead of after the TTL. When a log replica in sync has every
+    /// record, this master also records itself as behind (it will be, once the next primary writes), so the
+    /// next primary does not wait out a replica timeout for it; back and caught up, it is in sync again. With
+    /// no replica in sync it does not: it is then the only master that may campaign.
     func stepDown() async {
-        guard let (lease, epoch) = reign.withLockedValue({ $0 }), await service.handOver() else { return }
-        let outcome = try? await etcd.transaction(if: [(leaderKey, epoch)],
-                                                  then: [.put(behindKey(address), "1", lease: nil), .delete(leaderKey)])
+        guard let (lease, epoch) = reign.withLockedValue({ $0 }), let handOver = await service.handOver() else { return }
+        leaving.withLockedValue { $0 = true }
+        let leave: [EtcdClient.Change] = handOver == .toReplicas
+            ? [.put(behindKey(address), "1", lease: nil), .delete(leaderKey)] : [.delete(leaderKey)]
+        let outcome = try? await etcd.transaction(if: [(leaderKey, epoch)], then: leave)
         await etcd.revokeLease(lease)
-        logger.notice("handed over: \(outcome?.succeeded == true ? "left the election" : "gave up the election lease")")
+        logger.notice("handed over: \(outcome?.succeeded == true ? "left the election" : "gave up the election lease")\(handOver == .alone ? " (no log replica in sync)" : "")")
     }
 
     func run() async {
@@ -101,10 +107,11 @@ struct MasterElection: Sendable {
         // stepping down a fifth of the TTL before that leaves room for clock rate differences.
         let margin = Duration.seconds(ttl) / 5
         let deadline = NIOLockedValueBox(granted + .seconds(ttl) - margin)
-        let logger = self.logger
+        let (logger, leaving) = (self.logger, self.leaving)
         let watchdog = Task.detached {
             while !Task.isCancelled {
                 let end = deadline.withLockedValue { $0 }
+                if leaving.withLockedValue({ $0 }) { return }
                 if ContinuousClock.now >= end {
                     logger.critical("could not renew the etcd lease in time; exiting so that no second primary serves")
                     exit(75)
@@ -137,6 +144,7 @@ struct MasterElection: Sendable {
                 do {
                     let left = try await etcd.keepAlive(lease)
                     guard left > 0 else {
+                        if leaving.withLockedValue({ $0 }) { return }
                         logger.critical("the etcd lease of epoch \(epoch) is gone; exiting so that no second primary serves")
                         exit(75)
                     }

@@ -99,22 +99,31 @@ extension MasterService {
         exit(75)
     }
 
-    /// A planned stop of the primary: refuses new mutations and stops the repair loop, then waits until every
-    /// mutation applied so far is durable and on the in-sync log replicas. Returns whether they all are, so
-    /// the election may be given up at once.
-    public func handOver() async -> Bool {
-        guard role == .primary else { return false }
+    /// How a planned stop left the log: with a log replica in sync that has every record (which can then take
+    /// over at once), or with none.
+    public enum HandOver: Sendable { case toReplicas, alone }
+
+    /// A planned stop of the primary: refuses new mutations, gives chunkservers no more lease extensions and
+    /// stops the repair loop, then waits until every mutation applied so far is durable and on the in-sync log
+    /// replicas. Nil when they could not settle: the election lease is then left to lapse.
+    public func handOver() async -> HandOver? {
+        guard role == .primary else { return nil }
         handingOver = true
         maintenance?.cancel()
         do {
             try await settle()
             _ = await fenceChain?.value  // a replica's change of the in-sync set reaches etcd first
-            return true
         } catch {
             logger.error("handing over: \(error.message); the election lease is left to lapse")
-            return false
+            return nil
         }
+        let durable = log.durable
+        let inSync = logReplicas.filter { !excludedReplicas.contains($0) && (replicaAcks[$0] ?? 0) >= durable }
+        return inSync.isEmpty ? .alone : .toReplicas
     }
+
+    /// Whether this master gives orders as the primary: not a shadow, and not handing over.
+    var ordersAsPrimary: Bool { role == .primary && !handingOver }
 
     /// Won the election at `epoch`: stops following and takes writes, as a restarted master would. The
     /// reign's first record makes this log tell apart from any the old primary wrote past it.

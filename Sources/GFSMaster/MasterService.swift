@@ -88,6 +88,8 @@ public actor MasterService {
     /// With `call`, the client operation it names is recorded as done in the same append, after its mutations.
     func commit(_ mutations: [Mutation], finishing call: ClientCall? = nil) async throws(GFSError) {
         guard !mutations.isEmpty else { return try await settle() }
+        // Whatever was under way when a planned stop began (a grant, a GC pass) logs nothing more.
+        guard !handingOver else { throw GFSError(.unavailable, "this master is stopping and hands over to the next primary") }
         let mutations = mutations + (call.map { [state.finishCall($0)] } ?? [])
         let sequence: UInt64
         do {
@@ -103,6 +105,8 @@ public actor MasterService {
 
     /// Waits until every mutation applied so far is durable and on the log replicas.
     func settle() async throws(GFSError) {
+        // After a failed write, the state may hold mutations that are on no disk: nothing drawn from it is told.
+        guard !log.hasFailed else { throw GFSError(.unavailable, "the operation log failed; this master tells nothing drawn from unlogged state") }
         let sequence = log.lastAssigned
         guard sequence > 0 else { return }
         try await log.waitDurable(sequence)
@@ -120,7 +124,9 @@ public actor MasterService {
             log.recovered()
             logger.error("operation log write failed; reloaded the durable state and go on serving reads")
         } catch {
-            logger.critical("operation log write failed and the state could not be reloaded: \(error)")
+            // Serving on would answer from mutations that are on no disk; a restart recovers what is.
+            logger.critical("operation log write failed and the state could not be reloaded: \(error); exiting")
+            exit(74)
         }
     }
 
@@ -242,13 +248,13 @@ public actor MasterService {
             var (deletions, adopted) = state.register(server, rack: rack, capacityBytes: capacity, freeBytes: free,
                                                       report: report)
             // A shadow's view may lag the primary's: it never tells a chunkserver to delete, nor logs on its own.
-            if case .shadow = role { deletions = [] } else { try await commit(adopted) }
+            if !ordersAsPrimary { deletions = [] } else { try await commit(adopted) }
             logger.log(level: level, "chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
             return RegisterReply(chunkSize: state.configuration.chunkSize, role: role,
                                  instructions: deletions.map { ChunkServerInstruction.delete($0) }, epoch: epoch).reply
         case let .heartbeat(server, free, leases):
             var outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
-            if case .shadow = role { outcome = .init(extended: [], deletions: []) }
+            if !ordersAsPrimary { outcome = .init(extended: [], deletions: []) }
             let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
             return InstructionsReply(instructions, epoch: epoch).reply

@@ -28,14 +28,14 @@ public final class TestNetwork: @unchecked Sendable {
     /// Each host's address, `clients` included.
     public private(set) var addresses: [String: String] = [:]
 
-    /// Makes the bridge and one namespace per host name (names of at most 8 letters and digits).
+    /// Makes the bridge and one namespace per host name (names of at most 8 letters and digits). Networks
+    /// a killed test run left behind are removed first.
     public init(hosts: [String]) throws {
-        number = try Self.freeNumber()
-        bridge = "gfs\(number)br"
+        Self.removeAbandoned()
+        (number, bridge) = try Self.makeBridge()
+        madeBridge = true
         addresses[Self.clients] = "10.77.\(number).1"
         do {
-            try Self.ip(["link", "add", bridge, "type", "bridge"])
-            madeBridge = true
             try Self.ip(["addr", "add", "10.77.\(number).1/24", "dev", bridge])
             try Self.ip(["link", "set", bridge, "up"])
             for (index, host) in hosts.enumerated() { try add(host, address: "10.77.\(number).\(index + 2)") }
@@ -85,12 +85,19 @@ public final class TestNetwork: @unchecked Sendable {
         }
     }
 
-    /// Deletes the namespaces and the bridge; call it once every process on the hosts is dead. Idempotent.
+    /// Deletes the routes, namespaces and bridge; call it once every process on the hosts is dead. Idempotent.
     public func teardown() {
-        cuts = [:]  // their routes go with the namespaces
+        // Cuts from the clients' side are routes in the root namespace: they would outlive the namespaces.
+        for (_, cut) in cuts where cut.source == Self.clients {
+            try? route("del", cut.kind, source: cut.source, destination: cut.destination)
+        }
+        cuts = [:]
         for namespace in made { try? Self.ip(["netns", "del", namespace]) }
         made = []
-        if madeBridge { try? Self.ip(["link", "del", bridge]) }
+        if madeBridge {
+            try? Self.ip(["link", "del", bridge])
+            try? FileManager.default.removeItem(atPath: Self.marker(number))
+        }
         madeBridge = false
     }
 
@@ -119,14 +126,42 @@ public final class TestNetwork: @unchecked Sendable {
         }
     }
 
-    /// A third octet no other network on this machine uses (each makes its own bridge).
-    private static func freeNumber() throws -> Int {
+    /// Makes the bridge of a third octet no other network on this machine uses, and marks it as this
+    /// process's; a number taken meanwhile by another run is skipped.
+    private static func makeBridge() throws -> (Int, String) {
         let start = Int(getpid()) % 200
         for step in 0..<200 {
             let number = 20 + (start + step) % 200
-            if !FileManager.default.fileExists(atPath: "/sys/class/net/gfs\(number)br") { return number }
+            let bridge = "gfs\(number)br"
+            guard !FileManager.default.fileExists(atPath: "/sys/class/net/\(bridge)"),
+                (try? ip(["link", "add", bridge, "type", "bridge"])) != nil
+            else { continue }
+            try? String(getpid()).write(toFile: marker(number), atomically: true, encoding: .utf8)
+            return (number, bridge)
         }
         throw ClusterError("no free 10.77.N.0/24 for the test's network")
+    }
+
+    /// The file naming the process a network belongs to (the chaos harness, which makes none, is left alone).
+    private static func marker(_ number: Int) -> String { "/tmp/gfs-testnet-\(number).pid" }
+
+    /// Removes the namespaces and bridges of test runs that died without tearing down.
+    private static func removeAbandoned() {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        for file in files where file.hasPrefix("gfs-testnet-") && file.hasSuffix(".pid") {
+            guard let number = Int(file.dropFirst("gfs-testnet-".count).dropLast(".pid".count)),
+                let text = try? String(contentsOfFile: marker(number), encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            let listing = (try? ProcessCluster.run(URL(fileURLWithPath: Self.ip ?? "ip"), ["netns", "list"], limit: 20))?.stdout ?? ""
+            for line in listing.split(separator: "\n") {
+                let name = String(line.split(separator: " ").first ?? "")
+                if name.hasPrefix("gfs\(number)-") { try? ip(["netns", "del", name]) }
+            }
+            try? ip(["link", "del", "gfs\(number)br"])
+            try? FileManager.default.removeItem(atPath: marker(number))
+        }
     }
 
     private static func ip(_ arguments: [String]) throws {

@@ -72,6 +72,8 @@ import Testing
         master.apply(.issueVersion(ChunkHandle(600), 3))
         master.apply(.reserveVersion(ChunkHandle(600), 5))
         master.apply(.setLength(GFSPath("/d/f")!, 70_000, modified: 77))
+        master.apply(.finishCall(ClientCall(high: 7, low: 8), at: 1_000))
+        master.apply(.finishCall(ClientCall(high: 9, low: 10), at: 2_000))
         return master
     }
 
@@ -91,6 +93,8 @@ import Testing
         #expect(restored.settledVersion(ChunkHandle(600)) == 1, "a version no client was handed is not settled")
         #expect(restored.reservedVersion(ChunkHandle(600)) == 5, "a version sent out is never issued again")
         #expect(restored.chunks[ChunkHandle(600)]?.references == 1)
+        #expect(restored.calls.contains(ClientCall(high: 7, low: 8)) && restored.calls.contains(ClientCall(high: 9, low: 10)),
+                "a retry across a checkpoint is still known")
         var next = restored
         _ = next.register(ServerID("127.0.0.1:1")!, rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
         _ = try next.createFile(GFSPath("/g")!, replication: 1)

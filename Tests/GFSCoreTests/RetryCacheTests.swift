@@ -36,5 +36,6 @@ import Testing
         #expect(replayed.calls.contains(call))
         #expect(ClientCall(call.description) == call)
         #expect(ClientCall("xyz") == nil && ClientCall(String(repeating: "g", count: 32)) == nil)
+        #expect(ClientCall("+" + String(repeating: "0", count: 15) + String(repeating: "1", count: 16)) == nil, "no sign")
     }
 }

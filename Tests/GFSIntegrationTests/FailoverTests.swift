@@ -190,6 +190,31 @@ import Testing
         }
     }
 
+    /// A planned stop of a primary whose only peer is down leaves it the one master that may campaign (it
+    /// must not record itself as behind, or no master could ever be primary again): started again, it is.
+    @Test func aPrimaryStoppedWhileItsPeerIsDownMayLeadAgain() async throws {
+        let etcd = try await EtcdProcess()
+        defer { etcd.stop() }
+        let cluster = try ProcessCluster(name: "handover-alone")
+        defer { cluster.stop() }
+        do {
+            try await Self.start(cluster, etcd: etcd)
+            let old = try #require(Self.primary(cluster))
+            cluster.kill(cluster.elected[1 - old])
+            #expect(try cluster.gfs(["mkdir", "/while-alone"]).status == 0, "goes on without the dead replica")
+            cluster.terminate(cluster.elected[old])
+            let log = (try? String(contentsOf: cluster.elected[old].log, encoding: .utf8)) ?? ""
+            #expect(log.contains("no log replica in sync"), "\(log)")
+            try cluster.restartElected(old)
+            try await waitUntil("the stopped primary leads again", within: .seconds(20)) { Self.primary(cluster) == old }
+            try cluster.restartElected(1 - old)
+            #expect(try cluster.gfs(["stat", "/while-alone"]).status == 0)
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
     /// An empty master never becomes the primary of a cluster that has begun (it would serve an empty
     /// namespace and have every chunk deleted): with the only master that has the log down, there is no
     /// primary at all, until that master is back.

@@ -8,7 +8,8 @@ import Foundation
 import GFSTestSupport
 import Testing
 
-@Suite(.serialized, .enabled(if: TestNetwork.isAvailable, "network namespaces need root"))
+@Suite(.serialized, .enabled(if: TestNetwork.isAvailable || ProcessInfo.processInfo.environment["GFS_REQUIRE_NETNS"] == "1",
+                             "network namespaces need root (GFS_REQUIRE_NETNS=1 makes their absence a failure)"))
 struct MultiHostTests {
     static let racks = ["cs1": "left", "cs2": "left", "cs3": "right", "cs4": "right"]
 
@@ -65,9 +66,9 @@ struct MultiHostTests {
     }
 
     /// The primary is cut off from etcd, the other master and every chunkserver; the test (a client) can still
-    /// reach it and keeps sending it MKDIRs. Nothing it acknowledges may come after its election lease ends,
-    /// everything it acknowledged must be in the new primary's namespace, and the other client's puts, which
-    /// know both masters, go on.
+    /// reach it and keeps sending it MKDIRs and STATUS. Once its election lease has ended it must not say it is
+    /// the primary (it exits), nothing it acknowledges may come after that, everything it acknowledged must be
+    /// in the new primary's namespace, and the other client's puts, which know both masters, go on.
     @Test func aPartitionedPrimaryAcknowledgesNothingAfterItsLease() async throws {
         try await Self.withHosts("partition", Self.cutOffThePrimary)
     }
@@ -82,9 +83,11 @@ struct MultiHostTests {
             var index = 0
             while !stop.isSet {
                 index += 1
-                if let socket = try? RawSocket(oldAddress, timeout: 3) {
-                    socket.send("MKDIR /probe-\(index)\n")
-                    replies.append((index, .now, socket.readLines(1).first ?? "no reply"))
+                // STATUS on a connection of its own: it must not wait behind a MKDIR waiting for its replica.
+                for (request, number) in [("MKDIR /probe-\(index)", index), ("STATUS", -index)] {
+                    guard let socket = try? RawSocket(oldAddress, timeout: 3) else { continue }
+                    socket.send(request + "\n")
+                    replies.append((number, .now, socket.readLines(1).first ?? "no reply"))
                     socket.shutdown()
                 }
                 probed.increment()
@@ -120,7 +123,11 @@ struct MultiHostTests {
 
         // The election lease is 2 s (startElectedMasters), renewed every third of it: a second of slack.
         let leaseEnd = cutAt + .seconds(3)
-        let acknowledged = replies.filter { $0.reply.hasPrefix("OK") }
+        let statuses = replies.filter { $0.index < 0 }
+        #expect(statuses.contains { $0.at < cutAt && $0.reply.contains("role=primary") }, "it was the primary before the cut")
+        let stillPrimary = statuses.filter { $0.at > leaseEnd && $0.reply.contains("role=primary") }
+        #expect(stillPrimary.isEmpty, "the cut-off master said it was the primary after its lease: \(stillPrimary.map(\.reply))")
+        let acknowledged = replies.filter { $0.index > 0 && $0.reply.hasPrefix("OK") }
         let late = acknowledged.filter { $0.at > leaseEnd }
         #expect(late.isEmpty, "the cut-off primary acknowledged after its lease: \(late.map(\.index))")
         #expect(acknowledged.contains { $0.at < cutAt }, "it acknowledged MKDIRs before the cut")

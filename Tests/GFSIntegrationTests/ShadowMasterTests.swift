@@ -65,8 +65,6 @@ import Testing
         }
     }
 
-    /// A log replica that is down and silent past the replica timeout (10 s): mutations are refused before they
-    /// take effect (they used to be applied and logged here, then reported failed), and go on once it is back.
     /// A namespace change sent again with the same `call=` (its reply lost) is answered as done, by the
     /// primary, by the primary after a restart (from its log), and by a promoted shadow (from the records it
     /// followed); a different call, or none, is refused as it always was.
@@ -110,6 +108,30 @@ import Testing
         }
     }
 
+    /// A retry arriving while the first try still waits for the log replica gets the first try's outcome (OK),
+    /// not EXISTS drawn from the first try's own, not yet confirmed, change.
+    @Test func aRetryDuringTheFirstTryGetsItsOutcome() async throws {
+        let shadowPort = try ProcessCluster.freePort()
+        let cluster = try ProcessCluster(name: "retry-during")
+        defer { cluster.stop() }
+        do {
+            _ = try cluster.startMaster(Self.flags + ["--log-replicas", "127.0.0.1:\(shadowPort)"])
+            let call = ClientCall.random()
+            let (first, second) = (try RawSocket(cluster.masterAddress, timeout: 20), try RawSocket(cluster.masterAddress, timeout: 20))
+            first.send("MKDIR /x call=\(call)\n")
+            second.send("MKDIR /x call=\(call)\n")
+            // Both wait for the log replica, which starts only now.
+            try cluster.startShadow(port: shadowPort, Self.flags)
+            #expect(first.readLines(1) == ["OK"])
+            #expect(second.readLines(1) == ["OK"])
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
+    /// A log replica that is down and silent past the replica timeout (10 s): mutations are refused before they
+    /// take effect (they used to be applied and logged here, then reported failed), and go on once it is back.
     @Test func mutationsWaitForASilentLogReplicaWithoutTakingEffect() async throws {
         let shadowPort = try ProcessCluster.freePort()
         let cluster = try ProcessCluster(name: "replicadown")

@@ -37,7 +37,7 @@ func serverAddress(_ text: String, flag: String) throws -> ServerID {
 /// so it needs an advertised one, and an advertised address must itself be reachable.
 func checkListen(_ listen: String, advertise: String?) throws {
     let bound = try serverAddress(listen, flag: "--listen")
-    let wildcards: Set<String> = ["0.0.0.0", "::", "*"]
+    let wildcards: Set<String> = ["0.0.0.0", "0", "::", "::0", "0:0:0:0:0:0:0:0", "*"]
     guard let advertise else {
         if wildcards.contains(bound.host) {
             throw ValidationError("--listen \(listen) is every interface; give --advertise host:port, the address others reach this server at")

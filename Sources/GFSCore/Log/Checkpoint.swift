@@ -3,8 +3,9 @@ import HashTreeCollections
 /// A checkpoint (GFS §2.6.3): the master's whole durable state as of one log sequence number, in a compact
 /// form that loads without replaying history. Frames: a header (magic, sequence, next handle), one frame per
 /// namespace entry (parents before children, a file's chunks and their versions inline), one frame per chunk
-/// whose settled version is behind its version or with a version reserved past it, and an end frame with the
-/// entry count — a checkpoint without it is incomplete and is skipped.
+/// whose settled version is behind its version or with a version reserved past it, one per client call still
+/// remembered (`RetryCache`), and an end frame with the entry count — a checkpoint without it is incomplete
+/// and is skipped.
 public enum Checkpoint {
     static let magic = Array("GFSCKPT1".utf8)
 
@@ -20,6 +21,8 @@ public enum Checkpoint {
         public var settled: [(ChunkHandle, ChunkVersion)] = []
         /// Chunks with a version issued past their version, and the highest one.
         public var reserved: [(ChunkHandle, ChunkVersion)] = []
+        /// Client calls lately carried out, and when (so a retry across a checkpoint is still known).
+        public var calls: [(call: ClientCall, at: Int64)] = []
     }
 
     /// Encodes `state` as of `sequence`, handing out the bytes in pieces of about `pieceBytes`.
@@ -61,6 +64,14 @@ public enum Checkpoint {
             writer.write(version)
             piece += Frames.frame(writer.bytes)
         }
+        for (call, at) in state.calls.remembered.sorted(by: { ($0.at, $0.call.high, $0.call.low) < ($1.at, $1.call.high, $1.call.low) }) {
+            var writer = ByteWriter()
+            writer.write(UInt8(4))
+            writer.write(call.high)
+            writer.write(call.low)
+            writer.write(at)
+            piece += Frames.frame(writer.bytes)
+        }
         var end = ByteWriter()
         end.write(UInt8(9))
         end.write(count)
@@ -97,6 +108,8 @@ public enum Checkpoint {
                 contents.settled.append((ChunkHandle(try reader.read()), try reader.read()))
             case 3:
                 contents.reserved.append((ChunkHandle(try reader.read()), try reader.read()))
+            case 4:
+                contents.calls.append((ClientCall(high: try reader.read(), low: try reader.read()), try reader.read()))
             case 9:
                 guard try reader.read(UInt64.self) == UInt64(contents.entries.count) else {
                     throw LogFormatError("entry count does not match")
@@ -140,5 +153,7 @@ extension MasterStateMachine {
             issuedVersions[handle] = version
         }
         nextHandle = max(nextHandle, contents.nextHandle)
+        calls = RetryCache()
+        for (call, at) in contents.calls { calls.insert(call, at: at) }
     }
 }

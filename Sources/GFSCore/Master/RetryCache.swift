@@ -15,6 +15,13 @@ public struct RetryCache: Sendable {
 
     public var count: Int { finished.count }
 
+    /// The calls still remembered and when each finished, for a checkpoint.
+    public var remembered: [(call: ClientCall, at: Int64)] {
+        let oldest = newest.subtractingReportingOverflow(Self.keepMilliseconds)
+        let cutoff = oldest.overflow ? Int64.min : oldest.partialValue
+        return finished.filter { $0.value >= cutoff }.map { ($0.key, $0.value) }
+    }
+
     /// Whether `call` was carried out (and is still remembered).
     public func contains(_ call: ClientCall) -> Bool { finished[call] != nil }
 

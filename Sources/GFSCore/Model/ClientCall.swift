@@ -18,7 +18,9 @@ public struct ClientCall: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses 32 hex digits.
     public init?(_ text: some StringProtocol) {
-        guard text.utf8.count == 32, let high = UInt64(text.prefix(16), radix: 16), let low = UInt64(text.suffix(16), radix: 16)
+        // Hex digits only: UInt64(_:radix:) would also take a sign.
+        guard text.utf8.count == 32, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }),
+            let high = UInt64(text.prefix(16), radix: 16), let low = UInt64(text.suffix(16), radix: 16)
         else { return nil }
         self.init(high: high, low: low)
     }
