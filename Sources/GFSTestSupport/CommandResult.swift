@@ -42,13 +42,14 @@ public final class RunningCommand: @unchecked Sendable {
     private var errors = Data()
     private var readers: [Thread] = []
     private let input = Pipe()
+    private let outputPipe = Pipe(), errorPipe = Pipe()
 
     private let exit: ChildExit
 
     /// Starts `binary arguments`, writing `stdin` (if any) and then closing it unless `keepOpen`.
     public init(_ binary: URL, _ arguments: [String], stdin: Data? = nil, keepOpen: Bool = false,
                 environment: [String: String] = [:]) throws {
-        let outputPipe = Pipe(), errorPipe = Pipe()
+        let (outputPipe, errorPipe) = (self.outputPipe, self.errorPipe)
         process.executableURL = binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -82,6 +83,12 @@ public final class RunningCommand: @unchecked Sendable {
         while readers.contains(where: { !$0.isFinished }), Date() < deadline { usleep(1000) }
         guard exit.hasExited, !readers.contains(where: { !$0.isFinished }) else {
             return CommandResult(status: -1, output: Data(), stderr: "test harness: the command did not end\n")
+        }
+        // Foundation keeps finished Process objects (and so their pipes) alive: closed here, or the test process
+        // runs out of descriptors, and Process.run's scan of /proc/self/fd overruns its buffer and crashes
+        // (swift-corelibs-foundation #5472).
+        for handle in [outputPipe.fileHandleForReading, errorPipe.fileHandleForReading, input.fileHandleForWriting] {
+            try? handle.close()
         }
         let note = killed ? "test harness: killed after \(Int(limit)) s\n" : ""
         return CommandResult(status: process.terminationStatus, output: output,

@@ -33,9 +33,11 @@ public final class EtcdProcess: @unchecked Sendable {
         (process.executableURL, process.arguments) = try network?.command(on: host, URL(fileURLWithPath: binary), arguments)
             ?? (URL(fileURLWithPath: binary), arguments)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
+        let logHandle = try FileHandle(forWritingTo: log)
+        process.standardError = logHandle
         exit = ChildExit(process)
         try process.run()
+        try? logHandle.close()  // etcd has its own copy (see RunningCommand.wait)
         do {
             try await waitUntil("etcd answers on \(endpoint)", within: .seconds(30)) {
                 // 200 from /health once it has a raft leader, 503 before.

@@ -231,15 +231,26 @@ public final class ProcessCluster: @unchecked Sendable {
         }
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: log)
+        let logHandle = try FileHandle(forWritingTo: log)
+        process.standardError = logHandle
         let exit = ChildExit(process)
         try process.run()
-        guard let address = Self.readReady(output.fileHandleForReading.fileDescriptor, within: 30) else {
+        // The child has its own copies; Foundation would keep these open as long as it keeps the Process (for
+        // good), and the test process would run out of descriptors (see RunningCommand.wait).
+        try? logHandle.close()
+        let reading = output.fileHandleForReading
+        guard let address = Self.readReady(reading.fileDescriptor, within: 30) else {
             Foundation.kill(process.processIdentifier, SIGKILL)
             exit.wait(within: 20)
+            try? reading.close()
             let detail = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw ClusterError("server did not print READY within 30 s; its log:\n\(detail)")
         }
+        // Whatever else it prints is drained (a full pipe would stall it), and the pipe closed once it exits.
+        Thread {
+            _ = reading.readDataToEndOfFile()
+            try? reading.close()
+        }.start()
         return Server(name: name, process: process, exit: exit, address: address, directory: folder, log: log,
                       arguments: arguments, host: host)
     }
