@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--bootstrap --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
+    non_repeating_options=(--dir --log-level --secret-file --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -227,6 +227,10 @@ _gfs_master() {
         ;;
     '--log-level')
         __gfs_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--listen')
@@ -296,7 +300,7 @@ _gfs_chunkserver() {
     repeating_flags=()
     non_repeating_flags=(--no-fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
+    non_repeating_options=(--dir --log-level --secret-file --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -307,6 +311,10 @@ _gfs_chunkserver() {
         ;;
     '--log-level')
         __gfs_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--listen')
@@ -343,7 +351,7 @@ _gfs_put() {
     repeating_flags=()
     non_repeating_flags=(--force -f --progress --no-progress --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --replication -r)
+    non_repeating_options=(--master --timeout --secret-file --replication -r)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -352,6 +360,10 @@ _gfs_put() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--replication'|'-r')
@@ -376,7 +388,7 @@ _gfs_append() {
     repeating_flags=()
     non_repeating_flags=(--create --raw -0 --null --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --record-size --replication -r)
+    non_repeating_options=(--master --timeout --secret-file --record-size --replication -r)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -385,6 +397,10 @@ _gfs_append() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--record-size')
@@ -408,7 +424,7 @@ _gfs_write() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --offset)
+    non_repeating_options=(--master --timeout --secret-file --offset)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -417,6 +433,10 @@ _gfs_write() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--offset')
@@ -437,7 +457,7 @@ _gfs_cat() {
     repeating_flags=()
     non_repeating_flags=(--progress --no-progress --raw --stale --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -446,6 +466,10 @@ _gfs_cat() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -463,7 +487,7 @@ _gfs_get() {
     repeating_flags=()
     non_repeating_flags=(--progress --no-progress --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -472,6 +496,10 @@ _gfs_get() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -493,7 +521,7 @@ _gfs_ls() {
     repeating_flags=()
     non_repeating_flags=(-l -h --human-readable --json --deleted --version --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -502,6 +530,10 @@ _gfs_ls() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -519,7 +551,7 @@ _gfs_stat() {
     repeating_flags=()
     non_repeating_flags=(-h --human-readable --json --version --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -528,6 +560,10 @@ _gfs_stat() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -545,7 +581,7 @@ _gfs_mkdir() {
     repeating_flags=()
     non_repeating_flags=(-p --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -554,6 +590,10 @@ _gfs_mkdir() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -571,7 +611,7 @@ _gfs_mv() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -580,6 +620,10 @@ _gfs_mv() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -601,7 +645,7 @@ _gfs_rm() {
     repeating_flags=()
     non_repeating_flags=(-r -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -610,6 +654,10 @@ _gfs_rm() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -627,7 +675,7 @@ _gfs_snapshot() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -636,6 +684,10 @@ _gfs_snapshot() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -657,7 +709,7 @@ _gfs_undelete() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -666,6 +718,10 @@ _gfs_undelete() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -683,7 +739,7 @@ _gfs_fsck() {
     repeating_flags=()
     non_repeating_flags=(--files --chunks --locations --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -692,6 +748,10 @@ _gfs_fsck() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -709,7 +769,7 @@ _gfs_gc() {
     repeating_flags=()
     non_repeating_flags=(--now --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -718,6 +778,10 @@ _gfs_gc() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     esac
@@ -727,7 +791,7 @@ _gfs_status() {
     repeating_flags=()
     non_repeating_flags=(-h --human-readable --json --version --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -738,6 +802,10 @@ _gfs_status() {
     '--timeout')
         return
         ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -745,7 +813,7 @@ _gfs_drain() {
     repeating_flags=()
     non_repeating_flags=(--stop --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -756,6 +824,10 @@ _gfs_drain() {
     '--timeout')
         return
         ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -763,7 +835,7 @@ _gfs_tune() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --clones-per-server --clones-total --clone-rate)
+    non_repeating_options=(--master --timeout --secret-file --clones-per-server --clones-total --clone-rate)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -772,6 +844,10 @@ _gfs_tune() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--clones-per-server')
@@ -790,7 +866,7 @@ _gfs_promote() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout)
+    non_repeating_options=(--master --timeout --secret-file)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -801,6 +877,10 @@ _gfs_promote() {
     '--timeout')
         return
         ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -808,7 +888,7 @@ _gfs_shell() {
     repeating_flags=()
     non_repeating_flags=(--keep-going --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout -c)
+    non_repeating_options=(--master --timeout --secret-file -c)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -817,6 +897,10 @@ _gfs_shell() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '-c')
@@ -837,7 +921,7 @@ _gfs_bench() {
     repeating_flags=()
     non_repeating_flags=(--local --baseline --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --clients --size --record-size --batch --files)
+    non_repeating_options=(--master --timeout --secret-file --clients --size --record-size --batch --files)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -846,6 +930,10 @@ _gfs_bench() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
         return
         ;;
     '--clients')

@@ -33,6 +33,8 @@ public struct ChunkServer: Sendable {
         public var scrubBytesPerSecond: Int64 = 8 << 20
         /// A file to append a line to for every mutation acknowledged as primary, if any.
         public var acknowledgementLog: String?
+        /// The cluster secret every connection must prove, if any.
+        public var secret: ClusterSecret?
 
         /// Creates options with defaults for the rest.
         public init(listen: ServerID, directory: String, masters: [ServerID]) {
@@ -51,7 +53,7 @@ public struct ChunkServer: Sendable {
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> ChunkServer {
         let lock = try DirectoryLock(options.directory, role: "chunkserver")
         let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
-        let listener = try await ProtocolListener.bind(options.listen, limits: Limits())
+        let listener = try await ProtocolListener.bind(options.listen, limits: Limits(), secret: options.secret)
         let address = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address
         let acknowledgements = try options.acknowledgementLog.map { (path) throws(GFSError) in

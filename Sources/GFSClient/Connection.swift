@@ -38,9 +38,39 @@ public final class Connection: Sendable {
             } else {
                 channel = try await bootstrap.connect(host: address.host, port: address.port).get()
             }
-            return Connection(address: address, channel: channel)
+            let connection = Connection(address: address, channel: channel)
+            if let secret = ClusterSecret.current { try await connection.authenticate(with: secret, timeout: timeout) }
+            return connection
+        } catch let error as GFSError {
+            throw error
         } catch {
             throw GFSError(.unavailable, "cannot connect to \(address): \(Connection.describe(error))")
+        }
+    }
+
+    /// Proves the cluster secret to the server and checks the server's proof (`HandshakeRequest`); a server
+    /// that authenticates nobody says so, and the connection goes on unauthenticated.
+    private func authenticate(with secret: ClusterSecret, timeout: Duration) async throws(GFSError) {
+        let nonce = ClusterSecret.nonce(), principal = ClusterSecret.principal
+        let hello: HelloReply
+        do {
+            hello = try HelloReply(try await call(HandshakeRequest.hello(principal: principal, nonce: nonce).line, timeout: timeout))
+        } catch {
+            close()
+            throw error
+        }
+        guard let serverNonce = hello.nonce, let proof = hello.proof else { return }
+        guard secret.verify(proof, for: HandshakeRequest.proofInput(server: true, clientNonce: nonce, serverNonce: serverNonce,
+                                                                     principal: principal)) else {
+            close()
+            throw GFSError(.denied, "\(address) does not hold this cluster's secret (another cluster's server, or an impostor)")
+        }
+        let input = HandshakeRequest.proofInput(server: false, clientNonce: nonce, serverNonce: serverNonce, principal: principal)
+        do {
+            _ = try await call(HandshakeRequest.auth(proof: secret.proof(input)).line, timeout: timeout)
+        } catch {
+            close()
+            throw error
         }
     }
 

@@ -12,8 +12,9 @@ public struct ProtocolListener: Sendable {
     /// The address actually bound (the real port when asked for port 0).
     public let address: ServerID
 
-    /// Binds `address`; UNAVAILABLE with the reason when the port is taken or the host is wrong.
-    public static func bind(_ address: ServerID, limits: Limits) async throws(GFSError) -> ProtocolListener {
+    /// Binds `address`; UNAVAILABLE with the reason when the port is taken or the host is wrong. With a
+    /// `secret`, each connection must prove it holds it before anything reaches the role.
+    public static func bind(_ address: ServerID, limits: Limits, secret: ClusterSecret? = nil) async throws(GFSError) -> ProtocolListener {
         do {
             let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -26,6 +27,7 @@ public struct ProtocolListener: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(FrameDecoder(limits: limits), maximumBufferSize: limits.maximumLineBytes * 2 + 1024))
+                        try channel.pipeline.syncOperations.addHandler(AuthenticationHandler(secret: secret))
                         return try Connection(wrappingChannelSynchronously: channel)
                     }
                 }

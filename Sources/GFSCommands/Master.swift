@@ -139,6 +139,7 @@ struct Master: AsyncParsableCommand {
         options.etcdTTL = max(1, etcdTtl.duration.components.seconds)
         options.advertise = try advertise.map { try serverAddress($0, flag: "--advertise") }
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
+        options.secret = try server.useSecret()
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)
         logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")

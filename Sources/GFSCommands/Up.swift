@@ -44,9 +44,14 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let master = "127.0.0.1:\(port)"
+        // Only members get in: the cluster's secret is where clients look by default, so they need no flag.
+        let secretFile = ClusterSecret.defaultPath
+        if access(secretFile, F_OK) != 0 { try ClusterSecret.create(secretFile) }
+        ClusterSecret.use(try ClusterSecret.load(secretFile))
         var children: [Child] = []
         let replication = min(3, chunkservers)
-        let masterOptions = ["--replication", String(replication), "--chunk-size", String(chunkSize.bytes), "--log-level", logLevel]
+        let masterOptions = ["--replication", String(replication), "--chunk-size", String(chunkSize.bytes), "--log-level", logLevel,
+                             "--secret-file", secretFile]
         var masters = [master]
         if ha {
             let etcd = try HighAvailability(folder: dir, port: port + 90)
@@ -71,13 +76,13 @@ struct Up: AsyncParsableCommand {
         for index in 1...chunkservers {
             children.append(try Self.launch(binary, [
                 "chunkserver", "--dir", "\(dir)/chunkserver-\(index)", "--listen", "127.0.0.1:\(port + index)",
-                "--master", masterList, "--log-level", logLevel,
+                "--master", masterList, "--log-level", logLevel, "--secret-file", secretFile,
             ]))
         }
         let group = ProcessGroup(children)
         group.stopOnSignals()
         if await Self.waitUntilUp(master: masterList, chunkservers: chunkservers, group: group) {
-            StandardStreams.error("gfs up: master \(masterList), \(chunkservers) chunkservers, data in \(dir); Ctrl-C stops")
+            StandardStreams.error("gfs up: master \(masterList), \(chunkservers) chunkservers, data in \(dir), cluster secret in \(secretFile); Ctrl-C stops")
             if ha { StandardStreams.error("gfs up: clients reach both masters with: export GFS_MASTER=\(masterList)") }
         }
         let status = await group.waitForFirstExit()

@@ -33,6 +33,8 @@ public struct MasterServer: Sendable {
         public var bootstrap = false
         /// The address other roles reach this master at, if not the one it listens on.
         public var advertise: ServerID?
+        /// The cluster secret every connection must prove, if any.
+        public var secret: ClusterSecret?
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -53,7 +55,7 @@ public struct MasterServer: Sendable {
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> MasterServer {
         let lock = try DirectoryLock(options.directory, role: "master")
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
-        let listener = try await ProtocolListener.bind(options.listen, limits: limits)
+        let listener = try await ProtocolListener.bind(options.listen, limits: limits, secret: options.secret)
         let advertised = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address
         // Under etcd every master starts as a shadow; the election makes one primary.

@@ -12,6 +12,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case revoke = "REVOKE", clone = "CLONE", replicate = "REPLICATE"
     case push = "PUSH", write = "WRITE", apply = "APPLY", sync = "SYNC", append = "APPEND", pad = "PAD", read = "READ"
     case grant = "GRANT"
+    case hello = "HELLO", auth = "AUTH"
     case help = "HELP"
 
     /// The roles that answer a verb.
@@ -26,7 +27,7 @@ public enum Verb: String, CaseIterable, Sendable {
             return [.master]
         case .push, .write, .apply, .sync, .append, .pad, .read, .grant, .revoke, .clone, .replicate:
             return [.chunkserver]
-        case .status, .help:
+        case .status, .help, .hello, .auth:
             return [.master, .chunkserver]
         }
     }
@@ -74,6 +75,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .pad: return "PAD handle=H version=V serial=N size=N id=X"
         case .read: return "READ handle=H version=V offset=N length=N"
         case .grant: return "GRANT handle=H version=V [lease_ms=N] [create=1]"
+        case .hello: return "HELLO principal=P nonce=N"
+        case .auth: return "AUTH proof=P"
         case .help: return "HELP"
         }
     }
@@ -118,6 +121,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .pad: return "secondary pads the chunk with zeros when a record did not fit"
         case .read: return "read a range after verifying its block checksums"
         case .grant: return "adopt a new chunk version (and a lease when lease_ms is given)"
+        case .hello: return "start authenticating a connection: the server's nonce and its proof of the secret"
+        case .auth: return "the client's proof of the secret; every other verb is refused until it is given"
         case .help: return "list the verbs this port answers"
         }
     }

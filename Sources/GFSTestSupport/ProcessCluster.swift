@@ -44,6 +44,8 @@ public final class ProcessCluster: @unchecked Sendable {
     public let root: URL
     /// The test hosts servers may run on (`host:` arguments), if the test made some.
     public var network: TestNetwork?
+    /// The cluster secret its servers are started with and `gfs(_:)` commands prove, if any.
+    public var secretFile: URL?
     /// The port every master on a test host listens on (each host is a namespace of its own).
     public static let hostMasterPort = 7700
     /// The master, once started.
@@ -182,7 +184,9 @@ public final class ProcessCluster: @unchecked Sendable {
     /// Runs `gfs ARGUMENTS --master <this cluster>` (the flag goes after the subcommand) to completion.
     @discardableResult
     public func gfs(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
-        try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment)
+        var environment = environment
+        if let secretFile, environment["GFS_SECRET_FILE"] == nil { environment["GFS_SECRET_FILE"] = secretFile.path }
+        return try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment)
     }
 
     /// Sends SIGKILL to a server and waits (20 s at most) for it to die.
@@ -216,6 +220,8 @@ public final class ProcessCluster: @unchecked Sendable {
 
     private func launch(_ name: String, _ arguments: [String], _ folder: URL, fileSizeLimitKiB: Int? = nil,
                         host: String? = nil) throws -> Server {
+        var arguments = arguments
+        if let secretFile, !arguments.contains("--secret-file") { arguments += ["--secret-file", secretFile.path] }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -52,7 +52,7 @@ import Testing
     @Test func appendDemoRuns() throws {
         let script = GeneratedFilesTests.root.appendingPathComponent("Examples/append-demo.sh")
         let result = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, ProcessCluster.binary.path])
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("every record exactly once"))
     }
 

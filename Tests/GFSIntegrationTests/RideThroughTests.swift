@@ -7,21 +7,32 @@ import Foundation
 import GFSTestSupport
 import Testing
 
+/// Numbered lines written to a running `gfs append`, and all of them so far.
+final class RecordFeed {
+    let append: RunningCommand
+    private(set) var expected = ""
+    private(set) var count = 0
+
+    init(_ append: RunningCommand) { self.append = append }
+
+    /// Writes the next `lines` records.
+    func feed(_ lines: Int) throws {
+        var text = ""
+        for _ in 0..<lines {
+            count += 1
+            text += "record \(count)\n"
+        }
+        expected += text
+        try append.write(Data(text.utf8))
+    }
+}
+
 @Suite struct RideThroughTests {
     @Test func appendPipelineSurvivesMasterRestarts() async throws {
         try await withCluster(chunkservers: 3) { cluster in
             let append = try cluster.start(["append", "--create", "/app"], keepOpen: true)
-            var expected = ""
-            var line = 0
-            func feed(_ count: Int) throws {
-                var text = ""
-                for _ in 0..<count {
-                    line += 1
-                    text += "record \(line)\n"
-                }
-                expected += text
-                try append.write(Data(text.utf8))
-            }
+            let records = RecordFeed(append)
+            func feed(_ count: Int) throws { try records.feed(count) }
             for _ in 0..<4 {
                 try feed(40)
                 let master = try #require(cluster.master)
@@ -35,7 +46,43 @@ import Testing
             #expect(result.status == 0, "\(result.stderr)")
             let read = try cluster.gfs(["cat", "/app"])
             #expect(read.status == 0, "\(read.stderr)")
-            #expect(read.stdout == expected, "every record once, in order")
+            #expect(read.stdout == records.expected, "every record once, in order")
+        }
+    }
+
+    /// The bar: a pipeline fed while the master is SIGKILLed and started again 20 times, with a
+    /// chunkserver SIGKILLed (and started again) every fourth time, exits 0 with every record there once.
+    @Test func appendPipelineSurvivesTwentyMasterRestartsAndChunkserverKills() async throws {
+        try await withCluster(chunkservers: 4) { cluster in
+            let append = try cluster.start(["append", "--create", "/app", "--timeout", "120"], keepOpen: true)
+            let records = RecordFeed(append)
+            func feed(_ count: Int) throws { try records.feed(count) }
+            var downChunkserver: ProcessCluster.Server?
+            for round in 0..<20 {
+                try feed(25)
+                cluster.kill(try #require(cluster.master))
+                try feed(25)
+                try cluster.restartMaster()
+                if let down = downChunkserver {
+                    try cluster.startChunkserver(folder: down.directory)
+                    downChunkserver = nil
+                } else if round % 4 == 3 {
+                    let victim = cluster.chunkservers.filter { !$0.exit.hasExited }[round % 3]
+                    cluster.kill(victim)
+                    downChunkserver = victim
+                }
+                // The client gets a word in before the next kill: a record of this round is readable.
+                try await waitUntil("the pipeline makes progress in round \(round)", within: .seconds(60)) {
+                    try cluster.gfs(["cat", "/app"]).stdout.contains("record \(records.count - 25)\n")
+                }
+            }
+            try feed(25)
+            append.closeInput()
+            let result = append.wait(within: 120)
+            #expect(result.status == 0, "\(result.stderr)")
+            let read = try cluster.gfs(["cat", "/app"])
+            #expect(read.status == 0, "\(read.stderr)")
+            #expect(read.stdout == records.expected, "every record once, in order")
         }
     }
 

@@ -21,6 +21,23 @@ struct ClusterOptions: ParsableArguments {
         valueName: "seconds"))
     var timeout: Double = 30
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).",
+        valueName: "file"), completion: .file())
+    var secretFile: String?
+
+    /// The secret file this client proves, if any.
+    var secretPath: String? { Self.secretPath(given: secretFile) }
+
+    /// The secret file to prove: the one given, else `$GFS_SECRET_FILE` (set but empty: none), else the default
+    /// place if there is one there.
+    static func secretPath(given: String?) -> String? {
+        if let given { return given }
+        if let variable = getenv("GFS_SECRET_FILE").map({ String(cString: $0) }) { return variable.isEmpty ? nil : variable }
+        let path = ClusterSecret.defaultPath
+        return access(path, F_OK) == 0 ? path : nil
+    }
+
     func validate() throws {
         guard addresses != nil else { throw ValidationError("bad master address '\(masterText)'; use host:port[,host:port]") }
         guard timeout > 0, timeout <= 31_536_000 else { throw ValidationError("--timeout must be positive and at most a year") }
@@ -40,6 +57,7 @@ struct ClusterOptions: ParsableArguments {
     /// A client of the chosen master(s).
     func client(staleReads: Bool = false) throws(GFSError) -> Client {
         guard let addresses else { throw GFSError(.badRequest, "bad master address \(masterText)") }
+        ClusterSecret.use(try secretPath.map { (path) throws(GFSError) in try ClusterSecret.load(path) })
         return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)), staleReads: staleReads,
                       waiting: StandardStreams.isTerminal(2) ? WaitNotice.show : nil)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import GFSClient
 import GFSProtocol
 import Logging
 
@@ -12,6 +13,20 @@ struct ServerOptions: ParsableArguments {
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The cluster secret, a file only this server's user may read (default: $GFS_SECRET_FILE): every connection must prove it, and this server proves it to its peers. Without one, anyone who reaches the port is trusted.",
+        valueName: "file"), completion: .file())
+    var secretFile: String?
+
+    /// Loads the cluster secret, if one is configured, and has this process's own connections prove it.
+    func useSecret() throws -> ClusterSecret? {
+        let variable = ProcessInfo.processInfo.environment["GFS_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = secretFile ?? variable else { return nil }
+        let secret = try ClusterSecret.load(path)
+        ClusterSecret.use(secret)
+        return secret
+    }
 
     /// A logger on stderr labelled with the role, after bootstrapping swift-log once.
     func logger(_ label: String) -> Logger {

@@ -14,7 +14,9 @@ struct LocalCluster {
     let masterPID: Int32
     private let group: ProcessGroup
 
-    static func start(chunkservers: Int, chunkSize: Int64) async throws -> LocalCluster {
+    /// With `secretFile`, the servers demand that cluster secret (this process proves it already).
+    static func start(chunkservers: Int, chunkSize: Int64, secretFile: String? = nil) async throws -> LocalCluster {
+        let secret = secretFile.map { ["--secret-file", $0] } ?? []
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -24,7 +26,7 @@ struct LocalCluster {
         let master = "127.0.0.1:\(try LoopbackSocket.freePort())"
         let masterChild = try Up.launch(binary, ["master", "--dir", folder.appendingPathComponent("master").path,
                                                  "--listen", master, "--replication", String(min(3, chunkservers)),
-                                                 "--chunk-size", String(chunkSize), "--log-level", "warning"], log: log)
+                                                 "--chunk-size", String(chunkSize), "--log-level", "warning"] + secret, log: log)
         var children = [masterChild]
         guard await Up.waitUntilUp(master: master, chunkservers: 0, group: ProcessGroup(children)) else {
             ProcessGroup(children).stopAll()
@@ -34,7 +36,7 @@ struct LocalCluster {
             children.append(try Up.launch(binary, [
                 "chunkserver", "--dir", folder.appendingPathComponent("chunkserver-\(index)").path,
                 "--listen", "127.0.0.1:\(try LoopbackSocket.freePort())", "--master", master, "--log-level", "warning",
-            ], log: log))
+            ] + secret, log: log))
         }
         let cluster = LocalCluster(folder: folder, master: master, masterPID: masterChild.process.processIdentifier,
                                    group: ProcessGroup(children))

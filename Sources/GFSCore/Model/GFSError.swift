@@ -20,6 +20,7 @@ public struct GFSError: Error, Equatable, Sendable, CustomStringConvertible {
         case noSpace = "NOSPACE"
         case unavailable = "UNAVAILABLE"
         case timeout = "TIMEOUT"
+        case denied = "DENIED"
         case `internal` = "INTERNAL"
 
         /// The process exit status the CLI uses for this code (see `ExitStatus`).

@@ -1,0 +1,98 @@
+import GFSCore
+import GFSProtocol
+import NIOCore
+
+/// The server side of the handshake (`HandshakeRequest`), between the frame decoder and the role's loop. With
+/// a secret, nothing but HELLO and AUTH reaches the role until the peer has proved it holds the secret; a
+/// refused request gets one `ERR DENIED` (its payload dropped) and the connection stays usable, a wrong proof
+/// closes it. Without a secret, a HELLO as the first request gets a plain `OK` (so a client can tell), and
+/// then, as after a good proof, the handler leaves the pipeline.
+final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Frame
+    typealias InboundOut = Frame
+    typealias OutboundOut = ByteBuffer
+
+    private let secret: ClusterSecret?
+    /// The nonces of a HELLO answered, waiting for its AUTH.
+    private var hello: (principal: String, client: String, server: String)?
+    /// Dropping the payload of a refused request, part by part.
+    private var discarding = false
+
+    init(secret: ClusterSecret?) { self.secret = secret }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard let secret else {
+            if case let .line(line) = frame, line.verb == Verb.hello.rawValue {
+                send(HelloReply(nonce: nil, proof: nil).reply, context: context)
+            } else {
+                context.fireChannelRead(data)
+            }
+            leave(context)
+            return
+        }
+        switch frame {
+        case let .part(_, last):
+            if discarding { discarding = !last } else { context.fireChannelRead(data) }
+        case let .line(line):
+            answer(line, secret: secret, context: context)
+        case let .head(line, _):
+            discarding = true
+            answer(line, secret: secret, context: context)
+        case .invalid:
+            refuse("a request", context: context)
+        }
+    }
+
+    private func answer(_ line: Line, secret: ClusterSecret, context: ChannelHandlerContext) {
+        let request: HandshakeRequest?
+        do { request = try HandshakeRequest(line) } catch {
+            send(.error(error), context: context)
+            return
+        }
+        switch request {
+        case let .hello(principal, nonce)?:
+            guard principal == ClusterSecret.principal else {
+                send(.error(GFSError(.denied, "unknown principal \(principal)")), context: context)
+                return
+            }
+            let serverNonce = ClusterSecret.nonce()
+            hello = (principal, nonce, serverNonce)
+            let input = HandshakeRequest.proofInput(server: true, clientNonce: nonce, serverNonce: serverNonce, principal: principal)
+            send(HelloReply(nonce: serverNonce, proof: secret.proof(input)).reply, context: context)
+        case let .auth(proof)?:
+            guard let hello else {
+                send(.error(GFSError(.denied, "AUTH before HELLO")), context: context)
+                return
+            }
+            let input = HandshakeRequest.proofInput(server: false, clientNonce: hello.client, serverNonce: hello.server,
+                                                    principal: hello.principal)
+            guard secret.verify(proof, for: input) else {
+                // One guess per connection: a wrong proof ends it.
+                send(.error(GFSError(.denied, "wrong proof: this client does not hold the cluster secret")), context: context)
+                context.close(promise: nil)
+                return
+            }
+            send(.ok([.init("principal", hello.principal)]), context: context)
+            leave(context)
+        case nil:
+            refuse(line.verb, context: context)
+        }
+    }
+
+    private func refuse(_ what: String, context: ChannelHandlerContext) {
+        send(.error(GFSError(.denied, "\(what): this server admits only members of the cluster (give gfs the cluster's secret with --secret-file or GFS_SECRET_FILE; on the wire, HELLO then AUTH, see gfs-protocol(5))")),
+             context: context)
+    }
+
+    private func send(_ reply: Reply, context: ChannelHandlerContext) {
+        var head = context.channel.allocator.buffer(capacity: 256)
+        reply.writeHead(to: &head)
+        context.writeAndFlush(wrapOutboundOut(head), promise: nil)
+    }
+
+    /// The connection may talk to the role from now on; this handler costs nothing more.
+    private func leave(_ context: ChannelHandlerContext) {
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}

@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+import GFSCore
+import GFSProtocol
+import NIOConcurrencyHelpers
+
+/// The cluster secret (`--secret-file`): with it, every connection between roles and clients starts with the
+/// challenge–response of `HandshakeRequest`, and a server that has it refuses everything else until then.
+/// One secret per process: `use(_:)` sets the one its outgoing connections prove.
+public struct ClusterSecret: Sendable {
+    /// The principal every holder of the cluster secret authenticates as.
+    public static let principal = "cluster"
+    private let key: SymmetricKey
+
+    /// A secret from a file's text (surrounding whitespace ignored): at least 16 bytes, so it cannot be
+    /// guessed; `gfs up` writes 64 hex digits.
+    public init(text: String) throws(GFSError) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.utf8.count >= 16 else { throw GFSError(.badRequest, "the cluster secret must be at least 16 bytes") }
+        key = SymmetricKey(data: Data(trimmed.utf8))
+    }
+
+    /// Reads the secret at `path`, which only its owner may read (like ssh's keys).
+    public static func load(_ path: String) throws(GFSError) -> ClusterSecret {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+        else { throw GFSError(.notFound, "secret file \(path): cannot read it") }
+        guard mode & 0o077 == 0 else {
+            throw GFSError(.denied, "secret file \(path) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw GFSError(.notFound, "secret file \(path): cannot read it")
+        }
+        return try ClusterSecret(text: text)
+    }
+
+    /// Writes a new random secret to `path` (mode 0600, never over an existing file).
+    public static func create(_ path: String) throws(GFSError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw GFSError(.unavailable, "cannot make \(folder): \(error.localizedDescription)")
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw GFSError(.unavailable, "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let text = Array((randomHex(bytes: 32) + "\n").utf8)
+        guard write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0 else {
+            throw GFSError(.unavailable, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The proof of holding the secret for `input` (`HandshakeRequest.proofInput`): HMAC-SHA256, in hex.
+    public func proof(_ input: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `proof` proves the secret for `input`, compared in constant time.
+    public func verify(_ proof: String, for input: String) -> Bool {
+        guard proof.utf8.count == 64, let bytes = Self.bytes(hex: proof) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(bytes, authenticating: Data(input.utf8), using: key)
+    }
+
+    /// A fresh nonce: 16 random bytes as 32 hex digits.
+    public static func nonce() -> String { randomHex(bytes: 16) }
+
+    private static func randomHex(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    private static func bytes(hex: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
+            guard let byte = UInt8(hex[index..<next], radix: 16), hex[index..<next].utf8.count == 2,
+                hex[index..<next].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+            else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+
+    /// Where clients look for the secret when told nothing else, and where `gfs up` keeps its cluster's:
+    /// `$XDG_CONFIG_HOME/gfs/secret`, else `~/.config/gfs/secret`.
+    public static var defaultPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let config = environment["XDG_CONFIG_HOME"], !config.isEmpty { return config + "/gfs/secret" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/gfs/secret"
+    }
+
+    private static let inUse = NIOLockedValueBox<ClusterSecret?>(nil)
+
+    /// Makes every connection this process opens from now on prove `secret` (nil: none).
+    public static func use(_ secret: ClusterSecret?) { inUse.withLockedValue { $0 = secret } }
+
+    /// The secret this process's connections prove, if any.
+    public static var current: ClusterSecret? { inUse.withLockedValue { $0 } }
+}
