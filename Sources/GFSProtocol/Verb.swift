@@ -121,8 +121,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .pad: return "secondary pads the chunk with zeros when a record did not fit"
         case .read: return "read a range after verifying its block checksums"
         case .grant: return "adopt a new chunk version (and a lease when lease_ms is given)"
-        case .hello: return "start authenticating a connection: the server's nonce and its proof of the secret"
-        case .auth: return "the client's proof of the secret; every other verb is refused until it is given"
+        case .hello: return "start proving the cluster secret (the reply holds the nonce and proof of the server)"
+        case .auth: return "prove the cluster secret (until then every other verb is refused)"
         case .help: return "list the verbs this port answers"
         }
     }

@@ -56,7 +56,7 @@ import Testing
             let lines = after.readLines(2)
             #expect(lines[0].hasPrefix("OK role=chunkserver"))
             #expect(lines[0].contains("buffered=0"))
-            #expect(lines[1] == "OK role=chunkserver n=13")
+            #expect(lines[1] == "OK role=chunkserver n=15")
         }
     }
 
