@@ -53,6 +53,7 @@ public struct ChunkServer: Sendable {
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> ChunkServer {
         let lock = try DirectoryLock(options.directory, role: "chunkserver")
         let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
+        if let secret = options.secret { ClusterSecret.use(secret, requireProof: true) }  // its own connections too
         let listener = try await ProtocolListener.bind(options.listen, limits: Limits(), secret: options.secret)
         let address = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address

@@ -17,6 +17,10 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
     private var hello: (principal: String, client: String, server: String)?
     /// Dropping the payload of a refused request, part by part.
     private var discarding = false
+    /// Refusals so far: a stranger who goes on sending gets a few lines, then the connection ends (each
+    /// refusal is a line out for a line in, which must not pile up unread).
+    private var refusals = 0
+    static let refusalsBeforeClosing = 8
 
     init(secret: ClusterSecret?) { self.secret = secret }
 
@@ -40,6 +44,7 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
             discarding = true
             answer(line, secret: secret, context: context)
         case .invalid:
+            discarding = true  // any payload parts after it are the stranger's too
             refuse("a request", context: context)
         }
     }
@@ -52,6 +57,12 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         switch request {
         case let .hello(principal, nonce)?:
+            // One HELLO per connection: each costs an HMAC.
+            guard self.hello == nil else {
+                send(.error(GFSError(.denied, "one HELLO per connection")), context: context)
+                context.close(promise: nil)
+                return
+            }
             guard principal == ClusterSecret.principal else {
                 send(.error(GFSError(.denied, "unknown principal \(principal)")), context: context)
                 return
@@ -81,6 +92,8 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func refuse(_ what: String, context: ChannelHandlerContext) {
+        refusals += 1
+        defer { if refusals >= Self.refusalsBeforeClosing { context.close(promise: nil) } }
         send(.error(GFSError(.denied, "\(what): this server admits only members of the cluster (give gfs the cluster's secret with --secret-file or GFS_SECRET_FILE; on the wire, HELLO then AUTH, see gfs-protocol(5))")),
              context: context)
     }

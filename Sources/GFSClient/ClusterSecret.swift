@@ -22,13 +22,15 @@ public struct ClusterSecret: Sendable {
 
     /// Reads the secret at `path`, which only its owner may read (like ssh's keys).
     public static func load(_ path: String) throws(GFSError) -> ClusterSecret {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        // The file itself, not a link to it (secret mounts are links).
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target),
             let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
         else { throw GFSError(.notFound, "secret file \(path): cannot read it") }
         guard mode & 0o077 == 0 else {
             throw GFSError(.denied, "secret file \(path) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let text = try? String(contentsOfFile: target, encoding: .utf8) else {
             throw GFSError(.notFound, "secret file \(path): cannot read it")
         }
         return try ClusterSecret(text: text)
@@ -48,7 +50,9 @@ public struct ClusterSecret: Sendable {
         defer { close(descriptor) }
         let text = Array((randomHex(bytes: 32) + "\n").utf8)
         guard write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0 else {
-            throw GFSError(.unavailable, "cannot write \(path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            unlink(path)  // a partial secret would be refused for ever
+            throw GFSError(.unavailable, "cannot write \(path): \(reason)")
         }
     }
 
@@ -59,7 +63,7 @@ public struct ClusterSecret: Sendable {
 
     /// Whether `proof` proves the secret for `input`, compared in constant time.
     public func verify(_ proof: String, for input: String) -> Bool {
-        guard proof.utf8.count == 64, let bytes = Self.bytes(hex: proof) else { return false }
+        guard Self.isHex(proof, count: 64), let bytes = Self.bytes(hex: proof) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(bytes, authenticating: Data(input.utf8), using: key)
     }
 
@@ -93,11 +97,20 @@ public struct ClusterSecret: Sendable {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/gfs/secret"
     }
 
-    private static let inUse = NIOLockedValueBox<ClusterSecret?>(nil)
+    private static let inUse = NIOLockedValueBox<(secret: ClusterSecret, requireProof: Bool)?>(nil)
 
-    /// Makes every connection this process opens from now on prove `secret` (nil: none).
-    public static func use(_ secret: ClusterSecret?) { inUse.withLockedValue { $0 = secret } }
+    /// Makes every connection this process opens from now on prove `secret` (nil: none). With
+    /// `requireProof`, a server that cannot prove it too (one without a secret: an impostor, or a server
+    /// started without one) is refused; roles always require it.
+    public static func use(_ secret: ClusterSecret?, requireProof: Bool) {
+        inUse.withLockedValue { $0 = secret.map { ($0, requireProof) } }
+    }
 
-    /// The secret this process's connections prove, if any.
-    public static var current: ClusterSecret? { inUse.withLockedValue { $0 } }
+    /// The secret this process's connections prove, if any, and whether servers must prove it too.
+    public static var current: (secret: ClusterSecret, requireProof: Bool)? { inUse.withLockedValue { $0 } }
+
+    /// Whether `text` is `count` lower-case hex digits.
+    public static func isHex(_ text: String, count: Int) -> Bool {
+        text.utf8.count == count && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
 }

@@ -39,7 +39,9 @@ public final class Connection: Sendable {
                 channel = try await bootstrap.connect(host: address.host, port: address.port).get()
             }
             let connection = Connection(address: address, channel: channel)
-            if let secret = ClusterSecret.current { try await connection.authenticate(with: secret, timeout: timeout) }
+            if let (secret, requireProof) = ClusterSecret.current {
+                try await connection.authenticate(with: secret, requireProof: requireProof, timeout: timeout)
+            }
             return connection
         } catch let error as GFSError {
             throw error
@@ -50,7 +52,7 @@ public final class Connection: Sendable {
 
     /// Proves the cluster secret to the server and checks the server's proof (`HandshakeRequest`); a server
     /// that authenticates nobody says so, and the connection goes on unauthenticated.
-    private func authenticate(with secret: ClusterSecret, timeout: Duration) async throws(GFSError) {
+    private func authenticate(with secret: ClusterSecret, requireProof: Bool, timeout: Duration) async throws(GFSError) {
         let nonce = ClusterSecret.nonce(), principal = ClusterSecret.principal
         let hello: HelloReply
         do {
@@ -59,7 +61,11 @@ public final class Connection: Sendable {
             close()
             throw error
         }
-        guard let serverNonce = hello.nonce, let proof = hello.proof else { return }
+        guard let serverNonce = hello.nonce, let proof = hello.proof else {
+            guard requireProof else { return }
+            close()
+            throw GFSError(.denied, "\(address) cannot prove this cluster's secret (it runs without one, or is an impostor); it is not trusted")
+        }
         guard secret.verify(proof, for: HandshakeRequest.proofInput(server: true, clientNonce: nonce, serverNonce: serverNonce,
                                                                      principal: principal)) else {
             close()

@@ -65,7 +65,7 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         // With a secret (the usual lookup), a local cluster demands it too: so the cost of authentication shows.
         let secretFile = self.cluster.secretPath
-        ClusterSecret.use(try secretFile.map { (path) throws(GFSError) in try ClusterSecret.load(path) })
+        try self.cluster.useSecret()
         let cluster = local ? try await LocalCluster.start(chunkservers: 3, chunkSize: 64 << 20, secretFile: secretFile) : nil
         defer { cluster?.stop() }
         guard let masters = cluster.flatMap({ ServerID($0.master) }).map({ [$0] }) ?? self.cluster.addresses else {

@@ -47,7 +47,7 @@ struct Up: AsyncParsableCommand {
         // Only members get in: the cluster's secret is where clients look by default, so they need no flag.
         let secretFile = ClusterSecret.defaultPath
         if access(secretFile, F_OK) != 0 { try ClusterSecret.create(secretFile) }
-        ClusterSecret.use(try ClusterSecret.load(secretFile))
+        ClusterSecret.use(try ClusterSecret.load(secretFile), requireProof: true)
         var children: [Child] = []
         let replication = min(3, chunkservers)
         let masterOptions = ["--replication", String(replication), "--chunk-size", String(chunkSize.bytes), "--log-level", logLevel,

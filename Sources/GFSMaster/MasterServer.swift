@@ -55,6 +55,7 @@ public struct MasterServer: Sendable {
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> MasterServer {
         let lock = try DirectoryLock(options.directory, role: "master")
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
+        if let secret = options.secret { ClusterSecret.use(secret, requireProof: true) }  // its own connections too
         let listener = try await ProtocolListener.bind(options.listen, limits: limits, secret: options.secret)
         let advertised = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address

@@ -16,7 +16,8 @@ public enum HandshakeRequest: Sendable, Equatable {
         switch line.verb {
         case Verb.hello.rawValue:
             let (principal, nonce) = (try line.require("principal"), try line.require("nonce"))
-            guard principal.utf8.count <= 64, nonce.utf8.count == 32 else {
+            let hex = nonce.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+            guard principal.utf8.count <= 64, nonce.utf8.count == 32, hex else {
                 throw GFSError(.badRequest, "HELLO: principal of at most 64 bytes and a nonce of 32 hex digits")
             }
             self = .hello(principal: principal, nonce: nonce)

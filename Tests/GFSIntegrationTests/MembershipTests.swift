@@ -125,6 +125,24 @@ import Testing
             let status = try cluster.gfs(["status"])
             #expect(!status.stdout.contains(intruder.address), "\(status.stdout)")
 
+            // A stranger who keeps sending gets a few refusals, then the connection ends.
+            let pest = try RawSocket(master)
+            pest.send(String(repeating: "LS /\n", count: 20))
+            #expect(pest.readLines(8).allSatisfy { $0.hasPrefix("ERR DENIED") })
+            #expect(pest.isClosedByPeer(), "the connection ends after 8 refusals")
+
+            // A server without the secret is no member either: a client or chunkserver named the secret
+            // refuses it (an impostor on a dead master's address would be one).
+            let open = try ProcessCluster(name: "impostor")
+            defer { open.stop() }
+            _ = try open.startMaster()
+            let fooled = try open.gfs(["ls", "/", "--timeout", "2"], environment: ["GFS_SECRET_FILE": secretFile.path])
+            #expect(fooled.status == 1 && fooled.stderr.contains("cannot prove this cluster's secret"), "\(fooled.stderr)")
+            let careful = try open.startChunkserver(["--heartbeat-interval", "200ms", "--secret-file", secretFile.path])
+            try await waitUntil("the chunkserver refuses the impostor", within: .seconds(20)) {
+                ((try? String(contentsOf: careful.log, encoding: .utf8)) ?? "").contains("cannot prove this cluster's secret")
+            }
+
             // A secret file others can read is refused before the server starts.
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: otherFile.path)
             let loose = try ProcessCluster.run(ProcessCluster.binary, ["master", "--dir", cluster.root.appendingPathComponent("loose").path,

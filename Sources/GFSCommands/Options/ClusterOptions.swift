@@ -38,6 +38,15 @@ struct ClusterOptions: ParsableArguments {
         return access(path, F_OK) == 0 ? path : nil
     }
 
+    /// Has this process's connections prove the secret found, if any. One named (by flag or variable) is
+    /// required of servers too: a server that cannot prove it is refused. One found only in the default
+    /// place is proved where asked, so clusters started without a secret stay reachable.
+    func useSecret() throws(GFSError) {
+        let named = secretFile != nil || getenv("GFS_SECRET_FILE").map({ String(cString: $0) }).map { !$0.isEmpty } == true
+        let secret = try secretPath.map { (path) throws(GFSError) in try ClusterSecret.load(path) }
+        ClusterSecret.use(secret, requireProof: named)
+    }
+
     func validate() throws {
         guard addresses != nil else { throw ValidationError("bad master address '\(masterText)'; use host:port[,host:port]") }
         guard timeout > 0, timeout <= 31_536_000 else { throw ValidationError("--timeout must be positive and at most a year") }
@@ -57,7 +66,7 @@ struct ClusterOptions: ParsableArguments {
     /// A client of the chosen master(s).
     func client(staleReads: Bool = false) throws(GFSError) -> Client {
         guard let addresses else { throw GFSError(.badRequest, "bad master address \(masterText)") }
-        ClusterSecret.use(try secretPath.map { (path) throws(GFSError) in try ClusterSecret.load(path) })
+        try useSecret()
         return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)), staleReads: staleReads,
                       waiting: StandardStreams.isTerminal(2) ? WaitNotice.show : nil)
     }

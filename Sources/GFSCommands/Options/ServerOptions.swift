@@ -24,7 +24,7 @@ struct ServerOptions: ParsableArguments {
         let variable = ProcessInfo.processInfo.environment["GFS_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path = secretFile ?? variable else { return nil }
         let secret = try ClusterSecret.load(path)
-        ClusterSecret.use(secret)
+        ClusterSecret.use(secret, requireProof: true)  // a role never trusts a peer that cannot prove it
         return secret
     }
 

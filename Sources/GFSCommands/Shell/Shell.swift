@@ -44,7 +44,8 @@ struct Shell: AsyncParsableCommand {
         } else {
             reader = ScriptLines(text: String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
         }
-        var session = ShellSession(master: cluster.masterText, timeout: cluster.timeout)
+        try cluster.useSecret()  // for cd and completion; each command line resolves it again
+        var session = ShellSession(master: cluster.masterText, timeout: cluster.timeout, secretFile: cluster.secretFile)
         var failure: Int32 = 0
         while let line = await reader.next(prompt: session.prompt, directory: session.directory) {
             let status = await session.run(line, with: reader)
@@ -62,13 +63,16 @@ struct Shell: AsyncParsableCommand {
 struct ShellSession {
     let master: String
     let timeout: Double
+    /// The `--secret-file` the shell was given, passed on to each command line.
+    let secretFile: String?
     var directory: GFSPath = .root
     /// Set by `exit`: the shell ends after this line.
     var exitRequested = false
 
-    init(master: String, timeout: Double) {
+    init(master: String, timeout: Double, secretFile: String? = nil) {
         self.master = master
         self.timeout = timeout
+        self.secretFile = secretFile
     }
 
     var prompt: String { "gfs \(master.split(separator: ",").first ?? ""):\(directory)> " }
@@ -109,6 +113,7 @@ struct ShellSession {
         }
         var arguments = words
         if !arguments.contains("--master") { arguments += ["--master", master] }
+        if let secretFile, !arguments.contains("--secret-file") { arguments += ["--secret-file", secretFile] }
         let directory = self.directory
         return await reader.run { [arguments] in
             do {
