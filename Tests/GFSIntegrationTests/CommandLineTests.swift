@@ -124,6 +124,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.path))
     }
 
+    /// A duration too large to hold is one clear error, not a trap in the conversion.
+    @Test func hugeDurationsAreRefused() throws {
+        for flags in [["--lease", "1e19s"], ["--heartbeat-timeout", "18446744073709551615ms"], ["--etcd-ttl", "1e300s"]] {
+            let result = try ProcessCluster.run(ProcessCluster.binary, ["master", "--dir", "/nonexistent/gfs-flags", "--listen", "127.0.0.1:0"] + flags)
+            #expect(result.status == 2 && result.stderr.contains("is invalid for '\(flags[0])"), "\(flags): \(result.stderr)")
+        }
+    }
+
     @Test func linkNamesPickTheSubcommand() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let link = cluster.root.appendingPathComponent("gfs-mkdir")

@@ -21,6 +21,9 @@ struct TimeSpan: ExpressibleByArgument, Sendable {
 
     init(_ duration: Duration) { self.duration = duration }
 
+    /// The longest span a flag may give: ten years.
+    static let longestSeconds = 10 * 365 * 86_400.0
+
     init?(argument: String) {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = argument
@@ -30,7 +33,8 @@ struct TimeSpan: ExpressibleByArgument, Sendable {
             scale = factor
             break
         }
-        guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+        // Ten years bounds every span the roles use; past it the conversion to milliseconds would trap.
+        guard let value = Double(number), value >= 0, value.isFinite, value * scale <= Self.longestSeconds else { return nil }
         duration = .milliseconds(Int64(value * scale * 1000))
     }
 
