@@ -5,6 +5,8 @@ import NIOCore
 /// Receives a `PUSH` payload and forwards each part to the next chunkserver in the chain as soon as it
 /// arrives (GFS §3.2), so a push to three replicas takes about as long as a push to one.
 enum PushReceiver {
+    /// Replicas a chunk may have (the master's limit), so the chain after the first is shorter.
+    static let longestChain = 16
     static func receive(_ line: Line, length: Int,
                         frames: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
                         service: ChunkService) async throws -> Reply {
@@ -18,6 +20,12 @@ enum PushReceiver {
         guard case let .push(id, _, chain) = request else {
             try await drain(&frames)
             return .error(GFSError(.badRequest, "\(line.verb) takes no payload"))
+        }
+        // No loops: a chain naming this server, or one server twice, would have servers push to each other
+        // and buffer the payload again at every hop.
+        guard !chain.contains(service.address), Set(chain).count == chain.count, chain.count < Self.longestChain else {
+            try await drain(&frames)
+            return .error(GFSError(.badRequest, "PUSH chain= must name other chunkservers, each once, at most \(Self.longestChain - 1)"))
         }
         var failure: GFSError?
         var downstream: Connection?

@@ -97,6 +97,22 @@ import Testing
     /// A secondary applies a chunk's mutations in the primary's serial order: an APPLY whose serial it has
     /// passed is refused and leaves the bytes alone, and one refused for its version does not use up its
     /// serial (GFS §3.1; the claim 7).
+    /// A push chain that loops (this server, or one server twice) is refused before any byte is buffered
+    /// or forwarded; the connection stays usable.
+    @Test func loopingPushChainsAreRefused() async throws {
+        try await withCluster(chunkservers: 2, master: ["--replication", "2", "--chunk-size", "64K"]) { cluster in
+            let (first, second) = (cluster.chunkservers[0].address, cluster.chunkservers[1].address)
+            let socket = try RawSocket(first)
+            socket.send("PUSH id=a len=1 chain=\(first)\nx")
+            socket.send("PUSH id=b len=1 chain=\(second),\(second)\ny")
+            socket.send("PUSH id=c len=1 chain=\(second)\nz")
+            let replies = socket.readLines(3)
+            #expect(replies.count == 3 && replies[0].hasPrefix("ERR BADREQ PUSH chain=") && replies[1].hasPrefix("ERR BADREQ PUSH chain="),
+                    "\(replies)")
+            #expect(replies.last == "OK", "a proper chain still works: \(replies)")
+        }
+    }
+
     @Test func secondaryRefusesSerialsItHasPassed() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1"]) { cluster in
             #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("0123456789".utf8)).status == 0)
