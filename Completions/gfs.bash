@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--bootstrap --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --secret-file --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
+    non_repeating_options=(--dir --log-level --secret-file --principals --exports --audit-log --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -230,6 +230,18 @@ _gfs_master() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--principals')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--exports')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--audit-log')
         __gfs_add_completions -f
         return
         ;;

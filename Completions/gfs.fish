@@ -25,7 +25,7 @@ function __gfs_parse_tokens -S
         case 'up'
             __gfs_parse_subcommand 0 'dir=' 'chunkservers=' 'port=' 'chunk-size=' 'log-level=' 'ha' 'version' 'h/help'
         case 'master'
-            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'listen=' 'chunk-size=' 'replication=' 'min-replicas=' 'lease=' 'checkpoint-bytes=' 'shadow-of=' 'log-replicas=' 'etcd=' 'bootstrap' 'etcd-prefix=' 'etcd-ttl=' 'advertise=' 'heartbeat-timeout=' 'repair-interval=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'restart-grace=' 'deleted-grace=' 'gc-interval=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'principals=' 'exports=' 'audit-log=' 'listen=' 'chunk-size=' 'replication=' 'min-replicas=' 'lease=' 'checkpoint-bytes=' 'shadow-of=' 'log-replicas=' 'etcd=' 'bootstrap' 'etcd-prefix=' 'etcd-ttl=' 'advertise=' 'heartbeat-timeout=' 'repair-interval=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'restart-grace=' 'deleted-grace=' 'gc-interval=' 'version' 'h/help'
         case 'chunkserver'
             __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'listen=' 'advertise=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'report-interval=' 'scrub-rate=' 'ack-log=' 'version' 'h/help'
         case 'put'
@@ -160,6 +160,9 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs u
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" dir' -l 'dir' -d 'Folder for this server\'s files (created if missing).' -rfa '(__gfs_complete_directories)'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka 'trace debug info notice warning error critical'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" secret-file' -l 'secret-file' -d 'The cluster secret, a file only this server\'s user may read (default: $GFS_SECRET_FILE): every connection must prove it, and this server proves it to its peers. Without one, anyone who reaches the port is trusted.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" principals' -l 'principals' -d 'Client principals and their secrets, one \'NAME SECRET\' line each, in a file only this master\'s user may read (needs --secret-file). A client proves its principal with a secret file holding its one line.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" exports' -l 'exports' -d 'Who may do what from where: \'ADDRESS PATH [ro|rw,admin,principal=NAME,minrep=N,maxrep=N]\' lines (needs --secret-file; see README, Security). Without it, every authenticated principal may do everything.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" audit-log' -l 'audit-log' -d 'Append one line per namespace change, administrative order and refusal to this file.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" listen' -l 'listen' -d 'Address to listen on (port 0 picks a free port).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" chunk-size' -l 'chunk-size' -d 'Bytes per chunk.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" replication' -l 'replication' -d 'Default replicas per chunk.' -rfka ''

@@ -54,7 +54,9 @@ public struct ChunkServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "chunkserver")
         let store = try ChunkStore(directory: options.directory, synchronous: options.synchronous)
         if let secret = options.secret { ClusterSecret.use(secret, requireProof: true) }  // its own connections too
-        let listener = try await ProtocolListener.bind(options.listen, limits: Limits(), secret: options.secret)
+        let listener = try await ProtocolListener.bind(options.listen, limits: Limits(),
+                                                       principals: options.secret.map { Principals(cluster: $0) },
+                                                       admitsGuests: true)
         let address = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address
         let acknowledgements = try options.acknowledgementLog.map { (path) throws(GFSError) in
@@ -62,7 +64,8 @@ public struct ChunkServer: Sendable {
         }
         let service = ChunkService(address: address, masters: options.masters, store: store,
                                    pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger,
-                                   acknowledgements: acknowledgements)
+                                   acknowledgements: acknowledgements,
+                                   tokens: options.secret.map { ChunkTokenVerifier(secret: $0) })
         return ChunkServer(listener: listener, service: service, options: options, lock: lock)
     }
 
@@ -84,7 +87,9 @@ public struct ChunkServer: Sendable {
                 group.addTask { await service.scrub(bytesPerSecond: options.scrubBytesPerSecond) }
             }
             group.addTask {
-                await listener.run { connection in try await Self.serve(connection, service: service) }
+                await listener.run { connection, identity in
+                    try await Self.serve(connection, peer: identity, service: service)
+                }
             }
         }
         withExtendedLifetime(lock) {}
@@ -104,7 +109,7 @@ public struct ChunkServer: Sendable {
     /// Serves one connection: up to `pipelineDepth` requests run at once (a client's next push is taken in
     /// while its last write waits for the disk) and their replies go out in request order. A push's payload is
     /// read in turn, since its parts are the connection's next frames.
-    static func serve(_ connection: ProtocolListener.Connection, service: ChunkService) async throws {
+    static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: ChunkService) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
             // Each task answers one request, then sends its reply once the reply before it has gone out.
@@ -122,9 +127,11 @@ public struct ChunkServer: Sendable {
                 while let frame = try await frames.next() {
                     switch frame {
                     case let .line(line):
-                        await answer { await service.handle(line) }
+                        let guest = !peer.isMember  // read per request: the handshake ends after the connection starts
+                        await answer { await service.handle(line, guest: guest) }
                     case let .head(line, length):
-                        let reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service)
+                        let reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service,
+                                                                   guest: !peer.isMember)
                         await answer { reply }
                     case .part:
                         continue

@@ -29,10 +29,14 @@ public final class ChunkService: Sendable {
     let acknowledgements: AcknowledgementLog?
     /// The highest master epoch seen: orders from a deposed master are refused.
     let epochs: EpochFence
+    /// With a cluster secret, checks the chunk tokens of guests.
+    let tokens: ChunkTokenVerifier?
 
     /// A service over `store`.
     init(address: ServerID, masters: [ServerID], store: ChunkStore, pushes: PushBuffers, logger: Logger,
-         forwardTimeout: Duration = .seconds(30), acknowledgements: AcknowledgementLog? = nil) {
+         forwardTimeout: Duration = .seconds(30), acknowledgements: AcknowledgementLog? = nil,
+         tokens: ChunkTokenVerifier? = nil) {
+        self.tokens = tokens
         self.address = address
         self.masters = masters
         self.store = store
@@ -45,10 +49,11 @@ public final class ChunkService: Sendable {
         durability = GroupSync(store: store, onDisk: { body throws(GFSError) in try await Self.onDisk(body) })
     }
 
-    /// Answers one request line.
-    public func handle(_ line: Line) async -> Reply {
+    /// Answers one request line; a guest's must carry a token.
+    public func handle(_ line: Line, guest: Bool = false) async -> Reply {
         do {
             let request = try ChunkRequest(line)
+            if guest { try admitGuest(request, line: line) }
             if request.isMasterOrder { try await epochs.admit(try Epoch.of(line), line.verb) }
             return try await handle(request)
         } catch {

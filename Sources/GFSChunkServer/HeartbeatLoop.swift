@@ -68,6 +68,7 @@ struct HeartbeatLoop: Sendable {
             service.state.withLockedValue { $0.chunkSize = reply.chunkSize }
             service.logger.info("registered with \(master): \(report.count) chunks")
         }
+        service.tokens?.accept(reply.tokenKeys)
         try await carryOut(reply.instructions, epoch: reply.epoch, sent: service.clock.now)
         return shadow
     }
@@ -87,6 +88,7 @@ struct HeartbeatLoop: Sendable {
         let request = MasterRequest.heartbeat(service.address, freeBytes: service.store.diskSpace().free,
                                               leases: service.state.withLockedValue { [now = sent] in $0.leasesToExtend(at: now) })
         let reply = try InstructionsReply(try await connection.call(request.line, timeout: interval * 5))
+        service.tokens?.accept(reply.tokenKeys)  // only a primary announces them
         try await carryOut(reply.instructions, epoch: reply.epoch, sent: sent)
         return reply.epoch > 0
     }

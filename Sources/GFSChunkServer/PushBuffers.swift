@@ -10,8 +10,9 @@ public final class PushBuffers: Sendable {
         var arrived: ContinuousClock.Instant
     }
 
-    private let entries = NIOLockedValueBox<(items: [String: Entry], bytes: Int)>(([:], 0))
-    /// The most bytes held at once.
+    /// Entries, the bytes they hold, and the bytes reserved for pushes still arriving.
+    private let entries = NIOLockedValueBox<(items: [String: Entry], bytes: Int, reserved: Int)>(([:], 0, 0))
+    /// The most bytes held and reserved at once.
     public let capacityBytes: Int
     let lifetime: Duration
 
@@ -21,21 +22,36 @@ public final class PushBuffers: Sendable {
         self.lifetime = lifetime
     }
 
-    /// Keeps `data` under `id`; NOSPACE when the buffers are full even after dropping expired entries.
-    public func store(_ id: String, _ data: ByteBuffer) throws(GFSError) {
+    /// Sets aside room for a push of `length` bytes before its first byte is read, so pushes arriving at once
+    /// can never hold more than the capacity between them; NOSPACE when there is no room even after dropping
+    /// expired entries. `store` uses the room; `release` gives it back.
+    public func reserve(_ length: Int) throws(GFSError) {
         let now = ContinuousClock.now
-        let stored = entries.withLockedValue { state -> Bool in
+        let reserved = entries.withLockedValue { state -> Bool in
             for (key, entry) in state.items where now - entry.arrived > lifetime {
                 state.bytes -= entry.data.readableBytes
                 state.items[key] = nil
             }
-            if let old = state.items[id] { state.bytes -= old.data.readableBytes }
-            guard state.bytes + data.readableBytes <= capacityBytes else { return false }
-            state.items[id] = Entry(data: data, arrived: now)
-            state.bytes += data.readableBytes
+            guard length <= capacityBytes - state.bytes - state.reserved else { return false }
+            state.reserved += length
             return true
         }
-        guard stored else { throw GFSError(.noSpace, "push buffers full (\(capacityBytes) bytes); retry later") }
+        guard reserved else { throw GFSError(.noSpace, "push buffers full (\(capacityBytes) bytes); retry later") }
+    }
+
+    /// Gives back room reserved for a push that failed.
+    public func release(_ length: Int) {
+        entries.withLockedValue { $0.reserved -= length }
+    }
+
+    /// Keeps `data` under `id`, in the room reserved for it.
+    public func store(_ id: String, _ data: ByteBuffer) {
+        entries.withLockedValue { state in
+            state.reserved -= data.readableBytes
+            if let old = state.items[id] { state.bytes -= old.data.readableBytes }
+            state.items[id] = Entry(data: data, arrived: ContinuousClock.now)
+            state.bytes += data.readableBytes
+        }
     }
 
     /// Removes and returns the data pushed under `id`.

@@ -9,7 +9,7 @@ enum PushReceiver {
     static let longestChain = 16
     static func receive(_ line: Line, length: Int,
                         frames: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator,
-                        service: ChunkService) async throws -> Reply {
+                        service: ChunkService, guest: Bool) async throws -> Reply {
         let request: ChunkRequest
         do {
             request = try ChunkRequest(line)
@@ -21,12 +21,26 @@ enum PushReceiver {
             try await drain(&frames)
             return .error(GFSError(.badRequest, "\(line.verb) takes no payload"))
         }
+        if guest {
+            do { try service.admitGuest(request, line: line) } catch {
+                try await drain(&frames)
+                return .error(error)
+            }
+        }
         // No loops: a chain naming this server, or one server twice, would have servers push to each other
         // and buffer the payload again at every hop.
         guard !chain.contains(service.address), Set(chain).count == chain.count, chain.count < Self.longestChain else {
             try await drain(&frames)
             return .error(GFSError(.badRequest, "PUSH chain= must name other chunkservers, each once, at most \(Self.longestChain - 1)"))
         }
+        // Room for the whole payload before any of it is read (or forwarded): a claimed length costs nothing
+        // the server has not set aside.
+        do { try service.pushes.reserve(length) } catch {
+            try await drain(&frames)
+            return .error(error)
+        }
+        var stored = false
+        defer { if !stored { service.pushes.release(length) } }
         var failure: GFSError?
         var downstream: Connection?
         var downstreamReply: EventLoopFuture<Reply>?
@@ -66,7 +80,8 @@ enum PushReceiver {
             if failure == nil { await service.pool.giveBack(downstream) } else { downstream.close() }
         }
         if let failure { return .error(failure) }
-        do { try service.pushes.store(id, data) } catch { return .error(error) }
+        service.pushes.store(id, data)
+        stored = true
         return .ok()
     }
 

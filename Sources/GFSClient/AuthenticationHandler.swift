@@ -7,12 +7,16 @@ import NIOCore
 /// refused request gets one `ERR DENIED` (its payload dropped) and the connection stays usable, a wrong proof
 /// closes it. Without a secret, a HELLO as the first request gets a plain `OK` (so a client can tell), and
 /// then, as after a good proof, the handler leaves the pipeline.
+/// A chunkserver admits guests: a peer that skips the handshake, or names a principal it does not know, is
+/// let through unauthenticated, and the chunkserver asks a chunk token of its every request.
 final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Frame
     typealias InboundOut = Frame
     typealias OutboundOut = ByteBuffer
 
-    private let secret: ClusterSecret?
+    private let principals: Principals?
+    private let admitsGuests: Bool
+    private let identity: PeerIdentity
     /// The nonces of a HELLO answered, waiting for its AUTH.
     private var hello: (principal: String, client: String, server: String)?
     /// Dropping the payload of a refused request, part by part.
@@ -22,11 +26,15 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
     private var refusals = 0
     static let refusalsBeforeClosing = 8
 
-    init(secret: ClusterSecret?) { self.secret = secret }
+    init(principals: Principals?, admitsGuests: Bool, identity: PeerIdentity) {
+        self.principals = principals
+        self.admitsGuests = admitsGuests
+        self.identity = identity
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard let secret else {
+        guard let principals else {
             if case let .line(line) = frame, line.verb == Verb.hello.rawValue {
                 send(HelloReply(nonce: nil, proof: nil).reply, context: context)
             } else {
@@ -35,21 +43,26 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
             leave(context)
             return
         }
+        if admitsGuests, hello == nil, !discarding, !frame.isHandshake {
+            context.fireChannelRead(data)  // a guest: the role checks its tokens
+            leave(context)
+            return
+        }
         switch frame {
         case let .part(_, last):
             if discarding { discarding = !last } else { context.fireChannelRead(data) }
         case let .line(line):
-            answer(line, secret: secret, context: context)
+            answer(line, principals: principals, context: context)
         case let .head(line, _):
             discarding = true
-            answer(line, secret: secret, context: context)
+            answer(line, principals: principals, context: context)
         case .invalid:
             discarding = true  // any payload parts after it are the stranger's too
             refuse("a request", context: context)
         }
     }
 
-    private func answer(_ line: Line, secret: ClusterSecret, context: ChannelHandlerContext) {
+    private func answer(_ line: Line, principals: Principals, context: ChannelHandlerContext) {
         let request: HandshakeRequest?
         do { request = try HandshakeRequest(line) } catch {
             send(.error(error), context: context)
@@ -63,8 +76,13 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
                 context.close(promise: nil)
                 return
             }
-            guard principal == ClusterSecret.principal else {
-                send(.error(GFSError(.denied, "unknown principal \(principal)")), context: context)
+            guard let secret = principals[principal] else {
+                if admitsGuests {
+                    send(HelloReply(nonce: nil, proof: nil, guest: true).reply, context: context)
+                    leave(context)
+                } else {
+                    send(.error(GFSError(.denied, "unknown principal \(principal)")), context: context)
+                }
                 return
             }
             let serverNonce = ClusterSecret.nonce()
@@ -72,7 +90,7 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
             let input = HandshakeRequest.proofInput(server: true, clientNonce: nonce, serverNonce: serverNonce, principal: principal)
             send(HelloReply(nonce: serverNonce, proof: secret.proof(input)).reply, context: context)
         case let .auth(proof)?:
-            guard let hello else {
+            guard let hello, let secret = principals[hello.principal] else {
                 send(.error(GFSError(.denied, "AUTH before HELLO")), context: context)
                 return
             }
@@ -80,10 +98,11 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
                                                     principal: hello.principal)
             guard secret.verify(proof, for: input) else {
                 // One guess per connection: a wrong proof ends it.
-                send(.error(GFSError(.denied, "wrong proof: this client does not hold the cluster secret")), context: context)
+                send(.error(GFSError(.denied, "wrong proof: this client does not hold the secret of \(hello.principal)")), context: context)
                 context.close(promise: nil)
                 return
             }
+            identity.authenticated(as: hello.principal)
             send(.ok([.init("principal", hello.principal)]), context: context)
             leave(context)
         case nil:
@@ -107,5 +126,15 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
     /// The connection may talk to the role from now on; this handler costs nothing more.
     private func leave(_ context: ChannelHandlerContext) {
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+extension Frame {
+    /// Whether this is a HELLO or AUTH line.
+    var isHandshake: Bool {
+        switch self {
+        case let .line(line), let .head(line, _): return line.verb == Verb.hello.rawValue || line.verb == Verb.auth.rawValue
+        case .part, .invalid: return false
+        }
     }
 }

@@ -12,11 +12,12 @@ public struct ChunkClient: Sendable {
         self.timeout = timeout
     }
 
-    /// Pushes `data` to `chain[0]`, which forwards it to the rest as it arrives (GFS §3.2).
-    public func push(_ data: ByteBuffer, id: String, chain: [ServerID]) async throws(GFSError) {
+    /// Pushes `data` to `chain[0]`, which forwards it to the rest as it arrives (GFS §3.2). A client
+    /// principal shows the lease's write `token`.
+    public func push(_ data: ByteBuffer, id: String, chain: [ServerID], token: String? = nil) async throws(GFSError) {
         guard let first = chain.first else { throw GFSError(.unavailable, "no replica to push to") }
         let request = ChunkRequest.push(id: id, length: data.readableBytes, chain: Array(chain.dropFirst()))
-        var line = request.line
+        var line = TokenField.stamp(request.line, token)
         line.fields.removeAll { $0.key == "len" }
         _ = try await pool.connection(to: first).call(line, payload: data, timeout: timeout)
     }
@@ -26,20 +27,23 @@ public struct ChunkClient: Sendable {
     /// Returns the chunk's length after the write.
     public func write(_ lease: LeaseInfo, offset: Int64, id: String) async throws(GFSError) -> Int64 {
         let request = ChunkRequest.write(lease.handle, version: lease.version, offset: offset, id: id)
-        return try LengthReply(try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)).length
+        let line = TokenField.stamp(request.line, lease.token)
+        return try LengthReply(try await pool.connection(to: lease.primary).call(line, timeout: timeout)).length
     }
 
     /// Asks the primary to append pushed data `id` as one record (GFS §3.3); returns the offset it chose.
     public func append(_ lease: LeaseInfo, id: String) async throws(GFSError) -> Int64 {
         let request = ChunkRequest.append(lease.handle, version: lease.version, id: id)
-        return try AppendReply(try await pool.connection(to: lease.primary).call(request.line, timeout: timeout)).offset
+        let line = TokenField.stamp(request.line, lease.token)
+        return try AppendReply(try await pool.connection(to: lease.primary).call(line, timeout: timeout)).offset
     }
 
     /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first.
     public func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int,
-                     from server: ServerID) async throws(GFSError) -> ByteBuffer {
+                     from server: ServerID, token: String? = nil) async throws(GFSError) -> ByteBuffer {
         let request = ChunkRequest.read(handle, version: version, offset: offset, length: length)
-        let reply = try await pool.connection(to: server).call(request.line, timeout: timeout)
+        let line = TokenField.stamp(request.line, token)
+        let reply = try await pool.connection(to: server).call(line, timeout: timeout)
         return reply.payload ?? ByteBuffer()
     }
 }

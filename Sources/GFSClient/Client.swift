@@ -120,7 +120,7 @@ public final class Client: Sendable {
                 handle = location.handle
                 let lease = try await leaseCache.lease(location.handle, of: path, from: master)
                 let id = Self.pushID()
-                try await chunks.push(piece, id: id, chain: [lease.primary] + lease.secondaries)
+                try await chunks.push(piece, id: id, chain: [lease.primary] + lease.secondaries, token: lease.token)
                 _ = try await chunks.write(lease, offset: offset, id: id)
                 return
             } catch {
@@ -196,14 +196,16 @@ public final class Client: Sendable {
 
     /// Reads one range of one chunk, trying each replica, then fresh locations from the master.
     func readRange(_ path: GFSPath, _ chunk: ChunkLocation, offset: Int64, length: Int) async throws(GFSError) -> ByteBuffer {
+        var chunk = chunk
         var candidates = chunk.replicas.shuffled()
         var failures: [String] = []
         var refreshed = false
+        var denied = false
         while true {
             for server in candidates {
                 do {
                     let data = try await chunks.read(chunk.handle, version: chunk.version, offset: offset,
-                                                     length: length, from: server)
+                                                     length: length, from: server, token: chunk.token)
                     guard data.readableBytes == length else {
                         failures.append("\(server): short read (\(data.readableBytes) of \(length) bytes)")
                         continue
@@ -211,13 +213,17 @@ public final class Client: Sendable {
                     return data
                 } catch {
                     failures.append("\(server): \(error.message)")
+                    denied = denied || error.code == .denied
                 }
             }
             guard !refreshed else { break }
             refreshed = true
             let layout = try await locations.refresh(path, from: master)
             guard chunk.index < layout.chunks.count else { break }
-            candidates = layout.chunks[chunk.index].replicas.filter { !candidates.contains($0) }.shuffled()
+            // A refused token (expired on a long read) is renewed: every replica is worth asking again then.
+            let tried = denied ? [] : candidates
+            chunk = layout.chunks[chunk.index]
+            candidates = chunk.replicas.filter { !tried.contains($0) }.shuffled()
             if candidates.isEmpty { break }
         }
         let detail = failures.isEmpty ? "no live replica" : failures.joined(separator: "; ")

@@ -7,33 +7,48 @@ import NIOConcurrencyHelpers
 /// The cluster secret (`--secret-file`): with it, every connection between roles and clients starts with the
 /// challenge–response of `HandshakeRequest`, and a server that has it refuses everything else until then.
 /// One secret per process: `use(_:)` sets the one its outgoing connections prove.
+/// A client principal's secret (`NAME SECRET` in its file) works the same way, proved to the master only.
 public struct ClusterSecret: Sendable {
-    /// The principal every holder of the cluster secret authenticates as.
-    public static let principal = "cluster"
-    private let key: SymmetricKey
+    /// Who proves this secret: `Principal.cluster` for the cluster secret itself.
+    public let principal: String
+    let key: SymmetricKey
 
-    /// A secret from a file's text (surrounding whitespace ignored): at least 16 bytes, so it cannot be
-    /// guessed; `gfs up` writes 64 hex digits.
+    /// A secret from a file's text (surrounding whitespace ignored): `SECRET` for the cluster secret, or
+    /// `NAME SECRET` for a client principal's. A secret is at least 16 bytes, so it cannot be guessed;
+    /// `gfs up` writes 64 hex digits.
     public init(text: String) throws(GFSError) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.utf8.count >= 16 else { throw GFSError(.badRequest, "the cluster secret must be at least 16 bytes") }
-        key = SymmetricKey(data: Data(trimmed.utf8))
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard words.count == 1 || words.count == 2 else {
+            throw GFSError(.badRequest, "a secret file holds SECRET, or NAME SECRET for a client principal")
+        }
+        let name = words.count == 2 ? String(words[0]) : Principal.cluster
+        guard Principal.isValid(name) else { throw GFSError(.badRequest, "principal '\(name)': \(Principal.rule)") }
+        guard let secret = words.last, secret.utf8.count >= 16 else {
+            throw GFSError(.badRequest, "a secret must be at least 16 bytes")
+        }
+        principal = name
+        key = SymmetricKey(data: Data(secret.utf8))
     }
 
     /// Reads the secret at `path`, which only its owner may read (like ssh's keys).
     public static func load(_ path: String) throws(GFSError) -> ClusterSecret {
+        try ClusterSecret(text: try readPrivate(path, what: "secret file"))
+    }
+
+    /// Reads the file at `path`, refusing one that others may read.
+    static func readPrivate(_ path: String, what: String) throws(GFSError) -> String {
         // The file itself, not a link to it (secret mounts are links).
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: target),
             let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
-        else { throw GFSError(.notFound, "secret file \(path): cannot read it") }
+        else { throw GFSError(.notFound, "\(what) \(path): cannot read it") }
         guard mode & 0o077 == 0 else {
-            throw GFSError(.denied, "secret file \(path) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
+            throw GFSError(.denied, "\(what) \(path) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
         }
         guard let text = try? String(contentsOfFile: target, encoding: .utf8) else {
-            throw GFSError(.notFound, "secret file \(path): cannot read it")
+            throw GFSError(.notFound, "\(what) \(path): cannot read it")
         }
-        return try ClusterSecret(text: text)
+        return text
     }
 
     /// Writes a new random secret to `path` (mode 0600, never over an existing file).

@@ -53,7 +53,7 @@ public final class Connection: Sendable {
     /// Proves the cluster secret to the server and checks the server's proof (`HandshakeRequest`); a server
     /// that authenticates nobody says so, and the connection goes on unauthenticated.
     private func authenticate(with secret: ClusterSecret, requireProof: Bool, timeout: Duration) async throws(GFSError) {
-        let nonce = ClusterSecret.nonce(), principal = ClusterSecret.principal
+        let nonce = ClusterSecret.nonce(), principal = secret.principal
         let hello: HelloReply
         do {
             hello = try HelloReply(try await call(HandshakeRequest.hello(principal: principal, nonce: nonce).line, timeout: timeout))
@@ -61,6 +61,8 @@ public final class Connection: Sendable {
             close()
             throw error
         }
+        // A chunkserver knows only the cluster secret: a client principal goes on as a guest, with tokens.
+        if hello.guest, principal != Principal.cluster { return }
         guard let serverNonce = hello.nonce, let proof = hello.proof else {
             guard requireProof else { return }
             close()

@@ -8,13 +8,16 @@ public struct ProtocolListener: Sendable {
     /// One accepted connection's streams.
     public typealias Connection = NIOAsyncChannel<Frame, ByteBuffer>
 
-    let server: NIOAsyncChannel<Connection, Never>
+    let server: NIOAsyncChannel<(Connection, PeerIdentity), Never>
     /// The address actually bound (the real port when asked for port 0).
     public let address: ServerID
 
-    /// Binds `address`; UNAVAILABLE with the reason when the port is taken or the host is wrong. With a
-    /// `secret`, each connection must prove it holds it before anything reaches the role.
-    public static func bind(_ address: ServerID, limits: Limits, secret: ClusterSecret? = nil) async throws(GFSError) -> ProtocolListener {
+    /// Binds `address`; UNAVAILABLE with the reason when the port is taken or the host is wrong. With
+    /// `principals`, each connection must prove one's secret before anything reaches the role, except that
+    /// with `admitsGuests` (a chunkserver) it may go on unauthenticated, as a guest.
+    public static func bind(_ address: ServerID, limits: Limits, principals: Principals? = nil,
+                            admitsGuests: Bool = false) async throws(GFSError) -> ProtocolListener {
+        let limit = ConnectionLimit()
         do {
             let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -25,10 +28,19 @@ public struct ProtocolListener: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let peer = channel.remoteAddress?.ipAddress ?? "?"
+                        if limit.admit(peer) {
+                            channel.closeFuture.whenComplete { _ in limit.left(peer) }
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(ConnectionLimit.Refusal(
+                                "too many connections (at most \(limit.perPeer) from one address, \(limit.total) in all); close some and retry"))
+                        }
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(FrameDecoder(limits: limits), maximumBufferSize: limits.maximumLineBytes * 2 + 1024))
-                        try channel.pipeline.syncOperations.addHandler(AuthenticationHandler(secret: secret))
-                        return try Connection(wrappingChannelSynchronously: channel)
+                        let identity = PeerIdentity(channel: channel, secured: principals != nil)
+                        try channel.pipeline.syncOperations.addHandler(
+                            AuthenticationHandler(principals: principals, admitsGuests: admitsGuests, identity: identity))
+                        return (try Connection(wrappingChannelSynchronously: channel), identity)
                     }
                 }
             let port = server.channel.localAddress?.port ?? address.port
@@ -39,12 +51,12 @@ public struct ProtocolListener: Sendable {
     }
 
     /// Accepts connections until the listener closes, running `handle` for each in its own task.
-    public func run(_ handle: @escaping @Sendable (Connection) async throws -> Void) async {
+    public func run(_ handle: @escaping @Sendable (Connection, PeerIdentity) async throws -> Void) async {
         try? await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { inbound in
-                for try await connection in inbound {
+                for try await (connection, identity) in inbound {
                     group.addTask {
-                        do { try await handle(connection) } catch {}
+                        do { try await handle(connection, identity) } catch {}
                         try? await connection.channel.close()
                     }
                 }

@@ -140,7 +140,7 @@ public actor RecordAppender {
         }
         let lease = try await client.leaseCache.lease(current, of: path, from: client.master)
         let id = Client.pushID()
-        try await client.chunks.push(record, id: id, chain: [lease.primary] + lease.secondaries)
+        try await client.chunks.push(record, id: id, chain: [lease.primary] + lease.secondaries, token: lease.token)
         return try await client.chunks.append(lease, id: id)
     }
 

@@ -12,6 +12,7 @@ struct Master: AsyncParsableCommand {
         discussion: "Prints READY host:port on standard output once it listens; logs go to standard error.")
 
     @OptionGroup var server: ServerOptions
+    @OptionGroup var access: AccessOptions
 
     @Option(help: ArgumentHelp("Address to listen on (port 0 picks a free port).", valueName: "host:port"))
     var listen: String = ClusterOptions.defaultMaster
@@ -140,6 +141,7 @@ struct Master: AsyncParsableCommand {
         options.advertise = try advertise.map { try serverAddress($0, flag: "--advertise") }
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
         options.secret = try server.useSecret()
+        (options.principals, options.access) = try access.load(secret: options.secret)
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)
         logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")

@@ -35,6 +35,10 @@ public struct MasterServer: Sendable {
         public var advertise: ServerID?
         /// The cluster secret every connection must prove, if any.
         public var secret: ClusterSecret?
+        /// The cluster secret and the client principals' secrets (`--principals`), if there is a secret.
+        public var principals: Principals?
+        /// With a secret: exports, token keys, audit log.
+        public var access: AccessControl?
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -56,7 +60,8 @@ public struct MasterServer: Sendable {
         let lock = try DirectoryLock(options.directory, role: "master")
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
         if let secret = options.secret { ClusterSecret.use(secret, requireProof: true) }  // its own connections too
-        let listener = try await ProtocolListener.bind(options.listen, limits: limits, secret: options.secret)
+        let principals = options.principals ?? options.secret.map { Principals(cluster: $0) }
+        let listener = try await ProtocolListener.bind(options.listen, limits: limits, principals: principals)
         let advertised = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address
         // Under etcd every master starts as a shadow; the election makes one primary.
@@ -67,6 +72,7 @@ public struct MasterServer: Sendable {
                                         role: role, logReplicas: options.logReplicas,
                                         // Under etcd a silent replica is left out (not waited for) after this.
                                         replicaTimeout: options.etcd.isEmpty ? .seconds(10) : .seconds(max(2, options.etcdTTL)))
+        if let access = options.access { await service.secure(access) }
         var election: Task<Void, Never>?
         var campaign: MasterElection?
         if options.etcd.isEmpty {
@@ -95,15 +101,15 @@ public struct MasterServer: Sendable {
     /// Serves until the listener closes.
     public func run() async {
         let service = self.service
-        await listener.run { connection in
-            try await Self.serve(connection, service: service)
+        await listener.run { connection, identity in
+            try await Self.serve(connection, peer: identity, service: service)
         }
         withExtendedLifetime(lock) {}
     }
 
     /// Answers requests in order; remembers which chunkserver registered here, so the master learns of its
     /// death the moment this connection closes (DESIGN §3, heartbeats).
-    static func serve(_ connection: ProtocolListener.Connection, service: MasterService) async throws {
+    static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: MasterService) async throws {
         var registered: ServerID?
         let identity = ObjectIdentifier(connection.channel)
         defer {
@@ -127,7 +133,7 @@ public struct MasterServer: Sendable {
                         try await connection.send(.error(error), with: outbound)
                         continue
                     }
-                    let reply = await service.handle(request, payload: payload)
+                    let reply = await service.handle(request, payload: payload, caller: peer)
                     if request.verb == "REGISTER", reply.error == nil, let server = try? request.server("addr") {
                         registered = server
                         await service.serverRegistered(server, on: identity)

@@ -51,6 +51,8 @@ public actor MasterService {
     /// Set by a planned stop of the primary: mutations are refused (clients try the next master) while the
     /// last ones settle, so the successor has every one.
     var handingOver = false
+    /// Exports, token keys and the audit log (`secure(_:)`).
+    var accessControl = AccessControl()
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
@@ -160,32 +162,47 @@ public actor MasterService {
 
     /// Answers one request line (with its payload, for `REGISTER`). A retry of a namespace change (the same
     /// `call=`) is answered by the first try's outcome while that is under way, and as done once it is.
-    public func handle(_ line: Line, payload: ByteBuffer?) async -> Reply {
+    /// A `caller` that is not a member is held to the exports, and gets chunk tokens; nil is the master's
+    /// own (tests).
+    public func handle(_ line: Line, payload: ByteBuffer?, caller: PeerIdentity? = nil) async -> Reply {
+        let reply = await answer(line, payload: payload, caller: caller)
+        audit(line, verb: Verb(rawValue: line.verb), principal: caller?.principal ?? "-",
+              address: caller?.addressText ?? "-", reply: reply)
+        return reply
+    }
+
+    private func answer(_ line: Line, payload: ByteBuffer?, caller: PeerIdentity?) async -> Reply {
         checkLeadership()
-        let request: MasterRequest, call: ClientCall?
+        var request: MasterRequest, call: ClientCall?
+        // Tokens go to client principals; members need none.
+        var principal: String?
         do {
             request = try MasterRequest(line)
             call = request.isRemembered ? try CallField.of(line) : nil
+            if let caller, !caller.isMember {
+                request = try authorize(request, principal: caller.principal, address: caller.address)
+                principal = caller.principal
+            }
         } catch {
             return .error(error)
         }
-        guard let call, role == .primary else { return await answer(request, payload: payload, call: nil) }
+        guard let call, role == .primary else { return await answer(request, payload: payload, call: nil, principal: principal) }
         if let first = callsUnderWay[call] { return await first.value }
-        let task = Task { await self.answer(request, payload: payload, call: call) }
+        let task = Task { await self.answer(request, payload: payload, call: call, principal: principal) }
         callsUnderWay[call] = task
         let reply = await task.value
         callsUnderWay[call] = nil
         return reply
     }
 
-    private func answer(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall?) async -> Reply {
+    private func answer(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall?, principal: String?) async -> Reply {
         let mutation = request.isMutation && role == .primary
         do {
             if let call, state.calls.contains(call) {
                 try await settle()  // done, but told only once durable everywhere, like the first answer
                 return .ok()
             }
-            return try await handle(request, payload: payload, call: call)
+            return try await handle(request, payload: payload, call: call, principal: principal)
         } catch {
             // A refusal drawn from the state (EXISTS, NOTFOUND) may rest on a mutation still on its way to disk
             // or to the log replicas: until those are there, the refusal cannot be told.
@@ -198,7 +215,8 @@ public actor MasterService {
         }
     }
 
-    func handle(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall? = nil) async throws(GFSError) -> Reply {
+    func handle(_ request: MasterRequest, payload: ByteBuffer?, call: ClientCall? = nil,
+                principal: String? = nil) async throws(GFSError) -> Reply {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
@@ -234,11 +252,12 @@ public actor MasterService {
             try await snapshot(source, to: destination, call: call)
         case let .lookup(path, stale):
             let (size, chunks) = try state.lookup(path, allowingStale: stale)
-            return FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks).reply
+            return withReadTokens(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks),
+                                  for: principal).reply
         case let .allocate(path, index):
             return .ok(try await allocate(path, index: index).fields)
         case let .lease(handle, path):
-            return .ok(try await lease(handle, of: path).fields)
+            return .ok(withWriteToken(try await lease(handle, of: path), for: principal).fields)
         case let .setSize(path, size):
             if let mutation = try state.extendLength(path, to: size) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):
@@ -251,13 +270,14 @@ public actor MasterService {
             if !ordersAsPrimary { deletions = [] } else { try await commit(adopted) }
             logger.log(level: level, "chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
             return RegisterReply(chunkSize: state.configuration.chunkSize, role: role,
-                                 instructions: deletions.map { ChunkServerInstruction.delete($0) }, epoch: epoch).reply
+                                 instructions: deletions.map { ChunkServerInstruction.delete($0) }, epoch: epoch,
+                                 tokenKeys: announcedTokenKeys).reply
         case let .heartbeat(server, free, leases):
             var outcome = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
             if !ordersAsPrimary { outcome = .init(extended: [], deletions: []) }
             let instructions = outcome.extended.map { ChunkServerInstruction.extend($0.0, version: $0.1, lease: $0.2) }
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
-            return InstructionsReply(instructions, epoch: epoch).reply
+            return InstructionsReply(instructions, epoch: epoch, tokenKeys: announcedTokenKeys).reply
         case let .corrupt(handle, server):
             logger.warning("chunkserver \(server) reports replica of \(handle) corrupt")
             state.replicaCorrupt(handle, on: server)

@@ -4,7 +4,8 @@ import GFSCore
 /// sides, so neither a recorded exchange nor a server without the secret gets through.
 ///
 ///     C: HELLO principal=P nonce=Nc
-///     S: OK nonce=Ns proof=HMAC(secret, "server|Nc|Ns|P")     (a server without a secret: OK)
+///     S: OK nonce=Ns proof=HMAC(secret, "server|Nc|Ns|P")     (a server without a secret: OK; a
+///                                                              chunkserver that does not know P: OK guest=1)
 ///     C: AUTH proof=HMAC(secret, "client|Ns|Nc|P")
 ///     S: OK principal=P                                        (else ERR DENIED, and it closes)
 public enum HandshakeRequest: Sendable, Equatable {
@@ -44,17 +45,21 @@ public enum HandshakeRequest: Sendable, Equatable {
     }
 }
 
-/// The reply to `HELLO`: the server's nonce and proof, or neither from a server that authenticates nobody.
+/// The reply to `HELLO`: the server's nonce and proof, or neither from a server that authenticates nobody,
+/// or `guest` from a chunkserver that does not know the principal (its chunk operations then need tokens).
 public struct HelloReply: ReplyMessage, Equatable {
     public var nonce: String?
     public var proof: String?
+    public var guest = false
 
-    public init(nonce: String?, proof: String?) {
+    public init(nonce: String?, proof: String?, guest: Bool = false) {
         self.nonce = nonce
         self.proof = proof
+        self.guest = guest
     }
 
     public var reply: Reply {
+        if guest { return .ok([.init("guest", "1")]) }
         guard let nonce, let proof else { return .ok() }
         return .ok([.init("nonce", nonce), .init("proof", proof)])
     }
@@ -62,5 +67,6 @@ public struct HelloReply: ReplyMessage, Equatable {
     public init(_ reply: Reply) throws(GFSError) {
         nonce = reply.line["nonce"]
         proof = reply.line["proof"]
+        guest = reply.line.flag("guest")
     }
 }

@@ -14,6 +14,10 @@ public struct Limits: Sendable {
     /// chunk that a reply carries are bounded by it, so arithmetic on them cannot overflow.
     public static let maximumChunkBytes: Int64 = 1 << 30
 
+    /// Most names in a path (its depth), and most bytes in one name, as Linux's NAME_MAX.
+    public static let deepestPath = 255
+    public static let longestName = 255
+
     /// The defaults.
     public init() {}
 

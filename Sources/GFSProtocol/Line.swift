@@ -118,6 +118,14 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
         guard arguments[index].hasPrefix("/"), let path = GFSPath(arguments[index]) else {
             throw GFSError(.badRequest, "\(verb): \(arguments[index]) is not an absolute path")
         }
+        // A bound on depth bounds the work of one `MKDIR parents` and every walk up a path.
+        var depth = 0
+        for name in path.string.utf8.split(separator: UInt8(ascii: "/")) {
+            depth += 1
+            guard name.count <= Limits.longestName, depth <= Limits.deepestPath else {
+                throw GFSError(.badRequest, "\(verb): a path has at most \(Limits.deepestPath) names of at most \(Limits.longestName) bytes each")
+            }
+        }
         return path
     }
 }

@@ -33,18 +33,45 @@ public struct InstructionsReply: ReplyMessage, Equatable {
     public var instructions: [ChunkServerInstruction]
     /// The epoch of the master that gave them (0 without etcd).
     public var epoch: UInt64
+    /// With a cluster secret, the chunk token key periods to accept (`ChunkTokenKeys`).
+    public var tokenKeys: [UInt64]
 
-    public init(_ instructions: [ChunkServerInstruction], epoch: UInt64 = 0) {
+    public init(_ instructions: [ChunkServerInstruction], epoch: UInt64 = 0, tokenKeys: [UInt64] = []) {
         self.instructions = instructions
         self.epoch = epoch
+        self.tokenKeys = tokenKeys
     }
 
-    public var reply: Reply { Reply(line: Epoch.stamp(Reply.ok().line, epoch), body: instructions.map(\.line)) }
+    public var reply: Reply {
+        Reply(line: TokenKeysField.stamp(Epoch.stamp(Reply.ok().line, epoch), tokenKeys), body: instructions.map(\.line))
+    }
 
     public init(_ reply: Reply) throws(GFSError) {
         var instructions: [ChunkServerInstruction] = []
         for line in reply.body { instructions.append(try ChunkServerInstruction(line)) }
-        self.init(instructions, epoch: try Epoch.of(reply.line))
+        self.init(instructions, epoch: try Epoch.of(reply.line), tokenKeys: try TokenKeysField.of(reply.line))
+    }
+}
+
+/// `keys=N,N` on the master's replies to chunkservers: the token key periods to accept.
+enum TokenKeysField {
+    static let field = "keys"
+
+    static func stamp(_ line: Line, _ keys: [UInt64]) -> Line {
+        guard !keys.isEmpty else { return line }
+        var line = line
+        line.fields.append(.init(field, keys.map(String.init).joined(separator: ",")))
+        return line
+    }
+
+    static func of(_ line: Line) throws(GFSError) -> [UInt64] {
+        guard let text = line[field] else { return [] }
+        var keys: [UInt64] = []
+        for part in text.split(separator: ",") {
+            guard let key = UInt64(part), keys.count < 8 else { throw GFSError(.badRequest, "\(field)=\(text): want a few numbers") }
+            keys.append(key)
+        }
+        return keys
     }
 }
 
@@ -55,23 +82,28 @@ public struct RegisterReply: ReplyMessage, Equatable {
     public var instructions: [ChunkServerInstruction]
     /// The epoch of the master that answered (0 without etcd).
     public var epoch: UInt64
+    /// With a cluster secret, the chunk token key periods to accept.
+    public var tokenKeys: [UInt64]
 
-    public init(chunkSize: Int64, role: MasterRole, instructions: [ChunkServerInstruction], epoch: UInt64 = 0) {
+    public init(chunkSize: Int64, role: MasterRole, instructions: [ChunkServerInstruction], epoch: UInt64 = 0,
+                tokenKeys: [UInt64] = []) {
         self.chunkSize = chunkSize
         self.role = role
         self.instructions = instructions
         self.epoch = epoch
+        self.tokenKeys = tokenKeys
     }
 
     public var reply: Reply {
         let line = Reply.ok([.init("chunksize", String(chunkSize)), .init("role", role.description)]).line
-        return Reply(line: Epoch.stamp(line, epoch), body: instructions.map(\.line))
+        return Reply(line: TokenKeysField.stamp(Epoch.stamp(line, epoch), tokenKeys), body: instructions.map(\.line))
     }
 
     public init(_ reply: Reply) throws(GFSError) {
         self.init(chunkSize: try reply.line.requireInteger("chunksize", in: 1...Limits.maximumChunkBytes),
                   role: try MasterRole(try reply.line.require("role")),
-                  instructions: try InstructionsReply(reply).instructions, epoch: try Epoch.of(reply.line))
+                  instructions: try InstructionsReply(reply).instructions, epoch: try Epoch.of(reply.line),
+                  tokenKeys: try TokenKeysField.of(reply.line))
     }
 }
 

@@ -55,13 +55,14 @@ extension ChunkLocation {
     /// The fields of a `CHUNK` line or an `ALLOCATE` reply.
     public var fields: [Line.Field] {
         [.init("index", String(index)), .init("handle", handle.description), .init("version", String(version)),
-         .init("replicas", replicas.map(\.description).joined(separator: ","))]
+         .init("replicas", replicas.map(\.description).joined(separator: ","))] + (token.map { [.init(TokenField.field, $0)] } ?? [])
     }
 
     /// Reads a location back.
     public init(_ line: Line) throws(GFSError) {
         self.init(index: Int(try line.requireInteger("index", in: 0...Int64(Int32.max))), handle: try line.handle(),
                   version: UInt64(try line.requireInteger("version")), replicas: try line.servers("replicas"))
+        token = line[TokenField.field]
     }
 }
 
@@ -70,7 +71,7 @@ extension LeaseInfo {
     public var fields: [Line.Field] {
         [.init("handle", handle.description), .init("version", String(version)), .init("primary", primary.description),
          .init("secondaries", secondaries.map(\.description).joined(separator: ",")),
-         .init("lease_ms", String(remaining.milliseconds))]
+         .init("lease_ms", String(remaining.milliseconds))] + (token.map { [.init(TokenField.field, $0)] } ?? [])
     }
 
     /// Reads a lease back.
@@ -78,6 +79,7 @@ extension LeaseInfo {
         self.init(handle: try line.handle(), version: UInt64(try line.requireInteger("version")),
                   primary: try line.server("primary"), secondaries: try line.servers("secondaries"),
                   remaining: .milliseconds(try line.requireInteger("lease_ms", in: Int64.min...Int64.max)))
+        token = line[TokenField.field]
     }
 }
 

@@ -151,14 +151,14 @@ public final class ProcessCluster: @unchecked Sendable {
     /// Starts a chunkserver on an ephemeral port, or in `folder` again (a restart); with `host`, on that test
     /// host, listening on every interface and advertising the host's address.
     @discardableResult
-    public func startChunkserver(folder: URL? = nil, host: String? = nil,
+    public func startChunkserver(folder: URL? = nil, host: String? = nil, descriptorLimit: Int? = nil,
                                  _ extra: [String] = ["--heartbeat-interval", "200ms"]) throws -> Server {
         let folder = folder ?? root.appendingPathComponent("chunkserver-\(chunkservers.count + 1)")
         let listen = try host.map { ["--listen", "0.0.0.0:0", "--advertise", "\(try hostNetwork().address($0)):0"] }
             ?? ["--listen", "127.0.0.1:0"]
         let server = try launch("chunkserver-\(chunkservers.count + 1)",
                                 ["chunkserver", "--dir", folder.path] + listen + ["--master", chunkserverMasters] + extra,
-                                folder, host: host)
+                                folder, descriptorLimit: descriptorLimit, host: host)
         chunkservers.append(server)
         return server
     }
@@ -219,16 +219,17 @@ public final class ProcessCluster: @unchecked Sendable {
     }
 
     private func launch(_ name: String, _ arguments: [String], _ folder: URL, fileSizeLimitKiB: Int? = nil,
-                        host: String? = nil) throws -> Server {
+                        descriptorLimit: Int? = nil, host: String? = nil) throws -> Server {
         var arguments = arguments
         if let secretFile, !arguments.contains("--secret-file") { arguments += ["--secret-file", secretFile.path] }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        if let limit = fileSizeLimitKiB {
+        let limits = (fileSizeLimitKiB.map { ["ulimit -f \($0)"] } ?? []) + (descriptorLimit.map { ["ulimit -n \($0)"] } ?? [])
+        if !limits.isEmpty {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", Self.binary.path] + arguments
+            process.arguments = ["-c", (limits + ["exec \"$0\" \"$@\""]).joined(separator: " && "), Self.binary.path] + arguments
         } else if let host {
             (process.executableURL, process.arguments) = try hostNetwork().command(on: host, Self.binary, arguments)
         } else {

@@ -113,6 +113,64 @@ import Testing
         }
     }
 
+    /// No input exhausts a server (issue 14): pushes still arriving cannot together claim more than the push
+    /// buffer, one address cannot hold every connection, and a path is at most 255 names deep.
+    @Test func pushesConnectionsAndPathsAreBounded() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "1M"],
+                              chunkserver: ["--heartbeat-interval", "200ms", "--push-buffer", "1M"]) { cluster in
+            let chunkserver = cluster.chunkservers[0].address
+            // A push that has sent its line but few of its bytes holds its room: a second one is refused at once.
+            let slow = try RawSocket(chunkserver)
+            slow.send("PUSH id=a len=900000\n" + String(repeating: "x", count: 10))
+            let second = try RawSocket(chunkserver)
+            second.send("PUSH id=b len=900000\n" + String(repeating: "y", count: 900_000) + "STATUS\n")
+            let replies = second.readLines(2)
+            #expect(replies.first?.hasPrefix("ERR NOSPACE push buffers full") == true, "\(replies)")
+            #expect(replies.last?.hasPrefix("OK") == true, "the connection stays in frame: \(replies)")
+            // Once the first push is gone, its room is free again.
+            slow.shutdown()
+            try await waitUntil("the abandoned push's room is released", within: .seconds(10)) {
+                let retry = try RawSocket(chunkserver)
+                defer { retry.shutdown() }
+                retry.send("PUSH id=c len=900000\n" + String(repeating: "z", count: 900_000))
+                return retry.readLines(1).first == "OK"
+            }
+
+            // One address holds at most a quarter of the descriptors (a server under `ulimit -n 300`: 11).
+            let limited = try cluster.startChunkserver(descriptorLimit: 300)
+            var held: [RawSocket] = []
+            defer { for socket in held { socket.shutdown() } }
+            var refusal: String?
+            for _ in 0..<40 where refusal == nil {
+                let socket = try RawSocket(limited.address)
+                held.append(socket)
+                socket.send("HELP\n")
+                let first = socket.readLines(1).first ?? ""
+                if first.hasPrefix("ERR") { refusal = first }
+            }
+            #expect(refusal?.hasPrefix("ERR UNAVAILABLE too many connections") == true, "\(String(describing: refusal))")
+            #expect(held.count < 40)
+            for socket in held { socket.shutdown() }
+            held = []
+            try await waitUntil("connections are counted out as they close", within: .seconds(10)) {
+                let socket = try RawSocket(limited.address)
+                defer { socket.shutdown() }
+                socket.send("HELP\n")
+                return socket.readLines(1).first?.hasPrefix("OK") == true
+            }
+
+            // MKDIR parents of a path 300 names deep, or with a 256-byte name, is refused and makes nothing.
+            let deep = "/" + Array(repeating: "d", count: 300).joined(separator: "/")
+            let tooDeep = try cluster.gfs(["mkdir", "-p", deep])
+            #expect(tooDeep.status == 2 && tooDeep.stderr.contains("at most 255 names"), "\(tooDeep.stderr)")
+            let long = try cluster.gfs(["mkdir", "/" + String(repeating: "n", count: 256)])
+            #expect(long.status == 2, "\(long.stderr)")
+            #expect(try cluster.gfs(["ls", "/"]).stdout == "")
+            let deepest = "/" + Array(repeating: "d", count: 255).joined(separator: "/")
+            #expect(try cluster.gfs(["mkdir", "-p", deepest]).status == 0)
+        }
+    }
+
     @Test func secondaryRefusesSerialsItHasPassed() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1"]) { cluster in
             #expect(try cluster.gfs(["put", "-", "/f"], stdin: Data("0123456789".utf8)).status == 0)

@@ -24,6 +24,9 @@ struct ServerOptions: ParsableArguments {
         let variable = ProcessInfo.processInfo.environment["GFS_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path = secretFile ?? variable else { return nil }
         let secret = try ClusterSecret.load(path)
+        guard secret.principal == Principal.cluster else {
+            throw ValidationError("--secret-file \(path) holds the secret of principal \(secret.principal); a server needs the cluster secret itself")
+        }
         ClusterSecret.use(secret, requireProof: true)  // a role never trusts a peer that cannot prove it
         return secret
     }

@@ -56,6 +56,8 @@ public struct ChunkLocation: Sendable, Equatable {
     public var version: ChunkVersion
     /// Live, up-to-date replicas.
     public var replicas: [ServerID]
+    /// A read token for a client principal (`ChunkToken`), with a cluster secret.
+    public var token: String?
 
     /// Creates a location.
     public init(index: Int, handle: ChunkHandle, version: ChunkVersion, replicas: [ServerID]) {
@@ -78,6 +80,8 @@ public struct LeaseInfo: Sendable, Equatable {
     public var secondaries: [ServerID]
     /// Time left on the lease when the master answered.
     public var remaining: Duration
+    /// A write token for a client principal (`ChunkToken`), with a cluster secret.
+    public var token: String?
 
     /// Creates a lease description.
     public init(handle: ChunkHandle, version: ChunkVersion, primary: ServerID, secondaries: [ServerID],
