@@ -68,3 +68,28 @@ chaos:
 	done; \
 	if [ -n "$$failed" ]; then echo "chaos: failing seeds:$$failed"; exit 1; fi; \
 	echo "chaos: all seeds passed:" $$seeds
+
+# libFuzzer (Fuzz/): the frame decoder and both roles' request parsers (FuzzWire), and each role's
+# dispatcher over its in-memory state (FuzzMaster, FuzzChunkServer), built with AddressSanitizer into
+# .build-fuzz. FUZZ_SECONDS per target (default 30), or FUZZ_RUNS inputs each; new inputs that reach new
+# code are kept in .build-fuzz/corpus/TARGET beside the seeds checked in under Fuzz/corpus/TARGET. A crash leaves
+# its input in .build-fuzz/crashes. Linked with lld (Fuzz/toolset.json): gold crashes on libFuzzer with SwiftPM.
+FUZZ_TARGETS ?= FuzzWire FuzzMaster FuzzChunkServer
+FUZZ_SECONDS ?= 30
+FUZZ_RUNS ?= -1
+
+.PHONY: fuzz
+fuzz:
+	@mkdir -p .build-fuzz/crashes
+	@for target in $(FUZZ_TARGETS); do \
+		GFS_FUZZ=1 swift build -c release --scratch-path .build-fuzz --toolset Fuzz/toolset.json -Xswiftc -sanitize=fuzzer,address \
+			--product $$target || exit 1; \
+	done
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p .build-fuzz/corpus/$$target; \
+		echo "== $$target"; \
+		.build-fuzz/release/$$target .build-fuzz/corpus/$$target Fuzz/corpus/$$target -max_len=4096 \
+			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -artifact_prefix=.build-fuzz/crashes/$$target- \
+			-print_final_stats=1 2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done

@@ -1,0 +1,107 @@
+// libFuzzer target: the master's dispatcher over its in-memory state. Each input line that parses as a
+// master request is carried out on a `MasterStateMachine` (three chunkservers registered first), as
+// MasterService would, minus the I/O. Nothing may trap, and the mutations logged along the way, written as
+// log records, read back and replayed on an empty state, must rebuild exactly the same namespace: what a
+// restarted master would recover.
+import GFSCore
+import GFSProtocol
+
+final class FuzzClock: GFSClock {
+    var now: Instant { Instant(sinceStart: .zero) }
+    var wallMilliseconds: Int64 { 1_700_000_000_000 }
+}
+
+
+public func fuzzMaster(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    guard count < 16_384, let text = String(validating: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) else { return 0 }
+    var configuration = MasterConfiguration()
+    configuration.chunkSize = 1 << 20
+    let clock = FuzzClock()
+    var state = MasterStateMachine(configuration: configuration, clock: clock)
+    var logged: [Mutation] = []
+    for port in 1...3 {
+        let server = ServerID(host: "127.0.0.1", port: 7700 + port)
+        logged += state.register(server, rack: "r\(port % 2)", capacityBytes: 1 << 40, freeBytes: 1 << 40, report: []).adopted
+    }
+    for raw in text.split(separator: "\n").prefix(64) {
+        guard let line = try? Line(parsing: raw.utf8), let request = try? MasterRequest(line) else { continue }
+        if let mutations = try? dispatch(request, on: &state) { logged += mutations }
+    }
+    // Replay through the log format, as recovery does.
+    var bytes: [UInt8] = []
+    for (index, mutation) in logged.enumerated() {
+        bytes += LogRecord(sequence: UInt64(index + 1), mutation: mutation).framed
+    }
+    let (records, end, problem) = LogRecord.decodeAll(bytes)
+    precondition(problem == nil && end == bytes.count && records.map(\.mutation) == logged, "log records do not read back")
+    var replayed = MasterStateMachine(configuration: configuration, clock: clock)
+    for record in records { replayed.apply(record.mutation) }
+    precondition(walk(state) == walk(replayed), "replaying the log does not rebuild the namespace")
+    return 0
+}
+
+/// Every path with its entry, depth first.
+func walk(_ state: MasterStateMachine) -> [String] {
+    var lines: [String] = []
+    var pending: [GFSPath] = [.root]
+    while let path = pending.popLast() {
+        for name in state.namespace.childNames(of: path) {
+            let child = path.appending(name)
+            if let entry = state.namespace[child] { lines.append("\(child) \(entry)") }
+            pending.append(child)
+        }
+    }
+    return lines
+}
+
+/// Carries out one request; returns the mutations it logged.
+func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) throws(GFSError) -> [Mutation] {
+    switch request {
+    case let .makeDirectory(path, parents):
+        return try state.makeDirectory(path, parents: parents)
+    case let .create(path, replication, records):
+        return [try state.createFile(path, replication: replication, records: records)]
+    case let .list(path):
+        _ = try state.list(path)
+    case let .stat(path):
+        _ = try state.stat(path)
+    case let .lookup(path, stale):
+        _ = try state.lookup(path, allowingStale: stale)
+    case let .move(source, destination):
+        return [try state.move(source, to: destination)]
+    case let .remove(path, recursive):
+        return try state.delete(path, recursive: recursive).mutations
+    case let .allocate(path, index):
+        guard case let .create(index, handle, version, servers) = try state.allocate(path, index: index) else { return [] }
+        let (_, mutation) = try state.chunkCreated(path, index: index, handle: handle, version: version, confirmed: servers)
+        return mutation.map { [$0] } ?? []
+    case let .lease(handle, path):
+        _ = try state.requestLease(handle, of: path)
+    case let .setSize(path, size):
+        return try state.extendLength(path, to: size).map { [$0] } ?? []
+    case let .heartbeat(server, free, leases):
+        _ = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
+    case let .corrupt(handle, server):
+        state.replicaCorrupt(handle, on: server)
+    case let .snapshot(source, destination):
+        let mutation = try state.snapshot(source, to: destination)
+        state.finishSnapshot(source)
+        return [mutation]
+    case let .deleted(path):
+        _ = state.deleted(under: path)
+    case let .undelete(path):
+        return [try state.undelete(path)]
+    case let .collectGarbage(all):
+        return state.collectGarbage(everything: all).mutations
+    case let .fsck(path, _, _):
+        _ = try state.fsck(path) { _, _, _ in }
+    case let .drain(server, stop):
+        try state.drain(server, !stop)
+    case let .tune(perServer, total, rate):
+        state.tune(clonesPerServer: perServer, clonesTotal: total, cloneBytesPerSecond: rate)
+    case .register, .report, .leave, .tail, .checkpoint, .promote, .status, .help:
+        break
+    }
+    _ = state.planReplication()
+    return []
+}
