@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // HMAC-SHA256 for the cluster secret's challenge–response (already in the graph through AHC).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Optional TLS on every connection (already in the graph through AHC).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Intel ISA-L's CRC32C (`crc32_iscsi`), the checksum HDFS and Ceph use; Debian's libisal-dev.
@@ -49,6 +52,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         .target(
@@ -125,3 +130,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (`make fuzz`): built only with GFS_FUZZ=1 and -sanitize=fuzzer, which supplies their main.
+if ProcessInfo.processInfo.environment["GFS_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
+    for name in ["FuzzWire", "FuzzMaster", "FuzzChunkServer"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["FuzzDriver", "GFSCore", "GFSProtocol",
+                                                                            .product(name: "NIOCore", package: "swift-nio")],
+                                                 path: "Fuzz/\(name)"))
+    }
+}

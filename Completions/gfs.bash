@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--bootstrap --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --secret-file --principals --exports --audit-log --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
+    non_repeating_options=(--dir --log-level --secret-file --tls-cert --tls-key --tls-ca --principals --exports --audit-log --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -230,6 +230,18 @@ _gfs_master() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-cert')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -312,7 +324,7 @@ _gfs_chunkserver() {
     repeating_flags=()
     non_repeating_flags=(--no-fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --secret-file --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
+    non_repeating_options=(--dir --log-level --secret-file --tls-cert --tls-key --tls-ca --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -326,6 +338,18 @@ _gfs_chunkserver() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-cert')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -363,7 +387,7 @@ _gfs_put() {
     repeating_flags=()
     non_repeating_flags=(--force -f --progress --no-progress --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --replication -r)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --replication -r)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -375,6 +399,10 @@ _gfs_put() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -400,7 +428,7 @@ _gfs_append() {
     repeating_flags=()
     non_repeating_flags=(--create --raw -0 --null --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --record-size --replication -r)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --record-size --replication -r)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -412,6 +440,10 @@ _gfs_append() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -436,7 +468,7 @@ _gfs_write() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --offset)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --offset)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -448,6 +480,10 @@ _gfs_write() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -469,7 +505,7 @@ _gfs_cat() {
     repeating_flags=()
     non_repeating_flags=(--progress --no-progress --raw --stale --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -481,6 +517,10 @@ _gfs_cat() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -499,7 +539,7 @@ _gfs_get() {
     repeating_flags=()
     non_repeating_flags=(--progress --no-progress --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -511,6 +551,10 @@ _gfs_get() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -533,7 +577,7 @@ _gfs_ls() {
     repeating_flags=()
     non_repeating_flags=(-l -h --human-readable --json --deleted --version --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -545,6 +589,10 @@ _gfs_ls() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -563,7 +611,7 @@ _gfs_stat() {
     repeating_flags=()
     non_repeating_flags=(-h --human-readable --json --version --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -575,6 +623,10 @@ _gfs_stat() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -593,7 +645,7 @@ _gfs_mkdir() {
     repeating_flags=()
     non_repeating_flags=(-p --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -605,6 +657,10 @@ _gfs_mkdir() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -623,7 +679,7 @@ _gfs_mv() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -635,6 +691,10 @@ _gfs_mv() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -657,7 +717,7 @@ _gfs_rm() {
     repeating_flags=()
     non_repeating_flags=(-r -f --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -669,6 +729,10 @@ _gfs_rm() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -687,7 +751,7 @@ _gfs_snapshot() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 2
 
     # Offer option value completions
@@ -699,6 +763,10 @@ _gfs_snapshot() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -721,7 +789,7 @@ _gfs_undelete() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
 
     # Offer option value completions
@@ -733,6 +801,10 @@ _gfs_undelete() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -751,7 +823,7 @@ _gfs_fsck() {
     repeating_flags=()
     non_repeating_flags=(--files --chunks --locations --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -763,6 +835,10 @@ _gfs_fsck() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -781,7 +857,7 @@ _gfs_gc() {
     repeating_flags=()
     non_repeating_flags=(--now --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -793,6 +869,10 @@ _gfs_gc() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -803,7 +883,7 @@ _gfs_status() {
     repeating_flags=()
     non_repeating_flags=(-h --human-readable --json --version --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -818,6 +898,10 @@ _gfs_status() {
         __gfs_add_completions -f
         return
         ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -825,7 +909,7 @@ _gfs_drain() {
     repeating_flags=()
     non_repeating_flags=(--stop --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -840,6 +924,10 @@ _gfs_drain() {
         __gfs_add_completions -f
         return
         ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -847,7 +935,7 @@ _gfs_tune() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --clones-per-server --clones-total --clone-rate)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --clones-per-server --clones-total --clone-rate)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -859,6 +947,10 @@ _gfs_tune() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -878,7 +970,7 @@ _gfs_promote() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -893,6 +985,10 @@ _gfs_promote() {
         __gfs_add_completions -f
         return
         ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -900,7 +996,7 @@ _gfs_shell() {
     repeating_flags=()
     non_repeating_flags=(--keep-going --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file -c)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca -c)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -912,6 +1008,10 @@ _gfs_shell() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;
@@ -933,7 +1033,7 @@ _gfs_bench() {
     repeating_flags=()
     non_repeating_flags=(--local --baseline --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --clients --size --record-size --batch --files)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --clients --size --record-size --batch --files)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -945,6 +1045,10 @@ _gfs_bench() {
         return
         ;;
     '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
         __gfs_add_completions -f
         return
         ;;

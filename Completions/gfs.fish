@@ -25,49 +25,49 @@ function __gfs_parse_tokens -S
         case 'up'
             __gfs_parse_subcommand 0 'dir=' 'chunkservers=' 'port=' 'chunk-size=' 'log-level=' 'ha' 'version' 'h/help'
         case 'master'
-            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'principals=' 'exports=' 'audit-log=' 'listen=' 'chunk-size=' 'replication=' 'min-replicas=' 'lease=' 'checkpoint-bytes=' 'shadow-of=' 'log-replicas=' 'etcd=' 'bootstrap' 'etcd-prefix=' 'etcd-ttl=' 'advertise=' 'heartbeat-timeout=' 'repair-interval=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'restart-grace=' 'deleted-grace=' 'gc-interval=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'principals=' 'exports=' 'audit-log=' 'listen=' 'chunk-size=' 'replication=' 'min-replicas=' 'lease=' 'checkpoint-bytes=' 'shadow-of=' 'log-replicas=' 'etcd=' 'bootstrap' 'etcd-prefix=' 'etcd-ttl=' 'advertise=' 'heartbeat-timeout=' 'repair-interval=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'restart-grace=' 'deleted-grace=' 'gc-interval=' 'version' 'h/help'
         case 'chunkserver'
-            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'listen=' 'advertise=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'report-interval=' 'scrub-rate=' 'ack-log=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'listen=' 'advertise=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'report-interval=' 'scrub-rate=' 'ack-log=' 'version' 'h/help'
         case 'put'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'r/replication=' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'r/replication=' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
         case 'append'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'create' 'raw' '0/null' 'record-size=' 'r/replication=' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'create' 'raw' '0/null' 'record-size=' 'r/replication=' 'version' 'h/help'
         case 'write'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'offset=' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'offset=' 'version' 'h/help'
         case 'cat'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'progress' 'no-progress' 'raw' 'stale' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'progress' 'no-progress' 'raw' 'stale' 'version' 'h/help'
         case 'get'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'progress' 'no-progress' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'progress' 'no-progress' 'version' 'h/help'
         case 'ls'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'l' 'h/human-readable' 'json' 'deleted' 'version' 'help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'l' 'h/human-readable' 'json' 'deleted' 'version' 'help'
         case 'stat'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'h/human-readable' 'json' 'version' 'help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'json' 'version' 'help'
         case 'mkdir'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'p' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'p' 'version' 'h/help'
         case 'mv'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
         case 'rm'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'r' 'f' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'r' 'f' 'version' 'h/help'
         case 'snapshot'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
         case 'undelete'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
         case 'fsck'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'files' 'chunks' 'locations' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'files' 'chunks' 'locations' 'json' 'version' 'h/help'
         case 'gc'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'now' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'now' 'json' 'version' 'h/help'
         case 'status'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'h/human-readable' 'json' 'version' 'help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'json' 'version' 'help'
         case 'drain'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'stop' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'stop' 'version' 'h/help'
         case 'tune'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'version' 'h/help'
         case 'promote'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
         case 'shell'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'c=' 'keep-going' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'c=' 'keep-going' 'version' 'h/help'
         case 'bench'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'clients=' 'size=' 'record-size=' 'batch=' 'files=' 'local' 'baseline' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'clients=' 'size=' 'record-size=' 'batch=' 'files=' 'local' 'baseline' 'json' 'version' 'h/help'
         case 'help'
             __gfs_parse_subcommand -r 1 'version'
         end
@@ -160,6 +160,9 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs u
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" dir' -l 'dir' -d 'Folder for this server\'s files (created if missing).' -rfa '(__gfs_complete_directories)'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka 'trace debug info notice warning error critical'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" secret-file' -l 'secret-file' -d 'The cluster secret, a file only this server\'s user may read (default: $GFS_SECRET_FILE): every connection must prove it, and this server proves it to its peers. Without one, anyone who reaches the port is trusted.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" tls-cert' -l 'tls-cert' -d 'TLS on every connection: this server\'s certificate (PEM, naming the address it is reached at); needs --tls-key and --tls-ca.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" tls-key' -l 'tls-key' -d 'The private key of --tls-cert (PEM).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" tls-ca' -l 'tls-ca' -d 'The cluster\'s certificate authority (PEM): every server\'s certificate, this one\'s peers\' included, must be signed by it. Clients give it with --tls-ca or GFS_TLS_CA.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" principals' -l 'principals' -d 'Client principals and their secrets, one \'NAME SECRET\' line each, in a file only this master\'s user may read (needs --secret-file). A client proves its principal with a secret file holding its one line.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" exports' -l 'exports' -d 'Who may do what from where: \'ADDRESS PATH [ro|rw,admin,principal=NAME,minrep=N,maxrep=N]\' lines (needs --secret-file; see README, Security). Without it, every authenticated principal may do everything.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" audit-log' -l 'audit-log' -d 'Append one line per namespace change, administrative order and refusal to this file.' -rF
@@ -189,6 +192,9 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs m
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" dir' -l 'dir' -d 'Folder for this server\'s files (created if missing).' -rfa '(__gfs_complete_directories)'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka 'trace debug info notice warning error critical'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" secret-file' -l 'secret-file' -d 'The cluster secret, a file only this server\'s user may read (default: $GFS_SECRET_FILE): every connection must prove it, and this server proves it to its peers. Without one, anyone who reaches the port is trusted.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" tls-cert' -l 'tls-cert' -d 'TLS on every connection: this server\'s certificate (PEM, naming the address it is reached at); needs --tls-key and --tls-ca.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" tls-key' -l 'tls-key' -d 'The private key of --tls-cert (PEM).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" tls-ca' -l 'tls-ca' -d 'The cluster\'s certificate authority (PEM): every server\'s certificate, this one\'s peers\' included, must be signed by it. Clients give it with --tls-ca or GFS_TLS_CA.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" listen' -l 'listen' -d 'Address to listen on (port 0 picks a free port).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" advertise' -l 'advertise' -d 'The address masters, peers and clients reach this chunkserver at (default: --listen; port 0 means the port bound).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" master' -l 'master' -d 'Master address, or a comma-separated list of the primary and its shadows.' -rfka ''
@@ -204,6 +210,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs put" -eq 1' -F
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs put" -eq 2' -fka '(__gfs_custom_completion ---completion put -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" r replication' -l 'replication' -s 'r' -d 'Replicas per chunk (default: the master\'s).' -rfka ''
@@ -215,6 +222,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs p
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs append" -eq 1' -fka '(__gfs_custom_completion ---completion append -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" create' -l 'create' -d 'Create the file if it does not exist.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" raw' -l 'raw' -d 'Append unframed bytes (to an ordinary file, not a record file).'
@@ -226,6 +234,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs a
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs write" -eq 1' -fka '(__gfs_custom_completion ---completion write -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" offset' -l 'offset' -d 'Byte offset to write at.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" version' -l 'version' -d 'Show the version.'
@@ -233,6 +242,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs w
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs cat" -ge 1' -fka '(__gfs_custom_completion ---completion cat -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" progress' -l 'progress' -d 'Show a progress line on stderr (default: only when stderr is a terminal).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" no-progress' -l 'no-progress' -d 'Show a progress line on stderr (default: only when stderr is a terminal).'
@@ -243,6 +253,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs get" -eq 1' -fka '(__gfs_custom_completion ---completion get -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs get" -eq 2' -F
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" progress' -l 'progress' -d 'Show a progress line on stderr (default: only when stderr is a terminal).'
@@ -252,6 +263,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs g
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" l' -s 'l' -d 'Long format.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" json' -l 'json' -d 'Print JSON.'
@@ -262,6 +274,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs l
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs stat" -ge 1' -fka '(__gfs_custom_completion ---completion stat -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -270,6 +283,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" p' -s 'p' -d 'Make missing parents; an existing directory is not an error.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs mkdir" -ge 1' -fka '(__gfs_custom_completion ---completion mkdir -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" version' -l 'version' -d 'Show the version.'
@@ -277,6 +291,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs m
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs mv" -eq 1' -fka '(__gfs_custom_completion ---completion mv -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs mv" -eq 2' -fka '(__gfs_custom_completion ---completion mv -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" version' -l 'version' -d 'Show the version.'
@@ -284,6 +299,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs m
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" r' -s 'r' -d 'Remove directories and everything in them.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" f' -s 'f' -d 'Ignore paths that do not exist.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs rm" -ge 1' -fka '(__gfs_custom_completion ---completion rm -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -292,6 +308,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs r
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs snapshot" -eq 1' -fka '(__gfs_custom_completion ---completion snapshot -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs snapshot" -eq 2' -fka '(__gfs_custom_completion ---completion snapshot -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" version' -l 'version' -d 'Show the version.'
@@ -299,12 +316,14 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs undelete" -ge 1' -fka '(__gfs_custom_completion ---completion undelete -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" files' -l 'files' -d 'List every file, healthy or not.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" chunks' -l 'chunks' -d 'List every chunk of the files listed.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" locations' -l 'locations' -d 'Name the servers holding each replica.'
@@ -315,6 +334,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs f
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" now' -l 'now' -d 'Purge every deleted file now, ignoring the grace period.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" version' -l 'version' -d 'Show the version.'
@@ -322,6 +342,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs g
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" version' -l 'version' -d 'Show the version.'
@@ -329,12 +350,14 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" stop' -l 'stop' -d 'Stop draining it.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" clones-per-server' -l 'clones-per-server' -d 'Copies at once per chunkserver, as source or target.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" clones-total' -l 'clones-total' -d 'Copies at once in the whole cluster.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" clone-rate' -l 'clone-rate' -d 'Bytes per second each copy may read (e.g. 20M).' -rfka ''
@@ -343,11 +366,13 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs t
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" c' -s 'c' -d 'Run these commands and exit.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" keep-going' -l 'keep-going' -d 'In a script, go on after a failing command (the exit status is still that of a failure).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs shell" -eq 1' -F
@@ -356,6 +381,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs bench" -eq 1' -fka 'write read append meta'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" clients' -l 'clients' -d 'Concurrent clients.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" size' -l 'size' -d 'Bytes written or read in all (write, read, append).' -rfka ''

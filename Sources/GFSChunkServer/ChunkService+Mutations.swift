@@ -168,6 +168,8 @@ extension ChunkService {
     }
 
     func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
+        // A replica deleted meanwhile (the master's order) lost its files on purpose: nothing is corrupt.
+        guard store.replica(handle) != nil else { return }
         logger.error("\(error.message); quarantining the replica and telling the master")
         state.withLockedValue { $0.dropped(handle) }
         try? await onDisk { [store] () throws(GFSError) in store.quarantine(handle) }

@@ -197,7 +197,16 @@ extension ChunkStore {
     /// block the range touches first; a mismatch is CHECKSUM and nothing is returned.
     public func read(_ handle: ChunkHandle, at offset: Int64, length: Int) throws(GFSError) -> ByteBuffer {
         guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
-        return try replica.exclusively { () throws(GFSError) -> ByteBuffer in
+        do {
+            return try read(replica, handle, at: offset, length: length)
+        } catch where error.code == .checksum && self.replica(handle) !== replica {
+            // Deleted (by the master's order) while this read was under way: its files went, nothing is corrupt.
+            throw GFSError(.notFound, "chunk \(handle) not held here (deleted)")
+        }
+    }
+
+    private func read(_ replica: Replica, _ handle: ChunkHandle, at offset: Int64, length: Int) throws(GFSError) -> ByteBuffer {
+        try replica.exclusively { () throws(GFSError) -> ByteBuffer in
             let chunkLength = replica.state.withLockedValue { $0.length }
             let count = Int(max(0, min(Int64(length), chunkLength - offset)))
             guard count > 0 else { return ByteBuffer() }

@@ -35,7 +35,7 @@ public final class Client: Sendable {
                 readUnitBytes: Int = 4 << 20, staleReads: Bool = false, waiting: (@Sendable (String?) -> Void)? = nil) {
         locations = LocationCache(clock: clock, stale: staleReads)
         leaseCache = LeaseCache(clock: clock)
-        let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)))
+        let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)), proving: Set(masters))
         self.pool = pool
         self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout, waiting: waiting)
         self.chunks = ChunkClient(pool: pool, timeout: timeout)

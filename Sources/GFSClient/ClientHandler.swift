@@ -70,11 +70,17 @@ final class ClientHandler: ChannelDuplexHandler {
             failAll(GFSError(.internal, "unexpected reply from \(peer)"), context: context)
             return
         }
+        answered = true
         promise.succeed(reply)
     }
 
+    /// Whether any reply came: a TLS server closes a plaintext connection before answering anything.
+    private var answered = false
+
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(GFSError(.unavailable, "connection to \(peer) closed"), context: context)
+        let hint = !answered && !pending.isEmpty && TransportSecurity.current == nil
+            ? " before answering (if the cluster uses TLS, give --tls-ca or GFS_TLS_CA)" : ""
+        failAll(GFSError(.unavailable, "connection to \(peer) closed\(hint)"), context: context)
         context.fireChannelInactive()
     }
 

@@ -19,13 +19,20 @@ public final class Connection: Sendable {
     }
 
     /// Opens a connection; UNAVAILABLE naming the address when nothing answers within `timeout`.
-    public static func connect(to address: ServerID, timeout: Duration = .seconds(5),
-                               limits: Limits = Limits()) async throws(GFSError) -> Connection {
+    /// With `acceptingGuest` (a chunkserver), a client principal the server does not know goes on as a guest.
+    public static func connect(to address: ServerID, timeout: Duration = .seconds(5), limits: Limits = Limits(),
+                               acceptingGuest: Bool = true) async throws(GFSError) -> Connection {
+        let security = TransportSecurity.current
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(timeout.milliseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let security {
+                        try channel.pipeline.syncOperations.addHandler(try security.clientHandler(for: address))
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSHandshakeWaiter(done: channel.eventLoop.makePromise(), address: address))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(ClientHandler(peer: address))
                 }
@@ -38,9 +45,20 @@ public final class Connection: Sendable {
             } else {
                 channel = try await bootstrap.connect(host: address.host, port: address.port).get()
             }
+            if security != nil {
+                do {
+                    try await channel.pipeline.handler(type: TLSHandshakeWaiter.self).flatMap { $0.done.futureResult }.get()
+                } catch ChannelPipelineError.notFound {
+                    // The waiter is gone: it saw the handshake complete.
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             let connection = Connection(address: address, channel: channel)
             if let (secret, requireProof) = ClusterSecret.current {
-                try await connection.authenticate(with: secret, requireProof: requireProof, timeout: timeout)
+                try await connection.authenticate(with: secret, requireProof: requireProof, acceptingGuest: acceptingGuest,
+                                                  timeout: timeout)
             }
             return connection
         } catch let error as GFSError {
@@ -52,7 +70,8 @@ public final class Connection: Sendable {
 
     /// Proves the cluster secret to the server and checks the server's proof (`HandshakeRequest`); a server
     /// that authenticates nobody says so, and the connection goes on unauthenticated.
-    private func authenticate(with secret: ClusterSecret, requireProof: Bool, timeout: Duration) async throws(GFSError) {
+    private func authenticate(with secret: ClusterSecret, requireProof: Bool, acceptingGuest: Bool,
+                              timeout: Duration) async throws(GFSError) {
         let nonce = ClusterSecret.nonce(), principal = secret.principal
         let hello: HelloReply
         do {
@@ -62,7 +81,7 @@ public final class Connection: Sendable {
             throw error
         }
         // A chunkserver knows only the cluster secret: a client principal goes on as a guest, with tokens.
-        if hello.guest, principal != Principal.cluster { return }
+        if hello.guest, principal != Principal.cluster, acceptingGuest { return }
         guard let serverNonce = hello.nonce, let proof = hello.proof else {
             guard requireProof else { return }
             close()

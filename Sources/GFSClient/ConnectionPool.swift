@@ -7,9 +7,15 @@ public actor ConnectionPool {
     /// Connections lent out one request at a time, for requests whose payload is streamed in parts.
     private var idle: [ServerID: [Connection]] = [:]
     private let connectTimeout: Duration
+    /// Servers that must prove the client's own secret (masters): a client principal is a mere guest only
+    /// of chunkservers, so from these a `guest` answer is an impostor's.
+    private let proving: Set<ServerID>
 
     /// A pool whose connects give up after `connectTimeout`.
-    public init(connectTimeout: Duration = .seconds(5)) { self.connectTimeout = connectTimeout }
+    public init(connectTimeout: Duration = .seconds(5), proving: Set<ServerID> = []) {
+        self.connectTimeout = connectTimeout
+        self.proving = proving
+    }
 
     /// An open connection to `address`.
     public func connection(to address: ServerID) async throws(GFSError) -> Connection {
@@ -21,7 +27,8 @@ public actor ConnectionPool {
             }
         }
         let timeout = connectTimeout
-        let task = Task { try await Connection.connect(to: address, timeout: timeout) }
+        let guest = !proving.contains(address)
+        let task = Task { try await Connection.connect(to: address, timeout: timeout, acceptingGuest: guest) }
         connections[address] = task
         do {
             return try await task.value
@@ -42,7 +49,7 @@ public actor ConnectionPool {
         while let connection = idle[address]?.popLast() {
             if connection.isActive { return connection }
         }
-        return try await Connection.connect(to: address, timeout: connectTimeout)
+        return try await Connection.connect(to: address, timeout: connectTimeout, acceptingGuest: !proving.contains(address))
     }
 
     /// Returns a borrowed connection whose request completed; at most a few are kept per peer.

@@ -1,6 +1,7 @@
 import GFSProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The listening side shared by the master and the chunkserver: one TCP port, frames in, bytes out, one
 /// child task per connection, each catching its own errors so one bad peer never takes the server down.
@@ -18,6 +19,7 @@ public struct ProtocolListener: Sendable {
     public static func bind(_ address: ServerID, limits: Limits, principals: Principals? = nil,
                             admitsGuests: Bool = false) async throws(GFSError) -> ProtocolListener {
         let limit = ConnectionLimit()
+        let tls = TransportSecurity.current?.server
         do {
             let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -35,6 +37,7 @@ public struct ProtocolListener: Sendable {
                             try channel.pipeline.syncOperations.addHandler(ConnectionLimit.Refusal(
                                 "too many connections (at most \(limit.perPeer) from one address, \(limit.total) in all); close some and retry"))
                         }
+                        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(FrameDecoder(limits: limits), maximumBufferSize: limits.maximumLineBytes * 2 + 1024))
                         let identity = PeerIdentity(channel: channel, secured: principals != nil)

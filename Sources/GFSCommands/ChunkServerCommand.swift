@@ -63,6 +63,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
         options.scrubBytesPerSecond = scrubRate.bytes
         options.acknowledgementLog = ackLog
         options.secret = try server.useSecret()
+        try server.useTLS()
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)
         logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))")

@@ -141,6 +141,7 @@ struct Master: AsyncParsableCommand {
         options.advertise = try advertise.map { try serverAddress($0, flag: "--advertise") }
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
         options.secret = try server.useSecret()
+        try server.useTLS()
         (options.principals, options.access) = try access.load(secret: options.secret)
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)

@@ -95,6 +95,7 @@ public struct MasterServer: Sendable {
     /// A planned stop (SIGTERM): an elected primary hands over to the next master at once; any other master
     /// has nothing to hand over.
     public func stepDown() async {
+        await service.flushAudit()
         await campaign?.stepDown()
     }
 
@@ -126,7 +127,13 @@ public struct MasterServer: Sendable {
                         request = line
                     case let .head(line, length):
                         request = line
-                        payload = try await collectPayload(&frames, length: length)
+                        // Only a chunkserver's report carries bytes here; anyone else's are dropped as they
+                        // arrive, never held.
+                        if peer.isMember, line.verb == Verb.register.rawValue || line.verb == Verb.report.rawValue {
+                            payload = try await collectPayload(&frames, length: length)
+                        } else {
+                            try await dropPayload(&frames)
+                        }
                     case .part:
                         continue
                     case let .invalid(error):
@@ -144,6 +151,13 @@ public struct MasterServer: Sendable {
                 // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
                 try? await connection.send(.error(error), with: outbound)
             }
+        }
+    }
+
+    /// Skips a payload that follows a line.
+    static func dropPayload(_ frames: inout NIOAsyncChannelInboundStream<Frame>.AsyncIterator) async throws {
+        while let frame = try await frames.next() {
+            if case .part(_, true) = frame { return }
         }
     }
 

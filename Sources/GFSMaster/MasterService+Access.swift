@@ -71,12 +71,15 @@ extension MasterService {
         return ChunkTokenKeys.accepted(at: state.clock.wallMilliseconds)
     }
 
+    /// Writes the audit lines gathered so far (before a planned stop).
+    public func flushAudit() { accessControl.audit?.flush() }
+
     /// Records a namespace change, an administrative order or a refusal in the audit log.
     func audit(_ request: Line, verb: Verb?, principal: String, address: String, reply: Reply) {
         guard let audit = accessControl.audit else { return }
         let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote]
         guard reply.error?.code == .denied || verb.map(audited.contains) == true else { return }
         audit.record(request, principal: principal, address: address, result: reply.error?.code,
-                     at: Date(timeIntervalSince1970: Double(state.clock.wallMilliseconds) / 1000))
+                     milliseconds: state.clock.wallMilliseconds)
     }
 }

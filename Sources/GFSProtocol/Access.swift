@@ -13,7 +13,8 @@ extension MasterRequest {
         case let .move(source, destination):
             return [.write(source), .write(destination)]
         case let .snapshot(source, destination):
-            return [.read(source), .write(destination)]
+            // A snapshot revokes the leases under its source and makes its writers copy on write.
+            return [.write(source), .write(destination)]
         case let .lease(_, path):
             // Without the path, nothing ties the chunk to a file the caller may change.
             return path.map { [.write($0)] } ?? [.member]

@@ -46,6 +46,10 @@ public final class ProcessCluster: @unchecked Sendable {
     public var network: TestNetwork?
     /// The cluster secret its servers are started with and `gfs(_:)` commands prove, if any.
     public var secretFile: URL?
+    /// Flags every server it starts is given (TLS, say).
+    public var serverFlags: [String] = []
+    /// Variables every `gfs(_:)` command runs with (unless the call sets them).
+    public var clientEnvironment: [String: String] = [:]
     /// The port every master on a test host listens on (each host is a namespace of its own).
     public static let hostMasterPort = 7700
     /// The master, once started.
@@ -184,7 +188,7 @@ public final class ProcessCluster: @unchecked Sendable {
     /// Runs `gfs ARGUMENTS --master <this cluster>` (the flag goes after the subcommand) to completion.
     @discardableResult
     public func gfs(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
-        var environment = environment
+        var environment = environment.merging(clientEnvironment) { given, _ in given }
         if let secretFile, environment["GFS_SECRET_FILE"] == nil { environment["GFS_SECRET_FILE"] = secretFile.path }
         return try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment)
     }
@@ -222,6 +226,7 @@ public final class ProcessCluster: @unchecked Sendable {
                         descriptorLimit: Int? = nil, host: String? = nil) throws -> Server {
         var arguments = arguments
         if let secretFile, !arguments.contains("--secret-file") { arguments += ["--secret-file", secretFile.path] }
+        arguments += serverFlags
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -49,7 +49,7 @@ import Testing
 
     @Test(arguments: [
         "127.0.0.1", "127.0.0.1 relative/path", "nonsense / rw", "* / rw,admin,superuser", "* / principal=bad.name",
-        "* / minrep=0", "* / maxrep=17", "* / minrep=3,maxrep=2", "* / rw extra", "* / minrep=99999999999999999999",
+        "* / minrep=0", "* / maxrep=17", "* / minrep=3,maxrep=2", "* / rw extra", "* / minrep=99999999999999999999", "* / ro,=", "* / =rw",
     ])
     func malformedRulesNameTheirLine(text: String) {
         #expect(throws: GFSError.self) { try ExportRules(parsing: "# first line\n" + text) }

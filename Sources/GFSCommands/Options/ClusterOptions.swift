@@ -26,6 +26,11 @@ struct ClusterOptions: ParsableArguments {
         valueName: "file"), completion: .file())
     var secretFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).",
+        valueName: "file"), completion: .file())
+    var tlsCa: String?
+
     /// The secret file this client proves, if any.
     var secretPath: String? { Self.secretPath(given: secretFile) }
 
@@ -45,6 +50,8 @@ struct ClusterOptions: ParsableArguments {
         let named = secretFile != nil || getenv("GFS_SECRET_FILE").map({ String(cString: $0) }).map { !$0.isEmpty } == true
         let secret = try secretPath.map { (path) throws(GFSError) in try ClusterSecret.load(path) }
         ClusterSecret.use(secret, requireProof: named)
+        let authority = tlsCa ?? getenv("GFS_TLS_CA").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        TransportSecurity.use(try authority.map { (path) throws(GFSError) in try TransportSecurity(authority: path) })
     }
 
     func validate() throws {

@@ -19,6 +19,24 @@ struct ServerOptions: ParsableArguments {
         valueName: "file"), completion: .file())
     var secretFile: String?
 
+    @Option(help: ArgumentHelp("TLS on every connection: this server's certificate (PEM, naming the address it is reached at); needs --tls-key and --tls-ca.",
+                               valueName: "file"), completion: .file())
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The private key of --tls-cert (PEM).", valueName: "file"), completion: .file())
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("The cluster's certificate authority (PEM): every server's certificate, this one's peers' included, must be signed by it. Clients give it with --tls-ca or GFS_TLS_CA.",
+                               valueName: "file"), completion: .file())
+    var tlsCa: String?
+
+    /// Turns TLS on for everything this server accepts and opens, when configured.
+    func useTLS() throws {
+        guard tlsCert != nil || tlsKey != nil || tlsCa != nil else { return }
+        guard let tlsCert, let tlsKey, let tlsCa else { throw ValidationError("TLS needs all of --tls-cert, --tls-key and --tls-ca") }
+        TransportSecurity.use(try TransportSecurity(authority: tlsCa, certificate: tlsCert, key: tlsKey))
+    }
+
     /// Loads the cluster secret, if one is configured, and has this process's own connections prove it.
     func useSecret() throws -> ClusterSecret? {
         let variable = ProcessInfo.processInfo.environment["GFS_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }

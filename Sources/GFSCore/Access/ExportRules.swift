@@ -59,8 +59,8 @@ public struct ExportRules: Sendable, Equatable {
         }
         var rule = Rule(addresses: addresses, path: path)
         for option in words.count == 3 ? words[2].split(separator: ",").map(String.init) : [] {
-            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
-            switch (parts[0], parts.count == 2 ? parts[1] : nil) {
+            let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            switch (parts.first ?? "", parts.count == 2 ? parts[1] : nil) {
             case ("ro", nil): rule.writable = false
             case ("rw", nil): rule.writable = true
             case ("admin", nil): rule.admin = true
