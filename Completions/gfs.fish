@@ -25,9 +25,9 @@ function __gfs_parse_tokens -S
         case 'up'
             __gfs_parse_subcommand 0 'dir=' 'chunkservers=' 'port=' 'chunk-size=' 'log-level=' 'ha' 'version' 'h/help'
         case 'master'
-            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'principals=' 'exports=' 'audit-log=' 'listen=' 'chunk-size=' 'replication=' 'min-replicas=' 'lease=' 'checkpoint-bytes=' 'shadow-of=' 'log-replicas=' 'etcd=' 'bootstrap' 'etcd-prefix=' 'etcd-ttl=' 'advertise=' 'heartbeat-timeout=' 'repair-interval=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'restart-grace=' 'deleted-grace=' 'gc-interval=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'principals=' 'exports=' 'master-key=' 'audit-log=' 'listen=' 'chunk-size=' 'replication=' 'min-replicas=' 'lease=' 'checkpoint-bytes=' 'shadow-of=' 'log-replicas=' 'etcd=' 'bootstrap' 'etcd-prefix=' 'etcd-ttl=' 'advertise=' 'heartbeat-timeout=' 'repair-interval=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'restart-grace=' 'deleted-grace=' 'gc-interval=' 'version' 'h/help'
         case 'chunkserver'
-            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'listen=' 'advertise=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'report-interval=' 'scrub-rate=' 'ack-log=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'listen=' 'advertise=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'report-interval=' 'scrub-rate=' 'ack-log=' 'master-public-key=' 'version' 'h/help'
         case 'put'
             __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'r/replication=' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
         case 'append'
@@ -165,6 +165,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs m
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" tls-ca' -l 'tls-ca' -d 'The cluster\'s certificate authority (PEM): every server\'s certificate, this one\'s peers\' included, must be signed by it. Clients give it with --tls-ca or GFS_TLS_CA.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" principals' -l 'principals' -d 'Client principals and their secrets, one \'NAME SECRET\' line each, in a file only this master\'s user may read (needs --secret-file). A client proves its principal with a secret file holding its one line.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" exports' -l 'exports' -d 'Who may do what from where: \'ADDRESS PATH [ro|rw,admin,principal=NAME,minrep=N,maxrep=N]\' lines (needs --secret-file; see README, Security). Without it, every authenticated principal may do everything.' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" master-key' -l 'master-key' -d 'The masters\' private key (a file only this master\'s user may read; gfs up makes one): this master signs its handshakes with it, and chunkservers given the public key take master\'s orders only from its holders. Needs --secret-file.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" audit-log' -l 'audit-log' -d 'Append one line per namespace change, administrative order and refusal to this file.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" listen' -l 'listen' -d 'Address to listen on (port 0 picks a free port).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs master" chunk-size' -l 'chunk-size' -d 'Bytes per chunk.' -rfka ''
@@ -205,6 +206,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" report-interval' -l 'report-interval' -d 'Time between full chunk reports to the master (which answers with orphans to delete).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" scrub-rate' -l 'scrub-rate' -d 'Bytes per second the background scrubber verifies (0 turns it off).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" ack-log' -l 'ack-log' -d 'Append a line per mutation acknowledged as primary (time, chunk, version, lease end) to this file, for audits and fault-injection checks.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" master-public-key' -l 'master-public-key' -d 'The masters\' public key (gfs up makes one): only a peer that signs with the masters\' private key may give master\'s orders (GRANT, REVOKE, CLONE, REPLICATE) or answer this server\'s heartbeats; without it, any member may. Needs --secret-file.' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''

@@ -17,12 +17,13 @@ hmac() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.*= /
 # session LINE…: one connection that authenticates, sends the lines and prints every reply.
 session() {
     coproc master { nc -N "$host" "$port"; }
-    local nonce reply server_nonce
+    local nonce reply server_nonce proof
     nonce=$(openssl rand -hex 16)
     printf 'HELLO principal=cluster nonce=%s\n' "$nonce" >&"${master[1]}"
-    read -r reply <&"${master[0]}"                     # OK nonce=Ns proof=…
+    read -r reply <&"${master[0]}"                     # OK nonce=Ns proof=… [signature=…, the masters' key]
     server_nonce=${reply#*nonce=}; server_nonce=${server_nonce%% *}
-    [ "${reply#*proof=}" = "$(hmac "server|$nonce|$server_nonce|cluster")" ] || { echo "not our cluster" >&2; return 1; }
+    proof=${reply#*proof=}; proof=${proof%% *}
+    [ "$proof" = "$(hmac "server|$nonce|$server_nonce|cluster")" ] || { echo "not our cluster" >&2; return 1; }
     { printf 'AUTH proof=%s\n' "$(hmac "client|$server_nonce|$nonce|cluster")"; printf '%s\n' "$@"; } >&"${master[1]}"
     eval "exec ${master[1]}>&-"                         # -N: nc closes once we do; the master answers every line first
     cat <&"${master[0]}"

@@ -46,8 +46,10 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
                 (try? state.mayApply(handle, version: version, serial: serial, held: versions[handle])) != nil
             else { continue }
             state.applied(serial, to: handle)
-        case let .pad(handle, _, serial, size, _):
-            guard (try? state.admitPad(handle, size: size)) != nil else { continue }
+        case let .pad(handle, version, serial, size, _):
+            guard (try? state.admitPad(handle, size: size)) != nil,
+                (try? state.mayApply(handle, version: version, serial: serial, held: versions[handle])) != nil
+            else { continue }
             state.applied(serial, to: handle)
         case let .revoke(handle, version):
             state.revoked(handle, through: version)

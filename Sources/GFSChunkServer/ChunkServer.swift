@@ -127,8 +127,9 @@ public struct ChunkServer: Sendable {
                 while let frame = try await frames.next() {
                     switch frame {
                     case let .line(line):
-                        let guest = !peer.isMember  // read per request: the handshake ends after the connection starts
-                        await answer { await service.handle(line, guest: guest) }
+                        // Read per request: the handshake ends after the connection starts.
+                        let (guest, master) = (!peer.isMember, peer.isMaster)
+                        await answer { await service.handle(line, guest: guest, master: master) }
                     case let .head(line, length):
                         let reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service,
                                                                    guest: !peer.isMember)

@@ -50,10 +50,14 @@ public final class ChunkService: Sendable {
     }
 
     /// Answers one request line; a guest's must carry a token.
-    public func handle(_ line: Line, guest: Bool = false) async -> Reply {
-        do {
+    /// Master's orders need a `master` peer.
+    public func handle(_ line: Line, guest: Bool = false, master: Bool = true) async -> Reply {
+        do throws(GFSError) {
             let request = try ChunkRequest(line)
             if guest { try admitGuest(request, line: line) }
+            if request.isMasterOrder, !master {
+                throw GFSError(.denied, "\(line.verb): only a master may send it (it signs with the masters' key)")
+            }
             if request.isMasterOrder { try await epochs.admit(try Epoch.of(line), line.verb) }
             return try await handle(request)
         } catch {

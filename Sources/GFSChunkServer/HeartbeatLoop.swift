@@ -21,7 +21,8 @@ struct HeartbeatLoop: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let connection = try await Connection.connect(to: master, timeout: .seconds(5))
+                let connection = try await Connection.connect(to: master, timeout: .seconds(5),
+                                                              requireMaster: MasterKey.trusted != nil)
                 defer { connection.close() }
                 var shadow = try await register(on: connection)
                 failures = 0

@@ -1,3 +1,4 @@
+import Crypto
 import GFSCore
 import GFSProtocol
 import NIOCore
@@ -26,7 +27,15 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
     private var refusals = 0
     static let refusalsBeforeClosing = 8
 
-    init(principals: Principals?, admitsGuests: Bool, identity: PeerIdentity) {
+    /// A master's signing key (its HELLO replies carry a signature), and the masters' public key a
+    /// chunkserver checks AUTH signatures with.
+    private let signing: Curve25519.Signing.PrivateKey?
+    private let trusted: Curve25519.Signing.PublicKey?
+
+    init(principals: Principals?, admitsGuests: Bool, identity: PeerIdentity,
+         signing: Curve25519.Signing.PrivateKey? = nil, trusted: Curve25519.Signing.PublicKey? = nil) {
+        self.signing = signing
+        self.trusted = trusted
         self.principals = principals
         self.admitsGuests = admitsGuests
         self.identity = identity
@@ -88,8 +97,11 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
             let serverNonce = ClusterSecret.nonce()
             hello = (principal, nonce, serverNonce)
             let input = HandshakeRequest.proofInput(server: true, clientNonce: nonce, serverNonce: serverNonce, principal: principal)
-            send(HelloReply(nonce: serverNonce, proof: secret.proof(input)).reply, context: context)
-        case let .auth(proof)?:
+            let signature = signing.flatMap {
+                MasterKey.sign(MasterKey.signedText(server: true, clientNonce: nonce, serverNonce: serverNonce), with: $0)
+            }
+            send(HelloReply(nonce: serverNonce, proof: secret.proof(input), signature: signature).reply, context: context)
+        case let .auth(proof, signature)?:
             guard let hello, let secret = principals[hello.principal] else {
                 send(.error(GFSError(.denied, "AUTH before HELLO")), context: context)
                 return
@@ -102,7 +114,17 @@ final class AuthenticationHandler: ChannelInboundHandler, RemovableChannelHandle
                 context.close(promise: nil)
                 return
             }
-            identity.authenticated(as: hello.principal)
+            var master = false
+            if let signature, let trusted {
+                let text = MasterKey.signedText(server: false, clientNonce: hello.client, serverNonce: hello.server)
+                guard MasterKey.verify(signature, of: text, with: trusted) else {
+                    send(.error(GFSError(.denied, "wrong signature: this peer does not hold the masters' key")), context: context)
+                    context.close(promise: nil)
+                    return
+                }
+                master = true
+            }
+            identity.authenticated(as: hello.principal, master: master)
             send(.ok([.init("principal", hello.principal)]), context: context)
             leave(context)
         case nil:

@@ -20,8 +20,9 @@ public final class Connection: Sendable {
 
     /// Opens a connection; UNAVAILABLE naming the address when nothing answers within `timeout`.
     /// With `acceptingGuest` (a chunkserver), a client principal the server does not know goes on as a guest.
+    /// With `requireMaster` (a chunkserver's heartbeats), the server must sign with the masters' key.
     public static func connect(to address: ServerID, timeout: Duration = .seconds(5), limits: Limits = Limits(),
-                               acceptingGuest: Bool = true) async throws(GFSError) -> Connection {
+                               acceptingGuest: Bool = true, requireMaster: Bool = false) async throws(GFSError) -> Connection {
         let security = TransportSecurity.current
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(timeout.milliseconds))
@@ -58,7 +59,7 @@ public final class Connection: Sendable {
             let connection = Connection(address: address, channel: channel)
             if let (secret, requireProof) = ClusterSecret.current {
                 try await connection.authenticate(with: secret, requireProof: requireProof, acceptingGuest: acceptingGuest,
-                                                  timeout: timeout)
+                                                  requireMaster: requireMaster, timeout: timeout)
             }
             return connection
         } catch let error as GFSError {
@@ -70,7 +71,7 @@ public final class Connection: Sendable {
 
     /// Proves the cluster secret to the server and checks the server's proof (`HandshakeRequest`); a server
     /// that authenticates nobody says so, and the connection goes on unauthenticated.
-    private func authenticate(with secret: ClusterSecret, requireProof: Bool, acceptingGuest: Bool,
+    private func authenticate(with secret: ClusterSecret, requireProof: Bool, acceptingGuest: Bool, requireMaster: Bool,
                               timeout: Duration) async throws(GFSError) {
         let nonce = ClusterSecret.nonce(), principal = secret.principal
         let hello: HelloReply
@@ -92,9 +93,19 @@ public final class Connection: Sendable {
             close()
             throw GFSError(.denied, "\(address) does not hold this cluster's secret (another cluster's server, or an impostor)")
         }
+        if requireMaster, let trusted = MasterKey.trusted {
+            let text = MasterKey.signedText(server: true, clientNonce: nonce, serverNonce: serverNonce)
+            guard let signature = hello.signature, MasterKey.verify(signature, of: text, with: trusted) else {
+                close()
+                throw GFSError(.denied, "\(address) does not sign with the masters' key (a chunkserver or an impostor, not a master)")
+            }
+        }
         let input = HandshakeRequest.proofInput(server: false, clientNonce: nonce, serverNonce: serverNonce, principal: principal)
+        let signature = MasterKey.signing.flatMap {
+            MasterKey.sign(MasterKey.signedText(server: false, clientNonce: nonce, serverNonce: serverNonce), with: $0)
+        }
         do {
-            _ = try await call(HandshakeRequest.auth(proof: secret.proof(input)).line, timeout: timeout)
+            _ = try await call(HandshakeRequest.auth(proof: secret.proof(input), signature: signature).line, timeout: timeout)
         } catch {
             close()
             throw error

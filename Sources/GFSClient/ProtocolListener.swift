@@ -20,6 +20,7 @@ public struct ProtocolListener: Sendable {
                             admitsGuests: Bool = false) async throws(GFSError) -> ProtocolListener {
         let limit = ConnectionLimit()
         let tls = TransportSecurity.current?.server
+        let keys = (signing: MasterKey.signing, trusted: MasterKey.trusted)
         do {
             let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -40,9 +41,10 @@ public struct ProtocolListener: Sendable {
                         if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(FrameDecoder(limits: limits), maximumBufferSize: limits.maximumLineBytes * 2 + 1024))
-                        let identity = PeerIdentity(channel: channel, secured: principals != nil)
+                        let identity = PeerIdentity(channel: channel, secured: principals != nil, mastersSign: keys.trusted != nil)
                         try channel.pipeline.syncOperations.addHandler(
-                            AuthenticationHandler(principals: principals, admitsGuests: admitsGuests, identity: identity))
+                            AuthenticationHandler(principals: principals, admitsGuests: admitsGuests, identity: identity,
+                                                  signing: keys.signing, trusted: keys.trusted))
                         return (try Connection(wrappingChannelSynchronously: channel), identity)
                     }
                 }

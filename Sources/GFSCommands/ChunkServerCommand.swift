@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GFSChunkServer
+import GFSClient
 import GFSProtocol
 
 /// `gfs chunkserver`: runs a chunkserver in the foreground.
@@ -44,6 +45,10 @@ struct ChunkServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append a line per mutation acknowledged as primary (time, chunk, version, lease end) to this file, for audits and fault-injection checks.", valueName: "file"))
     var ackLog: String?
 
+    @Option(help: ArgumentHelp("The masters' public key (gfs up makes one): only a peer that signs with the masters' private key may give master's orders (GRANT, REVOKE, CLONE, REPLICATE) or answer this server's heartbeats; without it, any member may. Needs --secret-file.",
+                               valueName: "file"), completion: .file())
+    var masterPublicKey: String?
+
     func validate() throws {
         try checkListen(listen, advertise: advertise)
         for address in master.split(separator: ",") { _ = try serverAddress(String(address), flag: "--master") }
@@ -63,6 +68,10 @@ struct ChunkServerCommand: AsyncParsableCommand {
         options.scrubBytesPerSecond = scrubRate.bytes
         options.acknowledgementLog = ackLog
         options.secret = try server.useSecret()
+        if let masterPublicKey {
+            guard options.secret != nil else { throw ValidationError("--master-public-key needs --secret-file") }
+            MasterKey.use(signing: nil, trusted: try MasterKey.loadPublic(masterPublicKey))
+        }
         try server.useTLS()
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)

@@ -48,10 +48,18 @@ struct Up: AsyncParsableCommand {
         let secretFile = ClusterSecret.defaultPath
         if access(secretFile, F_OK) != 0 { try ClusterSecret.create(secretFile) }
         ClusterSecret.use(try ClusterSecret.load(secretFile), requireProof: true)
+        // Only masters give master's orders: they hold the private key, chunkservers the public one.
+        let folder = (secretFile as NSString).deletingLastPathComponent
+        let (masterKey, masterPublicKey) = (folder + "/master.key", folder + "/master.pub")
+        if access(masterKey, F_OK) != 0 || access(masterPublicKey, F_OK) != 0 {
+            unlink(masterKey)
+            unlink(masterPublicKey)
+            try MasterKey.create(privatePath: masterKey, publicPath: masterPublicKey)
+        }
         var children: [Child] = []
         let replication = min(3, chunkservers)
         let masterOptions = ["--replication", String(replication), "--chunk-size", String(chunkSize.bytes), "--log-level", logLevel,
-                             "--secret-file", secretFile]
+                             "--secret-file", secretFile, "--master-key", masterKey]
         var masters = [master]
         if ha {
             let etcd = try HighAvailability(folder: dir, port: port + 90)
@@ -77,6 +85,7 @@ struct Up: AsyncParsableCommand {
             children.append(try Self.launch(binary, [
                 "chunkserver", "--dir", "\(dir)/chunkserver-\(index)", "--listen", "127.0.0.1:\(port + index)",
                 "--master", masterList, "--log-level", logLevel, "--secret-file", secretFile,
+                "--master-public-key", masterPublicKey,
             ]))
         }
         let group = ProcessGroup(children)

@@ -8,9 +8,12 @@ import GFSCore
 ///                                                              chunkserver that does not know P: OK guest=1)
 ///     C: AUTH proof=HMAC(secret, "client|Ns|Nc|P")
 ///     S: OK principal=P                                        (else ERR DENIED, and it closes)
+///
+/// A master also signs with the masters' key (`signature=`, Ed25519 over `MasterKey.signedText`): on its
+/// HELLO reply when it is the server, on its AUTH when it is the client.
 public enum HandshakeRequest: Sendable, Equatable {
     case hello(principal: String, nonce: String)
-    case auth(proof: String)
+    case auth(proof: String, signature: String? = nil)
 
     /// The handshake request `line` is, or nil for any other verb.
     public init?(_ line: Line) throws(GFSError) {
@@ -25,7 +28,9 @@ public enum HandshakeRequest: Sendable, Equatable {
         case Verb.auth.rawValue:
             let proof = try line.require("proof")
             guard proof.utf8.count == 64 else { throw GFSError(.badRequest, "AUTH: proof is 64 hex digits") }
-            self = .auth(proof: proof)
+            let signature = line["signature"]
+            guard (signature?.utf8.count ?? 128) == 128 else { throw GFSError(.badRequest, "AUTH: signature is 128 hex digits") }
+            self = .auth(proof: proof, signature: signature)
         default:
             return nil
         }
@@ -34,7 +39,7 @@ public enum HandshakeRequest: Sendable, Equatable {
     public var line: Line {
         switch self {
         case let .hello(principal, nonce): return Line(Verb.hello.rawValue, fields: ["principal": principal, "nonce": nonce])
-        case let .auth(proof): return Line(Verb.auth.rawValue, fields: ["proof": proof])
+        case let .auth(proof, signature): return Line(Verb.auth.rawValue, fields: ["proof": proof, "signature": signature])
         }
     }
 
@@ -51,22 +56,26 @@ public struct HelloReply: ReplyMessage, Equatable {
     public var nonce: String?
     public var proof: String?
     public var guest = false
+    /// A master's signature with the masters' key.
+    public var signature: String?
 
-    public init(nonce: String?, proof: String?, guest: Bool = false) {
+    public init(nonce: String?, proof: String?, guest: Bool = false, signature: String? = nil) {
         self.nonce = nonce
         self.proof = proof
         self.guest = guest
+        self.signature = signature
     }
 
     public var reply: Reply {
         if guest { return .ok([.init("guest", "1")]) }
         guard let nonce, let proof else { return .ok() }
-        return .ok([.init("nonce", nonce), .init("proof", proof)])
+        return .ok([.init("nonce", nonce), .init("proof", proof)] + (signature.map { [.init("signature", $0)] } ?? []))
     }
 
     public init(_ reply: Reply) throws(GFSError) {
         nonce = reply.line["nonce"]
         proof = reply.line["proof"]
         guest = reply.line.flag("guest")
+        signature = reply.line["signature"]
     }
 }

@@ -71,6 +71,9 @@ import Testing
         #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 4, serial: 4 << 32 | 1, held: 4) }
         #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 5, serial: 5 << 32 | 1, held: 4) }
         try state.mayApply(Self.chunk, version: 5, serial: 5 << 32 | 1, held: 5)
+        // A serial must be of the version it is applied at.
+        #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 5, serial: 6 << 32 | 9, held: 5) }
+        #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 5, serial: 9, held: 5) }
     }
 
     /// A grant without a lease (to a secondary) voids a lease this server held at an older version.

@@ -21,6 +21,21 @@ import Testing
         #expect(GFSPath(input)?.string == expected)
     }
 
+    /// An address prints back as it was read; anything but a plain host is refused (the fuzzer found a
+    /// combining mark after `[` that made the brackets one Character with it).
+    @Test func serverAddressesParseOneWay() throws {
+        for (text, host, port) in [("127.0.0.1:7700", "127.0.0.1", 7700), ("[::1]:9", "::1", 9), ("fe80::1%eth0:1", "fe80::1%eth0", 1),
+                                   ("host-a.example:0", "host-a.example", 0)] {
+            let address = try #require(ServerID(text))
+            #expect(address.host == host && address.port == port)
+            #expect(ServerID(address.description) == address)
+        }
+        for bad in ["127.0.0.1", ":1", "a:65536", "a:+1", "a:-1", "a b:1", "[[a]]:1", "[\u{06DC}a]:1", "\u{06DC}:1", "a,b:1",
+                    "a:99999999999999999999"] {
+            #expect(ServerID(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func pathRelations() throws {
         let path = try #require(GFSPath("/home/u/f"))
         #expect(path.parent.string == "/home/u")

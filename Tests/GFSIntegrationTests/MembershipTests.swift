@@ -153,4 +153,51 @@ import Testing
             throw error
         }
     }
+
+    /// Role separation: with the masters' key, a member that is no master (a chunkserver holds the cluster
+    /// secret too) cannot give master's orders, and a member posing as a master gets no chunkserver to follow it.
+    @Test func onlyHoldersOfTheMastersKeyGiveMastersOrders() async throws {
+        let cluster = try ProcessCluster(name: "masterkey")
+        defer { cluster.stop() }
+        let secretFile = try Self.secret(cluster, "secret")
+        cluster.secretFile = secretFile
+        let (privateKey, publicKey) = (cluster.root.appendingPathComponent("master.key"), cluster.root.appendingPathComponent("master.pub"))
+        try MasterKey.create(privatePath: privateKey.path, publicPath: publicKey.path)
+        do {
+            try await cluster.start(chunkservers: 3,
+                                    master: ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s", "--master-key", privateKey.path],
+                                    chunkserver: ["--heartbeat-interval", "200ms", "--master-public-key", publicKey.path])
+            // The real master's grants and heartbeats are taken.
+            let data = testBytes(150_000, seed: 21)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["cat", "/f"]).output == data)
+
+            // A member without the key (what a chunkserver is) is refused every master's order.
+            let member = try AccessTests.login(cluster.chunkservers[0].address, try ClusterSecret.load(secretFile.path))
+            for line in ["GRANT handle=00000000000000ff version=99 lease_ms=60000 create=1", "REVOKE handle=00000000000000ff version=1",
+                         "CLONE handle=00000000000000ff new=00000000000000aa version=1",
+                         "REPLICATE handle=00000000000000ff version=1 from=127.0.0.1:9"] {
+                member.send(line + "\n")
+                let reply = member.readLines(1).first ?? "no reply"
+                #expect(reply.hasPrefix("ERR DENIED") && reply.contains("only a master"), "\(line): \(reply)")
+            }
+            member.send("STATUS\n")
+            #expect(member.readLines(1).first?.hasPrefix("OK") == true, "a member is still served")
+            member.shutdown()
+
+            // A member posing as a master (the secret, not the key) gets no chunkserver to register with it.
+            let impostor = try ProcessCluster(name: "posing")
+            defer { impostor.stop() }
+            impostor.secretFile = secretFile
+            _ = try impostor.startMaster()
+            let fooled = try impostor.startChunkserver(["--heartbeat-interval", "200ms", "--master-public-key", publicKey.path])
+            try await waitUntil("the chunkserver refuses the master without the key", within: .seconds(20)) {
+                ((try? String(contentsOf: fooled.log, encoding: .utf8)) ?? "").contains("does not sign with the masters' key")
+            }
+            #expect(try cluster.gfs(["cat", "/f"]).output == data)
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
 }

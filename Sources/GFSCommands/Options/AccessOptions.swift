@@ -16,6 +16,11 @@ struct AccessOptions: ParsableArguments {
         valueName: "file"), completion: .file())
     var exports: String?
 
+    @Option(help: ArgumentHelp(
+        "The masters' private key (a file only this master's user may read; gfs up makes one): this master signs its handshakes with it, and chunkservers given the public key take master's orders only from its holders. Needs --secret-file.",
+        valueName: "file"), completion: .file())
+    var masterKey: String?
+
     @Option(help: ArgumentHelp("Append one line per namespace change, administrative order and refusal to this file.",
                                valueName: "file"), completion: .file())
     var auditLog: String?
@@ -24,10 +29,14 @@ struct AccessOptions: ParsableArguments {
     /// refused.
     func load(secret: ClusterSecret?) throws -> (Principals?, AccessControl?) {
         guard let secret else {
-            if principals != nil || exports != nil {
-                throw ValidationError("--principals and --exports need a cluster secret (--secret-file): without one, anyone is trusted")
+            if principals != nil || exports != nil || masterKey != nil {
+                throw ValidationError("--principals, --exports and --master-key need a cluster secret (--secret-file): without one, anyone is trusted")
             }
             return (nil, try auditLog.map { try AccessControl(auditLog: $0) })
+        }
+        if let masterKey {
+            let key = try MasterKey.loadPrivate(masterKey)
+            MasterKey.use(signing: key, trusted: key.publicKey)
         }
         let table = try principals.map { try Principals(cluster: secret, file: $0) } ?? Principals(cluster: secret)
         var rules = ExportRules.open

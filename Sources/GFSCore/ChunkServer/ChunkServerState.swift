@@ -97,6 +97,12 @@ public struct ChunkServerState: Sendable {
     /// lease's version, and past every serial applied, so a retried or reordered forward never lands out of order.
     public func mayApply(_ handle: ChunkHandle, version: ChunkVersion, serial: UInt64, held: ChunkVersion?) throws(GFSError) {
         try checkVersion(handle, version, held: held)
+        // A primary puts its lease's version in a serial's high bits (`order`). One that claims another
+        // version would raise the count this server numbers from if it became primary at this version, and
+        // its serials would then wrap and go back (found by the fuzzer).
+        guard serial >> 32 == version & 0xFFFF_FFFF else {
+            throw GFSError(.badRequest, "chunk \(handle): serial \(serial) is not of version \(version)")
+        }
         guard order.isNew(serial, for: handle) else {
             throw GFSError(.badRequest, "chunk \(handle): serial \(serial) already passed")
         }

@@ -11,15 +11,24 @@ public struct ServerID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.port = port
     }
 
-    /// Parses `host:port` (the port must be 0...65535); `[v6]:port` is accepted too.
+    /// Parses `host:port` (the port must be 0...65535); `[v6]:port` is accepted too. A host is ASCII letters,
+    /// digits and `.-_:%` (names, IPv4, IPv6 and its zone), so it prints back as it was read. Byte-wise, since
+    /// a combining mark after `[` would make one Character of the two.
     public init?(_ text: some StringProtocol) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
+        let bytes = Array(text.utf8)
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")), colon + 1 < bytes.count, bytes.count - colon <= 6,
+            bytes[(colon + 1)...].allSatisfy({ (48...57).contains($0) }),
+            let port = Int(String(decoding: bytes[(colon + 1)...], as: UTF8.self)), (0...65535).contains(port)
         else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { return nil }
-        self.init(host: host, port: port)
+        var host = bytes[..<colon]
+        if host.first == UInt8(ascii: "["), host.last == UInt8(ascii: "]"), host.count >= 2 { host = host.dropFirst().dropLast() }
+        let allowed = { (byte: UInt8) in
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "%")
+        }
+        guard !host.isEmpty, host.allSatisfy(allowed) else { return nil }
+        self.init(host: String(decoding: host, as: UTF8.self), port: port)
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
