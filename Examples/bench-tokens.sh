@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What authentication, exports and chunk tokens cost: two clusters side by side on loopback, one open (no
-# secret) and one with a cluster secret, a client principal, an exports file and an audit log, whose client
-# reaches the chunkservers as a guest with tokens. `gfs bench` runs against each in turn, ROUNDS times
+# secret) and one with a cluster secret, the masters' key, a client principal, an exports file and an audit
+# log, whose client reaches the chunkservers as a guest with tokens. `gfs bench` runs against each in turn, ROUNDS times
 # alternating (ABBA), and the script prints the median of each and the ratio secured/open.
 # Usage: Examples/bench-tokens.sh [MODE…]  (default: write read meta; ROUNDS=3, SIZE=512M, CLIENTS=4,
 #        FILES=10000, GFS=.build/release/gfs)
@@ -19,14 +19,14 @@ start() {
     local name=$1; shift
     local dir=$work/$name secret=()
     mkdir -p "$dir"
-    [ -f "$work/cluster.secret" ] && [ "$name" = secured ] && secret=(--secret-file "$work/cluster.secret")
+    [ "$name" = secured ] && secret=(--secret-file "$work/cluster.secret")
     "$gfs" master --dir "$dir/master" --listen 127.0.0.1:0 --log-level warning "${secret[@]}" "$@" > "$dir/master.out" &
     pids+=($!)
     until grep -q READY "$dir/master.out" 2>/dev/null; do sleep 0.1; done
     master=$(awk '/READY/{print $2}' "$dir/master.out")
     for i in 1 2 3; do
         "$gfs" chunkserver --dir "$dir/cs$i" --listen 127.0.0.1:0 --master "$master" --log-level warning \
-            "${secret[@]}" > "$dir/cs$i.out" &
+            "${secret[@]}" ${secret:+--master-public-key "$work/master.pub"} > "$dir/cs$i.out" &
         pids+=($!)
     done
 }
@@ -35,10 +35,15 @@ umask 077
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/cluster.secret"
 echo "bench $(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/principals"
 cp "$work/principals" "$work/bench.secret"
+# The masters' key pair, made with openssl (what gfs up makes): 32 raw bytes each, in hex.
+openssl genpkey -algorithm ed25519 -out "$work/master.pem" 2>/dev/null
+openssl pkey -in "$work/master.pem" -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n' > "$work/master.key"
+openssl pkey -in "$work/master.pem" -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n' > "$work/master.pub"
 echo "127.0.0.0/8  /  rw" > "$work/exports"
 start open
 open=$master
-start secured --principals "$work/principals" --exports "$work/exports" --audit-log "$work/audit.log"
+start secured --principals "$work/principals" --exports "$work/exports" --audit-log "$work/audit.log" \
+    --master-key "$work/master.key"
 secured=$master
 for master in "$open" "$secured"; do
     file=$work/bench.secret
