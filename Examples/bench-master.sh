@@ -10,7 +10,7 @@ chunks=${2:-}
 gfs=${3:-.build/release/gfs}
 [ "$chunks" = "--chunks" ] || { [ -n "$chunks" ] && gfs=$chunks; chunks=""; }
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 start_master() { # folder port [extra flags...]
     local folder=$1 port=$2; shift 2

@@ -8,7 +8,7 @@ size=${1:-1024}
 files=${2:-1000000}
 gfs=${3:-.build/release/gfs}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 port=$((10000 + RANDOM % 20000))   # below the ephemeral range (32768 and up)
 calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
 now() { date +%s.%N; }

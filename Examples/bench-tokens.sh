@@ -12,7 +12,7 @@ modes=("$@")
 [ $# -gt 0 ] || modes=(write read meta)
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 # Starts a master and 3 chunkservers in $work/$1 with the extra master flags after it; sets $master.
 start() {

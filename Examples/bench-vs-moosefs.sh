@@ -47,7 +47,7 @@ stop_moosefs() {
     for i in 1 2 3; do mfschunkserver -c "$mfs/cs$i/cs.cfg" stop >/dev/null 2>&1 || true; done
     mfsmaster -c "$mfs/master.cfg" stop >/dev/null 2>&1 || true
 }
-trap 'stop_moosefs; kill $cluster_pid 2>/dev/null; wait $cluster_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'stop_moosefs; kill $cluster_pid 2>/dev/null || true; wait $cluster_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 mfsmaster -c "$mfs/master.cfg" start >/dev/null 2>&1
 for i in 1 2 3; do
     mkdir -p "$mfs/cs$i/hdd"

@@ -4,7 +4,8 @@
 start_cluster() {
     work=$(mktemp -d)
     cluster_pid=
-    trap 'kill $cluster_pid 2>/dev/null; wait $cluster_pid 2>/dev/null; rm -rf "$work"' EXIT
+    # `|| true`: under `set -e` a failing command in this trap would become the script's exit status.
+    trap 'kill $cluster_pid 2>/dev/null || true; wait $cluster_pid 2>/dev/null || true; rm -rf "$work"' EXIT
     # Ports below the kernel's ephemeral range (32768 and up), so no outgoing connection holds one; a port
     # some other server took anyway makes `gfs up` exit, and another is tried.
     for attempt in 1 2 3 4 5; do

@@ -17,6 +17,8 @@ final class ProcessGroup: @unchecked Sendable {
     private var children: [Child]
     private let lock = NIOLock()
     private var sources: [any DispatchSourceSignal] = []
+    /// Set once a signal asked everything to stop: children exiting after that are the stop, not a failure.
+    private var stopping = false
 
     init(_ children: [Child]) { self.children = children }
 
@@ -30,6 +32,7 @@ final class ProcessGroup: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
                 StandardStreams.error("gfs up: stopping")
+                lock.withLock { stopping = true }
                 stopAll()
                 Foundation.exit(0)
             }
@@ -53,7 +56,8 @@ final class ProcessGroup: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(200))
             for (index, child) in current.enumerated() where child.exit.hasExited {
                 let process = child.process
-                let requested = process.terminationReason == .uncaughtSignal && [SIGINT, SIGTERM].contains(process.terminationStatus)
+                let signalled = process.terminationReason == .uncaughtSignal && [SIGINT, SIGTERM].contains(process.terminationStatus)
+                let requested = signalled || lock.withLock { stopping }
                 if let relaunch = child.relaunch, !requested, let again = try? relaunch() {
                     StandardStreams.error("gfs up: \(process.arguments?.first ?? "a server") exited (status \(process.terminationStatus)); started it again")
                     lock.withLock { children[index] = again }
