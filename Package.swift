@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         // Optional TLS on every connection (already in the graph through AHC).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // /metrics in Prometheus's text format, on every role's status port.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Intel ISA-L's CRC32C (`crc32_iscsi`), the checksum HDFS and Ceph use; Debian's libisal-dev.
@@ -38,7 +40,8 @@ let package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         .target(
             name: "GFSCore",
-            dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections")]
+            dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections"),
+                           .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "GFSProtocol",
@@ -56,10 +59,22 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // The status pages, /status.json and /metrics that `--http` serves on the master and chunkservers.
+        .target(
+            name: "GFSWeb",
+            dependencies: [
+                "GFSCore", "GFSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .target(
             name: "GFSMaster",
             dependencies: [
-                "GFSCore", "GFSProtocol", "GFSClient",
+                "GFSCore", "GFSProtocol", "GFSClient", "GFSWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -71,7 +86,7 @@ let package = Package(
         .target(
             name: "GFSChunkServer",
             dependencies: [
-                "GFSCore", "GFSProtocol", "GFSClient",
+                "GFSCore", "GFSProtocol", "GFSClient", "GFSWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -216,7 +216,7 @@ _gfs_master() {
     repeating_flags=()
     non_repeating_flags=(--bootstrap --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --secret-file --tls-cert --tls-key --tls-ca --principals --exports --master-key --audit-log --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
+    non_repeating_options=(--dir --log-level --secret-file --tls-cert --tls-key --tls-ca --http --principals --exports --master-key --audit-log --listen --chunk-size --replication --min-replicas --lease --checkpoint-bytes --shadow-of --log-replicas --etcd --etcd-prefix --etcd-ttl --advertise --heartbeat-timeout --repair-interval --clones-per-server --clones-total --clone-rate --restart-grace --deleted-grace --gc-interval)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -243,6 +243,9 @@ _gfs_master() {
         ;;
     '--tls-ca')
         __gfs_add_completions -f
+        return
+        ;;
+    '--http')
         return
         ;;
     '--principals')
@@ -328,7 +331,7 @@ _gfs_chunkserver() {
     repeating_flags=()
     non_repeating_flags=(--no-fsync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--dir --log-level --secret-file --tls-cert --tls-key --tls-ca --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log --master-public-key)
+    non_repeating_options=(--dir --log-level --secret-file --tls-cert --tls-key --tls-ca --http --listen --advertise --master --rack --heartbeat-interval --push-buffer --report-interval --scrub-rate --ack-log --master-public-key)
     __gfs_offer_flags_options 0
 
     # Offer option value completions
@@ -355,6 +358,9 @@ _gfs_chunkserver() {
         ;;
     '--tls-ca')
         __gfs_add_completions -f
+        return
+        ;;
+    '--http')
         return
         ;;
     '--listen')

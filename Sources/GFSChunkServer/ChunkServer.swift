@@ -1,7 +1,9 @@
 import GFSClient
 import GFSProtocol
+import GFSWeb
 import DequeModule
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The chunkserver process: its chunk folder, its port, the heartbeat to the master, and one loop per
@@ -35,6 +37,8 @@ public struct ChunkServer: Sendable {
         public var acknowledgementLog: String?
         /// The cluster secret every connection must prove, if any.
         public var secret: ClusterSecret?
+        /// Where to serve the status page, `/status.json` and `/metrics`, if anywhere.
+        public var http: ServerID?
 
         /// Creates options with defaults for the rest.
         public init(listen: ServerID, directory: String, masters: [ServerID]) {
@@ -48,6 +52,9 @@ public struct ChunkServer: Sendable {
     let service: ChunkService
     let options: Options
     let lock: DirectoryLock
+    let metrics: RoleMetrics
+    /// The status port, when `--http` asked for one.
+    public let web: StatusServer?
 
     /// Locks the folder, indexes its chunks and binds the port.
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> ChunkServer {
@@ -66,7 +73,42 @@ public struct ChunkServer: Sendable {
                                    pushes: PushBuffers(capacityBytes: options.pushBufferBytes), logger: logger,
                                    acknowledgements: acknowledgements,
                                    tokens: options.secret.map { ChunkTokenVerifier(secret: $0) })
-        return ChunkServer(listener: listener, service: service, options: options, lock: lock)
+        let metrics = RoleMetrics(role: "chunkserver")
+        var web: StatusServer?
+        if let http = options.http { web = try await Self.serveStatus(at: http, service: service, metrics: metrics) }
+        return ChunkServer(listener: listener, service: service, options: options, lock: lock, metrics: metrics, web: web)
+    }
+
+    /// Starts the status port and the metrics only a chunkserver has.
+    static func serveStatus(at address: ServerID, service: ChunkService, metrics: RoleMetrics) async throws(GFSError) -> StatusServer {
+        let chunks = metrics.gauge("gfs_chunkserver_chunks", help: "Replicas held.")
+        let free = metrics.gauge("gfs_disk_free", unit: "bytes", help: "Free bytes on the chunk folder's disk.")
+        let capacity = metrics.gauge("gfs_disk_capacity", unit: "bytes", help: "Size of the chunk folder's disk.")
+        let counters = [
+            metrics.counter("gfs_read_bytes", help: "Bytes of replicas sent to readers."),
+            metrics.counter("gfs_written_bytes", help: "Bytes written into replicas by mutations."),
+            metrics.counter("gfs_replicated_bytes", help: "Bytes of replicas copied in from other chunkservers."),
+        ]
+        // Prometheus counters only go up: each scrape adds what the totals grew by since the last one.
+        let emitted = NIOLockedValueBox(Traffic.Totals())
+        let server = try await StatusServer.start(address, report: {
+            service.report(operationsPerSecond: metrics.operationsPerSecond)
+        }, html: StatusPages.chunkServer) { report in
+            chunks.set(Int64(report.chunks))
+            free.set(report.freeBytes)
+            capacity.set(report.capacityBytes)
+            let now = Traffic.Totals(read: report.bytesRead, written: report.bytesWritten, replicated: report.bytesReplicated)
+            let before = emitted.withLockedValue { last in
+                defer { last = now }
+                return last
+            }
+            counters[0].increment(by: max(0, now.read - before.read))
+            counters[1].increment(by: max(0, now.written - before.written))
+            counters[2].increment(by: max(0, now.replicated - before.replicated))
+            return metrics.exposition()
+        }
+        service.statusAddress.withLockedValue { $0 = server.address }
+        return server
     }
 
     /// The address it is known by: the advertised one, else the bound one.
@@ -86,9 +128,10 @@ public struct ChunkServer: Sendable {
             if options.scrubBytesPerSecond > 0 {
                 group.addTask { await service.scrub(bytesPerSecond: options.scrubBytesPerSecond) }
             }
+            let metrics = self.metrics
             group.addTask {
                 await listener.run { connection, identity in
-                    try await Self.serve(connection, peer: identity, service: service)
+                    try await Self.serve(connection, peer: identity, service: service, metrics: metrics)
                 }
             }
         }
@@ -109,16 +152,19 @@ public struct ChunkServer: Sendable {
     /// Serves one connection: up to `pipelineDepth` requests run at once (a client's next push is taken in
     /// while its last write waits for the disk) and their replies go out in request order. A push's payload is
     /// read in turn, since its parts are the connection's next frames.
-    static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: ChunkService) async throws {
+    static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: ChunkService,
+                      metrics: RoleMetrics) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
             // Each task answers one request, then sends its reply once the reply before it has gone out.
             var pending = Deque<Task<Void, Never>>()
-            func answer(_ work: @escaping @Sendable () async -> Reply) async {
+            func answer(_ verb: String, _ work: @escaping @Sendable () async -> Reply) async {
                 if pending.count >= pipelineDepth, let oldest = pending.popFirst() { await oldest.value }
                 let previous = pending.last
+                let started = ContinuousClock.now
                 pending.append(Task {
                     let reply = await work()
+                    metrics.request(verb, took: ContinuousClock.now - started)
                     await previous?.value
                     try? await connection.send(reply, with: outbound)
                 })
@@ -129,19 +175,19 @@ public struct ChunkServer: Sendable {
                     case let .line(line):
                         // Read per request: the handshake ends after the connection starts.
                         let (guest, master) = (!peer.isMember, peer.isMaster)
-                        await answer { await service.handle(line, guest: guest, master: master) }
+                        await answer(line.verb) { await service.handle(line, guest: guest, master: master) }
                     case let .head(line, length):
                         let reply = try await PushReceiver.receive(line, length: length, frames: &frames, service: service,
                                                                    guest: !peer.isMember)
-                        await answer { reply }
+                        await answer(line.verb) { reply }
                     case .part:
                         continue
                     case let .invalid(error):
-                        await answer { .error(error) }
+                        await answer("") { .error(error) }
                     }
                 }
             } catch let error as GFSError {
-                await answer { .error(error) }
+                await answer("") { .error(error) }
             }
             await pending.last?.value
         }

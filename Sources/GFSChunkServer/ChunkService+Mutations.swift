@@ -160,7 +160,9 @@ extension ChunkService {
         guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
         guard held >= version else { throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held) < \(version)") }
         do {
-            return try await onDisk { [store] () throws(GFSError) in try store.read(handle, at: offset, length: length) }
+            let bytes = try await onDisk { [store] () throws(GFSError) in try store.read(handle, at: offset, length: length) }
+            store.traffic.read(bytes.readableBytes)
+            return bytes
         } catch {
             if error.code == .checksum { await reportCorrupt(handle, error) }
             throw error

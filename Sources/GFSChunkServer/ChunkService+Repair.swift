@@ -29,6 +29,7 @@ extension ChunkService {
         let installed = try await sequencer.run(handle) { () async throws(GFSError) -> Bool in
             guard ChunkServerState.installsCopy(at: version, over: store.version(handle)) else { return false }
             try await onDisk { [store] () throws(GFSError) in try store.install(handle, version: version, data: copied) }
+            store.traffic.replicated(copied.readableBytes)
             return true
         }
         guard installed else { return }

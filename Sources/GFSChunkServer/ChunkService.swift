@@ -31,6 +31,8 @@ public final class ChunkService: Sendable {
     let epochs: EpochFence
     /// With a cluster secret, checks the chunk tokens of guests.
     let tokens: ChunkTokenVerifier?
+    /// Where the status page is served (`--http`), told in STATUS replies.
+    let statusAddress = NIOLockedValueBox<ServerID?>(nil)
 
     /// A service over `store`.
     init(address: ServerID, masters: [ServerID], store: ChunkStore, pushes: PushBuffers, logger: Logger,
@@ -114,7 +116,8 @@ public final class ChunkService: Sendable {
         case .status:
             let space = store.diskSpace()
             return ChunkServerStatus(address: address, chunks: store.count, capacityBytes: space.capacity,
-                                     freeBytes: space.free, bufferedBytes: pushes.bytesHeld).reply
+                                     freeBytes: space.free, bufferedBytes: pushes.bytesHeld,
+                                     http: statusAddress.withLockedValue { $0 }).reply
         case .help:
             return Verb.helpReply(for: .chunkserver)
         }

@@ -31,6 +31,7 @@ extension ChunkStore {
                 $0.length = newLength
                 $0.applied += 1
             }
+            traffic.wrote(data.readableBytes)
             return newLength
         }
     }

@@ -35,6 +35,8 @@ public final class ChunkStore: Sendable {
 
     /// The folder holding the chunk files.
     public let folder: String
+    /// Bytes read, written and copied in.
+    public let traffic = Traffic()
     /// Whether writes are fsynced before they are acknowledged.
     let synchronous: Bool
     private let replicas = NIOLockedValueBox<[ChunkHandle: Replica]>([:])

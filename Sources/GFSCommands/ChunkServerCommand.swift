@@ -68,6 +68,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
         options.scrubBytesPerSecond = scrubRate.bytes
         options.acknowledgementLog = ackLog
         options.secret = try server.useSecret()
+        options.http = try server.httpAddress()
         if let masterPublicKey {
             guard options.secret != nil else { throw ValidationError("--master-public-key needs --secret-file") }
             MasterKey.use(signing: nil, trusted: try MasterKey.loadPublic(masterPublicKey))
@@ -75,7 +76,8 @@ struct ChunkServerCommand: AsyncParsableCommand {
         try server.useTLS()
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)
-        logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))")
+        let page = chunkServer.web.map { ", status page http://\($0.address)/" } ?? ""
+        logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))\(page)")
         announceReady(chunkServer.address)
         // A planned stop tells the masters (a restart grace instead of re-replication).
         let signals = onStopSignals { await chunkServer.leave() }

@@ -37,7 +37,7 @@ struct Fsck: AsyncParsableCommand {
         await client.close()
         let totals = reply.summary
         if json {
-            StandardStreams.output(EntryFormat.json(FsckJSON(summary: EntryFormat.fields(Line("OK", [], reply.fields)),
+            StandardStreams.output(EntryFormat.json(FsckJSON(summary: EntryFormat.typedFields(Line("OK", [], reply.fields)),
                                                              lines: reply.items.map(\.line))))
         } else {
             for item in reply.items { StandardStreams.output(describe(item)) }
@@ -74,15 +74,15 @@ struct Fsck: AsyncParsableCommand {
     }
 
     struct FsckJSON: Encodable {
-        var summary: [String: String]
-        var problems: [[String: String]]
+        var summary: [String: JSONScalar]
+        var problems: [[String: JSONScalar]]
 
-        init(summary: [String: String], lines: [Line]) {
+        init(summary: [String: JSONScalar], lines: [Line]) {
             self.summary = summary
             problems = lines.map { line in
-                var fields = EntryFormat.fields(line)
-                fields["kind"] = line.verb.lowercased()
-                fields["path"] = line.arguments.first
+                var fields = EntryFormat.typedFields(line)
+                fields["kind"] = .text(line.verb.lowercased())
+                fields["path"] = line.arguments.first.map { .text($0) }
                 return fields
             }
         }

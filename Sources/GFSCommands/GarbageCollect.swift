@@ -26,7 +26,7 @@ struct GarbageCollect: AsyncParsableCommand {
         let summary = try await client.master.collectGarbage(all: now)
         await client.close()
         if json {
-            StandardStreams.output(EntryFormat.json(EntryFormat.fields(summary.reply.line)))
+            StandardStreams.output(EntryFormat.json(EntryFormat.typedFields(summary.reply.line)))
         } else {
             StandardStreams.output(summary.fields.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n"))
         }

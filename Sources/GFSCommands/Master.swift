@@ -142,10 +142,12 @@ struct Master: AsyncParsableCommand {
         options.logReplicas = try (logReplicas ?? "").split(separator: ",").map { try serverAddress(String($0), flag: "--log-replicas") }
         options.secret = try server.useSecret()
         try server.useTLS()
+        options.http = try server.httpAddress()
         (options.principals, options.access) = try access.load(secret: options.secret)
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)
-        logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))")
+        let page = master.web.map { ", status page http://\($0.address)/" } ?? ""
+        logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))\(page)")
         announceReady(master.address)
         let signals = onStopSignals { await master.stepDown() }
         await master.run()

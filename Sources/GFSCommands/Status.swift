@@ -29,7 +29,7 @@ struct Status: AsyncParsableCommand {
     }
 
     struct JSONStatus: Encodable {
-        var master: String, fields: [String: String], chunkservers: [JSONServer]
+        var master: String, fields: [String: JSONScalar], chunkservers: [JSONServer]
     }
 
     func run() async throws {
@@ -39,7 +39,7 @@ struct Status: AsyncParsableCommand {
         if json {
             let status = JSONStatus(
                 master: client.master.address.description,
-                fields: Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
+                fields: Dictionary(fields.map { ($0.key, JSONScalar($0.value, key: $0.key)) }, uniquingKeysWith: { $1 }),
                 chunkservers: servers.map {
                     JSONServer(address: $0.server.description, alive: $0.alive, state: $0.state, chunks: $0.chunks,
                                free: $0.freeBytes, capacity: $0.capacityBytes, rack: $0.rack,

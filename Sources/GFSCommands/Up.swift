@@ -59,7 +59,7 @@ struct Up: AsyncParsableCommand {
         var children: [Child] = []
         let replication = min(3, chunkservers)
         let masterOptions = ["--replication", String(replication), "--chunk-size", String(chunkSize.bytes), "--log-level", logLevel,
-                             "--secret-file", secretFile, "--master-key", masterKey]
+                             "--secret-file", secretFile, "--master-key", masterKey, "--http", "127.0.0.1:0"]
         var masters = [master]
         if ha {
             let etcd = try HighAvailability(folder: dir, port: port + 90)
@@ -85,7 +85,7 @@ struct Up: AsyncParsableCommand {
             children.append(try Self.launch(binary, [
                 "chunkserver", "--dir", "\(dir)/chunkserver-\(index)", "--listen", "127.0.0.1:\(port + index)",
                 "--master", masterList, "--log-level", logLevel, "--secret-file", secretFile,
-                "--master-public-key", masterPublicKey,
+                "--master-public-key", masterPublicKey, "--http", "127.0.0.1:0",
             ]))
         }
         let group = ProcessGroup(children)
@@ -93,6 +93,7 @@ struct Up: AsyncParsableCommand {
         if await Self.waitUntilUp(master: masterList, chunkservers: chunkservers, group: group) {
             StandardStreams.error("gfs up: master \(masterList), \(chunkservers) chunkservers, data in \(dir), cluster secret in \(secretFile); Ctrl-C stops")
             if ha { StandardStreams.error("gfs up: clients reach both masters with: export GFS_MASTER=\(masterList)") }
+            for page in await Self.statusPages(masters: masters) { StandardStreams.error("gfs up: status page \(page)") }
         }
         let status = await group.waitForFirstExit()
         throw ExitCode(status)
@@ -108,6 +109,17 @@ struct Up: AsyncParsableCommand {
         let exit = ChildExit(process)
         try process.run()
         return Child(process: process, exit: exit, relaunch: nil)
+    }
+
+    /// The masters' status pages, as their STATUS replies tell them.
+    static func statusPages(masters: [String]) async -> [String] {
+        var pages: [String] = []
+        for master in masters.compactMap({ ServerID($0) }) {
+            let client = Client(masters: [master], timeout: .seconds(2))
+            if let http = try? await client.master.status().http { pages.append("http://\(http)/") }
+            await client.close()
+        }
+        return pages
     }
 
     /// Polls the master until every chunkserver has registered, or a child died.

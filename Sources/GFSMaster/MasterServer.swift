@@ -1,5 +1,7 @@
+import Foundation
 import GFSClient
 import GFSProtocol
+import GFSWeb
 import Logging
 import NIOCore
 
@@ -39,6 +41,8 @@ public struct MasterServer: Sendable {
         public var principals: Principals?
         /// With a secret: exports, token keys, audit log.
         public var access: AccessControl?
+        /// Where to serve the status page, `/status.json` and `/metrics`, if anywhere.
+        public var http: ServerID?
 
         /// Creates options.
         public init(listen: ServerID, directory: String, configuration: MasterConfiguration) {
@@ -51,6 +55,9 @@ public struct MasterServer: Sendable {
     let listener: ProtocolListener
     let service: MasterService
     let lock: DirectoryLock
+    let metrics: RoleMetrics
+    /// The status port, when `--http` asked for one.
+    public let web: StatusServer?
     /// The etcd campaign, when there is one.
     let election: Task<Void, Never>?
     let campaign: MasterElection?
@@ -85,8 +92,36 @@ public struct MasterServer: Sendable {
             campaign = candidate
         }
         await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)
-        return MasterServer(listener: listener, service: service, lock: lock, election: election, campaign: campaign,
-                            address: advertised)
+        let metrics = RoleMetrics(role: "master")
+        var web: StatusServer?
+        if let address = options.http {
+            web = try await Self.serveStatus(at: address, service: service, metrics: metrics, advertised: advertised)
+        }
+        return MasterServer(listener: listener, service: service, lock: lock, metrics: metrics, web: web,
+                            election: election, campaign: campaign, address: advertised)
+    }
+
+    /// Starts the status port and the metrics that only the master has.
+    static func serveStatus(at address: ServerID, service: MasterService, metrics: RoleMetrics,
+                            advertised: ServerID) async throws(GFSError) -> StatusServer {
+        let fsyncs = metrics.durations("gfs_log_fsync_duration", help: "Time to write and fdatasync one batch of operation log records.")
+        await service.observeLogFlushes { fsyncs.record($0) }
+        let live = metrics.gauge("gfs_live_chunkservers", help: "Chunkservers the master counts as live.")
+        let sequence = metrics.gauge("gfs_log_sequence", help: "The last durable operation log record.")
+        let health = ["healthy", "under_replicated", "missing", "stale_only"].map {
+            ($0, metrics.gauge("gfs_chunks", help: "Chunks by health, as fsck counts them.", labels: [("health", $0)]))
+        }
+        let server = try await StatusServer.start(address, report: {
+            await service.report(address: advertised, operationsPerSecond: metrics.operationsPerSecond)
+        }, html: StatusPages.master) { report in
+            live.set(Int64(report.liveServers))
+            sequence.set(Int64(clamping: report.logSequence))
+            let counts = [report.health.healthy, report.health.underReplicated, report.health.missing, report.health.staleOnly]
+            for ((_, gauge), count) in zip(health, counts) { gauge.set(Int64(count)) }
+            return metrics.exposition()
+        }
+        await service.setStatusAddress(server.address)
+        return server
     }
 
     /// The address it is known by: the advertised one, else the bound one.
@@ -102,15 +137,18 @@ public struct MasterServer: Sendable {
     /// Serves until the listener closes.
     public func run() async {
         let service = self.service
+        let metrics = self.metrics
         await listener.run { connection, identity in
-            try await Self.serve(connection, peer: identity, service: service)
+            try await Self.serve(connection, peer: identity, service: service, metrics: metrics)
         }
+        await web?.close()
         withExtendedLifetime(lock) {}
     }
 
     /// Answers requests in order; remembers which chunkserver registered here, so the master learns of its
     /// death the moment this connection closes (DESIGN §3, heartbeats).
-    static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: MasterService) async throws {
+    static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: MasterService,
+                      metrics: RoleMetrics) async throws {
         var registered: ServerID?
         let identity = ObjectIdentifier(connection.channel)
         defer {
@@ -140,7 +178,9 @@ public struct MasterServer: Sendable {
                         try await connection.send(.error(error), with: outbound)
                         continue
                     }
+                    let started = ContinuousClock.now
                     let reply = await service.handle(request, payload: payload, caller: peer)
+                    metrics.request(request.verb, took: ContinuousClock.now - started)
                     if request.verb == "REGISTER", reply.error == nil, let server = try? request.server("addr") {
                         registered = server
                         await service.serverRegistered(server, on: identity)

@@ -110,6 +110,9 @@ extension MasterService {
         let (outcome, log) = state.grantFinished(handle, version: version, confirmed: confirmed,
                                                  primaryNeverReached: primaryNeverReached)
         if !log.isEmpty { try await commit(log) }
+        if case let .failure(error) = outcome {
+            note("lease-failed", "lease of chunk \(handle) at version \(version) not granted: \(error.message)", level: .warning)
+        }
         let info = try outcome.get()
         // Only now may the lease be handed out, to this client and, as current, to others.
         state.leaseRecorded(handle, version: version)

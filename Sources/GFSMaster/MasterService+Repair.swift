@@ -26,30 +26,35 @@ extension MasterService {
     /// One planning pass; each copy runs on its own and reports back.
     func repairPass() {
         checkLeadership()
+        noteServerChanges()
         guard case .primary = role else { return }
         let rate = state.configuration.cloneBytesPerSecond
         let timeout = state.configuration.cloneTimeout
         catchUp()
         for order in state.planReplication() {
-            logger.info("copying chunk \(order.handle) from \(order.source) to \(order.target) (\(order.reason.rawValue))")
+            note("copy", "copying chunk \(order.handle) from \(order.source) to \(order.target) (\(order.reason.rawValue))")
             let request = ChunkRequest.replicate(order.handle, version: order.version, source: order.source,
                                                  bytesPerSecond: rate).line(epoch: epoch)
             Task {
-                let succeeded: Bool
+                let failure: (any Error)?
                 do {
                     _ = try await pool.call(order.target, request, timeout: timeout)
-                    succeeded = true
+                    failure = nil
                 } catch {
-                    logger.warning("copy of chunk \(order.handle) to \(order.target) failed: \(error)")
-                    succeeded = false
+                    failure = error
                 }
-                self.cloneDone(order, succeeded: succeeded)
+                self.cloneDone(order, failure: failure)
             }
         }
     }
 
-    private func cloneDone(_ order: CloneOrder, succeeded: Bool) {
-        state.cloneFinished(order, succeeded: succeeded)
+    private func cloneDone(_ order: CloneOrder, failure: (any Error)?) {
+        state.cloneFinished(order, succeeded: failure == nil)
+        if let failure {
+            note("copy-failed", "copy of chunk \(order.handle) to \(order.target) failed: \(failure)", level: .warning)
+        } else {
+            note("copied", "copied chunk \(order.handle) to \(order.target)")
+        }
     }
 
     /// Version-only GRANTs to replicas left behind by unused versions (see `planCatchUps`).
@@ -78,7 +83,7 @@ extension MasterService {
         }
         try await commit(mutations)
         if summary.purged > 0 {
-            logger.info("garbage collection purged \(summary.purged) deleted entries, \(summary.chunks) chunks")
+            note("gc", "garbage collection purged \(summary.purged) deleted entries, \(summary.chunks) chunks")
         }
         return summary
     }

@@ -53,6 +53,14 @@ public actor MasterService {
     var handingOver = false
     /// Exports, token keys and the audit log (`secure(_:)`).
     var accessControl = AccessControl()
+    /// The status page's recent events, and what it last saw of each chunkserver.
+    var events = RecentEvents()
+    var serverStates: [ServerID: String] = [:]
+    /// When the newest checkpoint was written (wall-clock milliseconds), and the last health count.
+    var lastCheckpointWall: Int64?
+    var healthCache: (at: ContinuousClock.Instant, health: MasterReport.Health)?
+    /// Where the status page is served (`--http`), told in STATUS replies.
+    var statusAddress: ServerID?
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
@@ -75,6 +83,7 @@ public actor MasterService {
         self.folder = folder
         self.logger = logger
         self.grantTimeout = grantTimeout
+        lastCheckpointWall = Self.newestCheckpointTime(in: folder)
         let elapsed = ContinuousClock.now - started
         let (entries, chunks) = (recovered.state.namespace.count, recovered.state.chunks.count)
         logger.info("recovered in \(elapsed): checkpoint \(recovered.checkpoint.map(String.init) ?? "none"), \(recovered.replayed) log records replayed, \(entries) entries, \(chunks) chunks")
@@ -141,7 +150,6 @@ public actor MasterService {
         let snapshot = state
         let folder = self.folder
         let log = self.log
-        let logger = self.logger
         Task.detached {
             let started = ContinuousClock.now
             do {
@@ -150,15 +158,18 @@ public actor MasterService {
                     try MasterStorage.writeCheckpoint(snapshot, sequence: sequence, folder: folder)
                     try MasterStorage.prune(folder)
                 }
-                logger.info("checkpoint \(sequence) written in \(ContinuousClock.now - started)")
+                await self.checkpointFinished("checkpoint \(sequence) written in \(ContinuousClock.now - started)", written: true)
             } catch {
-                logger.error("checkpoint \(sequence) failed: \(error)")
+                await self.checkpointFinished("checkpoint \(sequence) failed: \(error)", written: false)
             }
-            await self.checkpointFinished()
         }
     }
 
-    private func checkpointFinished() { checkpointing = false }
+    private func checkpointFinished(_ text: String, written: Bool) {
+        checkpointing = false
+        if written { lastCheckpointWall = state.clock.wallMilliseconds }
+        note("checkpoint", text, level: written ? .info : .error)
+    }
 
     /// Answers one request line (with its payload, for `REGISTER`). A retry of a namespace change (the same
     /// `call=`) is answered by the first try's outcome while that is under way, and as done once it is.
@@ -269,6 +280,7 @@ public actor MasterService {
             // A shadow's view may lag the primary's: it never tells a chunkserver to delete, nor logs on its own.
             if !ordersAsPrimary { deletions = [] } else { try await commit(adopted) }
             logger.log(level: level, "chunkserver \(server) registered with \(report.count) chunks, \(deletions.count) to delete")
+            noteServerChanges()
             return RegisterReply(chunkSize: state.configuration.chunkSize, role: role,
                                  instructions: deletions.map { ChunkServerInstruction.delete($0) }, epoch: epoch,
                                  tokenKeys: announcedTokenKeys).reply
@@ -279,14 +291,14 @@ public actor MasterService {
                 + outcome.deletions.map { ChunkServerInstruction.delete($0) }
             return InstructionsReply(instructions, epoch: epoch, tokenKeys: announcedTokenKeys).reply
         case let .corrupt(handle, server):
-            logger.warning("chunkserver \(server) reports replica of \(handle) corrupt")
+            note("corrupt", "chunkserver \(server) reports its replica of chunk \(handle) corrupt", level: .warning)
             state.replicaCorrupt(handle, on: server)
         case .status:
             let summaries = state.serverSummaries()
             return MasterStatus(role: role, sequence: log.durable, chunkSize: state.configuration.chunkSize,
                                 entries: state.namespace.count, chunks: state.chunks.count, leases: state.activeLeaseCount,
                                 servers: summaries.filter(\.alive).count, underReplicated: state.underReplicatedCount,
-                                copies: state.clonesUnderWay.count, summaries: summaries).reply
+                                copies: state.clonesUnderWay.count, summaries: summaries, http: statusAddress).reply
         case .help:
             return Verb.helpReply(for: .master)
         case let .tail(from, shadow, wait, last):

@@ -40,6 +40,13 @@ final class OperationLog: Sendable {
     /// A log file past this size asks for a checkpoint.
     let checkpointBytes: Int64
     private let state: NIOLockedValueBox<State>
+    private let flushObserver = NIOLockedValueBox<(@Sendable (Duration) -> Void)?>(nil)
+
+    /// Told how long each write-and-fdatasync of a batch took (`/metrics`).
+    var onFlush: (@Sendable (Duration) -> Void)? {
+        get { flushObserver.withLockedValue { $0 } }
+        set { flushObserver.withLockedValue { $0 = newValue } }
+    }
 
     /// Continues the log in `folder` after record `lastSequence`, appending to `fileName` (created if missing).
     init(folder: String, fileName: String, lastSequence: UInt64, checkpointBytes: Int64) throws(GFSError) {
@@ -124,6 +131,8 @@ final class OperationLog: Sendable {
             }
             guard let job else { return }
             let folder = self.folder
+            let started = ContinuousClock.now
+            defer { onFlush?(ContinuousClock.now - started) }
             let outcome = await Self.runWrite { () throws(WriteFailure) -> File in
                 try Self.write(job.batch, descriptor: job.descriptor, folder: folder, name: job.name,
                                startSize: job.size, rolloverAfter: job.rollover)

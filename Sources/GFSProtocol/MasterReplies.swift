@@ -122,9 +122,12 @@ public struct MasterStatus: ReplyMessage, Equatable {
     /// Re-replication copies under way.
     public var copies: Int
     public var summaries: [ServerSummary]
+    /// The status page's address (`--http`), if it serves one.
+    public var http: ServerID?
 
     public init(role: MasterRole, sequence: UInt64, chunkSize: Int64, entries: Int, chunks: Int, leases: Int,
-                servers: Int, underReplicated: Int, copies: Int, summaries: [ServerSummary]) {
+                servers: Int, underReplicated: Int, copies: Int, summaries: [ServerSummary], http: ServerID? = nil) {
+        self.http = http
         self.role = role
         self.sequence = sequence
         self.chunkSize = chunkSize
@@ -142,7 +145,7 @@ public struct MasterStatus: ReplyMessage, Equatable {
         [.init("role", role.description), .init("sequence", String(sequence)), .init("chunksize", String(chunkSize)),
          .init("entries", String(entries)), .init("chunks", String(chunks)), .init("leases", String(leases)),
          .init("servers", String(servers)), .init("under_replicated", String(underReplicated)),
-         .init("copies", String(copies))]
+         .init("copies", String(copies))] + (http.map { [.init("http", $0.description)] } ?? [])
     }
 
     public var reply: Reply { .ok(counters, body: summaries.map(\.line)) }
@@ -155,7 +158,8 @@ public struct MasterStatus: ReplyMessage, Equatable {
         self.init(role: try MasterRole(try line.require("role")), sequence: UInt64(try line.requireInteger("sequence")),
                   chunkSize: try line.requireInteger("chunksize", in: 1...Int64.max), entries: try count("entries"),
                   chunks: try count("chunks"), leases: try count("leases"), servers: try count("servers"),
-                  underReplicated: try count("under_replicated"), copies: try count("copies"), summaries: summaries)
+                  underReplicated: try count("under_replicated"), copies: try count("copies"), summaries: summaries,
+                  http: line["http"].flatMap { ServerID($0) })
     }
 }
 

@@ -67,8 +67,12 @@ public struct ChunkServerStatus: ReplyMessage, Equatable {
     public var freeBytes: Int64
     /// Bytes of pushed data waiting for their mutation.
     public var bufferedBytes: Int
+    /// The status page's address (`--http`), if it serves one.
+    public var http: ServerID?
 
-    public init(address: ServerID, chunks: Int, capacityBytes: Int64, freeBytes: Int64, bufferedBytes: Int) {
+    public init(address: ServerID, chunks: Int, capacityBytes: Int64, freeBytes: Int64, bufferedBytes: Int,
+                http: ServerID? = nil) {
+        self.http = http
         self.address = address
         self.chunks = chunks
         self.capacityBytes = capacityBytes
@@ -79,7 +83,7 @@ public struct ChunkServerStatus: ReplyMessage, Equatable {
     public var reply: Reply {
         .ok([.init("role", "chunkserver"), .init("addr", address.description), .init("chunks", String(chunks)),
              .init("capacity", String(capacityBytes)), .init("free", String(freeBytes)),
-             .init("buffered", String(bufferedBytes))])
+             .init("buffered", String(bufferedBytes))] + (http.map { [.init("http", $0.description)] } ?? []))
     }
 
     public init(_ reply: Reply) throws(GFSError) {
@@ -87,6 +91,6 @@ public struct ChunkServerStatus: ReplyMessage, Equatable {
         guard line["role"] == "chunkserver" else { throw GFSError(.badRequest, "STATUS: not a chunkserver's") }
         self.init(address: try line.server("addr"), chunks: Int(try line.requireInteger("chunks", in: 0...Int64(Int32.max))),
                   capacityBytes: try line.requireInteger("capacity"), freeBytes: try line.requireInteger("free"),
-                  bufferedBytes: Int(try line.requireInteger("buffered")))
+                  bufferedBytes: Int(try line.requireInteger("buffered")), http: line["http"].flatMap { ServerID($0) })
     }
 }

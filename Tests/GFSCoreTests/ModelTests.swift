@@ -97,3 +97,13 @@ import Testing
         #expect(accepted == [true, true, false, false])
     }
 }
+
+@Suite struct RecentEventsTests {
+    /// The status page's events keep the newest ones only, newest first, so memory stays fixed.
+    @Test func keepsTheNewestNewestFirst() {
+        var events = RecentEvents(capacity: 3)
+        for index in 1...5 { events.record(.init(time: Int64(index), kind: "k", text: "e\(index)")) }
+        #expect(events.count == 3)
+        #expect(events.newestFirst.map(\.text) == ["e5", "e4", "e3"])
+    }
+}

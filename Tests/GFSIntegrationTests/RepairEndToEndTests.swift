@@ -22,10 +22,14 @@ import Glibc
         try await withCluster(chunkservers: count, master: Self.master + extra, chunkserver: Self.chunkserver, name: name, body)
     }
 
-    static func fsck(_ cluster: ProcessCluster, _ extra: [String] = []) throws -> (status: Int32, summary: [String: String]) {
+    static func fsck(_ cluster: ProcessCluster, _ extra: [String] = []) throws -> (status: Int32, summary: [String: Any]) {
         let result = try cluster.gfs(["fsck", "--json"] + extra)
         let object = try JSONSerialization.jsonObject(with: result.output) as? [String: Any]
-        return (result.status, object?["summary"] as? [String: String] ?? [:])
+        let summary = object?["summary"] as? [String: Any] ?? [:]
+        // Counts are JSON numbers, the status a string.
+        #expect(summary["chunks"] as? Int != nil && summary["under"] as? Int != nil && summary["status"] as? String != nil,
+                "\(result.stdout)")
+        return (result.status, summary)
     }
 
     /// Reference: GFS §4.3 — kill one of 4 chunkservers: fsck turns non-zero, and every chunk is back at three

@@ -30,6 +30,13 @@ struct ServerOptions: ParsableArguments {
                                valueName: "file"), completion: .file())
     var tlsCa: String?
 
+    @Option(help: ArgumentHelp("Serve a status page (/), /status.json and Prometheus /metrics over HTTP on this address (port 0 picks one; STATUS tells it). Read-only and unauthenticated: bind it where only operators reach it.",
+                               valueName: "host:port"))
+    var http: String?
+
+    /// The `--http` address, if given.
+    func httpAddress() throws -> ServerID? { try http.map { try serverAddress($0, flag: "--http") } }
+
     /// Turns TLS on for everything this server accepts and opens, when configured.
     func useTLS() throws {
         guard tlsCert != nil || tlsKey != nil || tlsCa != nil else { return }

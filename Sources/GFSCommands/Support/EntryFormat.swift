@@ -42,11 +42,46 @@ enum EntryFormat {
         Dictionary(line.fields.filter { $0.key != "n" }.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
     }
 
+    /// A protocol line's fields by name, with numbers as JSON numbers (the reply count `n` left out).
+    static func typedFields(_ line: Line) -> [String: JSONScalar] {
+        fields(line).reduce(into: [:]) { typed, field in typed[field.key] = JSONScalar(field.value, key: field.key) }
+    }
+
     /// Pretty JSON text for any encodable value.
     static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return "null" }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A field value in JSON: a number when it is one, else a string. Names that only look like numbers (chunk
+/// handles, paths, addresses) stay strings.
+enum JSONScalar: Encodable, Equatable {
+    case integer(Int64), number(Double), text(String)
+
+    static let textual: Set<String> = ["handle", "path", "addr", "address", "name", "principal", "new", "from", "to"]
+
+    init(_ value: String, key: String) {
+        if Self.textual.contains(key) {
+            self = .text(value)
+        } else if let integer = Int64(value) {
+            self = .integer(integer)
+        } else if value.contains("."), value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }),
+                  let number = Double(value), number.isFinite {
+            self = .number(number)
+        } else {
+            self = .text(value)
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case let .integer(value): try container.encode(value)
+        case let .number(value): try container.encode(value)
+        case let .text(value): try container.encode(value)
+        }
     }
 }
