@@ -77,8 +77,8 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return mutation.map { [$0] } ?? []
     case let .lease(handle, path):
         _ = try state.requestLease(handle, of: path)
-    case let .setSize(path, size):
-        return try state.extendLength(path, to: size).map { [$0] } ?? []
+    case let .setSize(path, size, touch):
+        return try state.extendLength(path, to: size, touch: touch).map { [$0] } ?? []
     case let .heartbeat(server, free, leases):
         _ = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
     case let .corrupt(handle, server):
@@ -99,6 +99,10 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         try state.drain(server, !stop)
     case let .tune(perServer, total, rate):
         state.tune(clonesPerServer: perServer, clonesTotal: total, cloneBytesPerSecond: rate)
+    case let .setReplication(path, replication, recursive):
+        return try state.setReplication(path, to: replication, recursive: recursive)
+    case let .usage(path, _):
+        _ = try state.usage(path)
     case .register, .report, .leave, .tail, .checkpoint, .promote, .status, .help:
         break
     }

@@ -169,6 +169,18 @@ extension ChunkService {
         }
     }
 
+    /// The CRC32C of the replica's first `length` bytes, from its block checksums.
+    func checksum(_ handle: ChunkHandle, version: ChunkVersion, length: Int64) async throws(GFSError) -> UInt32 {
+        guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
+        guard held >= version else { throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held) < \(version)") }
+        do {
+            return try await onDisk { [store] () throws(GFSError) in try store.compositeChecksum(handle, length: length) }
+        } catch {
+            if error.code == .checksum { await reportCorrupt(handle, error) }
+            throw error
+        }
+    }
+
     func reportCorrupt(_ handle: ChunkHandle, _ error: GFSError) async {
         // A replica deleted meanwhile (the master's order) lost its files on purpose: nothing is corrupt.
         guard store.replica(handle) != nil else { return }

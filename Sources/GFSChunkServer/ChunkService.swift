@@ -97,6 +97,8 @@ public final class ChunkService: Sendable {
             try await durability.sync(handle)
         case let .read(handle, version, offset, length):
             return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
+        case let .checksum(handle, version, length):
+            return ChecksumReply(crc: try await checksum(handle, version: version, length: length), length: length).reply
         case let .revoke(handle, version):
             // Wait for a mutation in flight, so none is ordered after the lease is gone (GFS §3.4).
             let length = try await sequencer.run(handle) { () async throws(GFSError) -> Int64 in

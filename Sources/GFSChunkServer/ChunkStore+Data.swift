@@ -237,7 +237,7 @@ extension ChunkStore {
         }
     }
 
-    private func readExactly(_ file: SystemPackage.FileDescriptor, at offset: Int64, count: Int, path: String) throws(GFSError) -> ByteBuffer {
+    func readExactly(_ file: SystemPackage.FileDescriptor, at offset: Int64, count: Int, path: String) throws(GFSError) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(count)
         do {

@@ -39,6 +39,13 @@ public struct ChunkClient: Sendable {
     }
 
     /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first.
+    /// The CRC32C of a replica's first `length` bytes, composed on the chunkserver from its block checksums.
+    public func checksum(_ handle: ChunkHandle, version: ChunkVersion, length: Int64, from server: ServerID,
+                         token: String? = nil) async throws(GFSError) -> UInt32 {
+        let line = TokenField.stamp(ChunkRequest.checksum(handle, version: version, length: length).line, token)
+        return try ChecksumReply(try await pool.connection(to: server).call(line, timeout: timeout)).crc
+    }
+
     public func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int,
                      from server: ServerID, token: String? = nil) async throws(GFSError) -> ByteBuffer {
         let request = ChunkRequest.read(handle, version: version, offset: offset, length: length)

@@ -156,10 +156,16 @@ public final class Client: Sendable {
     /// `pieceRead` is told how long each piece took from its request to its last byte.
     public func read(_ path: GFSPath, pieceRead: (Duration) -> Void = { _ in },
                      into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
-        let layout = try await locations.layout(of: path, from: master)
-        var position: Int64 = 0
+        try await read(path, from: 0, layout: try await locations.layout(of: path, from: master), pieceRead: pieceRead,
+                       into: sink)
+    }
+
+    /// Reads bytes `start..<layout.size` of the file `layout` describes, in order.
+    public func read(_ path: GFSPath, from start: Int64, layout: FileLayout, pieceRead: (Duration) -> Void = { _ in },
+                     into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
+        var position = max(0, start)
         var window: [Task<(ByteBuffer, Duration), any Error>] = []
-        var planned: Int64 = 0
+        var planned = position
         let depth = 4
         defer { for task in window { task.cancel() } }
         while position < layout.size {

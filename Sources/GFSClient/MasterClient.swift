@@ -150,6 +150,16 @@ public struct MasterClient: Sendable {
         try RemoveReply(try await call(.remove(path, recursive: recursive))).purged
     }
 
+    /// `SETREP`: a new replication goal for a file, or every file under a directory; returns how many changed.
+    public func setReplication(_ path: GFSPath, to replication: Int, recursive: Bool = false) async throws(GFSError) -> Int {
+        try SetReplicationReply(try await call(.setReplication(path, replication: replication, recursive: recursive))).files
+    }
+
+    /// `DU`: what a path holds, and with `children` what each entry directly inside it holds.
+    public func usage(_ path: GFSPath, children: Bool = false) async throws(GFSError) -> UsageReply {
+        try UsageReply(try await call(.usage(path, children: children)))
+    }
+
     /// `LOOKUP`: the file's size, the cluster's chunk size, and where each chunk is.
     public func lookup(_ path: GFSPath, stale: Bool = false) async throws(GFSError) -> FileLayout {
         try FileLayout(try await call(.lookup(path, stale: stale)))
@@ -165,9 +175,9 @@ public struct MasterClient: Sendable {
         try LeaseInfo(try await call(.lease(handle, of: path)).line)
     }
 
-    /// `SETSIZE`.
-    public func setSize(_ path: GFSPath, size: Int64) async throws(GFSError) {
-        _ = try await call(.setSize(path, size: size))
+    /// `SETSIZE`; with `touch`, the modification time becomes now even if the size does not grow.
+    public func setSize(_ path: GFSPath, size: Int64, touch: Bool = false) async throws(GFSError) {
+        _ = try await call(.setSize(path, size: size, touch: touch))
     }
 
     /// `STATUS`: the master's counters and one summary per chunkserver.

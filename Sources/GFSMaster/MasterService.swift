@@ -269,8 +269,8 @@ public actor MasterService {
             return .ok(try await allocate(path, index: index).fields)
         case let .lease(handle, path):
             return .ok(withWriteToken(try await lease(handle, of: path), for: principal).fields)
-        case let .setSize(path, size):
-            if let mutation = try state.extendLength(path, to: size) { try await commit([mutation]) }
+        case let .setSize(path, size, touch):
+            if let mutation = try state.extendLength(path, to: size, touch: touch) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
             // Chunkservers report to a shadow again and again; only a server coming (back) to life is news.
@@ -307,6 +307,19 @@ public actor MasterService {
             return try await newestCheckpoint()
         case .promote:
             return promote()
+        case let .setReplication(path, replication, recursive):
+            let mutations = try await locked([path]) { () throws(GFSError) in
+                try state.setReplication(path, to: replication, recursive: recursive)
+            }
+            try await commit(mutations)
+            return SetReplicationReply(files: mutations.count).reply
+        case let .usage(path, children):
+            let usage = try state.usage(path)
+            var listed: [(path: GFSPath, usage: MasterStateMachine.Usage)] = []
+            if children, state.namespace[path]?.kind == .directory {
+                for child in try state.list(path) { listed.append((child.path, try state.usage(child.path))) }
+            }
+            return UsageReply(usage: usage, children: listed).reply
         case .report, .leave, .drain, .tune, .deleted, .undelete, .collectGarbage, .fsck:
             return try await handleRepair(request, payload: payload, call: call)
         }

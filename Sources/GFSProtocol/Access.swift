@@ -6,9 +6,9 @@ extension MasterRequest {
     public var needs: [ExportRules.Need] {
         switch self {
         case let .makeDirectory(path, _), let .create(path, _, _), let .remove(path, _), let .allocate(path, _),
-            let .setSize(path, _), let .undelete(path):
+            let .setSize(path, _, _), let .undelete(path), let .setReplication(path, _, _):
             return [.write(path)]
-        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path):
+        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path), let .usage(path, _):
             return [.read(path)]
         case let .move(source, destination):
             return [.write(source), .write(destination)]

@@ -26,6 +26,8 @@ public enum ChunkRequest: Sendable, Equatable {
     /// Master → new replica: copy `handle` at `version` from the chunkserver `source`, reading at most
     /// `bytesPerSecond` (GFS §4.3: re-replication goes chunkserver to chunkserver).
     case replicate(ChunkHandle, version: ChunkVersion, source: ServerID, bytesPerSecond: Int64?)
+    /// The CRC32C of the first `length` bytes, composed from the stored block checksums.
+    case checksum(ChunkHandle, version: ChunkVersion, length: Int64)
     case status
     case help
 
@@ -67,6 +69,9 @@ public enum ChunkRequest: Sendable, Equatable {
         case .replicate:
             self = .replicate(try line.handle(), version: UInt64(try line.requireInteger("version")),
                               source: try line.server("from"), bytesPerSecond: try line.integer("rate", in: 1...Int64.max))
+        case .checksum:
+            self = .checksum(try line.handle(), version: UInt64(try line.requireInteger("version")),
+                             length: try line.requireInteger("length", in: 0...Limits.maximumChunkBytes))
         case .status: self = .status
         case .help: self = .help
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
@@ -106,6 +111,8 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .replicate(handle, version, source, rate):
             return Line("REPLICATE", fields: ["handle": handle.description, "version": String(version),
                                               "from": source.description, "rate": rate.map(String.init)])
+        case let .checksum(handle, version, length):
+            return Line("CHECKSUM", fields: ["handle": handle.description, "version": String(version), "length": String(length)])
         case .status: return Line("STATUS")
         case .help: return Line("HELP")
         }

@@ -14,7 +14,8 @@ public enum MasterRequest: Sendable, Equatable {
     /// The lease on a chunk of `of`: the master refuses if the chunk is no longer that file's (a snapshot's
     /// copy-on-write gave the file a new chunk), so a client's old handle cannot write into the snapshot.
     case lease(ChunkHandle, of: GFSPath? = nil)
-    case setSize(GFSPath, size: Int64)
+    /// With `touch`, the modification time becomes now even when the size does not grow.
+    case setSize(GFSPath, size: Int64, touch: Bool = false)
     case register(ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64)
     case heartbeat(ServerID, freeBytes: Int64, leases: [ChunkHandle])
     case corrupt(ChunkHandle, on: ServerID)
@@ -37,6 +38,8 @@ public enum MasterRequest: Sendable, Equatable {
     case undelete(GFSPath)
     case collectGarbage(all: Bool)
     case fsck(GFSPath, files: Bool, chunks: Bool)
+    case setReplication(GFSPath, replication: Int, recursive: Bool)
+    case usage(GFSPath, children: Bool)
 
     /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
     public init(_ line: Line) throws(GFSError) {
@@ -55,7 +58,7 @@ public enum MasterRequest: Sendable, Equatable {
         case .lookup: self = .lookup(try line.path(0), stale: line.flag("stale"))
         case .allocate: self = .allocate(try line.path(0), index: Int(try line.requireInteger("index", in: 0...Int64(Int32.max))))
         case .lease: self = .lease(try line.handle(), of: line.arguments.isEmpty ? nil : try line.path(0))
-        case .setSize: self = .setSize(try line.path(0), size: try line.requireInteger("size"))
+        case .setSize: self = .setSize(try line.path(0), size: try line.requireInteger("size"), touch: line.flag("touch"))
         case .register:
             self = .register(try line.server("addr"), rack: line["rack"] ?? "",
                              capacityBytes: try line.requireInteger("capacity"), freeBytes: try line.requireInteger("free"))
@@ -89,6 +92,10 @@ public enum MasterRequest: Sendable, Equatable {
         case .gc: self = .collectGarbage(all: line.flag("all"))
         case .fsck: self = .fsck(line.arguments.isEmpty ? .root : try line.path(0), files: line.flag("files"),
                                  chunks: line.flag("chunks"))
+        case .setrep:
+            self = .setReplication(try line.path(0), replication: Int(try line.requireInteger("replication", in: 1...16)),
+                                   recursive: line.flag("recursive"))
+        case .du: self = .usage(line.arguments.isEmpty ? .root : try line.path(0), children: line.flag("children"))
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
         }
     }
@@ -107,7 +114,8 @@ public enum MasterRequest: Sendable, Equatable {
         case let .lookup(path, stale): return Line("LOOKUP", [path.string], fields: ["stale": stale ? "1" : nil])
         case let .allocate(path, index): return Line("ALLOCATE", [path.string], fields: ["index": String(index)])
         case let .lease(handle, path): return Line("LEASE", path.map { [$0.string] } ?? [], fields: ["handle": handle.description])
-        case let .setSize(path, size): return Line("SETSIZE", [path.string], fields: ["size": String(size)])
+        case let .setSize(path, size, touch):
+            return Line("SETSIZE", [path.string], fields: ["size": String(size), "touch": touch ? "1" : nil])
         case let .register(server, rack, capacity, free):
             return Line("REGISTER", fields: ["addr": server.description, "rack": rack.isEmpty ? nil : rack,
                                              "capacity": String(capacity), "free": String(free)])
@@ -134,6 +142,10 @@ public enum MasterRequest: Sendable, Equatable {
         case let .collectGarbage(all): return Line("GC", fields: ["all": all ? "1" : nil])
         case let .fsck(path, files, chunks):
             return Line("FSCK", [path.string], fields: ["files": files ? "1" : nil, "chunks": chunks ? "1" : nil])
+        case let .setReplication(path, replication, recursive):
+            return Line("SETREP", [path.string], fields: ["replication": String(replication),
+                                                          "recursive": recursive ? "1" : nil])
+        case let .usage(path, children): return Line("DU", [path.string], fields: ["children": children ? "1" : nil])
         }
     }
 
@@ -142,7 +154,7 @@ public enum MasterRequest: Sendable, Equatable {
     /// only grows a file). A CREATE or MV repeated might be refused for what its first time did.
     public var isSafeToRepeat: Bool {
         switch self {
-        case .allocate, .lease, .setSize: return true
+        case .allocate, .lease, .setSize, .setReplication: return true
         default: return !isMutation
         }
     }
@@ -151,7 +163,7 @@ public enum MasterRequest: Sendable, Equatable {
     public var isMutation: Bool {
         switch self {
         case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,
-            .drain, .tune:
+            .drain, .tune, .setReplication:
             return true
         default: return false
         }

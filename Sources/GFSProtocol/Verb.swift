@@ -14,6 +14,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case grant = "GRANT"
     case hello = "HELLO", auth = "AUTH"
     case help = "HELP"
+    case setrep = "SETREP", du = "DU", checksum = "CHECKSUM"
 
     /// The roles that answer a verb.
     public enum Role: String, Sendable { case master, chunkserver }
@@ -23,9 +24,9 @@ public enum Verb: String, CaseIterable, Sendable {
         switch self {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
             .corrupt, .tail, .checkpoint, .promote, .snapshot, .report, .leave, .drain, .tune, .deleted, .undelete,
-            .gc, .fsck:
+            .gc, .fsck, .setrep, .du:
             return [.master]
-        case .push, .write, .apply, .sync, .append, .pad, .read, .grant, .revoke, .clone, .replicate:
+        case .push, .write, .apply, .sync, .append, .pad, .read, .grant, .revoke, .clone, .replicate, .checksum:
             return [.chunkserver]
         case .status, .help, .hello, .auth:
             return [.master, .chunkserver]
@@ -47,7 +48,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .lookup: return "LOOKUP path [stale=1]"
         case .allocate: return "ALLOCATE path index=N"
         case .lease: return "LEASE [PATH] handle=H"
-        case .setSize: return "SETSIZE path size=N"
+        case .setSize: return "SETSIZE path size=N [touch=1]"
         case .register: return "REGISTER addr=A capacity=N free=N [rack=R] len=N"
         case .heartbeat: return "HEARTBEAT addr=A free=N [leases=H,H]"
         case .corrupt: return "CORRUPT handle=H addr=A"
@@ -78,6 +79,9 @@ public enum Verb: String, CaseIterable, Sendable {
         case .hello: return "HELLO principal=P nonce=N"
         case .auth: return "AUTH proof=P"
         case .help: return "HELP"
+        case .setrep: return "SETREP path replication=N [recursive=1]"
+        case .du: return "DU path [children=1]"
+        case .checksum: return "CHECKSUM handle=H version=V length=N"
         }
     }
 
@@ -124,6 +128,9 @@ public enum Verb: String, CaseIterable, Sendable {
         case .hello: return "start proving the cluster secret (the reply holds the nonce and proof of the server)"
         case .auth: return "prove the cluster secret (until then every other verb is refused)"
         case .help: return "list the verbs this port answers"
+        case .setrep: return "change the replication goal of a file (recursive: of every file under a directory)"
+        case .du: return "files, directories, bytes and replicated bytes under a path (children: a USAGE line per child)"
+        case .checksum: return "CRC32C of a replica's first N bytes, composed from its block checksums (crc=)"
         }
     }
 

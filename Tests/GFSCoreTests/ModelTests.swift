@@ -107,3 +107,16 @@ import Testing
         #expect(events.newestFirst.map(\.text) == ["e5", "e4", "e3"])
     }
 }
+
+@Suite struct CRCCombineTests {
+    /// A composed checksum equals the checksum of the whole bytes, wherever they are split: a file's checksum
+    /// does not depend on its chunk size.
+    @Test(arguments: [0, 1, 7, 4096, 65536, 65537, 199_999, 200_000])
+    func composedEqualsWhole(split: Int) {
+        let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let whole = CRC32C.checksum(bytes)
+        let first = CRC32C.checksum(Array(bytes[..<split]))
+        let second = CRC32C.checksum(Array(bytes[split...]))
+        #expect(CRC32C.combine(first, second, secondLength: Int64(bytes.count - split)) == whole)
+    }
+}

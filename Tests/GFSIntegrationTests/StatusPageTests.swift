@@ -25,9 +25,7 @@ struct PageFailure: Error, CustomStringConvertible {
 
     /// The master's report, from /status.json.
     static func report(_ base: String) throws -> MasterReport {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(MasterReport.self, from: fetch(base + "status.json"))
+        try JSONDecoder().decode(MasterReport.self, from: fetch(base + "status.json"))
     }
 
     /// Every sample of a /metrics page as prometheus_client parses it (`name{label="v",…}` → value), and each

@@ -20,6 +20,11 @@ enum StandardStreams {
         _ = try? write(ByteBuffer(string: text), to: descriptor)
     }
 
+    /// Redraws one status line on stderr (`\r`, cleared to the end); nil erases it.
+    static func progress(_ text: String?) {
+        write(text: "\r" + (text ?? "") + "\u{1B}[K", to: 2)
+    }
+
     /// Writes a line to stderr.
     static func error(_ text: String) {
         _ = try? write(ByteBuffer(string: text + "\n"), to: 2)

@@ -91,6 +91,8 @@ extension Mutation {
             writer.write(UInt8(12)); writer.write(epoch)
         case let .finishCall(call, at):
             writer.write(UInt8(13)); writer.write(call.high); writer.write(call.low); writer.write(at)
+        case let .setReplication(path, replication):
+            writer.write(UInt8(14)); writer.write(path); writer.write(UInt8(clamping: replication))
         }
     }
 
@@ -114,6 +116,7 @@ extension Mutation {
         case 11: return .reserveVersion(ChunkHandle(try reader.read()), try reader.read())
         case 12: return .beginEpoch(try reader.read())
         case 13: return .finishCall(ClientCall(high: try reader.read(), low: try reader.read()), at: try reader.read())
+        case 14: return .setReplication(try reader.readPath(), replication: Int(try reader.read(UInt8.self)))
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -199,6 +199,15 @@ public struct MasterStateMachine: Sendable {
                 $0.length = max($0.length, length)
                 $0.modified = modified
             }
+        case let .setReplication(path, replication):
+            namespace.update(path) { $0.replication = replication }
+            for handle in namespace[path]?.chunks ?? [] {
+                guard var info = chunks[handle] else { continue }
+                // A chunk shared with a snapshot keeps the highest goal of its files: which other files share it
+                // is not kept, so a lower goal waits for copy-on-write.
+                info.goal = info.references > 1 ? max(info.goal, replication) : replication
+                chunks[handle] = info  // marks it changed: the next repair pass copies or trims it
+            }
         }
     }
 
@@ -333,13 +342,13 @@ public struct MasterStateMachine: Sendable {
     }
 
     /// Records that a client wrote up to `length` bytes; returns nil when the file was already that long.
-    public mutating func extendLength(_ path: GFSPath, to length: Int64) throws(GFSError) -> Mutation? {
+    public mutating func extendLength(_ path: GFSPath, to length: Int64, touch: Bool = false) throws(GFSError) -> Mutation? {
         let entry = try file(path)
         guard length >= 0, length <= Int64(entry.chunks.count) * configuration.chunkSize else {
             throw GFSError(.badRequest, "\(path): length \(length) beyond its \(entry.chunks.count) chunks")
         }
-        guard length > entry.length else { return nil }
-        let mutation = Mutation.setLength(path, length, modified: clock.wallMilliseconds)
+        guard length > entry.length || touch else { return nil }
+        let mutation = Mutation.setLength(path, max(length, entry.length), modified: clock.wallMilliseconds)
         apply(mutation)
         return mutation
     }
@@ -377,6 +386,10 @@ extension MasterStateMachine {
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
+        case let .setReplication(path, replication):
+            guard namespace[path]?.kind == .file, (1...16).contains(replication) else {
+                throw GFSError(.internal, "log sets replication \(replication) of \(path), which cannot take it")
+            }
         case let .snapshot(source, destination, _):
             guard namespace[source] != nil, !destination.isDescendant(of: source) else {
                 throw GFSError(.internal, "log snapshots missing \(source)")

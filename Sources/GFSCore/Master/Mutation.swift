@@ -32,6 +32,8 @@ public enum Mutation: Sendable, Equatable {
     /// each primary's reign unique, so a shadow whose log ends in records the new primary never had finds
     /// that out (its last record differs from the primary's at the same number).
     case beginEpoch(UInt64)
+    /// A file's chunks should now have `replication` replicas: repair copies or removes replicas to match.
+    case setReplication(GFSPath, replication: Int)
     /// The client operation named `call` is done (logged after its own mutations, at `at` wall milliseconds):
     /// a retry of it is answered as done (`RetryCache`).
     case finishCall(ClientCall, at: Int64)

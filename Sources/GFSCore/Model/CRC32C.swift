@@ -17,3 +17,55 @@ public enum CRC32C {
         bytes.withUnsafeBytes { checksum($0) }
     }
 }
+
+extension CRC32C {
+    /// The reflected CRC32C polynomial.
+    private static let polynomial: UInt32 = 0x82F6_3B78
+
+    /// The checksum of `A` followed by `B`, from the checksum of `A`, that of `B` and `B`'s length: how a file
+    /// checksum is composed from chunkservers' block checksums without moving the bytes (HDFS's
+    /// COMPOSITE-CRC). The arithmetic is zlib's `crc32_combine`, in GF(2) modulo the polynomial.
+    public static func combine(_ first: UInt32, _ second: UInt32, secondLength: Int64) -> UInt32 {
+        guard secondLength > 0 else { return first }
+        return multiply(xToThePower(secondLength, doublings: 3), first) ^ second
+    }
+
+    /// `a * b` modulo the polynomial (bit 31 is x^0).
+    private static func multiply(_ a: UInt32, _ b: UInt32) -> UInt32 {
+        var (a, b) = (a, b)
+        var mask: UInt32 = 1 << 31
+        var product: UInt32 = 0
+        while mask != 0, a != 0 {
+            if a & mask != 0 {
+                product ^= b
+                a ^= mask
+            }
+            mask >>= 1
+            b = b & 1 != 0 ? (b >> 1) ^ polynomial : b >> 1
+        }
+        return product
+    }
+
+    /// x^(2^k) modulo the polynomial, for k = 0..<32.
+    private static let powers: [UInt32] = {
+        var power: UInt32 = 1 << 30  // x^1
+        var table: [UInt32] = []
+        for _ in 0..<32 {
+            table.append(power)
+            power = multiply(power, power)
+        }
+        return table
+    }()
+
+    /// x^(n * 2^doublings) modulo the polynomial: with 3 doublings, the shift of n bytes.
+    private static func xToThePower(_ n: Int64, doublings: Int) -> UInt32 {
+        var (n, k) = (UInt64(n), doublings)
+        var result: UInt32 = 1 << 31  // x^0
+        while n != 0 {
+            if n & 1 != 0 { result = multiply(powers[k & 31], result) }
+            n >>= 1
+            k += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,83 @@
+import GFSCore
+
+/// The `DU` reply: what a path holds, and with `children=1` a `USAGE path files= dirs= bytes= space=` line
+/// per entry directly inside it.
+public struct UsageReply: ReplyMessage, Equatable {
+    public var usage: MasterStateMachine.Usage
+    public var children: [(path: GFSPath, usage: MasterStateMachine.Usage)]
+
+    public init(usage: MasterStateMachine.Usage, children: [(path: GFSPath, usage: MasterStateMachine.Usage)] = []) {
+        self.usage = usage
+        self.children = children
+    }
+
+    static func fields(_ usage: MasterStateMachine.Usage) -> [Line.Field] {
+        [.init("files", String(usage.files)), .init("dirs", String(usage.directories)), .init("bytes", String(usage.bytes)),
+         .init("space", String(usage.space))]
+    }
+
+    static func usage(_ line: Line) throws(GFSError) -> MasterStateMachine.Usage {
+        var usage = MasterStateMachine.Usage()
+        usage.files = Int(try line.requireInteger("files", in: 0...Int64(Int32.max)))
+        usage.directories = Int(try line.requireInteger("dirs", in: 0...Int64(Int32.max)))
+        usage.bytes = try line.requireInteger("bytes", in: 0...Int64.max)
+        usage.space = try line.requireInteger("space", in: 0...Int64.max)
+        return usage
+    }
+
+    public var reply: Reply {
+        .ok(Self.fields(usage), body: children.map { Line("USAGE", [$0.path.string], Self.fields($0.usage)) })
+    }
+
+    public init(_ reply: Reply) throws(GFSError) {
+        var children: [(GFSPath, MasterStateMachine.Usage)] = []
+        for line in reply.body {
+            guard line.verb == "USAGE" else { throw GFSError(.badRequest, "DU: unexpected \(line.verb) line") }
+            children.append((try line.path(0), try Self.usage(line)))
+        }
+        self.init(usage: try Self.usage(reply.line), children: children)
+    }
+
+    public static func == (left: UsageReply, right: UsageReply) -> Bool {
+        left.usage == right.usage && left.children.elementsEqual(right.children) { $0.path == $1.path && $0.usage == $1.usage }
+    }
+}
+
+/// The `SETREP` reply: how many files' goals changed.
+public struct SetReplicationReply: ReplyMessage, Equatable {
+    public var files: Int
+
+    public init(files: Int) { self.files = files }
+
+    public var reply: Reply { .ok([.init("files", String(files))]) }
+
+    public init(_ reply: Reply) throws(GFSError) {
+        files = Int(try reply.line.requireInteger("files", in: 0...Int64(Int32.max)))
+    }
+}
+
+/// The `CHECKSUM` reply: a replica prefix's CRC32C (8 hex digits) and its length.
+public struct ChecksumReply: ReplyMessage, Equatable {
+    public var crc: UInt32
+    public var length: Int64
+
+    public init(crc: UInt32, length: Int64) {
+        self.crc = crc
+        self.length = length
+    }
+
+    /// 8 lower-case hex digits.
+    public static func hex(_ crc: UInt32) -> String {
+        let digits = String(crc, radix: 16)
+        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    public var reply: Reply { .ok([.init("crc", Self.hex(crc)), .init("length", String(length))]) }
+
+    public init(_ reply: Reply) throws(GFSError) {
+        guard let crc = UInt32(try reply.line.require("crc"), radix: 16) else {
+            throw GFSError(.badRequest, "CHECKSUM: crc= is not 8 hex digits")
+        }
+        self.init(crc: crc, length: try reply.line.requireInteger("length", in: 0...Int64.max))
+    }
+}
