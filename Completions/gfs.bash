@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|get|ls|stat|mkdir|mv|rm|snapshot|undelete|fsck|gc|status|drain|tune|promote|shell|bench|help)
+    up|master|chunkserver|put|append|write|cat|tail|get|ls|stat|mkdir|mv|rm|snapshot|undelete|touch|setrep|du|count|df|checksum|fsck|gc|status|drain|tune|promote|shell|bench|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat get ls stat mkdir mv rm snapshot undelete fsck gc status drain tune promote shell bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat tail get ls stat mkdir mv rm snapshot undelete touch setrep du count df checksum fsck gc status drain tune promote shell bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -517,7 +517,7 @@ _gfs_write() {
 
 _gfs_cat() {
     repeating_flags=()
-    non_repeating_flags=(--progress --no-progress --raw --stale --version -h --help)
+    non_repeating_flags=(--progress --no-progress --raw --stale --follow --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -544,6 +544,43 @@ _gfs_cat() {
     case "${positional_number}" in
     *)
         __gfs_add_completions -W "$(__gfs_custom_complete ---completion cat -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_tail() {
+    repeating_flags=()
+    non_repeating_flags=(-f --raw --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca -n)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    '-n')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion tail -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -828,6 +865,205 @@ _gfs_undelete() {
     case "${positional_number}" in
     *)
         __gfs_add_completions -W "$(__gfs_custom_complete ---completion undelete -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_touch() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --replication)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--replication')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion touch -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_setrep() {
+    repeating_flags=()
+    non_repeating_flags=(-R -w --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion setrep -- positional@1 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_du() {
+    repeating_flags=()
+    non_repeating_flags=(-s -h --human-readable --json --version --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion du -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_count() {
+    repeating_flags=()
+    non_repeating_flags=(-h --human-readable --json --version --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion count -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_df() {
+    repeating_flags=()
+    non_repeating_flags=(-h --human-readable --json --version --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_gfs_checksum() {
+    repeating_flags=()
+    non_repeating_flags=(--local --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion checksum -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -130,7 +130,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .help: return "list the verbs this port answers"
         case .setrep: return "change the replication goal of a file (recursive: of every file under a directory)"
         case .du: return "files, directories, bytes and replicated bytes under a path (children: a USAGE line per child)"
-        case .checksum: return "CRC32C of a replica's first N bytes, composed from its block checksums (crc=)"
+        case .checksum: return "CRC32C of the first length bytes of a replica, composed from its block checksums"
         }
     }
 

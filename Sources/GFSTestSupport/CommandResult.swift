@@ -50,6 +50,9 @@ public final class RunningCommand: @unchecked Sendable {
     public init(_ binary: URL, _ arguments: [String], stdin: Data? = nil, keepOpen: Bool = false,
                 environment: [String: String] = [:]) throws {
         let (outputPipe, errorPipe) = (self.outputPipe, self.errorPipe)
+        // A command that exits before reading all its stdin (a refused `put -`) must fail the test, not end the
+        // test process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         process.executableURL = binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

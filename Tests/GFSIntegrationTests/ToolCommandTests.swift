@@ -1,0 +1,149 @@
+// Goal: the commands people reach for in HDFS, MooseFS and SeaweedFS work against a real cluster: setrep
+// (the repair loop adds and removes replicas), du, count, df, touch, checksum (equal for equal bytes, computed
+// by the chunkservers) and tail -f (which rides through a master restart). Each --json prints numbers as
+// numbers, in the documented shape.
+import Foundation
+import GFSTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized) struct ToolCommandTests {
+    static let master = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "2s", "--repair-interval", "200ms"]
+    static let chunkserver = ["--heartbeat-interval", "200ms", "--report-interval", "1s"]
+
+    /// A command's JSON output as objects.
+    static func json(_ cluster: ProcessCluster, _ arguments: [String]) throws -> Any {
+        let result = try cluster.gfs(arguments + ["--json"])
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return try JSONSerialization.jsonObject(with: result.output)
+    }
+
+    /// Holds an object to its documented keys, with numbers where numbers are documented.
+    static func expectShape(_ object: Any?, numbers: Set<String>, strings: Set<String> = [], _ what: String) {
+        guard let object = object as? [String: Any] else {
+            Issue.record("\(what): not an object: \(String(describing: object))")
+            return
+        }
+        #expect(Set(object.keys) == numbers.union(strings), "\(what): keys \(object.keys.sorted())")
+        for key in numbers { #expect(object[key] is NSNumber && !(object[key] is String), "\(what).\(key) is not a number") }
+        for key in strings { #expect(object[key] is String, "\(what).\(key) is not a string") }
+    }
+
+    @Test func setrepAddsAndRemovesReplicasAndWaits() async throws {
+        try await withCluster(chunkservers: 4, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            let data = testBytes(3 * 65536 + 11, seed: 8)
+            #expect(try cluster.gfs(["mkdir", "/r"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/r/f"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/r/g"], stdin: Data("g".utf8)).status == 0)
+            let chunks = 5
+            func replicasOnDisk() -> Int { cluster.chunkservers.map { chunkFiles($0).count }.reduce(0, +) }
+            #expect(replicasOnDisk() == chunks * 3)
+
+            let down = try #require(try Self.json(cluster, ["setrep", "-R", "-w", "2", "/r"]) as? [Any])
+            Self.expectShape(down.first, numbers: ["replication", "filesChanged", "chunks", "chunksAtGoal"], strings: ["path"], "setrep")
+            #expect((down.first as? [String: Any])?["chunksAtGoal"] as? Int == chunks)
+            try await waitUntil("surplus replicas to leave the disks") { replicasOnDisk() == chunks * 2 }
+            #expect(try cluster.gfs(["stat", "/r/f"]).stdout.contains("replication\t2"))
+
+            #expect(try cluster.gfs(["setrep", "-w", "4", "/r/f"]).status == 0)
+            let fsck = try #require(try Self.json(cluster, ["fsck", "--chunks", "/r/f"]) as? [String: Any])
+            let entries = try #require(fsck["entries"] as? [[String: Any]]).filter { $0["kind"] as? String == "chunk" }
+            #expect(entries.count == 4 && entries.allSatisfy { ($0["live"] as? String)?.split(separator: ",").count == 4 })
+            #expect(try cluster.gfs(["cat", "/r/f"]).output == data)
+
+            let directory = try cluster.gfs(["setrep", "2", "/r"])
+            #expect(directory.status == 1 && directory.stderr.contains("is a directory"))
+            #expect(try cluster.gfs(["setrep", "17", "/r/f"]).status == 2)
+        }
+    }
+
+    @Test func duCountDfAndTouchReportNumbers() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            #expect(try cluster.gfs(["mkdir", "-p", "/d/e"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/d/e/f"], stdin: testBytes(100_000)).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/d/g"], stdin: testBytes(10)).status == 0)
+
+            let du = try #require(try Self.json(cluster, ["du", "/d"]) as? [[String: Any]])
+            #expect(du.map { $0["path"] as? String } == ["/d/e", "/d/g"])
+            Self.expectShape(du.first, numbers: ["bytes", "space", "files", "directories"], strings: ["path"], "du")
+            #expect(du.first?["bytes"] as? Int == 100_000 && du.first?["space"] as? Int == 300_000)
+            #expect(try cluster.gfs(["du", "-s", "/d"]).stdout == "100010\t300030\t/d\n")
+
+            let count = try #require(try Self.json(cluster, ["count", "/d"]) as? [[String: Any]])
+            Self.expectShape(count.first, numbers: ["directories", "files", "bytes", "space"], strings: ["path"], "count")
+            #expect(try cluster.gfs(["count", "/d"]).stdout == "2\t2\t100010\t/d\n")
+
+            let df = try Self.json(cluster, ["df"])
+            Self.expectShape(df, numbers: ["size", "used", "available", "usePercent", "liveServers"], "df")
+            #expect((df as? [String: Any])?["liveServers"] as? Int == 3)
+
+            #expect(try cluster.gfs(["touch", "/d/new"]).status == 0)
+            #expect(try cluster.gfs(["stat", "/d/new"]).stdout.contains("size\t0"))
+            let before = try cluster.gfs(["stat", "--json", "/d/g"]).stdout
+            try await waitUntil("touch to move the modification time", within: .seconds(5)) {
+                try cluster.gfs(["touch", "/d/g"]).status == 0 && cluster.gfs(["stat", "--json", "/d/g"]).stdout != before
+            }
+            #expect(try cluster.gfs(["cat", "/d/g"]).output == testBytes(10))  // touch leaves the bytes alone
+            #expect(try cluster.gfs(["touch", "/d/e"]).status == 1)
+        }
+    }
+
+    @Test func checksumDependsOnlyOnTheBytes() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            let data = testBytes(5 * 65536 + 12345, seed: 3)
+            let local = cluster.root.appendingPathComponent("local.bin")
+            try data.write(to: local)
+            #expect(try cluster.gfs(["put", local.path, "/c1"]).status == 0)
+            #expect(try cluster.gfs(["put", "--replication", "1", local.path, "/c2"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/other"], stdin: testBytes(data.count, seed: 4)).status == 0)
+            let rows = try #require(try Self.json(cluster, ["checksum", "/c1", "/c2", "/other"]) as? [[String: Any]])
+            Self.expectShape(rows.first, numbers: ["bytes"], strings: ["path", "algorithm", "checksum"], "checksum")
+            let sums = rows.compactMap { $0["checksum"] as? String }
+            let localSum = try cluster.gfs(["checksum", "--local", local.path]).stdout.split(separator: "\t").last
+            #expect(sums.count == 3 && sums[0] == sums[1] && sums[0] != sums[2])
+            #expect(localSum.map { String($0.dropLast()) } == sums[0])  // the line ends in a newline
+            #expect(try cluster.gfs(["checksum", "/missing"]).status == 1)
+        }
+    }
+
+    @Test func tailFollowsRecordsThroughAMasterRestart() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            let first = (1...20).map { "record \($0)\n" }.joined()
+            #expect(try cluster.gfs(["append", "--create", "/log"], stdin: Data(first.utf8)).status == 0)
+            #expect(try cluster.gfs(["tail", "-n", "2", "/log"]).stdout == "record 19\nrecord 20\n")
+
+            let output = cluster.root.appendingPathComponent("tail.out")
+            #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
+            let follower = Process()
+            follower.executableURL = ProcessCluster.binary
+            follower.arguments = ["tail", "-f", "-n", "1", "/log", "--master", cluster.masterAddress]
+            var environment = ProcessInfo.processInfo.environment.merging(cluster.clientEnvironment) { $1 }
+            if let secret = cluster.secretFile { environment["GFS_SECRET_FILE"] = secret.path }
+            follower.environment = environment
+            follower.standardOutput = try FileHandle(forWritingTo: output)
+            follower.standardError = FileHandle.nullDevice
+            try follower.run()
+            defer {
+                kill(follower.processIdentifier, SIGKILL)
+                follower.waitUntilExit()
+            }
+            func followed() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+            try await waitUntil("the last record") { followed() == "record 20\n" }
+            #expect(try cluster.gfs(["append", "/log"], stdin: Data("record 21\n".utf8)).status == 0)
+            try await waitUntil("an appended record") { followed() == "record 20\nrecord 21\n" }
+
+            try cluster.restartMaster()
+            try await waitUntil("the restarted master to take appends", within: .seconds(30)) {
+                try cluster.gfs(["append", "/log"], stdin: Data("record 22\n".utf8)).status == 0
+            }
+            try await waitUntil("the record appended after the restart", within: .seconds(30)) {
+                followed().hasSuffix("record 22\n")
+            }
+            #expect(followed().components(separatedBy: "record 22\n").count == 2, "\(followed())")
+            #expect(follower.isRunning)
+        }
+    }
+}
