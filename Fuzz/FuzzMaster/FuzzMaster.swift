@@ -103,6 +103,9 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return try state.setReplication(path, to: replication, recursive: recursive)
     case let .usage(path, _):
         _ = try state.usage(path)
+    case let .concat(destination, sources, replication):
+        _ = try state.prepareConcat(destination, sources: sources)
+        return [try state.concat(destination, sources: sources, replication: replication)]
     case .register, .report, .leave, .tail, .checkpoint, .promote, .status, .help:
         break
     }

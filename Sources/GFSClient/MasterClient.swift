@@ -155,6 +155,11 @@ public struct MasterClient: Sendable {
         try SetReplicationReply(try await call(.setReplication(path, replication: replication, recursive: recursive))).files
     }
 
+    /// `CONCAT`: `destination` (made with `replication` if missing) gets the sources' whole chunks, shared.
+    public func concat(_ sources: [GFSPath], into destination: GFSPath, replication: Int? = nil) async throws(GFSError) {
+        _ = try await call(.concat(destination, sources: sources, replication: replication))
+    }
+
     /// `DU`: what a path holds, and with `children` what each entry directly inside it holds.
     public func usage(_ path: GFSPath, children: Bool = false) async throws(GFSError) -> UsageReply {
         try UsageReply(try await call(.usage(path, children: children)))

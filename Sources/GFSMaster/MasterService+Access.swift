@@ -38,6 +38,10 @@ extension MasterService {
                 let wanted = replication ?? state.configuration.defaultReplication
                 return .create(path, replication: rule.clamp(wanted), records: records)
             }
+            if case let .concat(destination, sources, replication) = request {
+                let wanted = replication ?? state.configuration.defaultReplication
+                return .concat(destination, sources: sources, replication: rule.clamp(wanted))
+            }
             if case let .setReplication(path, replication, recursive) = request {
                 return .setReplication(path, replication: rule.clamp(replication), recursive: recursive)
             }
@@ -80,7 +84,7 @@ extension MasterService {
     /// Records a namespace change, an administrative order or a refusal in the audit log.
     func audit(_ request: Line, verb: Verb?, principal: String, address: String, reply: Reply) {
         guard let audit = accessControl.audit else { return }
-        let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote, .setrep]
+        let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote, .setrep, .concat]
         guard reply.error?.code == .denied || verb.map(audited.contains) == true else { return }
         audit.record(request, principal: principal, address: address, result: reply.error?.code,
                      milliseconds: state.clock.wallMilliseconds)

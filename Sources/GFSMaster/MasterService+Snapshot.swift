@@ -25,6 +25,33 @@ extension MasterService {
         await lock(locks)
         defer { unlock(locks) }
         let leased = try state.prepareSnapshotChunks(source, to: destination)
+        do { try await takeBackLeases(leased, for: "snapshot of \(source)") } catch {
+            state.finishSnapshot(source)
+            throw error
+        }
+        try await commit([try state.snapshot(source, to: destination)], finishing: call)
+    }
+
+    /// `CONCAT`: like a snapshot, the sources' leases are taken back first, so nothing written through them
+    /// lands in a chunk once the destination shares it; then the metadata change is logged.
+    func concat(_ sources: [GFSPath], into destination: GFSPath, replication: Int?, call: ClientCall?) async throws(GFSError) {
+        var paths = [destination]
+        for source in sources where !paths.contains(source) { paths.append(source) }
+        let locks = PathLocks.Request(writing: paths)
+        await lock(locks)
+        defer { unlock(locks) }
+        let leased = try state.prepareConcat(destination, sources: sources)
+        do { try await takeBackLeases(leased, for: "concat into \(destination)") } catch {
+            state.finishConcat(sources)
+            throw error
+        }
+        try await commit([try state.concat(destination, sources: sources, replication: replication)], finishing: call)
+    }
+
+    /// Revokes `leased` at their primaries (or waits them out when a primary cannot be reached), and extends
+    /// each file to its primary's length: writers report sizes lazily, and what is shared must hold every
+    /// acknowledged write.
+    func takeBackLeases(_ leased: [MasterStateMachine.LeasedChunk], for what: String) async throws(GFSError) {
         let pool = self.pool
         let timeout = grantTimeout
         let epoch = self.epoch
@@ -40,22 +67,17 @@ extension MasterService {
             for await result in group { if let result { done.append(result) } }
             return done
         }
-        // Writers report sizes lazily; the primary's length makes the snapshot hold every acknowledged write.
         var extended: [Mutation] = []
         for (chunk, length) in revoked {
             state.leaseRevoked(chunk.handle)
             let end = Int64(chunk.index) * state.configuration.chunkSize + length
             if let mutation = try? state.extendLength(chunk.path, to: end) { extended.append(mutation) }
         }
-        do { try await commit(extended) } catch {
-            state.finishSnapshot(source)
-            throw error
-        }
+        try await commit(extended)
         if let expiry = state.latestLeaseExpiry(leased.map(\.handle)) {
             let wait = expiry.duration(since: state.clock.now)
-            logger.notice("snapshot of \(source): waiting \(wait) for leases whose primaries did not answer")
+            logger.notice("\(what): waiting \(wait) for leases whose primaries did not answer")
             try? await Task.sleep(for: wait)
         }
-        try await commit([try state.snapshot(source, to: destination)], finishing: call)
     }
 }

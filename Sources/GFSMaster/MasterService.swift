@@ -261,6 +261,8 @@ public actor MasterService {
             return RemoveReply(purged: purged).reply
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination, call: call)
+        case let .concat(destination, sources, replication):
+            try await concat(sources, into: destination, replication: replication, call: call)
         case let .lookup(path, stale):
             let (size, chunks) = try state.lookup(path, allowingStale: stale)
             return withReadTokens(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks),

@@ -12,6 +12,9 @@ extension MasterRequest {
             return [.read(path)]
         case let .move(source, destination):
             return [.write(source), .write(destination)]
+        case let .concat(destination, sources, _):
+            // Like a snapshot: the sources' leases are revoked and their writers copy on write afterwards.
+            return [.write(destination)] + sources.map { .write($0) }
         case let .snapshot(source, destination):
             // A snapshot revokes the leases under its source and makes its writers copy on write.
             return [.write(source), .write(destination)]

@@ -26,7 +26,7 @@ extension MasterRequest {
     /// Whether a retry of this request is recognised by its `call=` (a namespace change not safe to repeat).
     public var isRemembered: Bool {
         switch self {
-        case .makeDirectory, .create, .move, .remove, .snapshot, .undelete: return true
+        case .makeDirectory, .create, .move, .remove, .snapshot, .undelete, .concat: return true
         default: return false
         }
     }

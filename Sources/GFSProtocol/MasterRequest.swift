@@ -40,6 +40,8 @@ public enum MasterRequest: Sendable, Equatable {
     case fsck(GFSPath, files: Bool, chunks: Bool)
     case setReplication(GFSPath, replication: Int, recursive: Bool)
     case usage(GFSPath, children: Bool)
+    /// The sources' whole chunks appended to `destination` (made with `replication` if missing), shared.
+    case concat(GFSPath, sources: [GFSPath], replication: Int?)
 
     /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
     public init(_ line: Line) throws(GFSError) {
@@ -96,6 +98,12 @@ public enum MasterRequest: Sendable, Equatable {
             self = .setReplication(try line.path(0), replication: Int(try line.requireInteger("replication", in: 1...16)),
                                    recursive: line.flag("recursive"))
         case .du: self = .usage(line.arguments.isEmpty ? .root : try line.path(0), children: line.flag("children"))
+        case .concat:
+            guard line.arguments.count >= 2 else { throw GFSError(.badRequest, "CONCAT needs a destination and a source") }
+            var sources: [GFSPath] = []
+            for index in 1..<line.arguments.count { sources.append(try line.path(index)) }
+            self = .concat(try line.path(0), sources: sources,
+                           replication: try line.integer("replication", in: 1...16).map(Int.init))
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
         }
     }
@@ -146,6 +154,9 @@ public enum MasterRequest: Sendable, Equatable {
             return Line("SETREP", [path.string], fields: ["replication": String(replication),
                                                           "recursive": recursive ? "1" : nil])
         case let .usage(path, children): return Line("DU", [path.string], fields: ["children": children ? "1" : nil])
+        case let .concat(destination, sources, replication):
+            return Line("CONCAT", [destination.string] + sources.map(\.string),
+                        fields: ["replication": replication.map(String.init)])
         }
     }
 
@@ -163,7 +174,7 @@ public enum MasterRequest: Sendable, Equatable {
     public var isMutation: Bool {
         switch self {
         case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,
-            .drain, .tune, .setReplication:
+            .drain, .tune, .setReplication, .concat:
             return true
         default: return false
         }

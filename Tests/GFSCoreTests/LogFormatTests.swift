@@ -13,6 +13,8 @@ import Testing
         .setLength(GFSPath("/f")!, 123_456_789, modified: 5), .issueVersion(ChunkHandle(7), 10),
         .reserveVersion(ChunkHandle(7), 11), .beginEpoch(42),
         .finishCall(ClientCall(high: .max, low: 1), at: 1_700_000_000_000),
+        .setReplication(GFSPath("/f")!, replication: 16),
+        .concat(GFSPath("/d")!, sources: [GFSPath("/a")!, GFSPath("/b c")!, GFSPath("/a")!], replication: 2, modified: 7),
     ]
 
     @Test func everyMutationRoundTrips() {

@@ -141,3 +141,70 @@ import Testing
         #expect(locks.canAcquire(PathLocks.Request(reading: [Self.path("/other/f")])))
     }
 }
+
+@Suite final class ConcatTests {
+    let clock = ManualClock()
+    var master: MasterStateMachine
+
+    init() {
+        var configuration = MasterConfiguration()
+        configuration.chunkSize = 1000
+        master = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: 100)
+        for port in 1...3 {
+            _ = master.register(ServerID(host: "127.0.0.1", port: port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
+        }
+    }
+
+    static func path(_ text: String) -> GFSPath { GFSPath(text)! }
+
+    func file(_ text: String, length: Int64, replication: Int = 3) throws -> [ChunkHandle] {
+        var log = [try master.createFile(Self.path(text), replication: replication)]
+        var handles: [ChunkHandle] = []
+        for index in 0..<Int((length + 999) / 1000) {
+            guard case let .create(_, handle, version, servers) = try master.allocate(Self.path(text), index: index) else {
+                throw GFSError(.internal, "expected a creation")
+            }
+            if let mutation = try master.chunkCreated(Self.path(text), index: index, handle: handle, version: version,
+                                                      confirmed: servers).1 { log.append(mutation) }
+            handles.append(handle)
+        }
+        if let mutation = try master.extendLength(Self.path(text), to: length) { log.append(mutation) }
+        return handles
+    }
+
+    /// The destination shares the sources' chunks (reference counts, as snapshots do); it is logged and
+    /// replays to the same state; removing a source keeps the shared chunks alive.
+    @Test func concatSharesWholeChunksAndReplays() throws {
+        let a = try file("/a", length: 2000)
+        let b = try file("/b", length: 1500, replication: 2)
+        let before = master
+        _ = try master.prepareConcat(Self.path("/d"), sources: [Self.path("/a"), Self.path("/b")])
+        let mutation = try master.concat(Self.path("/d"), sources: [Self.path("/a"), Self.path("/b")], replication: 2)
+        let made = try #require(master.namespace[Self.path("/d")])
+        #expect(made.chunks == a + b && made.length == 3500 && made.replication == 2)
+        #expect((a + b).allSatisfy { master.chunks[$0]?.references == 2 })
+        #expect(a.allSatisfy { master.chunks[$0]?.goal == 3 }, "a shared chunk keeps its highest goal")
+        var replayed = before
+        try replayed.applyChecked(mutation)
+        #expect(replayed.namespace[Self.path("/d")] == made)
+        _ = try master.delete(Self.path("/a"), recursive: false)
+        #expect(a.allSatisfy { master.chunks[$0] != nil })
+    }
+
+    /// Whole chunks only: a source that ends mid-chunk may only come last; the destination must end on a
+    /// boundary; nothing changes when refused.
+    @Test func concatRefusesPartialChunks() throws {
+        _ = try file("/a", length: 1500)
+        _ = try file("/b", length: 1000)
+        _ = try file("/e", length: 2000)
+        let before = master.namespace.subtree(.root)
+        #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/d"), sources: [Self.path("/a"), Self.path("/b")]) }
+        #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/a"), sources: [Self.path("/b")]) }
+        #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/b"), sources: [Self.path("/b")]) }
+        #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/d"), sources: [Self.path("/missing")]) }
+        #expect(master.namespace.subtree(.root) == before)
+        _ = try master.prepareConcat(Self.path("/e"), sources: [Self.path("/b"), Self.path("/a")])
+        _ = try master.concat(Self.path("/e"), sources: [Self.path("/b"), Self.path("/a")], replication: nil)
+        #expect(master.namespace[Self.path("/e")]?.length == 4500)
+    }
+}

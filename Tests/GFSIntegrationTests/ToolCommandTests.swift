@@ -146,4 +146,26 @@ import Glibc
             #expect(follower.isRunning)
         }
     }
+
+    @Test func concatSharesChunksWithoutCopying() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            let (a, b) = (testBytes(2 * 65536, seed: 1), testBytes(70_000, seed: 2))
+            #expect(try cluster.gfs(["put", "-", "/a"], stdin: a).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/b"], stdin: b).status == 0)
+            let replicasBefore = cluster.chunkservers.map { chunkFiles($0).count }.reduce(0, +)
+            let made = try Self.json(cluster, ["concat", "/d", "/a", "/b"]) as? [String: Any]
+            #expect(made?["size"] as? Int == a.count + b.count)
+            #expect(try cluster.gfs(["cat", "/d"]).output == a + b)
+            #expect(cluster.chunkservers.map { chunkFiles($0).count }.reduce(0, +) == replicasBefore, "no chunk was copied")
+            #expect(try cluster.gfs(["stat", "/d"]).stdout.contains("shared\t2"))
+
+            // A write to a source copies the shared chunk first: the destination keeps its bytes.
+            #expect(try cluster.gfs(["write", "/b", "--offset", "5"], stdin: Data("changed".utf8)).status == 0)
+            #expect(try cluster.gfs(["cat", "/d"]).output == a + b)
+
+            let refused = try cluster.gfs(["concat", "/e", "/b", "/a"])
+            #expect(refused.status == 2 && refused.stderr.contains("not on a chunk boundary"), "\(refused.stderr)")
+            #expect(try cluster.gfs(["stat", "/e"]).status == 1, "a refused concat makes nothing")
+        }
+    }
 }

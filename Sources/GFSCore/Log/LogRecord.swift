@@ -93,6 +93,10 @@ extension Mutation {
             writer.write(UInt8(13)); writer.write(call.high); writer.write(call.low); writer.write(at)
         case let .setReplication(path, replication):
             writer.write(UInt8(14)); writer.write(path); writer.write(UInt8(clamping: replication))
+        case let .concat(destination, sources, replication, modified):
+            writer.write(UInt8(15)); writer.write(destination); writer.write(UInt32(clamping: sources.count))
+            for source in sources { writer.write(source) }
+            writer.write(UInt8(clamping: replication)); writer.write(modified)
         }
     }
 
@@ -117,6 +121,14 @@ extension Mutation {
         case 12: return .beginEpoch(try reader.read())
         case 13: return .finishCall(ClientCall(high: try reader.read(), low: try reader.read()), at: try reader.read())
         case 14: return .setReplication(try reader.readPath(), replication: Int(try reader.read(UInt8.self)))
+        case 15:
+            let destination = try reader.readPath()
+            let count = try reader.read(UInt32.self)
+            guard count <= 1 << 16 else { throw LogFormatError("concat of \(count) sources") }
+            var sources: [GFSPath] = []
+            for _ in 0..<count { sources.append(try reader.readPath()) }
+            return .concat(destination, sources: sources, replication: Int(try reader.read(UInt8.self)),
+                           modified: try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -199,6 +199,8 @@ public struct MasterStateMachine: Sendable {
                 $0.length = max($0.length, length)
                 $0.modified = modified
             }
+        case let .concat(destination, sources, replication, modified):
+            applyConcat(destination, sources: sources, replication: replication, modified: modified)
         case let .setReplication(path, replication):
             namespace.update(path) { $0.replication = replication }
             for handle in namespace[path]?.chunks ?? [] {
@@ -386,6 +388,8 @@ extension MasterStateMachine {
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
+        case let .concat(destination, sources, _, _):
+            try checkConcat(destination, sources: sources)
         case let .setReplication(path, replication):
             guard namespace[path]?.kind == .file, (1...16).contains(replication) else {
                 throw GFSError(.internal, "log sets replication \(replication) of \(path), which cannot take it")

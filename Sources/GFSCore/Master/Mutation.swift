@@ -34,6 +34,9 @@ public enum Mutation: Sendable, Equatable {
     case beginEpoch(UInt64)
     /// A file's chunks should now have `replication` replicas: repair copies or removes replicas to match.
     case setReplication(GFSPath, replication: Int)
+    /// `destination` (created with `replication` if missing) gets the chunks of `sources` appended, shared by
+    /// reference counts as a snapshot shares them (MooseFS's mfsappendchunks); no data moves.
+    case concat(GFSPath, sources: [GFSPath], replication: Int, modified: Int64)
     /// The client operation named `call` is done (logged after its own mutations, at `at` wall milliseconds):
     /// a retry of it is answered as done (`RetryCache`).
     case finishCall(ClientCall, at: Int64)
