@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|tail|get|ls|stat|mkdir|mv|rm|snapshot|undelete|touch|concat|setrep|du|count|df|checksum|fsck|gc|status|drain|tune|promote|shell|bench|help)
+    up|master|chunkserver|put|append|write|cat|tail|get|ls|stat|mkdir|mv|rm|snapshot|undelete|touch|concat|setrep|quota|du|count|df|checksum|fsck|gc|status|drain|tune|promote|shell|bench|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat tail get ls stat mkdir mv rm snapshot undelete touch concat setrep du count df checksum fsck gc status drain tune promote shell bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat tail get ls stat mkdir mv rm snapshot undelete touch concat setrep quota du count df checksum fsck gc status drain tune promote shell bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -982,6 +982,137 @@ _gfs_setrep() {
     esac
 }
 
+_gfs_quota() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __gfs_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    set|clear|show)
+        # Offer subcommand argument completions
+        "_gfs_quota_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'set clear show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_gfs_quota_set() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --files --bytes)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--files')
+        return
+        ;;
+    '--bytes')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion quota set -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_quota_clear() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion quota clear -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_quota_show() {
+    repeating_flags=()
+    non_repeating_flags=(-h --human-readable --json --version --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca)
+    __gfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion quota show -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
 _gfs_du() {
     repeating_flags=()
     non_repeating_flags=(-s -h --human-readable --json --version --help)
@@ -1018,7 +1149,7 @@ _gfs_du() {
 
 _gfs_count() {
     repeating_flags=()
-    non_repeating_flags=(-h --human-readable --json --version --help)
+    non_repeating_flags=(-h --human-readable -q --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1

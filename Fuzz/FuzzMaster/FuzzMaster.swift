@@ -103,6 +103,10 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return try state.setReplication(path, to: replication, recursive: recursive)
     case let .usage(path, _):
         _ = try state.usage(path)
+    case let .setQuota(path, files, bytes):
+        return [try state.setQuota(path, files: files, bytes: bytes)]
+    case let .quotas(path):
+        _ = state.quotas(under: path)
     case let .concat(destination, sources, replication):
         _ = try state.prepareConcat(destination, sources: sources)
         return [try state.concat(destination, sources: sources, replication: replication)]

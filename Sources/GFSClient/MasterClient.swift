@@ -160,6 +160,16 @@ public struct MasterClient: Sendable {
         _ = try await call(.concat(destination, sources: sources, replication: replication))
     }
 
+    /// `SETQUOTA`: limits under a directory (both nil removes its quota).
+    public func setQuota(_ path: GFSPath, files: Int64?, bytes: Int64?) async throws(GFSError) {
+        _ = try await call(.setQuota(path, files: files, bytes: bytes))
+    }
+
+    /// `QUOTAS`: the quotas at or under a path, with their use.
+    public func quotas(_ path: GFSPath) async throws(GFSError) -> [QuotasReply.Item] {
+        try QuotasReply(try await call(.quotas(path))).items
+    }
+
     /// `DU`: what a path holds, and with `children` what each entry directly inside it holds.
     public func usage(_ path: GFSPath, children: Bool = false) async throws(GFSError) -> UsageReply {
         try UsageReply(try await call(.usage(path, children: children)))

@@ -84,7 +84,7 @@ extension MasterService {
     /// Records a namespace change, an administrative order or a refusal in the audit log.
     func audit(_ request: Line, verb: Verb?, principal: String, address: String, reply: Reply) {
         guard let audit = accessControl.audit else { return }
-        let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote, .setrep, .concat]
+        let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote, .setrep, .concat, .setQuota]
         guard reply.error?.code == .denied || verb.map(audited.contains) == true else { return }
         audit.record(request, principal: principal, address: address, result: reply.error?.code,
                      milliseconds: state.clock.wallMilliseconds)

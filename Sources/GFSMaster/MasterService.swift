@@ -261,6 +261,13 @@ public actor MasterService {
             return RemoveReply(purged: purged).reply
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination, call: call)
+        case let .setQuota(path, files, bytes):
+            try await commit([try await locked([path]) { () throws(GFSError) in
+                try state.setQuota(path, files: files, bytes: bytes)
+            }])
+        case let .quotas(path):
+            _ = try state.stat(path)
+            return QuotasReply(state.quotas(under: path).map { QuotasReply.Item(path: $0.path, quota: $0.quota) }).reply
         case let .concat(destination, sources, replication):
             try await concat(sources, into: destination, replication: replication, call: call)
         case let .lookup(path, stale):

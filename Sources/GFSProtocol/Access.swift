@@ -8,7 +8,8 @@ extension MasterRequest {
         case let .makeDirectory(path, _), let .create(path, _, _), let .remove(path, _), let .allocate(path, _),
             let .setSize(path, _, _), let .undelete(path), let .setReplication(path, _, _):
             return [.write(path)]
-        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path), let .usage(path, _):
+        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path), let .usage(path, _),
+            let .quotas(path):
             return [.read(path)]
         case let .move(source, destination):
             return [.write(source), .write(destination)]
@@ -23,7 +24,7 @@ extension MasterRequest {
             return path.map { [.write($0)] } ?? [.member]
         case let .fsck(path, _, _):
             return path.isRoot ? [.admin] : [.read(path)]
-        case .promote, .drain, .tune, .collectGarbage:
+        case .promote, .drain, .tune, .collectGarbage, .setQuota:
             return [.admin]
         case .register, .heartbeat, .corrupt, .tail, .checkpoint, .report, .leave:
             return [.member]

@@ -40,6 +40,8 @@ public enum MasterRequest: Sendable, Equatable {
     case fsck(GFSPath, files: Bool, chunks: Bool)
     case setReplication(GFSPath, replication: Int, recursive: Bool)
     case usage(GFSPath, children: Bool)
+    case setQuota(GFSPath, files: Int64?, bytes: Int64?)
+    case quotas(GFSPath)
     /// The sources' whole chunks appended to `destination` (made with `replication` if missing), shared.
     case concat(GFSPath, sources: [GFSPath], replication: Int?)
 
@@ -98,6 +100,10 @@ public enum MasterRequest: Sendable, Equatable {
             self = .setReplication(try line.path(0), replication: Int(try line.requireInteger("replication", in: 1...16)),
                                    recursive: line.flag("recursive"))
         case .du: self = .usage(line.arguments.isEmpty ? .root : try line.path(0), children: line.flag("children"))
+        case .setQuota:
+            self = .setQuota(try line.path(0), files: try line.integer("files", in: 0...Int64.max),
+                             bytes: try line.integer("bytes", in: 0...Int64.max))
+        case .quotas: self = .quotas(line.arguments.isEmpty ? .root : try line.path(0))
         case .concat:
             guard line.arguments.count >= 2 else { throw GFSError(.badRequest, "CONCAT needs a destination and a source") }
             var sources: [GFSPath] = []
@@ -154,6 +160,9 @@ public enum MasterRequest: Sendable, Equatable {
             return Line("SETREP", [path.string], fields: ["replication": String(replication),
                                                           "recursive": recursive ? "1" : nil])
         case let .usage(path, children): return Line("DU", [path.string], fields: ["children": children ? "1" : nil])
+        case let .setQuota(path, files, bytes):
+            return Line("SETQUOTA", [path.string], fields: ["files": files.map(String.init), "bytes": bytes.map(String.init)])
+        case let .quotas(path): return Line("QUOTAS", [path.string])
         case let .concat(destination, sources, replication):
             return Line("CONCAT", [destination.string] + sources.map(\.string),
                         fields: ["replication": replication.map(String.init)])
@@ -165,7 +174,7 @@ public enum MasterRequest: Sendable, Equatable {
     /// only grows a file). A CREATE or MV repeated might be refused for what its first time did.
     public var isSafeToRepeat: Bool {
         switch self {
-        case .allocate, .lease, .setSize, .setReplication: return true
+        case .allocate, .lease, .setSize, .setReplication, .setQuota: return true
         default: return !isMutation
         }
     }
@@ -174,7 +183,7 @@ public enum MasterRequest: Sendable, Equatable {
     public var isMutation: Bool {
         switch self {
         case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,
-            .drain, .tune, .setReplication, .concat:
+            .drain, .tune, .setReplication, .concat, .setQuota:
             return true
         default: return false
         }

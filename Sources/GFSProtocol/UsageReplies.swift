@@ -81,3 +81,41 @@ public struct ChecksumReply: ReplyMessage, Equatable {
         self.init(crc: crc, length: try reply.line.requireInteger("length", in: 0...Int64.max))
     }
 }
+
+/// The `QUOTAS` reply: a `QUOTA path [files=N] [bytes=N] used_files=N used_bytes=N` line per directory with a
+/// quota (a limit left out is none).
+public struct QuotasReply: ReplyMessage, Equatable {
+    public struct Item: Sendable, Equatable {
+        public var path: GFSPath
+        public var quota: DirectoryQuota
+
+        public init(path: GFSPath, quota: DirectoryQuota) {
+            self.path = path
+            self.quota = quota
+        }
+    }
+
+    public var items: [Item]
+
+    public init(_ items: [Item]) { self.items = items }
+
+    public var reply: Reply {
+        .ok(body: items.map { item in
+            Line("QUOTA", [item.path.string], fields: [
+                "files": item.quota.files.map(String.init), "bytes": item.quota.bytes.map(String.init),
+                "used_files": String(item.quota.usedFiles), "used_bytes": String(item.quota.usedBytes),
+            ])
+        })
+    }
+
+    public init(_ reply: Reply) throws(GFSError) {
+        var items: [Item] = []
+        for line in reply.body {
+            guard line.verb == "QUOTA" else { throw GFSError(.badRequest, "QUOTAS: unexpected \(line.verb) line") }
+            items.append(Item(path: try line.path(0), quota: DirectoryQuota(
+                files: try line.integer("files", in: 0...Int64.max), bytes: try line.integer("bytes", in: 0...Int64.max),
+                usedFiles: try line.requireInteger("used_files"), usedBytes: try line.requireInteger("used_bytes"))))
+        }
+        self.init(items)
+    }
+}

@@ -14,7 +14,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case grant = "GRANT"
     case hello = "HELLO", auth = "AUTH"
     case help = "HELP"
-    case setrep = "SETREP", du = "DU", checksum = "CHECKSUM", concat = "CONCAT"
+    case setrep = "SETREP", du = "DU", checksum = "CHECKSUM", concat = "CONCAT", setQuota = "SETQUOTA", quotas = "QUOTAS"
 
     /// The roles that answer a verb.
     public enum Role: String, Sendable { case master, chunkserver }
@@ -24,7 +24,7 @@ public enum Verb: String, CaseIterable, Sendable {
         switch self {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
             .corrupt, .tail, .checkpoint, .promote, .snapshot, .report, .leave, .drain, .tune, .deleted, .undelete,
-            .gc, .fsck, .setrep, .du, .concat:
+            .gc, .fsck, .setrep, .du, .concat, .setQuota, .quotas:
             return [.master]
         case .push, .write, .apply, .sync, .append, .pad, .read, .grant, .revoke, .clone, .replicate, .checksum:
             return [.chunkserver]
@@ -81,6 +81,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .help: return "HELP"
         case .setrep: return "SETREP path replication=N [recursive=1]"
         case .du: return "DU path [children=1]"
+        case .setQuota: return "SETQUOTA path [files=N] [bytes=N]"
+        case .quotas: return "QUOTAS [path]"
         case .concat: return "CONCAT destination source... [replication=N] [call=ID]"
         case .checksum: return "CHECKSUM handle=H version=V length=N"
         }
@@ -131,6 +133,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .help: return "list the verbs this port answers"
         case .setrep: return "change the replication goal of a file (recursive: of every file under a directory)"
         case .du: return "files, directories, bytes and replicated bytes under a path (children: a USAGE line per child)"
+        case .setQuota: return "limit the entries and replicated bytes under a directory (neither field: no quota)"
+        case .quotas: return "quotas at or under a path with their use, as QUOTA lines"
         case .concat: return "append the whole chunks of sources to a file (made if missing) without copying data"
         case .checksum: return "CRC32C of the first length bytes of a replica, composed from its block checksums"
         }

@@ -168,4 +168,30 @@ import Glibc
             #expect(try cluster.gfs(["stat", "/e"]).status == 1, "a refused concat makes nothing")
         }
     }
+
+    @Test func quotasRefuseCreatesAndWritesPastThem() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            #expect(try cluster.gfs(["mkdir", "/q"]).status == 0)
+            // Bytes count every replica, and a file being written is charged for whole chunks: 3 × 64K each.
+            #expect(try cluster.gfs(["quota", "set", "--files", "3", "--bytes", "400K", "/q"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/q/small"], stdin: testBytes(1000)).status == 0)
+            let big = try cluster.gfs(["put", "-", "/q/big"], stdin: testBytes(3 * 65536))
+            #expect(big.status == 1 && big.stderr.contains("quota"), "\(big.stderr)")
+            #expect(try cluster.gfs(["stat", "/q/big"]).status == 1, "a failed put leaves no file behind")
+            #expect(try cluster.gfs(["touch", "/q/t"]).status == 0)
+            #expect(try cluster.gfs(["mkdir", "/q/d"]).status == 0)
+            let fourth = try cluster.gfs(["touch", "/q/u"])
+            #expect(fourth.status == 1 && fourth.stderr.contains("quota of 3 files"), "\(fourth.stderr)")
+
+            let shown = try #require(try Self.json(cluster, ["quota", "show", "/"]) as? [[String: Any]])
+            #expect(shown.count == 1)
+            Self.expectShape(shown.first, numbers: ["files", "usedFiles", "bytes", "usedBytes"], strings: ["path"], "quota show")
+            #expect(shown.first?["usedBytes"] as? Int == 3000)
+            #expect(try cluster.gfs(["count", "-q", "/q"]).stdout.hasPrefix("3\t0\t409600\t"))
+
+            #expect(try cluster.gfs(["quota", "clear", "/q"]).status == 0)
+            #expect(try cluster.gfs(["put", "-", "/q/big"], stdin: testBytes(3 * 65536)).status == 0)
+            #expect(try cluster.gfs(["count", "-q", "/q"]).stdout.hasPrefix("none\tinf\tnone\tinf\t"))
+        }
+    }
 }

@@ -4,7 +4,7 @@ import HashTreeCollections
 /// form that loads without replaying history. Frames: a header (magic, sequence, next handle), one frame per
 /// namespace entry (parents before children, a file's chunks and their versions inline), one frame per chunk
 /// whose settled version is behind its version or with a version reserved past it, one per client call still
-/// remembered (`RetryCache`), and an end frame with the entry count — a checkpoint without it is incomplete
+/// remembered (`RetryCache`), one per directory quota, and an end frame with the entry count — a checkpoint without it is incomplete
 /// and is skipped.
 public enum Checkpoint {
     static let magic = Array("GFSCKPT1".utf8)
@@ -23,6 +23,8 @@ public enum Checkpoint {
         public var reserved: [(ChunkHandle, ChunkVersion)] = []
         /// Client calls lately carried out, and when (so a retry across a checkpoint is still known).
         public var calls: [(call: ClientCall, at: Int64)] = []
+        /// Directory quotas (their use is counted again on restore).
+        public var quotas: [(path: GFSPath, files: Int64?, bytes: Int64?)] = []
     }
 
     /// Encodes `state` as of `sequence`, handing out the bytes in pieces of about `pieceBytes`.
@@ -72,6 +74,14 @@ public enum Checkpoint {
             writer.write(at)
             piece += Frames.frame(writer.bytes)
         }
+        for (path, quota) in state.quotas.sorted(by: { $0.key.string < $1.key.string }) {
+            var writer = ByteWriter()
+            writer.write(UInt8(5))
+            writer.write(path)
+            writer.write(quota.files ?? -1)
+            writer.write(quota.bytes ?? -1)
+            piece += Frames.frame(writer.bytes)
+        }
         var end = ByteWriter()
         end.write(UInt8(9))
         end.write(count)
@@ -110,6 +120,10 @@ public enum Checkpoint {
                 contents.reserved.append((ChunkHandle(try reader.read()), try reader.read()))
             case 4:
                 contents.calls.append((ClientCall(high: try reader.read(), low: try reader.read()), try reader.read()))
+            case 5:
+                let path = try reader.readPath()
+                let (files, bytes): (Int64, Int64) = (try reader.read(), try reader.read())
+                contents.quotas.append((path, files < 0 ? nil : files, bytes < 0 ? nil : bytes))
             case 9:
                 guard try reader.read(UInt64.self) == UInt64(contents.entries.count) else {
                     throw LogFormatError("entry count does not match")
@@ -155,5 +169,9 @@ extension MasterStateMachine {
         nextHandle = max(nextHandle, contents.nextHandle)
         calls = RetryCache()
         for (call, at) in contents.calls { calls.insert(call, at: at) }
+        quotas = [:]
+        for (path, files, bytes) in contents.quotas where namespace[path]?.kind == .directory {
+            applyQuota(path, files: files, bytes: bytes)
+        }
     }
 }

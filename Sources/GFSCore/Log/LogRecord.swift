@@ -97,6 +97,8 @@ extension Mutation {
             writer.write(UInt8(15)); writer.write(destination); writer.write(UInt32(clamping: sources.count))
             for source in sources { writer.write(source) }
             writer.write(UInt8(clamping: replication)); writer.write(modified)
+        case let .setQuota(path, files, bytes):
+            writer.write(UInt8(16)); writer.write(path); writer.write(files ?? -1); writer.write(bytes ?? -1)
         }
     }
 
@@ -129,6 +131,10 @@ extension Mutation {
             for _ in 0..<count { sources.append(try reader.readPath()) }
             return .concat(destination, sources: sources, replication: Int(try reader.read(UInt8.self)),
                            modified: try reader.read())
+        case 16:
+            let path = try reader.readPath()
+            let (files, bytes): (Int64, Int64) = (try reader.read(), try reader.read())
+            return .setQuota(path, files: files < 0 ? nil : files, bytes: bytes < 0 ? nil : bytes)
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -128,6 +128,7 @@ extension MasterStateMachine {
         guard index == entry.chunks.count else {
             throw GFSError(.badRequest, "\(path): chunk \(index) requested but the file has \(entry.chunks.count)")
         }
+        try checkQuotaForNewChunk(path, index: index, entry: entry)
         // A new chunk goes to as many servers as its goal asks, or as are alive if fewer, but never fewer than
         // writes need (--min-replicas, as HDFS's dfs.namenode.replication.min): repair brings it to its goal.
         let live = servers.keys.filter(isAlive)

@@ -72,6 +72,7 @@ extension MasterStateMachine {
         let goal = replication ?? configuration.defaultReplication
         guard (1...16).contains(goal) else { throw GFSError(.badRequest, "replication must be 1...16, not \(goal)") }
         let mutation = Mutation.concat(destination, sources: sources, replication: goal, modified: clock.wallMilliseconds)
+        try checkQuota(for: mutation)
         apply(mutation)
         return mutation
     }

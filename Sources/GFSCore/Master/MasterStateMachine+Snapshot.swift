@@ -64,6 +64,7 @@ extension MasterStateMachine {
         _ = try stat(source)
         try namespace.checkCreatable(destination)
         let mutation = Mutation.snapshot(source, to: destination, modified: clock.wallMilliseconds)
+        try checkQuota(for: mutation)
         apply(mutation)
         return mutation
     }

@@ -39,13 +39,13 @@ extension MasterStateMachine {
         if entry.kind == .directory, !recursive {
             throw GFSError(.isDirectory, "\(path): is a directory (setrep -R changes every file under it)")
         }
-        var mutations: [Mutation] = []
-        for current in namespace.subtree(path) {
-            guard let file = namespace[current], file.kind == .file, file.replication != replication else { continue }
-            let mutation = Mutation.setReplication(current, replication: replication)
-            apply(mutation)
-            mutations.append(mutation)
+        let mutations = namespace.subtree(path).compactMap { current -> Mutation? in
+            guard let file = namespace[current], file.kind == .file, file.replication != replication else { return nil }
+            return Mutation.setReplication(current, replication: replication)
         }
+        // All or nothing: every file's new goal is checked against the quotas before any is applied.
+        if !quotas.isEmpty { try checkQuota(mutations.flatMap(quotaChanges)) }
+        for mutation in mutations { apply(mutation) }
         return mutations
     }
 }

@@ -73,6 +73,8 @@ public struct MasterStateMachine: Sendable {
     var rebalanceFoundNone: (at: Instant, live: [ServerID])?
     /// How many chunks the last planning pass looked at.
     public internal(set) var chunksPlannedLastPass = 0
+    /// Directories with quotas, with what is under them now (kept up to date by `apply`).
+    public internal(set) var quotas: [GFSPath: DirectoryQuota] = [:]
 
     /// A master with an empty namespace.
     /// - Parameters:
@@ -140,12 +142,16 @@ public struct MasterStateMachine: Sendable {
 
     /// Applies a mutation that has been validated (or is being replayed from the log).
     public mutating func apply(_ mutation: Mutation) {
+        // Quota use changes by what the mutation adds or takes away under each directory with a quota.
+        let quotaChanges = quotas.isEmpty ? [] : self.quotaChanges(mutation)
+        defer { if !quotaChanges.isEmpty { account(quotaChanges) } }
         switch mutation {
         case let .makeDirectory(path, modified):
             namespace.insert(path, .init(kind: .directory, modified: modified))
         case let .createFile(path, replication, records, modified):
             namespace.insert(path, .init(kind: .file, replication: replication, records: records, modified: modified))
         case let .remove(path, modified):
+            if !quotas.isEmpty { moveQuotas(from: path, to: nil) }
             for entry in namespace.remove(path, now: modified) {
                 for handle in entry.chunks { release(handle) }
             }
@@ -159,6 +165,7 @@ public struct MasterStateMachine: Sendable {
                 namespace.insert(Trash.folder, .init(kind: .directory, modified: modified))
             }
             namespace.move(source, to: destination, now: modified)
+            if !quotas.isEmpty { moveQuotas(from: source, to: destination) }
         case let .addChunk(path, handle, version):
             namespace.update(path) { $0.chunks.append(handle) }
             chunks[handle] = ChunkInfo(version: version, goal: namespace[path]?.replication ?? 3, trashed: path.isInTrash)
@@ -201,6 +208,8 @@ public struct MasterStateMachine: Sendable {
             }
         case let .concat(destination, sources, replication, modified):
             applyConcat(destination, sources: sources, replication: replication, modified: modified)
+        case let .setQuota(path, files, bytes):
+            applyQuota(path, files: files, bytes: bytes)
         case let .setReplication(path, replication):
             namespace.update(path) { $0.replication = replication }
             for handle in namespace[path]?.chunks ?? [] {
@@ -265,6 +274,9 @@ public struct MasterStateMachine: Sendable {
         var made: [Mutation] = []
         let targets = parents ? (0...path.components.count).map { GFSPath(components: Array(path.components.prefix($0))) }
                               : [path]
+        // All or nothing: the directories to be made count against the quotas above them before any is made.
+        let missing = targets.filter { namespace[$0] == nil }.count
+        if missing > 0 { try checkQuota([QuotaChange(path: path, files: Int64(missing), bytes: 0)]) }
         for target in targets {
             if parents, let entry = namespace[target] {
                 guard entry.kind == .directory else { throw GFSError(.notDirectory, "\(target): not a directory") }
@@ -286,6 +298,7 @@ public struct MasterStateMachine: Sendable {
         try checkNotInTrash(path)
         try namespace.checkCreatable(path)
         let mutation = Mutation.createFile(path, replication: goal, records: records, modified: clock.wallMilliseconds)
+        try checkQuota(for: mutation)
         apply(mutation)
         return mutation
     }
@@ -317,6 +330,7 @@ public struct MasterStateMachine: Sendable {
         try checkNotInTrash(destination)
         try namespace.checkCreatable(destination)
         let mutation = Mutation.move(source, to: destination, modified: clock.wallMilliseconds)
+        try checkQuota(for: mutation)
         apply(mutation)
         return mutation
     }
@@ -390,6 +404,8 @@ extension MasterStateMachine {
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
         case let .concat(destination, sources, _, _):
             try checkConcat(destination, sources: sources)
+        case let .setQuota(path, _, _):
+            guard namespace[path]?.kind == .directory else { throw GFSError(.internal, "log sets a quota on \(path), not a directory") }
         case let .setReplication(path, replication):
             guard namespace[path]?.kind == .file, (1...16).contains(replication) else {
                 throw GFSError(.internal, "log sets replication \(replication) of \(path), which cannot take it")

@@ -37,6 +37,8 @@ public enum Mutation: Sendable, Equatable {
     /// `destination` (created with `replication` if missing) gets the chunks of `sources` appended, shared by
     /// reference counts as a snapshot shares them (MooseFS's mfsappendchunks); no data moves.
     case concat(GFSPath, sources: [GFSPath], replication: Int, modified: Int64)
+    /// Most entries and most bytes (times replication) under a directory; nil is no limit, both nil no quota.
+    case setQuota(GFSPath, files: Int64?, bytes: Int64?)
     /// The client operation named `call` is done (logged after its own mutations, at `at` wall milliseconds):
     /// a retry of it is answered as done (`RetryCache`).
     case finishCall(ClientCall, at: Int64)

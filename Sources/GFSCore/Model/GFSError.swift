@@ -21,6 +21,7 @@ public struct GFSError: Error, Equatable, Sendable, CustomStringConvertible {
         case unavailable = "UNAVAILABLE"
         case timeout = "TIMEOUT"
         case denied = "DENIED"
+        case quota = "QUOTA"
         case `internal` = "INTERNAL"
 
         /// The process exit status the CLI uses for this code (see `ExitStatus`).
