@@ -10,14 +10,7 @@ import Testing
     var master: MasterStateMachine
     var log: [Mutation] = []
 
-    init() {
-        var configuration = MasterConfiguration()
-        configuration.chunkSize = 1000
-        master = MasterStateMachine(configuration: configuration, clock: clock, firstHandle: 100)
-        for port in 1...3 {
-            _ = master.register(ServerID(host: "127.0.0.1", port: port), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39, report: [])
-        }
-    }
+    init() { master = .withThreeServers(chunkSize: 1000, clock: clock) }
 
     static func path(_ text: String) -> GFSPath { GFSPath(text)! }
 
