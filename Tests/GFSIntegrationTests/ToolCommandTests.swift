@@ -194,4 +194,28 @@ import Glibc
             #expect(try cluster.gfs(["count", "-q", "/q"]).stdout.hasPrefix("none\tinf\tnone\tinf\t"))
         }
     }
+
+    /// Every --json of the older commands, held to its documented shape: counts and sizes are JSON numbers.
+    @Test func jsonOutputsKeepTheirShape() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: testBytes(70_000)).status == 0)
+            let stat = try #require(try Self.json(cluster, ["stat", "/f"]) as? [String: Any])
+            #expect(Set(stat.keys) == ["path", "type", "size", "chunks", "replication", "mtime", "records"])
+            #expect(stat["size"] as? Int == 70_000 && stat["replication"] as? Int == 3 && stat["records"] as? Bool == false)
+            let listed = try #require(try Self.json(cluster, ["ls", "/"]) as? [[String: Any]])
+            #expect(listed.first?["size"] as? Int == 70_000 && listed.first?["chunks"] as? Int == 2)
+            let status = try #require(try Self.json(cluster, ["status"]) as? [String: Any])
+            let fields = try #require(status["fields"] as? [String: Any])
+            #expect(fields["chunks"] as? Int == 2 && fields["servers"] as? Int == 3 && fields["role"] as? String == "primary")
+            let servers = try #require(status["chunkservers"] as? [[String: Any]])
+            #expect(servers.count == 3 && servers.allSatisfy { $0["chunks"] as? Int == 2 && $0["free"] is NSNumber })
+            let fsck = try #require(try Self.json(cluster, ["fsck", "--files", "/"]) as? [String: Any])
+            let summary = try #require(fsck["summary"] as? [String: Any])
+            #expect(summary["files"] as? Int == 1 && summary["bytes"] as? Int == 70_000 && summary["status"] as? String == "healthy")
+            let files = try #require(fsck["entries"] as? [[String: Any]])
+            #expect(files.first?["size"] as? Int == 70_000 && files.first?["path"] as? String == "/f")
+            let collected = try #require(try Self.json(cluster, ["gc"]) as? [String: Any])
+            #expect(!collected.isEmpty && collected.values.allSatisfy { $0 is NSNumber })
+        }
+    }
 }
