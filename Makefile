@@ -37,7 +37,7 @@ manual:
 	swift package plugin --allow-writing-to-package-directory generate-manual --multi-page --configuration debug
 	rm -f Man/gfs.1 Man/gfs-*.1
 	for page in .build/plugins/GenerateManual/outputs/gfs/gfs*.1; do \
-		name=$$(basename $$page | sed 's/^gfs\.\(.*\)\.1$$/gfs-\1.1/; s/^gfs-1$$/gfs.1/'); \
+		name=$$(basename $$page .1 | sed 's/^gfs\./gfs-/; s/\./-/g').1; \
 		cp $$page Man/$$name; \
 	done
 

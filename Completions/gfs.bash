@@ -173,13 +173,13 @@ _gfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|master|chunkserver|put|append|write|cat|tail|get|ls|stat|mkdir|mv|rm|snapshot|undelete|touch|concat|setrep|quota|du|count|df|checksum|fsck|gc|status|drain|tune|promote|shell|bench|help)
+    up|master|chunkserver|put|append|write|cat|tail|get|ls|stat|mkdir|mv|rm|snapshot|undelete|touch|truncate|concat|setrep|quota|du|count|df|checksum|fsck|gc|status|drain|tune|promote|shell|bench|help)
         # Offer subcommand argument completions
         "_gfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat tail get ls stat mkdir mv rm snapshot undelete touch concat setrep quota du count df checksum fsck gc status drain tune promote shell bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up master chunkserver put append write cat tail get ls stat mkdir mv rm snapshot undelete touch truncate concat setrep quota du count df checksum fsck gc status drain tune promote shell bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -902,6 +902,43 @@ _gfs_touch() {
     case "${positional_number}" in
     *)
         __gfs_add_completions -W "$(__gfs_custom_complete ---completion touch -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_gfs_truncate() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--master --timeout --secret-file --tls-ca -s)
+    __gfs_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--master')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--secret-file')
+        __gfs_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __gfs_add_completions -f
+        return
+        ;;
+    '-s')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __gfs_add_completions -W "$(__gfs_custom_complete ---completion truncate -- positional@0 "${COMP_CWORD}" "$(__gfs_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -53,9 +53,9 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
             state.applied(serial, to: handle)
         case let .revoke(handle, version):
             state.revoked(handle, through: version)
-        case let .clone(_, new, version):
+        case let .clone(_, new, version, _):
             versions[new] = version
-        case .push, .sync, .read, .replicate, .status, .help:
+        case .push, .sync, .read, .replicate, .status, .help, .checksum:
             break
         }
         _ = state.leasesToExtend(at: now)

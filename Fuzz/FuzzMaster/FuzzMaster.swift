@@ -105,6 +105,11 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         _ = try state.usage(path)
     case let .setQuota(path, files, bytes):
         return [try state.setQuota(path, files: files, bytes: bytes)]
+    case let .truncate(path, size):
+        let (_, blocked) = try state.prepareTruncate(path, to: size)
+        defer { state.finishTruncate(blocked) }
+        let copy = try state.planTruncateCopy(path, to: size)
+        return try state.truncate(path, to: size, copy: copy, confirmed: copy?.servers ?? [])
     case let .quotas(path):
         _ = state.quotas(under: path)
     case let .concat(destination, sources, replication):

@@ -55,39 +55,62 @@ extension ChunkStore {
     /// local, no data crosses the network). Checksums are copied with the data, so the copy verifies alike.
     /// Every block of the source is verified first: a copy of a corrupt replica would be a corrupt replica
     /// that the master counts as good and nobody has read yet. The caller keeps mutations of the source out.
-    public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion) throws(GFSError) {
+    /// With `length`, only the first `length` bytes are copied, and the checksum of a block it cuts is summed
+    /// again (a truncation: the source is never changed).
+    public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion, length: Int64? = nil) throws(GFSError) {
         if replica(new) != nil { return }
         guard let source = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
         let sourceLength = source.state.withLockedValue { $0.length }
+        if let length, length > sourceLength {
+            throw GFSError(.badRequest, "chunk \(handle) holds \(sourceLength) bytes; a copy of \(length) cannot be cut from it")
+        }
         var verified: Int64 = 0
         while verified < sourceLength {
             let piece = try read(handle, at: verified, length: 1 << 20).readableBytes
             guard piece > 0 else { break }
             verified += Int64(piece)
         }
-        try source.exclusively { () throws(GFSError) in
+        let blockSize = Int64(ChecksumLayout.blockSize)
+        let kept = try source.exclusively { () throws(GFSError) -> Int64 in
+            let kept = min(length ?? sourceLength, source.state.withLockedValue { $0.length })
             for kind in ["chunk", "crc"] {
                 let input = try Self.open(path(handle, kind), [])
                 defer { try? input.close() }
                 let output = try Self.open(path(new, kind) + ".tmp", [.create, .truncate])
                 defer { try? output.close() }
+                let limit = kind == "chunk" ? kept : (kept + blockSize - 1) / blockSize * 4
                 var offset: Int64 = 0
                 var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                while true {
+                while offset < limit || length == nil {
                     let count: Int
                     do {
-                        count = try buffer.withUnsafeMutableBytes { try input.read(fromAbsoluteOffset: offset, into: $0) }
+                        let room = length == nil ? buffer.count : Int(min(Int64(buffer.count), limit - offset))
+                        count = try buffer.withUnsafeMutableBytes {
+                            try input.read(fromAbsoluteOffset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<room]))
+                        }
                         if count == 0 { break }
                         _ = try buffer.withUnsafeBytes { try output.writeAll(toAbsoluteOffset: offset, $0.prefix(count)) }
                     } catch { throw Self.failure(error, path(new, kind)) }
                     offset += Int64(count)
                 }
+                // A cut block's checksum covers only the bytes kept; the copy's data file is already in place.
+                if kind == "crc", length != nil, kept % blockSize != 0 {
+                    let start = kept / blockSize * blockSize
+                    let data = try Self.open(path(new, "chunk"), [])
+                    defer { try? data.close() }
+                    let bytes = try readExactly(data, at: start, count: Int(kept - start), path: path(new, "chunk"))
+                    var sum: [UInt8] = []
+                    withUnsafeBytes(of: bytes.withUnsafeReadableBytes { CRC32C.checksum($0) }.littleEndian) { sum.append(contentsOf: $0) }
+                    do { _ = try output.writeAll(toAbsoluteOffset: start / blockSize * 4, sum) } catch {
+                        throw Self.failure(error, path(new, kind))
+                    }
+                }
                 if synchronous, fsync(output.rawValue) != 0 { throw Self.errnoFailure(path(new, kind)) }
                 guard rename(path(new, kind) + ".tmp", path(new, kind)) == 0 else { throw Self.errnoFailure(path(new, kind)) }
             }
+            return kept
         }
-        let length = source.state.withLockedValue { $0.length }
-        try writeNewReplica(new, version: version, length: length)
+        try writeNewReplica(new, version: version, length: kept)
     }
 
     /// Installs a whole replica copied from another chunkserver: data and checksums written aside, synced,

@@ -170,6 +170,11 @@ public struct MasterClient: Sendable {
         try QuotasReply(try await call(.quotas(path))).items
     }
 
+    /// `TRUNCATE`: cuts a file to `size` bytes.
+    public func truncate(_ path: GFSPath, to size: Int64) async throws(GFSError) {
+        _ = try await call(.truncate(path, size: size))
+    }
+
     /// `DU`: what a path holds, and with `children` what each entry directly inside it holds.
     public func usage(_ path: GFSPath, children: Bool = false) async throws(GFSError) -> UsageReply {
         try UsageReply(try await call(.usage(path, children: children)))

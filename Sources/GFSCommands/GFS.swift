@@ -23,7 +23,7 @@ public struct GFS: AsyncParsableCommand {
         subcommands: [
             Up.self, Master.self, ChunkServerCommand.self,
             Put.self, Append.self, Write.self, Cat.self, Tail.self, Get.self, List.self, Stat.self, MakeDirectory.self, Move.self, Remove.self,
-            Snapshot.self, Undelete.self, Touch.self, Concat.self, SetReplication.self, Quota.self, DiskUsage.self, Count.self, DiskFree.self, Checksum.self,
+            Snapshot.self, Undelete.self, Touch.self, Truncate.self, Concat.self, SetReplication.self, Quota.self, DiskUsage.self, Count.self, DiskFree.self, Checksum.self,
             Fsck.self, GarbageCollect.self, Status.self, Drain.self, Tune.self, Promote.self, Shell.self, Bench.self,
         ]
     )

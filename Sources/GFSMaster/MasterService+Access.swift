@@ -29,24 +29,27 @@ extension MasterService {
     /// The request as a caller that is not a member may run it (a CREATE's replication brought within its
     /// rule's bounds), or DENIED.
     func authorize(_ request: MasterRequest, principal: String, address: [UInt8]?) throws(GFSError) -> MasterRequest {
+        // Every need is checked (a CONCAT's sources as well as its destination) before anything is clamped.
+        var rules: [ExportRules.Rule] = []
         for need in request.needs {
             guard need != .member else {
                 throw GFSError(.denied, "\(principal) may not \(request.line.verb): only masters and chunkservers may")
             }
-            let rule = try accessControl.exports.check(need, principal: principal, address: address)
-            if case let .create(path, replication, records) = request {
-                let wanted = replication ?? state.configuration.defaultReplication
-                return .create(path, replication: rule.clamp(wanted), records: records)
-            }
-            if case let .concat(destination, sources, replication) = request {
-                let wanted = replication ?? state.configuration.defaultReplication
-                return .concat(destination, sources: sources, replication: rule.clamp(wanted))
-            }
-            if case let .setReplication(path, replication, recursive) = request {
-                return .setReplication(path, replication: rule.clamp(replication), recursive: recursive)
-            }
+            rules.append(try accessControl.exports.check(need, principal: principal, address: address))
         }
-        return request
+        // Replication goals are held to the rule of the file that gets them (the first need).
+        guard let rule = rules.first else { return request }
+        switch request {
+        case let .create(path, replication, records):
+            return .create(path, replication: rule.clamp(replication ?? state.configuration.defaultReplication), records: records)
+        case let .concat(destination, sources, replication):
+            return .concat(destination, sources: sources,
+                           replication: rule.clamp(replication ?? state.configuration.defaultReplication))
+        case let .setReplication(path, replication, recursive):
+            return .setReplication(path, replication: rule.clamp(replication), recursive: recursive)
+        default:
+            return request
+        }
     }
 
     /// `layout` with a read token on every chunk, for a client principal.
@@ -84,7 +87,7 @@ extension MasterService {
     /// Records a namespace change, an administrative order or a refusal in the audit log.
     func audit(_ request: Line, verb: Verb?, principal: String, address: String, reply: Reply) {
         guard let audit = accessControl.audit else { return }
-        let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote, .setrep, .concat, .setQuota]
+        let audited: Set<Verb> = [.mkdir, .create, .mv, .rm, .snapshot, .undelete, .gc, .drain, .tune, .promote, .setrep, .concat, .setQuota, .truncate]
         guard reply.error?.code == .denied || verb.map(audited.contains) == true else { return }
         audit.record(request, principal: principal, address: address, result: reply.error?.code,
                      milliseconds: state.clock.wallMilliseconds)

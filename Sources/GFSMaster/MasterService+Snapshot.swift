@@ -80,4 +80,23 @@ extension MasterService {
             try? await Task.sleep(for: wait)
         }
     }
+
+    /// `TRUNCATE`: the leases on the chunks it touches are taken back first (an acknowledged write must be in
+    /// what is kept or in what is cut, never lost in a chunk the file no longer has); a chunk the end falls
+    /// inside is copied shortened on its replicas; then the replacement and the cut are logged together.
+    func truncate(_ path: GFSPath, to length: Int64) async throws(GFSError) {
+        let locks = PathLocks.Request(writing: [path])
+        await lock(locks)
+        defer { unlock(locks) }
+        let (leased, blocked) = try state.prepareTruncate(path, to: length)
+        defer { state.finishTruncate(blocked) }
+        try await takeBackLeases(leased, for: "truncate of \(path)")
+        let copy = try state.planTruncateCopy(path, to: length)
+        var confirmed: [ServerID] = []
+        if let copy {
+            let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version, length: copy.length)
+            confirmed = await sendGrants(request, to: copy.servers, primary: nil).confirmed
+        }
+        try await commit(try state.truncate(path, to: length, copy: copy, confirmed: confirmed))
+    }
 }

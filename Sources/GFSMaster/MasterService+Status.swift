@@ -38,13 +38,21 @@ extension MasterService {
     func observeLogFlushes(_ observe: @escaping @Sendable (Duration) -> Void) { log.onFlush = observe }
 
     /// The report `/status.json` serves. Health is counted as `gfs fsck /` counts it, at most once every few
-    /// seconds: a walk of the whole namespace is not free.
-    public func report(address: ServerID, operationsPerSecond: Double) -> MasterReport {
+    /// seconds, and off the actor on a copy of the state (persistent trees: the copy is free), so a walk of a
+    /// large namespace never holds up requests.
+    public func report(address: ServerID, operationsPerSecond: Double) async -> MasterReport {
         noteServerChanges()
         let now = ContinuousClock.now
         if healthCache.map({ now - $0.at > .seconds(3) }) ?? true {
-            let summary = (try? state.fsck(.root) { _, _, _ in }) ?? FsckSummary()
-            healthCache = (now, MasterReport.Health(summary))
+            let count = healthCount ?? {
+                let copy = state
+                let task = Task.detached { MasterReport.Health((try? copy.fsck(.root) { _, _, _ in }) ?? FsckSummary()) }
+                healthCount = task
+                return task
+            }()
+            let health = await count.value
+            healthCount = nil
+            healthCache = (ContinuousClock.now, health)
         }
         var copies: [ServerID: Int] = [:]
         let underWay = state.clonesUnderWay

@@ -59,6 +59,7 @@ public actor MasterService {
     /// When the newest checkpoint was written (wall-clock milliseconds), and the last health count.
     var lastCheckpointWall: Int64?
     var healthCache: (at: ContinuousClock.Instant, health: MasterReport.Health)?
+    var healthCount: Task<MasterReport.Health, Never>?
     /// Where the status page is served (`--http`), told in STATUS replies.
     var statusAddress: ServerID?
 
@@ -265,6 +266,8 @@ public actor MasterService {
             try await commit([try await locked([path]) { () throws(GFSError) in
                 try state.setQuota(path, files: files, bytes: bytes)
             }])
+        case let .truncate(path, size):
+            try await truncate(path, to: size)
         case let .quotas(path):
             _ = try state.stat(path)
             return QuotasReply(state.quotas(under: path).map { QuotasReply.Item(path: $0.path, quota: $0.quota) }).reply

@@ -6,10 +6,13 @@ extension MasterRequest {
     public var needs: [ExportRules.Need] {
         switch self {
         case let .makeDirectory(path, _), let .create(path, _, _), let .remove(path, _), let .allocate(path, _),
-            let .setSize(path, _, _), let .undelete(path), let .setReplication(path, _, _):
+            let .setSize(path, _, _), let .undelete(path), let .setReplication(path, _, _),
+            let .truncate(path, _):
             return [.write(path)]
-        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path), let .usage(path, _),
-            let .quotas(path):
+        case let .usage(path, _):
+            // Like FSCK: a walk of the whole namespace is for admins.
+            return path.isRoot ? [.admin] : [.read(path)]
+        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path), let .quotas(path):
             return [.read(path)]
         case let .move(source, destination):
             return [.write(source), .write(destination)]

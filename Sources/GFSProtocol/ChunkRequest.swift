@@ -21,8 +21,9 @@ public enum ChunkRequest: Sendable, Equatable {
     /// Master → primary: give up the lease (before a snapshot).
     /// Every lease on the chunk up to `version` is void, including one whose GRANT arrives later.
     case revoke(ChunkHandle, version: ChunkVersion)
-    /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write).
-    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion)
+    /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write); with `length`, only
+    /// its first `length` bytes (a truncation).
+    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion, length: Int64? = nil)
     /// Master → new replica: copy `handle` at `version` from the chunkserver `source`, reading at most
     /// `bytesPerSecond` (GFS §4.3: re-replication goes chunkserver to chunkserver).
     case replicate(ChunkHandle, version: ChunkVersion, source: ServerID, bytesPerSecond: Int64?)
@@ -65,7 +66,8 @@ public enum ChunkRequest: Sendable, Equatable {
                           secondaries: try line.servers("secondaries"))
         case .revoke: self = .revoke(try line.handle(), version: UInt64(try line.requireInteger("version")))
         case .clone:
-            self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")))
+            self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")),
+                          length: try line.integer("length", in: 0...Limits.maximumChunkBytes))
         case .replicate:
             self = .replicate(try line.handle(), version: UInt64(try line.requireInteger("version")),
                               source: try line.server("from"), bytesPerSecond: try line.integer("rate", in: 1...Int64.max))
@@ -106,8 +108,9 @@ public enum ChunkRequest: Sendable, Equatable {
                                           "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
         case let .revoke(handle, version):
             return Line("REVOKE", fields: ["handle": handle.description, "version": String(version)])
-        case let .clone(handle, new, version):
-            return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version)])
+        case let .clone(handle, new, version, length):
+            return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version),
+                                          "length": length.map(String.init)])
         case let .replicate(handle, version, source, rate):
             return Line("REPLICATE", fields: ["handle": handle.description, "version": String(version),
                                               "from": source.description, "rate": rate.map(String.init)])

@@ -41,6 +41,7 @@ public enum MasterRequest: Sendable, Equatable {
     case setReplication(GFSPath, replication: Int, recursive: Bool)
     case usage(GFSPath, children: Bool)
     case setQuota(GFSPath, files: Int64?, bytes: Int64?)
+    case truncate(GFSPath, size: Int64)
     case quotas(GFSPath)
     /// The sources' whole chunks appended to `destination` (made with `replication` if missing), shared.
     case concat(GFSPath, sources: [GFSPath], replication: Int?)
@@ -104,6 +105,7 @@ public enum MasterRequest: Sendable, Equatable {
             self = .setQuota(try line.path(0), files: try line.integer("files", in: 0...Int64.max),
                              bytes: try line.integer("bytes", in: 0...Int64.max))
         case .quotas: self = .quotas(line.arguments.isEmpty ? .root : try line.path(0))
+        case .truncate: self = .truncate(try line.path(0), size: try line.requireInteger("size", in: 0...Int64.max))
         case .concat:
             guard line.arguments.count >= 2 else { throw GFSError(.badRequest, "CONCAT needs a destination and a source") }
             var sources: [GFSPath] = []
@@ -163,6 +165,7 @@ public enum MasterRequest: Sendable, Equatable {
         case let .setQuota(path, files, bytes):
             return Line("SETQUOTA", [path.string], fields: ["files": files.map(String.init), "bytes": bytes.map(String.init)])
         case let .quotas(path): return Line("QUOTAS", [path.string])
+        case let .truncate(path, size): return Line("TRUNCATE", [path.string], fields: ["size": String(size)])
         case let .concat(destination, sources, replication):
             return Line("CONCAT", [destination.string] + sources.map(\.string),
                         fields: ["replication": replication.map(String.init)])
@@ -174,7 +177,7 @@ public enum MasterRequest: Sendable, Equatable {
     /// only grows a file). A CREATE or MV repeated might be refused for what its first time did.
     public var isSafeToRepeat: Bool {
         switch self {
-        case .allocate, .lease, .setSize, .setReplication, .setQuota: return true
+        case .allocate, .lease, .setSize, .setReplication, .setQuota, .truncate: return true
         default: return !isMutation
         }
     }
@@ -183,7 +186,7 @@ public enum MasterRequest: Sendable, Equatable {
     public var isMutation: Bool {
         switch self {
         case .makeDirectory, .create, .move, .remove, .allocate, .lease, .setSize, .snapshot, .undelete, .collectGarbage,
-            .drain, .tune, .setReplication, .concat, .setQuota:
+            .drain, .tune, .setReplication, .concat, .setQuota, .truncate:
             return true
         default: return false
         }

@@ -15,6 +15,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case hello = "HELLO", auth = "AUTH"
     case help = "HELP"
     case setrep = "SETREP", du = "DU", checksum = "CHECKSUM", concat = "CONCAT", setQuota = "SETQUOTA", quotas = "QUOTAS"
+    case truncate = "TRUNCATE"
 
     /// The roles that answer a verb.
     public enum Role: String, Sendable { case master, chunkserver }
@@ -24,7 +25,7 @@ public enum Verb: String, CaseIterable, Sendable {
         switch self {
         case .mkdir, .create, .ls, .stat, .mv, .rm, .lookup, .allocate, .lease, .setSize, .register, .heartbeat,
             .corrupt, .tail, .checkpoint, .promote, .snapshot, .report, .leave, .drain, .tune, .deleted, .undelete,
-            .gc, .fsck, .setrep, .du, .concat, .setQuota, .quotas:
+            .gc, .fsck, .setrep, .du, .concat, .setQuota, .quotas, .truncate:
             return [.master]
         case .push, .write, .apply, .sync, .append, .pad, .read, .grant, .revoke, .clone, .replicate, .checksum:
             return [.chunkserver]
@@ -66,7 +67,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .gc: return "GC [all=1]"
         case .fsck: return "FSCK [path] [files=1] [chunks=1]"
         case .revoke: return "REVOKE handle=H"
-        case .clone: return "CLONE handle=H new=H version=V"
+        case .clone: return "CLONE handle=H new=H version=V [length=N]"
         case .replicate: return "REPLICATE handle=H version=V from=A [rate=N]"
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
@@ -82,6 +83,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .setrep: return "SETREP path replication=N [recursive=1]"
         case .du: return "DU path [children=1]"
         case .setQuota: return "SETQUOTA path [files=N] [bytes=N]"
+        case .truncate: return "TRUNCATE path size=N"
         case .quotas: return "QUOTAS [path]"
         case .concat: return "CONCAT destination source... [replication=N] [call=ID]"
         case .checksum: return "CHECKSUM handle=H version=V length=N"
@@ -133,6 +135,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .help: return "list the verbs this port answers"
         case .setrep: return "change the replication goal of a file (recursive: of every file under a directory)"
         case .du: return "files, directories, bytes and replicated bytes under a path (children: a USAGE line per child)"
+        case .truncate: return "cut a file to size bytes (a chunk cut inside is replaced by a shortened copy)"
         case .setQuota: return "limit the entries and replicated bytes under a directory (neither field: no quota)"
         case .quotas: return "quotas at or under a path with their use, as QUOTA lines"
         case .concat: return "append the whole chunks of sources to a file (made if missing) without copying data"

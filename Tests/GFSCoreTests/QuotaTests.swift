@@ -66,6 +66,23 @@ import Testing
         #expect(master.quotas[Self.path("/q")]?.usedBytes == 2000)
     }
 
+    /// An undelete counts like any move in; the trash folder the first delete makes counts for a quota on /,
+    /// the same live and after a restore.
+    @Test func undeleteAndTheTrashAreCounted() throws {
+        try run { try $0.makeDirectory(Self.path("/q"), parents: false) }
+        try run { [try $0.createFile(Self.path("/q/a"), replication: 1)] }
+        try run { [try $0.setQuota(Self.path("/q"), files: 1, bytes: nil)] }
+        try run { [try $0.setQuota(.root, files: 100, bytes: nil)] }
+        try run { try $0.delete(Self.path("/q/a"), recursive: false).0 }
+        try run { [try $0.createFile(Self.path("/q/b"), replication: 1)] }
+        expectQuota { _ = try master.undelete(Self.path("/q/a")) }
+        var bytes: [UInt8] = []
+        Checkpoint.encode(master, sequence: 1) { bytes += $0 }
+        var restored = master
+        restored.restore(try Checkpoint.decode(bytes))
+        #expect(restored.quotas == master.quotas)
+    }
+
     /// The log replayed and a checkpoint restored give the same limits and the same use.
     @Test func quotasSurviveTheLogAndCheckpoints() throws {
         let fresh = master

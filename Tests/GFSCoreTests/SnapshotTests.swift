@@ -180,6 +180,13 @@ import Testing
         var replayed = before
         try replayed.applyChecked(mutation)
         #expect(replayed.namespace[Self.path("/d")] == made)
+        #expect((a + b).allSatisfy { replayed.chunks[$0]?.references == 2 && replayed.chunks[$0]?.goal == master.chunks[$0]?.goal })
+        var bytes: [UInt8] = []
+        Checkpoint.encode(master, sequence: 1) { bytes += $0 }
+        var restored = before
+        restored.restore(try Checkpoint.decode(bytes))
+        #expect(restored.namespace[Self.path("/d")] == made)
+        #expect((a + b).allSatisfy { restored.chunks[$0]?.references == 2 && restored.chunks[$0]?.goal == master.chunks[$0]?.goal })
         _ = try master.delete(Self.path("/a"), recursive: false)
         #expect(a.allSatisfy { master.chunks[$0] != nil })
     }
@@ -195,6 +202,7 @@ import Testing
         #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/a"), sources: [Self.path("/b")]) }
         #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/b"), sources: [Self.path("/b")]) }
         #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/d"), sources: [Self.path("/missing")]) }
+        #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/d"), sources: [Self.path("/b"), Self.path("/b")]) }
         #expect(master.namespace.subtree(.root) == before)
         _ = try master.prepareConcat(Self.path("/e"), sources: [Self.path("/b"), Self.path("/a")])
         _ = try master.concat(Self.path("/e"), sources: [Self.path("/b"), Self.path("/a")], replication: nil)

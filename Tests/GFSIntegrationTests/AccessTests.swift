@@ -80,6 +80,9 @@ import Testing
             let stat = try cluster.gfs(["stat", "/home/alice/mine"], environment: asAlice)
             #expect(stat.stdout.contains("replication\t2"), "\(stat.stdout)")
             #expect(try cluster.gfs(["snapshot", "/home/alice/mine", "/home/alice/copy"], environment: asAlice).status == 0)
+            #expect(try cluster.gfs(["setrep", "3", "/home/alice/copy"], environment: asAlice).status == 0)
+            #expect(try cluster.gfs(["stat", "/home/alice/copy"], environment: asAlice).stdout.contains("replication\t2"),
+                    "setrep is held to maxrep too")
 
             // Everything else is one clear refusal, and changes nothing.
             let refused: [([String], [String: String])] = [
@@ -88,6 +91,10 @@ import Testing
                 (["snapshot", "/pub/data", "/home/alice/pub"], asAlice), (["gc", "--now"], asAlice), (["fsck", "/"], asAlice),
                 (["tune", "--clones-total", "0"], asAlice), (["ls", "/home/alice"], asBob), (["cat", "/home/alice/mine"], asBob),
                 (["ls", "/"], asBob),
+                // The newer verbs: a concat needs every source writable, DU of / and quotas need admin.
+                (["concat", "/home/alice/stolen", "/pub/data"], asAlice), (["setrep", "1", "/pub/data"], asAlice),
+                (["truncate", "-s", "0", "/pub/data"], asAlice), (["du", "/"], asAlice),
+                (["quota", "set", "--files", "9", "/home/alice"], asAlice),
             ]
             for (arguments, environment) in refused {
                 let result = try cluster.gfs(arguments + ["--timeout", "5"], stdin: Data("x".utf8), environment: environment)

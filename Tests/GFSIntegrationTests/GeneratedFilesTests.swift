@@ -23,17 +23,19 @@ import Testing
         let pages = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".1") }
         let manual = try pages.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
         var missing: [String] = []
-        func visit(_ command: [String: Any]) {
+        // One page per command, named like git's: gfs-cat(1), gfs-quota-set(1) for `gfs quota set`.
+        func visit(_ command: [String: Any], parents: [String] = []) {
             if let name = command["commandName"] as? String, !manual.contains(name) { missing.append(name) }
-            if let name = command["commandName"] as? String, name != "gfs", !pages.contains("gfs-\(name).1") {
-                missing.append("gfs-\(name).1")
-            }
+            let page = (["gfs"] + parents.dropFirst() + [command["commandName"] as? String ?? "?"]).joined(separator: "-") + ".1"
+            if !parents.isEmpty, !pages.contains(page) { missing.append(page) }
             for argument in command["arguments"] as? [[String: Any]] ?? [] {
                 for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
                     if let long = name["name"] as? String, !manual.contains(long) { missing.append("--\(long)") }
                 }
             }
-            for sub in command["subcommands"] as? [[String: Any]] ?? [] { visit(sub) }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] {
+                visit(sub, parents: parents + [command["commandName"] as? String ?? "?"])
+            }
         }
         visit(try #require(json["command"] as? [String: Any]))
         #expect(missing.isEmpty, "Man/ is stale (run `make manual`); missing: \(missing)")

@@ -218,4 +218,32 @@ import Glibc
             #expect(!collected.isEmpty && collected.values.allSatisfy { $0 is NSNumber })
         }
     }
+
+    @Test func truncateCutsInsideAChunkAndKeepsSnapshots() async throws {
+        try await withCluster(chunkservers: 3, master: Self.master, chunkserver: Self.chunkserver) { cluster in
+            let data = testBytes(3 * 65536 + 5000, seed: 6)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            #expect(try cluster.gfs(["snapshot", "/f", "/s"]).status == 0)
+
+            let cut = try Self.json(cluster, ["truncate", "-s", "70000", "/f"]) as? [String: Any]
+            #expect(cut?["size"] as? Int == 70_000 && cut?["chunks"] as? Int == 2)
+            #expect(try cluster.gfs(["cat", "/f"]).output == data.prefix(70_000))
+            #expect(try cluster.gfs(["cat", "/s"]).output == data, "the snapshot keeps every byte")
+            let local = cluster.root.appendingPathComponent("prefix")
+            try data.prefix(70_000).write(to: local)
+            let sums = try cluster.gfs(["checksum", "/f"]).stdout.split(separator: "\t").last
+            #expect(sums == (try cluster.gfs(["checksum", "--local", local.path]).stdout.split(separator: "\t").last))
+
+            // What was cut never shows again: appends go after the new end, not after the old bytes.
+            let records = (10...29).map { "record \($0)\n" }.joined()  // 20 records of 28 + 10 bytes each
+            #expect(try cluster.gfs(["append", "--create", "/r"], stdin: Data(records.utf8)).status == 0)
+            #expect(try cluster.gfs(["truncate", "-s", String(5 * 38), "/r"]).status == 0)
+            #expect(try cluster.gfs(["append", "/r"], stdin: Data("record 99\n".utf8)).status == 0)
+            #expect(try cluster.gfs(["cat", "/r"]).stdout == (10...14).map { "record \($0)\n" }.joined() + "record 99\n")
+            let grow = try cluster.gfs(["truncate", "-s", "1M", "/f"])
+            #expect(grow.status == 2 && grow.stderr.contains("only shrinks"), "\(grow.stderr)")
+            #expect(try cluster.gfs(["truncate", "-s", "0", "/f"]).status == 0)
+            #expect(try cluster.gfs(["cat", "/f"]).output.isEmpty)
+        }
+    }
 }

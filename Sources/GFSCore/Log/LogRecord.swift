@@ -99,6 +99,8 @@ extension Mutation {
             writer.write(UInt8(clamping: replication)); writer.write(modified)
         case let .setQuota(path, files, bytes):
             writer.write(UInt8(16)); writer.write(path); writer.write(files ?? -1); writer.write(bytes ?? -1)
+        case let .truncate(path, length, modified):
+            writer.write(UInt8(17)); writer.write(path); writer.write(length); writer.write(modified)
         }
     }
 
@@ -135,6 +137,7 @@ extension Mutation {
             let path = try reader.readPath()
             let (files, bytes): (Int64, Int64) = (try reader.read(), try reader.read())
             return .setQuota(path, files: files < 0 ? nil : files, bytes: bytes < 0 ? nil : bytes)
+        case 17: return .truncate(try reader.readPath(), length: try reader.read(), modified: try reader.read())
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

@@ -3,6 +3,9 @@
 extension MasterStateMachine {
     /// The most sources one concat takes.
     public static let maximumConcatSources = 4096
+    /// The most chunks a concat may leave a file with (64 TiB of 64 MiB chunks): one request must not make
+    /// the master hold (and replay) an unbounded chunk list.
+    public static let maximumChunksPerFile = 1 << 20
 
     /// Why `sources` cannot be appended to `destination` whole chunks at a time, if they cannot: every source
     /// but the last, and an existing destination, must end on a chunk boundary; all must be plain files, or all
@@ -16,6 +19,8 @@ extension MasterStateMachine {
         guard !sources.contains(destination) else {
             throw GFSError(.badRequest, "\(destination) cannot be both the destination and a source")
         }
+        guard Set(sources).count == sources.count else { throw GFSError(.badRequest, "concat names a source twice") }
+        var total = namespace[destination]?.chunks.count ?? 0
         let chunkSize = configuration.chunkSize
         var records: Bool?
         for (number, source) in sources.enumerated() {
@@ -32,6 +37,10 @@ extension MasterStateMachine {
                 throw GFSError(.badRequest, "\(source): cannot concat record files with plain files")
             }
             records = entry.records
+            total += entry.chunks.count
+            guard total <= Self.maximumChunksPerFile else {
+                throw GFSError(.badRequest, "\(destination) would have more than \(Self.maximumChunksPerFile) chunks")
+            }
         }
         if let existing = namespace[destination] {
             guard existing.kind == .file else { throw GFSError(.isDirectory, "\(destination): is a directory") }
@@ -99,7 +108,10 @@ extension MasterStateMachine {
             length = length.addingReportingOverflow(entry.length).overflow ? .max : length + entry.length
         }
         let goal = namespace[destination]?.replication ?? replication
+        let records = sources.first.flatMap { namespace[$0]?.records } ?? false
         namespace.update(destination) {
+            // An empty destination takes the sources' kind: its bytes are theirs.
+            if $0.chunks.isEmpty { $0.records = records }
             $0.chunks += appended
             $0.length = $0.length.addingReportingOverflow(length).overflow ? .max : $0.length + length
             $0.modified = modified

@@ -58,8 +58,11 @@ extension MasterStateMachine {
             return [QuotaChange(path: path, files: -use.files, bytes: -use.bytes)]
         case let .move(source, destination, _):
             let use = quotaUse(source)
-            return [QuotaChange(path: source, files: -use.files, bytes: -use.bytes),
-                    QuotaChange(path: destination, files: use.files, bytes: use.bytes)]
+            // The first delete makes the trash folder too (see `apply`).
+            let trash = destination.isInTrash && namespace[Trash.folder] == nil
+                ? [QuotaChange(path: Trash.folder, files: 1, bytes: 0)] : []
+            return trash + [QuotaChange(path: source, files: -use.files, bytes: -use.bytes),
+                            QuotaChange(path: destination, files: use.files, bytes: use.bytes)]
         case let .snapshot(source, destination, _):
             let use = quotaUse(source)
             return [QuotaChange(path: destination, files: use.files, bytes: use.bytes)]
@@ -70,6 +73,9 @@ extension MasterStateMachine {
             guard let entry = namespace[path] else { return [] }
             let change = Self.space(entry.length, replication) - Self.space(entry.length, entry.replication)
             return [QuotaChange(path: path, files: 0, bytes: change)]
+        case let .truncate(path, length, _):
+            guard let entry = namespace[path], length < entry.length else { return [] }
+            return [QuotaChange(path: path, files: 0, bytes: -Self.space(entry.length - length, entry.replication))]
         case let .concat(destination, sources, replication, _):
             let goal = namespace[destination]?.replication ?? replication
             let length = sources.reduce(Int64(0)) { Self.adding($0, namespace[$1]?.length ?? 0) }

@@ -210,6 +210,8 @@ public struct MasterStateMachine: Sendable {
             applyConcat(destination, sources: sources, replication: replication, modified: modified)
         case let .setQuota(path, files, bytes):
             applyQuota(path, files: files, bytes: bytes)
+        case let .truncate(path, length, modified):
+            applyTruncate(path, length: length, modified: modified)
         case let .setReplication(path, replication):
             namespace.update(path) { $0.replication = replication }
             for handle in namespace[path]?.chunks ?? [] {
@@ -223,7 +225,7 @@ public struct MasterStateMachine: Sendable {
     }
 
     /// One file fewer refers to `handle`; the last reference gone, the chunk is forgotten (GFS §3.4, §4.4).
-    private mutating func release(_ handle: ChunkHandle) {
+    mutating func release(_ handle: ChunkHandle) {
         guard let references = chunks[handle]?.references else { return }
         if references > 1 { chunks[handle]?.references = references - 1 } else { forgetChunk(handle) }
     }
@@ -404,6 +406,10 @@ extension MasterStateMachine {
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
         case let .concat(destination, sources, _, _):
             try checkConcat(destination, sources: sources)
+        case let .truncate(path, length, _):
+            guard let entry = namespace[path], entry.kind == .file, length >= 0, length <= entry.length else {
+                throw GFSError(.internal, "log truncates \(path) to \(length), which it cannot take")
+            }
         case let .setQuota(path, _, _):
             guard namespace[path]?.kind == .directory else { throw GFSError(.internal, "log sets a quota on \(path), not a directory") }
         case let .setReplication(path, replication):

@@ -122,6 +122,7 @@ extension MasterStateMachine {
         }
         try namespace.checkCreatable(path)
         let mutation = Mutation.move(newest.hidden, to: path, modified: clock.wallMilliseconds)
+        try checkQuota(for: mutation)
         apply(mutation)
         return mutation
     }
