@@ -946,7 +946,7 @@ _gfs_truncate() {
 
 _gfs_concat() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--pad --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --replication)
     __gfs_offer_flags_options -1

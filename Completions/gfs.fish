@@ -59,7 +59,7 @@ function __gfs_parse_tokens -S
         case 'truncate'
             __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 's=' 'json' 'version' 'h/help'
         case 'concat'
-            __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'replication=' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'replication=' 'pad' 'json' 'version' 'h/help'
         case 'setrep'
             __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'R' 'w' 'json' 'version' 'h/help'
         case 'quota'
@@ -396,6 +396,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" replication' -l 'replication' -d 'Replicas per chunk of a new destination (default: the master\'s).' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" pad' -l 'pad' -d 'Pad sources that end mid-chunk with zeros to the chunk boundary (their last chunk is copied locally).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" json' -l 'json' -d 'Print the destination\'s entry as JSON afterwards.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs concat" -eq 1' -fka '(__gfs_custom_completion ---completion concat -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs concat" -ge 2' -fka '(__gfs_custom_completion ---completion concat -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'

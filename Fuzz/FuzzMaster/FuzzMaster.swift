@@ -112,9 +112,11 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return try state.truncate(path, to: size, copy: copy, confirmed: copy?.servers ?? [])
     case let .quotas(path):
         _ = state.quotas(under: path)
-    case let .concat(destination, sources, replication):
-        _ = try state.prepareConcat(destination, sources: sources)
-        return [try state.concat(destination, sources: sources, replication: replication)]
+    case let .concat(destination, sources, replication, pad):
+        _ = try state.prepareConcat(destination, sources: sources, pad: pad)
+        let copies = pad ? try state.planPadCopies(sources) : []
+        return [try state.concat(destination, sources: sources, replication: replication,
+                                 padded: copies.map { ($0, $0.servers) })]
     case .register, .report, .leave, .tail, .checkpoint, .promote, .status, .help:
         break
     }

@@ -55,14 +55,17 @@ extension ChunkStore {
     /// local, no data crosses the network). Checksums are copied with the data, so the copy verifies alike.
     /// Every block of the source is verified first: a copy of a corrupt replica would be a corrupt replica
     /// that the master counts as good and nobody has read yet. The caller keeps mutations of the source out.
-    /// With `length`, only the first `length` bytes are copied, and the checksum of a block it cuts is summed
-    /// again (a truncation: the source is never changed).
-    public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion, length: Int64? = nil) throws(GFSError) {
+    /// With `length`, the copy is that long: the source's first `keep` bytes (`length` when nil), then zeros;
+    /// the checksums of the blocks past what was copied whole are summed again (a truncation, or a concat's
+    /// padding: the source is never changed). A source shorter than `keep` is refused, never padded.
+    public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion, length: Int64? = nil,
+                      keep: Int64? = nil) throws(GFSError) {
         if replica(new) != nil { return }
         guard let source = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
         let sourceLength = source.state.withLockedValue { $0.length }
-        if let length, length > sourceLength {
-            throw GFSError(.badRequest, "chunk \(handle) holds \(sourceLength) bytes; a copy of \(length) cannot be cut from it")
+        let wanted = keep ?? length ?? sourceLength
+        guard wanted <= sourceLength, wanted <= (length ?? sourceLength) else {
+            throw GFSError(.badRequest, "chunk \(handle) holds \(sourceLength) bytes; a copy keeping \(wanted) cannot be made from it")
         }
         var verified: Int64 = 0
         while verified < sourceLength {
@@ -71,8 +74,9 @@ extension ChunkStore {
             verified += Int64(piece)
         }
         let blockSize = Int64(ChecksumLayout.blockSize)
-        let kept = try source.exclusively { () throws(GFSError) -> Int64 in
-            let kept = min(length ?? sourceLength, source.state.withLockedValue { $0.length })
+        let total = try source.exclusively { () throws(GFSError) -> Int64 in
+            let kept = min(wanted, source.state.withLockedValue { $0.length })
+            let total = length ?? kept
             for kind in ["chunk", "crc"] {
                 let input = try Self.open(path(handle, kind), [])
                 defer { try? input.close() }
@@ -93,24 +97,32 @@ extension ChunkStore {
                     } catch { throw Self.failure(error, path(new, kind)) }
                     offset += Int64(count)
                 }
-                // A cut block's checksum covers only the bytes kept; the copy's data file is already in place.
-                if kind == "crc", length != nil, kept % blockSize != 0 {
-                    let start = kept / blockSize * blockSize
+                // Zeros after the bytes kept (a sparse extension), up to the copy's length.
+                if kind == "chunk", total > kept, ftruncate(output.rawValue, off_t(total)) != 0 {
+                    throw Self.errnoFailure(path(new, kind))
+                }
+                // The blocks from the first not copied whole are summed again; the copy's data file is in place.
+                if kind == "crc", length != nil {
                     let data = try Self.open(path(new, "chunk"), [])
                     defer { try? data.close() }
-                    let bytes = try readExactly(data, at: start, count: Int(kept - start), path: path(new, "chunk"))
-                    var sum: [UInt8] = []
-                    withUnsafeBytes(of: bytes.withUnsafeReadableBytes { CRC32C.checksum($0) }.littleEndian) { sum.append(contentsOf: $0) }
-                    do { _ = try output.writeAll(toAbsoluteOffset: start / blockSize * 4, sum) } catch {
-                        throw Self.failure(error, path(new, kind))
+                    var block = kept / blockSize
+                    while block * blockSize < total, kept % blockSize != 0 || block * blockSize >= kept {
+                        let start = block * blockSize
+                        let bytes = try readExactly(data, at: start, count: Int(min(blockSize, total - start)), path: path(new, "chunk"))
+                        var sum: [UInt8] = []
+                        withUnsafeBytes(of: bytes.withUnsafeReadableBytes { CRC32C.checksum($0) }.littleEndian) { sum.append(contentsOf: $0) }
+                        do { _ = try output.writeAll(toAbsoluteOffset: block * 4, sum) } catch {
+                            throw Self.failure(error, path(new, kind))
+                        }
+                        block += 1
                     }
                 }
                 if synchronous, fsync(output.rawValue) != 0 { throw Self.errnoFailure(path(new, kind)) }
                 guard rename(path(new, kind) + ".tmp", path(new, kind)) == 0 else { throw Self.errnoFailure(path(new, kind)) }
             }
-            return kept
+            return total
         }
-        try writeNewReplica(new, version: version, length: kept)
+        try writeNewReplica(new, version: version, length: total)
     }
 
     /// Installs a whole replica copied from another chunkserver: data and checksums written aside, synced,

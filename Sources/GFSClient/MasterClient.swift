@@ -156,8 +156,9 @@ public struct MasterClient: Sendable {
     }
 
     /// `CONCAT`: `destination` (made with `replication` if missing) gets the sources' whole chunks, shared.
-    public func concat(_ sources: [GFSPath], into destination: GFSPath, replication: Int? = nil) async throws(GFSError) {
-        _ = try await call(.concat(destination, sources: sources, replication: replication))
+    public func concat(_ sources: [GFSPath], into destination: GFSPath, replication: Int? = nil,
+                       pad: Bool = false) async throws(GFSError) {
+        _ = try await call(.concat(destination, sources: sources, replication: replication, pad: pad))
     }
 
     /// `SETQUOTA`: limits under a directory (both nil removes its quota).

@@ -42,9 +42,9 @@ extension MasterService {
         switch request {
         case let .create(path, replication, records):
             return .create(path, replication: rule.clamp(replication ?? state.configuration.defaultReplication), records: records)
-        case let .concat(destination, sources, replication):
+        case let .concat(destination, sources, replication, pad):
             return .concat(destination, sources: sources,
-                           replication: rule.clamp(replication ?? state.configuration.defaultReplication))
+                           replication: rule.clamp(replication ?? state.configuration.defaultReplication), pad: pad)
         case let .setReplication(path, replication, recursive):
             return .setReplication(path, replication: rule.clamp(replication), recursive: recursive)
         default:

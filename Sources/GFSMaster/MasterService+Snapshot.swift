@@ -34,18 +34,29 @@ extension MasterService {
 
     /// `CONCAT`: like a snapshot, the sources' leases are taken back first, so nothing written through them
     /// lands in a chunk once the destination shares it; then the metadata change is logged.
-    func concat(_ sources: [GFSPath], into destination: GFSPath, replication: Int?, call: ClientCall?) async throws(GFSError) {
+    func concat(_ sources: [GFSPath], into destination: GFSPath, replication: Int?, pad: Bool,
+                call: ClientCall?) async throws(GFSError) {
         var paths = [destination]
         for source in sources where !paths.contains(source) { paths.append(source) }
         let locks = PathLocks.Request(writing: paths)
         await lock(locks)
         defer { unlock(locks) }
-        let leased = try state.prepareConcat(destination, sources: sources)
-        do { try await takeBackLeases(leased, for: "concat into \(destination)") } catch {
+        let leased = try state.prepareConcat(destination, sources: sources, pad: pad)
+        var padded: [(copy: MasterStateMachine.PadCopy, confirmed: [ServerID])] = []
+        do {
+            try await takeBackLeases(leased, for: "concat into \(destination)")
+            // With --pad, each source ending mid-chunk gets a padded copy of its last chunk, made locally.
+            for copy in pad ? try state.planPadCopies(sources) : [] {
+                let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version,
+                                                 length: state.configuration.chunkSize, keep: copy.keep)
+                padded.append((copy, await sendGrants(request, to: copy.servers, primary: nil).confirmed))
+            }
+        } catch {
             state.finishConcat(sources)
             throw error
         }
-        try await commit([try state.concat(destination, sources: sources, replication: replication)], finishing: call)
+        try await commit([try state.concat(destination, sources: sources, replication: replication, padded: padded)],
+                         finishing: call)
     }
 
     /// Revokes `leased` at their primaries (or waits them out when a primary cannot be reached), and extends

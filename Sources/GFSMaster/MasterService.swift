@@ -271,8 +271,8 @@ public actor MasterService {
         case let .quotas(path):
             _ = try state.stat(path)
             return QuotasReply(state.quotas(under: path).map { QuotasReply.Item(path: $0.path, quota: $0.quota) }).reply
-        case let .concat(destination, sources, replication):
-            try await concat(sources, into: destination, replication: replication, call: call)
+        case let .concat(destination, sources, replication, pad):
+            try await concat(sources, into: destination, replication: replication, pad: pad, call: call)
         case let .lookup(path, stale):
             let (size, chunks) = try state.lookup(path, allowingStale: stale)
             return withReadTokens(FileLayout(size: size, chunkSize: state.configuration.chunkSize, chunks: chunks),

@@ -16,7 +16,7 @@ extension MasterRequest {
             return [.read(path)]
         case let .move(source, destination):
             return [.write(source), .write(destination)]
-        case let .concat(destination, sources, _):
+        case let .concat(destination, sources, _, _):
             // Like a snapshot: the sources' leases are revoked and their writers copy on write afterwards.
             return [.write(destination)] + sources.map { .write($0) }
         case let .snapshot(source, destination):

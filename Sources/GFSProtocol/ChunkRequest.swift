@@ -21,9 +21,10 @@ public enum ChunkRequest: Sendable, Equatable {
     /// Master → primary: give up the lease (before a snapshot).
     /// Every lease on the chunk up to `version` is void, including one whose GRANT arrives later.
     case revoke(ChunkHandle, version: ChunkVersion)
-    /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write); with `length`, only
-    /// its first `length` bytes (a truncation).
-    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion, length: Int64? = nil)
+    /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write); with `length`, a
+    /// copy of that length: the first `keep` bytes (all `length` when nil) of the source, then zeros (a
+    /// truncation, or a concat's padding).
+    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion, length: Int64? = nil, keep: Int64? = nil)
     /// Master → new replica: copy `handle` at `version` from the chunkserver `source`, reading at most
     /// `bytesPerSecond` (GFS §4.3: re-replication goes chunkserver to chunkserver).
     case replicate(ChunkHandle, version: ChunkVersion, source: ServerID, bytesPerSecond: Int64?)
@@ -67,7 +68,8 @@ public enum ChunkRequest: Sendable, Equatable {
         case .revoke: self = .revoke(try line.handle(), version: UInt64(try line.requireInteger("version")))
         case .clone:
             self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")),
-                          length: try line.integer("length", in: 0...Limits.maximumChunkBytes))
+                          length: try line.integer("length", in: 0...Limits.maximumChunkBytes),
+                          keep: try line.integer("keep", in: 0...Limits.maximumChunkBytes))
         case .replicate:
             self = .replicate(try line.handle(), version: UInt64(try line.requireInteger("version")),
                               source: try line.server("from"), bytesPerSecond: try line.integer("rate", in: 1...Int64.max))
@@ -108,9 +110,9 @@ public enum ChunkRequest: Sendable, Equatable {
                                           "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
         case let .revoke(handle, version):
             return Line("REVOKE", fields: ["handle": handle.description, "version": String(version)])
-        case let .clone(handle, new, version, length):
+        case let .clone(handle, new, version, length, keep):
             return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version),
-                                          "length": length.map(String.init)])
+                                          "length": length.map(String.init), "keep": keep.map(String.init)])
         case let .replicate(handle, version, source, rate):
             return Line("REPLICATE", fields: ["handle": handle.description, "version": String(version),
                                               "from": source.description, "rate": rate.map(String.init)])

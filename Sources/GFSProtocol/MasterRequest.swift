@@ -43,8 +43,9 @@ public enum MasterRequest: Sendable, Equatable {
     case setQuota(GFSPath, files: Int64?, bytes: Int64?)
     case truncate(GFSPath, size: Int64)
     case quotas(GFSPath)
-    /// The sources' whole chunks appended to `destination` (made with `replication` if missing), shared.
-    case concat(GFSPath, sources: [GFSPath], replication: Int?)
+    /// The sources' whole chunks appended to `destination` (made with `replication` if missing), shared; with
+    /// `pad`, a source ending mid-chunk is padded with zeros to the chunk boundary.
+    case concat(GFSPath, sources: [GFSPath], replication: Int?, pad: Bool = false)
 
     /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
     public init(_ line: Line) throws(GFSError) {
@@ -111,7 +112,7 @@ public enum MasterRequest: Sendable, Equatable {
             var sources: [GFSPath] = []
             for index in 1..<line.arguments.count { sources.append(try line.path(index)) }
             self = .concat(try line.path(0), sources: sources,
-                           replication: try line.integer("replication", in: 1...16).map(Int.init))
+                           replication: try line.integer("replication", in: 1...16).map(Int.init), pad: line.flag("pad"))
         default: throw GFSError(.badRequest, "unknown verb \(line.verb); try HELP")
         }
     }
@@ -166,9 +167,9 @@ public enum MasterRequest: Sendable, Equatable {
             return Line("SETQUOTA", [path.string], fields: ["files": files.map(String.init), "bytes": bytes.map(String.init)])
         case let .quotas(path): return Line("QUOTAS", [path.string])
         case let .truncate(path, size): return Line("TRUNCATE", [path.string], fields: ["size": String(size)])
-        case let .concat(destination, sources, replication):
+        case let .concat(destination, sources, replication, pad):
             return Line("CONCAT", [destination.string] + sources.map(\.string),
-                        fields: ["replication": replication.map(String.init)])
+                        fields: ["replication": replication.map(String.init), "pad": pad ? "1" : nil])
         }
     }
 

@@ -67,7 +67,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .gc: return "GC [all=1]"
         case .fsck: return "FSCK [path] [files=1] [chunks=1]"
         case .revoke: return "REVOKE handle=H"
-        case .clone: return "CLONE handle=H new=H version=V [length=N]"
+        case .clone: return "CLONE handle=H new=H version=V [length=N] [keep=N]"
         case .replicate: return "REPLICATE handle=H version=V from=A [rate=N]"
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"
@@ -85,7 +85,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .setQuota: return "SETQUOTA path [files=N] [bytes=N]"
         case .truncate: return "TRUNCATE path size=N"
         case .quotas: return "QUOTAS [path]"
-        case .concat: return "CONCAT destination source... [replication=N] [call=ID]"
+        case .concat: return "CONCAT destination source... [replication=N] [pad=1] [call=ID]"
         case .checksum: return "CHECKSUM handle=H version=V length=N"
         }
     }

@@ -15,6 +15,8 @@ import Testing
         .finishCall(ClientCall(high: .max, low: 1), at: 1_700_000_000_000),
         .setReplication(GFSPath("/f")!, replication: 16),
         .concat(GFSPath("/d")!, sources: [GFSPath("/a")!, GFSPath("/b c")!], replication: 2, modified: 7),
+        .concat(GFSPath("/d")!, sources: [GFSPath("/a")!, GFSPath("/b")!], replication: 3, modified: 9,
+                padded: [PaddedChunk(source: 0, handle: ChunkHandle(77), version: 5)]),
         .setQuota(GFSPath("/q")!, files: 10, bytes: nil), .setQuota(GFSPath("/q")!, files: nil, bytes: 1 << 40),
         .setQuota(GFSPath("/q")!, files: nil, bytes: nil), .truncate(GFSPath("/f")!, length: 65_537, modified: 8),
     ]

@@ -208,4 +208,25 @@ import Testing
         _ = try master.concat(Self.path("/e"), sources: [Self.path("/b"), Self.path("/a")], replication: nil)
         #expect(master.namespace[Self.path("/e")]?.length == 4500)
     }
+
+    /// With --pad, a source ending mid-chunk contributes a padded copy of its last chunk (a new chunk, not
+    /// shared); the destination's length counts the padding; replay and restore agree.
+    @Test func paddedConcatUsesCopiesOfCutChunks() throws {
+        let a = try file("/a", length: 1500)
+        let b = try file("/b", length: 700)
+        let before = master
+        #expect(throws: GFSError.self) { try master.prepareConcat(Self.path("/d"), sources: [Self.path("/a"), Self.path("/b")]) }
+        _ = try master.prepareConcat(Self.path("/d"), sources: [Self.path("/a"), Self.path("/b")], pad: true)
+        let copies = try master.planPadCopies([Self.path("/a"), Self.path("/b")])
+        #expect(copies.count == 1 && copies[0].old == a[1] && copies[0].keep == 500)
+        let mutation = try master.concat(Self.path("/d"), sources: [Self.path("/a"), Self.path("/b")], replication: nil,
+                                         padded: copies.map { ($0, $0.servers) })
+        let made = try #require(master.namespace[Self.path("/d")])
+        #expect(made.length == 2700 && made.chunks == [a[0], copies[0].new, b[0]])
+        #expect(master.chunks[a[1]]?.references == 1 && master.chunks[copies[0].new]?.references == 1)
+        #expect(master.chunks[a[0]]?.references == 2)
+        var replayed = before
+        try replayed.applyChecked(mutation)
+        #expect(replayed.namespace[Self.path("/d")] == made && replayed.chunks[copies[0].new]?.version == copies[0].version)
+    }
 }

@@ -166,6 +166,17 @@ import Glibc
             let refused = try cluster.gfs(["concat", "/e", "/b", "/a"])
             #expect(refused.status == 2 && refused.stderr.contains("not on a chunk boundary"), "\(refused.stderr)")
             #expect(try cluster.gfs(["stat", "/e"]).status == 1, "a refused concat makes nothing")
+
+            // --pad: /b's last chunk is copied with zeros to the chunk boundary; /b itself is unchanged.
+            let changedB = try cluster.gfs(["cat", "/b"]).output
+            #expect(try cluster.gfs(["concat", "--pad", "/e", "/b", "/a"]).status == 0)
+            let padded = changedB + Data(count: 2 * 65536 - changedB.count) + a
+            #expect(try cluster.gfs(["cat", "/e"]).output == padded)
+            #expect(try cluster.gfs(["cat", "/b"]).output == changedB)
+            let local = cluster.root.appendingPathComponent("padded")
+            try padded.write(to: local)
+            #expect(try cluster.gfs(["checksum", "/e"]).stdout.split(separator: "\t").last
+                    == (try cluster.gfs(["checksum", "--local", local.path]).stdout.split(separator: "\t").last))
         }
     }
 

@@ -93,10 +93,14 @@ extension Mutation {
             writer.write(UInt8(13)); writer.write(call.high); writer.write(call.low); writer.write(at)
         case let .setReplication(path, replication):
             writer.write(UInt8(14)); writer.write(path); writer.write(UInt8(clamping: replication))
-        case let .concat(destination, sources, replication, modified):
+        case let .concat(destination, sources, replication, modified, padded):
             writer.write(UInt8(15)); writer.write(destination); writer.write(UInt32(clamping: sources.count))
             for source in sources { writer.write(source) }
             writer.write(UInt8(clamping: replication)); writer.write(modified)
+            writer.write(UInt32(clamping: padded.count))
+            for chunk in padded {
+                writer.write(UInt32(clamping: chunk.source)); writer.write(chunk.handle.rawValue); writer.write(chunk.version)
+            }
         case let .setQuota(path, files, bytes):
             writer.write(UInt8(16)); writer.write(path); writer.write(files ?? -1); writer.write(bytes ?? -1)
         case let .truncate(path, length, modified):
@@ -131,8 +135,16 @@ extension Mutation {
             guard count <= 1 << 16 else { throw LogFormatError("concat of \(count) sources") }
             var sources: [GFSPath] = []
             for _ in 0..<count { sources.append(try reader.readPath()) }
-            return .concat(destination, sources: sources, replication: Int(try reader.read(UInt8.self)),
-                           modified: try reader.read())
+            let replication = Int(try reader.read(UInt8.self))
+            let modified: Int64 = try reader.read()
+            let paddedCount = try reader.read(UInt32.self)
+            guard paddedCount <= count else { throw LogFormatError("concat pads \(paddedCount) of \(count) sources") }
+            var padded: [PaddedChunk] = []
+            for _ in 0..<paddedCount {
+                padded.append(PaddedChunk(source: Int(try reader.read(UInt32.self)), handle: ChunkHandle(try reader.read()),
+                                          version: try reader.read()))
+            }
+            return .concat(destination, sources: sources, replication: replication, modified: modified, padded: padded)
         case 16:
             let path = try reader.readPath()
             let (files, bytes): (Int64, Int64) = (try reader.read(), try reader.read())

@@ -76,9 +76,12 @@ extension MasterStateMachine {
         case let .truncate(path, length, _):
             guard let entry = namespace[path], length < entry.length else { return [] }
             return [QuotaChange(path: path, files: 0, bytes: -Self.space(entry.length - length, entry.replication))]
-        case let .concat(destination, sources, replication, _):
+        case let .concat(destination, sources, replication, _, padded):
             let goal = namespace[destination]?.replication ?? replication
-            let length = sources.reduce(Int64(0)) { Self.adding($0, namespace[$1]?.length ?? 0) }
+            let padding = Set(padded.map(\.source))
+            let length = sources.enumerated().reduce(Int64(0)) {
+                Self.adding($0, concatLength(of: $1.element, padded: padding.contains($1.offset)))
+            }
             return [QuotaChange(path: destination, files: namespace[destination] == nil ? 1 : 0, bytes: Self.space(length, goal))]
         default:
             return []

@@ -206,8 +206,8 @@ public struct MasterStateMachine: Sendable {
                 $0.length = max($0.length, length)
                 $0.modified = modified
             }
-        case let .concat(destination, sources, replication, modified):
-            applyConcat(destination, sources: sources, replication: replication, modified: modified)
+        case let .concat(destination, sources, replication, modified, padded):
+            applyConcat(destination, sources: sources, replication: replication, modified: modified, padded: padded)
         case let .setQuota(path, files, bytes):
             applyQuota(path, files: files, bytes: bytes)
         case let .truncate(path, length, modified):
@@ -404,8 +404,11 @@ extension MasterStateMachine {
             break
         case let .setLength(path, _, _):
             guard namespace[path]?.kind == .file else { throw GFSError(.internal, "log sets length of missing \(path)") }
-        case let .concat(destination, sources, _, _):
-            try checkConcat(destination, sources: sources)
+        case let .concat(destination, sources, _, _, padded):
+            try checkConcat(destination, sources: sources, padding: Set(padded.map(\.source)))
+            guard padded.allSatisfy({ $0.source < sources.count && chunks[$0.handle] == nil }) else {
+                throw GFSError(.internal, "log pads a concat's chunks in a way it cannot take")
+            }
         case let .truncate(path, length, _):
             guard let entry = namespace[path], entry.kind == .file, length >= 0, length <= entry.length else {
                 throw GFSError(.internal, "log truncates \(path) to \(length), which it cannot take")

@@ -35,8 +35,9 @@ public enum Mutation: Sendable, Equatable {
     /// A file's chunks should now have `replication` replicas: repair copies or removes replicas to match.
     case setReplication(GFSPath, replication: Int)
     /// `destination` (created with `replication` if missing) gets the chunks of `sources` appended, shared by
-    /// reference counts as a snapshot shares them (MooseFS's mfsappendchunks); no data moves.
-    case concat(GFSPath, sources: [GFSPath], replication: Int, modified: Int64)
+    /// reference counts as a snapshot shares them (MooseFS's mfsappendchunks); no data moves. With `padded`,
+    /// a source's last chunk is instead a copy padded with zeros to the chunk size (`--pad`).
+    case concat(GFSPath, sources: [GFSPath], replication: Int, modified: Int64, padded: [PaddedChunk] = [])
     /// Most entries and most bytes (times replication) under a directory; nil is no limit, both nil no quota.
     case setQuota(GFSPath, files: Int64?, bytes: Int64?)
     /// A file cut to `length` bytes: chunks wholly past it are dropped (a chunk it cuts was first replaced by a
@@ -45,4 +46,18 @@ public enum Mutation: Sendable, Equatable {
     /// The client operation named `call` is done (logged after its own mutations, at `at` wall milliseconds):
     /// a retry of it is answered as done (`RetryCache`).
     case finishCall(ClientCall, at: Int64)
+}
+
+/// A source's last chunk as a concat with `--pad` took it: a copy, padded with zeros to the chunk size.
+public struct PaddedChunk: Sendable, Equatable {
+    /// Which of the concat's sources it ends.
+    public var source: Int
+    public var handle: ChunkHandle
+    public var version: ChunkVersion
+
+    public init(source: Int, handle: ChunkHandle, version: ChunkVersion) {
+        self.source = source
+        self.handle = handle
+        self.version = version
+    }
 }
