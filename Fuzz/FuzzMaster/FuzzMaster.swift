@@ -77,8 +77,8 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return mutation.map { [$0] } ?? []
     case let .lease(handle, path):
         _ = try state.requestLease(handle, of: path)
-    case let .setSize(path, size, touch):
-        return try state.extendLength(path, to: size, touch: touch).map { [$0] } ?? []
+    case let .setSize(path, size, touch, handle):
+        return try state.extendLength(path, to: size, touch: touch, writtenTo: handle).map { [$0] } ?? []
     case let .heartbeat(server, free, leases):
         _ = try state.heartbeat(server, freeBytes: free, extendLeases: leases)
     case let .corrupt(handle, server):

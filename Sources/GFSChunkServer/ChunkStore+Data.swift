@@ -62,7 +62,12 @@ extension ChunkStore {
                       keep: Int64? = nil) throws(GFSError) {
         if replica(new) != nil { return }
         guard let source = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
-        let sourceLength = source.state.withLockedValue { $0.length }
+        let (sourceLength, sourceVersion) = source.state.withLockedValue { ($0.length, $0.version) }
+        // The copy takes the source's version: a source that moved on since the master asked (a late CLONE,
+        // after new writes) is not what the master meant to copy.
+        guard sourceVersion == version else {
+            throw GFSError(.stale, "chunk \(handle) is at version \(sourceVersion), not \(version): not copied")
+        }
         let wanted = keep ?? length ?? sourceLength
         guard wanted <= sourceLength, wanted <= (length ?? sourceLength) else {
             throw GFSError(.badRequest, "chunk \(handle) holds \(sourceLength) bytes; a copy keeping \(wanted) cannot be made from it")

@@ -55,14 +55,15 @@ public final class Client: Sendable {
         let layout = try await master.lookup(path)
         var position = offset
         var remaining = data
+        var last: ChunkHandle?
         while remaining.readableBytes > 0 {
             let within = position % layout.chunkSize
             let count = min(remaining.readableBytes, Int(layout.chunkSize - within), writeUnitBytes)
             guard let piece = remaining.readSlice(length: count) else { break }
-            try await writePiece(path, chunkIndex: Int(position / layout.chunkSize), offset: within, piece)
+            last = try await writePiece(path, chunkIndex: Int(position / layout.chunkSize), offset: within, piece)
             position += Int64(count)
         }
-        try await master.setSize(path, size: position)
+        try await master.setSize(path, size: position, writtenTo: last)
         await locations.invalidate(path)
     }
 
@@ -77,7 +78,8 @@ public final class Client: Sendable {
                             from source: (Int) throws(GFSError) -> ByteBuffer?) async throws(GFSError) -> Int64 {
         let layout = try await master.lookup(path)
         var position: Int64 = 0
-        var inFlight: [Task<Duration, any Error>] = []
+        var inFlight: [Task<(Duration, ChunkHandle), any Error>] = []
+        var last: ChunkHandle?
         defer { for task in inFlight { task.cancel() } }
         while true {
             try Self.checkCancellation()
@@ -86,16 +88,24 @@ public final class Client: Sendable {
             guard let piece = try source(want), piece.readableBytes > 0 else { break }
             let index = Int(position / layout.chunkSize)
             if within == 0 { _ = try await master.allocate(path, index: index) }
-            if inFlight.count >= writeWindow { pieceWritten(try await Self.finish(inFlight.removeFirst())) }
+            if inFlight.count >= writeWindow {
+                let (took, handle) = try await Self.finish(inFlight.removeFirst())
+                pieceWritten(took)
+                last = handle
+            }
             inFlight.append(Task {
                 let start = ContinuousClock.now
-                try await self.writePiece(path, chunkIndex: index, offset: within, piece)
-                return ContinuousClock.now - start
+                let handle = try await self.writePiece(path, chunkIndex: index, offset: within, piece)
+                return (ContinuousClock.now - start, handle)
             })
             position += Int64(piece.readableBytes)
         }
-        while !inFlight.isEmpty { pieceWritten(try await Self.finish(inFlight.removeFirst())) }
-        if position > 0 { try await master.setSize(path, size: position) }
+        while !inFlight.isEmpty {
+            let (took, handle) = try await Self.finish(inFlight.removeFirst())
+            pieceWritten(took)
+            last = handle
+        }
+        if position > 0 { try await master.setSize(path, size: position, writtenTo: last) }
         await locations.invalidate(path)
         return position
     }
@@ -111,7 +121,9 @@ public final class Client: Sendable {
 
     /// One write within one chunk, retried with backoff until `timeout` passes with no success (GFS §3.1:
     /// failures leave the region inconsistent until a retry succeeds).
-    func writePiece(_ path: GFSPath, chunkIndex: Int, offset: Int64, _ piece: ByteBuffer) async throws(GFSError) {
+    /// Returns the chunk written.
+    @discardableResult
+    func writePiece(_ path: GFSPath, chunkIndex: Int, offset: Int64, _ piece: ByteBuffer) async throws(GFSError) -> ChunkHandle {
         var attempts = MutationAttempts(patience: patience())
         while true {
             var handle: ChunkHandle?
@@ -122,7 +134,7 @@ public final class Client: Sendable {
                 let id = Self.pushID()
                 try await chunks.push(piece, id: id, chain: [lease.primary] + lease.secondaries, token: lease.token)
                 _ = try await chunks.write(lease, offset: offset, id: id)
-                return
+                return location.handle
             } catch {
                 if let handle { await leaseCache.invalidate(handle) }
                 switch attempts.failed(error, at: clock.now) {

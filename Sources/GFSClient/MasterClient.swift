@@ -197,8 +197,8 @@ public struct MasterClient: Sendable {
     }
 
     /// `SETSIZE`; with `touch`, the modification time becomes now even if the size does not grow.
-    public func setSize(_ path: GFSPath, size: Int64, touch: Bool = false) async throws(GFSError) {
-        _ = try await call(.setSize(path, size: size, touch: touch))
+    public func setSize(_ path: GFSPath, size: Int64, touch: Bool = false, writtenTo handle: ChunkHandle? = nil) async throws(GFSError) {
+        _ = try await call(.setSize(path, size: size, touch: touch, handle: handle))
     }
 
     /// `STATUS`: the master's counters and one summary per chunkserver.

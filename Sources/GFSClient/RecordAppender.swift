@@ -16,6 +16,8 @@ public actor RecordAppender {
     /// Which chunk and handle appends go to: GFSCore's, as the simulation's appenders keep it.
     private var cursor = AppendCursor()
     private var end: Int64 = 0
+    /// The chunk holding the byte before `end`: told with the size, so a truncation since is noticed.
+    private var endHandle: ChunkHandle?
     private var reportedEnd: Int64 = 0
     /// Records that were retried after a failure (each may now be stored twice).
     public private(set) var retries = 0
@@ -99,11 +101,11 @@ public actor RecordAppender {
         defer { retries += attempts.retries }
         while true {
             do throws(GFSError) {
-                let offset = try await appendOnce(record)
+                let (offset, handle) = try await appendOnce(record)
                 guard let placed = cursor.position(of: offset, count: Int64(record.readableBytes), chunkSize: chunkSize) else {
                     throw GFSError(.badRequest, "\(path): the primary placed a record at offset \(offset), past any file")
                 }
-                end = max(end, placed.end)
+                if placed.end > end { (end, endHandle) = (placed.end, handle) }
                 return placed.start
             } catch {
                 switch cursor.failed(error, attempts: &attempts, at: client.clock.now) {
@@ -132,7 +134,7 @@ public actor RecordAppender {
         if turn.isEmpty { appending = false } else { turn.removeFirst().resume() }
     }
 
-    private func appendOnce(_ record: ByteBuffer) async throws(GFSError) -> Int64 {
+    private func appendOnce(_ record: ByteBuffer) async throws(GFSError) -> (offset: Int64, handle: ChunkHandle) {
         let current: ChunkHandle
         if let handle = cursor.handle { current = handle } else {
             current = try await client.master.allocate(path, index: cursor.chunkIndex ?? 0).handle
@@ -141,13 +143,13 @@ public actor RecordAppender {
         let lease = try await client.leaseCache.lease(current, of: path, from: client.master)
         let id = Client.pushID()
         try await client.chunks.push(record, id: id, chain: [lease.primary] + lease.secondaries, token: lease.token)
-        return try await client.chunks.append(lease, id: id)
+        return (try await client.chunks.append(lease, id: id), current)
     }
 
     /// Tells the master how far this writer's acknowledged records reach, so readers see them.
     public func flush() async throws(GFSError) {
         guard end > reportedEnd else { return }
-        try await client.master.setSize(path, size: end)
+        try await client.master.setSize(path, size: end, writtenTo: endHandle)
         reportedEnd = end
         await client.locations.invalidate(path)
     }

@@ -45,11 +45,19 @@ extension MasterService {
         var padded: [(copy: MasterStateMachine.PadCopy, confirmed: [ServerID])] = []
         do {
             try await takeBackLeases(leased, for: "concat into \(destination)")
-            // With --pad, each source ending mid-chunk gets a padded copy of its last chunk, made locally.
-            for copy in pad ? try state.planPadCopies(sources) : [] {
-                let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version,
-                                                 length: state.configuration.chunkSize, keep: copy.keep)
-                padded.append((copy, await sendGrants(request, to: copy.servers, primary: nil).confirmed))
+            // With --pad, each source ending mid-chunk gets a padded copy of its last chunk, made locally, all
+            // at once (one by one, many sources could outlast the time a new handle is kept from deletion).
+            let copies = pad ? try state.planPadCopies(sources) : []
+            let chunkSize = state.configuration.chunkSize
+            padded = await withTaskGroup(of: (MasterStateMachine.PadCopy, [ServerID]).self) { group in
+                for copy in copies {
+                    let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version, length: chunkSize,
+                                                     keep: copy.keep)
+                    group.addTask { (copy, await self.sendGrants(request, to: copy.servers, primary: nil).confirmed) }
+                }
+                var done: [(copy: MasterStateMachine.PadCopy, confirmed: [ServerID])] = []
+                for await result in group { done.append(result) }
+                return done.sorted { $0.copy.source < $1.copy.source }
             }
         } catch {
             state.finishConcat(sources)
@@ -95,7 +103,7 @@ extension MasterService {
     /// `TRUNCATE`: the leases on the chunks it touches are taken back first (an acknowledged write must be in
     /// what is kept or in what is cut, never lost in a chunk the file no longer has); a chunk the end falls
     /// inside is copied shortened on its replicas; then the replacement and the cut are logged together.
-    func truncate(_ path: GFSPath, to length: Int64) async throws(GFSError) {
+    func truncate(_ path: GFSPath, to length: Int64, call: ClientCall?) async throws(GFSError) {
         let locks = PathLocks.Request(writing: [path])
         await lock(locks)
         defer { unlock(locks) }
@@ -108,6 +116,6 @@ extension MasterService {
             let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version, length: copy.length)
             confirmed = await sendGrants(request, to: copy.servers, primary: nil).confirmed
         }
-        try await commit(try state.truncate(path, to: length, copy: copy, confirmed: confirmed))
+        try await commit(try state.truncate(path, to: length, copy: copy, confirmed: confirmed), finishing: call)
     }
 }

@@ -267,7 +267,7 @@ public actor MasterService {
                 try state.setQuota(path, files: files, bytes: bytes)
             }])
         case let .truncate(path, size):
-            try await truncate(path, to: size)
+            try await truncate(path, to: size, call: call)
         case let .quotas(path):
             _ = try state.stat(path)
             return QuotasReply(state.quotas(under: path).map { QuotasReply.Item(path: $0.path, quota: $0.quota) }).reply
@@ -281,8 +281,8 @@ public actor MasterService {
             return .ok(try await allocate(path, index: index).fields)
         case let .lease(handle, path):
             return .ok(withWriteToken(try await lease(handle, of: path), for: principal).fields)
-        case let .setSize(path, size, touch):
-            if let mutation = try state.extendLength(path, to: size, touch: touch) { try await commit([mutation]) }
+        case let .setSize(path, size, touch, handle):
+            if let mutation = try state.extendLength(path, to: size, touch: touch, writtenTo: handle) { try await commit([mutation]) }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
             // Chunkservers report to a shadow again and again; only a server coming (back) to life is news.

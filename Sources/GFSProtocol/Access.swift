@@ -6,7 +6,7 @@ extension MasterRequest {
     public var needs: [ExportRules.Need] {
         switch self {
         case let .makeDirectory(path, _), let .create(path, _, _), let .remove(path, _), let .allocate(path, _),
-            let .setSize(path, _, _), let .undelete(path), let .setReplication(path, _, _),
+            let .setSize(path, _, _, _), let .undelete(path), let .setReplication(path, _, _),
             let .truncate(path, _):
             return [.write(path)]
         case let .usage(path, _):

@@ -26,7 +26,8 @@ extension MasterRequest {
     /// Whether a retry of this request is recognised by its `call=` (a namespace change not safe to repeat).
     public var isRemembered: Bool {
         switch self {
-        case .makeDirectory, .create, .move, .remove, .snapshot, .undelete, .concat: return true
+        // TRUNCATE too: repeated after appends that followed the first, it would cut them.
+        case .makeDirectory, .create, .move, .remove, .snapshot, .undelete, .concat, .truncate: return true
         default: return false
         }
     }

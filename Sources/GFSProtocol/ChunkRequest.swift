@@ -67,9 +67,13 @@ public enum ChunkRequest: Sendable, Equatable {
                           secondaries: try line.servers("secondaries"))
         case .revoke: self = .revoke(try line.handle(), version: UInt64(try line.requireInteger("version")))
         case .clone:
+            let (length, keep) = (try line.integer("length", in: 0...Limits.maximumChunkBytes),
+                                  try line.integer("keep", in: 0...Limits.maximumChunkBytes))
+            guard keep == nil || (length.map { keep ?? 0 <= $0 } ?? false) else {
+                throw GFSError(.badRequest, "CLONE: keep= needs a length= at least as large")
+            }
             self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")),
-                          length: try line.integer("length", in: 0...Limits.maximumChunkBytes),
-                          keep: try line.integer("keep", in: 0...Limits.maximumChunkBytes))
+                          length: length, keep: keep)
         case .replicate:
             self = .replicate(try line.handle(), version: UInt64(try line.requireInteger("version")),
                               source: try line.server("from"), bytesPerSecond: try line.integer("rate", in: 1...Int64.max))

@@ -14,8 +14,10 @@ public enum MasterRequest: Sendable, Equatable {
     /// The lease on a chunk of `of`: the master refuses if the chunk is no longer that file's (a snapshot's
     /// copy-on-write gave the file a new chunk), so a client's old handle cannot write into the snapshot.
     case lease(ChunkHandle, of: GFSPath? = nil)
-    /// With `touch`, the modification time becomes now even when the size does not grow.
-    case setSize(GFSPath, size: Int64, touch: Bool = false)
+    /// With `touch`, the modification time becomes now even when the size does not grow. `handle` is the chunk
+    /// the writer's last byte went to: a size it reports after a truncation replaced or dropped that chunk
+    /// must not grow the file past the bytes it has.
+    case setSize(GFSPath, size: Int64, touch: Bool = false, handle: ChunkHandle? = nil)
     case register(ServerID, rack: String, capacityBytes: Int64, freeBytes: Int64)
     case heartbeat(ServerID, freeBytes: Int64, leases: [ChunkHandle])
     case corrupt(ChunkHandle, on: ServerID)
@@ -64,7 +66,9 @@ public enum MasterRequest: Sendable, Equatable {
         case .lookup: self = .lookup(try line.path(0), stale: line.flag("stale"))
         case .allocate: self = .allocate(try line.path(0), index: Int(try line.requireInteger("index", in: 0...Int64(Int32.max))))
         case .lease: self = .lease(try line.handle(), of: line.arguments.isEmpty ? nil : try line.path(0))
-        case .setSize: self = .setSize(try line.path(0), size: try line.requireInteger("size"), touch: line.flag("touch"))
+        case .setSize:
+            self = .setSize(try line.path(0), size: try line.requireInteger("size"), touch: line.flag("touch"),
+                            handle: line["handle"] == nil ? nil : try line.handle())
         case .register:
             self = .register(try line.server("addr"), rack: line["rack"] ?? "",
                              capacityBytes: try line.requireInteger("capacity"), freeBytes: try line.requireInteger("free"))
@@ -131,8 +135,9 @@ public enum MasterRequest: Sendable, Equatable {
         case let .lookup(path, stale): return Line("LOOKUP", [path.string], fields: ["stale": stale ? "1" : nil])
         case let .allocate(path, index): return Line("ALLOCATE", [path.string], fields: ["index": String(index)])
         case let .lease(handle, path): return Line("LEASE", path.map { [$0.string] } ?? [], fields: ["handle": handle.description])
-        case let .setSize(path, size, touch):
-            return Line("SETSIZE", [path.string], fields: ["size": String(size), "touch": touch ? "1" : nil])
+        case let .setSize(path, size, touch, handle):
+            return Line("SETSIZE", [path.string], fields: ["size": String(size), "touch": touch ? "1" : nil,
+                                                           "handle": handle?.description])
         case let .register(server, rack, capacity, free):
             return Line("REGISTER", fields: ["addr": server.description, "rack": rack.isEmpty ? nil : rack,
                                              "capacity": String(capacity), "free": String(free)])
@@ -178,7 +183,7 @@ public enum MasterRequest: Sendable, Equatable {
     /// only grows a file). A CREATE or MV repeated might be refused for what its first time did.
     public var isSafeToRepeat: Bool {
         switch self {
-        case .allocate, .lease, .setSize, .setReplication, .setQuota, .truncate: return true
+        case .allocate, .lease, .setSize, .setReplication, .setQuota: return true
         default: return !isMutation
         }
     }

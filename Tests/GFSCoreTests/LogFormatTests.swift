@@ -19,6 +19,7 @@ import Testing
                 padded: [PaddedChunk(source: 0, handle: ChunkHandle(77), version: 5)]),
         .setQuota(GFSPath("/q")!, files: 10, bytes: nil), .setQuota(GFSPath("/q")!, files: nil, bytes: 1 << 40),
         .setQuota(GFSPath("/q")!, files: nil, bytes: nil), .truncate(GFSPath("/f")!, length: 65_537, modified: 8),
+        .truncate(GFSPath("/g")!, length: 3, modified: 9, replacing: ChunkHandle(12), version: 4),
     ]
 
     @Test func everyMutationRoundTrips() {

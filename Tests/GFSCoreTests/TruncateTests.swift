@@ -75,4 +75,15 @@ import Testing
         let chunk = try #require(untouched?.chunks[1])
         #expect(throws: Never.self) { _ = try master.requestLease(chunk) }
     }
+
+    /// A writer's size reported late, for a chunk the truncation replaced, does not grow the file past the
+    /// bytes its new chunk holds; the same size for the new chunk does.
+    @Test func aLateSizeForAReplacedChunkIsStale() throws {
+        let handles = try file("/f", length: 1800)
+        _ = try truncate("/f", to: 1200)
+        let error = #expect(throws: GFSError.self) { try master.extendLength(Self.path("/f"), to: 1800, writtenTo: handles[1]) }
+        #expect(error?.code == .stale && master.namespace[Self.path("/f")]?.length == 1200)
+        let replaced = try #require(master.namespace[Self.path("/f")]?.chunks[1])
+        #expect(try master.extendLength(Self.path("/f"), to: 1300, writtenTo: replaced) != nil)
+    }
 }

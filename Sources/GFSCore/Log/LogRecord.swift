@@ -103,8 +103,9 @@ extension Mutation {
             }
         case let .setQuota(path, files, bytes):
             writer.write(UInt8(16)); writer.write(path); writer.write(files ?? -1); writer.write(bytes ?? -1)
-        case let .truncate(path, length, modified):
+        case let .truncate(path, length, modified, replacing, version):
             writer.write(UInt8(17)); writer.write(path); writer.write(length); writer.write(modified)
+            writer.write(replacing != nil); writer.write(replacing?.rawValue ?? 0); writer.write(version)
         }
     }
 
@@ -149,7 +150,10 @@ extension Mutation {
             let path = try reader.readPath()
             let (files, bytes): (Int64, Int64) = (try reader.read(), try reader.read())
             return .setQuota(path, files: files < 0 ? nil : files, bytes: bytes < 0 ? nil : bytes)
-        case 17: return .truncate(try reader.readPath(), length: try reader.read(), modified: try reader.read())
+        case 17:
+            let (path, length, modified): (GFSPath, Int64, Int64) = (try reader.readPath(), try reader.read(), try reader.read())
+            let (replaced, handle, version): (Bool, UInt64, ChunkVersion) = (try reader.readBool(), try reader.read(), try reader.read())
+            return .truncate(path, length: length, modified: modified, replacing: replaced ? ChunkHandle(handle) : nil, version: version)
         case let tag: throw LogFormatError("unknown mutation tag \(tag)")
         }
     }

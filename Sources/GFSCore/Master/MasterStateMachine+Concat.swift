@@ -132,8 +132,15 @@ extension MasterStateMachine {
                 throw GFSError(.unavailable, "the sources changed while they were padded; retry")
             }
             let needed = minimumReplicas(goal: namespace[destination]?.replication ?? goal)
-            for (copy, confirmed) in padded where confirmed.count < needed || namespace[sources[copy.source]]?.chunks.last != copy.old {
-                throw GFSError(.unavailable, "only \(confirmed.count) replica(s) of chunk \(copy.old) could pad a copy; retry")
+            for (copy, confirmed) in padded {
+                // The source must still end where the copy was cut (a late SETSIZE could have grown it).
+                guard let entry = namespace[sources[copy.source]], entry.chunks.last == copy.old,
+                    entry.length - Int64(entry.chunks.count - 1) * configuration.chunkSize == copy.keep else {
+                    throw GFSError(.unavailable, "\(sources[copy.source]) changed while it was padded; retry")
+                }
+                guard confirmed.count >= needed else {
+                    throw GFSError(.unavailable, "only \(confirmed.count) replica(s) of chunk \(copy.old) could pad a copy; retry")
+                }
             }
         } catch {
             abandon()
@@ -146,7 +153,10 @@ extension MasterStateMachine {
             throw error
         }
         apply(mutation)
-        for (copy, confirmed) in padded { for server in confirmed { chunks[copy.new]?.replicas[server] = copy.version } }
+        for (copy, confirmed) in padded {
+            for server in confirmed { chunks[copy.new]?.replicas[server] = copy.version }
+            replicasChangedAt[copy.new] = clock.now  // a report built before the copy must not forget it
+        }
         return mutation
     }
 

@@ -73,7 +73,7 @@ extension MasterStateMachine {
             guard let entry = namespace[path] else { return [] }
             let change = Self.space(entry.length, replication) - Self.space(entry.length, entry.replication)
             return [QuotaChange(path: path, files: 0, bytes: change)]
-        case let .truncate(path, length, _):
+        case let .truncate(path, length, _, _, _):
             guard let entry = namespace[path], length < entry.length else { return [] }
             return [QuotaChange(path: path, files: 0, bytes: -Self.space(entry.length - length, entry.replication))]
         case let .concat(destination, sources, replication, _, padded):

@@ -105,6 +105,7 @@ extension MasterStateMachine {
         let mutation = Mutation.replaceChunk(path, index: index, new, version: version)
         apply(mutation)
         for server in confirmed { chunks[new]?.replicas[server] = version }
+        replicasChangedAt[new] = clock.now  // a report built before the copy must not forget it
         return (ChunkLocation(index: index, handle: new, version: version, replicas: liveReplicas(new)), mutation)
     }
 }

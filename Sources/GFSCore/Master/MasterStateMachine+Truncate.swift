@@ -41,7 +41,8 @@ extension MasterStateMachine {
         let entry = try file(path)
         let index = Int(length / configuration.chunkSize)
         let kept = length % configuration.chunkSize
-        guard kept > 0, index < entry.chunks.count, let info = chunks[entry.chunks[index]] else { return nil }
+        guard kept > 0, index < entry.chunks.count else { return nil }
+        guard let info = chunks[entry.chunks[index]] else { throw GFSError(.internal, "chunk \(entry.chunks[index]) of \(path) is unknown") }
         let servers = liveReplicas(entry.chunks[index])
         guard !servers.isEmpty else { throw GFSError(.unavailable, "chunk \(entry.chunks[index]) has no live replica to cut") }
         let new = ChunkHandle(nextHandle)
@@ -55,11 +56,10 @@ extension MasterStateMachine {
     /// or the truncation fails and the copies are deleted). Returns the mutations to log.
     public mutating func truncate(_ path: GFSPath, to length: Int64, copy: TruncateCopy?,
                                   confirmed: [ServerID]) throws(GFSError) -> [Mutation] {
-        var entry = try file(path)
+        let entry = try file(path)
         if let copy { handlesInFlight[copy.new] = nil }
         func abandon() { if let copy { for server in confirmed { pendingDeletes[server, default: []].insert(copy.new) } } }
         guard length <= entry.length else { abandon(); throw GFSError(.badRequest, "\(path) shrank meanwhile; retry") }
-        var log: [Mutation] = []
         if let copy {
             guard copy.index < entry.chunks.count, entry.chunks[copy.index] == copy.old else {
                 abandon()
@@ -69,19 +69,19 @@ extension MasterStateMachine {
                 abandon()
                 throw GFSError(.unavailable, "only \(confirmed.count) replica(s) of chunk \(copy.old) could cut a copy; retry")
             }
-            let replace = Mutation.replaceChunk(path, index: copy.index, copy.new, version: copy.version)
-            apply(replace)
-            for server in confirmed { chunks[copy.new]?.replicas[server] = copy.version }
-            log.append(replace)
-            entry = try file(path)
         }
-        guard length < entry.length || entry.chunks.count > Int((length + configuration.chunkSize - 1) / configuration.chunkSize) else {
-            return log
+        guard copy != nil || length < entry.length
+                || entry.chunks.count > Int((length + configuration.chunkSize - 1) / configuration.chunkSize) else {
+            return []
         }
-        let cut = Mutation.truncate(path, length: length, modified: clock.wallMilliseconds)
+        let cut = Mutation.truncate(path, length: length, modified: clock.wallMilliseconds, replacing: copy?.new,
+                                    version: copy?.version ?? 0)
         apply(cut)
-        log.append(cut)
-        return log
+        if let copy {
+            for server in confirmed { chunks[copy.new]?.replicas[server] = copy.version }
+            replicasChangedAt[copy.new] = clock.now  // a report built before the copy must not forget it
+        }
+        return [cut]
     }
 
     /// Unblocks the leases `prepareTruncate` blocked (also when the truncation failed).
@@ -91,7 +91,17 @@ extension MasterStateMachine {
         }
     }
 
-    mutating func applyTruncate(_ path: GFSPath, length: Int64, modified: Int64) {
+    mutating func applyTruncate(_ path: GFSPath, length: Int64, modified: Int64, replacing: ChunkHandle?, version: ChunkVersion) {
+        if let replacing, let entry = namespace[path] {
+            let index = Int(length / configuration.chunkSize)
+            if index < entry.chunks.count {
+                let old = entry.chunks[index]
+                namespace.update(path) { $0.chunks[index] = replacing }
+                chunks[replacing] = ChunkInfo(version: version, goal: entry.replication, trashed: path.isInTrash)
+                nextHandle = max(nextHandle, replacing.rawValue &+ 1)
+                release(old)
+            }
+        }
         guard let entry = namespace[path] else { return }
         let keep = Int((length + configuration.chunkSize - 1) / configuration.chunkSize)
         let dropped = entry.chunks.count > keep ? Array(entry.chunks[keep...]) : []

@@ -210,8 +210,8 @@ public struct MasterStateMachine: Sendable {
             applyConcat(destination, sources: sources, replication: replication, modified: modified, padded: padded)
         case let .setQuota(path, files, bytes):
             applyQuota(path, files: files, bytes: bytes)
-        case let .truncate(path, length, modified):
-            applyTruncate(path, length: length, modified: modified)
+        case let .truncate(path, length, modified, replacing, version):
+            applyTruncate(path, length: length, modified: modified, replacing: replacing, version: version)
         case let .setReplication(path, replication):
             namespace.update(path) { $0.replication = replication }
             for handle in namespace[path]?.chunks ?? [] {
@@ -360,12 +360,18 @@ public struct MasterStateMachine: Sendable {
     }
 
     /// Records that a client wrote up to `length` bytes; returns nil when the file was already that long.
-    public mutating func extendLength(_ path: GFSPath, to length: Int64, touch: Bool = false) throws(GFSError) -> Mutation? {
+    /// With `writtenTo`, the chunk the writer's last byte went to must still hold that byte for the file (a
+    /// truncation may have replaced or dropped it since), or the file is not grown: STALE.
+    public mutating func extendLength(_ path: GFSPath, to length: Int64, touch: Bool = false,
+                                      writtenTo handle: ChunkHandle? = nil) throws(GFSError) -> Mutation? {
         let entry = try file(path)
         guard length >= 0, length <= Int64(entry.chunks.count) * configuration.chunkSize else {
             throw GFSError(.badRequest, "\(path): length \(length) beyond its \(entry.chunks.count) chunks")
         }
         guard length > entry.length || touch else { return nil }
+        if let handle, length > entry.length, entry.chunks[Int((length - 1) / configuration.chunkSize)] != handle {
+            throw GFSError(.stale, "\(path): chunk \(handle) is no longer the file's (it was truncated or copied meanwhile); write again")
+        }
         let mutation = Mutation.setLength(path, max(length, entry.length), modified: clock.wallMilliseconds)
         apply(mutation)
         return mutation
@@ -409,8 +415,11 @@ extension MasterStateMachine {
             guard padded.allSatisfy({ $0.source < sources.count && chunks[$0.handle] == nil }) else {
                 throw GFSError(.internal, "log pads a concat's chunks in a way it cannot take")
             }
-        case let .truncate(path, length, _):
-            guard let entry = namespace[path], entry.kind == .file, length >= 0, length <= entry.length else {
+        case let .truncate(path, length, _, replacing, _):
+            guard let entry = namespace[path], entry.kind == .file, length >= 0, length <= entry.length,
+                replacing.map({ chunks[$0] == nil && length % configuration.chunkSize != 0
+                                && Int(length / configuration.chunkSize) < entry.chunks.count }) ?? true
+            else {
                 throw GFSError(.internal, "log truncates \(path) to \(length), which it cannot take")
             }
         case let .setQuota(path, _, _):

@@ -40,9 +40,9 @@ public enum Mutation: Sendable, Equatable {
     case concat(GFSPath, sources: [GFSPath], replication: Int, modified: Int64, padded: [PaddedChunk] = [])
     /// Most entries and most bytes (times replication) under a directory; nil is no limit, both nil no quota.
     case setQuota(GFSPath, files: Int64?, bytes: Int64?)
-    /// A file cut to `length` bytes: chunks wholly past it are dropped (a chunk it cuts was first replaced by a
-    /// shortened copy, `replaceChunk`).
-    case truncate(GFSPath, length: Int64, modified: Int64)
+    /// A file cut to `length` bytes: chunks wholly past it are dropped, and the chunk it cuts, if any, is
+    /// replaced by its shortened copy `replacing` (one record, so no crash can keep half of it).
+    case truncate(GFSPath, length: Int64, modified: Int64, replacing: ChunkHandle? = nil, version: ChunkVersion = 0)
     /// The client operation named `call` is done (logged after its own mutations, at `at` wall milliseconds):
     /// a retry of it is answered as done (`RetryCache`).
     case finishCall(ClientCall, at: Int64)

@@ -19,12 +19,12 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
             self.init(normalized: text)
             return
         }
-        var components = text.hasPrefix("/") ? [] : base.components
-        for part in text.split(separator: "/", omittingEmptySubsequences: true) {
+        var components = text.utf8.first == UInt8(ascii: "/") ? [] : base.components
+        for part in Self.split(text) {
             switch part {
             case ".": continue
             case "..": if !components.isEmpty { components.removeLast() }
-            default: components.append(String(part))
+            default: components.append(part)
             }
         }
         self.init(components: components)
@@ -59,7 +59,14 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The names from the root down; empty for `/`.
-    public var components: [String] { string.split(separator: "/").map(String.init) }
+    public var components: [String] { Self.split(string) }
+
+    /// The non-empty names between `/` bytes. Split on bytes, not Characters: a `/` followed by a combining
+    /// mark is one Character, and a split that missed it would disagree with `parent` (the fuzzer found a
+    /// MKDIR -p whose logged parents did not replay).
+    static func split(_ text: String) -> [String] {
+        text.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+    }
 
     /// The last component, or `/` for the root.
     public var name: String {
@@ -82,7 +89,11 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Whether `self` is `other` or lies beneath it.
     public func isDescendant(of other: GFSPath) -> Bool {
-        other.isRoot || string == other.string || string.hasPrefix(other.string + "/")
+        // Bytes, like `parent` and `components` (a Character prefix would miss a name that starts with a mark).
+        let (mine, theirs) = (string.utf8, other.string.utf8)
+        return other.isRoot || string == other.string
+            || (mine.count > theirs.count && mine.starts(with: theirs)
+                && mine[mine.index(mine.startIndex, offsetBy: theirs.count)] == UInt8(ascii: "/"))
     }
 
     /// This path moved from under `oldPrefix` to under `newPrefix`; `self` must be a descendant of `oldPrefix`.
