@@ -120,3 +120,17 @@ import Testing
         #expect(CRC32C.combine(first, second, secondLength: Int64(bytes.count - split)) == whole)
     }
 }
+
+@Suite struct PathBytesTests {
+    /// A name that starts with a combining mark: `/` and the mark are one Character, but the path still splits
+    /// at the `/` byte, everywhere alike (the fuzzer found MKDIR -p logging parents that did not replay).
+    @Test func namesSplitOnSlashBytes() throws {
+        let path = try #require(GFSPath("/a/\u{0485}b/c"))
+        #expect(path.components == ["a", "\u{0485}b", "c"])
+        #expect(path.parent == GFSPath(components: ["a", "\u{0485}b"]) && path.parent.parent == GFSPath("/a"))
+        let (parent, other, base) = (try #require(GFSPath("/a/\u{0485}b")), try #require(GFSPath("/a/\u{0485}")),
+                                     try #require(GFSPath("/a")))
+        #expect(path.isDescendant(of: parent) && !path.isDescendant(of: other))
+        #expect(GFSPath("b/../\u{0485}x", relativeTo: base)?.components == ["a", "\u{0485}x"])
+    }
+}
