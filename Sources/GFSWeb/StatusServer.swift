@@ -1,4 +1,5 @@
 import GFSCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -45,13 +46,27 @@ public struct StatusServer: Sendable {
     public let address: ServerID
     let channel: any Channel
 
+    /// Most connections open at once, and how long one may sit idle: a browser, a few scrapers and scripts
+    /// need far fewer, and nobody who reaches the port can hold the process's descriptors.
+    static let maximumConnections = 64
+    static let idleTimeout: TimeAmount = .seconds(30)
+
     /// Binds `address` and serves `routes`.
     public static func start(_ address: ServerID, routes: @escaping Routes) async throws(GFSError) -> StatusServer {
+        let open = NIOLockedValueBox(0)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let admitted = open.withLockedValue { count in
+                    guard count < maximumConnections else { return false }
+                    count += 1
+                    return true
+                }
+                guard admitted else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.withLockedValue { $0 -= 1 } }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(StatusHandler(routes: routes))
                 }
@@ -141,5 +156,14 @@ final class StatusHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+
+    /// An idle connection (the `IdleStateHandler` before the HTTP codec) is closed.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }

@@ -104,6 +104,12 @@ struct PageFailure: Error, CustomStringConvertible {
 
             #expect(throws: (any Error).self) { try Self.fetch(base + "nope") }  // 404
 
+            // Whoever reaches the port holds at most 64 connections: those past it are closed at once.
+            let held = try (0..<70).map { _ in try RawSocket(http, timeout: 0.01) }
+            try await waitUntil("connections past 64 to be closed") { held.filter { $0.isClosedByPeer() }.count >= 6 }
+            for socket in held { socket.shutdown() }
+            try await waitUntil("the page to answer again") { (try? Self.report(base)) != nil }
+
             let chromium = try #require(Self.chromium, "the page checks need Debian's chromium")
             let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"]
             let dom = try ProcessCluster.run(URL(fileURLWithPath: chromium), flags + ["--dump-dom", base], limit: 60).stdout
