@@ -53,7 +53,7 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
             state.applied(serial, to: handle)
         case let .revoke(handle, version):
             state.revoked(handle, through: version)
-        case let .clone(_, new, version, _, _):
+        case let .clone(_, new, version, _, _, _):
             versions[new] = version
         case .push, .sync, .read, .replicate, .status, .help, .checksum:
             break

@@ -106,12 +106,12 @@ public final class ChunkService: Sendable {
                 return store.length(handle) ?? 0
             }
             return LengthReply(length: length).reply
-        case let .clone(handle, new, version, length, keep):
+        case let .clone(handle, new, version, length, keep, newest):
             // In the source's queue, so the copy cannot start while a mutation of the source is half applied.
             try await reportingCorruption(handle) { () async throws(GFSError) in
                 try await sequencer.run(handle) { () async throws(GFSError) in
                     try await onDisk { [store] () throws(GFSError) in
-                        try store.clone(handle, to: new, version: version, length: length, keep: keep)
+                        try store.clone(handle, to: new, version: version, length: length, keep: keep, newest: newest)
                     }
                 }
             }

@@ -59,14 +59,14 @@ extension ChunkStore {
     /// the checksums of the blocks past what was copied whole are summed again (a truncation, or a concat's
     /// padding: the source is never changed). A source shorter than `keep` is refused, never padded.
     public func clone(_ handle: ChunkHandle, to new: ChunkHandle, version: ChunkVersion, length: Int64? = nil,
-                      keep: Int64? = nil) throws(GFSError) {
+                      keep: Int64? = nil, newest: ChunkVersion? = nil) throws(GFSError) {
         if replica(new) != nil { return }
         guard let source = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
         let (sourceLength, sourceVersion) = source.state.withLockedValue { ($0.length, $0.version) }
-        // The copy takes the source's version: a source that moved on since the master asked (a late CLONE,
-        // after new writes) is not what the master meant to copy.
-        guard sourceVersion == version else {
-            throw GFSError(.stale, "chunk \(handle) is at version \(sourceVersion), not \(version): not copied")
+        // A source past the newest version the master had issued when it asked has had writes since (a late
+        // CLONE): not what the master meant to copy.
+        guard sourceVersion >= version, sourceVersion <= max(version, newest ?? version) else {
+            throw GFSError(.stale, "chunk \(handle) is at version \(sourceVersion), not \(version)...\(newest ?? version): not copied")
         }
         let wanted = keep ?? length ?? sourceLength
         guard wanted <= sourceLength, wanted <= (length ?? sourceLength) else {

@@ -31,7 +31,9 @@ extension MasterService {
             return try await Self.value(of: task)
         case let .copyOnWrite(index, old, new, version, servers):
             let task = Task<ChunkLocation, any Error> {
-                let (confirmed, _) = await self.sendGrants(.clone(old, new: new, version: version), to: servers, primary: nil)
+                let newest = self.newestIssued(old, after: version)
+                let (confirmed, _) = await self.sendGrants(.clone(old, new: new, version: version, newest: newest),
+                                                           to: servers, primary: nil)
                 return try await self.finishCopyOnWrite(path, index: index, old: old, new: new, version: version,
                                                         confirmed: confirmed)
             }

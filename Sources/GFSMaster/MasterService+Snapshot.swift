@@ -49,13 +49,16 @@ extension MasterService {
             // at once (one by one, many sources could outlast the time a new handle is kept from deletion).
             let copies = pad ? try state.planPadCopies(sources) : []
             let chunkSize = state.configuration.chunkSize
+            // At most 8 at once: each reads and copies a whole chunk within the grant timeout.
             padded = await withTaskGroup(of: (MasterStateMachine.PadCopy, [ServerID]).self) { group in
-                for copy in copies {
+                var done: [(copy: MasterStateMachine.PadCopy, confirmed: [ServerID])] = []
+                for (number, copy) in copies.enumerated() {
+                    if number >= 8, let result = await group.next() { done.append(result) }
+                    state.keepInFlight(copy.new)  // however long the copies before it took
                     let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version, length: chunkSize,
-                                                     keep: copy.keep)
+                                                     keep: copy.keep, newest: copy.newest)
                     group.addTask { (copy, await self.sendGrants(request, to: copy.servers, primary: nil).confirmed) }
                 }
-                var done: [(copy: MasterStateMachine.PadCopy, confirmed: [ServerID])] = []
                 for await result in group { done.append(result) }
                 return done.sorted { $0.copy.source < $1.copy.source }
             }
@@ -65,6 +68,11 @@ extension MasterService {
         }
         try await commit([try state.concat(destination, sources: sources, replication: replication, padded: padded)],
                          finishing: call)
+    }
+
+    /// The newest version issued for `handle` (a grant may have left replicas there unconfirmed), for CLONE.
+    func newestIssued(_ handle: ChunkHandle, after version: ChunkVersion) -> ChunkVersion {
+        max(version, state.reservedVersion(handle) ?? version)
     }
 
     /// Revokes `leased` at their primaries (or waits them out when a primary cannot be reached), and extends
@@ -113,7 +121,8 @@ extension MasterService {
         let copy = try state.planTruncateCopy(path, to: length)
         var confirmed: [ServerID] = []
         if let copy {
-            let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version, length: copy.length)
+            let request = ChunkRequest.clone(copy.old, new: copy.new, version: copy.version, length: copy.length,
+                                             newest: newestIssued(copy.old, after: copy.version))
             confirmed = await sendGrants(request, to: copy.servers, primary: nil).confirmed
         }
         try await commit(try state.truncate(path, to: length, copy: copy, confirmed: confirmed), finishing: call)

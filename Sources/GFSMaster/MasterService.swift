@@ -99,7 +99,8 @@ public actor MasterService {
     /// a stalled fsync was told EXISTS, then the master crashed).
     /// With `call`, the client operation it names is recorded as done in the same append, after its mutations.
     func commit(_ mutations: [Mutation], finishing call: ClientCall? = nil) async throws(GFSError) {
-        guard !mutations.isEmpty else { return try await settle() }
+        // A remembered call that changed nothing is recorded too: repeated, a TRUNCATE would cut what followed.
+        guard !mutations.isEmpty || call != nil else { return try await settle() }
         // Whatever was under way when a planned stop began (a grant, a GC pass) logs nothing more.
         guard !handingOver else { throw GFSError(.unavailable, "this master is stopping and hands over to the next primary") }
         let mutations = mutations + (call.map { [state.finishCall($0)] } ?? [])

@@ -24,7 +24,10 @@ public enum ChunkRequest: Sendable, Equatable {
     /// Master → replica: copy chunk `handle` locally as `new` at `version` (copy-on-write); with `length`, a
     /// copy of that length: the first `keep` bytes (all `length` when nil) of the source, then zeros (a
     /// truncation, or a concat's padding).
-    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion, length: Int64? = nil, keep: Int64? = nil)
+    /// The source must be at a version from `version` to `newest` (the newest the master issued, which a grant
+    /// never confirmed back may have left it at): a source past that has had writes since the master asked.
+    case clone(ChunkHandle, new: ChunkHandle, version: ChunkVersion, length: Int64? = nil, keep: Int64? = nil,
+               newest: ChunkVersion? = nil)
     /// Master → new replica: copy `handle` at `version` from the chunkserver `source`, reading at most
     /// `bytesPerSecond` (GFS §4.3: re-replication goes chunkserver to chunkserver).
     case replicate(ChunkHandle, version: ChunkVersion, source: ServerID, bytesPerSecond: Int64?)
@@ -73,7 +76,7 @@ public enum ChunkRequest: Sendable, Equatable {
                 throw GFSError(.badRequest, "CLONE: keep= needs a length= at least as large")
             }
             self = .clone(try line.handle(), new: try line.handle("new"), version: UInt64(try line.requireInteger("version")),
-                          length: length, keep: keep)
+                          length: length, keep: keep, newest: try line.integer("newest").map { UInt64($0) })
         case .replicate:
             self = .replicate(try line.handle(), version: UInt64(try line.requireInteger("version")),
                               source: try line.server("from"), bytesPerSecond: try line.integer("rate", in: 1...Int64.max))
@@ -114,9 +117,10 @@ public enum ChunkRequest: Sendable, Equatable {
                                           "secondaries": secondaries.isEmpty ? nil : secondaries.map(\.description).joined(separator: ",")])
         case let .revoke(handle, version):
             return Line("REVOKE", fields: ["handle": handle.description, "version": String(version)])
-        case let .clone(handle, new, version, length, keep):
+        case let .clone(handle, new, version, length, keep, newest):
             return Line("CLONE", fields: ["handle": handle.description, "new": new.description, "version": String(version),
-                                          "length": length.map(String.init), "keep": keep.map(String.init)])
+                                          "length": length.map(String.init), "keep": keep.map(String.init),
+                                          "newest": newest.map(String.init)])
         case let .replicate(handle, version, source, rate):
             return Line("REPLICATE", fields: ["handle": handle.description, "version": String(version),
                                               "from": source.description, "rate": rate.map(String.init)])

@@ -67,7 +67,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .gc: return "GC [all=1]"
         case .fsck: return "FSCK [path] [files=1] [chunks=1]"
         case .revoke: return "REVOKE handle=H"
-        case .clone: return "CLONE handle=H new=H version=V [length=N] [keep=N]"
+        case .clone: return "CLONE handle=H new=H version=V [length=N] [keep=N] [newest=V]"
         case .replicate: return "REPLICATE handle=H version=V from=A [rate=N]"
         case .push: return "PUSH id=X len=N [chain=A,A]"
         case .write: return "WRITE handle=H version=V offset=N id=X [secondaries=A,A]"

@@ -220,7 +220,7 @@ final class SimulatedChunkServer: Role {
                 state.revoked(handle, through: version)
                 answer(.success(.length(LengthReply(length: Int64(records(handle)?.count ?? 0)))))
             }
-        case let .clone(handle, new, version, _, _):
+        case let .clone(handle, new, version, _, _, _):
             // Copy-on-write, in the source's queue so no mutation of it is half applied.
             inOrder(handle) { [self] release in
                 defer { release() }

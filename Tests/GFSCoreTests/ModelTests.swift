@@ -132,5 +132,8 @@ import Testing
                                      try #require(GFSPath("/a")))
         #expect(path.isDescendant(of: parent) && !path.isDescendant(of: other))
         #expect(GFSPath("b/../\u{0485}x", relativeTo: base)?.components == ["a", "\u{0485}x"])
+        // Names compare as the namespace compares them: a canonically equivalent spelling is the same name.
+        let (composed, decomposed) = (try #require(GFSPath("/\u{e9}")), try #require(GFSPath("/e\u{301}/x")))
+        #expect(decomposed.isDescendant(of: composed))
     }
 }

@@ -86,4 +86,16 @@ import Testing
         let replaced = try #require(master.namespace[Self.path("/f")]?.chunks[1])
         #expect(try master.extendLength(Self.path("/f"), to: 1300, writtenTo: replaced) != nil)
     }
+
+    /// A chunk copied on write after a snapshot still holds the writer's bytes: its late size counts.
+    @Test func aLateSizeForACopiedOnWriteChunkCounts() throws {
+        let handles = try file("/f", length: 1500)
+        _ = try master.snapshot(Self.path("/f"), to: Self.path("/s"))
+        guard case let .copyOnWrite(index, old, new, version, servers) = try master.allocate(Self.path("/f"), index: 1) else {
+            Issue.record("a shared chunk is copied before a write")
+            return
+        }
+        _ = try master.chunkCloned(Self.path("/f"), index: index, from: old, to: new, version: version, confirmed: servers)
+        #expect(try master.extendLength(Self.path("/f"), to: 1900, writtenTo: handles[1]) != nil)
+    }
 }

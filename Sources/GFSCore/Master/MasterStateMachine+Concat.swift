@@ -17,6 +17,8 @@ extension MasterStateMachine {
         public var version: ChunkVersion
         /// The source's bytes in that chunk; the copy has them, then zeros.
         public var keep: Int64
+        /// The newest version issued for the old chunk (see `ChunkRequest.clone`).
+        public var newest: ChunkVersion
         public var servers: [ServerID]
     }
 
@@ -109,7 +111,8 @@ extension MasterStateMachine {
             nextHandle &+= 1
             handlesInFlight[new] = clock.now
             let keep = entry.length - Int64(entry.chunks.count - 1) * configuration.chunkSize
-            copies.append(PadCopy(source: source, old: old, new: new, version: info.version, keep: keep, servers: servers))
+            copies.append(PadCopy(source: source, old: old, new: new, version: info.version, keep: keep,
+                                  newest: max(info.version, issuedVersions[old] ?? info.version), servers: servers))
         }
         return copies
     }
@@ -158,6 +161,11 @@ extension MasterStateMachine {
             replicasChangedAt[copy.new] = clock.now  // a report built before the copy must not forget it
         }
         return mutation
+    }
+
+    /// A new handle about to be asked for again: it stays safe from deletion as an orphan for a while longer.
+    public mutating func keepInFlight(_ handle: ChunkHandle) {
+        if handlesInFlight[handle] != nil { handlesInFlight[handle] = clock.now }
     }
 
     /// Unblocks the leases `prepareConcat` blocked (also when the concat failed).

@@ -96,6 +96,7 @@ extension MasterStateMachine {
             let index = Int(length / configuration.chunkSize)
             if index < entry.chunks.count {
                 let old = entry.chunks[index]
+                truncatedAway.insert(old)
                 namespace.update(path) { $0.chunks[index] = replacing }
                 chunks[replacing] = ChunkInfo(version: version, goal: entry.replication, trashed: path.isInTrash)
                 nextHandle = max(nextHandle, replacing.rawValue &+ 1)
@@ -110,6 +111,9 @@ extension MasterStateMachine {
             $0.length = min($0.length, length)
             $0.modified = modified
         }
-        for handle in dropped { release(handle) }
+        for handle in dropped {
+            truncatedAway.insert(handle)
+            release(handle)
+        }
     }
 }

@@ -75,6 +75,9 @@ public struct MasterStateMachine: Sendable {
     public internal(set) var chunksPlannedLastPass = 0
     /// Directories with quotas, with what is under them now (kept up to date by `apply`).
     public internal(set) var quotas: [GFSPath: DirectoryQuota] = [:]
+    /// Chunks a truncation replaced or dropped while still known (a snapshot shares them): a writer's size
+    /// for one is STALE. Rebuilt by replaying the log, not kept in checkpoints; forgotten with the chunk.
+    var truncatedAway: Set<ChunkHandle> = []
 
     /// A master with an empty namespace.
     /// - Parameters:
@@ -250,6 +253,7 @@ public struct MasterStateMachine: Sendable {
 
     /// Drops a chunk from the table and queues deletion of its replicas.
     private mutating func forgetChunk(_ handle: ChunkHandle) {
+        truncatedAway.remove(handle)
         issuedVersions[handle] = nil
         settledVersions[handle] = nil
         catchUpsInFlight[handle] = nil
@@ -365,13 +369,15 @@ public struct MasterStateMachine: Sendable {
     public mutating func extendLength(_ path: GFSPath, to length: Int64, touch: Bool = false,
                                       writtenTo handle: ChunkHandle? = nil) throws(GFSError) -> Mutation? {
         let entry = try file(path)
+        // A size for a chunk a truncation replaced or dropped must not grow the file past the bytes it has. (A
+        // chunk copied on write after a snapshot holds the bytes: its size counts.)
+        if let handle, length > entry.length, truncatedAway.contains(handle) || chunks[handle] == nil {
+            throw GFSError(.stale, "\(path): chunk \(handle) was cut from the file by a truncation since it was written")
+        }
         guard length >= 0, length <= Int64(entry.chunks.count) * configuration.chunkSize else {
             throw GFSError(.badRequest, "\(path): length \(length) beyond its \(entry.chunks.count) chunks")
         }
         guard length > entry.length || touch else { return nil }
-        if let handle, length > entry.length, entry.chunks[Int((length - 1) / configuration.chunkSize)] != handle {
-            throw GFSError(.stale, "\(path): chunk \(handle) is no longer the file's (it was truncated or copied meanwhile); write again")
-        }
         let mutation = Mutation.setLength(path, max(length, entry.length), modified: clock.wallMilliseconds)
         apply(mutation)
         return mutation

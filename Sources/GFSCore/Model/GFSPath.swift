@@ -89,11 +89,11 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Whether `self` is `other` or lies beneath it.
     public func isDescendant(of other: GFSPath) -> Bool {
-        // Bytes, like `parent` and `components` (a Character prefix would miss a name that starts with a mark).
-        let (mine, theirs) = (string.utf8, other.string.utf8)
-        return other.isRoot || string == other.string
-            || (mine.count > theirs.count && mine.starts(with: theirs)
-                && mine[mine.index(mine.startIndex, offsetBy: theirs.count)] == UInt8(ascii: "/"))
+        // Split on `/` bytes like `parent`, but names compared as Strings like `==` and the namespace's tables
+        // (so a name and its canonically equivalent spelling are one name here too).
+        if other.isRoot || string == other.string { return true }
+        let (mine, theirs) = (components, other.components)
+        return mine.count > theirs.count && zip(mine, theirs).allSatisfy { $0 == $1 }
     }
 
     /// This path moved from under `oldPrefix` to under `newPrefix`; `self` must be a descendant of `oldPrefix`.
