@@ -64,14 +64,15 @@ extension MasterService {
             Task {
                 let request = ChunkRequest.grant(plan.handle, version: plan.version, leaseMilliseconds: nil, create: false,
                                                  secondaries: [])
-                let (confirmed, _) = await self.sendGrants(request, to: plan.servers, primary: nil)
-                self.catchUpDone(plan, confirmed: confirmed)
+                let (confirmed, unreached) = await self.sendGrants(request, to: plan.servers, primary: nil)
+                let refused = plan.servers.filter { !confirmed.contains($0) && !unreached.contains($0) }
+                self.catchUpDone(plan, confirmed: confirmed, refused: refused)
             }
         }
     }
 
-    private func catchUpDone(_ plan: MasterStateMachine.CatchUp, confirmed: [ServerID]) {
-        state.catchUpFinished(plan, confirmed: confirmed)
+    private func catchUpDone(_ plan: MasterStateMachine.CatchUp, confirmed: [ServerID], refused: [ServerID]) {
+        state.catchUpFinished(plan, confirmed: confirmed, refused: refused)
     }
 
     /// A garbage-collection pass: deleted files past the grace period (all with `everything`) are removed and

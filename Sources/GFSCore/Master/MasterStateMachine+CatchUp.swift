@@ -41,10 +41,19 @@ extension MasterStateMachine {
     }
 
     /// The servers in `confirmed` now hold `catchUp.version`; it counts as current unless the chunk moved on.
-    public mutating func catchUpFinished(_ catchUp: CatchUp, confirmed: [ServerID]) {
+    /// Those in `refused` answered with an error (a full disk): they failed, even when no other server was
+    /// asked, or the planner would wait on them for ever instead of copying the chunk elsewhere (a fault run
+    /// found a chunk left under-replicated behind a replica whose disk stayed full).
+    public mutating func catchUpFinished(_ catchUp: CatchUp, confirmed: [ServerID], refused: [ServerID] = []) {
         catchUpsInFlight[catchUp.handle] = nil
         guard chunks[catchUp.handle] != nil else { return }
         noteGrantOutcome(catchUp.handle, asked: catchUp.servers, confirmed: confirmed)
+        if !refused.isEmpty {
+            let now = clock.now
+            var failures = grantFailures[catchUp.handle] ?? [:]
+            for server in refused where !confirmed.contains(server) { failures[server] = now }
+            grantFailures[catchUp.handle] = failures
+        }
         var raised = false
         for server in confirmed {
             guard let held = chunks[catchUp.handle]?.replicas[server], held < catchUp.version else { continue }
