@@ -145,8 +145,9 @@ public struct MasterServer: Sendable {
         withExtendedLifetime(lock) {}
     }
 
-    /// Answers requests in order; remembers which chunkserver registered here, so the master learns of its
-    /// death the moment this connection closes (DESIGN §3, heartbeats).
+    /// Answers requests in order, a client's pipelined ones overlapping (`RequestPipeline`); remembers which
+    /// chunkserver registered here, so the master learns of its death the moment this connection closes
+    /// (DESIGN §3, heartbeats).
     static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: MasterService,
                       metrics: RoleMetrics) async throws {
         var registered: ServerID?
@@ -156,6 +157,7 @@ public struct MasterServer: Sendable {
         }
         try await connection.executeThenClose { inbound, outbound in
             var frames = inbound.makeAsyncIterator()
+            var pipeline = RequestPipeline()
             do {
                 while let frame = try await frames.next() {
                     let request: Line
@@ -175,9 +177,22 @@ public struct MasterServer: Sendable {
                     case .part:
                         continue
                     case let .invalid(error):
+                        await pipeline.drain()
                         try await connection.send(.error(error), with: outbound)
                         continue
                     }
+                    if payload == nil, RequestPipeline.pipelined.contains(request.verb) {
+                        await pipeline.submit({
+                            let started = ContinuousClock.now
+                            let reply = await service.handle(request, payload: nil, caller: peer)
+                            metrics.request(request.verb, took: ContinuousClock.now - started)
+                            return reply
+                        }, send: { reply in
+                            try? await connection.send(reply, with: outbound)
+                        })
+                        continue
+                    }
+                    await pipeline.drain()
                     let started = ContinuousClock.now
                     let reply = await service.handle(request, payload: payload, caller: peer)
                     metrics.request(request.verb, took: ContinuousClock.now - started)
@@ -187,8 +202,10 @@ public struct MasterServer: Sendable {
                     }
                     try await connection.send(reply, with: outbound)
                 }
+                await pipeline.drain()
             } catch let error as GFSError {
                 // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
+                await pipeline.drain()
                 try? await connection.send(.error(error), with: outbound)
             }
         }

@@ -107,6 +107,7 @@ public actor MasterService {
         let sequence: UInt64
         do {
             sequence = try log.append(mutations)
+            RequestPipeline.applied?.open()  // the connection's next request may go on: it sees these
             try await log.waitDurable(sequence)
         } catch {
             reloadAfterLogFailure()

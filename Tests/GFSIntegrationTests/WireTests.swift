@@ -32,6 +32,38 @@ import Testing
         }
     }
 
+    /// Pipelined namespace requests overlap (they share fsyncs) but must still run and answer in order: each
+    /// sees the ones before it, and every acknowledged create survives a SIGKILL of the master.
+    @Test func pipelinedMutationsRunInOrderAndStayDurable() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let socket = try RawSocket(cluster.masterAddress)
+            let count = 300
+            var batch = "MKDIR /p\n"
+            for i in 0..<count { batch += "CREATE /p/f\(i)\nSTAT /p/f\(i)\n" }
+            batch += "RM /p/f0\nSTAT /p/f0\nCREATE /p/f1\nMV /p/f1 /p/moved\nSTAT /p/moved\nLS /p\n"
+            socket.send(batch)
+            let lines = socket.readLines(1 + 2 * count + 5 + 1 + count - 1)
+            try #require(lines.count == 1 + 2 * count + 5 + count, "every reply arrives (\(lines.count))")
+            #expect(lines[0] == "OK")
+            for i in 0..<count {
+                #expect(lines[1 + 2 * i] == "OK", "CREATE /p/f\(i)")
+                #expect(lines[2 + 2 * i].hasPrefix("OK path=/p/f\(i) type=file"), "STAT /p/f\(i): \(lines[2 + 2 * i])")
+            }
+            let tail = Array(lines[(1 + 2 * count)...])
+            #expect(tail[0].hasPrefix("OK"), "RM: \(tail[0])")
+            #expect(tail[1].hasPrefix("ERR NOTFOUND"), "STAT after RM: \(tail[1])")
+            #expect(tail[2].hasPrefix("ERR EXISTS"), "CREATE of an existing file: \(tail[2])")
+            #expect(tail[3] == "OK", "MV: \(tail[3])")
+            #expect(tail[4].hasPrefix("OK path=/p/moved type=file"), "STAT after MV: \(tail[4])")
+            #expect(tail[5] == "OK n=\(count - 1)", "LS: \(tail[5])")
+
+            try cluster.restartMaster()
+            let after = try RawSocket(cluster.masterAddress)
+            after.send("LS /p\n")
+            #expect(after.readLines(1).first == "OK n=\(count - 1)", "every acknowledged create is recovered")
+        }
+    }
+
     @Test func overlongLinesAndBrokenPayloadsCloseOnlyThatConnection() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let chunkserver = cluster.chunkservers[0].address
