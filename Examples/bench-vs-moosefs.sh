@@ -21,8 +21,9 @@ fi
 source "$(dirname "$0")/cluster.sh"
 start_cluster
 
-# MooseFS refuses loopback between chunkservers and master, so they use this machine's own address.
-ip=$(hostname -I | awk '{print $1}')
+# Every byte stays on loopback. MooseFS will not use a loopback address it is told about, so chunkservers
+# dial the master at 0.0.0.0 (which Linux connects to 127.0.0.1), and the master remaps the 127.0.0.1 it
+# sees them from to 0.0.0.0 before telling clients and other chunkservers where they are.
 mfs=$work/moosefs
 mnt=$mfs/mnt
 mkdir -p "$mfs/master" "$mnt"
@@ -37,10 +38,13 @@ DATA_PATH = $mfs/master
 EXPORTS_FILENAME = $mfs/exports.cfg
 MATOML_LISTEN_HOST = 127.0.0.1
 MATOML_LISTEN_PORT = $base
-MATOCS_LISTEN_HOST = $ip
+MATOCS_LISTEN_HOST = 127.0.0.1
 MATOCS_LISTEN_PORT = $((base + 1))
 MATOCL_LISTEN_HOST = 127.0.0.1
 MATOCL_LISTEN_PORT = $((base + 2))
+REMAP_BITS = 32
+REMAP_SOURCE_IP_CLASS = 127.0.0.1
+REMAP_DESTINATION_IP_CLASS = 0.0.0.0
 CFG
 stop_moosefs() {
     umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
@@ -57,9 +61,9 @@ WORKING_USER = root
 WORKING_GROUP = root
 DATA_PATH = $mfs/cs$i
 HDD_CONF_FILENAME = $mfs/cs$i/hdd.cfg
-CSSERV_LISTEN_HOST = $ip
+CSSERV_LISTEN_HOST = 127.0.0.1
 CSSERV_LISTEN_PORT = $((base + 2 + i))
-MASTER_HOST = $ip
+MASTER_HOST = 0.0.0.0
 MASTER_PORT = $((base + 1))
 CFG
     mfschunkserver -c "$mfs/cs$i/cs.cfg" start >/dev/null 2>&1

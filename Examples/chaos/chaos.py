@@ -34,7 +34,8 @@ One run:
      of unique lines `w<writer>-<seq>-<padding>` on stdin each time), 2 putter loops (`gfs put` of random
      files of 0..3 MiB to /chaos/files/), 2 mutator loops (`gfs write --offset N` of 1 B..1.5 MiB into
      acknowledged put files, one writer per file at a time, sometimes across a chunk boundary or past the
-     end; now and then `gfs rm` of one), a snapshot loop (`gfs snapshot /chaos/files /chaos/snap-N` every
+     end; now and then `gfs rm`, `gfs truncate -s`, `gfs setrep 2-4`, or `gfs concat --pad` of it and up to
+     two other settled files into a new one), a snapshot loop (`gfs snapshot /chaos/files /chaos/snap-N` every
      8-20 s) and a namespace loop (`gfs mkdir -p`, sometimes `gfs mv`). Something is "acknowledged" only when
      its gfs command exited 0; a failure or timeout is not.
   3. Meanwhile injects faults every 1-4 s, all drawn up front from random.Random(seed), so one seed always
@@ -177,8 +178,10 @@ def run(args):
         for thread in threads:
             thread.join()  # in-flight commands finish (each is bounded by CLIENT_TIMEOUT)
         log(f"workload stopped: acked records={len(ledger.acked)} files={len(ledger.files)} writes={ledger.writes} "
-            f"rms={ledger.removes} snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)}; failed commands: "
+            f"rms={ledger.removes} truncates={ledger.truncates} concats={ledger.concats} setreps={ledger.setreps} "
+            f"snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)}; failed commands: "
             f"append={ledger.append_failures} put={ledger.put_failures} write={ledger.write_failures} "
+            f"truncate/concat/setrep={ledger.reshape_failures} "
             f"rm={ledger.remove_failures} snapshot={ledger.snapshot_failures} mkdir/mv={ledger.namespace_failures}")
         if not cluster.wait_for_live_chunkservers(CHUNKSERVERS, within=30):
             log("not every chunkserver is alive 30s after the restore")
@@ -248,7 +251,8 @@ def summary_line(args, injector, cluster, ledger, tally, violations):
     verdict = f"FAIL: {first[:400]}" if violations.items else "PASS"
     return (f"seed={args.seed}{' etcd' if args.etcd else ''} duration={args.duration:g}s faults={faults} ({detail}) "
             f"acked: records={len(ledger.acked)} files={len(ledger.files)} writes={ledger.writes} "
-            f"rms={ledger.removes} snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)} | "
+            f"rms={ledger.removes} truncs={ledger.truncates} concats={ledger.concats} setreps={ledger.setreps} "
+            f"snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)} | "
             f"lost={tally.lost} dup={tally.dup} corrupt={tally.corrupt} bad_replicas={len(tally.bad_replicas)} "
             f"caught={tally.caught} back={tally.resurrected} snap_bad={tally.snap_bad} shadow={tally.shadow} "
             f"overlaps={tally.overlaps} "

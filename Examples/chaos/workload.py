@@ -1,5 +1,5 @@
-"""The workload: client loops that append, put, write, remove, snapshot and make directories, and the ledger
-of what was acknowledged (a gfs command that exited 0). Every byte is generated from the seed, so expected
+"""The workload: client loops that append, put, write, truncate, concat, setrep, remove, snapshot and make
+directories, and the ledger of what was acknowledged (a gfs command that exited 0). Every byte is generated from the seed, so expected
 contents are regenerated at check time instead of being kept in memory."""
 
 import os
@@ -19,8 +19,11 @@ class FileState:
 
     def __init__(self, path, origin, size):
         self.path = path
-        self.origin = origin  # (putter, count, size): the put's bytes are file_content(seed, *origin)
-        self.writes = []  # (offset, length, write key) of acknowledged writes, in order
+        # (putter, count, size): the put's bytes are file_content(seed, *origin); or ("concat", parts), parts
+        # ((version, padded), ...): each source's bytes then, the padded ones with zeros to a chunk boundary.
+        self.origin = origin
+        # Acknowledged changes in order: (offset, length, write key) for a write, ("cut", size) for a truncate.
+        self.writes = []
         self.size = size  # exact size while defined; a lower bound once undefined
         self.undefined = False
         self.removed = None  # None | "acked" (rm exited 0) | "maybe" (rm failed: may or may not be gone)
@@ -32,9 +35,20 @@ class FileState:
 
 
 def expected_bytes(seed, version):
-    (putter, count, base), writes, _ = version
-    data = bytearray(file_content(seed, putter, count, base))
-    for offset, length, key in writes:
+    origin, writes, _ = version
+    if origin[0] == "concat":
+        data = bytearray()
+        for part, padded in origin[1]:
+            data += expected_bytes(seed, part)
+            if padded:
+                data += b"\0" * (-len(data) % CHUNK_SIZE)
+    else:
+        data = bytearray(file_content(seed, *origin))
+    for change in writes:
+        if change[0] == "cut":
+            del data[change[1]:]
+            continue
+        offset, length, key = change
         chunk = write_content(seed, key, length)
         if offset + length > len(data):
             data.extend(b"\0" * (offset + length - len(data)))
@@ -75,6 +89,10 @@ class Ledger:
         self.put_failures = 0
         self.writes = 0  # acknowledged writes
         self.write_failures = 0
+        self.truncates = 0  # acknowledged truncates
+        self.concats = 0  # acknowledged concats
+        self.setreps = 0  # acknowledged setreps
+        self.reshape_failures = 0  # failed truncates, concats and setreps
         self.removes = 0  # acknowledged rms
         self.remove_failures = 0
         self.snapshots = []  # acknowledged Snapshot objects
@@ -158,14 +176,83 @@ def mutator(number, rng, seed, cluster, ledger, stopping):
             state = ledger.files[ready[rng.randrange(len(ready))]]
             ledger.begin_mutation(state)
         count += 1
+        roll = rng.random()
         try:
-            if rng.random() < 0.12:
+            if roll < 0.10:
                 remove(cluster, ledger, state)
+            elif roll < 0.18:
+                truncate(rng, cluster, ledger, state)
+            elif roll < 0.24:
+                setrep(rng, cluster, ledger, state)
+            elif roll < 0.30:
+                concat(rng, cluster, ledger, state, f"/chaos/files/c{number}-{count}")
             else:
                 write(rng, seed, cluster, ledger, state, f"{number}/{count}")
         finally:
             with ledger.lock:
                 state.busy = False
+
+
+def truncate(rng, cluster, ledger, state):
+    """`gfs truncate -s` to a chunk boundary or inside a chunk, never longer (truncate only shrinks)."""
+    if state.size and rng.random() < 0.4:
+        size = CHUNK_SIZE * rng.randint(0, state.size // CHUNK_SIZE)
+    else:
+        size = rng.randint(0, state.size)
+    result = cluster.gfs(["truncate", "-s", str(size), state.path])
+    with ledger.lock:
+        if result.ok:
+            ledger.truncates += 1
+            state.writes.append(("cut", size))
+            state.size = size
+        else:
+            # It may or may not have happened: the bytes are no longer known, and the length may be either.
+            ledger.reshape_failures += 1
+            state.undefined = True
+            state.size = min(state.size, size)
+
+
+def setrep(rng, cluster, ledger, state):
+    """`gfs setrep` between 2 and 4 replicas: never 1, since the bad disk may hold a lone replica. The bytes
+    must not change, and fsck must count the new goal healthy after the run."""
+    result = cluster.gfs(["setrep", str(rng.choice([2, 3, 3, 4])), state.path])
+    with ledger.lock:
+        if result.ok:
+            ledger.setreps += 1
+        else:
+            ledger.reshape_failures += 1
+
+
+def concat(rng, cluster, ledger, first, destination):
+    """`gfs concat --pad` of `first` and up to two more settled files into a new file. The sources are
+    held busy (no write or rm) while it runs, so their bytes then are what the destination must hold."""
+    with ledger.lock:
+        others = sorted(p for p, s in ledger.files.items()
+                        if not s.busy and not s.removed and not s.undefined and p != first.path)
+        sources = [first] + [ledger.files[p] for p in rng.sample(others, min(len(others), rng.randint(0, 2)))]
+        if first.undefined:
+            return
+        for source in sources[1:]:
+            source.busy = True
+    try:
+        parts = tuple((source.version(), index < len(sources) - 1) for index, source in enumerate(sources))
+        result = cluster.gfs(["concat", "--pad", destination] + [source.path for source in sources])
+        with ledger.lock:
+            if result.ok:
+                ledger.concats += 1
+                data_size = 0
+                for version, padded in parts:
+                    data_size += version[2]
+                    if padded:
+                        data_size += -data_size % CHUNK_SIZE
+                ledger.files[destination] = FileState(destination, ("concat", parts), data_size)
+            else:
+                ledger.reshape_failures += 1
+                ledger.failed_puts.append(destination)  # may or may not exist: removed before healing
+    finally:
+        with ledger.lock:
+            for source in sources[1:]:
+                source.busy = False
 
 
 def write(rng, seed, cluster, ledger, state, key):
