@@ -181,8 +181,8 @@ public struct MasterServer: Sendable {
                         try await connection.send(.error(error), with: outbound)
                         continue
                     }
-                    if payload == nil, RequestPipeline.pipelined.contains(request.verb) {
-                        await pipeline.submit({
+                    if payload == nil, RequestPipeline.takes(request.verb) {
+                        await pipeline.submit(request.verb, {
                             let started = ContinuousClock.now
                             let reply = await service.handle(request, payload: nil, caller: peer)
                             metrics.request(request.verb, took: ContinuousClock.now - started)
@@ -203,9 +203,11 @@ public struct MasterServer: Sendable {
                     try await connection.send(reply, with: outbound)
                 }
                 await pipeline.drain()
-            } catch let error as GFSError {
-                // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
+            } catch {
+                // Replies already owed go out first (they may acknowledge durable mutations).
                 await pipeline.drain()
+                // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
+                guard let error = error as? GFSError else { throw error }
                 try? await connection.send(.error(error), with: outbound)
             }
         }

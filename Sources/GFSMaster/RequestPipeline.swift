@@ -1,36 +1,44 @@
 import NIOConcurrencyHelpers
 
-/// A client's pipelined requests on one connection, answered in order but not one fsync each: request N+1
-/// starts as soon as request N has applied its mutations and queued them for the log (or has finished), so
-/// mutations pipelined on one connection share group commits as concurrent connections' do. Replies still
-/// go out in request order, each only once its own mutations are durable.
+/// A client's pipelined requests on one connection, answered in order but not one fsync each: a mutation
+/// starts as soon as the request before it has queued its mutations for the log (its first commit) or has
+/// finished, so mutations pipelined on one connection share group commits as concurrent connections' do.
+/// A read waits until the request before it has finished: it must not tell of a mutation whose fsync could
+/// still fail and be undone. Replies go out in request order, each only once its own mutations are durable.
 struct RequestPipeline {
-    /// Verbs a client pipelines: namespace reads and changes. Anything else (a chunkserver's REGISTER, a long
-    /// TAIL) waits for the pipeline to empty and is answered alone, as before.
-    static let pipelined: Set<String> = ["CREATE", "MKDIR", "STAT", "LS", "LOOKUP", "RM", "MV", "SETSIZE", "ALLOCATE",
-                                         "LEASE", "UNDELETE", "DU", "QUOTAS", "SETREP"]
+    /// Verbs a client pipelines: namespace changes, and STAT. Anything else (a chunkserver's REGISTER, a long
+    /// TAIL, an LS or LOOKUP whose reply may be large) waits for the pipeline to empty and is answered alone,
+    /// as before, so at most `depth` small replies wait to be sent.
+    static let mutations: Set<String> = ["CREATE", "MKDIR", "RM", "MV", "SETSIZE", "ALLOCATE", "LEASE", "UNDELETE", "SETREP"]
+    static let reads: Set<String> = ["STAT"]
     /// Requests of one connection under way at once: a client that sends without reading replies is held
     /// here, so its memory stays bounded.
     static let depth = 256
 
-    /// Opened once the request it belongs to may be followed: its mutations are in the log's queue.
-    /// Set for the task answering a pipelined request; `MasterService.commit` opens it.
+    /// Opened once the request it belongs to may be followed by a mutation: its mutations are in the log's
+    /// queue. Set for the task answering a pipelined request; `MasterService.commit` opens it.
     @TaskLocal static var applied: Latch?
 
     private var sends: [Task<Void, Never>] = []
     private var lastApplied: Latch?
+    private var lastDone: Latch?
 
-    /// Starts answering a request after the previous one has applied; its reply is sent after the previous
-    /// reply. Waits first while `depth` requests are under way.
-    mutating func submit<Answer: Sendable>(_ answer: @escaping @Sendable () async -> Answer,
+    /// Whether `verb` is answered in the pipeline.
+    static func takes(_ verb: String) -> Bool { mutations.contains(verb) || reads.contains(verb) }
+
+    /// Starts answering a request once the previous one has applied (a mutation) or finished (a read); its
+    /// reply is sent after the previous reply. Waits first while `depth` requests are under way.
+    mutating func submit<Answer: Sendable>(_ verb: String, _ answer: @escaping @Sendable () async -> Answer,
                                            send: @escaping @Sendable (Answer) async -> Void) async {
         if sends.count >= Self.depth { await sends.removeFirst().value }
-        let previous = lastApplied
+        let previous = Self.reads.contains(verb) ? lastDone : lastApplied
         let applied = Latch()
+        let done = Latch()
         let answering = Task {
             await previous?.wait()
             let answer = await Self.$applied.withValue(applied) { await answer() }
             applied.open()
+            done.open()
             return answer
         }
         let before = sends.last
@@ -40,6 +48,7 @@ struct RequestPipeline {
             await send(answer)
         })
         lastApplied = applied
+        lastDone = done
     }
 
     /// Waits until every reply submitted so far has been sent.
@@ -47,6 +56,7 @@ struct RequestPipeline {
         await sends.last?.value
         sends.removeAll()
         lastApplied = nil
+        lastDone = nil
     }
 }
 
