@@ -52,10 +52,33 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
         return text
     }
 
-    /// Appends the wire form and its newline to `buffer`.
+    /// Appends the wire form and its newline to `buffer`, straight into its memory: a listing's reply is
+    /// hundreds of lines, and building each as a String first was a third of the master's time answering LS.
     public func write(to buffer: inout ByteBuffer) {
-        buffer.writeString(description)
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        guard verb != "ERR" else {
+            buffer.writeString(description)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+            return
+        }
+        // Room for the worst case: every byte of every token escaped to three.
+        var room = verb.utf8.count + 1
+        for argument in arguments { room += 1 + 3 * argument.utf8.count }
+        for field in fields { room += 2 + field.key.utf8.count + 3 * field.value.utf8.count }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: room) { out in
+            var index = PercentEncoding.copy(verb, to: out, at: 0)
+            for argument in arguments {
+                out[index] = UInt8(ascii: " ")
+                index = PercentEncoding.encode(argument, to: out, at: index + 1)
+            }
+            for field in fields {
+                out[index] = UInt8(ascii: " ")
+                index = PercentEncoding.copy(field.key, to: out, at: index + 1)
+                out[index] = UInt8(ascii: "=")
+                index = PercentEncoding.encode(field.value, to: out, at: index + 1)
+            }
+            out[index] = UInt8(ascii: "\n")
+            return index + 1
+        }
     }
 
     // MARK: - Reading fields

@@ -42,6 +42,40 @@ public enum PercentEncoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Writes the token form of `text` into `out` from `start`, which has room for three bytes per byte of
+    /// it; returns the index after it.
+    static func encode(_ text: String, to out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        func encode(_ bytes: some Sequence<UInt8>) -> Int {
+            var index = start
+            for byte in bytes {
+                if isPlain(byte) {
+                    out[index] = byte
+                    index += 1
+                } else {
+                    out[index] = UInt8(ascii: "%")
+                    out[index + 1] = hexDigits[Int(byte >> 4)]
+                    out[index + 2] = hexDigits[Int(byte & 0x0F)]
+                    index += 3
+                }
+            }
+            return index
+        }
+        return text.utf8.withContiguousStorageIfAvailable { encode($0) } ?? encode(text.utf8)
+    }
+
+    /// Writes `text` as it is (a verb or a key, plain by construction) into `out` from `start`.
+    static func copy(_ text: String, to out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        func copy(_ bytes: some Sequence<UInt8>) -> Int {
+            var index = start
+            for byte in bytes {
+                out[index] = byte
+                index += 1
+            }
+            return index
+        }
+        return text.utf8.withContiguousStorageIfAvailable { copy($0) } ?? copy(text.utf8)
+    }
+
     /// The text a token stands for; throws BADREQ for a broken escape or bytes that are not UTF-8.
     public static func decode(_ token: some Collection<UInt8>) throws(GFSError) -> String {
         guard token.contains(UInt8(ascii: "%")) else {

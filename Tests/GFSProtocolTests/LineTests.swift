@@ -12,6 +12,16 @@ import Testing
         #expect(try PercentEncoding.decode(Array(encoded.utf8)) == text)
     }
 
+    /// The bytes written to a buffer are the description's, whatever the tokens hold.
+    @Test(arguments: ["/plain", "/with space", "/new\nline", "/eq=ual", "/pct%25", "/ünïcødé", "/comma,semi;", "\t\r"])
+    func writtenLinesMatchTheirDescription(text: String) throws {
+        let line = Line("ENTRY", [text, "/b"], [.init("path", text), .init("size", "12")])
+        var buffer = ByteBuffer()
+        line.write(to: &buffer)
+        #expect(String(buffer: buffer) == line.description + "\n")
+        #expect(try Line(parsing: Array(line.description.utf8)) == line)
+    }
+
     @Test func brokenEscapesAreBadRequests() {
         #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%4".utf8)) }
         #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%zz".utf8)) }
