@@ -1492,7 +1492,7 @@ _gfs_bench() {
     repeating_flags=()
     non_repeating_flags=(--local --baseline --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --tls-ca --clients --size --record-size --batch --files)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --clients --size --record-size --batch --files --chunks)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -1526,12 +1526,15 @@ _gfs_bench() {
     '--files')
         return
         ;;
+    '--chunks')
+        return
+        ;;
     esac
 
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __gfs_add_completions -W 'write'$'\n''read'$'\n''append'$'\n''meta'
+        __gfs_add_completions -W 'write'$'\n''read'$'\n''append'$'\n''meta'$'\n''memory'
         return
         ;;
     esac

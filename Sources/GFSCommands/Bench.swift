@@ -8,7 +8,7 @@ import GFSProtocol
 /// throwaway local one, optionally beside what the machine itself does for the same work.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput and latency: write, read, append or meta (create, stat, ls, delete).",
+        abstract: "Measure throughput and latency: write, read, append or meta (create, stat, ls, delete), or the master's memory.",
         discussion: """
             Each of --clients clients has its own connections. write: each writes its own file of SIZE/clients \
             bytes; read: the same files are written first, then read back; append: all append framed records of \
@@ -18,16 +18,18 @@ struct Bench: AsyncParsableCommand {
             cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
             measures the machine doing the same work without gfs (3 local files + fsync, read(2), one loopback \
             socket, fdatasync per record, local file system metadata) and prints each result as a ratio of it. \
-            The benchmark's files, under /.bench-*, are removed at the end.
+            The benchmark's files, under /.bench-*, are removed at the end. memory: the master's state machine \
+            alone, in this process (no cluster): --files files and --chunks chunks of 3 replicas, and the heap \
+            bytes each file and each chunk costs.
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case write, read, append, meta
+        case write, read, append, meta, memory
     }
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: "write, read, append or meta.")
+    @Argument(help: "write, read, append, meta or memory.")
     var mode: Mode
 
     @Option(help: "Concurrent clients.")
@@ -42,8 +44,11 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Records per append operation (append); 256 records of 4 KiB are the 1 MiB that gfs append groups.")
     var batch = 256
 
-    @Option(help: "Files (meta).")
+    @Option(help: "Files (meta, memory).")
     var files = 10_000
+
+    @Option(help: "Chunks in all, spread evenly over the files (memory).")
+    var chunks = 100_000
 
     @Flag(help: "Run against a new local cluster in a temporary folder, stopped and removed afterwards.")
     var local = false
@@ -60,9 +65,13 @@ struct Bench: AsyncParsableCommand {
         guard recordSize.bytes > 0, recordSize.bytes <= 16 << 20 else { throw ValidationError("--record-size must be 1 byte...16M") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard files >= clients else { throw ValidationError("--files must be at least one per client") }
+        guard files <= 100_000_000, (0...1_000_000_000).contains(chunks) else {
+            throw ValidationError("--files must be at most 100000000 and --chunks 0...1000000000")
+        }
     }
 
     func run() async throws {
+        if mode == .memory { return try report(BenchMemory.run(files: files, chunks: chunks)) }
         // With a secret (the usual lookup), a local cluster demands it too: so the cost of authentication shows.
         let secretFile = self.cluster.secretPath
         try self.cluster.useSecret()
@@ -87,6 +96,10 @@ struct Bench: AsyncParsableCommand {
             throw error
         }
         await admin.close()
+        report(phases)
+    }
+
+    private func report(_ phases: [BenchPhase]) {
         if json { return StandardStreams.output(EntryFormat.json(phases.count == 1 ? [phases[0]] : phases)) }
         var table = Table()
         for phase in phases { for row in phase.lines { table.add(row) } }
@@ -114,6 +127,8 @@ struct Bench: AsyncParsableCommand {
             var phase = try await BenchWorkloads.append(settings)
             if let bounds { phase.compare(with: try bounds.append(records: phase.operations, size: Int(recordSize.bytes))) }
             return [phase]
+        case .memory:
+            return try BenchMemory.run(files: files, chunks: chunks)
         case .meta:
             var phases = try await BenchWorkloads.meta(settings, memory: cluster.map { cluster in { cluster.masterResidentBytes() } })
             if let bounds {

@@ -6,6 +6,15 @@ import Testing
 @Suite struct PlacementTests {
     static func server(_ port: Int) -> ServerID { ServerID(host: "127.0.0.1", port: port) }
 
+    /// Recent creations are counted by binary search over times in the order they happened.
+    @Test func recentCreationsAreCountedAfterAnInstant() {
+        let times = [1, 2, 3, 3, 5].map { Instant(sinceStart: .seconds($0)) }
+        for (since, expected) in [(0, 5), (1, 4), (3, 1), (4, 1), (5, 0), (9, 0)] {
+            #expect(MasterStateMachine.count(times, after: Instant(sinceStart: .seconds(since))) == expected, "after \(since)")
+        }
+        #expect(MasterStateMachine.count([], after: Instant(sinceStart: .zero)) == 0)
+    }
+
     @Test func choosesDistinctServers() {
         var random = SplitMix64(seed: 7)
         let candidates = (1...5).map { ChunkPlacement.Candidate(server: Self.server($0)) }

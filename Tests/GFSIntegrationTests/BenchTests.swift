@@ -55,6 +55,20 @@ import Testing
         #expect((phases[0]["notes"] as? [String: Double])?["master_bytes_per_file"] != nil)
     }
 
+    /// The memory probe needs no cluster: its two phases carry the bytes per file and per chunk.
+    @Test func memoryProbeCountsBytesPerFileAndChunk() throws {
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "memory", "--files", "2000", "--chunks", "6000",
+                                                                     "--json"], limit: 120)
+        let phases = try Self.phases(result)
+        #expect(phases.map { $0["name"] as? String } == ["create", "allocate"])
+        #expect(phases.map { $0["operations"] as? Int } == [2000, 6000])
+        let perFile = (phases[0]["notes"] as? [String: Double])?["bytes_per_file"] ?? 0
+        let perChunk = (phases[1]["notes"] as? [String: Double])?["bytes_per_chunk"] ?? 0
+        #expect(perFile > 0 && perFile < 100_000, "bytes per file: \(perFile)")
+        #expect(perChunk > 0 && perChunk < 100_000, "bytes per chunk: \(perChunk)")
+        #expect(try ProcessCluster.run(ProcessCluster.binary, ["bench", "memory", "--chunks", "-1"]).status == 2)
+    }
+
     @Test func badArgumentsAreUsageErrors() throws {
         let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "fly"])
         #expect(result.status == 2 && result.stderr.contains("fly"))

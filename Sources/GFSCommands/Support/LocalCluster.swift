@@ -54,8 +54,11 @@ struct LocalCluster {
     }
 
     /// The master's resident memory in bytes (VmRSS), for bytes-per-file figures.
-    func masterResidentBytes() -> Int64? {
-        guard let status = try? String(contentsOfFile: "/proc/\(masterPID)/status", encoding: .utf8),
+    func masterResidentBytes() -> Int64? { Self.residentBytes(of: "\(masterPID)") }
+
+    /// The resident set of a process (a pid, or `self`), from /proc.
+    static func residentBytes(of process: String) -> Int64? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kilobytes = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
         return kilobytes * 1024
