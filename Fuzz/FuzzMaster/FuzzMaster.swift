@@ -87,9 +87,9 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         // Each snapshot can double the tree: past a few hundred entries a run costs milliseconds and finds
         // nothing a small tree does not.
         guard state.namespace.count <= 256 else { return [] }
-        let mutation = try state.snapshot(source, to: destination)
-        state.finishSnapshot(source)
-        return [mutation]
+        // As MasterService does: prepare (check, block the leases), then apply, which unblocks them.
+        _ = try state.prepareSnapshot(source, to: destination)
+        return [try state.snapshot(source, to: destination)]
     case let .deleted(path):
         _ = state.deleted(under: path)
     case let .undelete(path):

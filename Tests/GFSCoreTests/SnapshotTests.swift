@@ -106,6 +106,16 @@ import Testing
         #expect(throws: GFSError.self) { try master.prepareSnapshot(Self.path("/a"), to: Self.path("/a/b/c")) }
         #expect(throws: GFSError.self) { try master.prepareSnapshot(Self.path("/nope"), to: Self.path("/x")) }
         #expect(throws: GFSError.self) { try master.prepareSnapshot(Self.path("/a"), to: Self.path("/a/b")) }
+        // Applying checks them too, whoever skipped the preparation: a snapshot to /.trash made the trash
+        // folder a file, and the next delete and snapshot of / broke the namespace (found by FuzzMaster).
+        _ = try master.createFile(Self.path("/f"), replication: 3)
+        for (source, destination) in [("/f", "/.trash"), ("/f", "/.trash/x"), ("/a", "/a/b/c"), ("/", "/r")] {
+            #expect(throws: GFSError.self, "\(source) to \(destination)") {
+                try master.snapshot(Self.path(source), to: Self.path(destination))
+            }
+        }
+        _ = try master.delete(Self.path("/f"), recursive: false)
+        #expect(master.namespace[Trash.folder]?.kind == .directory)
     }
 
     /// Reference: GFS §4.1 — a snapshot and a create inside it serialize; creates side by side do not.

@@ -21,13 +21,7 @@ extension MasterStateMachine {
 
     /// `prepareSnapshot`, telling where each leased chunk sits, so the primary's length can extend the file.
     public mutating func prepareSnapshotChunks(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> [LeasedChunk] {
-        _ = try stat(source)
-        guard !source.isRoot else { throw GFSError(.badRequest, "/ cannot be snapshotted") }
-        guard !destination.isDescendant(of: source) else {
-            throw GFSError(.badRequest, "cannot snapshot \(source) into itself (\(destination))")
-        }
-        try checkNotInTrash(destination)
-        try namespace.checkCreatable(destination)
+        try checkSnapshot(source, to: destination)
         let now = clock.now
         var leased: [LeasedChunk] = []
         for path in namespace.subtree(source) {
@@ -58,11 +52,24 @@ extension MasterStateMachine {
         return max(known ?? fence, fence)
     }
 
-    /// Applies the snapshot (its leases are gone) and unblocks the source's chunks.
+    /// Why `source` cannot be snapshotted to `destination` now, if it cannot.
+    func checkSnapshot(_ source: GFSPath, to destination: GFSPath) throws(GFSError) {
+        _ = try stat(source)
+        guard !source.isRoot else { throw GFSError(.badRequest, "/ cannot be snapshotted") }
+        guard !destination.isDescendant(of: source) else {
+            throw GFSError(.badRequest, "cannot snapshot \(source) into itself (\(destination))")
+        }
+        try checkNotInTrash(destination)
+        try namespace.checkCreatable(destination)
+    }
+
+    /// Applies the snapshot (its leases are gone) and unblocks the source's chunks. Checks everything
+    /// `prepareSnapshot` did again, whoever calls it: a snapshot to /.trash made the trash folder a file, and
+    /// the next delete and snapshot broke the namespace (the fuzzer found it through a caller that skipped
+    /// the preparation).
     public mutating func snapshot(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> Mutation {
         defer { finishSnapshot(source) }
-        _ = try stat(source)
-        try namespace.checkCreatable(destination)
+        try checkSnapshot(source, to: destination)
         let mutation = Mutation.snapshot(source, to: destination, modified: clock.wallMilliseconds)
         try checkQuota(for: mutation)
         apply(mutation)
