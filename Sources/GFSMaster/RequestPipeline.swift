@@ -22,41 +22,46 @@ struct RequestPipeline {
     private var sends: [Task<Void, Never>] = []
     private var lastApplied: Latch?
     private var lastDone: Latch?
+    /// Opened once the last submitted reply has been sent.
+    private var lastSent: Latch?
 
     /// Whether `verb` is answered in the pipeline.
     static func takes(_ verb: String) -> Bool { mutations.contains(verb) || reads.contains(verb) }
 
     /// Starts answering a request once the previous one has applied (a mutation) or finished (a read); its
-    /// reply is sent after the previous reply. Waits first while `depth` requests are under way.
+    /// reply is sent after the previous reply. Waits first while `depth` requests are under way. A read with
+    /// nothing before it under way is answered at once, with no task: a client that does not pipeline pays
+    /// nothing for the pipeline.
     mutating func submit<Answer: Sendable>(_ verb: String, _ answer: @escaping @Sendable () async -> Answer,
                                            send: @escaping @Sendable (Answer) async -> Void) async {
+        let read = Self.reads.contains(verb)
+        if read, lastSent?.isOpen ?? true {
+            sends.removeAll()
+            (lastApplied, lastDone, lastSent) = (nil, nil, nil)
+            await send(await answer())
+            return
+        }
         if sends.count >= Self.depth { await sends.removeFirst().value }
-        let previous = Self.reads.contains(verb) ? lastDone : lastApplied
-        let applied = Latch()
-        let done = Latch()
-        let answering = Task {
+        let previous = read ? lastDone : lastApplied
+        let (applied, done, sent) = (Latch(), Latch(), Latch())
+        let before = sends.last
+        sends.append(Task {
             await previous?.wait()
             let answer = await Self.$applied.withValue(applied) { await answer() }
             applied.open()
             done.open()
-            return answer
-        }
-        let before = sends.last
-        sends.append(Task {
-            let answer = await answering.value
             await before?.value
             await send(answer)
+            sent.open()
         })
-        lastApplied = applied
-        lastDone = done
+        (lastApplied, lastDone, lastSent) = (applied, done, sent)
     }
 
     /// Waits until every reply submitted so far has been sent.
     mutating func drain() async {
         await sends.last?.value
         sends.removeAll()
-        lastApplied = nil
-        lastDone = nil
+        (lastApplied, lastDone, lastSent) = (nil, nil, nil)
     }
 }
 
@@ -73,6 +78,8 @@ final class Latch: Sendable {
         }
         for waiter in waiters { waiter.resume() }
     }
+
+    var isOpen: Bool { state.withLockedValue { $0.open } }
 
     func wait() async {
         await withCheckedContinuation { continuation in
