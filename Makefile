@@ -73,7 +73,8 @@ chaos:
 # dispatcher over its in-memory state (FuzzMaster, FuzzChunkServer), built with AddressSanitizer into
 # .build-fuzz. FUZZ_SECONDS per target (default 30), or FUZZ_RUNS inputs each; new inputs that reach new
 # code are kept in .build-fuzz/corpus/TARGET beside the seeds checked in under Fuzz/corpus/TARGET. A crash leaves
-# its input in .build-fuzz/crashes. Linked with lld (Fuzz/toolset.json): gold crashes on libFuzzer with SwiftPM.
+# its input in .build-fuzz/crashes (Swift's backtracer is off, or it would take the trap first and the input
+# would be lost). Linked with lld (Fuzz/toolset.json): gold crashes on libFuzzer with SwiftPM.
 FUZZ_TARGETS ?= FuzzWire FuzzMaster FuzzChunkServer
 FUZZ_SECONDS ?= 30
 FUZZ_RUNS ?= -1
@@ -88,7 +89,7 @@ fuzz:
 	@for target in $(FUZZ_TARGETS); do \
 		mkdir -p .build-fuzz/corpus/$$target; \
 		echo "== $$target"; \
-		.build-fuzz/release/$$target .build-fuzz/corpus/$$target Fuzz/corpus/$$target -max_len=4096 \
+		SWIFT_BACKTRACE=enable=no .build-fuzz/release/$$target .build-fuzz/corpus/$$target Fuzz/corpus/$$target -max_len=4096 \
 			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -artifact_prefix=.build-fuzz/crashes/$$target- \
 			-print_final_stats=1 2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
