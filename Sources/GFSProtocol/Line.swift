@@ -138,7 +138,7 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
     /// Positional argument `index` as an absolute path; BADREQ when missing or not a path.
     public func path(_ index: Int) throws(GFSError) -> GFSPath {
         guard index < arguments.count else { throw GFSError(.badRequest, "\(verb): missing path") }
-        guard arguments[index].hasPrefix("/"), let path = GFSPath(arguments[index]) else {
+        guard let path = GFSPath(absolute: arguments[index]) else {
             throw GFSError(.badRequest, "\(verb): \(arguments[index]) is not an absolute path")
         }
         // A bound on depth bounds the work of one `MKDIR parents` and every walk up a path.

@@ -22,6 +22,14 @@ import Testing
         #expect(try Line(parsing: Array(line.description.utf8)) == line)
     }
 
+    /// A run of slashes then a combining mark normalises to a path whose first Character is not "/"; it must
+    /// still read back as the same request (FuzzWire's crash input).
+    @Test func pathsStartingWithACombiningMarkRoundTrip() throws {
+        let request = try MasterRequest(try Line(parsing: Array("MKDIR /////\u{06DC}\u{07}PUSH//x".utf8)))
+        #expect(request == .makeDirectory(try #require(GFSPath("/\u{06DC}\u{07}PUSH/x")), parents: false))
+        #expect(try MasterRequest(request.line) == request)
+    }
+
     @Test func brokenEscapesAreBadRequests() {
         #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%4".utf8)) }
         #expect(throws: GFSError.self) { try PercentEncoding.decode(Array("%zz".utf8)) }

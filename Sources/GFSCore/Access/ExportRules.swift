@@ -54,7 +54,7 @@ public struct ExportRules: Sendable, Equatable {
         guard let addresses = AddressRange(words[0]) else {
             throw GFSError(.badRequest, "'\(words[0])' is not *, an address or an address/bits range")
         }
-        guard let path = GFSPath(words[1]), words[1].hasPrefix("/") else {
+        guard let path = GFSPath(absolute: words[1]) else {
             throw GFSError(.badRequest, "'\(words[1])' is not an absolute path")
         }
         var rule = Rule(addresses: addresses, path: path)

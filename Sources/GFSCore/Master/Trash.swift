@@ -37,7 +37,7 @@ public enum Trash {
                 rest = rest.dropFirst()
             }
         }
-        guard original.hasPrefix("/"), let path = GFSPath(original) else { return nil }
+        guard let path = GFSPath(absolute: original) else { return nil }
         return (path, milliseconds)
     }
 }

@@ -30,6 +30,14 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(components: components)
     }
 
+    /// Normalises `text` if it is absolute (its first byte is `/`); nil otherwise. Tested on the byte, not with
+    /// `hasPrefix("/")`: a `/` followed by a combining mark is one Character that is not "/", so a path that
+    /// parsed once would be refused when printed and read back (FuzzWire found it).
+    public init?(absolute text: String) {
+        guard text.utf8.first == UInt8(ascii: "/") else { return nil }
+        self.init(text)
+    }
+
     /// Whether `text` is already absolute and normalised (no empty, `.` or `..` component, no trailing `/`):
     /// the common case on the wire, taken as is without splitting and rejoining.
     static func isNormalized(_ text: String) -> Bool {
