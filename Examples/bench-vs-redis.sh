@@ -19,6 +19,7 @@ redis-server --bind 127.0.0.1 --port "$port" --dir "$work" --appendonly yes --ap
 redis=$!
 trap 'kill $redis 2>/dev/null || true; wait $redis 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+redis-cli -p "$port" ping >/dev/null 2>&1 || { echo "redis-server did not start:" >&2; cat "$work/redis.log" >&2; exit 1; }
 
 # redis-benchmark --csv: "test","rps",...; the SET run comes first, so GETs find their keys.
 redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients" -n "$files" -r "$files" -t set,get --csv > "$work/redis.csv"

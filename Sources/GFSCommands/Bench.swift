@@ -19,8 +19,8 @@ struct Bench: AsyncParsableCommand {
             measures the machine doing the same work without gfs (3 local files + fsync, read(2), one loopback \
             socket, fdatasync per record, local file system metadata) and prints each result as a ratio of it. \
             The benchmark's files, under /.bench-*, are removed at the end. memory: the master's state machine \
-            alone, in this process (no cluster): --files files and --chunks chunks of 3 replicas, and the heap \
-            bytes each file and each chunk costs.
+            alone, in this process (no cluster): --files files and --chunks chunks of 3 replicas, and the resident \
+            bytes each file and each chunk adds.
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable, Sendable {
