@@ -49,7 +49,7 @@ public enum Checkpoint {
             writer.write(UInt32(entry.chunks.count))
             for handle in entry.chunks {
                 writer.write(handle.rawValue)
-                writer.write(state.chunks[handle]?.version ?? 0)
+                writer.write(state.chunks.version(handle) ?? 0)
             }
             piece += Frames.frame(writer.bytes)
             count += 1
