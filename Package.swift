@@ -41,7 +41,8 @@ let package = Package(
         .target(
             name: "GFSCore",
             dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections"),
-                           .product(name: "DequeModule", package: "swift-collections")]
+                           .product(name: "DequeModule", package: "swift-collections"),
+                           .product(name: "HeapModule", package: "swift-collections")]
         ),
         .target(
             name: "GFSProtocol",

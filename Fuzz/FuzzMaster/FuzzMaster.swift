@@ -61,8 +61,8 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return try state.makeDirectory(path, parents: parents)
     case let .create(path, replication, records):
         return [try state.createFile(path, replication: replication, records: records)]
-    case let .list(path):
-        _ = try state.list(path)
+    case let .list(path, after, limit):
+        _ = try state.list(path, after: after, limit: limit ?? MasterRequest.listPage)
     case let .stat(path):
         _ = try state.stat(path)
     case let .lookup(path, stale):

@@ -127,10 +127,17 @@ public struct MasterClient: Sendable {
         _ = try await call(.create(path, replication: replication, records: records))
     }
 
-    /// `LS`: a directory's entries, or the file itself.
+    /// `LS`: a directory's entries, or the file itself, page after page.
     public func list(_ path: GFSPath) async throws(GFSError) -> [EntryInfo] {
         var entries: [EntryInfo] = []
-        for line in try await call(.list(path)).body { entries.append(try EntryInfo(line)) }
+        var after: String?
+        repeat {
+            let reply = try await call(.list(path, after: after))
+            for line in reply.body { entries.append(try EntryInfo(line)) }
+            // A name that does not move the cursor on would ask for the same page forever.
+            guard let next = reply.line["next"], next != after else { break }
+            after = next
+        } while true
         return entries
     }
 

@@ -246,8 +246,10 @@ public actor MasterService {
             try await commit([try await locked([path]) { () throws(GFSError) in
                 try state.createFile(path, replication: replication, records: records)
             }], finishing: call)
-        case let .list(path):
-            return .ok(body: try state.list(path).map { EntryInfo(path: $0.path, entry: $0.entry).line })
+        case let .list(path, after, limit):
+            let page = try state.list(path, after: after, limit: limit ?? MasterRequest.listPage)
+            return .ok(page.next.map { [Line.Field("next", $0)] } ?? [],
+                       body: page.entries.map { EntryInfo(path: $0.path, entry: $0.entry).line })
         case let .stat(path):
             var info = EntryInfo(path: path, entry: try state.stat(path))
             info.shared = state.sharing(path)

@@ -12,7 +12,7 @@ extension MasterRequest {
         case let .usage(path, _):
             // Like FSCK: a walk of the whole namespace is for admins.
             return path.isRoot ? [.admin] : [.read(path)]
-        case let .list(path), let .stat(path), let .lookup(path, _), let .deleted(path), let .quotas(path):
+        case let .list(path, _, _), let .stat(path), let .lookup(path, _), let .deleted(path), let .quotas(path):
             return [.read(path)]
         case let .move(source, destination):
             return [.write(source), .write(destination)]

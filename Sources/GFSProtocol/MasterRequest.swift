@@ -4,7 +4,8 @@ import NIOCore
 public enum MasterRequest: Sendable, Equatable {
     case makeDirectory(GFSPath, parents: Bool)
     case create(GFSPath, replication: Int?, records: Bool = false)
-    case list(GFSPath)
+    /// A page of a directory: names after `after`, at most `limit` (at most and by default `listPage`).
+    case list(GFSPath, after: String? = nil, limit: Int? = nil)
     case stat(GFSPath)
     case move(GFSPath, to: GFSPath)
     case remove(GFSPath, recursive: Bool)
@@ -49,6 +50,9 @@ public enum MasterRequest: Sendable, Equatable {
     /// `pad`, a source ending mid-chunk is padded with zeros to the chunk boundary.
     case concat(GFSPath, sources: [GFSPath], replication: Int?, pad: Bool = false)
 
+    /// The most entries one `LS` reply holds; a longer directory is listed in pages.
+    public static let listPage = 10_000
+
     /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
     public init(_ line: Line) throws(GFSError) {
         guard let verb = Verb(rawValue: line.verb), verb.roles.contains(.master) else {
@@ -59,7 +63,9 @@ public enum MasterRequest: Sendable, Equatable {
         case .create:
             self = .create(try line.path(0), replication: try line.integer("replication", in: 1...16).map(Int.init),
                            records: line.flag("records"))
-        case .ls: self = .list(line.arguments.isEmpty ? .root : try line.path(0))
+        case .ls:
+            self = .list(line.arguments.isEmpty ? .root : try line.path(0), after: line["after"].flatMap { $0.isEmpty ? nil : $0 },
+                         limit: try line.integer("limit", in: 1...Int64(Self.listPage)).map(Int.init))
         case .stat: self = .stat(try line.path(0))
         case .mv: self = .move(try line.path(0), to: try line.path(1))
         case .rm: self = .remove(try line.path(0), recursive: line.flag("recursive"))
@@ -128,7 +134,7 @@ public enum MasterRequest: Sendable, Equatable {
         case let .create(path, replication, records):
             return Line("CREATE", [path.string], fields: ["replication": replication.map(String.init),
                                                           "records": records ? "1" : nil])
-        case let .list(path): return Line("LS", [path.string])
+        case let .list(path, after, limit): return Line("LS", [path.string], fields: ["after": after, "limit": limit.map(String.init)])
         case let .stat(path): return Line("STAT", [path.string])
         case let .move(source, destination): return Line("MV", [source.string, destination.string])
         case let .remove(path, recursive): return Line("RM", [path.string], fields: ["recursive": recursive ? "1" : nil])

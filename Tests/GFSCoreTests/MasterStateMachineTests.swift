@@ -49,6 +49,25 @@ import Testing
 
     // MARK: - Namespace
 
+    /// Pages of a directory cover every name once, in order, whatever the page size; the trash stays hidden.
+    @Test(arguments: [1, 2, 7, 50]) func listingsPageThroughEveryName(pageSize: Int) throws {
+        let names = (0..<23).map { "n\($0 * 37 % 23)" }
+        for name in names { _ = try master.createFile(Self.path("/" + name), replication: 1) }
+        _ = try master.createFile(Self.path("/gone"), replication: 1)
+        _ = try master.remove(Self.path("/gone"), recursive: false)
+        var seen: [String] = []
+        var after: String?
+        for _ in 0...names.count {
+            let page = try master.list(.root, after: after, limit: pageSize)
+            #expect(page.entries.count <= pageSize)
+            seen += page.entries.map(\.path.name)
+            guard let next = page.next else { break }
+            after = next
+        }
+        #expect(seen == names.sorted())
+        #expect(try master.list(Self.path("/n3"), after: nil, limit: 1).entries.map(\.path) == [Self.path("/n3")])
+    }
+
     @Test func namespaceRules() throws {
         #expect(try master.makeDirectory(Self.path("/a/b"), parents: true).count == 2)
         #expect(throws: GFSError(.exists, "/a: already exists")) { try master.makeDirectory(Self.path("/a"), parents: false) }

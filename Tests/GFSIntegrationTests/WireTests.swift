@@ -64,6 +64,36 @@ import Testing
         }
     }
 
+    /// LS answers a large directory in pages (`next=` names where to go on), and `gfs ls` follows them all.
+    @Test func listingsComeInPages() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let socket = try RawSocket(cluster.masterAddress)
+            socket.send("MKDIR /d\n" + ["c", "a", "e", "b", "d"].map { "CREATE /d/\($0)\n" }.joined())
+            #expect(socket.readLines(6).allSatisfy { $0 == "OK" })
+            socket.send("LS /d limit=2\nLS /d after=b limit=2\nLS /d after=d limit=2\nLS /d limit=0\nLS /d limit=10001\n")
+            let lines = socket.readLines(3 + 3 + 2 + 2)
+            let names = lines.compactMap { $0.split(separator: " ").first { $0.hasPrefix("path=") } }
+            #expect(names == ["path=/d/a", "path=/d/b", "path=/d/c", "path=/d/d", "path=/d/e"], "\(lines)")
+            #expect(lines[0].hasPrefix("OK") && lines[0].contains("next=b") && lines[0].contains("n=2"), "\(lines[0])")
+            #expect(lines[3].contains("next=d"), "\(lines[3])")
+            #expect(lines[6] == "OK n=1", "the last page says no next: \(lines[6])")
+            #expect(lines[8].hasPrefix("ERR BADREQ") && lines[9].hasPrefix("ERR BADREQ"), "\(lines[8...])")
+
+            // More than one page of 10,000: the command line goes through every page, in order.
+            let count = 10_050
+            var batch = "MKDIR /big\n"
+            for i in 0..<count { batch += "CREATE /big/f\(i)\n" }
+            socket.send(batch)
+            let created = socket.readLines(count + 1)
+            #expect(created.count == count + 1 && created.allSatisfy { $0 == "OK" })
+            socket.send("LS /big\n")
+            #expect(socket.readLines(1).first?.contains("next=") == true, "the first page is not all")
+            let listed = try cluster.gfs(["ls", "/big"])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(listed.stdout.split(separator: "\n").map(String.init) == (0..<count).map { "f\($0)" }.sorted())
+        }
+    }
+
     @Test func overlongLinesAndBrokenPayloadsCloseOnlyThatConnection() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let chunkserver = cluster.chunkservers[0].address

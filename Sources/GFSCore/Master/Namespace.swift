@@ -1,4 +1,5 @@
 import HashTreeCollections
+import HeapModule
 
 /// The master's namespace (GFS §4.1): each directory's table of names, keyed by the directory's full path.
 /// A file is stored once, under its name in its parent's table, so the memory per file is its name (inline
@@ -62,6 +63,26 @@ public struct Namespace: Sendable {
 
     /// The names directly inside the directory `path`, sorted.
     public func childNames(of path: GFSPath) -> [String] { directories[path]?.keys.sorted() ?? [] }
+
+    /// A page of the names inside the directory `path`: the first `limit` that sort after `after`, sorted, and
+    /// whether more follow. A page costs one pass over the directory and a heap of `limit` names, not a sort of
+    /// the whole directory, so paging through a million names does not sort them a hundred times.
+    public func childNames(of path: GFSPath, after: String?, limit: Int) -> (names: [String], more: Bool) {
+        guard let children = directories[path] else { return ([], false) }
+        var smallest = Heap<String>()
+        var more = false
+        for name in children.keys where after.map({ name > $0 }) ?? true {
+            guard smallest.count >= limit else {
+                smallest.insert(name)
+                continue
+            }
+            more = true
+            if let largest = smallest.max, name < largest {
+                smallest.replaceMax(with: name)
+            }
+        }
+        return (smallest.unordered.sorted(), more)
+    }
 
     /// Every path at or below `path`, parents before children.
     public func subtree(_ path: GFSPath) -> [GFSPath] {
