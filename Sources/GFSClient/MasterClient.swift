@@ -134,8 +134,8 @@ public struct MasterClient: Sendable {
         repeat {
             let reply = try await call(.list(path, after: after))
             for line in reply.body { entries.append(try EntryInfo(line)) }
-            // A name that does not move the cursor on would ask for the same page forever.
-            guard let next = reply.line["next"], next != after else { break }
+            // A name that does not move the cursor on would ask for the same pages forever.
+            guard let next = reply.line["next"], after.map({ next > $0 }) ?? true else { break }
             after = next
         } while true
         return entries

@@ -42,7 +42,7 @@ public enum Verb: String, CaseIterable, Sendable {
         switch self {
         case .mkdir: return "MKDIR path [parents=1] [call=ID]"
         case .create: return "CREATE path [replication=N] [call=ID]"
-        case .ls: return "LS path"
+        case .ls: return "LS path [after=NAME] [limit=N]"
         case .stat: return "STAT path"
         case .mv: return "MV from to [call=ID]"
         case .rm: return "RM path [recursive=1] [call=ID]"

@@ -43,7 +43,9 @@ import Testing
             for (handle, info) in model {
                 for server in info.replicas.keys { expected[server, default: []].insert(handle) }
             }
+            #expect(table.handles(on: [servers[0], servers[1]]) == (expected[servers[0]] ?? []).union(expected[servers[1]] ?? []))
             for server in servers {
+                #expect(table.holds(handle, on: server) == (model[handle]?.replicas[server] != nil))
                 #expect(table.handles(on: server) == expected[server] ?? [])
                 #expect(table.replicaCount(on: server) == expected[server]?.count ?? 0)
             }

@@ -60,6 +60,7 @@ import Testing
         for _ in 0...names.count {
             let page = try master.list(.root, after: after, limit: pageSize)
             #expect(page.entries.count <= pageSize)
+            #expect(!page.entries.isEmpty || page.next == nil, "only the last page may be empty")
             seen += page.entries.map(\.path.name)
             guard let next = page.next else { break }
             after = next

@@ -88,18 +88,33 @@ public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         }
     }
 
-    /// The chunks `server` holds a replica of. It walks the table: the planner asks only when a server's
-    /// standing changes, a full report arrives or it rebalances, and an index per server would cost more
-    /// memory than the chunks themselves.
-    public func handles(on server: ServerID) -> Set<ChunkHandle> {
-        var found = Set<ChunkHandle>(minimumCapacity: counts[server] ?? 0)
-        if let number = numbers.number(of: server) {
-            for (handle, packed) in PackedEntries(pages: pages) where !packed.isSpilled && packed.servers.contains(number) {
-                found.insert(handle)
+    /// The chunks `server` holds a replica of. It walks the table, as an index per server would cost more
+    /// memory than the chunks themselves: the planner asks when a server's standing changes (once for all that
+    /// changed), a full report asks only when it lacks replicas the table credits, and rebalancing asks once a
+    /// pass while servers are uneven.
+    public func handles(on server: ServerID) -> Set<ChunkHandle> { handles(on: [server]) }
+
+    /// The chunks any of `servers` holds a replica of, in one walk.
+    public func handles(on servers: Set<ServerID>) -> Set<ChunkHandle> {
+        let wanted = Set(servers.filter { counts[$0] != nil }.compactMap { numbers.number(of: $0) })
+        var found = Set<ChunkHandle>(minimumCapacity: servers.reduce(0) { $0 + (counts[$1] ?? 0) })
+        if !wanted.isEmpty {
+            for (handle, packed) in PackedEntries(pages: pages) where !packed.isSpilled {
+                for slot in 0..<PackedChunk.slots where wanted.contains(packed.server(slot)) {
+                    found.insert(handle)
+                    break
+                }
             }
         }
-        for (handle, info) in spilled where info.replicas[server] != nil { found.insert(handle) }
+        for (handle, info) in spilled where info.replicas.keys.contains(where: servers.contains) { found.insert(handle) }
         return found
+    }
+
+    /// Whether the table has a replica of `handle` on `server`, without unpacking the chunk.
+    public func holds(_ handle: ChunkHandle, on server: ServerID) -> Bool {
+        guard let packed = packed(handle) else { return false }
+        if packed.isSpilled { return spilled[handle]?.replicas[server] != nil }
+        return numbers.number(of: server).map(packed.holds) ?? false
     }
 
     /// How many replicas `server` holds.
@@ -149,7 +164,7 @@ public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private func servers(of packed: PackedChunk, _ handle: ChunkHandle) -> [ServerID] {
         if packed.isSpilled { return spilled[handle].map { Array($0.replicas.keys) } ?? [] }
         var found: [ServerID] = []
-        for slot in 0..<PackedChunk.slots where packed.servers[slot] != 0 { found.append(numbers[packed.servers[slot]]) }
+        for slot in 0..<PackedChunk.slots where packed.server(slot) != 0 { found.append(numbers[packed.server(slot)]) }
         return found
     }
 
@@ -162,8 +177,7 @@ public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
             guard let distance = PackedChunk.distance(from: info.version, to: version),
                   let number = numbers.number(for: server)
             else { return nil }
-            packed.servers[slot] = number
-            packed.distances[slot] = distance
+            packed.setReplica(slot, server: number, distance: distance)
         }
         return packed
     }
@@ -174,8 +188,8 @@ public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
             return info
         }
         var replicas: [ServerID: ChunkVersion] = [:]
-        for slot in 0..<PackedChunk.slots where packed.servers[slot] != 0 {
-            replicas[numbers[packed.servers[slot]]] = PackedChunk.version(packed.version, moved: packed.distances[slot])
+        for slot in 0..<PackedChunk.slots where packed.server(slot) != 0 {
+            replicas[numbers[packed.server(slot)]] = PackedChunk.version(packed.version, moved: packed.distance(slot))
         }
         return ChunkInfo(version: packed.version, replicas: replicas, references: Int(packed.references),
                          goal: Int(packed.goal), trashed: packed.trashed)
@@ -235,9 +249,10 @@ public struct PackedChunk: Sendable {
 
     var version: ChunkVersion
     var references: UInt32
-    var servers = InlineArray<3, UInt16>(repeating: 0)
-    /// Each replica's version less the chunk's.
-    var distances = InlineArray<3, Int8>(repeating: 0)
+    /// The replicas' server numbers, and each one's version less the chunk's (three slots, as fields: a
+    /// fixed-size array type would need a newer Swift than the package asks for).
+    private var server0: UInt16 = 0, server1: UInt16 = 0, server2: UInt16 = 0
+    private var distance0: Int8 = 0, distance1: Int8 = 0, distance2: Int8 = 0
     var goal: UInt8
     private var flags: UInt8
 
@@ -253,6 +268,22 @@ public struct PackedChunk: Sendable {
         marker.flags = spilledFlag
         return marker
     }()
+
+    /// The server number in `slot` (0 when empty).
+    func server(_ slot: Int) -> UInt16 { slot == 0 ? server0 : slot == 1 ? server1 : server2 }
+
+    /// The distance of the replica in `slot` from the chunk's version.
+    func distance(_ slot: Int) -> Int8 { slot == 0 ? distance0 : slot == 1 ? distance1 : distance2 }
+
+    mutating func setReplica(_ slot: Int, server: UInt16, distance: Int8) {
+        switch slot {
+        case 0: (server0, distance0) = (server, distance)
+        case 1: (server1, distance1) = (server, distance)
+        default: (server2, distance2) = (server, distance)
+        }
+    }
+
+    func holds(_ number: UInt16) -> Bool { !isSpilled && (server0 == number || server1 == number || server2 == number) }
 
     var trashed: Bool { flags & Self.trashedFlag != 0 }
     var isSpilled: Bool { flags & Self.spilledFlag != 0 }
@@ -285,12 +316,5 @@ struct ServerNumbers: Sendable {
         servers.append(server)
         numbers[server] = number
         return number
-    }
-}
-
-extension InlineArray where Element: Equatable {
-    fileprivate func contains(_ element: Element) -> Bool {
-        for index in indices where self[index] == element { return true }
-        return false
     }
 }

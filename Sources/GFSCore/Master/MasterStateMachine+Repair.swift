@@ -273,9 +273,8 @@ extension MasterStateMachine {
         var handles = repairQueue.union(chunks.takeChanged())
         let standings = standings(at: now)
         if let before = standingsAtLastPlan {
-            for server in Set(before.keys).union(standings.keys) where before[server] != standings[server] {
-                handles.formUnion(chunks.handles(on: server))
-            }
+            let changed = Set(before.keys).union(standings.keys).filter { before[$0] != standings[$0] }
+            if !changed.isEmpty { handles.formUnion(chunks.handles(on: changed)) }
         } else {
             handles = Set(chunks.keys)
         }

@@ -75,8 +75,13 @@ extension MasterStateMachine {
         // that would be tens of bytes per chunk for good.
         replicasChangedAt = replicasChangedAt.filter { now.duration(since: $0.value) <= window }
         let held = Dictionary(reported.map { ($0.handle, $0.version) }, uniquingKeysWith: max)
-        for handle in chunks.handles(on: server) where held[handle] == nil && replicasChangedAt[handle] == nil {
-            chunks[handle]?.replicas[server] = nil
+        // Finding the replicas the report lacks walks the whole table, so only when some are lacking: when every
+        // replica the table credits to the server is in the report, there is nothing to forget.
+        let credited = held.keys.reduce(0) { $0 + (chunks.holds($1, on: server) ? 1 : 0) }
+        if credited < chunks.replicaCount(on: server) {
+            for handle in chunks.handles(on: server) where held[handle] == nil && replicasChangedAt[handle] == nil {
+                chunks[handle]?.replicas[server] = nil
+            }
         }
         var deletions: [ChunkHandle] = []
         for (handle, version) in held {

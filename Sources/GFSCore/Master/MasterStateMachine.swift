@@ -326,10 +326,10 @@ public struct MasterStateMachine: Sendable {
         throws(GFSError) -> (entries: [(path: GFSPath, entry: Namespace.Entry)], next: String?) {
         let entry = try stat(path)
         guard entry.kind == .directory else { return ([(path, entry)], nil) }
-        let page = namespace.childNames(of: path, after: after, limit: max(limit, 1))
+        let hidden = path.isRoot ? Trash.folder.name : nil
+        let page = namespace.childNames(of: path, after: after, limit: max(limit, 1), hiding: hidden)
         let entries = page.names.compactMap { name -> (path: GFSPath, entry: Namespace.Entry)? in
             let child = path.appending(name)
-            if child == Trash.folder { return nil }
             return namespace[child].map { (child, $0) }
         }
         return (entries, page.more ? page.names.last : nil)

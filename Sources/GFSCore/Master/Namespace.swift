@@ -67,11 +67,13 @@ public struct Namespace: Sendable {
     /// A page of the names inside the directory `path`: the first `limit` that sort after `after`, sorted, and
     /// whether more follow. A page costs one pass over the directory and a heap of `limit` names, not a sort of
     /// the whole directory, so paging through a million names does not sort them a hundred times.
-    public func childNames(of path: GFSPath, after: String?, limit: Int) -> (names: [String], more: Bool) {
+    /// `hiding` is a name left out as if absent (the trash folder at the root).
+    public func childNames(of path: GFSPath, after: String?, limit: Int, hiding: String? = nil)
+        -> (names: [String], more: Bool) {
         guard let children = directories[path] else { return ([], false) }
         var smallest = Heap<String>()
         var more = false
-        for name in children.keys where after.map({ name > $0 }) ?? true {
+        for name in children.keys where name != hiding && after.map({ name > $0 }) ?? true {
             guard smallest.count >= limit else {
                 smallest.insert(name)
                 continue
