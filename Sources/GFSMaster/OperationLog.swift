@@ -263,7 +263,11 @@ final class OperationLog: Sendable {
     }
 
     private func finish(_ durable: UInt64, _ written: (Int32, String, Int64, Bool), _ batch: [(UInt64, [UInt8])]) {
-        let tails = state.withLockedValue { state -> [OneShot] in
+        // The records TAIL serves and the mark of what is durable change in one step. Apart, a TAIL between the
+        // two handed a shadow records past the mark, and the shadow's next TAIL, checked against the old mark,
+        // was taken for a diverged log: the shadow started again from a checkpoint and writes waiting on it as
+        // a log replica timed out (seen under load with pipelined creates).
+        let (tails, ready) = state.withLockedValue { state -> ([OneShot], [CheckedContinuation<Void, any Error>]) in
             state.recent += batch.map { (sequence: $0.0, bytes: $0.1) }
             state.recentBytes += batch.reduce(0) { $0 + $1.1.count }
             var drop = 0
@@ -272,21 +276,18 @@ final class OperationLog: Sendable {
                 drop += 1
             }
             if drop > 0 { state.recent.removeFirst(drop) }
-            let woken = state.tailWaiters.filter { $0.after < durable }.map(\.wake)
-            state.tailWaiters.removeAll { $0.after < durable }
-            return woken
-        }
-        for wake in tails { wake.fire() }
-        let ready = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
             state.durable = durable
             state.descriptor = written.0
             state.fileName = written.1
             state.fileBytes = written.2
             if written.3 { state.rolloverAfter = nil }
+            let woken = state.tailWaiters.filter { $0.after < durable }.map(\.wake)
+            state.tailWaiters.removeAll { $0.after < durable }
             let ready = state.waiters.filter { $0.sequence <= durable }.map(\.continuation)
             state.waiters.removeAll { $0.sequence <= durable }
-            return ready
+            return (woken, ready)
         }
+        for wake in tails { wake.fire() }
         for continuation in ready { continuation.resume() }
     }
 
