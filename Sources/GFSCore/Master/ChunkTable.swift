@@ -2,8 +2,8 @@
 /// each pass: the chunks written since the planner last looked, and how many replicas each server holds.
 ///
 /// A chunk is kept in 26 bytes (`PackedChunk` and its place in a `ChunkPage`), so that 10 million of them fit
-/// the GFS paper's 64 bytes per chunk with the file's list of handles: servers are numbered, and each replica's version is kept as its
-/// distance from the chunk's. A chunk that does not fit (more than three replicas, a replica far behind or
+/// the GFS paper's 64 bytes per chunk with the file's list of handles: servers are numbered, and each replica's
+/// version is kept as its distance from the chunk's. A chunk that does not fit (more than three replicas, a replica far behind or
 /// ahead, a goal above 255) is kept whole in `spilled` instead; that is rare, and only the space differs.
 public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (key: ChunkHandle, value: ChunkInfo)
