@@ -133,6 +133,15 @@ public final class Connection: Sendable {
         }
     }
 
+    /// Sends `line` and returns its reply as a future, `ERR` replies included: for a caller that sends its next
+    /// request from the reply's callback, on the connection's event loop, with no task in between.
+    public func request(_ line: Line, timeout: Duration = .seconds(30)) -> EventLoopFuture<Reply> {
+        send(line, payload: nil, streamed: false, timeout: timeout)
+    }
+
+    /// The event loop the connection's replies arrive on.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
     /// Sends a request line whose `len=` payload the caller then streams with `write(_:)`; the returned task
     /// yields the reply.
     public func startStreaming(_ line: Line, timeout: Duration = .seconds(60)) -> EventLoopFuture<Reply> {

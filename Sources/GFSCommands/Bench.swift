@@ -130,7 +130,7 @@ struct Bench: AsyncParsableCommand {
         case .memory:
             return try BenchMemory.run(files: files, chunks: chunks)
         case .meta:
-            var phases = try await BenchWorkloads.meta(settings, memory: cluster.map { cluster in { cluster.masterResidentBytes() } })
+            var phases = try await BenchWorkloads.meta(settings, masterPID: cluster?.masterPID)
             if let bounds {
                 let local = try bounds.meta(files: files)
                 for index in phases.indices { if let bound = local[phases[index].name] { phases[index].compare(with: bound) } }

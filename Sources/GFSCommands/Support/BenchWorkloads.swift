@@ -1,4 +1,5 @@
 import GFSClient
+import GFSCore
 import GFSProtocol
 import NIOCore
 
@@ -132,45 +133,56 @@ enum BenchWorkloads {
     }
 
     /// Creates, stats, lists and deletes `files` files, 100 to a directory, spread over the clients; each
-    /// phase is timed on its own. `memory` reads the master's resident bytes, when it is local.
-    static func meta(_ settings: BenchSettings, memory: (() -> Int64?)?) async throws -> [BenchPhase] {
+    /// phase is timed on its own. With `masterPID` (a local master), each phase also notes the resident bytes
+    /// each file adds and the CPU the master and this client used, so a reader can check that the client is
+    /// the cheaper of the two.
+    static func meta(_ settings: BenchSettings, masterPID: Int32?) async throws -> [BenchPhase] {
         let each = max(1, settings.files / settings.clients)
         @Sendable func path(_ client: Int, _ file: Int) -> GFSPath {
             settings.root.appending("meta-\(client)").appending("d\(file / 100)").appending("f\(file)")
         }
-        _ = try await run(settings) { index, client in
-            for folder in stride(from: 0, to: each, by: 100) {
-                try await client.master.makeDirectory(path(index, folder).parent, parents: true)
-            }
-            return Share()
-        }
-        let before = memory?()
-        var phases: [BenchPhase] = []
-        func phase(_ name: String, _ operations: Int,
-                   _ body: @escaping @Sendable (Client, Int, Int) async throws -> Void) async throws {
-            let (share, seconds) = try await run(settings) { index, client in
-                var share = Share()
-                for number in 0..<operations {
-                    let start = ContinuousClock.now
-                    try await body(client, index, number)
-                    share.latencies.record(ContinuousClock.now - start)
-                    share.operations += 1
+        let probe = Client(masters: settings.masters, timeout: settings.timeout)
+        let primary: ServerID
+        do {
+            for client in 0..<settings.clients {
+                for folder in stride(from: 0, to: each, by: 100) {
+                    try await probe.master.makeDirectory(path(client, folder).parent, parents: true)
                 }
-                return share
             }
-            phases.append(BenchPhase(name: name, clients: settings.clients, operations: share.operations, bytes: 0,
-                                     seconds: seconds, latencies: share.latencies, perSecond: .operations))
+            primary = probe.master.address
+            await probe.close()
+        } catch {
+            await probe.close()
+            throw error
         }
-        try await phase("create", each) { client, index, file in try await client.master.create(path(index, file)) }
-        if let before, let after = memory?() {
+        var connections: [Connection] = []
+        defer { for connection in connections { connection.close() } }
+        for _ in 0..<settings.clients {
+            connections.append(try await Connection.connect(to: primary, timeout: settings.timeout))
+        }
+        let memory = { masterPID.flatMap { LocalCluster.residentBytes(of: "\($0)") } }
+        let before = memory()
+        var phases: [BenchPhase] = []
+        func phase(_ name: String, _ operations: Int, _ request: @escaping @Sendable (Int, Int) -> MasterRequest) async throws {
+            let (clientCPU, masterCPU) = (BenchDriver.ownCPUSeconds(), masterPID.flatMap(BenchDriver.cpuSeconds))
+            let (share, seconds) = try await BenchDriver.run(connections, operations: operations, timeout: settings.timeout) {
+                let request = request($0, $1)
+                return request.isRemembered ? CallField.stamp(request.line, ClientCall.random()) : request.line
+            }
+            var phase = BenchPhase(name: name, clients: settings.clients, operations: share.operations, bytes: 0,
+                                   seconds: seconds, latencies: share.latencies, perSecond: .operations)
+            phase.notes["client_cpu_seconds"] = BenchDriver.ownCPUSeconds() - clientCPU
+            if let masterCPU, let now = masterPID.flatMap(BenchDriver.cpuSeconds) { phase.notes["master_cpu_seconds"] = now - masterCPU }
+            phases.append(phase)
+        }
+        try await phase("create", each) { .create(path($0, $1), replication: nil) }
+        if let before, let after = memory() {
             phases[0].notes["master_bytes_per_file"] = Double(after - before) / Double(each * settings.clients)
         }
-        try await phase("stat", each) { client, index, file in _ = try await client.master.stat(path(index, file)) }
+        try await phase("stat", each) { .stat(path($0, $1)) }
         let folders = (each + 99) / 100
-        try await phase("ls", max(1, each / 10)) { client, index, number in
-            _ = try await client.master.list(path(index, (number % folders) * 100).parent)
-        }
-        try await phase("delete", each) { client, index, file in try await client.master.remove(path(index, file)) }
+        try await phase("ls", max(1, each / 10)) { .list(path($0, ($1 % folders) * 100).parent) }
+        try await phase("delete", each) { .remove(path($0, $1), recursive: false) }
         return phases
     }
 }

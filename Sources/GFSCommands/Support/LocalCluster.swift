@@ -53,9 +53,6 @@ struct LocalCluster {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// The master's resident memory in bytes (VmRSS), for bytes-per-file figures.
-    func masterResidentBytes() -> Int64? { Self.residentBytes(of: "\(masterPID)") }
-
     /// The resident set of a process (a pid, or `self`), from /proc.
     static func residentBytes(of process: String) -> Int64? {
         guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
