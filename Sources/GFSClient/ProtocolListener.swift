@@ -15,9 +15,11 @@ public struct ProtocolListener: Sendable {
 
     /// Binds `address`; UNAVAILABLE with the reason when the port is taken or the host is wrong. With
     /// `principals`, each connection must prove one's secret before anything reaches the role, except that
-    /// with `admitsGuests` (a chunkserver) it may go on unauthenticated, as a guest.
-    public static func bind(_ address: ServerID, limits: Limits, principals: Principals? = nil,
-                            admitsGuests: Bool = false) async throws(GFSError) -> ProtocolListener {
+    /// with `admitsGuests` (a chunkserver) it may go on unauthenticated, as a guest. `roleHandler` makes a
+    /// handler the role answers some requests with on the event loop (the master's reads), placed after the
+    /// handshake.
+    public static func bind(_ address: ServerID, limits: Limits, principals: Principals? = nil, admitsGuests: Bool = false,
+                            roleHandler: (@Sendable (PeerIdentity) -> any ChannelHandler)? = nil) async throws(GFSError) -> ProtocolListener {
         let limit = ConnectionLimit()
         let tls = TransportSecurity.current?.server
         let keys = (signing: MasterKey.signing, trusted: MasterKey.trusted)
@@ -45,6 +47,7 @@ public struct ProtocolListener: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             AuthenticationHandler(principals: principals, admitsGuests: admitsGuests, identity: identity,
                                                   signing: keys.signing, trusted: keys.trusted))
+                        if let roleHandler { try channel.pipeline.syncOperations.addHandler(roleHandler(identity)) }
                         return (try Connection(wrappingChannelSynchronously: channel), identity)
                     }
                 }

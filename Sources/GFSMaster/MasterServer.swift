@@ -68,7 +68,10 @@ public struct MasterServer: Sendable {
         let limits = Limits(maximumPayloadBytes: Int(options.configuration.chunkSize))
         if let secret = options.secret { ClusterSecret.use(secret, requireProof: true) }  // its own connections too
         let principals = options.principals ?? options.secret.map { Principals(cluster: $0) }
-        let listener = try await ProtocolListener.bind(options.listen, limits: limits, principals: principals)
+        let (reads, metrics) = (PublishedReads(), RoleMetrics(role: "master"))
+        let listener = try await ProtocolListener.bind(options.listen, limits: limits, principals: principals) { identity in
+            ReadFastPath(reads: reads, identity: identity, metrics: metrics)
+        }
         let advertised = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address
         // Under etcd every master starts as a shadow; the election makes one primary.
@@ -78,7 +81,8 @@ public struct MasterServer: Sendable {
                                         folder: options.directory, checkpointBytes: options.checkpointBytes,
                                         role: role, logReplicas: options.logReplicas,
                                         // Under etcd a silent replica is left out (not waited for) after this.
-                                        replicaTimeout: options.etcd.isEmpty ? .seconds(10) : .seconds(max(2, options.etcdTTL)))
+                                        replicaTimeout: options.etcd.isEmpty ? .seconds(10) : .seconds(max(2, options.etcdTTL)),
+                                        reads: reads)
         if let access = options.access { await service.secure(access) }
         var election: Task<Void, Never>?
         var campaign: MasterElection?
@@ -92,7 +96,6 @@ public struct MasterServer: Sendable {
             campaign = candidate
         }
         await service.startMaintenance(repairInterval: options.repairInterval, gcInterval: options.gcInterval)
-        let metrics = RoleMetrics(role: "master")
         var web: StatusServer?
         if let address = options.http {
             web = try await Self.serveStatus(at: address, service: service, metrics: metrics, advertised: advertised)
@@ -178,7 +181,7 @@ public struct MasterServer: Sendable {
                         continue
                     case let .invalid(error):
                         await pipeline.drain()
-                        try await connection.send(.error(error), with: outbound)
+                        try await Self.send(.error(error), on: connection, with: outbound)
                         continue
                     }
                     if payload == nil, RequestPipeline.takes(request.verb) {
@@ -188,7 +191,7 @@ public struct MasterServer: Sendable {
                             metrics.request(request.verb, took: ContinuousClock.now - started)
                             return reply
                         }, send: { reply in
-                            try? await connection.send(reply, with: outbound)
+                            try? await Self.send(reply, on: connection, with: outbound)
                         })
                         continue
                     }
@@ -200,7 +203,7 @@ public struct MasterServer: Sendable {
                         registered = server
                         await service.serverRegistered(server, on: identity)
                     }
-                    try await connection.send(reply, with: outbound)
+                    try await Self.send(reply, on: connection, with: outbound)
                 }
                 await pipeline.drain()
             } catch {
@@ -208,9 +211,19 @@ public struct MasterServer: Sendable {
                 await pipeline.drain()
                 // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
                 guard let error = error as? GFSError else { throw error }
-                try? await connection.send(.error(error), with: outbound)
+                try? await Self.send(.error(error), on: connection, with: outbound)
             }
         }
+    }
+
+    /// Writes a reply as one buffer, its payload copied in (a checkpoint or log records, not chunk data):
+    /// `ReadFastPath` counts the replies under way by their writes.
+    static func send(_ reply: Reply, on connection: ProtocolListener.Connection,
+                     with outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        var whole = connection.channel.allocator.buffer(capacity: 256 + (reply.payload?.readableBytes ?? 0))
+        reply.writeHead(to: &whole)
+        if let payload = reply.payload { whole.writeImmutableBuffer(payload) }
+        try await outbound.write(whole)
     }
 
     /// Skips a payload that follows a line.

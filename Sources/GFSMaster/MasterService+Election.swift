@@ -150,6 +150,7 @@ extension MasterService {
         }
         self.stillLeading = stillLeading
         role = .primary
+        reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
         replicaFence = fence

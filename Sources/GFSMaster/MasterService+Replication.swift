@@ -197,6 +197,7 @@ extension MasterService {
         follower = nil
         role = .primary
         state.fenceLeasesAfterPromotion()
+        reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         logger.notice("promoted to primary (was a shadow of \(primary)) at log record \(log.durable)")
         return PromoteReply(role: .primary, sequence: log.durable).reply
     }

@@ -19,6 +19,8 @@ public actor MasterService {
     /// The connection each chunkserver last registered on; only its closing means the server died.
     private var registrations: [ServerID: ObjectIdentifier] = [:]
     let log: OperationLog
+    /// The primary's reads as of its newest durable commit, answered on the event loop (`ReadFastPath`).
+    public nonisolated let reads: PublishedReads
     let folder: String
     private var checkpointing = false
     /// Primary or shadow.
@@ -67,8 +69,10 @@ public actor MasterService {
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
     public init(configuration: MasterConfiguration, clock: any GFSClock, logger: Logger, folder: String,
                 checkpointBytes: Int64 = 64 << 20, role: Role = .primary, logReplicas: [ServerID] = [],
-                replicaTimeout: Duration = .seconds(10), grantTimeout: Duration = .seconds(5)) throws(GFSError) {
+                replicaTimeout: Duration = .seconds(10), grantTimeout: Duration = .seconds(5),
+                reads: PublishedReads = PublishedReads()) throws(GFSError) {
         self.role = role
+        self.reads = reads
         self.logReplicas = logReplicas
         self.replicaTimeout = replicaTimeout
         let started = ContinuousClock.now
@@ -85,6 +89,7 @@ public actor MasterService {
         self.logger = logger
         self.grantTimeout = grantTimeout
         lastCheckpointWall = Self.newestCheckpointTime(in: folder)
+        if role == .primary { reads.reset(state.readView, at: recovered.lastSequence, stillLeading: nil) }
         let elapsed = ContinuousClock.now - started
         let (entries, chunks) = (recovered.state.namespace.count, recovered.state.chunks.count)
         logger.info("recovered in \(elapsed): checkpoint \(recovered.checkpoint.map(String.init) ?? "none"), \(recovered.replayed) log records replayed, \(entries) entries, \(chunks) chunks")
@@ -105,8 +110,10 @@ public actor MasterService {
         guard !handingOver else { throw GFSError(.unavailable, "this master is stopping and hands over to the next primary") }
         let mutations = mutations + (call.map { [state.finishCall($0)] } ?? [])
         let sequence: UInt64
+        let view: ReadView
         do {
             sequence = try log.append(mutations)
+            view = state.readView
             RequestPipeline.applied?.open()  // the connection's next request may go on: it sees these
             try await log.waitDurable(sequence)
         } catch {
@@ -115,6 +122,7 @@ public actor MasterService {
         }
         maybeCheckpoint()
         try await waitForReplicas(sequence)
+        reads.publish(view, at: sequence)
     }
 
     /// Waits until every mutation applied so far is durable and on the log replicas.
@@ -123,9 +131,11 @@ public actor MasterService {
         guard !log.hasFailed else { throw GFSError(.unavailable, "the operation log failed; this master tells nothing drawn from unlogged state") }
         let sequence = log.lastAssigned
         guard sequence > 0 else { return }
+        let view = state.readView
         try await log.waitDurable(sequence)
         try await checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
         try await waitForReplicas(sequence)
+        if role == .primary { reads.publish(view, at: sequence) }
     }
 
     private func reloadAfterLogFailure() {
@@ -136,6 +146,7 @@ public actor MasterService {
             recovered.adoptVolatileState(of: state)
             state = recovered
             log.recovered()
+            if role == .primary { reads.reset(state.readView, at: log.durable, stillLeading: stillLeading) }
             logger.error("operation log write failed; reloaded the durable state and go on serving reads")
         } catch {
             // Serving on would answer from mutations that are on no disk; a restart recovers what is.
@@ -246,14 +257,9 @@ public actor MasterService {
             try await commit([try await locked([path]) { () throws(GFSError) in
                 try state.createFile(path, replication: replication, records: records)
             }], finishing: call)
-        case let .list(path, after, limit):
-            let page = try state.list(path, after: after, limit: limit ?? MasterRequest.listPage)
-            return .ok(page.next.map { [Line.Field("next", $0)] } ?? [],
-                       body: page.entries.map { EntryInfo(path: $0.path, entry: $0.entry).line })
-        case let .stat(path):
-            var info = EntryInfo(path: path, entry: try state.stat(path))
-            info.shared = state.sharing(path)
-            return .ok(info.fields)
+        case .list, .stat:
+            // A primary's reads see durable commits only, on the event loop and here alike.
+            return try PublishedReads.answer(request, from: role == .primary ? reads.current ?? state.readView : state.readView) ?? .ok()
         case let .move(source, destination):
             try await commit([try await locked([source, destination]) { () throws(GFSError) in
                 try state.move(source, to: destination)

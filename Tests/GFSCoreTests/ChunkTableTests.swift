@@ -39,6 +39,9 @@ import Testing
             #expect(Dictionary(uniqueKeysWithValues: table.map { ($0.key, $0.value) }) == model)
             #expect(Set(table.keys) == Set(model.keys))
             #expect(table.version(handle) == model[handle]?.version)
+            // What STAT's shared= reads: exactly the chunks with more than one reference.
+            #expect(Dictionary(uniqueKeysWithValues: table.shared.map { ($0.key, $0.value) })
+                == model.compactMapValues { $0.references > 1 ? $0.references : nil })
             var expected: [ServerID: Set<ChunkHandle>] = [:]
             for (handle, info) in model {
                 for server in info.replicas.keys { expected[server, default: []].insert(handle) }

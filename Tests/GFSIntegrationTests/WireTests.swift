@@ -64,6 +64,37 @@ import Testing
         }
     }
 
+    /// STAT and LS are answered on the event loop when nothing sent before is still under way: each must
+    /// still come after the reply to a slower request sent just before it, and a read on another connection
+    /// must see every create already acknowledged.
+    @Test func readsAnsweredOnTheEventLoopKeepOrderAndSeeAcknowledgedCreates() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let writer = try RawSocket(cluster.masterAddress)
+            let reader = try RawSocket(cluster.masterAddress)
+            writer.send("MKDIR /r\n")
+            #expect(writer.readLines(1) == ["OK"])
+            for i in 0..<100 {
+                // Two writes, so the STAT most likely arrives while the CREATE waits for its fsync.
+                writer.send("CREATE /r/f\(i)\n")
+                writer.send("STAT /r/f\(i)\n")
+                let replies = writer.readLines(2)
+                #expect(replies.first == "OK", "CREATE /r/f\(i): \(replies)")
+                #expect(replies.last?.hasPrefix("OK path=/r/f\(i) type=file") == true, "STAT after CREATE /r/f\(i): \(replies)")
+                reader.send("STAT /r/f\(i)\n")
+                let read = reader.readLines(1)
+                #expect(read.first?.hasPrefix("OK path=/r/f\(i) type=file") == true, "STAT on another connection: \(read)")
+            }
+            // A slow request (a LOOKUP naming a missing file goes through the master's loop) then reads.
+            reader.send("LOOKUP /r/nope\nSTAT /r/f1\nLS /r limit=1\nSTAT /nope\n")
+            let mixed = reader.readLines(5)
+            #expect(mixed.first?.hasPrefix("ERR NOTFOUND") == true, "\(mixed)")
+            #expect(mixed.dropFirst().first?.hasPrefix("OK path=/r/f1 ") == true, "\(mixed)")
+            #expect(mixed.dropFirst(2).first.map { $0.contains("n=1") && $0.contains("next=f0") } == true, "\(mixed)")
+            #expect(mixed.dropFirst(3).first?.hasPrefix("ENTRY path=/r/f0 ") == true, "\(mixed)")
+            #expect(mixed.last == "ERR NOTFOUND /nope: no such file or directory", "\(mixed)")
+        }
+    }
+
     /// LS answers a large directory in pages (`next=` names where to go on), and `gfs ls` follows them all.
     @Test func listingsComeInPages() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in

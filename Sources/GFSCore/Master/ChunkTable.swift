@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// Every chunk the master knows, by handle, and what the repair planner needs so that it need not walk it all
 /// each pass: the chunks written since the planner last looked, and how many replicas each server holds.
 ///
@@ -19,6 +21,9 @@ public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Replicas per server, whatever their version.
     private var counts: [ServerID: Int] = [:]
     private var numbers = ServerNumbers()
+    /// References of the chunks more than one file holds, apart: `ReadView` keeps them, and a persistent
+    /// tree of the few shared chunks costs a view nothing to copy.
+    public private(set) var shared: TreeDictionary<ChunkHandle, Int> = [:]
 
     public init() {}
 
@@ -141,6 +146,11 @@ public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
                 let left = (counts[server] ?? 1) - 1
                 counts[server] = left > 0 ? left : nil
             }
+        }
+        if let references = info?.references, references > 1 {
+            shared[handle] = references
+        } else if !shared.isEmpty {
+            shared.removeValue(forKey: handle)
         }
         let (key, offset) = ChunkPage.split(handle)
         guard let info else {

@@ -85,11 +85,6 @@ extension MasterStateMachine {
         }
     }
 
-    /// How many files share each of a file's chunks, at most (1 when nothing is shared).
-    public func sharing(_ path: GFSPath) -> Int {
-        (namespace[path]?.chunks ?? []).map { chunks[$0]?.references ?? 1 }.max() ?? 1
-    }
-
     /// Records a copy-on-write: the replicas in `confirmed` made local copies of the shared chunk; the file's
     /// chunk `index` becomes the copy.
     public mutating func chunkCloned(_ path: GFSPath, index: Int, from old: ChunkHandle, to new: ChunkHandle,

@@ -309,32 +309,6 @@ public struct MasterStateMachine: Sendable {
         return mutation
     }
 
-    /// The entry at `path`, or NOTFOUND.
-    public func stat(_ path: GFSPath) throws(GFSError) -> Namespace.Entry {
-        guard let entry = namespace[path] else { throw GFSError(.notFound, "\(path): no such file or directory") }
-        return entry
-    }
-
-    /// A directory's children with their entries, or the file itself when `path` is a file.
-    public func list(_ path: GFSPath) throws(GFSError) -> [(path: GFSPath, entry: Namespace.Entry)] {
-        try list(path, after: nil, limit: .max).entries
-    }
-
-    /// A page of `LS`: the first `limit` children whose names sort after `after`, and the name to continue
-    /// after if more follow (nil on the last page). A file is its own single page.
-    public func list(_ path: GFSPath, after: String?, limit: Int)
-        throws(GFSError) -> (entries: [(path: GFSPath, entry: Namespace.Entry)], next: String?) {
-        let entry = try stat(path)
-        guard entry.kind == .directory else { return ([(path, entry)], nil) }
-        let hidden = path.isRoot ? Trash.folder.name : nil
-        let page = namespace.childNames(of: path, after: after, limit: max(limit, 1), hiding: hidden)
-        let entries = page.names.compactMap { name -> (path: GFSPath, entry: Namespace.Entry)? in
-            let child = path.appending(name)
-            return namespace[child].map { (child, $0) }
-        }
-        return (entries, page.more ? page.names.last : nil)
-    }
-
     /// Validates and applies `MV`: the destination must not exist and must not lie inside the source.
     public mutating func move(_ source: GFSPath, to destination: GFSPath) throws(GFSError) -> Mutation {
         _ = try stat(source)

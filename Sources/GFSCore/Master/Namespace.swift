@@ -61,6 +61,9 @@ public struct Namespace: Sendable {
         path.isRoot ? root : directories[path.parent]?[path.name]
     }
 
+    /// How many entries the directory `path` holds (0 for a file or a missing path), in O(1).
+    public func childCount(of path: GFSPath) -> Int { directories[path]?.count ?? 0 }
+
     /// The names directly inside the directory `path`, sorted.
     public func childNames(of path: GFSPath) -> [String] { directories[path]?.keys.sorted() ?? [] }
 
