@@ -103,21 +103,30 @@ public struct Namespace: Sendable {
     }
 
     /// Checks that `path` could be created: it is absent and its parent is an existing directory.
+    /// Exactly the directories have a table of children, so one lookup answers the common case.
     public func checkCreatable(_ path: GFSPath) throws(GFSError) {
-        if self[path] != nil { throw GFSError(.exists, "\(path): already exists") }
-        guard let parent = self[path.parent] else {
-            throw GFSError(.notFound, "\(path.parent): no such directory")
+        let parentPath = path.parent
+        if !path.isRoot, let children = directories[parentPath] {
+            if children[path.name] != nil { throw GFSError(.exists, "\(path): already exists") }
+            return
         }
-        guard parent.kind == .directory else { throw GFSError(.notDirectory, "\(path.parent): not a directory") }
+        if self[path] != nil { throw GFSError(.exists, "\(path): already exists") }
+        guard let parent = self[parentPath] else {
+            throw GFSError(.notFound, "\(parentPath): no such directory")
+        }
+        guard parent.kind == .directory else { throw GFSError(.notDirectory, "\(parentPath): not a directory") }
     }
 
     // MARK: - Changes (called only from MasterStateMachine.apply)
 
     mutating func insert(_ path: GFSPath, _ entry: Entry) {
-        precondition(!path.isRoot && self[path] == nil && self[path.parent]?.kind == .directory, "insert \(path)")
-        directories[path.parent, default: [:]][path.name] = entry
+        let parent = path.parent
+        // One lookup both checks and inserts: the parent must be a directory (it has a table of children),
+        // and the name must be new in it.
+        let inserted = path.isRoot ? nil : directories[parent]?.insertNew(entry, at: path.name)
+        precondition(inserted == true, "insert \(path)")
         if entry.kind == .directory { directories[path] = [:] }
-        touch(path.parent, entry.modified)
+        touch(parent, entry.modified)
         count += 1
     }
 
@@ -174,5 +183,12 @@ public struct Namespace: Sendable {
             if entry.kind == .directory, directories[path] == nil { directories[path] = [:] }
             count += 1
         }
+    }
+}
+
+extension TreeDictionary {
+    /// Stores `value` at `key`; whether the key was new.
+    fileprivate mutating func insertNew(_ value: Value, at key: Key) -> Bool {
+        updateValue(value, forKey: key) == nil
     }
 }
