@@ -168,6 +168,8 @@ extension MasterService {
             // Only a settled version: for one no client was handed, the replicas behind it still serve reads.
             if case let .setVersion(handle, _) = record.mutation { state.assumeReplicasCurrent(handle) }
         }
+        // Promoted while this batch was on its way to disk: its reads must include it.
+        if role == .primary { reads.reset(state.readView, at: log.durable, stillLeading: stillLeading) }
         maybeCheckpoint()
     }
 

@@ -135,7 +135,8 @@ public actor MasterService {
         try await log.waitDurable(sequence)
         try await checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
         try await waitForReplicas(sequence)
-        if role == .primary { reads.publish(view, at: sequence) }
+        // Not while handing over: a mutation refused then may be applied to the state and in no log.
+        if role == .primary, !handingOver { reads.publish(view, at: sequence) }
     }
 
     private func reloadAfterLogFailure() {
@@ -292,7 +293,12 @@ public actor MasterService {
         case let .lease(handle, path):
             return .ok(withWriteToken(try await lease(handle, of: path), for: principal).fields)
         case let .setSize(path, size, touch, handle):
-            if let mutation = try state.extendLength(path, to: size, touch: touch, writtenTo: handle) { try await commit([mutation]) }
+            // Nothing to log may mean another request's change covers it: told once that one is durable.
+            if let mutation = try state.extendLength(path, to: size, touch: touch, writtenTo: handle) {
+                try await commit([mutation])
+            } else {
+                try await settle()
+            }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
             // Chunkservers report to a shadow again and again; only a server coming (back) to life is news.

@@ -92,7 +92,9 @@ final class ReadFastPath: ChannelDuplexHandler {
         let frame = unwrapInboundIn(data)
         switch frame {
         case let .line(line):
-            if passed == written, let reply = answer(line) {
+            // Not while the socket is full: a client that sends without reading is left to the loop, which
+            // stops reading from it (`RequestPipeline.depth`), so its replies cannot pile up here.
+            if passed == written, context.channel.isWritable, let reply = answer(line) {
                 var head = context.channel.allocator.buffer(capacity: 256)
                 reply.writeHead(to: &head)
                 context.write(wrapOutboundOut(head), promise: nil)
