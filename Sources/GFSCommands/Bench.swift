@@ -13,7 +13,9 @@ struct Bench: AsyncParsableCommand {
             Each of --clients clients has its own connections. write: each writes its own file of SIZE/clients \
             bytes; read: the same files are written first, then read back; append: all append framed records of \
             --record-size bytes to one file, --batch records per append, SIZE bytes in all; meta: --files files \
-            are created, statted, listed (100 to a folder) and deleted, each phase timed on its own. Prints the \
+            are created, statted, listed (100 to a folder) and deleted, each phase timed on its own, each client \
+            sending one request at a time on one connection; with --local each phase also notes the CPU seconds \
+            the master and the benchmark used (the client should be the cheaper). Prints the \
             rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
             cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
             measures the machine doing the same work without gfs (3 local files + fsync, read(2), one loopback \
