@@ -36,6 +36,8 @@ import Testing
         #expect(replayed.calls.contains(call))
         #expect(ClientCall(call.description) == call)
         #expect(ClientCall("xyz") == nil && ClientCall(String(repeating: "g", count: 32)) == nil)
+        #expect(ClientCall(String(repeating: "F", count: 31)) == nil && ClientCall(String(repeating: "f", count: 33)) == nil)
+        #expect(ClientCall("0123456789abcdefFEDCBA9876543210") == ClientCall(high: 0x0123_4567_89ab_cdef, low: 0xfedc_ba98_7654_3210))
         #expect(ClientCall("+" + String(repeating: "0", count: 15) + String(repeating: "1", count: 16)) == nil, "no sign")
     }
 }

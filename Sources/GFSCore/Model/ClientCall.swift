@@ -16,13 +16,25 @@ public struct ClientCall: Hashable, Sendable, CustomStringConvertible {
         ClientCall(high: .random(in: 0...UInt64.max), low: .random(in: 0...UInt64.max))
     }
 
-    /// Parses 32 hex digits.
-    public init?(_ text: some StringProtocol) {
-        // Hex digits only: UInt64(_:radix:) would also take a sign.
-        guard text.utf8.count == 32, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }),
-            let high = UInt64(text.prefix(16), radix: 16), let low = UInt64(text.suffix(16), radix: 16)
-        else { return nil }
-        self.init(high: high, low: low)
+    /// Parses 32 hex digits (no sign, no prefix), in one pass over the bytes: every mutation carries one, and
+    /// the generic slicing this replaced cost a CREATE a twentieth of its time.
+    public init?(_ text: String) {
+        var halves: (UInt64, UInt64) = (0, 0)
+        var count = 0
+        for byte in text.utf8 {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            guard count < 32 else { return nil }
+            if count < 16 { halves.0 = halves.0 << 4 | UInt64(digit) } else { halves.1 = halves.1 << 4 | UInt64(digit) }
+            count += 1
+        }
+        guard count == 32 else { return nil }
+        self.init(high: halves.0, low: halves.1)
     }
 
     /// 32 hex digits.
