@@ -166,9 +166,13 @@ public struct Namespace: Sendable {
     private mutating func touch(_ directory: GFSPath, _ modified: Int64) {
         if directory.isRoot {
             root.modified = modified
-        } else {
-            directories[directory.parent]?[directory.name]?.modified = modified
+            return
         }
+        let (parent, name) = (directory.parent, directory.name)
+        // Changes come many to a millisecond, mostly in one directory: reading both tables is cheaper than
+        // writing through them, which took a quarter of a log replay.
+        guard directories[parent]?[name]?.modified != modified else { return }
+        directories[parent]?[name]?.modified = modified
     }
 
     /// A namespace rebuilt from entries listed parents first.
