@@ -44,7 +44,7 @@ enum MasterStorage {
             guard last >= expected else { continue }
             let path = folder + "/" + log.name
             let bytes = try LogFiles.read(path)
-            let (records, end, problem) = LogRecord.decodeAll(bytes)
+            let (records, end, problem) = LogRecord.decodeAll(bytes, from: expected)
             for record in records where record.sequence >= expected {
                 guard record.sequence == expected else {
                     throw GFSError(.internal, "\(path): record \(record.sequence) follows \(expected - 1); the log has a gap")

@@ -30,6 +30,22 @@ import Testing
         #expect(end == bytes.count && problem == nil)
     }
 
+    /// A restart skips what its checkpoint holds: records below `from` are left out, the rest and the end are
+    /// as a full decode gives them, and a torn tail is still found.
+    @Test func recordsBelowTheStartAreSkipped() {
+        let bytes = Self.mutations.enumerated().flatMap { LogRecord(sequence: UInt64($0.offset + 1), mutation: $0.element).framed }
+        let full = LogRecord.decodeAll(bytes)
+        for first in [0, 1, 2, 7, UInt64(Self.mutations.count), UInt64(Self.mutations.count) + 5] {
+            let (records, end, problem) = LogRecord.decodeAll(bytes, from: first)
+            #expect(records == full.records.filter { $0.sequence >= first }, "from \(first)")
+            #expect(end == bytes.count && problem == nil)
+        }
+        let torn = Array(bytes.dropLast(3))
+        let (records, end, problem) = LogRecord.decodeAll(torn, from: 4)
+        #expect(records.first?.sequence == 4 && records.last?.sequence == UInt64(Self.mutations.count - 1))
+        #expect(end < torn.count && problem != nil)
+    }
+
     /// A crash mid-write leaves a torn last record: it is reported and excluded.
     @Test(arguments: [1, 5, 9, 20])
     func tornTailsAreCut(missing: Int) {
