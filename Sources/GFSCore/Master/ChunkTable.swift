@@ -5,8 +5,9 @@ import HashTreeCollections
 ///
 /// A chunk is kept in 26 bytes (`PackedChunk` and its place in a `ChunkPage`), so that 10 million of them fit
 /// the GFS paper's 64 bytes per chunk with the file's list of handles: servers are numbered, and each replica's
-/// version is kept as its distance from the chunk's. A chunk that does not fit (more than three replicas, a replica far behind or
-/// ahead, a goal above 255) is kept whole in `spilled` instead; that is rare, and only the space differs.
+/// version is kept as its distance from the chunk's. A chunk that does not fit (more than three replicas, a
+/// replica far behind or ahead, a goal above 255) is kept whole in `spilled` instead; that is rare, and only
+/// the space differs.
 public struct ChunkTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (key: ChunkHandle, value: ChunkInfo)
 
