@@ -213,9 +213,31 @@ public struct MasterClient: Sendable {
         try MasterStatus(try await call(.status))
     }
 
-    /// `FSCK` of the tree at `path`.
-    public func fsck(_ path: GFSPath, files: Bool, chunks: Bool) async throws(GFSError) -> FsckReply {
-        try FsckReply(try await call(.fsck(path, files: files, chunks: chunks)))
+    /// `FSCK` of the tree at `path`, every page: the totals of all, and their items in tree order.
+    public func fsck(_ path: GFSPath, files: Bool, chunks: Bool, pageSize: Int? = nil) async throws(GFSError) -> FsckReply {
+        var whole = FsckReply(summary: FsckSummary(), items: [])
+        try await fsckPages(path, files: files, chunks: chunks, pageSize: pageSize) { page in
+            whole.summary.add(page.summary)
+            whole.items += page.items
+        }
+        return whole
+    }
+
+    /// `FSCK` of the tree at `path`, handing each page to `each` as it comes, so a caller printing them keeps
+    /// one page in memory however large the tree.
+    public func fsckPages(_ path: GFSPath, files: Bool, chunks: Bool, pageSize: Int? = nil,
+                          _ each: (FsckReply) throws(GFSError) -> Void) async throws(GFSError) {
+        var after: GFSPath?
+        repeat {
+            let page = try FsckReply(try await call(.fsck(path, files: files, chunks: chunks, after: after, limit: pageSize)))
+            try each(page)
+            guard let next = page.next else { return }
+            // A cursor that does not move on would ask for the same pages forever; totals cut short would lie.
+            if let after, !Namespace.treeOrder(after, next) {
+                throw GFSError(.internal, "FSCK: the master's next page starts at \(next), not after \(after)")
+            }
+            after = next
+        } while true
     }
 
     /// `GC`.

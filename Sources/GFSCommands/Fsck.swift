@@ -33,15 +33,25 @@ struct Fsck: AsyncParsableCommand {
 
     func run() async throws {
         let client = try cluster.client()
-        let reply = try await client.master.fsck(try remotePath(path), files: files || chunks, chunks: chunks)
+        let remote = try remotePath(path)
+        // Pages are printed as they come; JSON is one document, so it waits for all of them.
+        var totals = FsckSummary()
+        var listed: [Line] = []
+        try await client.master.fsckPages(remote, files: files || chunks, chunks: chunks) { page in
+            totals.add(page.summary)
+            if json {
+                listed += page.items.map(\.line)
+            } else {
+                for item in page.items { StandardStreams.output(describe(item)) }
+            }
+        }
         await client.close()
-        let totals = reply.summary
+        let summary = FsckReply(summary: totals, items: []).fields
         if json {
-            StandardStreams.output(EntryFormat.json(FsckJSON(summary: EntryFormat.typedFields(Line("OK", [], reply.fields)),
-                                                             lines: reply.items.map(\.line))))
+            StandardStreams.output(EntryFormat.json(FsckJSON(summary: EntryFormat.typedFields(Line("OK", [], summary)),
+                                                             lines: listed)))
         } else {
-            for item in reply.items { StandardStreams.output(describe(item)) }
-            let fields = Dictionary(reply.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+            let fields = Dictionary(summary.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
             StandardStreams.output(["files", "directories", "bytes", "chunks", "healthy", "under", "missing", "stale_only",
                                     "stale", "corrupt", "goal_replicas", "live_replicas", "status"]
                 .map { "\($0)\t\(fields[$0] ?? "0")" }.joined(separator: "\n"))

@@ -115,9 +115,9 @@ extension MasterService {
         case let .collectGarbage(all):
             let summary = try await collectGarbage(everything: all)
             return summary.reply
-        case let .fsck(path, files, chunks):
+        case let .fsck(path, files, chunks, after, limit):
             var items: [FsckReply.Item] = []
-            let summary = try state.fsck(path) { path, entry, checks in
+            let (summary, next) = try state.fsck(path, after: after, limit: limit ?? MasterRequest.fsckPage) { path, entry, checks in
                 let troubled = checks.filter(\.isTroubled)
                 if files || !troubled.isEmpty {
                     items.append(.file(FsckFile(path: path, status: ChunkCheck.fileStatus(checks), size: entry.length,
@@ -125,7 +125,7 @@ extension MasterService {
                 }
                 for check in chunks ? checks : troubled { items.append(.chunk(FsckChunk(path: path, check: check))) }
             }
-            return FsckReply(summary: summary, items: items).reply
+            return FsckReply(summary: summary, items: items, next: next).reply
         default:
             throw GFSError(.internal, "\(request.line.verb) is not a repair request")
         }

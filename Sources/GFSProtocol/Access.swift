@@ -25,7 +25,7 @@ extension MasterRequest {
         case let .lease(_, path):
             // Without the path, nothing ties the chunk to a file the caller may change.
             return path.map { [.write($0)] } ?? [.member]
-        case let .fsck(path, _, _):
+        case let .fsck(path, _, _, _, _):
             return path.isRoot ? [.admin] : [.read(path)]
         case .promote, .drain, .tune, .collectGarbage, .setQuota:
             return [.admin]

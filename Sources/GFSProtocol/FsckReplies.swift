@@ -103,7 +103,8 @@ public struct FsckChunk: Sendable, Equatable {
     }
 }
 
-/// The `FSCK` reply: the totals, and the files and chunks asked for (or in trouble).
+/// The `FSCK` reply: one page's totals, the files and chunks asked for (or in trouble), and where the next
+/// page starts if one follows.
 public struct FsckReply: ReplyMessage, Equatable {
     /// A body line.
     public enum Item: Sendable, Equatable {
@@ -120,10 +121,13 @@ public struct FsckReply: ReplyMessage, Equatable {
 
     public var summary: FsckSummary
     public var items: [Item]
+    /// The last path this page checked, when more follow: the next page's `after=`.
+    public var next: GFSPath?
 
-    public init(summary: FsckSummary, items: [Item]) {
+    public init(summary: FsckSummary, items: [Item], next: GFSPath? = nil) {
         self.summary = summary
         self.items = items
+        self.next = next
     }
 
     /// The totals as `gfs fsck` prints them, in wire order.
@@ -136,7 +140,7 @@ public struct FsckReply: ReplyMessage, Equatable {
                 .init("goal_replicas", String(s.goalReplicas)), .init("live_replicas", String(s.liveReplicas))]
     }
 
-    public var reply: Reply { .ok(fields, body: items.map(\.line)) }
+    public var reply: Reply { .ok(fields + (next.map { [Line.Field("next", $0.string)] } ?? []), body: items.map(\.line)) }
 
     public init(_ reply: Reply) throws(GFSError) {
         let line = reply.line
@@ -162,7 +166,7 @@ public struct FsckReply: ReplyMessage, Equatable {
             default: throw GFSError(.badRequest, "FSCK: unexpected \(body.verb) line")
             }
         }
-        self.init(summary: summary, items: items)
+        self.init(summary: summary, items: items, next: try line.optionalPath("next"))
     }
 }
 

@@ -138,8 +138,18 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
     /// Positional argument `index` as an absolute path; BADREQ when missing or not a path.
     public func path(_ index: Int) throws(GFSError) -> GFSPath {
         guard index < arguments.count else { throw GFSError(.badRequest, "\(verb): missing path") }
-        guard let path = GFSPath(absolute: arguments[index]) else {
-            throw GFSError(.badRequest, "\(verb): \(arguments[index]) is not an absolute path")
+        return try checkedPath(arguments[index])
+    }
+
+    /// The absolute path in field `key`, or nil when absent or empty; BADREQ when not a path.
+    public func optionalPath(_ key: String) throws(GFSError) -> GFSPath? {
+        guard let text = self[key], !text.isEmpty else { return nil }
+        return try checkedPath(text)
+    }
+
+    private func checkedPath(_ text: String) throws(GFSError) -> GFSPath {
+        guard let path = GFSPath(absolute: text) else {
+            throw GFSError(.badRequest, "\(verb): \(text) is not an absolute path")
         }
         // A bound on depth bounds the work of one `MKDIR parents` and every walk up a path.
         var depth = 0

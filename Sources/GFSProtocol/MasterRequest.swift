@@ -40,7 +40,9 @@ public enum MasterRequest: Sendable, Equatable {
     case deleted(GFSPath)
     case undelete(GFSPath)
     case collectGarbage(all: Bool)
-    case fsck(GFSPath, files: Bool, chunks: Bool)
+    /// A page of fsck: the paths under the first after `after` in tree order, at most `limit` (at most and by
+    /// default `fsckPage`).
+    case fsck(GFSPath, files: Bool, chunks: Bool, after: GFSPath? = nil, limit: Int? = nil)
     case setReplication(GFSPath, replication: Int, recursive: Bool)
     case usage(GFSPath, children: Bool)
     case setQuota(GFSPath, files: Int64?, bytes: Int64?)
@@ -52,6 +54,8 @@ public enum MasterRequest: Sendable, Equatable {
 
     /// The most entries one `LS` reply holds; a longer directory is listed in pages.
     public static let listPage = 10_000
+    /// The most files and directories one `FSCK` reply checks; a larger tree is checked in pages.
+    public static let fsckPage = 10_000
 
     /// Parses a request line (a REGISTER's report payload is read separately with `ReportedChunk.parse`).
     public init(_ line: Line) throws(GFSError) {
@@ -106,8 +110,10 @@ public enum MasterRequest: Sendable, Equatable {
         case .deleted: self = .deleted(line.arguments.isEmpty ? .root : try line.path(0))
         case .undelete: self = .undelete(try line.path(0))
         case .gc: self = .collectGarbage(all: line.flag("all"))
-        case .fsck: self = .fsck(line.arguments.isEmpty ? .root : try line.path(0), files: line.flag("files"),
-                                 chunks: line.flag("chunks"))
+        case .fsck:
+            self = .fsck(line.arguments.isEmpty ? .root : try line.path(0), files: line.flag("files"), chunks: line.flag("chunks"),
+                         after: try line.optionalPath("after"),
+                         limit: try line.integer("limit", in: 1...Int64(Self.fsckPage)).map(Int.init))
         case .setrep:
             self = .setReplication(try line.path(0), replication: Int(try line.requireInteger("replication", in: 1...16)),
                                    recursive: line.flag("recursive"))
@@ -168,8 +174,9 @@ public enum MasterRequest: Sendable, Equatable {
         case let .deleted(path): return Line("DELETED", [path.string])
         case let .undelete(path): return Line("UNDELETE", [path.string])
         case let .collectGarbage(all): return Line("GC", fields: ["all": all ? "1" : nil])
-        case let .fsck(path, files, chunks):
-            return Line("FSCK", [path.string], fields: ["files": files ? "1" : nil, "chunks": chunks ? "1" : nil])
+        case let .fsck(path, files, chunks, after, limit):
+            return Line("FSCK", [path.string], fields: ["files": files ? "1" : nil, "chunks": chunks ? "1" : nil,
+                                                       "after": after?.string, "limit": limit.map(String.init)])
         case let .setReplication(path, replication, recursive):
             return Line("SETREP", [path.string], fields: ["replication": String(replication),
                                                           "recursive": recursive ? "1" : nil])

@@ -65,7 +65,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .deleted: return "DELETED [path]"
         case .undelete: return "UNDELETE path [call=ID]"
         case .gc: return "GC [all=1]"
-        case .fsck: return "FSCK [path] [files=1] [chunks=1]"
+        case .fsck: return "FSCK [path] [files=1] [chunks=1] [after=path] [limit=n]"
         case .revoke: return "REVOKE handle=H"
         case .clone: return "CLONE handle=H new=H version=V [length=N] [keep=N] [newest=V]"
         case .replicate: return "REPLICATE handle=H version=V from=A [rate=N]"

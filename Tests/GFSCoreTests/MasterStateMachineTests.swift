@@ -69,6 +69,50 @@ import Testing
         #expect(try master.list(Self.path("/n3"), after: nil, limit: 1).entries.map(\.path) == [Self.path("/n3")])
     }
 
+    /// Pages of fsck visit every path below the top once, in tree order (a directory, then what it holds, by
+    /// name), whatever the page size; their totals add up to one pass's; the trash stays out; a page ends
+    /// without a cursor exactly when nothing follows, and a path deleted between pages does not lose the rest.
+    @Test(arguments: [1, 2, 3, 5, 8, 100]) func fsckPagesVisitTheTreeInOrder(pageSize: Int) throws {
+        for directory in ["/a", "/a/b", "/a/b/c", "/a-c", "/a/e", "/z", "/z/empty"] {
+            _ = try master.makeDirectory(Self.path(directory), parents: false)
+        }
+        for file in ["/a/b/c/f1", "/a/b/f2", "/a/f3", "/a-c/f4", "/f5", "/a/e/f6", "/a/e/f7", "/gone"] {
+            _ = try master.createFile(Self.path(file), replication: 1)
+        }
+        _ = try master.remove(Self.path("/gone"), recursive: false)
+        var whole: [GFSPath] = []
+        #expect(try master.namespace.walk(.root) { path, _ in whole.append(path) } == nil)
+        #expect(whole.map(\.string) == ["/", "/a", "/a/b", "/a/b/c", "/a/b/c/f1", "/a/b/f2", "/a/e", "/a/e/f6", "/a/e/f7",
+                                        "/a/f3", "/a-c", "/a-c/f4", "/f5", "/z", "/z/empty"])
+        for top in [GFSPath.root, Self.path("/a"), Self.path("/a/b/c/f1")] {
+            var all: [GFSPath] = []
+            _ = try master.namespace.walk(top) { path, _ in all.append(path) }
+            let one = try master.fsck(top) { _, _, _ in }
+            var paged: [GFSPath] = []
+            var totals = FsckSummary()
+            var after: GFSPath?
+            for _ in 0...all.count {
+                var page: [GFSPath] = []
+                let next = try master.namespace.walk(top, after: after, limit: pageSize) { path, _ in page.append(path) }
+                #expect(page.count <= pageSize && !page.isEmpty)
+                #expect(next == nil || next == page.last)
+                totals.add(try master.fsck(top, after: after, limit: pageSize) { _, _, _ in }.summary)
+                paged += page
+                guard let next else { break }
+                after = next
+            }
+            #expect(paged == all, "top \(top)")
+            #expect(totals == one && one.files + one.directories == all.count)
+            #expect(all.allSatisfy { $0 == top || $0.isDescendant(of: top) } && !all.contains { $0.isInTrash })
+        }
+        // The cursor's own directory is deleted between pages: the walk goes on with what followed it.
+        _ = try master.remove(Self.path("/a/e"), recursive: true)
+        var rest: [GFSPath] = []
+        _ = try master.namespace.walk(.root, after: Self.path("/a/e/f6"), limit: 100) { path, _ in rest.append(path) }
+        #expect(rest.map(\.string) == ["/a/f3", "/a-c", "/a-c/f4", "/f5", "/z", "/z/empty"])
+        #expect(throws: GFSError.self) { try master.fsck(Self.path("/a"), after: Self.path("/z"), limit: 1) { _, _, _ in } }
+    }
+
     @Test func namespaceRules() throws {
         #expect(try master.makeDirectory(Self.path("/a/b"), parents: true).count == 2)
         #expect(throws: GFSError(.exists, "/a: already exists")) { try master.makeDirectory(Self.path("/a"), parents: false) }

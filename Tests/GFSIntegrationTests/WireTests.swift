@@ -95,8 +95,9 @@ import Testing
         }
     }
 
-    /// LS answers a large directory in pages (`next=` names where to go on), and `gfs ls` follows them all.
-    @Test func listingsComeInPages() async throws {
+    /// LS answers a large directory in pages (`next=` names where to go on), and `gfs ls` follows them all;
+    /// FSCK checks a large tree in pages the same way, and `gfs fsck` adds them up.
+    @Test func listingsAndFsckComeInPages() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let socket = try RawSocket(cluster.masterAddress)
             socket.send("MKDIR /d\n" + ["c", "a", "e", "b", "d"].map { "CREATE /d/\($0)\n" }.joined())
@@ -122,6 +123,23 @@ import Testing
             let listed = try cluster.gfs(["ls", "/big"])
             #expect(listed.status == 0, "\(listed.stderr)")
             #expect(listed.stdout.split(separator: "\n").map(String.init) == (0..<count).map { "f\($0)" }.sorted())
+
+            // A new connection: the first LS page's body is still unread on the old one.
+            let checker = try RawSocket(cluster.masterAddress)
+            checker.send("FSCK /d files=1 limit=2\nFSCK /d files=1 after=/d/a limit=2\nFSCK /d files=1 after=/d/c limit=2\n")
+            let pages = checker.readLines(2 + 3 + 3)
+            #expect(pages[0].contains("files=1 directories=1") && pages[0].contains("next=/d/a"), "\(pages)")
+            #expect(pages[2].contains("files=2 directories=0") && pages[2].contains("next=/d/c"), "\(pages)")
+            #expect(pages[5].contains("files=2") && !pages[5].contains("next="), "the last page says no next: \(pages[5])")
+            let checked = pages.filter { $0.hasPrefix("FILE") }.compactMap { $0.split(separator: " ").dropFirst().first }
+            #expect(checked == ["/d/a", "/d/b", "/d/c", "/d/d", "/d/e"], "\(pages)")
+            let fsck = try cluster.gfs(["fsck", "--files", "--json", "/"])
+            #expect(fsck.status == 0, "\(fsck.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(fsck.stdout.utf8)) as? [String: Any])
+            let summary = try #require(report["summary"] as? [String: Any])
+            #expect(summary["files"] as? Int == count + 5 && summary["directories"] as? Int == 3, "\(summary)")
+            let entries = try #require(report["entries"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+            #expect(entries.count == count + 5 && Set(entries).count == count + 5)
         }
     }
 

@@ -72,6 +72,7 @@ import Testing
             .file(FsckFile(path: path, status: .under, size: 10, chunks: 2, goal: 3)),
             .chunk(FsckChunk(path: path, check: check)),
         ]))
+        try Self.roundTrip(FsckReply(summary: summary, items: [], next: path))
         let entry = DeletedEntry(original: path, deletedAt: 1_700_000_000_000, hidden: path,
                                  entry: Namespace.Entry(kind: .file, modified: 0))
         try Self.roundTrip(DeletedListing([DeletedInfo(entry)]))

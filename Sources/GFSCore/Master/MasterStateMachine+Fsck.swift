@@ -53,19 +53,43 @@ public struct FsckSummary: Sendable, Equatable {
 
     /// Whether nothing needs attention.
     public var isHealthy: Bool { underReplicated == 0 && missing == 0 && staleOnly == 0 }
+
+    /// Adds another page's totals (saturating: the counts come from the network).
+    public mutating func add(_ other: FsckSummary) {
+        func sum(_ a: Int, _ b: Int) -> Int { let (total, over) = a.addingReportingOverflow(b); return over ? .max : total }
+        files = sum(files, other.files)
+        directories = sum(directories, other.directories)
+        let (total, over) = bytes.addingReportingOverflow(other.bytes)
+        bytes = over ? .max : total
+        chunks = sum(chunks, other.chunks)
+        healthy = sum(healthy, other.healthy)
+        underReplicated = sum(underReplicated, other.underReplicated)
+        missing = sum(missing, other.missing)
+        staleOnly = sum(staleOnly, other.staleOnly)
+        stale = sum(stale, other.stale)
+        corrupt = sum(corrupt, other.corrupt)
+        goalReplicas = sum(goalReplicas, other.goalReplicas)
+        liveReplicas = sum(liveReplicas, other.liveReplicas)
+    }
 }
 
 extension MasterStateMachine {
     /// Checks every file under `prefix` (deleted files excepted), calling `visit` with each file and its chunk
     /// checks, one file at a time so nothing proportional to the namespace is kept.
     public func fsck(_ prefix: GFSPath, visit: (GFSPath, Namespace.Entry, [ChunkCheck]) -> Void) throws(GFSError) -> FsckSummary {
-        _ = try stat(prefix)
+        try fsck(prefix, after: nil, limit: .max, visit: visit).summary
+    }
+
+    /// A page of fsck: the paths under `prefix` after `after` in tree order (`Namespace.walk`), at most
+    /// `limit` of them, with their totals, and the cursor of the next page if more follow. A page is one short
+    /// turn of the master, so checking a million files never holds up its other requests for long.
+    public func fsck(_ prefix: GFSPath, after: GFSPath?, limit: Int, visit: (GFSPath, Namespace.Entry, [ChunkCheck]) -> Void)
+        throws(GFSError) -> (summary: FsckSummary, next: GFSPath?) {
         var summary = FsckSummary()
-        for path in namespace.subtree(prefix) where !path.isInTrash || prefix.isInTrash {
-            guard let entry = namespace[path] else { continue }
+        let next = try namespace.walk(prefix, after: after, limit: limit) { path, entry in
             guard entry.kind == .file else {
                 summary.directories += 1
-                continue
+                return
             }
             summary.files += 1
             summary.bytes += entry.length
@@ -85,7 +109,7 @@ extension MasterStateMachine {
             }
             visit(path, entry, checks)
         }
-        return summary
+        return (summary, next)
     }
 
     /// How chunk `index` (`handle`) of a file stands, as fsck reports it.
