@@ -113,6 +113,34 @@ import Testing
         #expect(throws: GFSError.self) { try master.fsck(Self.path("/a"), after: Self.path("/z"), limit: 1) { _, _, _ in } }
     }
 
+    /// A checkpoint restores every entry, whether a directory's children come together (as written) or
+    /// scattered among others' (any parents-first order).
+    @Test func checkpointsRestoreTheNamespaceInAnyParentsFirstOrder() throws {
+        for directory in ["/a", "/a/b", "/b", "/b/a", "/c"] { _ = try master.makeDirectory(Self.path(directory), parents: false) }
+        for file in ["/a/x", "/a/b/y", "/b/z", "/b/a/w", "/f", "/a/b/longer-than-fifteen-bytes"] {
+            _ = try master.createFile(Self.path(file), replication: 2)
+        }
+        var bytes: [UInt8] = []
+        Checkpoint.encode(master, sequence: 1) { bytes += $0 }
+        var contents = try Checkpoint.decode(bytes)
+        var original: [String] = []
+        _ = try master.namespace.walk(.root) { path, entry in original.append("\(path) \(entry)") }
+        for scatter in [false, true] {
+            if scatter {
+                contents.entries.sort { ($0.path.components.count, $1.path.name) < ($1.path.components.count, $0.path.name) }
+            }
+            var restored = MasterStateMachine(configuration: master.configuration, clock: clock, firstHandle: 100)
+            restored.restore(contents)
+            var walked: [String] = []
+            _ = try restored.namespace.walk(.root) { path, entry in walked.append("\(path) \(entry)") }
+            #expect(walked == original, "scattered: \(scatter)")
+            #expect(restored.namespace.count == master.namespace.count)
+        }
+        let child = Self.path("/a/b")
+        #expect(child.isChild(of: Self.path("/a")) && !child.isChild(of: .root) && !child.isChild(of: Self.path("/a/b")))
+        #expect(Self.path("/a").isChild(of: .root) && !GFSPath.root.isChild(of: .root) && !Self.path("/ab/c").isChild(of: Self.path("/a")))
+    }
+
     @Test func namespaceRules() throws {
         #expect(try master.makeDirectory(Self.path("/a/b"), parents: true).count == 2)
         #expect(throws: GFSError(.exists, "/a: already exists")) { try master.makeDirectory(Self.path("/a"), parents: false) }

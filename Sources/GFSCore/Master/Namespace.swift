@@ -175,18 +175,28 @@ public struct Namespace: Sendable {
         directories[parent]?[name]?.modified = modified
     }
 
-    /// A namespace rebuilt from entries listed parents first.
+    /// A namespace rebuilt from entries listed parents first. A checkpoint lists a directory's children
+    /// together: they are gathered in a table held alone, changed in place, and stored once, rather than
+    /// written one by one through the table of every directory (most of a restart's time).
     init(restoring list: [(GFSPath, Entry)]) {
         self.init()
+        var parent = GFSPath.root
+        var children = directories.removeValue(forKey: parent) ?? [:]
         for (path, entry) in list {
             if path.isRoot {
                 root = entry
                 continue
             }
-            directories[path.parent, default: [:]][path.name] = entry
+            if !path.isChild(of: parent) {
+                directories[parent] = children
+                parent = path.parent
+                children = directories.removeValue(forKey: parent) ?? [:]
+            }
+            children[path.name] = entry
             if entry.kind == .directory, directories[path] == nil { directories[path] = [:] }
             count += 1
         }
+        directories[parent] = children
     }
 }
 

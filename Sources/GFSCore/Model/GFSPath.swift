@@ -102,6 +102,14 @@ public struct GFSPath: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Whether this is `/`.
     public var isRoot: Bool { string == "/" }
 
+    /// Whether `directory` holds this path directly, found without slicing out the parent.
+    public func isChild(of directory: GFSPath) -> Bool {
+        guard !isRoot, let slash = lastSlash else { return false }
+        let offset = string.utf8.distance(from: string.startIndex, to: slash)
+        if directory.isRoot { return offset == 0 }
+        return offset == directory.string.utf8.count && string.utf8.starts(with: directory.string.utf8)
+    }
+
     /// The child of this directory called `name`.
     public func appending(_ name: String) -> GFSPath { GFSPath(normalized: isRoot ? "/" + name : string + "/" + name) }
 
