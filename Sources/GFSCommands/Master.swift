@@ -30,7 +30,8 @@ struct Master: AsyncParsableCommand {
     @Option(help: "Primary lease duration.")
     var lease = TimeSpan(.seconds(60))
 
-    @Option(help: "Write a checkpoint when the operation log grows past this size.")
+    @Option(help: ArgumentHelp("Write a checkpoint when the operation log grows past this size, or past a quarter of "
+                               + "the newest checkpoint (at least 4 MiB) if that is less, so a restart replays little."))
     var checkpointBytes = ByteSize(bytes: 64 << 20)
 
     @Option(help: ArgumentHelp("Run as a read-only shadow that follows this primary's log.", valueName: "host:port"))

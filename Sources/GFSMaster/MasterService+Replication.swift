@@ -188,6 +188,7 @@ extension MasterService {
         fresh.adoptVolatileState(of: state)
         state = fresh
         try log.restart(after: contents.sequence)
+        log.noteCheckpoint(bytes: Int64(bytes.count))
         logger.info("installed the primary's checkpoint \(sequence)")
     }
 

@@ -84,7 +84,7 @@ public actor MasterService {
         state = recovered.state
         if !state.chunks.isEmpty { state.fenceLeasesAfterRestart() }
         log = try OperationLog(folder: folder, fileName: recovered.logFile, lastSequence: recovered.lastSequence,
-                               checkpointBytes: checkpointBytes)
+                               checkpointBytes: checkpointBytes, checkpointedBytes: recovered.checkpointBytes)
         self.folder = folder
         self.logger = logger
         self.grantTimeout = grantTimeout
@@ -170,7 +170,7 @@ public actor MasterService {
             do {
                 try await log.waitDurable(sequence)
                 try await NIOThreadPool.singleton.runIfActive {
-                    try MasterStorage.writeCheckpoint(snapshot, sequence: sequence, folder: folder)
+                    log.noteCheckpoint(bytes: try MasterStorage.writeCheckpoint(snapshot, sequence: sequence, folder: folder))
                     try MasterStorage.prune(folder)
                 }
                 await self.checkpointFinished("checkpoint \(sequence) written in \(ContinuousClock.now - started)", written: true)

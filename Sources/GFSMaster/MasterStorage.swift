@@ -16,6 +16,8 @@ enum MasterStorage {
         /// The log file to keep appending to.
         var logFile: String
         var checkpoint: UInt64?
+        /// The size of that checkpoint (0 without one).
+        var checkpointBytes: Int64
         var replayed: Int
     }
 
@@ -25,12 +27,15 @@ enum MasterStorage {
         removeIncompleteCheckpoints(folder, logger: logger)
         var base: UInt64 = 0
         var used: UInt64?
+        var usedBytes: Int64 = 0
         for checkpoint in try LogFiles.checkpoints(in: folder) {
             do {
-                let contents = try Checkpoint.decode(try LogFiles.read(folder + "/" + checkpoint.name))
+                let bytes = try LogFiles.read(folder + "/" + checkpoint.name)
+                let contents = try Checkpoint.decode(bytes)
                 state.restore(contents)
                 base = contents.sequence
                 used = contents.sequence
+                usedBytes = Int64(bytes.count)
                 break
             } catch {
                 logger.error("skipping damaged checkpoint \(checkpoint.name): \(error); falling back to an older one")
@@ -69,7 +74,8 @@ enum MasterStorage {
             }
         }
         let logFile = logs.last.map(\.name) ?? LogFiles.logName(expected)
-        return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, checkpoint: used, replayed: replayed)
+        return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, checkpoint: used,
+                         checkpointBytes: usedBytes, replayed: replayed)
     }
 
     /// A `.tmp` checkpoint is one a crash interrupted; it was never swapped in.
@@ -129,16 +135,19 @@ enum MasterStorage {
         LogFiles.syncFolder(folder)
     }
 
-    /// Writes a checkpoint of `state` at `sequence` aside, then renames it into place. Blocking: run it on a
-    /// thread pool, never on the master's actor.
-    static func writeCheckpoint(_ state: MasterStateMachine, sequence: UInt64, folder: String) throws(GFSError) {
+    /// Writes a checkpoint of `state` at `sequence` aside, then renames it into place; returns its size.
+    /// Blocking: run it on a thread pool, never on the master's actor.
+    @discardableResult
+    static func writeCheckpoint(_ state: MasterStateMachine, sequence: UInt64, folder: String) throws(GFSError) -> Int64 {
         let name = LogFiles.checkpointName(sequence)
         let temporary = folder + "/" + name + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LogFiles.failure(temporary) }
+        var written: Int64 = 0
         do {
             try Checkpoint.encode(state, sequence: sequence) { (piece) throws(GFSError) in
                 try LogFiles.writeAll(descriptor, piece, path: temporary)
+                written += Int64(piece.count)
             }
         } catch {
             close(descriptor)
@@ -153,6 +162,7 @@ enum MasterStorage {
             throw failure
         }
         LogFiles.syncFolder(folder)
+        return written
     }
 
     /// Keeps the two newest checkpoints (the older is the fallback if the newer turns out damaged) and the

@@ -24,6 +24,8 @@ final class OperationLog: Sendable {
         var fileBytes: Int64
         /// Records after this sequence go to a new log file.
         var rolloverAfter: UInt64?
+        /// The size of the newest checkpoint: a log a quarter of it asks for the next one.
+        var checkpointedBytes: Int64 = 0
         /// The newest durable records, for shadows tailing the log without reading files (older ones are read
         /// back from the log files). A deque, since every commit drops the oldest.
         var recent: Deque<(sequence: UInt64, bytes: [UInt8])> = []
@@ -37,8 +39,8 @@ final class OperationLog: Sendable {
     static let recentLimitBytes = 4 << 20
 
     let folder: String
-    /// A log file past this size asks for a checkpoint.
-    let checkpointBytes: Int64
+    /// When the current file asks for a checkpoint.
+    let checkpoints: CheckpointPolicy
     private let state: NIOLockedValueBox<State>
     private let flushObserver = NIOLockedValueBox<(@Sendable (Duration) -> Void)?>(nil)
 
@@ -49,16 +51,17 @@ final class OperationLog: Sendable {
     }
 
     /// Continues the log in `folder` after record `lastSequence`, appending to `fileName` (created if missing).
-    init(folder: String, fileName: String, lastSequence: UInt64, checkpointBytes: Int64) throws(GFSError) {
+    init(folder: String, fileName: String, lastSequence: UInt64, checkpointBytes: Int64,
+         checkpointedBytes: Int64 = 0) throws(GFSError) {
         self.folder = folder
-        self.checkpointBytes = checkpointBytes
+        checkpoints = CheckpointPolicy(largestLog: checkpointBytes)
         let path = folder + "/" + fileName
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LogFiles.failure(path) }
         LogFiles.syncFolder(folder)
         let size = lseek(descriptor, 0, SEEK_END)
         state = NIOLockedValueBox(State(lastAssigned: lastSequence, durable: lastSequence, descriptor: descriptor,
-                                        fileName: fileName, fileBytes: Int64(size)))
+                                        fileName: fileName, fileBytes: Int64(size), checkpointedBytes: checkpointedBytes))
     }
 
     deinit { _ = state.withLockedValue { close($0.descriptor) } }
@@ -66,8 +69,16 @@ final class OperationLog: Sendable {
     /// The last sequence number handed out.
     var lastAssigned: UInt64 { state.withLockedValue { $0.lastAssigned } }
 
-    /// Whether the current file has grown past the checkpoint threshold.
-    var wantsCheckpoint: Bool { state.withLockedValue { $0.rolloverAfter == nil && $0.fileBytes >= checkpointBytes } }
+    /// Whether the current file has grown enough to be checkpointed (`CheckpointPolicy`).
+    var wantsCheckpoint: Bool {
+        state.withLockedValue { state in
+            state.rolloverAfter == nil
+                && checkpoints.wantsCheckpoint(logBytes: state.fileBytes, checkpointBytes: state.checkpointedBytes)
+        }
+    }
+
+    /// Notes the size of a checkpoint just written or installed.
+    func noteCheckpoint(bytes: Int64) { state.withLockedValue { $0.checkpointedBytes = bytes } }
 
     /// Numbers `mutations` and queues them for the next flush; returns the last sequence number. Fails with
     /// the earlier write error after a failed flush, until `recovered()`.

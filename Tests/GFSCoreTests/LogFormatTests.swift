@@ -137,4 +137,15 @@ import Testing
         #expect(throws: LogFormatError.self) { try Checkpoint.decode(damaged) }
         #expect(throws: LogFormatError.self) { try Checkpoint.decode([]) }
     }
+
+    /// A log is checkpointed at a quarter of the newest checkpoint, never below 4 MiB nor past the limit.
+    @Test func checkpointsComeAtAQuarterOfTheState() {
+        let policy = CheckpointPolicy(largestLog: 64 << 20)
+        #expect(!policy.wantsCheckpoint(logBytes: (4 << 20) - 1, checkpointBytes: 0))
+        #expect(policy.wantsCheckpoint(logBytes: 4 << 20, checkpointBytes: 0))
+        #expect(!policy.wantsCheckpoint(logBytes: 12 << 20, checkpointBytes: 50 << 20))
+        #expect(policy.wantsCheckpoint(logBytes: 13 << 20, checkpointBytes: 50 << 20))
+        #expect(policy.wantsCheckpoint(logBytes: 64 << 20, checkpointBytes: 1 << 40), "the limit holds for any state")
+        #expect(CheckpointPolicy(largestLog: 4096).wantsCheckpoint(logBytes: 4096, checkpointBytes: 1 << 20), "a small limit wins")
+    }
 }
