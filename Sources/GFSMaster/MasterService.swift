@@ -14,8 +14,9 @@ public actor MasterService {
     let grantTimeout: Duration
     var pendingAllocations: [String: Task<ChunkLocation, any Error>] = [:]
     var pendingLeases: [ChunkHandle: Task<LeaseInfo, any Error>] = [:]
-    /// Namespace changes being carried out, by the call they belong to: a retry waits for the first try.
-    var callsUnderWay: [ClientCall: Task<Reply, Never>] = [:]
+    /// Namespace changes being carried out, by the call they belong to, with the retries waiting for the
+    /// first try's reply. The first try runs in its own request's task, not in one more task per request.
+    var callsUnderWay: [ClientCall: [CheckedContinuation<Reply, Never>]] = [:]
     /// The connection each chunkserver last registered on; only its closing means the server died.
     private var registrations: [ServerID: ObjectIdentifier] = [:]
     let log: OperationLog
@@ -213,11 +214,12 @@ public actor MasterService {
             return .error(error)
         }
         guard let call, role == .primary else { return await answer(request, payload: payload, call: nil, principal: principal) }
-        if let first = callsUnderWay[call] { return await first.value }
-        let task = Task { await self.answer(request, payload: payload, call: call, principal: principal) }
-        callsUnderWay[call] = task
-        let reply = await task.value
-        callsUnderWay[call] = nil
+        if callsUnderWay[call] != nil {
+            return await withCheckedContinuation { callsUnderWay[call, default: []].append($0) }
+        }
+        callsUnderWay[call] = []
+        let reply = await answer(request, payload: payload, call: call, principal: principal)
+        for retry in callsUnderWay.removeValue(forKey: call) ?? [] { retry.resume(returning: reply) }
         return reply
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GFSProtocol
 import Logging
 
@@ -31,8 +32,7 @@ enum MasterStorage {
         for checkpoint in try LogFiles.checkpoints(in: folder) {
             do {
                 let bytes = try LogFiles.read(folder + "/" + checkpoint.name)
-                let contents = try Checkpoint.decode(bytes)
-                state.restore(contents)
+                let contents = try restore(bytes, into: &state)
                 base = contents.sequence
                 used = contents.sequence
                 usedBytes = Int64(bytes.count)
@@ -49,17 +49,22 @@ enum MasterStorage {
             guard last >= expected else { continue }
             let path = folder + "/" + log.name
             let bytes = try LogFiles.read(path)
-            let (records, end, problem) = LogRecord.decodeAll(bytes, from: expected)
-            for record in records where record.sequence >= expected {
-                guard record.sequence == expected else {
-                    throw GFSError(.internal, "\(path): record \(record.sequence) follows \(expected - 1); the log has a gap")
+            let from = expected
+            // Decoded on a thread of its own while this one applies.
+            let (end, problem) = try Handoff<[LogRecord], (end: Int, problem: String?)>.pipeline({ put in
+                LogRecord.decodeAll(bytes, from: from, inBatchesOf: 1 << 14, each: put)
+            }, consume: { (records) throws(GFSError) in
+                for record in records where record.sequence >= expected {
+                    guard record.sequence == expected else {
+                        throw GFSError(.internal, "\(path): record \(record.sequence) follows \(expected - 1); the log has a gap")
+                    }
+                    do throws(GFSError) { try state.applyChecked(record.mutation) } catch {
+                        throw GFSError(.internal, "\(path): record \(record.sequence) does not apply: \(error.message)")
+                    }
+                    expected += 1
+                    replayed += 1
                 }
-                do { try state.applyChecked(record.mutation) } catch {
-                    throw GFSError(.internal, "\(path): record \(record.sequence) does not apply: \(error.message)")
-                }
-                expected += 1
-                replayed += 1
-            }
+            })
             if let problem {
                 guard index == logs.count - 1 else {
                     throw GFSError(.internal, "\(path) is damaged before its end (\(problem)); later logs cannot be replayed")
@@ -76,6 +81,20 @@ enum MasterStorage {
         let logFile = logs.last.map(\.name) ?? LogFiles.logName(expected)
         return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, checkpoint: used,
                          checkpointBytes: usedBytes, replayed: replayed)
+    }
+
+    /// Loads a checkpoint into `state`, decoding on a thread of its own while this one restores what is
+    /// decoded: the two halves of a restart take about as long each, and a master has more than one core.
+    /// `state` is unchanged if the checkpoint turns out damaged.
+    static func restore(_ bytes: [UInt8], into state: inout MasterStateMachine) throws(LogFormatError) -> Checkpoint.Contents {
+        var restoring = state.beginRestore()
+        let decoded = try? Handoff<[Checkpoint.Listed], Result<Checkpoint.Contents, LogFormatError>>.pipeline({ put in
+            Result { () throws(LogFormatError) in try Checkpoint.decode(bytes, entriesInBatchesOf: 1 << 14, each: put) }
+        }, consume: { restoring.add($0) })
+        guard let decoded else { throw LogFormatError("restoring was interrupted") }
+        let contents = try decoded.get()
+        state.finishRestore(restoring, contents)
+        return contents
     }
 
     /// A `.tmp` checkpoint is one a crash interrupted; it was never swapped in.

@@ -44,6 +44,13 @@ import Testing
         let (records, end, problem) = LogRecord.decodeAll(torn, from: 4)
         #expect(records.first?.sequence == 4 && records.last?.sequence == UInt64(Self.mutations.count - 1))
         #expect(end < torn.count && problem != nil)
+        // In batches, as a restart applies them while decoding: the same records, the same end and problem.
+        for batch in [1, 3] {
+            var batches: [[LogRecord]] = []
+            let outcome = LogRecord.decodeAll(torn, from: 4, inBatchesOf: batch) { batches.append($0) }
+            #expect(batches.allSatisfy { !$0.isEmpty && $0.count <= batch } && Array(batches.joined()) == records)
+            #expect(outcome.end == end && outcome.problem == problem)
+        }
     }
 
     /// A crash mid-write leaves a torn last record: it is reported and excluded.
@@ -126,6 +133,20 @@ import Testing
             return
         }
         #expect(handle.rawValue >= 602, "handles continue after the checkpoint's")
+
+        // In batches, as a restart restores them while decoding: the same entries, in the same order.
+        for batch in [1, 2, 1000] {
+            var batches: [[Checkpoint.Listed]] = []
+            let rest = try Checkpoint.decode(bytes, entriesInBatchesOf: batch) { batches.append($0) }
+            #expect(rest.entries.isEmpty && batches.allSatisfy { !$0.isEmpty && $0.count <= batch })
+            #expect(batches.joined().map(\.path) == contents.entries.map(\.path))
+            var restoring = MasterStateMachine(configuration: MasterConfiguration(), clock: ManualClock()).beginRestore()
+            for entries in batches { restoring.add(entries) }
+            var batched = MasterStateMachine(configuration: MasterConfiguration(), clock: ManualClock())
+            batched.finishRestore(restoring, rest)
+            #expect(batched.namespace.subtree(.root) == master.namespace.subtree(.root))
+            #expect(batched.chunks[ChunkHandle(600)]?.references == 1 && batched.reservedVersion(ChunkHandle(600)) == 5)
+        }
     }
 
     @Test func incompleteOrDamagedCheckpointsAreRejected() throws {

@@ -89,14 +89,31 @@ public enum Checkpoint {
         try emit(piece)
     }
 
+    /// One namespace entry of a checkpoint, with its chunks' versions.
+    public typealias Listed = (path: GFSPath, entry: Namespace.Entry, versions: [ChunkVersion])
+
     /// Decodes a whole checkpoint file; an error names what is wrong (incomplete, damaged).
     public static func decode(_ bytes: [UInt8]) throws(LogFormatError) -> Contents {
+        var entries: [Listed] = []
+        var contents = try decode(bytes, entriesInBatchesOf: 1 << 16) { entries += $0 }
+        contents.entries = entries
+        return contents
+    }
+
+    /// Decodes a checkpoint, handing its namespace entries to `each` in batches of `batch` as they are decoded
+    /// (the contents returned hold none), so a restart can restore them on another thread meanwhile. Whatever
+    /// was handed out is to be thrown away if this throws.
+    public static func decode(_ bytes: [UInt8], entriesInBatchesOf batch: Int,
+                              each: ([Listed]) -> Void) throws(LogFormatError) -> Contents {
         let (payloads, end) = Frames.scan(bytes)
         guard let first = payloads.first else { throw LogFormatError("no header") }
         var header = ByteReader(bytes, first)
         for byte in magic where try header.read(UInt8.self) != byte { throw LogFormatError("not a checkpoint") }
         var contents = Contents(sequence: try header.read(), nextHandle: try header.read(), entries: [])
         var finished = false
+        var listed: [Listed] = []
+        var count = 0
+        listed.reserveCapacity(max(batch, 1))
         for payload in payloads.dropFirst() {
             var reader = ByteReader(bytes, payload)
             switch try reader.read(UInt8.self) {
@@ -113,7 +130,12 @@ public enum Checkpoint {
                     entry.chunks.append(ChunkHandle(try reader.read()))
                     versions.append(try reader.read())
                 }
-                contents.entries.append((path, entry, versions))
+                listed.append((path, entry, versions))
+                count += 1
+                if listed.count >= batch {
+                    each(listed)
+                    listed.removeAll(keepingCapacity: true)
+                }
             case 2:
                 contents.settled.append((ChunkHandle(try reader.read()), try reader.read()))
             case 3:
@@ -125,7 +147,7 @@ public enum Checkpoint {
                 let (files, bytes): (Int64, Int64) = (try reader.read(), try reader.read())
                 contents.quotas.append((path, files < 0 ? nil : files, bytes < 0 ? nil : bytes))
             case 9:
-                guard try reader.read(UInt64.self) == UInt64(contents.entries.count) else {
+                guard try reader.read(UInt64.self) == UInt64(count) else {
                     throw LogFormatError("entry count does not match")
                 }
                 finished = true
@@ -134,29 +156,53 @@ public enum Checkpoint {
             }
         }
         guard finished, end == bytes.count else { throw LogFormatError("incomplete (no end frame)") }
+        if !listed.isEmpty { each(listed) }
         return contents
     }
 }
 
 extension MasterStateMachine {
-    /// Replaces the durable state with a checkpoint's (replica locations, servers and leases are untouched:
-    /// they are never persisted, GFS §2.6.2).
-    public mutating func restore(_ contents: Checkpoint.Contents) {
-        namespace = Namespace(restoring: contents.entries.map { ($0.path, $0.entry) })
-        var table = ChunkTable()
-        for (path, entry, versions) in contents.entries {
-            for (handle, version) in zip(entry.chunks, versions) {
-                if var info = table[handle] {
-                    info.references += 1
-                    info.goal = max(info.goal, entry.replication)
-                    info.trashed = info.trashed && path.isInTrash
-                    table[handle] = info
-                } else {
-                    table[handle] = ChunkInfo(version: version, replicas: chunks[handle]?.replicas ?? [:],
-                                              goal: entry.replication, trashed: path.isInTrash)
+    /// A checkpoint's entries restored so far (`beginRestore`, `add`, `finishRestore`).
+    public struct Restoring: Sendable {
+        var namespace = Namespace.Restorer()
+        var chunks = ChunkTable()
+        /// Replica locations are never persisted: those known before are kept.
+        let known: ChunkTable
+
+        /// Restores `entries`, listed parents first.
+        public mutating func add(_ entries: [Checkpoint.Listed]) {
+            for (path, entry, versions) in entries {
+                namespace.add(path, entry)
+                for (handle, version) in zip(entry.chunks, versions) {
+                    if var info = chunks[handle] {
+                        info.references += 1
+                        info.goal = max(info.goal, entry.replication)
+                        info.trashed = info.trashed && path.isInTrash
+                        chunks[handle] = info
+                    } else {
+                        chunks[handle] = ChunkInfo(version: version, replicas: known[handle]?.replicas ?? [:],
+                                                   goal: entry.replication, trashed: path.isInTrash)
+                    }
                 }
             }
         }
+    }
+
+    /// Starts restoring a checkpoint; nothing changes until `finishRestore`.
+    public func beginRestore() -> Restoring { Restoring(known: chunks) }
+
+    /// Replaces the durable state with a checkpoint's (replica locations, servers and leases are untouched:
+    /// they are never persisted, GFS §2.6.2).
+    public mutating func restore(_ contents: Checkpoint.Contents) {
+        var restoring = beginRestore()
+        restoring.add(contents.entries)
+        finishRestore(restoring, contents)
+    }
+
+    /// Replaces the durable state with the entries restored and the rest of `contents`.
+    public mutating func finishRestore(_ restoring: Restoring, _ contents: Checkpoint.Contents) {
+        namespace = restoring.namespace.finish()
+        let table = restoring.chunks
         chunks = table
         settledVersions = [:]
         for (handle, version) in contents.settled where (table[handle]?.version ?? 0) > version {

@@ -178,25 +178,33 @@ public struct Namespace: Sendable {
     /// A namespace rebuilt from entries listed parents first. A checkpoint lists a directory's children
     /// together: they are gathered in a table held alone, changed in place, and stored once, rather than
     /// written one by one through the table of every directory (most of a restart's time).
-    init(restoring list: [(GFSPath, Entry)]) {
-        self.init()
-        var parent = GFSPath.root
-        var children = directories.removeValue(forKey: parent) ?? [:]
-        for (path, entry) in list {
+    struct Restorer: Sendable {
+        private var namespace = Namespace()
+        private var parent = GFSPath.root
+        private var children: TreeDictionary<String, Entry> = [:]
+
+        init() { children = namespace.directories.removeValue(forKey: parent) ?? [:] }
+
+        mutating func add(_ path: GFSPath, _ entry: Entry) {
             if path.isRoot {
-                root = entry
-                continue
+                namespace.root = entry
+                return
             }
             if !path.isChild(of: parent) {
-                directories[parent] = children
+                namespace.directories[parent] = children
                 parent = path.parent
-                children = directories.removeValue(forKey: parent) ?? [:]
+                children = namespace.directories.removeValue(forKey: parent) ?? [:]
             }
             children[path.name] = entry
-            if entry.kind == .directory, directories[path] == nil { directories[path] = [:] }
-            count += 1
+            if entry.kind == .directory, namespace.directories[path] == nil { namespace.directories[path] = [:] }
+            namespace.count += 1
         }
-        directories[parent] = children
+
+        func finish() -> Namespace {
+            var namespace = self.namespace
+            namespace.directories[parent] = children
+            return namespace
+        }
     }
 }
 
