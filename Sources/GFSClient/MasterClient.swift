@@ -229,7 +229,8 @@ public struct MasterClient: Sendable {
                           _ each: (FsckReply) throws(GFSError) -> Void) async throws(GFSError) {
         var after: GFSPath?
         repeat {
-            let page = try FsckReply(try await call(.fsck(path, files: files, chunks: chunks, after: after, limit: pageSize)))
+            let page = try FsckReply(try await call(.fsck(path, files: files, chunks: chunks, after: after,
+                                                          limit: pageSize ?? MasterRequest.fsckPage)))
             try each(page)
             guard let next = page.next else { return }
             // A cursor that does not move on would ask for the same pages forever; totals cut short would lie.

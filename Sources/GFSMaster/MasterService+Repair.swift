@@ -117,7 +117,7 @@ extension MasterService {
             return summary.reply
         case let .fsck(path, files, chunks, after, limit):
             var items: [FsckReply.Item] = []
-            let (summary, next) = try state.fsck(path, after: after, limit: limit ?? MasterRequest.fsckPage) { path, entry, checks in
+            let (summary, next) = try state.fsck(path, after: after, limit: limit ?? .max) { path, entry, checks in
                 let troubled = checks.filter(\.isTroubled)
                 if files || !troubled.isEmpty {
                     items.append(.file(FsckFile(path: path, status: ChunkCheck.fileStatus(checks), size: entry.length,

@@ -15,7 +15,9 @@ public actor MasterService {
     var pendingAllocations: [String: Task<ChunkLocation, any Error>] = [:]
     var pendingLeases: [ChunkHandle: Task<LeaseInfo, any Error>] = [:]
     /// Namespace changes being carried out, by the call they belong to, with the retries waiting for the
-    /// first try's reply. The first try runs in its own request's task, not in one more task per request.
+    /// first try's reply. The first try runs in its own request's task, not in one more task per request;
+    /// nothing cancels a request's task (a closed connection's replies are dropped, not its work), so a
+    /// retry never gets a cancelled first try's error for a mutation that may be durable.
     var callsUnderWay: [ClientCall: [CheckedContinuation<Reply, Never>]] = [:]
     /// The connection each chunkserver last registered on; only its closing means the server died.
     private var registrations: [ServerID: ObjectIdentifier] = [:]

@@ -151,7 +151,7 @@ enum MasterStorage {
         defer { close(descriptor) }
         try LogFiles.writeAll(descriptor, bytes, path: temporary)
         guard fsync(descriptor) == 0, rename(temporary, folder + "/" + name) == 0 else { throw LogFiles.failure(temporary) }
-        LogFiles.syncFolder(folder)
+        try LogFiles.syncFolderChecked(folder)
     }
 
     /// Writes a checkpoint of `state` at `sequence` aside, then renames it into place; returns its size.
@@ -180,7 +180,7 @@ enum MasterStorage {
             unlink(temporary)
             throw failure
         }
-        LogFiles.syncFolder(folder)
+        try LogFiles.syncFolderChecked(folder)  // before `prune` drops what this one replaces
         return written
     }
 

@@ -40,8 +40,8 @@ public enum MasterRequest: Sendable, Equatable {
     case deleted(GFSPath)
     case undelete(GFSPath)
     case collectGarbage(all: Bool)
-    /// A page of fsck: the paths under the first after `after` in tree order, at most `limit` (at most and by
-    /// default `fsckPage`).
+    /// A page of fsck: the paths under the first after `after` in tree order, at most `limit` (at most
+    /// `fsckPage`); without `limit`, the whole tree at once, as clients that do not page expect.
     case fsck(GFSPath, files: Bool, chunks: Bool, after: GFSPath? = nil, limit: Int? = nil)
     case setReplication(GFSPath, replication: Int, recursive: Bool)
     case usage(GFSPath, children: Bool)

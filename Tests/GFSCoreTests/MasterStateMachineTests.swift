@@ -111,6 +111,9 @@ import Testing
         _ = try master.namespace.walk(.root, after: Self.path("/a/e/f6"), limit: 100) { path, _ in rest.append(path) }
         #expect(rest.map(\.string) == ["/a/f3", "/a-c", "/a-c/f4", "/f5", "/z", "/z/empty"])
         #expect(throws: GFSError.self) { try master.fsck(Self.path("/a"), after: Self.path("/z"), limit: 1) { _, _, _ in } }
+        #expect(throws: GFSError.self, "a cursor cannot lead into the trash") {
+            try master.namespace.walk(.root, after: Trash.folder.appending("x"), limit: 5) { _, _ in }
+        }
     }
 
     /// A checkpoint restores every entry, whether a directory's children come together (as written) or

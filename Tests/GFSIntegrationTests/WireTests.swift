@@ -131,6 +131,9 @@ import Testing
             #expect(pages[0].contains("files=1 directories=1") && pages[0].contains("next=/d/a"), "\(pages)")
             #expect(pages[2].contains("files=2 directories=0") && pages[2].contains("next=/d/c"), "\(pages)")
             #expect(pages[5].contains("files=2") && !pages[5].contains("next="), "the last page says no next: \(pages[5])")
+            checker.send("FSCK /\n")
+            let whole = checker.readLines(1).first ?? ""
+            #expect(whole.contains("files=\(count + 5) ") && !whole.contains("next="), "without limit=, all at once: \(whole)")
             let checked = pages.filter { $0.hasPrefix("FILE") }.compactMap { $0.split(separator: " ").dropFirst().first }
             #expect(checked == ["/d/a", "/d/b", "/d/c", "/d/d", "/d/e"], "\(pages)")
             let fsck = try cluster.gfs(["fsck", "--files", "--json", "/"])

@@ -61,7 +61,8 @@ struct BenchBaseline {
             }
             return true
         }
-        guard written, fdatasync(descriptor) == 0 else { return "write \(path): \(String(cString: strerror(errno)))" }
+        guard written else { return "write \(path): \(String(cString: strerror(errno)))" }
+        guard fdatasync(descriptor) == 0 else { return "fdatasync \(path): \(String(cString: strerror(errno)))" }
         return nil
     }
 

@@ -7,10 +7,10 @@ extension Namespace {
 
     /// Visits the paths at or below `top` in tree order, strictly after `after` (a path below `top`) when
     /// given, at most `limit` of them, and returns the last one visited if more follow (the cursor of the
-    /// next page), else nil. The trash is left out unless `top` is in it. Each directory on the way is
-    /// scanned once for at most `limit` names (`childNames`), so a page costs what it visits plus one pass
-    /// over the directories it is in, never a sort of the whole tree: paging through a million files is
-    /// linear in them.
+    /// next page), else nil. The trash is left out unless `top` is in it. Each directory a page enters is
+    /// scanned once for its next `limit` names (`childNames`), so a page costs what it visits plus one pass
+    /// over each directory it is in, never a sort of the whole tree. (Paging through one directory of a
+    /// million files scans it once a page.)
     public func walk(_ top: GFSPath, after: GFSPath? = nil, limit: Int = .max,
                      _ visit: (GFSPath, Entry) throws(GFSError) -> Void) throws(GFSError) -> GFSPath? {
         guard let topEntry = self[top] else { throw GFSError(.notFound, "\(top): no such file or directory") }
@@ -25,6 +25,7 @@ extension Namespace {
         var last: GFSPath?
         if let after {
             guard after == top || after.isDescendant(of: top) else { throw GFSError(.badRequest, "\(after) is not below \(top)") }
+            if hidden != nil, after.isInTrash { throw GFSError(.badRequest, "\(after) is in the trash, which \(top) leaves out") }
             // The frames `after` is inside, outermost first: each resumes after the name on the way down.
             let depth = top.components.count
             var directory = top
