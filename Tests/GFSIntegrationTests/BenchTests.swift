@@ -55,6 +55,33 @@ import Testing
         #expect((phases[0]["notes"] as? [String: Double])?["master_bytes_per_file"] != nil)
     }
 
+    /// A bench stopped by SIGTERM (`timeout`, a script) stops the servers of its --local cluster and removes
+    /// their folder, rather than leaving them running.
+    @Test func aSignalledLocalBenchStopsItsCluster() async throws {
+        let bench = try RunningCommand(ProcessCluster.binary, ["bench", "write", "--local", "--size", "64G"])
+        let marker = "gfs-bench-\(bench.process.processIdentifier)-"
+        @Sendable func servers() -> [Int32] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap(Int32.init).filter { pid in
+                guard let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                return String(decoding: arguments, as: UTF8.self).contains(marker)
+            }
+        }
+        // Whatever happens below, no server of this test is left running.
+        defer {
+            if bench.process.isRunning { kill(bench.process.processIdentifier, SIGKILL) }
+            for pid in servers() { kill(pid, SIGKILL) }
+        }
+        try await waitUntil("the local cluster's 4 servers run", within: .seconds(60)) { servers().count == 4 }
+        bench.process.terminate()
+        let result = bench.wait(within: 60)
+        #expect(result.status == 128 + SIGTERM, "\(result.stderr)")
+        try await waitUntil("the servers are gone", within: .seconds(20)) { servers().isEmpty }
+        let temporary = FileManager.default.temporaryDirectory.path
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: temporary))?.filter { $0.hasPrefix(marker) } ?? []
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     /// The memory probe needs no cluster: its two phases carry the bytes per file and per chunk.
     @Test func memoryProbeCountsBytesPerFileAndChunk() throws {
         let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "memory", "--files", "2000", "--chunks", "6000",

@@ -40,6 +40,10 @@ struct LocalCluster {
         }
         let cluster = LocalCluster(folder: folder, master: master, masterPID: masterChild.process.processIdentifier,
                                    group: ProcessGroup(children))
+        // A bench stopped by a signal (`timeout`, a script's kill) takes its servers and their files with it.
+        cluster.group.stopOnSignals(as: "gfs bench", status: nil) {
+            try? FileManager.default.removeItem(at: folder)
+        }
         guard await Up.waitUntilUp(master: master, chunkservers: chunkservers, group: cluster.group) else {
             cluster.group.stopAll()
             throw GFSError(.unavailable, "the local chunkservers did not register; see \(folder.path)/servers.log")

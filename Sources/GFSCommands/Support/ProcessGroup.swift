@@ -26,15 +26,20 @@ final class ProcessGroup: @unchecked Sendable {
 
     var allRunning: Bool { !current.contains { $0.exit.hasExited } }
 
-    func stopOnSignals() {
+    /// On SIGINT or SIGTERM: stops every child, runs `cleanup`, and exits with `status`, or as the shell
+    /// reports a signal (128 + its number) when nil: `gfs up` is meant to be stopped so; an interrupted
+    /// `gfs bench --local` is not, and removes its folder.
+    func stopOnSignals(as command: String = "gfs up", status: Int32? = 0,
+                       cleanup: @escaping @Sendable () -> Void = {}) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
-                StandardStreams.error("gfs up: stopping")
+                StandardStreams.error("\(command): stopping")
                 lock.withLock { stopping = true }
                 stopAll()
-                Foundation.exit(0)
+                cleanup()
+                Foundation.exit(status ?? 128 + signalNumber)
             }
             source.resume()
             sources.append(source)
