@@ -96,8 +96,8 @@ func dispatch(_ request: MasterRequest, on state: inout MasterStateMachine) thro
         return [try state.undelete(path)]
     case let .collectGarbage(all):
         return state.collectGarbage(everything: all).mutations
-    case let .fsck(path, _, _):
-        _ = try state.fsck(path) { _, _, _ in }
+    case let .fsck(path, _, _, after, limit):
+        _ = try state.fsck(path, after: after, limit: limit ?? .max) { _, _, _ in }
     case let .drain(server, stop):
         try state.drain(server, !stop)
     case let .tune(perServer, total, rate):
