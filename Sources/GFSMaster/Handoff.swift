@@ -15,8 +15,8 @@ final class Handoff<Batch: Sendable, Outcome: Sendable>: @unchecked Sendable {
 
     /// Runs `produce` on a thread of its own, handing each batch it puts to `consume` on this thread, and
     /// returns what `produce` returned. If `consume` throws, later batches are dropped and the error thrown.
-    static func pipeline(depth: Int = 8, _ produce: @escaping @Sendable (_ put: (Batch) -> Void) -> Outcome,
-                         consume: (Batch) throws(GFSError) -> Void) throws(GFSError) -> Outcome {
+    static func pipeline<Failure: Error>(depth: Int = 8, _ produce: @escaping @Sendable (_ put: (Batch) -> Void) -> Outcome,
+                                         consume: (Batch) throws(Failure) -> Void) throws(Failure) -> Outcome {
         let handoff = Handoff(depth: depth)
         Thread { handoff.finish(produce { handoff.put($0) }) }.start()
         do {

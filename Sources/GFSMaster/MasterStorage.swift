@@ -88,10 +88,9 @@ enum MasterStorage {
     /// `state` is unchanged if the checkpoint turns out damaged.
     static func restore(_ bytes: [UInt8], into state: inout MasterStateMachine) throws(LogFormatError) -> Checkpoint.Contents {
         var restoring = state.beginRestore()
-        let decoded = try? Handoff<[Checkpoint.Listed], Result<Checkpoint.Contents, LogFormatError>>.pipeline({ put in
+        let decoded = Handoff<[Checkpoint.Listed], Result<Checkpoint.Contents, LogFormatError>>.pipeline({ put in
             Result { () throws(LogFormatError) in try Checkpoint.decode(bytes, entriesInBatchesOf: 1 << 14, each: put) }
-        }, consume: { restoring.add($0) })
-        guard let decoded else { throw LogFormatError("restoring was interrupted") }
+        }, consume: { (entries) throws(Never) in restoring.add(entries) })
         let contents = try decoded.get()
         state.finishRestore(restoring, contents)
         return contents

@@ -113,7 +113,6 @@ public enum Checkpoint {
         var finished = false
         var listed: [Listed] = []
         var count = 0
-        listed.reserveCapacity(max(batch, 1))
         for payload in payloads.dropFirst() {
             var reader = ByteReader(bytes, payload)
             switch try reader.read(UInt8.self) {

@@ -34,7 +34,6 @@ public struct LogRecord: Equatable, Sendable {
                                  each: ([LogRecord]) -> Void) -> (end: Int, problem: String?) {
         let (payloads, end) = Frames.scan(bytes)
         var records: [LogRecord] = []
-        records.reserveCapacity(max(batch, 1))
         var last: UInt64 = 0
         for payload in payloads {
             var reader = ByteReader(bytes, payload)
