@@ -166,28 +166,62 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
 extension Line {
     /// Parses one line's bytes (no newline). `ERR` lines keep their text raw as the second argument.
     public init(parsing bytes: some Collection<UInt8>) throws(GFSError) {
-        var tokens = bytes.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)[...]
-        guard let first = tokens.popFirst() else { throw GFSError(.badRequest, "empty line") }
-        guard let verb = String(validating: first, as: UTF8.self) else { throw GFSError(.badRequest, "bad verb") }
-        self.init(verb.uppercased())
+        let copy = Array(bytes)
+        let parsed = copy.withUnsafeBytes { raw in Result { () throws(GFSError) in try Line(parsing: raw) } }
+        self = try parsed.get()
+    }
+
+    /// Parses one line's bytes (no newline) where they lie: a client reads a listing as hundreds of lines,
+    /// and a parse through generic collections (`split`, `String(validating:)`) cost more than the master's
+    /// answer. Tokens are found by index; a token that is ASCII with no escape becomes a String with no
+    /// validation, as any ASCII is UTF-8.
+    public init(parsing bytes: UnsafeRawBufferPointer) throws(GFSError) {
+        var tokens = Tokens(bytes)
+        guard let first = tokens.next() else { throw GFSError(.badRequest, "empty line") }
+        guard let verb = Self.text(first) else { throw GFSError(.badRequest, "bad verb") }
+        let upper = first.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
+        self.init(upper ? verb : verb.uppercased())
         if self.verb == "ERR" {
-            if let code = tokens.popFirst() { arguments.append(String(decoding: code, as: UTF8.self)) }
-            let rest = tokens.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
-            arguments.append(rest)
+            if let code = tokens.next() { arguments.append(String(decoding: code, as: UTF8.self)) }
+            var rest: [String] = []
+            while let token = tokens.next() { rest.append(String(decoding: token, as: UTF8.self)) }
+            arguments.append(rest.joined(separator: " "))
             return
         }
-        for token in tokens {
+        while let token = tokens.next() {
             if let equals = token.firstIndex(of: UInt8(ascii: "=")) {
-                let key = token[..<equals]
+                let key = UnsafeRawBufferPointer(rebasing: token[..<equals])
                 guard !key.isEmpty, key.allSatisfy(Line.isKeyByte) else {
                     throw GFSError(.badRequest, "bad field name in \(String(decoding: token, as: UTF8.self))")
                 }
-                let value = try PercentEncoding.decode(token[token.index(after: equals)...])
+                let value = try PercentEncoding.decode(UnsafeRawBufferPointer(rebasing: token[(equals + 1)...]))
                 fields.append(Field(String(decoding: key, as: UTF8.self), value))
             } else {
                 arguments.append(try PercentEncoding.decode(token))
             }
         }
+    }
+
+    /// The space-separated tokens of a line, empty ones skipped.
+    private struct Tokens {
+        let bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        mutating func next() -> UnsafeRawBufferPointer? {
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
+            guard index < bytes.count else { return nil }
+            let start = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: " ") { index += 1 }
+            return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+        }
+    }
+
+    /// The bytes as text, or nil when they are not UTF-8.
+    static func text(_ bytes: UnsafeRawBufferPointer) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: Array(bytes), as: UTF8.self)
     }
 
     private static func isKeyByte(_ byte: UInt8) -> Bool {

@@ -78,10 +78,14 @@ public enum PercentEncoding {
 
     /// The text a token stands for; throws BADREQ for a broken escape or bytes that are not UTF-8.
     public static func decode(_ token: some Collection<UInt8>) throws(GFSError) -> String {
+        let copy = Array(token)
+        return try copy.withUnsafeBytes { raw in Result { () throws(GFSError) in try decode(raw) } }.get()
+    }
+
+    /// The text a token stands for, read where it lies; a plain token (most are) is copied once.
+    static func decode(_ token: UnsafeRawBufferPointer) throws(GFSError) -> String {
         guard token.contains(UInt8(ascii: "%")) else {
-            guard let text = String(validating: token, as: UTF8.self) else {
-                throw GFSError(.badRequest, "token is not UTF-8")
-            }
+            guard let text = Line.text(token) else { throw GFSError(.badRequest, "token is not UTF-8") }
             return text
         }
         var bytes: [UInt8] = []
