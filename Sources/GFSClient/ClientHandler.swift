@@ -11,17 +11,31 @@ enum ClientOutbound {
 
 /// Matches replies to requests in order (so requests can be pipelined), assembling each reply's body lines
 /// or payload first. Only moves messages; every decision is the caller's.
+///
+/// It frames the bytes itself (`FrameDecoder`) rather than behind a `ByteToMessageHandler`: a listing's reply
+/// is hundreds of lines, and passing each down the pipeline as a message of its own cost as much as parsing it.
 final class ClientHandler: ChannelDuplexHandler {
-    typealias InboundIn = Frame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ClientOutbound
     typealias OutboundOut = ByteBuffer
 
     private let peer: ServerID
+    private var decoder: FrameDecoder
+    /// Bytes read and not yet framed: the start of a line or payload still arriving.
+    private var unframed = ByteBuffer()
     private var pending = CircularBuffer<EventLoopPromise<Reply>>()
     private var assembling: Reply?
     private var bodyLinesLeft = 0
+    private var failed = false
+    private let bodies: Connection.BodyLines
+    private let limits: Limits
 
-    init(peer: ServerID) { self.peer = peer }
+    init(peer: ServerID, limits: Limits, bodies: Connection.BodyLines = .parsed) {
+        self.peer = peer
+        self.limits = limits
+        self.bodies = bodies
+        decoder = FrameDecoder(limits: limits)
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
@@ -41,7 +55,51 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        guard !failed else { return }
+        var bytes = unwrapInboundIn(data)
+        if unframed.readableBytes == 0 { unframed = bytes } else { unframed.writeBuffer(&bytes) }
+        do {
+            while !failed {
+                if bodies == .counted, bodyLinesLeft > 0 {
+                    guard try skipBodyLines(context: context) else { break }
+                    continue
+                }
+                guard let frame = try decoder.decode(buffer: &unframed) else { break }
+                read(frame, context: context)
+            }
+        } catch {
+            errorCaught(context: context, error: error)  // as when a decoder in the pipeline threw
+        }
+        // An emptied buffer is let go, so the channel may reuse its read buffer; one holding the start of a
+        // line or payload drops what was framed once that is large.
+        if unframed.readableBytes == 0 { unframed = ByteBuffer() } else if unframed.readerIndex > 65_536 { unframed.discardReadBytes() }
+    }
+
+    /// Passes over the body lines that have arrived whole (`BodyLines.counted`), finishing the reply after its
+    /// last; false when the next line is still arriving. A line is held to the decoder's length limit.
+    private func skipBodyLines(context: ChannelHandlerContext) throws(GFSError) -> Bool {
+        let (skipped, lines) = unframed.withUnsafeReadableBytes { raw -> (Int, Int) in
+            var (index, lines) = (0, 0)
+            while lines < bodyLinesLeft, let newline = raw[index...].firstIndex(of: UInt8(ascii: "\n")) {
+                index = newline + 1
+                lines += 1
+            }
+            return (index, lines)
+        }
+        unframed.moveReaderIndex(forwardBy: skipped)
+        bodyLinesLeft -= lines
+        if bodyLinesLeft == 0 {
+            finish(context: context)
+            return true
+        }
+        guard unframed.readableBytes <= limits.maximumLineBytes else {
+            throw GFSError(.tooLarge, "line longer than \(limits.maximumLineBytes) bytes")
+        }
+        return false
+    }
+
+    private func read(_ frame: Frame, context: ChannelHandlerContext) {
+        switch frame {
         case let .line(line):
             if assembling != nil {
                 assembling?.body.append(line)
@@ -52,6 +110,7 @@ final class ClientHandler: ChannelDuplexHandler {
             let count = (try? line.integer("n", in: 0...1_000_000_000)) ?? 0
             assembling = Reply(line: line)
             bodyLinesLeft = Int(count)
+            if bodies == .parsed { assembling?.body.reserveCapacity(min(bodyLinesLeft, 1024)) }
             if bodyLinesLeft == 0 { finish(context: context) }
         case let .head(line, length):
             assembling = Reply(line: line, payload: context.channel.allocator.buffer(capacity: length))
@@ -90,6 +149,7 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     private func failAll(_ error: GFSError, context: ChannelHandlerContext) {
+        failed = true
         let waiting = pending
         pending.removeAll()
         assembling = nil

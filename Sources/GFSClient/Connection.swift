@@ -18,11 +18,21 @@ public final class Connection: Sendable {
         self.channel = channel
     }
 
+    /// What a connection makes of a reply's body lines.
+    public enum BodyLines: Sendable {
+        /// Each is parsed into `Reply.body`.
+        case parsed
+        /// Each is framed and counted, never parsed; `Reply.body` stays empty, and the reply's `n=` says how
+        /// many came. For a benchmark, which must spend its time in the server, not in reading listings.
+        case counted
+    }
+
     /// Opens a connection; UNAVAILABLE naming the address when nothing answers within `timeout`.
     /// With `acceptingGuest` (a chunkserver), a client principal the server does not know goes on as a guest.
     /// With `requireMaster` (a chunkserver's heartbeats), the server must sign with the masters' key.
     public static func connect(to address: ServerID, timeout: Duration = .seconds(5), limits: Limits = Limits(),
-                               acceptingGuest: Bool = true, requireMaster: Bool = false) async throws(GFSError) -> Connection {
+                               acceptingGuest: Bool = true, requireMaster: Bool = false,
+                               bodies: BodyLines = .parsed) async throws(GFSError) -> Connection {
         let security = TransportSecurity.current
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(timeout.milliseconds))
@@ -34,8 +44,7 @@ public final class Connection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             TLSHandshakeWaiter(done: channel.eventLoop.makePromise(), address: address))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
-                    try channel.pipeline.syncOperations.addHandler(ClientHandler(peer: address))
+                    try channel.pipeline.syncOperations.addHandler(ClientHandler(peer: address, limits: limits, bodies: bodies))
                 }
             }
         do {

@@ -1,6 +1,7 @@
 // Goal: a person with nc can drive every role, and hostile bytes get an ERR, never a dead server.
 // Method: raw sockets against real processes (after memcached's t/issue_70.t and redis's protocol.tcl).
 import Foundation
+import GFSClient
 import GFSProtocol
 import GFSTestSupport
 import Testing
@@ -110,6 +111,18 @@ import Testing
             #expect(lines[3].contains("next=d"), "\(lines[3])")
             #expect(lines[6] == "OK n=1", "the last page says no next: \(lines[6])")
             #expect(lines[8].hasPrefix("ERR BADREQ") && lines[9].hasPrefix("ERR BADREQ"), "\(lines[8...])")
+
+            // A connection that counts body lines (the bench's) stays in frame across listings and answers.
+            let counting = try await Connection.connect(to: try #require(ServerID(cluster.masterAddress)), bodies: .counted)
+            defer { counting.close() }
+            let d = try #require(GFSPath("/d"))
+            let counted = [counting.request(MasterRequest.list(d, after: nil, limit: 2).line),
+                         counting.request(MasterRequest.stat(d.appending("e")).line),
+                         counting.request(MasterRequest.list(d, after: "d", limit: 2).line)]
+            let (page, stat, last) = (try await counted[0].get(), try await counted[1].get(), try await counted[2].get())
+            #expect(page.body.isEmpty && page.line["n"] == "2" && page.line["next"] == "b", "\(page)")
+            #expect(stat.error == nil && stat.line["path"] == "/d/e", "\(stat)")
+            #expect(last.line["n"] == "1" && last.line["next"] == nil, "\(last)")
 
             // More than one page of 10,000: the command line goes through every page, in order.
             let count = 10_050

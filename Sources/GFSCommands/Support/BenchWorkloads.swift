@@ -158,7 +158,7 @@ enum BenchWorkloads {
         var connections: [Connection] = []
         defer { for connection in connections { connection.close() } }
         for _ in 0..<settings.clients {
-            connections.append(try await Connection.connect(to: primary, timeout: settings.timeout))
+            connections.append(try await Connection.connect(to: primary, timeout: settings.timeout, bodies: .counted))
         }
         let memory = { masterPID.flatMap { LocalCluster.residentBytes(of: "\($0)") } }
         let before = memory()
