@@ -94,12 +94,14 @@ final class ReadFastPath: ChannelDuplexHandler {
         case let .line(line):
             // Not while the socket is full: a client that sends without reading is left to the loop, which
             // stops reading from it (`RequestPipeline.depth`), so its replies cannot pile up here.
-            if passed == written, context.channel.isWritable, let reply = answer(line) {
-                var head = context.channel.allocator.buffer(capacity: 256)
-                reply.writeHead(to: &head)
-                context.write(wrapOutboundOut(head), promise: nil)
-                unflushed = true
-                return
+            if passed == written, context.channel.isWritable,
+               line.verb == Verb.stat.rawValue || line.verb == Verb.ls.rawValue {
+                var reply = context.channel.allocator.buffer(capacity: 256)
+                if answer(line, into: &reply) {
+                    context.write(wrapOutboundOut(reply), promise: nil)
+                    unflushed = true
+                    return
+                }
             }
             passed += 1
         case .head, .invalid:
@@ -123,19 +125,23 @@ final class ReadFastPath: ChannelDuplexHandler {
         context.write(data, promise: promise)
     }
 
-    private func answer(_ line: Line) -> Reply? {
-        guard line.verb == Verb.stat.rawValue || line.verb == Verb.ls.rawValue, identity.isMember,
-              let request = try? MasterRequest(line), let view = reads.current else { return nil }
-        if case let .list(path, _, _) = request, view.namespace.childCount(of: path) > Self.largestListedHere { return nil }
+    /// Writes the reply to `line` into `buffer`; false (nothing written) when it is not answered here.
+    private func answer(_ line: Line, into buffer: inout ByteBuffer) -> Bool {
+        guard identity.isMember, let request = try? MasterRequest(line), let view = reads.current else { return false }
+        if case let .list(path, _, _) = request, view.namespace.childCount(of: path) > Self.largestListedHere { return false }
         let started = ContinuousClock.now
-        let reply: Reply
         do {
-            guard let answered = try PublishedReads.answer(request, from: view) else { return nil }
-            reply = answered
+            if case let .list(path, after, limit) = request {
+                let page = try view.listChildren(path, after: after, limit: limit ?? MasterRequest.listPage)
+                ListingReply.write(directory: page.directory, children: page.children, next: page.next, to: &buffer)
+            } else {
+                guard let reply = try PublishedReads.answer(request, from: view) else { return false }
+                reply.writeHead(to: &buffer)
+            }
         } catch {
-            reply = .error(error)
+            Reply.error(error).writeHead(to: &buffer)
         }
         metrics.request(line.verb, took: ContinuousClock.now - started)
-        return reply
+        return true
     }
 }

@@ -49,8 +49,9 @@ import Testing
 
     // MARK: - Namespace
 
-    /// Pages of a directory cover every name once, in order, whatever the page size; the trash stays hidden.
-    @Test(arguments: [1, 2, 7, 50]) func listingsPageThroughEveryName(pageSize: Int) throws {
+    /// Pages of a directory cover every name once, in order, with its entry, whatever the page size (23 and 24
+    /// are the edges of a directory that fits in one page, the trash counted); the trash stays hidden.
+    @Test(arguments: [1, 2, 7, 23, 24, 50]) func listingsPageThroughEveryName(pageSize: Int) throws {
         let names = (0..<23).map { "n\($0 * 37 % 23)" }
         for name in names { _ = try master.createFile(Self.path("/" + name), replication: 1) }
         _ = try master.createFile(Self.path("/gone"), replication: 1)
@@ -62,6 +63,7 @@ import Testing
             #expect(page.entries.count <= pageSize)
             #expect(!page.entries.isEmpty || page.next == nil, "only the last page may be empty")
             seen += page.entries.map(\.path.name)
+            for (path, entry) in page.entries { #expect(try master.stat(path) == entry) }
             guard let next = page.next else { break }
             after = next
         }

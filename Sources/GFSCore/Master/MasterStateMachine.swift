@@ -336,7 +336,7 @@ public struct MasterStateMachine: Sendable {
     func checkRemovable(_ path: GFSPath, recursive: Bool) throws(GFSError) {
         let entry = try stat(path)
         guard !path.isRoot else { throw GFSError(.badRequest, "/ cannot be removed") }
-        if entry.kind == .directory, !recursive, !namespace.childNames(of: path).isEmpty {
+        if entry.kind == .directory, !recursive, namespace.childCount(of: path) > 0 {
             throw GFSError(.notEmpty, "\(path): directory not empty")
         }
     }

@@ -74,9 +74,36 @@ public struct Namespace: Sendable {
     public func childNames(of path: GFSPath, after: String?, limit: Int, hiding: String? = nil)
         -> (names: [String], more: Bool) {
         guard let children = directories[path] else { return ([], false) }
+        return Self.page(of: children, after: after, limit: limit, hiding: hiding)
+    }
+
+    /// A page of the directory `path` as `childNames` picks it, each name with its entry, read from the one
+    /// table (an `LS` then looks up no path).
+    public func children(of path: GFSPath, after: String?, limit: Int, hiding: String? = nil)
+        -> (children: [(name: String, entry: Entry)], more: Bool) {
+        guard let children = directories[path] else { return ([], false) }
+        if children.count <= limit {
+            // The whole directory fits (most do): its pairs are taken as they lie, with no lookup by name.
+            var page: [(name: String, entry: Entry)] = []
+            page.reserveCapacity(children.count)
+            for (name, entry) in children where name != hiding && after.map({ name > $0 }) ?? true {
+                page.append((name, entry))
+            }
+            page.sort { $0.name < $1.name }
+            return (page, false)
+        }
+        let page = Self.page(of: children, after: after, limit: limit, hiding: hiding)
+        return (page.names.compactMap { name in children[name].map { (name, $0) } }, page.more)
+    }
+
+    private static func page(of children: TreeDictionary<String, Entry>, after: String?, limit: Int, hiding: String?)
+        -> (names: [String], more: Bool) {
+        func wanted(_ name: String) -> Bool { name != hiding && after.map { name > $0 } ?? true }
+        // A directory that fits in a page (most) is filtered and sorted, with no heap.
+        if children.count <= limit { return (children.keys.filter(wanted).sorted(), false) }
         var smallest = Heap<String>()
         var more = false
-        for name in children.keys where name != hiding && after.map({ name > $0 }) ?? true {
+        for name in children.keys where wanted(name) {
             guard smallest.count >= limit else {
                 smallest.insert(name)
                 continue

@@ -24,15 +24,19 @@ public struct ReadView: Sendable {
     /// after if more follow (nil on the last page). A file is its own single page.
     public func list(_ path: GFSPath, after: String?, limit: Int)
         throws(GFSError) -> (entries: [(path: GFSPath, entry: Namespace.Entry)], next: String?) {
+        let page = try listChildren(path, after: after, limit: limit)
+        return (page.children.map { (page.directory.appending($0.name), $0.entry) }, page.next)
+    }
+
+    /// `list`, each entry named within its directory (no path built per entry): a file is the one child of
+    /// its parent.
+    public func listChildren(_ path: GFSPath, after: String?, limit: Int) throws(GFSError)
+        -> (directory: GFSPath, children: [(name: String, entry: Namespace.Entry)], next: String?) {
         let entry = try stat(path)
-        guard entry.kind == .directory else { return ([(path, entry)], nil) }
+        guard entry.kind == .directory else { return (path.parent, [(path.name, entry)], nil) }
         let hidden = path.isRoot ? Trash.folder.name : nil
-        let page = namespace.childNames(of: path, after: after, limit: max(limit, 1), hiding: hidden)
-        let entries = page.names.compactMap { name -> (path: GFSPath, entry: Namespace.Entry)? in
-            let child = path.appending(name)
-            return namespace[child].map { (child, $0) }
-        }
-        return (entries, page.more ? page.names.last : nil)
+        let page = namespace.children(of: path, after: after, limit: max(limit, 1), hiding: hidden)
+        return (path, page.children, page.more ? page.children.last?.name : nil)
     }
 }
 
