@@ -38,6 +38,7 @@ let package = Package(
         // mutating without copying the tables (GFS §2.6.3: checkpoints must not stall mutations).
         // GNU readline for `gfs shell`; Debian's libreadline-dev (its .pc file only adds warnings, so no pkgConfig).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "GFSCore",
             dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections"),
@@ -75,7 +76,7 @@ let package = Package(
         .target(
             name: "GFSMaster",
             dependencies: [
-                "GFSCore", "GFSProtocol", "GFSClient", "GFSWeb",
+                "GFSCore", "GFSProtocol", "GFSClient", "GFSWeb", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
