@@ -72,19 +72,27 @@ final class ClientHandler: ChannelDuplexHandler {
         }
         // An emptied buffer is let go, so the channel may reuse its read buffer; one holding the start of a
         // line or payload drops what was framed once that is large.
-        if unframed.readableBytes == 0 { unframed = ByteBuffer() } else if unframed.readerIndex > 65_536 { unframed.discardReadBytes() }
+        if unframed.readableBytes == 0 {
+            unframed = ByteBuffer()
+        } else if unframed.readerIndex > 65_536 {
+            unframed.discardReadBytes()
+        }
     }
 
     /// Passes over the body lines that have arrived whole (`BodyLines.counted`), finishing the reply after its
-    /// last; false when the next line is still arriving. A line is held to the decoder's length limit.
+    /// last; false when the next line is still arriving. As the decoder does, a blank line is not counted and
+    /// a line is held to the length limit.
     private func skipBodyLines(context: ChannelHandlerContext) throws(GFSError) -> Bool {
-        let (skipped, lines) = unframed.withUnsafeReadableBytes { raw -> (Int, Int) in
+        let limit = limits.maximumLineBytes
+        let (skipped, lines, tooLong) = unframed.withUnsafeReadableBytes { raw -> (Int, Int, Bool) in
             var (index, lines) = (0, 0)
             while lines < bodyLinesLeft, let newline = raw[index...].firstIndex(of: UInt8(ascii: "\n")) {
+                guard newline - index <= limit else { return (index, lines, true) }
+                let end = newline > index && raw[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+                if raw[index..<end].contains(where: { $0 != UInt8(ascii: " ") }) { lines += 1 }
                 index = newline + 1
-                lines += 1
             }
-            return (index, lines)
+            return (index, lines, false)
         }
         unframed.moveReaderIndex(forwardBy: skipped)
         bodyLinesLeft -= lines
@@ -92,9 +100,7 @@ final class ClientHandler: ChannelDuplexHandler {
             finish(context: context)
             return true
         }
-        guard unframed.readableBytes <= limits.maximumLineBytes else {
-            throw GFSError(.tooLarge, "line longer than \(limits.maximumLineBytes) bytes")
-        }
+        guard !tooLong, unframed.readableBytes <= limit else { throw GFSError(.tooLarge, "line longer than \(limit) bytes") }
         return false
     }
 

@@ -46,18 +46,6 @@ import Testing
         #expect(throws: GFSError.self) { try Line(parsing: Array("X Bad=1".utf8)) }
     }
 
-    /// The parse where the bytes lie (as the frame decoder reads) agrees with the parse of a copy, and both
-    /// keep the rules: verbs upper-cased (non-ASCII too), runs of spaces one separator, raw UTF-8 accepted,
-    /// bytes that are not UTF-8 refused in a verb, an argument or a value.
-    @Test(arguments: ["get /a", "  GET   /a  x=1 ", "sTaT /é x=ü", "\u{00E9}t /a", "ENTRY path=/d/f%20g type=file size=0",
-                      "ERR NOTFOUND  /a   b: 100% gone", "OK", "X a=b=c =", "X %zz", "X k=%4"])
-    func parsingInPlaceAgreesWithParsingACopy(text: String) throws {
-        let bytes = Array(text.utf8)
-        let inPlace = Self.parsedInPlace(bytes)
-        #expect(inPlace == (try? Line(parsing: bytes[...])))
-        if let line = inPlace { #expect(line.verb == line.verb.uppercased()) }
-    }
-
     @Test func bytesThatAreNotUTF8AreRefused() throws {
         for bad: [UInt8] in [[0xFF, 0x20, 0x2F], Array("X /".utf8) + [0xC3], Array("X k=".utf8) + [0x80, 0x41]] {
             #expect(Self.parsedInPlace(bad) == nil)

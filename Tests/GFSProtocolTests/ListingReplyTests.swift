@@ -13,6 +13,9 @@ import Testing
         ("ünï", Namespace.Entry(kind: .file, replication: 255, modified: 0)),
         ("9", Namespace.Entry(kind: .file, length: .max, modified: .min)),
         ("10", Namespace.Entry(kind: .directory, length: 10, modified: 999_999_999_999_999_999)),
+        // The most a line takes: every byte of the longest name escaped, every number at its widest.
+        (String(repeating: "é", count: 127), Namespace.Entry(kind: .directory, length: .min, replication: 255,
+                                                              records: true, modified: .min)),
     ]
 
     @Test(arguments: ["/", "/d", "/with space/ü%", "/a/b/c"], [nil, "b c=%\n"])
