@@ -73,8 +73,8 @@ public struct Namespace: Sendable {
     /// `hiding` is a name left out as if absent (the trash folder at the root).
     public func childNames(of path: GFSPath, after: String?, limit: Int, hiding: String? = nil)
         -> (names: [String], more: Bool) {
-        guard let children = directories[path] else { return ([], false) }
-        return Self.page(of: children, after: after, limit: limit, hiding: hiding)
+        let page = children(of: path, after: after, limit: limit, hiding: hiding)
+        return (page.children.map(\.name), page.more)
     }
 
     /// A page of the directory `path` as `childNames` picks it, each name with its entry, read from the one
@@ -82,25 +82,15 @@ public struct Namespace: Sendable {
     public func children(of path: GFSPath, after: String?, limit: Int, hiding: String? = nil)
         -> (children: [(name: String, entry: Entry)], more: Bool) {
         guard let children = directories[path] else { return ([], false) }
+        func wanted(_ name: String) -> Bool { name != hiding && after.map { name > $0 } ?? true }
         if children.count <= limit {
-            // The whole directory fits (most do): its pairs are taken as they lie, with no lookup by name.
+            // The whole directory fits (most do): its pairs are taken as they lie and sorted, no heap, no lookup.
             var page: [(name: String, entry: Entry)] = []
             page.reserveCapacity(children.count)
-            for (name, entry) in children where name != hiding && after.map({ name > $0 }) ?? true {
-                page.append((name, entry))
-            }
+            for (name, entry) in children where wanted(name) { page.append((name, entry)) }
             page.sort { $0.name < $1.name }
             return (page, false)
         }
-        let page = Self.page(of: children, after: after, limit: limit, hiding: hiding)
-        return (page.names.compactMap { name in children[name].map { (name, $0) } }, page.more)
-    }
-
-    private static func page(of children: TreeDictionary<String, Entry>, after: String?, limit: Int, hiding: String?)
-        -> (names: [String], more: Bool) {
-        func wanted(_ name: String) -> Bool { name != hiding && after.map { name > $0 } ?? true }
-        // A directory that fits in a page (most) is filtered and sorted, with no heap.
-        if children.count <= limit { return (children.keys.filter(wanted).sorted(), false) }
         var smallest = Heap<String>()
         var more = false
         for name in children.keys where wanted(name) {
@@ -113,7 +103,7 @@ public struct Namespace: Sendable {
                 smallest.replaceMax(with: name)
             }
         }
-        return (smallest.unordered.sorted(), more)
+        return (smallest.unordered.sorted().compactMap { name in children[name].map { (name, $0) } }, more)
     }
 
     /// Every path at or below `path`, parents before children.
