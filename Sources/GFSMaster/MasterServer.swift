@@ -148,7 +148,7 @@ public struct MasterServer: Sendable {
         withExtendedLifetime(lock) {}
     }
 
-    /// Answers requests in order, a client's pipelined ones overlapping (`RequestPipeline`); remembers which
+    /// Answers requests in order, a client's pipelined ones in batches (`RequestPipeline`); remembers which
     /// chunkserver registered here, so the master learns of its death the moment this connection closes
     /// (DESIGN §3, heartbeats).
     static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: MasterService,
@@ -159,60 +159,75 @@ public struct MasterServer: Sendable {
             if let server = registered { Task { await service.serverDisconnected(server, on: identity) } }
         }
         try await connection.executeThenClose { inbound, outbound in
-            var frames = inbound.makeAsyncIterator()
-            var pipeline = RequestPipeline()
-            do {
-                while let frame = try await frames.next() {
-                    let request: Line
-                    var payload: ByteBuffer?
-                    switch frame {
-                    case let .line(line):
-                        request = line
-                    case let .head(line, length):
-                        request = line
-                        // Only a chunkserver's report carries bytes here; anyone else's are dropped as they
-                        // arrive, never held.
-                        if peer.isMember, line.verb == Verb.register.rawValue || line.verb == Verb.report.rawValue {
-                            payload = try await collectPayload(&frames, length: length)
-                        } else {
-                            try await dropPayload(&frames)
+            let pipeline = RequestPipeline()
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    await answerBatches(of: pipeline, service: service, peer: peer, metrics: metrics,
+                                        connection: connection, outbound: outbound)
+                }
+                defer { pipeline.close() }
+                var frames = inbound.makeAsyncIterator()
+                do {
+                    while let frame = try await frames.next() {
+                        let request: Line
+                        var payload: ByteBuffer?
+                        switch frame {
+                        case let .line(line):
+                            request = line
+                        case let .head(line, length):
+                            request = line
+                            // Only a chunkserver's report carries bytes here; anyone else's are dropped as
+                            // they arrive, never held.
+                            if peer.isMember, line.verb == Verb.register.rawValue || line.verb == Verb.report.rawValue {
+                                payload = try await collectPayload(&frames, length: length)
+                            } else {
+                                try await dropPayload(&frames)
+                            }
+                        case .part:
+                            continue
+                        case let .invalid(error):
+                            await pipeline.drain()
+                            try await Self.send(.error(error), on: connection, with: outbound)
+                            continue
                         }
-                    case .part:
-                        continue
-                    case let .invalid(error):
+                        if payload == nil, RequestPipeline.takes(request.verb) {
+                            await pipeline.submit(request)
+                            continue
+                        }
                         await pipeline.drain()
-                        try await Self.send(.error(error), on: connection, with: outbound)
-                        continue
-                    }
-                    if payload == nil, RequestPipeline.takes(request.verb) {
-                        await pipeline.submit(request.verb, {
-                            let started = ContinuousClock.now
-                            let reply = await service.handle(request, payload: nil, caller: peer)
-                            metrics.request(request.verb, took: ContinuousClock.now - started)
-                            return reply
-                        }, send: { reply in
-                            try? await Self.send(reply, on: connection, with: outbound)
-                        })
-                        continue
+                        let started = ContinuousClock.now
+                        let reply = await service.handle(request, payload: payload, caller: peer)
+                        metrics.request(request.verb, took: ContinuousClock.now - started)
+                        if request.verb == "REGISTER", reply.error == nil, let server = try? request.server("addr") {
+                            registered = server
+                            await service.serverRegistered(server, on: identity)
+                        }
+                        try await Self.send(reply, on: connection, with: outbound)
                     }
                     await pipeline.drain()
-                    let started = ContinuousClock.now
-                    let reply = await service.handle(request, payload: payload, caller: peer)
-                    metrics.request(request.verb, took: ContinuousClock.now - started)
-                    if request.verb == "REGISTER", reply.error == nil, let server = try? request.server("addr") {
-                        registered = server
-                        await service.serverRegistered(server, on: identity)
-                    }
-                    try await Self.send(reply, on: connection, with: outbound)
+                } catch {
+                    // Replies already owed go out first (they may acknowledge durable mutations).
+                    await pipeline.drain()
+                    // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
+                    guard let error = error as? GFSError else { throw error }
+                    try? await Self.send(.error(error), on: connection, with: outbound)
                 }
-                await pipeline.drain()
-            } catch {
-                // Replies already owed go out first (they may acknowledge durable mutations).
-                await pipeline.drain()
-                // Framing is lost: say why, then close (gfs-protocol(5), ERRORS).
-                guard let error = error as? GFSError else { throw error }
-                try? await Self.send(.error(error), on: connection, with: outbound)
             }
+        }
+    }
+
+    /// The pipeline's worker: answers each batch, then writes its replies, one buffer each
+    /// (`ReadFastPath` counts replies by writes), with one flush.
+    static func answerBatches(of pipeline: RequestPipeline, service: MasterService, peer: PeerIdentity,
+                              metrics: RoleMetrics, connection: ProtocolListener.Connection,
+                              outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async {
+        while let batch = await pipeline.next() {
+            let started = ContinuousClock.now
+            let replies = await service.handle(batch: batch, caller: peer)
+            let took = ContinuousClock.now - started
+            for line in batch { metrics.request(line.verb, took: took) }
+            // A closed connection's replies are dropped; its requests' work is done all the same.
+            try? await outbound.write(contentsOf: replies.map { bytes(of: $0, on: connection) })
         }
     }
 
@@ -220,10 +235,15 @@ public struct MasterServer: Sendable {
     /// `ReadFastPath` counts the replies under way by their writes.
     static func send(_ reply: Reply, on connection: ProtocolListener.Connection,
                      with outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        try await outbound.write(bytes(of: reply, on: connection))
+    }
+
+    /// A reply's line and payload in one buffer.
+    static func bytes(of reply: Reply, on connection: ProtocolListener.Connection) -> ByteBuffer {
         var whole = connection.channel.allocator.buffer(capacity: 256 + (reply.payload?.readableBytes ?? 0))
         reply.writeHead(to: &whole)
         if let payload = reply.payload { whole.writeImmutableBuffer(payload) }
-        try await outbound.write(whole)
+        return whole
     }
 
     /// Skips a payload that follows a line.

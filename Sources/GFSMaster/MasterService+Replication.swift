@@ -108,6 +108,17 @@ extension MasterService {
         return true
     }
 
+    /// Whether a log replica behind the durable log has been silent past `replicaTimeout`: then mutations
+    /// go the way of `checkLogReplicasKeepUp`, which leaves it out or refuses them.
+    var logReplicaOverdue: Bool {
+        guard !logReplicas.isEmpty else { return false }
+        let durable = log.durable
+        return logReplicas.contains { replica in
+            (replicaAcks[replica] ?? 0) < durable && !excludedReplicas.contains(replica)
+                && ContinuousClock.now - (replicaLastHeard[replica] ?? replicasExpectedSince) > replicaTimeout
+        }
+    }
+
     /// Refuses a mutation before it takes effect while a log replica is behind and silent for `replicaTimeout`:
     /// otherwise each mutation would be applied and logged here, then reported failed for want of the
     /// replica's confirmation. Only a mutation already under way when the replica went quiet is left in

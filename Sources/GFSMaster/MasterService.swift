@@ -26,6 +26,9 @@ public actor MasterService {
     public nonisolated let reads: PublishedReads
     let folder: String
     private var checkpointing = false
+    /// How many times a failed log write made this master reload its durable state: mutations applied before
+    /// a reload are gone, and their sequence numbers are handed out again.
+    private(set) var reloads = 0
     /// Primary or shadow.
     public internal(set) var role: Role
     /// The etcd revision of this master's election, stamped on its orders to chunkservers (0 without etcd).
@@ -131,24 +134,27 @@ public actor MasterService {
     /// Waits until every mutation applied so far is durable and on the log replicas.
     func settle() async throws(GFSError) {
         // After a failed write, the state may hold mutations that are on no disk: nothing drawn from it is told.
-        guard !log.hasFailed else { throw GFSError(.unavailable, "the operation log failed; this master tells nothing drawn from unlogged state") }
-        let sequence = log.lastAssigned
+        let sequence: UInt64
+        do { sequence = try log.lastAssignedUnlessFailed() } catch { throw Self.logFailed }
         guard sequence > 0 else { return }
         let view = state.readView
+        // Not once handing over: a mutation refused then may be applied to the state and in no log. A view
+        // taken before holds none such.
+        let publishable = role == .primary && !handingOver
         try await log.waitDurable(sequence)
         try await checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
         try await waitForReplicas(sequence)
-        // Not while handing over: a mutation refused then may be applied to the state and in no log.
-        if role == .primary, !handingOver { reads.publish(view, at: sequence) }
+        if publishable { reads.publish(view, at: sequence) }
     }
 
-    private func reloadAfterLogFailure() {
+    func reloadAfterLogFailure() {
         guard log.hasFailed else { return }
         let fresh = MasterStateMachine(configuration: state.configuration, clock: state.clock)
         do {
             var recovered = try MasterStorage.recover(folder, into: fresh, logger: logger).state
             recovered.adoptVolatileState(of: state)
             state = recovered
+            reloads += 1
             log.recovered()
             if role == .primary { reads.reset(state.readView, at: log.durable, stillLeading: stillLeading) }
             logger.error("operation log write failed; reloaded the durable state and go on serving reads")
@@ -187,6 +193,9 @@ public actor MasterService {
         checkpointing = false
         if written { lastCheckpointWall = state.clock.wallMilliseconds }
         note("checkpoint", text, level: written ? .info : .error)
+        // The log may have outgrown the threshold again while this one was written; not only the next
+        // mutation should find out.
+        if written { maybeCheckpoint() }
     }
 
     /// Answers one request line (with its payload, for `REGISTER`). A retry of a namespace change (the same
@@ -200,7 +209,7 @@ public actor MasterService {
         return reply
     }
 
-    private func answer(_ line: Line, payload: ByteBuffer?, caller: PeerIdentity?) async -> Reply {
+    func answer(_ line: Line, payload: ByteBuffer?, caller: PeerIdentity?) async -> Reply {
         checkLeadership()
         var request: MasterRequest, call: ClientCall?
         // Tokens go to client principals; members need none.

@@ -69,6 +69,15 @@ final class OperationLog: Sendable {
     /// The last sequence number handed out.
     var lastAssigned: UInt64 { state.withLockedValue { $0.lastAssigned } }
 
+    /// The last sequence number handed out, read with the failure flag in one step: a failed flush sets both
+    /// at once (numbers handed out are taken back), so read apart, a wait could be for a number the failure
+    /// already took back, and end at once.
+    func lastAssignedUnlessFailed() throws(GFSError) -> UInt64 {
+        try state.withLockedValue { state -> Result<UInt64, GFSError> in
+            state.failure.map { .failure($0) } ?? .success(state.lastAssigned)
+        }.get()
+    }
+
     /// Whether the current file has grown enough to be checkpointed (`CheckpointPolicy`).
     var wantsCheckpoint: Bool {
         state.withLockedValue { state in

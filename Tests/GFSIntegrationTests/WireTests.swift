@@ -65,6 +65,61 @@ import Testing
         }
     }
 
+    /// A retry (the same `call=`) pipelined behind its first try is told the first try's outcome, not EXISTS;
+    /// a pipelined SETSIZE, MV and RM run in order; the calls done are remembered across a SIGKILL.
+    @Test func pipelinedRetriesOfOneCallAreCarriedOutOnce() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let (a, b, c, d) = (String(repeating: "a", count: 32), String(repeating: "b", count: 32),
+                                String(repeating: "c", count: 32), String(repeating: "d", count: 32))
+            let socket = try RawSocket(cluster.masterAddress)
+            socket.send("MKDIR /c\nCREATE /c/f call=\(a)\nCREATE /c/f call=\(a)\nCREATE /c/f call=\(b)\n"
+                        + "SETSIZE /c/f size=0 touch=1\nSETSIZE /c/f size=1\nMV /c/f /c/g call=\(c)\nMV /c/f /c/g call=\(c)\n"
+                        + "STAT /c/g\nRM /c/g call=\(d)\nRM /c/g call=\(d)\nSTAT /c/g\n")
+            let lines = socket.readLines(12)
+            try #require(lines.count == 12, "\(lines)")
+            #expect(lines[0...2] == ["OK", "OK", "OK"], "MKDIR, CREATE and its retry: \(lines)")
+            #expect(lines[3].hasPrefix("ERR EXISTS"), "another call's CREATE: \(lines[3])")
+            #expect(lines[4] == "OK", "SETSIZE touch: \(lines[4])")
+            #expect(lines[5].hasPrefix("ERR BADREQ"), "SETSIZE past the chunks: \(lines[5])")
+            #expect(lines[6...7] == ["OK", "OK"], "MV and its retry: \(lines)")
+            #expect(lines[8].hasPrefix("OK path=/c/g type=file"), "STAT after MV: \(lines[8])")
+            #expect(lines[9].hasPrefix("OK") && lines[10].hasPrefix("OK"), "RM and its retry: \(lines)")
+            #expect(lines[11].hasPrefix("ERR NOTFOUND"), "STAT after RM: \(lines[11])")
+
+            let master = try #require(cluster.master)
+            cluster.kill(master)
+            try cluster.restartMaster()
+            let after = try RawSocket(cluster.masterAddress)
+            after.send("CREATE /c/f call=\(a)\nMV /c/f /c/g call=\(c)\nSTAT /c/f\n")
+            let again = after.readLines(3)
+            #expect(again.first == "OK" && again.dropFirst().first == "OK", "the calls are remembered: \(again)")
+            #expect(again.last?.hasPrefix("ERR NOTFOUND") == true, "and not carried out again: \(again)")
+        }
+    }
+
+    /// Requests that wait on chunkservers (ALLOCATE, LEASE) run in a batch beside namespace changes: every
+    /// reply comes in request order, and a STAT or CREATE behind an ALLOCATE sees the chunk it added.
+    @Test func pipelinedAllocationsAndLeasesMixWithNamespaceChanges() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            try await cluster.waitForLiveChunkservers(1)
+            let socket = try RawSocket(cluster.masterAddress)
+            socket.send("MKDIR /m\nCREATE /m/f\nALLOCATE /m/f index=0\nSTAT /m/f\nCREATE /m/g\nALLOCATE /m/g index=0\n"
+                        + "ALLOCATE /m/g index=1\nSTAT /m/g\nRM /m/f\nSTAT /m/f\nALLOCATE /m/nope index=0\nSTAT /m\n")
+            let lines = socket.readLines(12)
+            try #require(lines.count == 12, "\(lines)")
+            #expect(lines[0...1] == ["OK", "OK"], "\(lines)")
+            #expect(lines[2].hasPrefix("OK ") && lines[2].contains("handle="), "ALLOCATE: \(lines[2])")
+            #expect(lines[3].hasPrefix("OK path=/m/f ") && lines[3].contains(" chunks=1 "), "STAT: \(lines[3])")
+            #expect(lines[4] == "OK", "\(lines[4])")
+            #expect(lines[5].contains("handle=") && lines[6].contains("handle="), "\(lines[5...6])")
+            #expect(lines[7].hasPrefix("OK path=/m/g ") && lines[7].contains(" chunks=2 "), "STAT: \(lines[7])")
+            #expect(lines[8].hasPrefix("OK"), "RM: \(lines[8])")
+            #expect(lines[9].hasPrefix("ERR NOTFOUND"), "STAT after RM: \(lines[9])")
+            #expect(lines[10].hasPrefix("ERR NOTFOUND"), "ALLOCATE of a missing file: \(lines[10])")
+            #expect(lines[11].hasPrefix("OK path=/m type=directory"), "\(lines[11])")
+        }
+    }
+
     /// STAT and LS are answered on the event loop when nothing sent before is still under way: each must
     /// still come after the reply to a slower request sent just before it, and a read on another connection
     /// must see every create already acknowledged.
