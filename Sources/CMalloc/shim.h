@@ -1,5 +1,6 @@
-// glibc's malloc_trim, which the Glibc module leaves out: the master gives back what a restart freed.
-// Elsewhere (macOS, musl) there is none, and giving back is the allocator's own business.
+// glibc's malloc_trim and mallopt, which the Glibc module leaves out: the master gives back what a restart
+// freed, and keeps its namespace in one arena. Elsewhere (macOS, musl) there are none, and both are the
+// allocator's own business.
 #include <stdlib.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -8,5 +9,14 @@
 static inline void gfs_malloc_trim(void) {
 #if defined(__GLIBC__)
     malloc_trim(0);
+#endif
+}
+
+// One malloc arena for the whole process. glibc gives threads arenas of their own; the master's tree nodes,
+// allocated on one thread and freed on another, then leave every arena fragmented (a master holding 1M files
+// kept 146 MB with the default, 118 MB with one arena). Its threads mostly wait on each other anyway.
+static inline void gfs_malloc_one_arena(void) {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 1);
 #endif
 }

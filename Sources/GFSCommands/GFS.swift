@@ -1,4 +1,5 @@
 import ArgumentParser
+import GFSMaster
 import GFSProtocol
 
 #if canImport(Glibc)
@@ -29,6 +30,12 @@ public struct GFS: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Readies the process for the role `arguments` name, on the main thread before any other starts: a
+    /// thread's first malloc picks its arena for good (`MasterServer.prepareProcess`).
+    public static func prepareProcess(for arguments: [String]) {
+        if arguments.first == Master._commandName { MasterServer.prepareProcess() }
+    }
 
     /// Parses `arguments` (without the program name), runs the command and exits: 0 on success, the
     /// error's exit status with one `gfs: …` line on stderr otherwise.

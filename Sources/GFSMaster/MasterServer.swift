@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import GFSClient
 import GFSProtocol
@@ -61,6 +62,10 @@ public struct MasterServer: Sendable {
     /// The etcd campaign, when there is one.
     let election: Task<Void, Never>?
     let campaign: MasterElection?
+
+    /// Readies a process that will be a master, before its threads start allocating: one malloc arena
+    /// (`gfs_malloc_one_arena`), so its namespace does not fragment across many.
+    public static func prepareProcess() { gfs_malloc_one_arena() }
 
     /// Takes the data folder and binds the port; the master is then reachable at `address`.
     public static func start(_ options: Options, logger: Logger) async throws(GFSError) -> MasterServer {
