@@ -24,26 +24,33 @@ struct LocalCluster {
         // The servers hold their own copies of the descriptor.
         defer { try? log.close() }
         let master = "127.0.0.1:\(try LoopbackSocket.freePort())"
-        let masterChild = try Up.launch(binary, ["master", "--dir", folder.appendingPathComponent("master").path,
-                                                 "--listen", master, "--replication", String(min(3, chunkservers)),
-                                                 "--chunk-size", String(chunkSize), "--log-level", "warning"] + secret, log: log)
-        var children = [masterChild]
-        guard await Up.waitUntilUp(master: master, chunkservers: 0, group: ProcessGroup(children)) else {
-            ProcessGroup(children).stopAll()
+        // A bench stopped by a signal (`timeout`, a script's kill) takes its servers and their files with it,
+        // from before the first one starts.
+        let group = ProcessGroup([])
+        group.stopOnSignals(as: "gfs bench", status: nil) {
+            try? FileManager.default.removeItem(at: folder)
+        }
+        var masterPID: Int32 = 0
+        try group.launch {
+            let child = try Up.launch(binary, ["master", "--dir", folder.appendingPathComponent("master").path,
+                                               "--listen", master, "--replication", String(min(3, chunkservers)),
+                                               "--chunk-size", String(chunkSize), "--log-level", "warning"] + secret, log: log)
+            masterPID = child.process.processIdentifier
+            return child
+        }
+        guard await Up.waitUntilUp(master: master, chunkservers: 0, group: group) else {
+            group.stopAll()
             throw GFSError(.unavailable, "the local master did not start; see \(folder.path)/servers.log")
         }
         for index in 1...chunkservers {
-            children.append(try Up.launch(binary, [
-                "chunkserver", "--dir", folder.appendingPathComponent("chunkserver-\(index)").path,
-                "--listen", "127.0.0.1:\(try LoopbackSocket.freePort())", "--master", master, "--log-level", "warning",
-            ] + secret, log: log))
+            try group.launch {
+                try Up.launch(binary, [
+                    "chunkserver", "--dir", folder.appendingPathComponent("chunkserver-\(index)").path,
+                    "--listen", "127.0.0.1:\(try LoopbackSocket.freePort())", "--master", master, "--log-level", "warning",
+                ] + secret, log: log)
+            }
         }
-        let cluster = LocalCluster(folder: folder, master: master, masterPID: masterChild.process.processIdentifier,
-                                   group: ProcessGroup(children))
-        // A bench stopped by a signal (`timeout`, a script's kill) takes its servers and their files with it.
-        cluster.group.stopOnSignals(as: "gfs bench", status: nil) {
-            try? FileManager.default.removeItem(at: folder)
-        }
+        let cluster = LocalCluster(folder: folder, master: master, masterPID: masterPID, group: group)
         guard await Up.waitUntilUp(master: master, chunkservers: chunkservers, group: cluster.group) else {
             cluster.group.stopAll()
             throw GFSError(.unavailable, "the local chunkservers did not register; see \(folder.path)/servers.log")

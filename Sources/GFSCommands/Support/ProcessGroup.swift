@@ -22,6 +22,12 @@ final class ProcessGroup: @unchecked Sendable {
 
     init(_ children: [Child]) { self.children = children }
 
+    /// Starts a child and adds it, under the lock: a signal arriving meanwhile stops it with the rest, once
+    /// it is here, rather than leave it running unknown.
+    func launch(_ start: () throws -> Child) throws {
+        try lock.withLock { children.append(try start()) }
+    }
+
     private var current: [Child] { lock.withLock { children } }
 
     var allRunning: Bool { !current.contains { $0.exit.hasExited } }
