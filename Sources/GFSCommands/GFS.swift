@@ -32,9 +32,12 @@ public struct GFS: AsyncParsableCommand {
     public init() {}
 
     /// Readies the process for the role `arguments` name, on the main thread before any other starts: a
-    /// thread's first malloc picks its arena for good (`MasterServer.prepareProcess`).
+    /// thread's first malloc picks its arena for good (`MasterServer.prepareProcess`). A server takes SIGTERM
+    /// as the default until it installs its own stop: `gfs up` and `gfs bench --local` ignore it while they
+    /// start their servers, and a server must not inherit that.
     public static func prepareProcess(for arguments: [String]) {
         if arguments.first == Master._commandName { MasterServer.prepareProcess() }
+        if [Master._commandName, ChunkServerCommand._commandName].contains(arguments.first) { signal(SIGTERM, SIG_DFL) }
     }
 
     /// Parses `arguments` (without the program name), runs the command and exits: 0 on success, the

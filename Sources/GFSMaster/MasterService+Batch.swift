@@ -100,6 +100,7 @@ extension MasterService {
                 reloadAfterLogFailure()
                 throw error
             }
+            try checkNoReloadSince(reloadsWhenHeld)
             maybeCheckpoint()
             try await waitForReplicas(sequence)
             checkLeadership()

@@ -117,11 +117,13 @@ public actor MasterService {
         let mutations = mutations + (call.map { [state.finishCall($0)] } ?? [])
         let sequence: UInt64
         let view: ReadView
+        let reloadsBefore = reloads
         do {
             sequence = try log.append(mutations)
             view = state.readView
             RequestPipeline.applied?.open()  // the connection's next request may go on: it sees these
             try await log.waitDurable(sequence)
+            try checkNoReloadSince(reloadsBefore)
         } catch {
             reloadAfterLogFailure()
             throw error
@@ -141,10 +143,19 @@ public actor MasterService {
         // Not once handing over: a mutation refused then may be applied to the state and in no log. A view
         // taken before holds none such.
         let publishable = role == .primary && !handingOver
+        let reloadsBefore = reloads
         try await log.waitDurable(sequence)
+        try checkNoReloadSince(reloadsBefore)
         try await checkLogReplicasKeepUp()  // no use waiting for a replica known to be silent
         try await waitForReplicas(sequence)
         if publishable { reads.publish(view, at: sequence) }
+    }
+
+    /// Fails when the state was reloaded after `reloadsBefore` was read. A wait for a sequence number leaves
+    /// the actor before it is registered: in between, a failed flush can take the number back, a reload
+    /// drop the mutation, and a new record take the number and become durable, ending the wait.
+    func checkNoReloadSince(_ reloadsBefore: Int) throws(GFSError) {
+        guard reloads == reloadsBefore else { throw Self.logFailed }
     }
 
     func reloadAfterLogFailure() {
