@@ -119,7 +119,7 @@ extension MasterService {
     /// retry of a call still under way, a log replica overdue, or a verb that waits on chunkservers. A STAT
     /// with nothing unsettled before it is answered from the published view, as on the event loop.
     private func answerAtOnce(_ line: Line, caller: PeerIdentity, behindUnsettled: Bool) -> Outcome? {
-        guard role == .primary, !handingOver, !log.hasFailed, !logReplicaOverdue else { return nil }
+        guard role == .primary, !handingOver, !log.hasFailed, overdueLogReplicas.isEmpty else { return nil }
         switch line.verb {
         case Verb.create.rawValue, Verb.mkdir.rawValue, Verb.rm.rawValue, Verb.mv.rawValue, Verb.setSize.rawValue,
              Verb.stat.rawValue:

@@ -108,14 +108,15 @@ extension MasterService {
         return true
     }
 
-    /// Whether a log replica behind the durable log has been silent past `replicaTimeout`: then mutations
-    /// go the way of `checkLogReplicasKeepUp`, which leaves it out or refuses them.
-    var logReplicaOverdue: Bool {
-        guard !logReplicas.isEmpty else { return false }
+    /// The log replicas behind the durable log and silent past `replicaTimeout`, with how long they have been.
+    /// While there is one, mutations go through `checkLogReplicasKeepUp`, which leaves it out or refuses them.
+    var overdueLogReplicas: [(replica: ServerID, silent: Duration)] {
+        guard !logReplicas.isEmpty else { return [] }
         let durable = log.durable
-        return logReplicas.contains { replica in
-            (replicaAcks[replica] ?? 0) < durable && !excludedReplicas.contains(replica)
-                && ContinuousClock.now - (replicaLastHeard[replica] ?? replicasExpectedSince) > replicaTimeout
+        return logReplicas.compactMap { replica in
+            guard (replicaAcks[replica] ?? 0) < durable, !excludedReplicas.contains(replica) else { return nil }
+            let silent = ContinuousClock.now - (replicaLastHeard[replica] ?? replicasExpectedSince)
+            return silent > replicaTimeout ? (replica, silent) : nil
         }
     }
 
@@ -125,12 +126,8 @@ extension MasterService {
     /// doubt, as with any timeout.
     func checkLogReplicasKeepUp() async throws(GFSError) {
         let durable = log.durable
-        for replica in logReplicas where (replicaAcks[replica] ?? 0) < durable && !excludedReplicas.contains(replica) {
-            let heard = replicaLastHeard[replica] ?? replicasExpectedSince
-            let silent = ContinuousClock.now - heard
-            if silent > replicaTimeout, !(await exclude([replica], why: "has been silent for \(silent)")) {
-                throw GFSError(.unavailable, "log replica \(replica) has not confirmed record \(durable) and has been silent for \(silent); mutations wait until it is back")
-            }
+        for (replica, silent) in overdueLogReplicas where !(await exclude([replica], why: "has been silent for \(silent)")) {
+            throw GFSError(.unavailable, "log replica \(replica) has not confirmed record \(durable) and has been silent for \(silent); mutations wait until it is back")
         }
     }
 
