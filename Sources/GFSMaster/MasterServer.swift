@@ -75,7 +75,7 @@ public struct MasterServer: Sendable {
         let principals = options.principals ?? options.secret.map { Principals(cluster: $0) }
         let (reads, metrics) = (PublishedReads(), RoleMetrics(role: "master"))
         let listener = try await ProtocolListener.bind(options.listen, limits: limits, principals: principals) { identity in
-            ReadFastPath(reads: reads, identity: identity, metrics: metrics)
+            RequestRouter(reads: reads, identity: identity, metrics: metrics)
         }
         let advertised = options.advertise.map { $0.port == 0 ? ServerID(host: $0.host, port: listener.address.port) : $0 }
             ?? listener.address
@@ -153,7 +153,8 @@ public struct MasterServer: Sendable {
         withExtendedLifetime(lock) {}
     }
 
-    /// Answers requests in order, a client's pipelined ones in batches (`RequestPipeline`); remembers which
+    /// Answers requests in order, a client's pipelined ones in batches (`RequestPipeline`, most of them queued
+    /// by `RequestRouter` on the event loop before they reach this loop); remembers which
     /// chunkserver registered here, so the master learns of its death the moment this connection closes
     /// (DESIGN §3, heartbeats).
     static func serve(_ connection: ProtocolListener.Connection, peer: PeerIdentity, service: MasterService,
@@ -163,8 +164,11 @@ public struct MasterServer: Sendable {
         defer {
             if let server = registered { Task { await service.serverDisconnected(server, on: identity) } }
         }
+        // The router on the event loop queues most pipelined requests itself; the rest come through here.
+        let pipeline = try await connection.channel.eventLoop.submit {
+            try connection.channel.pipeline.syncOperations.handler(type: RequestRouter.self).pipeline
+        }.get()
         try await connection.executeThenClose { inbound, outbound in
-            let pipeline = RequestPipeline()
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
                     await answerBatches(of: pipeline, service: service, peer: peer, metrics: metrics,
@@ -222,7 +226,7 @@ public struct MasterServer: Sendable {
     }
 
     /// The pipeline's worker: answers each batch, then writes its replies, one buffer each
-    /// (`ReadFastPath` counts replies by writes), with one flush.
+    /// (`RequestRouter` counts replies by writes), with one flush.
     static func answerBatches(of pipeline: RequestPipeline, service: MasterService, peer: PeerIdentity,
                               metrics: RoleMetrics, connection: ProtocolListener.Connection,
                               outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async {
@@ -237,7 +241,7 @@ public struct MasterServer: Sendable {
     }
 
     /// Writes a reply as one buffer, its payload copied in (a checkpoint or log records, not chunk data):
-    /// `ReadFastPath` counts the replies under way by their writes.
+    /// `RequestRouter` counts the replies under way by their writes.
     static func send(_ reply: Reply, on connection: ProtocolListener.Connection,
                      with outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
         try await outbound.write(bytes(of: reply, on: connection))

@@ -22,7 +22,7 @@ public actor MasterService {
     /// The connection each chunkserver last registered on; only its closing means the server died.
     private var registrations: [ServerID: ObjectIdentifier] = [:]
     let log: OperationLog
-    /// The primary's reads as of its newest durable commit, answered on the event loop (`ReadFastPath`).
+    /// The primary's reads as of its newest durable commit, answered on the event loop (`RequestRouter`).
     public nonisolated let reads: PublishedReads
     let folder: String
     private var checkpointing = false

@@ -1,8 +1,8 @@
 import GFSProtocol
 import NIOConcurrencyHelpers
 
-/// A client's pipelined requests on one connection, answered in batches: the connection's loop queues them
-/// as they arrive, and one worker takes everything queued at once, has the master answer it with one fsync
+/// A client's pipelined requests on one connection, answered in batches: the event loop (`RequestRouter`) or
+/// the connection's loop queues them as they arrive, and one worker takes everything queued at once, has the master answer it with one fsync
 /// and one publish (`MasterService.handle(batch:caller:)`), and writes the replies with one flush. While a
 /// batch waits for its fsync the next one queues up, so a connection that pipelines shares group commits as
 /// concurrent connections do, and a client that does not pipeline has batches of one.
@@ -43,6 +43,18 @@ final class RequestPipeline: Sendable {
             return takeBatch(&state)
         }
         worker?.resume(returning: [line])
+    }
+
+    /// Queues a request without waiting, from the event loop (`RequestRouter`); false when `depth` requests
+    /// are queued or the pipeline is closed: the caller then hands the request to the connection's loop.
+    func offer(_ line: Line) -> Bool {
+        let (queued, worker) = state.withLockedValue { state -> (Bool, CheckedContinuation<[Line]?, Never>?) in
+            guard !state.closed, state.queue.count < Self.depth else { return (false, nil) }
+            state.queue.append(line)
+            return (true, takeBatch(&state))
+        }
+        worker?.resume(returning: [line])
+        return queued
     }
 
     /// Waits until every request queued so far has been answered and its reply written.

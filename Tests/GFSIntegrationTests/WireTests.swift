@@ -97,6 +97,36 @@ import Testing
         }
     }
 
+    /// A connection's requests take three ways (the event loop, the pipeline, the connection's loop) and
+    /// switch between them from one request to the next; the replies still come in request order, and each
+    /// sees every request before it.
+    @Test func requestsSwitchingWaysMidPipelineAnswerInOrder() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            let socket = try RawSocket(cluster.masterAddress)
+            let rounds = 40
+            var batch = "MKDIR /q\n"
+            for i in 0..<rounds { batch += "CREATE /q/f\(i)\nLS /q\nBOGUS\nCREATE /q/g\(i)\nSTAT /q/g\(i)\nLOOKUP /q/f\(i)\n" }
+            socket.send(batch)
+            let expected = 1 + (0..<rounds).reduce(0) { $0 + 6 + (2 * $1 + 1) }
+            let lines = socket.readLines(expected)
+            try #require(lines.count == expected, "every reply arrives (\(lines.count))")
+            #expect(lines[0] == "OK")
+            var at = 1
+            for i in 0..<rounds {
+                #expect(lines[at] == "OK", "CREATE /q/f\(i): \(lines[at])")
+                #expect(lines[at + 1] == "OK n=\(2 * i + 1)", "LS after round \(i)'s first CREATE: \(lines[at + 1])")
+                let listed = lines[(at + 2)..<(at + 3 + 2 * i)].compactMap { ProcessCluster.fields($0)["path"] }
+                #expect(listed.contains("/q/f\(i)"), "the LS sees the CREATE just before it")
+                at += 3 + 2 * i
+                #expect(lines[at] == "ERR BADREQ unknown verb BOGUS; try HELP")
+                #expect(lines[at + 1] == "OK", "CREATE /q/g\(i): \(lines[at + 1])")
+                #expect(lines[at + 2].hasPrefix("OK path=/q/g\(i) type=file"), "STAT /q/g\(i): \(lines[at + 2])")
+                #expect(lines[at + 3].hasPrefix("OK") && lines[at + 3].contains("size=0"), "LOOKUP /q/f\(i): \(lines[at + 3])")
+                at += 4
+            }
+        }
+    }
+
     /// Requests that wait on chunkservers (ALLOCATE, LEASE) run in a batch beside namespace changes: every
     /// reply comes in request order, and a STAT or CREATE behind an ALLOCATE sees the chunk it added.
     @Test func pipelinedAllocationsAndLeasesMixWithNamespaceChanges() async throws {
