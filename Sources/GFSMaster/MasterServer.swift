@@ -164,7 +164,9 @@ public struct MasterServer: Sendable {
         defer {
             if let server = registered { Task { await service.serverDisconnected(server, on: identity) } }
         }
-        // The router on the event loop queues most pipelined requests itself; the rest come through here.
+        // The router on the event loop queues most pipelined requests itself; the rest come through here. A
+        // connection reset before this runs has its handlers gone: what the router queued is dropped with it,
+        // unanswered, as a reset drops requests not yet read.
         let pipeline = try await connection.channel.eventLoop.submit {
             try connection.channel.pipeline.syncOperations.handler(type: RequestRouter.self).pipeline
         }.get()

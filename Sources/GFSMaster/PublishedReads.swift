@@ -1,9 +1,6 @@
-import GFSClient
 import GFSCore
 import GFSProtocol
-import GFSWeb
 import NIOConcurrencyHelpers
-import NIOCore
 
 /// What a primary answers `STAT` and `LS` from: its state as of its newest durable commit. A view is an O(1)
 /// copy of persistent trees, taken when the commit's records are queued and published once they are durable

@@ -1,9 +1,10 @@
 import GFSProtocol
 import NIOConcurrencyHelpers
 
-/// A client's pipelined requests on one connection, answered in batches: the event loop (`RequestRouter`) or
-/// the connection's loop queues them as they arrive, and one worker takes everything queued at once, has the master answer it with one fsync
-/// and one publish (`MasterService.handle(batch:caller:)`), and writes the replies with one flush. While a
+/// A client's pipelined requests on one connection, answered in batches: the event loop (`RequestRouter`)
+/// or the connection's loop queues them as they arrive, and one worker takes everything queued at once, has
+/// the master answer it with one fsync and one publish (`MasterService.handle(batch:caller:)`), and writes
+/// the replies with one flush. While a
 /// batch waits for its fsync the next one queues up, so a connection that pipelines shares group commits as
 /// concurrent connections do, and a client that does not pipeline has batches of one.
 final class RequestPipeline: Sendable {
@@ -35,7 +36,7 @@ final class RequestPipeline: Sendable {
     /// Whether `verb` is answered in the pipeline.
     static func takes(_ verb: String) -> Bool { verbs.contains(verb) }
 
-    /// Queues a request; first waits while `depth` requests are queued or under way.
+    /// Queues a request; first waits while `depth` requests are queued.
     func submit(_ line: Line) async {
         await waitForLoop(wantsEmpty: false)
         let worker = state.withLockedValue { state -> CheckedContinuation<[Line]?, Never>? in

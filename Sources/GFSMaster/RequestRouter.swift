@@ -13,7 +13,8 @@ import NIOCore
 /// - anything else (a payload, a verb the pipeline does not take, a request behind one the loop has not
 ///   answered, a full pipeline) goes on to the loop, which answers the pipeline's requests before its own.
 /// Every reply leaves as one write through this handler (`MasterServer.send`, `answerBatches`), so replies
-/// are counted by writes.
+/// are counted by writes. Once a request goes to the loop, those after it follow it there until the loop's
+/// replies are written: a client that never pauses keeps to the loop's way.
 final class RequestRouter: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias InboundOut = Frame
@@ -23,7 +24,7 @@ final class RequestRouter: ChannelDuplexHandler {
     /// An `LS` of a directory with more children than this goes to the loop: a page scans the directory.
     static let largestListedHere = 4096
 
-    /// The connection's pipelined requests; its worker runs in the connection's loop.
+    /// The connection's pipelined requests; its worker is a child task of the connection's loop.
     let pipeline = RequestPipeline()
     private let reads: PublishedReads
     private let identity: PeerIdentity
@@ -44,8 +45,10 @@ final class RequestRouter: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case let .line(line):
-            // Not while the socket is full: a client that sends without reading is left to the loop, which
-            // stops reading from it (`RequestPipeline.depth`), so its replies cannot pile up here.
+            // Not while the socket is full: replies written here would pile up behind it. What bounds a client
+            // that sends without reading is the count of replies owed (below): the async writer holds the
+            // loop's and the worker's replies back, so past `depth` requests go to the loop, which stops
+            // reading.
             if passed == written, context.channel.isWritable,
                line.verb == Verb.stat.rawValue || line.verb == Verb.ls.rawValue {
                 var reply = context.channel.allocator.buffer(capacity: 256)

@@ -97,32 +97,36 @@ import Testing
         }
     }
 
-    /// A connection's requests take three ways (the event loop, the pipeline, the connection's loop) and
-    /// switch between them from one request to the next; the replies still come in request order, and each
-    /// sees every request before it.
+    /// A connection's requests take three ways (answered on the event loop, queued straight into the
+    /// pipeline, handed to the connection's loop) and switch between them from one request to the next: in
+    /// each round the first CREATE is queued by the event loop, the STAT and LS behind it wait their turn, a
+    /// BOGUS line and the CREATE after it go through the loop, a lone STAT is answered on the event loop, and
+    /// a LOOKUP takes the loop again. Replies come in request order, and each sees every request before it.
     @Test func requestsSwitchingWaysMidPipelineAnswerInOrder() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let socket = try RawSocket(cluster.masterAddress)
-            let rounds = 40
-            var batch = "MKDIR /q\n"
-            for i in 0..<rounds { batch += "CREATE /q/f\(i)\nLS /q\nBOGUS\nCREATE /q/g\(i)\nSTAT /q/g\(i)\nLOOKUP /q/f\(i)\n" }
-            socket.send(batch)
-            let expected = 1 + (0..<rounds).reduce(0) { $0 + 6 + (2 * $1 + 1) }
-            let lines = socket.readLines(expected)
-            try #require(lines.count == expected, "every reply arrives (\(lines.count))")
-            #expect(lines[0] == "OK")
-            var at = 1
-            for i in 0..<rounds {
-                #expect(lines[at] == "OK", "CREATE /q/f\(i): \(lines[at])")
-                #expect(lines[at + 1] == "OK n=\(2 * i + 1)", "LS after round \(i)'s first CREATE: \(lines[at + 1])")
-                let listed = lines[(at + 2)..<(at + 3 + 2 * i)].compactMap { ProcessCluster.fields($0)["path"] }
-                #expect(listed.contains("/q/f\(i)"), "the LS sees the CREATE just before it")
-                at += 3 + 2 * i
-                #expect(lines[at] == "ERR BADREQ unknown verb BOGUS; try HELP")
-                #expect(lines[at + 1] == "OK", "CREATE /q/g\(i): \(lines[at + 1])")
-                #expect(lines[at + 2].hasPrefix("OK path=/q/g\(i) type=file"), "STAT /q/g\(i): \(lines[at + 2])")
-                #expect(lines[at + 3].hasPrefix("OK") && lines[at + 3].contains("size=0"), "LOOKUP /q/f\(i): \(lines[at + 3])")
-                at += 4
+            socket.send("MKDIR /q\n")
+            #expect(socket.readLines(1) == ["OK"])
+            for i in 0..<30 {
+                socket.send("CREATE /q/f\(i)\nSTAT /q/f\(i)\nLS /q\n")
+                let first = socket.readLines(3 + 3 * i + 1)
+                try #require(first.count == 3 + 3 * i + 1, "round \(i): \(first)")
+                #expect(first[0] == "OK", "CREATE /q/f\(i): \(first[0])")
+                #expect(first[1].hasPrefix("OK path=/q/f\(i) type=file"), "STAT behind the CREATE: \(first[1])")
+                #expect(first[2] == "OK n=\(3 * i + 1)", "LS behind them: \(first[2])")
+                let listed = first.dropFirst(3).compactMap { ProcessCluster.fields($0)["path"] }
+                #expect(listed.contains("/q/f\(i)"), "the LS sees the CREATE two requests before it")
+                socket.send("BOGUS\nCREATE /q/g\(i)\n")
+                #expect(socket.readLines(2) == ["ERR BADREQ unknown verb BOGUS; try HELP", "OK"])
+                socket.send("STAT /q/g\(i)\n")
+                let stat = socket.readLines(1)
+                #expect(stat.first?.hasPrefix("OK path=/q/g\(i) type=file") == true, "STAT after the reply: \(stat)")
+                socket.send("LOOKUP /q/f\(i)\nCREATE /q/h\(i)\nSTAT /q/h\(i)\n")
+                let last = socket.readLines(3)
+                try #require(last.count == 3, "round \(i): \(last)")
+                #expect(last[0].hasPrefix("OK") && last[0].contains("size=0"), "LOOKUP /q/f\(i): \(last[0])")
+                #expect(last[1] == "OK", "CREATE /q/h\(i): \(last[1])")
+                #expect(last[2].hasPrefix("OK path=/q/h\(i) type=file"), "STAT /q/h\(i): \(last[2])")
             }
         }
     }
