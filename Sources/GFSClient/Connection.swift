@@ -148,6 +148,12 @@ public final class Connection: Sendable {
         send(line, payload: nil, streamed: false, timeout: timeout)
     }
 
+    /// Sends a request line with no deadline of its own, for a caller that watches the connection as a whole
+    /// (the benchmark's driver): it saves scheduling and cancelling a timer per request.
+    public func requestWatchedByCaller(_ line: Line) -> EventLoopFuture<Reply> {
+        send(line, payload: nil, streamed: false, timeout: nil)
+    }
+
     /// The event loop the connection's replies arrive on.
     public var eventLoop: any EventLoop { channel.eventLoop }
 
@@ -167,19 +173,21 @@ public final class Connection: Sendable {
     /// Closes the connection; pending requests fail.
     public func close() { channel.close(promise: nil) }
 
-    private func send(_ line: Line, payload: ByteBuffer?, streamed: Bool, timeout: Duration) -> EventLoopFuture<Reply> {
+    private func send(_ line: Line, payload: ByteBuffer?, streamed: Bool, timeout: Duration?) -> EventLoopFuture<Reply> {
         let promise = channel.eventLoop.makePromise(of: Reply.self)
         let peer = address
         let channel = self.channel
-        let timer = channel.eventLoop.scheduleTask(in: .milliseconds(timeout.milliseconds)) {
-            channel.pipeline.fireErrorCaught(GFSError(.timeout, "\(peer) did not answer \(line.verb) within \(timeout)"))
+        if let timeout {
+            let timer = channel.eventLoop.scheduleTask(in: .milliseconds(timeout.milliseconds)) {
+                channel.pipeline.fireErrorCaught(GFSError(.timeout, "\(peer) did not answer \(line.verb) within \(timeout)"))
+            }
+            promise.futureResult.whenComplete { _ in timer.cancel() }
         }
         let outbound = ClientOutbound.request(line, payload: streamed ? nil : payload, promise)
         let sent: EventLoopFuture<Void> = channel.writeAndFlush(outbound)
         sent.whenFailure { error in
             promise.fail(GFSError(.unavailable, "sending to \(peer) failed: \(Connection.describe(error))"))
         }
-        promise.futureResult.whenComplete { _ in timer.cancel() }
         return promise.futureResult.flatMapErrorThrowing { error in
             throw error as? GFSError ?? GFSError(.unavailable, "\(peer): \(error)")
         }

@@ -148,27 +148,18 @@ extension MasterService {
             return nil
         }
         do throws(GFSError) {
-            var reply = Reply.ok()
-            var mutations: [Mutation]
             switch request {
-            case let .makeDirectory(path, parents):
-                mutations = try state.makeDirectory(path, parents: parents)
-            case let .create(path, replication, records):
-                mutations = [try state.createFile(path, replication: replication, records: records)]
-            case let .move(source, destination):
-                mutations = [try state.move(source, to: destination)]
-            case let .remove(path, recursive):
-                let (removed, purged) = try state.delete(path, recursive: recursive)
-                (mutations, reply) = (removed, RemoveReply(purged: purged).reply)
-            case let .setSize(path, size, touch, handle):
-                mutations = try state.extendLength(path, to: size, touch: touch, writtenTo: handle).map { [$0] } ?? []
             case .stat where !behindUnsettled:
                 return .ready(try PublishedReads.answer(request, from: reads.current ?? state.readView) ?? .ok())
             case .stat:
                 return .held(try PublishedReads.answer(request, from: state.readView) ?? .ok())
+            case .makeDirectory, .create, .move, .remove, .setSize:
+                break
             default:
                 return nil
             }
+            let change = try applyNamespaceChange(request)
+            var mutations = change.mutations
             if let call { mutations.append(state.finishCall(call)) }
             if !mutations.isEmpty {
                 do throws(GFSError) { _ = try log.append(mutations) } catch {
@@ -176,14 +167,35 @@ extension MasterService {
                     throw error
                 }
             }
-            return .held(reply)
+            return .held(change.reply)
         } catch {
             return .held(.error(error))
         }
     }
 
+    /// The namespace change `request` makes, applied to the state: its mutations, still to be logged, and its
+    /// reply. One place for both ways such a change is answered: a batch applies it at once (`answerAtOnce`),
+    /// `handle` under the locks of `writtenPaths`.
+    func applyNamespaceChange(_ request: MasterRequest) throws(GFSError) -> (mutations: [Mutation], reply: Reply) {
+        switch request {
+        case let .makeDirectory(path, parents):
+            return (try state.makeDirectory(path, parents: parents), .ok())
+        case let .create(path, replication, records):
+            return ([try state.createFile(path, replication: replication, records: records)], .ok())
+        case let .move(source, destination):
+            return ([try state.move(source, to: destination)], .ok())
+        case let .remove(path, recursive):
+            let (removed, purged) = try state.delete(path, recursive: recursive)
+            return (removed, RemoveReply(purged: purged).reply)
+        case let .setSize(path, size, touch, handle):
+            return (try state.extendLength(path, to: size, touch: touch, writtenTo: handle).map { [$0] } ?? [], .ok())
+        default:
+            throw GFSError(.internal, "\(request.line.verb) is not a namespace change")
+        }
+    }
+
     /// The paths a namespace change locks for writing (its ancestors for reading), as `locked` takes them.
-    private static func writtenPaths(_ request: MasterRequest) -> [GFSPath]? {
+    static func writtenPaths(_ request: MasterRequest) -> [GFSPath]? {
         switch request {
         case let .makeDirectory(path, _), let .create(path, _, _), let .remove(path, _): return [path]
         case let .move(source, destination): return [source, destination]

@@ -275,26 +275,17 @@ public actor MasterService {
         }
         if request.isMutation { try await checkLogReplicasKeepUp() }
         switch request {
-        case let .makeDirectory(path, parents):
-            let mutations = try await locked([path]) { () throws(GFSError) in try state.makeDirectory(path, parents: parents) }
+        case .makeDirectory, .create, .move, .remove, .setSize:
+            // A SETSIZE locks no path (`writtenPaths`). With nothing to log, another request's change may cover
+            // it: told once that one is durable (`commit` of nothing settles).
+            let paths = Self.writtenPaths(request) ?? []
+            let (mutations, reply) = paths.isEmpty ? try applyNamespaceChange(request)
+                : try await locked(paths) { () throws(GFSError) in try applyNamespaceChange(request) }
             try await commit(mutations, finishing: call)
-        case let .create(path, replication, records):
-            try await commit([try await locked([path]) { () throws(GFSError) in
-                try state.createFile(path, replication: replication, records: records)
-            }], finishing: call)
+            return reply
         case .list, .stat:
             // A primary's reads see durable commits only, on the event loop and here alike.
             return try PublishedReads.answer(request, from: role == .primary ? reads.current ?? state.readView : state.readView) ?? .ok()
-        case let .move(source, destination):
-            try await commit([try await locked([source, destination]) { () throws(GFSError) in
-                try state.move(source, to: destination)
-            }], finishing: call)
-        case let .remove(path, recursive):
-            let (mutations, purged) = try await locked([path]) { () throws(GFSError) in
-                try state.delete(path, recursive: recursive)
-            }
-            try await commit(mutations, finishing: call)
-            return RemoveReply(purged: purged).reply
         case let .snapshot(source, destination):
             try await snapshot(source, to: destination, call: call)
         case let .setQuota(path, files, bytes):
@@ -316,13 +307,6 @@ public actor MasterService {
             return .ok(try await allocate(path, index: index).fields)
         case let .lease(handle, path):
             return .ok(withWriteToken(try await lease(handle, of: path), for: principal).fields)
-        case let .setSize(path, size, touch, handle):
-            // Nothing to log may mean another request's change covers it: told once that one is durable.
-            if let mutation = try state.extendLength(path, to: size, touch: touch, writtenTo: handle) {
-                try await commit([mutation])
-            } else {
-                try await settle()
-            }
         case let .register(server, rack, capacity, free):
             let report = try ReportedChunk.parse(payload ?? ByteBuffer())
             // Chunkservers report to a shadow again and again; only a server coming (back) to life is news.

@@ -1,4 +1,5 @@
 import GFSClient
+import GFSCore
 import GFSProtocol
 import NIOCore
 
@@ -11,13 +12,15 @@ import Glibc
 /// loop, with no task, actor or pool in between (as redis-benchmark drives its connections).
 enum BenchDriver {
     /// Sends `request(client, number)` for each number below `operations` on each connection, one request
-    /// at a time per connection; the first `ERR` or transport failure ends the run with that error.
+    /// at a time per connection; the first `ERR` or transport failure ends the run with that error, and so
+    /// does a connection with no reply for `timeout` (one watch per connection, not a timer per request).
     static func run(_ connections: [Connection], operations: Int, timeout: Duration,
                     request: @escaping @Sendable (Int, Int) -> Line) async throws -> (BenchWorkloads.Share, Double) {
         let start = ContinuousClock.now
         let futures = connections.enumerated().map { index, connection in
             connection.eventLoop.flatSubmit {
                 let driver = Driver(connection: connection, operations: operations, timeout: timeout) { request(index, $0) }
+                driver.watch()
                 driver.next()
                 return driver.done.futureResult
             }
@@ -40,6 +43,8 @@ enum BenchDriver {
         let done: EventLoopPromise<BenchWorkloads.Share>
         var share = BenchWorkloads.Share()
         var sent = ContinuousClock.now
+        /// `share.operations` when the watch last looked; nil once it gave up on the connection.
+        var watched: Int? = -1
 
         init(connection: Connection, operations: Int, timeout: Duration, request: @escaping (Int) -> Line) {
             self.connection = connection
@@ -49,16 +54,30 @@ enum BenchDriver {
             done = connection.eventLoop.makePromise()
         }
 
+        /// Fails the run when a whole `timeout` passes with no reply.
+        func watch() {
+            let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+            let delay = TimeAmount.milliseconds(timeout.milliseconds)
+            let watch = connection.eventLoop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { _ in
+                let driver = bound.value
+                guard driver.share.operations == driver.watched else { return driver.watched = driver.share.operations }
+                driver.watched = nil
+                driver.done.fail(GFSError(.timeout, "\(driver.connection.address) answered nothing within \(driver.timeout)"))
+            }
+            done.futureResult.whenComplete { _ in watch.cancel() }
+        }
+
         func next() {
             guard share.operations < operations else { return done.succeed(share) }
             sent = .now
             let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
-            connection.request(request(share.operations), timeout: timeout).whenComplete { result in
+            connection.requestWatchedByCaller(request(share.operations)).whenComplete { result in
                 bound.value.received(result)
             }
         }
 
         private func received(_ result: Result<Reply, any Error>) {
+            guard watched != nil else { return }  // the run already failed
             switch result {
             case let .success(reply):
                 if let error = reply.error { return done.fail(error) }
