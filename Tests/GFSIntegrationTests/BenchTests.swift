@@ -55,6 +55,24 @@ import Testing
         #expect((phases[0]["notes"] as? [String: Double])?["master_bytes_per_file"] != nil)
     }
 
+    /// The meta bench watches each connection as a whole, with no timer per request: a master that stops
+    /// answering mid-run (SIGSTOP) still fails the run, with the reason, once `--timeout` passes.
+    @Test func metaAgainstAFrozenMasterFailsOnceItsTimeoutPasses() async throws {
+        try await withCluster(chunkservers: 1) { cluster in
+            let master = try #require(cluster.master)
+            let bench = try cluster.start(["bench", "meta", "--clients", "2", "--files", "200000", "--timeout", "2"])
+            try await waitUntil("the bench to create files", within: .seconds(60)) {
+                let count = try cluster.gfs(["count", "/"]).stdout.split(separator: "\t")
+                return count.count > 1 && (Int(count[1]) ?? 0) > 100
+            }
+            kill(master.pid, SIGSTOP)
+            defer { kill(master.pid, SIGCONT) }
+            let result = bench.wait(within: 60)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("answered nothing within"), "\(result.stderr)")
+        }
+    }
+
     /// A bench stopped by SIGTERM (`timeout`, a script) stops the servers of its --local cluster and removes
     /// their folder, rather than leaving them running.
     @Test func aSignalledLocalBenchStopsItsCluster() async throws {
