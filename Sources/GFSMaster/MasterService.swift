@@ -276,8 +276,8 @@ public actor MasterService {
         if request.isMutation { try await checkLogReplicasKeepUp() }
         switch request {
         case .makeDirectory, .create, .move, .remove, .setSize:
-            // A SETSIZE locks no path (`writtenPaths`). With nothing to log, another request's change may cover
-            // it: told once that one is durable (`commit` of nothing settles).
+            // A SETSIZE locks no path (`writtenPaths`), and records no call: with nothing to log, another
+            // request's change may cover it, and `commit` of nothing settles (told once that one is durable).
             let paths = Self.writtenPaths(request) ?? []
             let (mutations, reply) = paths.isEmpty ? try applyNamespaceChange(request)
                 : try await locked(paths) { () throws(GFSError) in try applyNamespaceChange(request) }

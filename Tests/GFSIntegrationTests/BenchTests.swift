@@ -60,16 +60,24 @@ import Testing
     @Test func metaAgainstAFrozenMasterFailsOnceItsTimeoutPasses() async throws {
         try await withCluster(chunkservers: 1) { cluster in
             let master = try #require(cluster.master)
-            let bench = try cluster.start(["bench", "meta", "--clients", "2", "--files", "200000", "--timeout", "2"])
+            // 20000 files: 200 folders made first, then 20000 creates and as many stats, far more than are done
+            // by the freeze.
+            let bench = try cluster.start(["bench", "meta", "--clients", "2", "--files", "20000", "--timeout", "3"])
+            var ended = false
+            defer { if !ended { kill(bench.process.processIdentifier, SIGKILL); _ = bench.wait(within: 10) } }
             try await waitUntil("the bench to create files", within: .seconds(60)) {
                 let count = try cluster.gfs(["count", "/"]).stdout.split(separator: "\t")
                 return count.count > 1 && (Int(count[1]) ?? 0) > 100
             }
             kill(master.pid, SIGSTOP)
             defer { kill(master.pid, SIGCONT) }
+            let frozen = ContinuousClock.now
             let result = bench.wait(within: 60)
+            ended = true
             #expect(result.status != 0)
             #expect(result.stderr.contains("answered nothing within"), "\(result.stderr)")
+            // The watch gives up after 3 to 6 s; the bench's cleanup after it, after about as long again.
+            #expect(ContinuousClock.now - frozen < .seconds(25), "the run ended \(ContinuousClock.now - frozen) after the freeze")
         }
     }
 

@@ -13,7 +13,8 @@ import Glibc
 enum BenchDriver {
     /// Sends `request(client, number)` for each number below `operations` on each connection, one request
     /// at a time per connection; the first `ERR` or transport failure ends the run with that error, and so
-    /// does a connection with no reply for `timeout` (one watch per connection, not a timer per request).
+    /// does a connection with no reply for `timeout` to twice that (one watch per connection, not a timer per
+    /// request).
     static func run(_ connections: [Connection], operations: Int, timeout: Duration,
                     request: @escaping @Sendable (Int, Int) -> Line) async throws -> (BenchWorkloads.Share, Double) {
         let start = ContinuousClock.now
@@ -44,7 +45,7 @@ enum BenchDriver {
         var share = BenchWorkloads.Share()
         var sent = ContinuousClock.now
         /// `share.operations` when the watch last looked; nil once it gave up on the connection.
-        var watched: Int? = -1
+        var watched: Int? = 0
 
         init(connection: Connection, operations: Int, timeout: Duration, request: @escaping (Int) -> Line) {
             self.connection = connection
@@ -54,13 +55,17 @@ enum BenchDriver {
             done = connection.eventLoop.makePromise()
         }
 
-        /// Fails the run when a whole `timeout` passes with no reply.
+        /// Fails the run when a look every `timeout` finds no reply since the last: within `timeout` of the
+        /// start when nothing answers, and at most twice `timeout` after the last reply.
         func watch() {
             let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
             let delay = TimeAmount.milliseconds(timeout.milliseconds)
             let watch = connection.eventLoop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { _ in
                 let driver = bound.value
-                guard driver.share.operations == driver.watched else { return driver.watched = driver.share.operations }
+                if driver.share.operations != driver.watched {
+                    driver.watched = driver.share.operations
+                    return
+                }
                 driver.watched = nil
                 driver.done.fail(GFSError(.timeout, "\(driver.connection.address) answered nothing within \(driver.timeout)"))
             }
