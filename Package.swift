@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "GFSCommands",
             dependencies: [
-                "GFSCore", "GFSProtocol", "GFSClient", "GFSMaster", "GFSChunkServer", "CReadline",
+                "GFSCore", "GFSProtocol", "GFSClient", "GFSMaster", "GFSChunkServer", "CReadline", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -38,7 +38,6 @@ public struct ChunkClient: Sendable {
         return try AppendReply(try await pool.connection(to: lease.primary).call(line, timeout: timeout)).offset
     }
 
-    /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first.
     /// The CRC32C of a replica's first `length` bytes, composed on the chunkserver from its block checksums.
     public func checksum(_ handle: ChunkHandle, version: ChunkVersion, length: Int64, from server: ServerID,
                          token: String? = nil) async throws(GFSError) -> UInt32 {
@@ -46,11 +45,12 @@ public struct ChunkClient: Sendable {
         return try ChecksumReply(try await pool.connection(to: server).call(line, timeout: timeout)).crc
     }
 
+    /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first. The
+    /// bytes come in the pieces they arrived in, in order.
     public func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int,
-                     from server: ServerID, token: String? = nil) async throws(GFSError) -> ByteBuffer {
+                     from server: ServerID, token: String? = nil) async throws(GFSError) -> [ByteBuffer] {
         let request = ChunkRequest.read(handle, version: version, offset: offset, length: length)
         let line = TokenField.stamp(request.line, token)
-        let reply = try await pool.connection(to: server).call(line, timeout: timeout)
-        return reply.payload ?? ByteBuffer()
+        return try await pool.connection(to: server).callInParts(line, timeout: timeout)
     }
 }

@@ -162,9 +162,10 @@ public final class Client: Sendable {
 
     // MARK: - Reading
 
-    /// Reads the whole file in order, handing each piece to `sink`. Each piece comes from one replica; a
-    /// failed or corrupt replica is skipped for the next, and the locations are fetched again once when all
-    /// known replicas have failed.
+    /// Reads the whole file in order, handing the bytes to `sink` in the parts they arrived in from the
+    /// network. The file is read in pieces of up to `readUnitBytes`, each from one replica; a failed or
+    /// corrupt replica is skipped for the next, and the locations are fetched again once when all known
+    /// replicas have failed.
     /// `pieceRead` is told how long each piece took from its request to its last byte.
     public func read(_ path: GFSPath, pieceRead: (Duration) -> Void = { _ in },
                      into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
@@ -176,7 +177,7 @@ public final class Client: Sendable {
     public func read(_ path: GFSPath, from start: Int64, layout: FileLayout, pieceRead: (Duration) -> Void = { _ in },
                      into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {
         var position = max(0, start)
-        var window: [Task<(ByteBuffer, Duration), any Error>] = []
+        var window: [Task<([ByteBuffer], Duration), any Error>] = []
         var planned = position
         let depth = 4
         defer { for task in window { task.cancel() } }
@@ -198,22 +199,24 @@ public final class Client: Sendable {
                 planned += Int64(count)
             }
             let task = window.removeFirst()
-            let piece: ByteBuffer
+            let parts: [ByteBuffer]
             do {
                 let took: Duration
-                (piece, took) = try await task.value
+                (parts, took) = try await task.value
                 pieceRead(took)
             } catch {
                 await locations.invalidate(path)
                 throw error as? GFSError ?? GFSError(.internal, "\(error)")
             }
-            position += Int64(piece.readableBytes)
-            try sink(piece)
+            for part in parts {
+                position += Int64(part.readableBytes)
+                try sink(part)
+            }
         }
     }
 
     /// Reads one range of one chunk, trying each replica, then fresh locations from the master.
-    func readRange(_ path: GFSPath, _ chunk: ChunkLocation, offset: Int64, length: Int) async throws(GFSError) -> ByteBuffer {
+    func readRange(_ path: GFSPath, _ chunk: ChunkLocation, offset: Int64, length: Int) async throws(GFSError) -> [ByteBuffer] {
         var chunk = chunk
         var candidates = chunk.replicas.shuffled()
         var failures: [String] = []
@@ -222,13 +225,14 @@ public final class Client: Sendable {
         while true {
             for server in candidates {
                 do {
-                    let data = try await chunks.read(chunk.handle, version: chunk.version, offset: offset,
-                                                     length: length, from: server, token: chunk.token)
-                    guard data.readableBytes == length else {
-                        failures.append("\(server): short read (\(data.readableBytes) of \(length) bytes)")
+                    let parts = try await chunks.read(chunk.handle, version: chunk.version, offset: offset,
+                                                      length: length, from: server, token: chunk.token)
+                    let count = parts.reduce(0) { $0 + $1.readableBytes }
+                    guard count == length else {
+                        failures.append("\(server): short read (\(count) of \(length) bytes)")
                         continue
                     }
-                    return data
+                    return parts
                 } catch {
                     failures.append("\(server): \(error.message)")
                     denied = denied || error.code == .denied

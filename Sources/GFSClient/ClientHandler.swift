@@ -1,10 +1,13 @@
 import GFSProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// What a `Connection` writes into its channel.
 enum ClientOutbound {
     /// A request whose reply completes `promise`; `payload` is nil when the caller streams it with `.raw`.
-    case request(Line, payload: ByteBuffer?, EventLoopPromise<Reply>)
+    /// With `parts`, the reply's payload is handed to it, on the event loop, in the pieces it arrived in, and
+    /// the reply carries none: a large read is not copied once more into one buffer.
+    case request(Line, payload: ByteBuffer?, EventLoopPromise<Reply>, parts: PayloadParts? = nil)
     /// Payload bytes of a request already sent.
     case raw(ByteBuffer)
 }
@@ -23,8 +26,10 @@ final class ClientHandler: ChannelDuplexHandler {
     private var decoder: FrameDecoder
     /// Bytes read and not yet framed: the start of a line or payload still arriving.
     private var unframed = ByteBuffer()
-    private var pending = CircularBuffer<EventLoopPromise<Reply>>()
+    private var pending = CircularBuffer<(EventLoopPromise<Reply>, PayloadParts?)>()
     private var assembling: Reply?
+    /// Where the payload being read goes, when its request asked for the parts.
+    private var partsTaker: PayloadParts?
     private var bodyLinesLeft = 0
     private var failed = false
     private let bodies: Connection.BodyLines
@@ -39,8 +44,8 @@ final class ClientHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case let .request(line, payload, replyPromise):
-            pending.append(replyPromise)
+        case let .request(line, payload, replyPromise, parts):
+            pending.append((replyPromise, parts))
             var head = context.channel.allocator.buffer(capacity: 128)
             line.write(to: &head)
             if let payload {
@@ -119,9 +124,14 @@ final class ClientHandler: ChannelDuplexHandler {
             if bodies == .parsed { assembling?.body.reserveCapacity(min(bodyLinesLeft, 1024)) }
             if bodyLinesLeft == 0 { finish(context: context) }
         case let .head(line, length):
-            assembling = Reply(line: line, payload: context.channel.allocator.buffer(capacity: length))
+            if let parts = pending.first?.1 {
+                partsTaker = parts
+                assembling = Reply(line: line)
+            } else {
+                assembling = Reply(line: line, payload: context.channel.allocator.buffer(capacity: length))
+            }
         case .part(var bytes, let last):
-            assembling?.payload?.writeBuffer(&bytes)
+            if let partsTaker { partsTaker.take(bytes) } else { assembling?.payload?.writeBuffer(&bytes) }
             if last { finish(context: context) }
         case let .invalid(error):
             failAll(GFSError(.internal, "unreadable reply from \(peer): \(error.message)"), context: context)
@@ -131,7 +141,8 @@ final class ClientHandler: ChannelDuplexHandler {
     private func finish(context: ChannelHandlerContext) {
         guard let reply = assembling else { return }
         assembling = nil
-        guard let promise = pending.popFirst() else {
+        partsTaker = nil
+        guard let (promise, _) = pending.popFirst() else {
             failAll(GFSError(.internal, "unexpected reply from \(peer)"), context: context)
             return
         }
@@ -159,10 +170,21 @@ final class ClientHandler: ChannelDuplexHandler {
         let waiting = pending
         pending.removeAll()
         assembling = nil
-        for promise in waiting { promise.fail(error) }
+        partsTaker = nil
+        for (promise, _) in waiting { promise.fail(error) }
         context.close(promise: nil)
     }
 }
 
 @available(*, unavailable)
 extension ClientHandler: Sendable {}
+
+/// Collects a reply's payload in the pieces it arrived in (`Connection.callInParts`). The handler appends on
+/// the event loop; the caller reads once the reply's future completed, which orders it after the appends.
+final class PayloadParts: Sendable {
+    private let taken = NIOLockedValueBox<[ByteBuffer]>([])
+
+    func take(_ part: ByteBuffer) { taken.withLockedValue { $0.append(part) } }
+
+    var parts: [ByteBuffer] { taken.withLockedValue { $0 } }
+}

@@ -132,6 +132,14 @@ public final class Connection: Sendable {
         return try await send(line, payload: payload, streamed: false, timeout: timeout).reply()
     }
 
+    /// Sends `line` and returns its reply's payload in the pieces it arrived in, not copied into one buffer (a
+    /// chunk read); an `ERR` reply is thrown as its error.
+    public func callInParts(_ line: Line, timeout: Duration = .seconds(30)) async throws(GFSError) -> [ByteBuffer] {
+        let parts = PayloadParts()
+        _ = try await send(line, payload: nil, streamed: false, timeout: timeout, parts: parts).reply()
+        return parts.parts
+    }
+
     /// Sends `line` and returns the reply, `ERR` replies included; a failure is the transport's (the request
     /// may or may not have been carried out).
     public func exchange(_ line: Line, payload: ByteBuffer? = nil, timeout: Duration = .seconds(30)) async -> Result<Reply, GFSError> {
@@ -173,7 +181,8 @@ public final class Connection: Sendable {
     /// Closes the connection; pending requests fail.
     public func close() { channel.close(promise: nil) }
 
-    private func send(_ line: Line, payload: ByteBuffer?, streamed: Bool, timeout: Duration?) -> EventLoopFuture<Reply> {
+    private func send(_ line: Line, payload: ByteBuffer?, streamed: Bool, timeout: Duration?,
+                      parts: PayloadParts? = nil) -> EventLoopFuture<Reply> {
         let promise = channel.eventLoop.makePromise(of: Reply.self)
         let peer = address
         let channel = self.channel
@@ -183,7 +192,7 @@ public final class Connection: Sendable {
             }
             promise.futureResult.whenComplete { _ in timer.cancel() }
         }
-        let outbound = ClientOutbound.request(line, payload: streamed ? nil : payload, promise)
+        let outbound = ClientOutbound.request(line, payload: streamed ? nil : payload, promise, parts: parts)
         let sent: EventLoopFuture<Void> = channel.writeAndFlush(outbound)
         sent.whenFailure { error in
             promise.fail(GFSError(.unavailable, "sending to \(peer) failed: \(Connection.describe(error))"))

@@ -84,8 +84,19 @@ struct BenchBaseline {
         return BenchBound(what: "read(2) of the same bytes from a local file", rate: Double(total) / 1e6 / seconds, unit: .megabytes)
     }
 
-    /// The same bytes sent over one loopback TCP connection, writer and reader on their own threads.
+    /// The same bytes sent over one loopback TCP connection, writer and reader on their own threads: the best
+    /// of three runs. On two cores one run in two was measured at half the rate of the other (2.4 against
+    /// 4.8 GB/s), as the scheduler put both threads on one core or not; a bound is what the machine can do.
     func socket(_ bytes: Int64) throws -> BenchBound {
+        var best = try socketOnce(bytes)
+        for _ in 1..<3 {
+            let next = try socketOnce(bytes)
+            if next.rate > best.rate { best = next }
+        }
+        return best
+    }
+
+    private func socketOnce(_ bytes: Int64) throws -> BenchBound {
         let listener = try LoopbackSocket.bind(listening: true)
         defer { close(listener.descriptor) }
         let sender = Thread {
@@ -113,7 +124,7 @@ struct BenchBaseline {
                 total += Int64(count)
             }
         }
-        return BenchBound(what: "one loopback TCP stream of the same bytes", rate: Double(total) / 1e6 / seconds, unit: .megabytes)
+        return BenchBound(what: "one loopback TCP stream of the same bytes, best of 3", rate: Double(total) / 1e6 / seconds, unit: .megabytes)
     }
 
     /// `records` writes of `size` bytes to one local file, each followed by fdatasync: durable appends one at a
