@@ -24,10 +24,12 @@ static inline void gfs_malloc_one_arena(void) {
 // Chunkservers and clients move data in buffers of megabytes, each freed as soon as it is sent or handed on.
 // glibc's defaults give such memory back to the kernel at once (trimming the heap past 128 KiB, unmapping a
 // large block), so the next buffer faults in fresh zeroed pages: reading at 2 GB/s, a client spent 40% of its
-// CPU there. Blocks under 32 MiB come from the heap instead, and up to 64 MiB freed stays for reuse.
+// CPU there. Blocks under 32 MiB come from the heap instead, and up to 32 MiB freed stays for reuse in each of
+// at most two arenas, which bounds what a process keeps to 64 MiB above what it uses.
 static inline void gfs_malloc_keep_freed(void) {
 #if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
 #endif
 }

@@ -193,8 +193,8 @@ public final class Client: Sendable {
                 let chunk = layout.chunks[index]
                 window.append(Task {
                     let start = ContinuousClock.now
-                    let piece = try await self.readRange(path, chunk, offset: within, length: count)
-                    return (piece, ContinuousClock.now - start)
+                    let parts = try await self.readRange(path, chunk, offset: within, length: count)
+                    return (parts, ContinuousClock.now - start)
                 })
                 planned += Int64(count)
             }

@@ -75,8 +75,9 @@ final class ClientHandler: ChannelDuplexHandler {
         } catch {
             errorCaught(context: context, error: error)  // as when a decoder in the pipeline threw
         }
-        // An emptied buffer is let go, so the channel may reuse its read buffer; one holding the start of a
-        // line or payload drops what was framed once that is large.
+        // An emptied buffer is let go, so the channel may reuse its read buffer (unless payload parts handed
+        // on still hold slices of it); one holding the start of a line or payload drops what was framed once
+        // that is large.
         if unframed.readableBytes == 0 {
             unframed = ByteBuffer()
         } else if unframed.readerIndex > 65_536 {

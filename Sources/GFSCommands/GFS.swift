@@ -34,11 +34,17 @@ public struct GFS: AsyncParsableCommand {
 
     /// Readies the process for the role `arguments` name, on the main thread before any other starts: a
     /// thread's first malloc picks its arena for good (`MasterServer.prepareProcess`); every other role moves
-    /// data and keeps freed buffers for reuse (`gfs_malloc_keep_freed`). A server takes SIGTERM as the default
-    /// until it installs its own stop: `gfs up` and `gfs bench --local` ignore it while they start their
-    /// servers, and a server must not inherit that.
+    /// data and keeps freed buffers for reuse (`gfs_malloc_keep_freed`), but `gfs bench memory`, which measures
+    /// the master's state machine by its resident size, keeps glibc's defaults. A server takes SIGTERM as the
+    /// default until it installs its own stop: `gfs up` and `gfs bench --local` ignore it while they start
+    /// their servers, and a server must not inherit that.
     public static func prepareProcess(for arguments: [String]) {
-        if arguments.first == Master._commandName { MasterServer.prepareProcess() } else { gfs_malloc_keep_freed() }
+        let measuresMemory = arguments.first == Bench._commandName && arguments.contains(Bench.Mode.memory.rawValue)
+        if arguments.first == Master._commandName {
+            MasterServer.prepareProcess()
+        } else if !measuresMemory {
+            gfs_malloc_keep_freed()
+        }
         if [Master._commandName, ChunkServerCommand._commandName].contains(arguments.first) { signal(SIGTERM, SIG_DFL) }
     }
 

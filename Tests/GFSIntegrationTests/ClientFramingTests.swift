@@ -1,12 +1,18 @@
 // Goal: a client matches replies to requests whatever way the bytes arrive: a byte at a time or all at once,
-// lines and payloads split anywhere, body lines parsed or only counted; a line past the limit fails the
-// requests, it is never held.
-// Method: the client's handler in an EmbeddedChannel, fed the bytes of known replies.
+// lines and payloads split anywhere, body lines parsed or only counted, payloads handed over in parts; a line
+// past the limit fails the requests, it is never held; parts of a failed reply never reach the caller.
+// Method: the client's handler in an EmbeddedChannel, fed the bytes of known replies; a real connection to a
+// scripted peer on loopback.
 @testable import GFSClient
+import Foundation
 import GFSProtocol
 import NIOCore
 import NIOEmbedded
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct ClientFramingTests {
     /// Three replies: a listing of two lines (a blank line between them, which is not one), a payload, a line.
@@ -61,6 +67,22 @@ import Testing
         _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
+    /// Through a real connection: parts of a reply that turns out an `ERR` (with a payload), or that the server
+    /// cuts off mid-payload, never reach the caller; the call fails instead.
+    @Test func callInPartsHandsOverNothingFromAFailedReply() async throws {
+        let peer = try ScriptedPeer(answers: ["OK len=4\nwxyz", "ERR CHECKSUM mismatch len=4\nbad!",
+                                              "OK len=100\nonly part of it"])
+        defer { peer.stop() }
+        let connection = try await Connection.connect(to: ServerID(host: "127.0.0.1", port: peer.port))
+        defer { connection.close() }
+        #expect(try await connection.callInParts(Line("READ")).map { String(buffer: $0) }.joined() == "wxyz")
+        let refused = await #expect(throws: GFSError.self) { _ = try await connection.callInParts(Line("READ")) }
+        #expect(refused?.code == .checksum)
+        // The peer closes after the last answer, 85 bytes short of its payload.
+        let cut = await #expect(throws: GFSError.self) { _ = try await connection.callInParts(Line("READ")) }
+        #expect(cut?.code == .unavailable)
+    }
+
     /// Whole (ended by its newline) or still arriving, a line past the limit fails the request at once.
     @Test(arguments: [Connection.BodyLines.parsed, .counted], ["\n", ""])
     func aLinePastTheLimitFailsTheRequest(bodies: Connection.BodyLines, tail: String) throws {
@@ -75,4 +97,31 @@ import Testing
         #expect(error.code == .tooLarge, "\(error)")
         _ = try? channel.finish(acceptAlreadyClosed: true)
     }
+}
+
+/// A peer on loopback that answers each request line with the next of `answers`, then closes the connection.
+private final class ScriptedPeer: Sendable {
+    let port: Int
+    private let listener: Int32
+
+    init(answers: [String]) throws {
+        let socket = try LoopbackSocket.bind(listening: true)
+        (listener, port) = (socket.descriptor, socket.port)
+        let listener = self.listener
+        Thread.detachNewThread {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { return }
+            defer { close(connection) }
+            for answer in answers {
+                // One request line in, one answer out.
+                var byte: UInt8 = 0
+                while recv(connection, &byte, 1, 0) == 1, byte != UInt8(ascii: "\n") {}
+                let bytes = Array(answer.utf8)
+                guard send(connection, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { return }
+            }
+        }
+    }
+
+    /// Stops accepting; a connection already taken closes once its answers are sent.
+    func stop() { Glibc.shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 }
