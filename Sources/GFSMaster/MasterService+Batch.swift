@@ -93,9 +93,6 @@ extension MasterService {
                 reloadAfterLogFailure()
                 throw Self.logFailed
             }
-            let view = state.readView
-            // Once handing over, a refused mutation may be in the state and in no log; this view holds none.
-            let publishable = role == .primary && !handingOver
             do throws(GFSError) { try await log.waitDurable(sequence) } catch {
                 reloadAfterLogFailure()
                 throw error
@@ -104,7 +101,7 @@ extension MasterService {
             maybeCheckpoint()
             try await waitForReplicas(sequence)
             checkLeadership()
-            if publishable { reads.publish(view, at: sequence) }
+            await publishCovering(sequence, reloadsBefore: reloadsWhenHeld)
         } catch {
             failure = error
         }
@@ -158,6 +155,7 @@ extension MasterService {
             default:
                 return nil
             }
+            takeOwedView()
             let change = try applyNamespaceChange(request)
             var mutations = change.mutations
             if let call { mutations.append(state.finishCall(call)) }
@@ -166,6 +164,7 @@ extension MasterService {
                     reloadAfterLogFailure()
                     throw error
                 }
+                viewOwed = true
             }
             return .held(change.reply)
         } catch {

@@ -150,7 +150,7 @@ extension MasterService {
         }
         self.stillLeading = stillLeading
         role = .primary
-        reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
+        resetReads()
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
         replicaFence = fence
