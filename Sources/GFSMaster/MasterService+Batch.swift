@@ -93,6 +93,7 @@ extension MasterService {
                 reloadAfterLogFailure()
                 throw Self.logFailed
             }
+            takeViewBeforeWaiting()
             do throws(GFSError) { try await log.waitDurable(sequence) } catch {
                 reloadAfterLogFailure()
                 throw error

@@ -5,6 +5,10 @@ import GFSCore
 /// its freeing per create. Batches whose records go to disk in one fsync share one view instead, taken after
 /// the last of them is applied (`takeOwedView`), or when the first of them is answered.
 ///
+/// Not with log replicas: a shared view may hold records after a batch's own, and if a replica fails to
+/// confirm those, the view may not be published while the batch's own records were confirmed and its reply
+/// is OK. With log replicas each batch takes its view before it waits, at its own last record.
+///
 /// Views are taken only where the state holds no change that is not in the log: between actor turns (every
 /// change is applied and appended with no suspension in between) and at the start of one.
 extension MasterService {
@@ -13,6 +17,11 @@ extension MasterService {
     func takeOwedView() {
         guard viewOwed, !log.newestIsQueued else { return }
         takeView()
+    }
+
+    /// A batch about to wait for its records: with log replicas, it takes its own view now (see above).
+    func takeViewBeforeWaiting() {
+        if !logReplicas.isEmpty { takeView() }
     }
 
     /// Takes a view of the state as it is now, holding every record handed out so far (none if the log
@@ -33,7 +42,11 @@ extension MasterService {
     /// fail, their own requests are told, and this one publishes nothing (a reload puts out the durable state).
     func publishCovering(_ sequence: UInt64, reloadsBefore: Int) async {
         guard let published = reads.sequence, published < sequence else { return }
-        guard let target = viewsToPublish.first(where: { $0.sequence >= sequence }) ?? takeView() else { return }
+        guard let target = viewsToPublish.first(where: { $0.sequence >= sequence }) ?? takeView() else {
+            // The log failed since this batch's records became durable: a reload puts out the durable state.
+            reloadAfterLogFailure()
+            return
+        }
         if target.sequence > sequence {
             do throws(GFSError) {
                 try await log.waitDurable(target.sequence)

@@ -190,24 +190,30 @@ import Testing
     /// on the event loop from the published view) must find it, and the master must keep no view for later.
     @Test func concurrentCreatesAreSeenByReadsOnceAcknowledged() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
-            let writers = try (0..<8).map { _ in try RawSocket(cluster.masterAddress) }
-            let reader = try RawSocket(cluster.masterAddress)
-            writers[0].send("MKDIR /c\n")
-            #expect(writers[0].readLines(1) == ["OK"])
-            for round in 0..<40 {
-                // Every CREATE is sent before any reply is read: they are under way in the master together.
-                for (index, writer) in writers.enumerated() { writer.send("CREATE /c/f\(round)-\(index)\n") }
-                for (index, writer) in writers.enumerated() {
-                    let name = "/c/f\(round)-\(index)"
-                    #expect(writer.readLines(1) == ["OK"], "CREATE \(name)")
-                    reader.send("STAT \(name)\n")
-                    let read = reader.readLines(1)
-                    #expect(read.first?.hasPrefix("OK path=\(name) type=file") == true, "STAT \(name) after its OK: \(read)")
-                }
-            }
-            reader.send("LS /c limit=1000\n")
-            #expect(reader.readLines(1).first?.contains("n=320") == true, "every create is listed")
+            try Self.concurrentCreatesAreSeen(at: cluster.masterAddress)
         }
+    }
+
+    /// 8 connections create 40 files each, all 8 under way at once; after each OK, a STAT on another
+    /// connection must find the file.
+    static func concurrentCreatesAreSeen(at master: String) throws {
+        let writers = try (0..<8).map { _ in try RawSocket(master) }
+        let reader = try RawSocket(master)
+        writers[0].send("MKDIR /c\n")
+        #expect(writers[0].readLines(1) == ["OK"])
+        for round in 0..<40 {
+            // Every CREATE is sent before any reply is read: they are under way in the master together.
+            for (index, writer) in writers.enumerated() { writer.send("CREATE /c/f\(round)-\(index)\n") }
+            for (index, writer) in writers.enumerated() {
+                let name = "/c/f\(round)-\(index)"
+                #expect(writer.readLines(1) == ["OK"], "CREATE \(name)")
+                reader.send("STAT \(name)\n")
+                let read = reader.readLines(1)
+                #expect(read.first?.hasPrefix("OK path=\(name) type=file") == true, "STAT \(name) after its OK: \(read)")
+            }
+        }
+        reader.send("LS /c limit=1000\n")
+        #expect(reader.readLines(1).first?.contains("n=320") == true, "every create is listed")
     }
 
     /// LS answers a large directory in pages (`next=` names where to go on), and `gfs ls` follows them all;
