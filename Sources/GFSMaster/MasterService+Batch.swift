@@ -93,7 +93,9 @@ extension MasterService {
                 reloadAfterLogFailure()
                 throw Self.logFailed
             }
-            takeViewBeforeWaiting()
+            let view = state.readView
+            // Once handing over, a refused mutation may be in the state and in no log; this view holds none.
+            let publishable = role == .primary && !handingOver
             do throws(GFSError) { try await log.waitDurable(sequence) } catch {
                 reloadAfterLogFailure()
                 throw error
@@ -102,7 +104,7 @@ extension MasterService {
             maybeCheckpoint()
             try await waitForReplicas(sequence)
             checkLeadership()
-            await publishCovering(sequence, reloadsBefore: reloadsWhenHeld)
+            if publishable { reads.publish(view, at: sequence) }
         } catch {
             failure = error
         }
@@ -156,7 +158,6 @@ extension MasterService {
             default:
                 return nil
             }
-            takeOwedView()
             let change = try applyNamespaceChange(request)
             var mutations = change.mutations
             if let call { mutations.append(state.finishCall(call)) }
@@ -165,7 +166,6 @@ extension MasterService {
                     reloadAfterLogFailure()
                     throw error
                 }
-                viewOwed = true
             }
             return .held(change.reply)
         } catch {

@@ -108,9 +108,6 @@ extension MasterService {
     /// replicas. Nil when they could not settle: the election lease is then left to lapse.
     public func handOver() async -> HandOver? {
         guard role == .primary else { return nil }
-        // Batches waiting for a view to be taken get it now: once handing over, no view is taken
-        // (`takeView`), and their replies would go out with no view holding their changes.
-        takeView()
         handingOver = true
         maintenance?.cancel()
         do {
@@ -153,7 +150,7 @@ extension MasterService {
         }
         self.stillLeading = stillLeading
         role = .primary
-        resetReads()
+        reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
         replicaFence = fence

@@ -177,7 +177,7 @@ extension MasterService {
             if case let .setVersion(handle, _) = record.mutation { state.assumeReplicasCurrent(handle) }
         }
         // Promoted while this batch was on its way to disk: its reads must include it.
-        if role == .primary { resetReads() }
+        if role == .primary { reads.reset(state.readView, at: log.durable, stillLeading: stillLeading) }
         maybeCheckpoint()
     }
 
@@ -208,7 +208,7 @@ extension MasterService {
         follower = nil
         role = .primary
         state.fenceLeasesAfterPromotion()
-        resetReads()
+        reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         logger.notice("promoted to primary (was a shadow of \(primary)) at log record \(log.durable)")
         return PromoteReply(role: .primary, sequence: log.durable).reply
     }

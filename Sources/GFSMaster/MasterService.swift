@@ -70,11 +70,6 @@ public actor MasterService {
     var healthCount: Task<MasterReport.Health, Never>?
     /// Where the status page is served (`--http`), told in STATUS replies.
     var statusAddress: ServerID?
-    /// Views of the state taken for batches' replies, oldest first, each with the last log record it holds:
-    /// published once that is durable (`publishCovering`).
-    var viewsToPublish: [(sequence: UInt64, view: ReadView)] = []
-    /// Whether namespace changes a batch applied since the newest view still need one (`takeOwedView`).
-    var viewOwed = false
 
     /// A master whose durable state is recovered from `folder`: the newest good checkpoint plus the log after
     /// it (GFS §2.6.3). Recovery needs no flag and no operator step.
@@ -172,7 +167,7 @@ public actor MasterService {
             state = recovered
             reloads += 1
             log.recovered()
-            if role == .primary { resetReads() }
+            if role == .primary { reads.reset(state.readView, at: log.durable, stillLeading: stillLeading) }
             logger.error("operation log write failed; reloaded the durable state and go on serving reads")
         } catch {
             // Serving on would answer from mutations that are on no disk; a restart recovers what is.

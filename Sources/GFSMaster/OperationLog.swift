@@ -151,10 +151,6 @@ final class OperationLog: Sendable {
         }
     }
 
-    /// Whether the newest record handed out still waits in the queue: a record appended now goes to disk in
-    /// the same fsync, unless the flusher takes the queue first.
-    var newestIsQueued: Bool { state.withLockedValue { $0.pending.last?.sequence == $0.lastAssigned } }
-
     /// Whether a failed flush is waiting for the master to reload its state.
     var hasFailed: Bool { state.withLockedValue { $0.failure != nil } }
 

@@ -25,9 +25,6 @@ public final class PublishedReads: Sendable {
         return published.view
     }
 
-    /// The log record the newest view holds the state as of; nil on a shadow.
-    var sequence: UInt64? { published.withLockedValue { $0?.sequence } }
-
     /// Publishes `view`, the state as of log record `sequence`, unless a newer view is out already.
     func publish(_ view: ReadView, at sequence: UInt64) {
         published.withLockedValue { published in

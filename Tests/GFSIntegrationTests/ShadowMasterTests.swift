@@ -22,8 +22,8 @@ import Testing
         return (socket, { socket.readLines($0) })
     }
 
-    /// With a log replica, each batch of creates publishes a view of its own (a shared one could hold records
-    /// the replica has not confirmed): creates under way at once are still seen by reads once acknowledged.
+    /// With a log replica, a batch's view is published once the replica confirmed its records: creates under
+    /// way at once are still seen by reads once acknowledged.
     @Test func concurrentCreatesWithALogReplicaAreSeenOnceAcknowledged() async throws {
         let shadowPort = try ProcessCluster.freePort()
         let cluster = try ProcessCluster(name: "replicaviews")

@@ -185,9 +185,9 @@ import Testing
         }
     }
 
-    /// Creates on many connections at once share fsyncs and the views published for them
-    /// (`MasterService+Views`): still, once a create is acknowledged, a STAT on another connection (answered
-    /// on the event loop from the published view) must find it, and the master must keep no view for later.
+    /// Creates on many connections at once share fsyncs, and each batch publishes its view once durable:
+    /// once a create is acknowledged, a STAT on another connection (answered on the event loop from the
+    /// published view) must find it.
     @Test func concurrentCreatesAreSeenByReadsOnceAcknowledged() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             try Self.concurrentCreatesAreSeen(at: cluster.masterAddress)
