@@ -11,8 +11,8 @@ import Glibc
 /// one flusher writes everything queued and fdatasyncs once, then wakes every waiter the fsync covered.
 /// While it syncs, new records queue up for the next batch, so concurrent mutations share fsyncs.
 final class OperationLog: Sendable {
-    /// The flusher is a thread of its own, not a task handing each write to a thread pool: that cost two
-    /// thread switches between one fsync and the next, which under load were most of the gap between them.
+    /// The flusher is a thread of its own, not a task handing each write to a thread pool: that cost two more
+    /// thread switches between one fsync and the next, and a create waits for the fsync under way, then its own.
     private enum Flusher {
         /// No thread: the next append starts one.
         case none
