@@ -30,6 +30,8 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
         }
         switch request {
         case let .grant(handle, version, lease, _, secondaries):
+            // As the store: a grant below the replica's version is refused (STALE) and changes nothing.
+            if let held = versions[handle], version < held { continue }
             versions[handle] = version
             state.granted(handle, version: version, leaseMilliseconds: lease, secondaries: secondaries, arrival: now)
         case let .write(handle, version, offset, id):
@@ -54,7 +56,8 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
         case let .revoke(handle, version):
             state.revoked(handle, through: version)
         case let .clone(_, new, version, _, _, _):
-            versions[new] = version
+            // As the store: a clone never replaces a replica already held.
+            if versions[new] == nil { versions[new] = version }
         case .push, .sync, .read, .replicate, .status, .help, .checksum:
             break
         }

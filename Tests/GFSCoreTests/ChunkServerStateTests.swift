@@ -76,6 +76,23 @@ import Testing
         #expect(throws: GFSError.self) { try state.mayApply(Self.chunk, version: 5, serial: 9, held: 5) }
     }
 
+    /// A version past 32 bits cannot sit in a serial's high bits: it would wrap and number below the lease before
+    /// it (found by the fuzzer), so the primary refuses to order and a secondary to apply at such a version.
+    @Test func versionsPast32BitsAreNotNumbered() throws {
+        let top = ChunkServerState.highestNumberedVersion
+        var state = ChunkServerState(address: Self.me, chunkSize: 100)
+        state.granted(Self.chunk, version: top, leaseMilliseconds: 60_000, secondaries: [], arrival: Self.at(0))
+        let last = try state.order(Self.chunk, version: top, held: top, length: 0, count: 5, at: 0, now: Self.at(1))
+        #expect(last.serial >> 32 == top)
+        state.granted(Self.chunk, version: top + 2, leaseMilliseconds: 60_000, secondaries: [], arrival: Self.at(1))
+        let wrapped = Self.code { () throws(GFSError) in
+            _ = try state.order(Self.chunk, version: top + 2, held: top + 2, length: 0, count: 5, at: 0, now: Self.at(2))
+        }
+        #expect(wrapped == .tooLarge)
+        let secondary = ChunkServerState(address: Self.b, chunkSize: 100)
+        #expect(throws: GFSError.self) { try secondary.mayApply(Self.chunk, version: top + 2, serial: 1 << 32 | 1, held: top + 2) }
+    }
+
     /// A grant without a lease (to a secondary) voids a lease this server held at an older version.
     @Test func aGrantWithoutALeaseVoidsAnOlderOne() {
         var state = Self.primary()

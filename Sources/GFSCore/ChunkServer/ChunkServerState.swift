@@ -20,6 +20,9 @@ public struct ChunkServerState: Sendable {
 
     // MARK: - Primary
 
+    /// The highest chunk version whose mutations can be numbered: a serial holds the version in its high 32 bits.
+    public static let highestNumberedVersion = ChunkVersion(UInt32.max)
+
     /// What a primary does with a mutation whose turn came.
     public struct Ordered: Sendable, Equatable {
         /// Its number in the chunk's order; every replica applies it at this place.
@@ -57,8 +60,13 @@ public struct ChunkServerState: Sendable {
         try checkVersion(handle, version, held: held)
         // A WRITE is bounded before it takes a serial (the chunk size may have been learnt again meanwhile).
         if let target { try checkBounds(handle, offset: target, count: count) }
+        // The version in the high bits: a new lease's numbering follows the old lease's. A version past 32 bits
+        // (over four billion leases on one chunk) would wrap there and number below the last lease (found by the
+        // fuzzer), so such a chunk takes no more mutations.
+        guard version <= Self.highestNumberedVersion else {
+            throw GFSError(.tooLarge, "chunk \(handle): version \(version) is past \(Self.highestNumberedVersion), its mutations cannot be numbered")
+        }
         leases.noteMutation(handle)
-        // The version in the high bits: a new lease's numbering follows the old lease's.
         let serial = version << 32 | (order.nextSerial(for: handle) & 0xFFFF_FFFF)
         let offset = target ?? length
         let (end, overflow) = offset.addingReportingOverflow(count)
@@ -100,7 +108,7 @@ public struct ChunkServerState: Sendable {
         // A primary puts its lease's version in a serial's high bits (`order`). One that claims another
         // version would raise the count this server numbers from if it became primary at this version, and
         // its serials would then wrap and go back (found by the fuzzer).
-        guard serial >> 32 == version & 0xFFFF_FFFF else {
+        guard version <= Self.highestNumberedVersion, serial >> 32 == version else {
             throw GFSError(.badRequest, "chunk \(handle): serial \(serial) is not of version \(version)")
         }
         guard order.isNew(serial, for: handle) else {
