@@ -91,6 +91,30 @@ import Testing
         }
     }
 
+    /// The log is written over zeros reserved ahead of its records (so an fdatasync need not write the inode):
+    /// after a SIGKILL the zeros are no torn tail, nothing is cut but them, and the log goes on after its last record.
+    @Test func reservedZerosAfterTheLogAreNotATornTail() async throws {
+        try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
+            for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
+            let before = try Self.listing(cluster)
+            let folder = try #require(cluster.master).directory
+            cluster.kill(try #require(cluster.master))
+            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                .filter { $0.hasPrefix("log-") }.sorted().last)
+            let bytes = try Data(contentsOf: folder.appendingPathComponent(name))
+            let recordsEnd = try #require(bytes.lastIndex { $0 != 0 }) + 1
+            #expect(bytes.count >= 1 << 20 && recordsEnd < bytes.count / 2, "zeros reserved: \(recordsEnd) of \(bytes.count) bytes")
+            try cluster.restartMaster()
+            #expect(try Self.listing(cluster) == before)
+            #expect(try cluster.gfs(["mkdir", "/after"]).status == 0)
+            cluster.kill(try #require(cluster.master))
+            try cluster.restartMaster()
+            #expect(try Self.listing(cluster).count == before.count + 1)
+            let text = try String(contentsOf: try #require(cluster.master).log, encoding: .utf8)
+            #expect(!text.contains("torn"), "zeros are not reported as damage")
+        }
+    }
+
     /// A torn last record (a crash mid-write) is reported and cut; everything before it is there.
     @Test func tornLogTailIsCut() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
@@ -126,7 +150,9 @@ import Testing
                 .filter { $0.hasPrefix("log-") }.sorted().last)
             let path = folder.appendingPathComponent(name)
             var bytes = try Data(contentsOf: path)
-            bytes[bytes.count / 2] ^= 0x40
+            // In the middle of the records, not of the zeros reserved after them.
+            let records = try #require(bytes.lastIndex { $0 != 0 })
+            bytes[records / 2] ^= 0x40
             try bytes.write(to: path)
             do {
                 try cluster.restartMaster()
