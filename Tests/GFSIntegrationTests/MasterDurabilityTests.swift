@@ -28,6 +28,17 @@ import Testing
         return result.sorted()
     }
 
+    /// Ten folders made, then the master SIGKILLed: returns what it listed and its newest log file.
+    static func tenFoldersThenKill(_ cluster: ProcessCluster) throws -> (listing: [String], log: URL) {
+        for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
+        let before = try listing(cluster)
+        let folder = try #require(cluster.master).directory
+        cluster.kill(try #require(cluster.master))
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasPrefix("log-") }.sorted().last)
+        return (before, folder.appendingPathComponent(name))
+    }
+
     /// Reference: GFS §2.6.3 — a storm of creates, the master SIGKILLed at a random point, many times over.
     @Test func everyAcknowledgedCreateSurvivesCrashes() async throws {
         try await withCluster(chunkservers: 3, master: Self.smallCheckpoints) { cluster in
@@ -95,13 +106,8 @@ import Testing
     /// after a SIGKILL the zeros are no torn tail, nothing is cut but them, and the log goes on after its last record.
     @Test func reservedZerosAfterTheLogAreNotATornTail() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
-            for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
-            let before = try Self.listing(cluster)
-            let folder = try #require(cluster.master).directory
-            cluster.kill(try #require(cluster.master))
-            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
-                .filter { $0.hasPrefix("log-") }.sorted().last)
-            let bytes = try Data(contentsOf: folder.appendingPathComponent(name))
+            let (before, log) = try Self.tenFoldersThenKill(cluster)
+            let bytes = try Data(contentsOf: log)
             let recordsEnd = try #require(bytes.lastIndex { $0 != 0 }) + 1
             #expect(bytes.count >= 1 << 20 && recordsEnd < bytes.count / 2, "zeros reserved: \(recordsEnd) of \(bytes.count) bytes")
             try cluster.restartMaster()
@@ -118,13 +124,8 @@ import Testing
     /// A torn last record (a crash mid-write) is reported and cut; everything before it is there.
     @Test func tornLogTailIsCut() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
-            for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
-            let before = try Self.listing(cluster)
-            let folder = try #require(cluster.master).directory
-            cluster.kill(try #require(cluster.master))
-            let log = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
-                .filter { $0.hasPrefix("log-") }.sorted().last)
-            let handle = try FileHandle(forWritingTo: folder.appendingPathComponent(log))
+            let (before, log) = try Self.tenFoldersThenKill(cluster)
+            let handle = try FileHandle(forWritingTo: log)
             try handle.seekToEnd()
             try handle.write(contentsOf: Data([40, 0, 0, 0, 1, 2, 3, 4, 5, 6]))
             try handle.close()
@@ -143,12 +144,7 @@ import Testing
     /// master refuses to start rather than cut those records, and says why.
     @Test func damageBeforeAcknowledgedRecordsIsNotCut() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
-            for index in 0..<10 { #expect(try cluster.gfs(["mkdir", "/d\(index)"]).status == 0) }
-            let folder = try #require(cluster.master).directory
-            cluster.kill(try #require(cluster.master))
-            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
-                .filter { $0.hasPrefix("log-") }.sorted().last)
-            let path = folder.appendingPathComponent(name)
+            let path = try Self.tenFoldersThenKill(cluster).log
             var bytes = try Data(contentsOf: path)
             // In the middle of the records, not of the zeros reserved after them.
             let records = try #require(bytes.lastIndex { $0 != 0 })
