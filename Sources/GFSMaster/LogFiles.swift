@@ -65,19 +65,6 @@ enum LogFiles {
         }
     }
 
-    /// Writes all of `bytes` to `descriptor` at `offset`.
-    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int64, path: String) throws(GFSError) {
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeBytes {
-                pwrite(descriptor, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done))
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw failure(path) }
-            done += count
-        }
-    }
-
     /// Flushes a folder's entries (after a create or rename in it).
     static func syncFolder(_ folder: String) {
         let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -87,9 +87,6 @@ enum MasterStorage {
                 }
                 logger.warning("\(path): \(problem); cutting the torn tail (a write the master never acknowledged)")
                 guard truncate(path, off_t(end)) == 0 else { throw LogFiles.failure(path) }
-            } else if index == logs.count - 1, end < bytes.count {
-                // Zeros: the preallocated end of the log being written. It goes on from its last record.
-                guard truncate(path, off_t(end)) == 0 else { throw LogFiles.failure(path) }
             }
         }
         let logFile = logs.last.map(\.name) ?? LogFiles.logName(expected)

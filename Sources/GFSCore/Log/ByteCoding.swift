@@ -105,15 +105,14 @@ public enum Frames {
     }
 
     /// The whole frames at the start of `bytes[from...]`: each payload's range, and where the whole frames
-    /// end. Stops at the first frame that is short or fails its checksum, or is empty: nothing writes an empty
-    /// frame, and zeros (a log file's preallocated end) would read as a run of them.
+    /// end. Stops at the first frame that is short or fails its checksum.
     public static func scan(_ bytes: [UInt8], from start: Int = 0) -> (payloads: [Range<Int>], end: Int) {
         var payloads: [Range<Int>] = []
         var position = start
         while bytes.count - position >= headerBytes {
             var header = ByteReader(bytes, position..<position + headerBytes)
             guard let length = try? Int(header.read(UInt32.self)), let crc = try? header.read(UInt32.self),
-                length > 0, length <= maximumPayloadBytes, bytes.count - position - headerBytes >= length
+                length <= maximumPayloadBytes, bytes.count - position - headerBytes >= length
             else { break }
             let range = (position + headerBytes)..<(position + headerBytes + length)
             let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[range])) }
