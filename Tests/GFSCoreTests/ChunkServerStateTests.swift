@@ -93,6 +93,23 @@ import Testing
         #expect(throws: GFSError.self) { try secondary.mayApply(Self.chunk, version: top + 2, serial: 1 << 32 | 1, held: top + 2) }
     }
 
+    /// A lease whose mutations have used up the serial's 32-bit count stops ordering and is given up, rather
+    /// than wrap and send secondaries numbers they have passed; the next lease's version numbers again.
+    @Test func aLeaseThatNumberedAllItCanIsGivenUp() throws {
+        var state = Self.primary()
+        try state.mayApply(Self.chunk, version: 4, serial: 4 << 32 | 0xFFFF_FFFF, held: 4)
+        state.applied(4 << 32 | 0xFFFF_FFFF, to: Self.chunk)
+        let used = Self.code { () throws(GFSError) in
+            _ = try state.order(Self.chunk, version: 4, held: 4, length: 0, count: 5, at: 0, now: Self.at(1))
+        }
+        #expect(used == .notPrimary)
+        #expect(throws: GFSError.self) { try state.confirm(Self.chunk, version: 4, at: Self.at(1)) }
+        #expect(state.leasesToExtend(at: Self.at(1)).isEmpty, "not extended")
+        state.granted(Self.chunk, version: 5, leaseMilliseconds: 60_000, secondaries: [Self.b], arrival: Self.at(2))
+        let next = try state.order(Self.chunk, version: 5, held: 5, length: 0, count: 5, at: 0, now: Self.at(3))
+        #expect(next.serial == 5 << 32 | 1)
+    }
+
     /// A grant without a lease (to a secondary) voids a lease this server held at an older version.
     @Test func aGrantWithoutALeaseVoidsAnOlderOne() {
         var state = Self.primary()

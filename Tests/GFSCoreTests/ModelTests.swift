@@ -90,7 +90,7 @@ import Testing
     @Test func secondariesApplySerialsInOrderOnly() {
         var order = MutationOrder()
         let handle = ChunkHandle(1)
-        let serials = [order.nextSerial(for: handle), order.nextSerial(for: handle)]
+        let serials = [order.nextSerial(for: handle, version: 0), order.nextSerial(for: handle, version: 0)]
         #expect(serials == [1, 2])
         var secondary = MutationOrder()
         let accepted = [1, 3, 2, 3].map { secondary.accept(UInt64($0), for: handle) }

@@ -21,7 +21,7 @@ public struct ChunkServerState: Sendable {
     // MARK: - Primary
 
     /// The highest chunk version whose mutations can be numbered: a serial holds the version in its high 32 bits.
-    public static let highestNumberedVersion = ChunkVersion(UInt32.max)
+    public static let highestNumberedVersion = MutationOrder.highestVersion
 
     /// What a primary does with a mutation whose turn came.
     public struct Ordered: Sendable, Equatable {
@@ -60,14 +60,18 @@ public struct ChunkServerState: Sendable {
         try checkVersion(handle, version, held: held)
         // A WRITE is bounded before it takes a serial (the chunk size may have been learnt again meanwhile).
         if let target { try checkBounds(handle, offset: target, count: count) }
-        // The version in the high bits: a new lease's numbering follows the old lease's. A version past 32 bits
-        // (over four billion leases on one chunk) would wrap there and number below the last lease (found by the
-        // fuzzer), so such a chunk takes no more mutations.
+        // A version past 32 bits (over four billion leases on one chunk) would wrap in the serial's high bits
+        // and number below the last lease (found by the fuzzer): such a chunk takes no more mutations.
         guard version <= Self.highestNumberedVersion else {
             throw GFSError(.tooLarge, "chunk \(handle): version \(version) is past \(Self.highestNumberedVersion), its mutations cannot be numbered")
         }
+        guard let serial = order.nextSerial(for: handle, version: version) else {
+            // This lease's numbers are used up. Given up here, and not extended, it ends; the master's next
+            // lease is at a new version, whose numbers start over above these.
+            leases.revoked(handle)
+            throw GFSError(.notPrimary, "chunk \(handle): the lease at version \(version) has numbered all the mutations it can; a new lease is needed")
+        }
         leases.noteMutation(handle)
-        let serial = version << 32 | (order.nextSerial(for: handle) & 0xFFFF_FFFF)
         let offset = target ?? length
         let (end, overflow) = offset.addingReportingOverflow(count)
         guard !overflow, end <= chunkSize else {
