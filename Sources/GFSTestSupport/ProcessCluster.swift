@@ -118,17 +118,18 @@ public final class ProcessCluster: @unchecked Sendable {
 
     /// Starts a shadow master of this cluster's master (or of `primary`) on `port` (0 for any).
     @discardableResult
-    public func startShadow(port: Int = 0, folder: URL? = nil, of primary: String? = nil, _ extra: [String] = []) throws -> Server {
+    public func startShadow(port: Int = 0, folder: URL? = nil, of primary: String? = nil, _ extra: [String] = [],
+                            fileSizeLimitKiB: Int? = nil) throws -> Server {
         let folder = folder ?? root.appendingPathComponent("shadow-\(shadows.count + 1)")
         let server = try launch("shadow-\(shadows.count + 1)",
                                 ["master", "--dir", folder.path, "--listen", "127.0.0.1:\(port)", "--shadow-of",
-                                 primary ?? masterAddress] + extra, folder)
+                                 primary ?? masterAddress] + extra, folder, fileSizeLimitKiB: fileSizeLimitKiB)
         shadows.append(server)
         return server
     }
 
-    /// Starts the master on an ephemeral port; with `fileSizeLimitKiB`, under `ulimit -f` so its writes past
-    /// that size fail as on a full disk.
+    /// Starts the master on an ephemeral port; with `fileSizeLimitKiB`, under `ulimit -S -f` so its writes past
+    /// that size fail as on a full disk (a soft limit, which a test may raise with prlimit as room coming back).
     public func startMaster(_ extra: [String] = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "3s"],
                             fileSizeLimitKiB: Int? = nil) throws -> Server
     {
@@ -231,7 +232,7 @@ public final class ProcessCluster: @unchecked Sendable {
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        let limits = (fileSizeLimitKiB.map { ["ulimit -f \($0)"] } ?? []) + (descriptorLimit.map { ["ulimit -n \($0)"] } ?? [])
+        let limits = (fileSizeLimitKiB.map { ["ulimit -S -f \($0)"] } ?? []) + (descriptorLimit.map { ["ulimit -n \($0)"] } ?? [])
         if !limits.isEmpty {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", (limits + ["exec \"$0\" \"$@\""]).joined(separator: " && "), Self.binary.path] + arguments

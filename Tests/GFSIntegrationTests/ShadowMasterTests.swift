@@ -192,6 +192,31 @@ import Testing
         }
     }
 
+    /// A shadow whose log write failed (its disk full, here its file-size limit) follows again once it has
+    /// room, without a restart. It used to fail every later batch with the first error and serve reads from
+    /// what it had for as long as it ran (chaos seed 421, `--etcd`).
+    @Test func aShadowFollowsAgainOnceItsDiskHasRoom() async throws {
+        let cluster = try ProcessCluster(name: "shadowfull")
+        defer { cluster.stop() }
+        _ = try cluster.startMaster(Self.flags)
+        let shadow = try cluster.startShadow(port: 0, Self.flags, fileSizeLimitKiB: 4)
+        let (_, replies) = try Self.creates(cluster.masterAddress, (0..<200).map { "/before-\($0)" })
+        #expect(replies(200).allSatisfy { $0 == "OK" })
+        try await waitUntil("the shadow's log write to fail") {
+            try String(contentsOf: shadow.log, encoding: .utf8).contains("File too large")
+        }
+        let stuck = try Self.sequence(shadow.address), primary = try Self.sequence(cluster.masterAddress)
+        #expect(stuck >= 0 && stuck < primary, "the shadow is behind")
+        let raised = try ProcessCluster.run(URL(fileURLWithPath: "/usr/bin/prlimit"),
+                                            ["--pid", "\(shadow.pid)", "--fsize=unlimited"])
+        try #require(raised.status == 0, "prlimit: \(raised.stderr)")
+        #expect(try cluster.gfs(["mkdir", "/after"]).status == 0)
+        let target = try Self.sequence(cluster.masterAddress)
+        try await waitUntil("the shadow to catch up") { try Self.sequence(shadow.address) >= target }
+        let listed = try ProcessCluster.run(ProcessCluster.binary, ["ls", "/", "--master", shadow.address]).stdout
+        #expect(listed.contains("after") && listed.contains("before-199"))
+    }
+
     /// A shadow serves reads while following; restarted after falling behind past the primary's checkpoints,
     /// it fetches a checkpoint and catches up from there.
     @Test func shadowServesReadsAndCatchesUpAfterARestart() async throws {
