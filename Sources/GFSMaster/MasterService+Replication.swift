@@ -173,10 +173,11 @@ extension MasterService {
             let sequence = try log.append(records.map(\.mutation))
             try await log.waitDurable(sequence)
         } catch {
-            // A shadow's state holds only durable records, and none of this batch: the log may take it again
-            // (once a full disk has room) with no reload. Left failed, every later batch failed with the first
-            // error, and the shadow served reads minutes stale (chaos seed 421, `--etcd`).
-            if case .shadow = role { log.recovered() } else { reloadAfterLogFailure() }
+            // A shadow's state holds only durable records, and none of this batch: once the failed write is
+            // cut off the file, the log may take the batch again (when a full disk has room) with no reload; a
+            // failed cut is left to a reload, which cuts the torn tail. Left failed, every later batch failed
+            // with the first error, and the shadow served reads minutes stale (chaos seed 421, `--etcd`).
+            if case .shadow = role, log.failedCleanly { log.recovered() } else { reloadAfterLogFailure() }
             throw error
         }
         for record in records {

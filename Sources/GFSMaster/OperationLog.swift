@@ -30,6 +30,8 @@ final class OperationLog: Sendable {
         var flusher = Flusher.none
         /// Set after a failed write: nothing more is accepted until the master reloads its state.
         var failure: GFSError?
+        /// Whether that failed write was cut back off the file, so the log ends at its last durable record.
+        var cutBack = true
         var descriptor: Int32
         var fileName: String
         var fileBytes: Int64
@@ -153,6 +155,10 @@ final class OperationLog: Sendable {
 
     /// Whether a failed flush is waiting for the master to reload its state.
     var hasFailed: Bool { state.withLockedValue { $0.failure != nil } }
+
+    /// Whether a failed flush left the file ending at its last durable record: then a state holding only
+    /// durable records may go on without a reload. A failed cut leaves the batch's bytes, which a reload cuts.
+    var failedCleanly: Bool { state.withLockedValue { $0.failure != nil && $0.cutBack } }
 
     /// After the master reloaded its durable state: accept records again.
     func recovered() { state.withLockedValue { $0.failure = nil } }
@@ -337,8 +343,9 @@ final class OperationLog: Sendable {
     /// durable, and refuse new ones until the master has reloaded its state from disk. Numbers are handed out
     /// again from the last durable one, which the cut makes the end of the log.
     private func fail(_ error: GFSError, file: File) {
-        if file.descriptor >= 0 { _ = ftruncate(file.descriptor, off_t(file.size)) }
+        let cut = file.descriptor < 0 || ftruncate(file.descriptor, off_t(file.size)) == 0
         let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            state.cutBack = cut
             if file.descriptor >= 0 {
                 state.descriptor = file.descriptor
                 state.fileName = file.name
