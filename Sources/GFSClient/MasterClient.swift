@@ -71,8 +71,8 @@ public struct MasterClient: Sendable {
         case passing(GFSError, sent: Bool)
     }
 
-    /// One round over the masters, from the one that last answered: a master that cannot be reached, or a
-    /// shadow refusing a write, passes the request on to the next.
+    /// One round over the masters, from the one that last answered: a master that cannot be reached, a
+    /// shadow refusing a write, or a master unable to answer a read passes the request on to the next.
     private func callOnce(_ request: MasterRequest, line: Line, payload: ByteBuffer?) async -> Attempt {
         let start = preferred.withLockedValue { $0 }
         let repeatable = request.isSafeToRepeat || request.isRemembered
@@ -91,7 +91,9 @@ public struct MasterClient: Sendable {
                     preferred.withLockedValue { $0 = index }
                     return .answered(reply)
                 }
-                if error.code == .readOnly, addresses.count > 1 {
+                // A shadow refusing a write, or a read while it may lack acknowledged changes: another
+                // master may answer.
+                if error.code == .readOnly || (error.code == .unavailable && !request.isMutation), addresses.count > 1 {
                     failure = error
                     continue
                 }

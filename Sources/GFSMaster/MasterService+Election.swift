@@ -30,12 +30,29 @@ extension MasterService {
     /// is in none of its log files.
     var checkpointCheckFile: String { folder + "/checkpoint-last" }
 
-    /// Called after applying a batch from the primary whose log then ended at `primaryEnd`.
-    func caughtUp(to primaryEnd: UInt64) {
-        guard log.lastAssigned >= primaryEnd, !mayCampaign else { return }
+    /// Called after applying (or failing to apply) a batch from `primary`, whose durable log then ended at
+    /// `end`: reads wait for this shadow to hold all of it, and a master catching up may campaign once it does.
+    func heard(from primary: ServerID, end: UInt64) {
+        guard case .shadow(of: primary) = role else { return }  // a follower of a primary this one no longer follows
+        primaryEnd = end
+        guard log.lastAssigned >= end, !mayCampaign else { return }
         unlink(catchingUpMarker)
         LogFiles.syncFolder(folder)
-        logger.info("caught up with the primary at log record \(primaryEnd); this master may stand for election")
+        logger.info("caught up with the primary at log record \(end); this master may stand for election")
+    }
+
+    /// Refuses a read on a shadow that could miss acknowledged changes: one that knows its log ends before its
+    /// primary's (its disk was full, it is catching up), or that has not heard from its primary since it
+    /// started following it (it may have been down for any time). Clients then read from another master. A
+    /// shadow that was current when its primary went silent goes on answering (GFS §5.1.3).
+    func checkCurrent(shadowOf primary: ServerID) throws(GFSError) {
+        guard let end = primaryEnd else {
+            throw GFSError(.unavailable, "this master is a shadow of \(primary) and has not heard from it yet; read from \(primary)")
+        }
+        let held = log.lastAssigned
+        guard held >= end else {
+            throw GFSError(.unavailable, "this master is a shadow of \(primary) and behind it (log record \(held) of \(end)); read from \(primary)")
+        }
     }
 
     /// An empty master joining a cluster that already has a primary history must catch up first.
@@ -173,6 +190,7 @@ extension MasterService {
         guard role != .primary else { return }  // a deposed primary exits instead (MasterElection)
         follower?.cancel()
         role = .shadow(of: primary)
+        primaryEnd = nil
         follower = Task { await ShadowFollower(primary: primary, address: address, service: self).run() }
         logger.info("following primary \(primary)")
     }

@@ -52,6 +52,9 @@ public actor MasterService {
     var replicasExpectedSince = ContinuousClock.now
     var replicaWaiters: [(sequence: UInt64, wake: OneShot)] = []
     var follower: Task<Void, Never>?
+    /// On a shadow: where its primary said its durable log ended, after the batch that came with that was
+    /// applied or failed; nil until it has heard from the primary it follows now.
+    var primaryEnd: UInt64?
     var pathLocks = PathLocks()
     var lockWaiters: [CheckedContinuation<Void, Never>] = []
     /// The repair and garbage-collection loop.
@@ -270,6 +273,7 @@ public actor MasterService {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
+        if case let .shadow(primary) = role, request.isNamespaceRead { try checkCurrent(shadowOf: primary) }
         if handingOver, request.isMutation {
             throw GFSError(.unavailable, "this master is stopping and hands over to the next primary; try again")
         }

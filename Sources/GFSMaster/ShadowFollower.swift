@@ -41,8 +41,13 @@ struct ShadowFollower: Sendable {
         switch outcome {
         case let .success(reply):
             let tail = try TailReply(reply)
-            if tail.records.readableBytes > 0 { try await service.applyReplicated(Array(tail.records.readableBytesView)) }
-            await service.caughtUp(to: tail.durable)
+            do {
+                if tail.records.readableBytes > 0 { try await service.applyReplicated(Array(tail.records.readableBytesView)) }
+            } catch {
+                await service.heard(from: primary, end: tail.durable)
+                throw error
+            }
+            await service.heard(from: primary, end: tail.durable)
         case let .failure(error) where error.code == .stale:
             // Behind the primary's oldest record, or diverged from its log: start again from its checkpoint.
             service.logger.warning("primary \(primary): \(error.message)")

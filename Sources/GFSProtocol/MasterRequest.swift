@@ -201,6 +201,15 @@ public enum MasterRequest: Sendable, Equatable {
         }
     }
 
+    /// Whether the request reads the namespace or the chunk map: what a shadow answers only while it holds
+    /// everything its primary has told it of.
+    public var isNamespaceRead: Bool {
+        switch self {
+        case .list, .stat, .lookup, .deleted, .fsck, .usage, .quotas: return true
+        default: return false
+        }
+    }
+
     /// Whether the request changes metadata (a read-only shadow master refuses these).
     public var isMutation: Bool {
         switch self {

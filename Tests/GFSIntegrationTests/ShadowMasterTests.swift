@@ -194,7 +194,7 @@ import Testing
 
     /// A shadow whose log write failed (its disk full, here its file-size limit) follows again once it has
     /// room, without a restart. It used to fail every later batch with the first error and serve reads from
-    /// what it had for as long as it ran (chaos seed 421, `--etcd`).
+    /// what it had for as long as it ran (chaos seed 421, `--etcd`). While behind, it refuses reads.
     @Test func aShadowFollowsAgainOnceItsDiskHasRoom() async throws {
         let cluster = try ProcessCluster(name: "shadowfull")
         defer { cluster.stop() }
@@ -207,6 +207,15 @@ import Testing
         }
         let stuck = try Self.sequence(shadow.address), primary = try Self.sequence(cluster.masterAddress)
         #expect(stuck >= 0 && stuck < primary, "the shadow is behind")
+        // Meanwhile it refuses the reads it would answer wrong, and a client that lists it first reads from the
+        // primary. It used to answer NOTFOUND.
+        let direct = try RawSocket(shadow.address)
+        direct.send("STAT /before-199\n")
+        let refusal = direct.readLines(1).first ?? ""
+        #expect(refusal.hasPrefix("ERR UNAVAILABLE") && refusal.contains("behind"), "\(refusal)")
+        let stat = try ProcessCluster.run(ProcessCluster.binary,
+                                          ["stat", "/before-199", "--master", "\(shadow.address),\(cluster.masterAddress)"])
+        #expect(stat.status == 0, "\(stat.stderr)")
         let raised = try ProcessCluster.run(URL(fileURLWithPath: "/usr/bin/prlimit"),
                                             ["--pid", "\(shadow.pid)", "--fsize=unlimited"])
         try #require(raised.status == 0, "prlimit: \(raised.stderr)")
