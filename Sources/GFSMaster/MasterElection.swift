@@ -67,9 +67,12 @@ struct MasterElection: Sendable {
             do {
                 if let leader = try await etcd.get(leaderKey) {
                     failures = 0
-                    if let primary = ServerID(leader.value), primary != address, primary != following {
-                        await service.follow(primary, as: address)
-                        following = primary
+                    if let primary = ServerID(leader.value), primary != address {
+                        if primary != following {
+                            await service.follow(primary, as: address)
+                            following = primary
+                        }
+                        await service.noteLeftBehind(try await etcd.get(behindKey(address)) != nil)
                     }
                     // Our own key, left by this master's previous run, lapses with that run's lease.
                     try await Task.sleep(for: .milliseconds(200))

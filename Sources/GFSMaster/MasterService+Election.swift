@@ -41,11 +41,23 @@ extension MasterService {
         logger.info("caught up with the primary at log record \(end); this master may stand for election")
     }
 
+    /// Under etcd: whether the primary records this shadow as behind (read from etcd while following).
+    public func noteLeftBehind(_ behind: Bool) {
+        guard behind != leftBehind else { return }
+        leftBehind = behind
+        logger.info(behind ? "the primary goes on without this master's log; reads are refused until it catches up"
+                           : "back in sync with the primary; serving reads")
+    }
+
     /// Refuses a read on a shadow that could miss acknowledged changes: one that knows its log ends before its
-    /// primary's (its disk was full, it is catching up), or that has not heard from its primary since it
+    /// primary's (its disk was full, it is catching up), that the primary goes on without (under etcd: cut
+    /// off from it, the primary no longer waits for its log), or that has not heard from its primary since it
     /// started following it (it may have been down for any time). Clients then read from another master. A
     /// shadow that was current when its primary went silent goes on answering (GFS §5.1.3).
     func checkCurrent(shadowOf primary: ServerID) throws(GFSError) {
+        guard !leftBehind else {
+            throw GFSError(.unavailable, "this master is a shadow that its primary \(primary) goes on without; read from \(primary)")
+        }
         guard let end = primaryEnd else {
             throw GFSError(.unavailable, "this master is a shadow of \(primary) and has not heard from it yet; read from \(primary)")
         }

@@ -55,6 +55,8 @@ public actor MasterService {
     /// On a shadow: where its primary said its durable log ended, after the batch that came with that was
     /// applied or failed; nil until it has heard from the primary it follows now.
     var primaryEnd: UInt64?
+    /// Under etcd, on a shadow: whether the primary records it as behind, going on without its log.
+    var leftBehind = false
     var pathLocks = PathLocks()
     var lockWaiters: [CheckedContinuation<Void, Never>] = []
     /// The repair and garbage-collection loop.

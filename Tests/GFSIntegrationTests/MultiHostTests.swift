@@ -148,4 +148,33 @@ struct MultiHostTests {
             return FailoverTests.primary(cluster) == 1 - old && mine > 0 && mine == FailoverTests.sequence(cluster.elected[1 - old].address)
         }
     }
+
+    /// A shadow cut off from its primary, but not from etcd or clients, is left out of the in-sync set and
+    /// falls behind: it refuses reads (they would miss acknowledged changes), and a client that lists it first
+    /// reads from the primary. Healed and caught up, it is back in sync and answers reads again.
+    @Test func aShadowThePrimaryGoesOnWithoutRefusesReads() async throws {
+        try await Self.withHosts("leftbehind") { cluster, network in
+            let primary = try #require(FailoverTests.primary(cluster))
+            let (primaryAddress, shadowAddress) = (cluster.elected[primary].address, cluster.elected[1 - primary].address)
+            func statOnShadow() -> String {
+                guard let socket = try? RawSocket(shadowAddress, timeout: 3) else { return "no connection" }
+                defer { socket.shutdown() }
+                socket.send("STAT /after-cut\n")
+                return socket.readLines(1).first ?? "no reply"
+            }
+            try network.isolate(primary == 0 ? "m2" : "m1", from: [primary == 0 ? "m1" : "m2"])
+            // The primary waits out its replica timeout (2 s), records the shadow as behind and goes on.
+            let mkdir = try cluster.gfs(["mkdir", "/after-cut", "--master", primaryAddress, "--timeout", "60"])
+            #expect(mkdir.status == 0, "\(mkdir.stderr)")
+            try await waitUntil("the shadow refuses reads", within: .seconds(10)) {
+                statOnShadow().hasPrefix("ERR UNAVAILABLE")
+            }
+            let stat = try cluster.gfs(["stat", "/after-cut", "--master", "\(shadowAddress),\(primaryAddress)"])
+            #expect(stat.status == 0, "read from the primary past the shadow: \(stat.stderr)")
+            try network.healAll()
+            try await waitUntil("the shadow answers reads again once caught up", within: .seconds(30)) {
+                statOnShadow().hasPrefix("OK")
+            }
+        }
+    }
 }
