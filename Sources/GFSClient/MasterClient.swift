@@ -71,8 +71,8 @@ public struct MasterClient: Sendable {
         case passing(GFSError, sent: Bool)
     }
 
-    /// One round over the masters, from the one that last answered: a master that cannot be reached, a
-    /// shadow refusing a write, or a master unable to answer a read passes the request on to the next.
+    /// One round over the masters, from the one that last answered: a master that cannot be reached, or a
+    /// shadow refusing a write (or a read it may answer wrong), passes the request on to the next.
     private func callOnce(_ request: MasterRequest, line: Line, payload: ByteBuffer?) async -> Attempt {
         let start = preferred.withLockedValue { $0 }
         let repeatable = request.isSafeToRepeat || request.isRemembered
@@ -93,7 +93,7 @@ public struct MasterClient: Sendable {
                 }
                 // A shadow refusing a write, or a read while it may lack acknowledged changes: another
                 // master may answer.
-                if error.code == .readOnly || (error.code == .unavailable && !request.isMutation), addresses.count > 1 {
+                if error.code == .readOnly, addresses.count > 1 {
                     failure = error
                     continue
                 }
@@ -102,7 +102,9 @@ public struct MasterClient: Sendable {
                     guard repeatable else { return .refused(error) }
                     return .passing(error, sent: true)
                 }
-                return error.isPassing ? .passing(error, sent: sent) : .refused(error)
+                // A lone shadow refusing a read catches up, or is answering again, in a while.
+                let shadowBehind = error.code == .readOnly && !request.isMutation
+                return error.isPassing || shadowBehind ? .passing(error, sent: sent) : .refused(error)
             case let .failure(error):
                 guard repeatable else {
                     return .refused(GFSError(error.code, error.message + "; \(line.verb) may or may not have been done"))

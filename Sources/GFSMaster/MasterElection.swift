@@ -48,6 +48,7 @@ struct MasterElection: Sendable {
     }
 
     func run() async {
+        await service.requireInSyncConfirmation()
         var following: ServerID?
         var failures = 0
         // An empty master holds nothing acknowledged: it may campaign only to start a new cluster, and only
@@ -72,7 +73,8 @@ struct MasterElection: Sendable {
                             await service.follow(primary, as: address)
                             following = primary
                         }
-                        await service.noteLeftBehind(try await etcd.get(behindKey(address)) != nil)
+                        let asked = ContinuousClock.now
+                        await service.noteInSync(try await etcd.get(behindKey(address)) == nil, checkedAt: asked)
                     }
                     // Our own key, left by this master's previous run, lapses with that run's lease.
                     try await Task.sleep(for: .milliseconds(200))

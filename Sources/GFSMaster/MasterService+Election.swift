@@ -33,7 +33,8 @@ extension MasterService {
     /// Called after applying (or failing to apply) a batch from `primary`, whose durable log then ended at
     /// `end`: reads wait for this shadow to hold all of it, and a master catching up may campaign once it does.
     func heard(from primary: ServerID, end: UInt64) {
-        guard case .shadow(of: primary) = role else { return }  // a follower of a primary this one no longer follows
+        // From a follower of a primary this one no longer follows (cancelled when it stopped following it).
+        guard case .shadow(of: primary) = role, !Task.isCancelled else { return }
         primaryEnd = end
         guard log.lastAssigned >= end, !mayCampaign else { return }
         unlink(catchingUpMarker)
@@ -41,29 +42,40 @@ extension MasterService {
         logger.info("caught up with the primary at log record \(end); this master may stand for election")
     }
 
-    /// Under etcd: whether the primary records this shadow as behind (read from etcd while following).
-    public func noteLeftBehind(_ behind: Bool) {
-        guard behind != leftBehind else { return }
-        leftBehind = behind
-        logger.info(behind ? "the primary goes on without this master's log; reads are refused until it catches up"
-                           : "back in sync with the primary; serving reads")
+    /// Under etcd: reads on this master, while a shadow, need `noteInSync` to have found it in sync lately.
+    public func requireInSyncConfirmation() { readsNeedInSyncConfirmation = true }
+
+    /// Under etcd: what an etcd read begun at `checkedAt` found: whether the primary waits for this master's
+    /// log (it is not recorded as behind).
+    public func noteInSync(_ inSync: Bool, checkedAt: ContinuousClock.Instant) {
+        if inSync != (inSyncConfirmed != nil) {
+            logger.info(inSync ? "in sync with the primary's log again; serving reads"
+                               : "the primary goes on without this master's log; reads are refused until it catches up")
+        }
+        inSyncConfirmed = inSync ? checkedAt : nil
     }
 
     /// Refuses a read on a shadow that could miss acknowledged changes: one that knows its log ends before its
-    /// primary's (its disk was full, it is catching up), that the primary goes on without (under etcd: cut
-    /// off from it, the primary no longer waits for its log), or that has not heard from its primary since it
-    /// started following it (it may have been down for any time). Clients then read from another master. A
-    /// shadow that was current when its primary went silent goes on answering (GFS §5.1.3).
+    /// primary's (its disk was full, it is catching up), or that has not heard from its primary since it
+    /// started following it (it may have been down for any time); under etcd also one that has not lately
+    /// found in etcd that the primary waits for its log (cut off from the primary, it is left behind). The
+    /// refusal is READONLY, so clients read from another master. A shadow that was current when its primary
+    /// went silent goes on answering (GFS §5.1.3), except under etcd, where a primary may be going on without it.
     func checkCurrent(shadowOf primary: ServerID) throws(GFSError) {
-        guard !leftBehind else {
-            throw GFSError(.unavailable, "this master is a shadow that its primary \(primary) goes on without; read from \(primary)")
+        guard follower != nil else {
+            throw GFSError(.readOnly, "this master follows no primary yet; read from another master")
+        }
+        if readsNeedInSyncConfirmation {
+            guard let confirmed = inSyncConfirmed, ContinuousClock.now - confirmed < Self.inSyncValidity else {
+                throw GFSError(.readOnly, "this master is a shadow of \(primary) that has not lately found in etcd that \(primary) waits for its log; read from \(primary)")
+            }
         }
         guard let end = primaryEnd else {
-            throw GFSError(.unavailable, "this master is a shadow of \(primary) and has not heard from it yet; read from \(primary)")
+            throw GFSError(.readOnly, "this master is a shadow of \(primary) and has not heard from it yet; read from \(primary)")
         }
         let held = log.lastAssigned
         guard held >= end else {
-            throw GFSError(.unavailable, "this master is a shadow of \(primary) and behind it (log record \(held) of \(end)); read from \(primary)")
+            throw GFSError(.readOnly, "this master is a shadow of \(primary) and behind it (log record \(held) of \(end)); read from \(primary)")
         }
     }
 
@@ -101,6 +113,7 @@ extension MasterService {
     /// Starts again from the primary's checkpoint: this master's own log went where the primary's did not
     /// (or was replaced by a checkpoint); its records are set aside and it may not campaign until caught up.
     func startAgain(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
+        primaryEnd = nil  // surely behind: the checkpoint may be older than the primary's log
         try markCatchingUp()
         let (folder, checkFile) = (self.folder, checkpointCheckFile)
         let stamp = Int64(Date().timeIntervalSince1970 * 1000)

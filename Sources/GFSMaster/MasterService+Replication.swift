@@ -96,8 +96,15 @@ extension MasterService {
     /// not campaign, so no acknowledged mutation depends on them); false if that could not be recorded.
     private func exclude(_ replicas: [ServerID], why: String) async -> Bool {
         guard let fence = replicaFence else { return false }
+        var marked: [ServerID] = []
         for replica in replicas where !excludedReplicas.contains(replica) {
             guard await inTurn({ await fence.markBehind(replica) }) else { return false }
+            marked.append(replica)
+        }
+        // A shadow answers reads only within `inSyncValidity` of finding in etcd that it is in sync: past
+        // that, a replica marked behind surely refuses reads before anything it lacks is acknowledged.
+        if !marked.isEmpty { try? await Task.sleep(for: Self.inSyncValidity + .milliseconds(250)) }
+        for replica in marked {
             excludedReplicas.insert(replica)
             logger.warning("log replica \(replica) \(why); mutations go on without it until it catches up")
         }

@@ -55,8 +55,14 @@ public actor MasterService {
     /// On a shadow: where its primary said its durable log ended, after the batch that came with that was
     /// applied or failed; nil until it has heard from the primary it follows now.
     var primaryEnd: UInt64?
-    /// Under etcd, on a shadow: whether the primary records it as behind, going on without its log.
-    var leftBehind = false
+    /// Under etcd, on a shadow: when its election loop began the etcd read that last found it in sync (the
+    /// primary waits for its log); nil while etcd records it as behind. Reads are answered only within
+    /// `inSyncValidity` of it, and a primary that marks a replica behind waits longer than that before it
+    /// acknowledges anything without it.
+    var inSyncConfirmed: ContinuousClock.Instant?
+    /// Whether reads on a shadow need that confirmation (it is elected in etcd).
+    var readsNeedInSyncConfirmation = false
+    static let inSyncValidity = Duration.seconds(1)
     var pathLocks = PathLocks()
     var lockWaiters: [CheckedContinuation<Void, Never>] = []
     /// The repair and garbage-collection loop.

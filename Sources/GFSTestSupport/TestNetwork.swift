@@ -92,6 +92,9 @@ public final class TestNetwork: @unchecked Sendable {
             try? route("del", cut.kind, source: cut.source, destination: cut.destination)
         }
         cuts = [:]
+        // Each host's link first: a deleted namespace takes its end of the pair with it only later, and a
+        // next network given the same number would find the name taken.
+        for host in addresses.keys where host != Self.clients { try? Self.ip(["link", "del", "g\(number)\(host)"]) }
         for namespace in made { try? Self.ip(["netns", "del", namespace]) }
         made = []
         if madeBridge {

@@ -149,31 +149,35 @@ struct MultiHostTests {
         }
     }
 
-    /// A shadow cut off from its primary, but not from etcd or clients, is left out of the in-sync set and
-    /// falls behind: it refuses reads (they would miss acknowledged changes), and a client that lists it first
-    /// reads from the primary. Healed and caught up, it is back in sync and answers reads again.
+    /// A shadow cut off from its primary is left out of the in-sync set and falls behind: it refuses reads
+    /// (they would miss acknowledged changes), and a client that lists it first reads from the primary. It
+    /// learns so from etcd; cut off from etcd too, it refuses reads once it cannot confirm that it is in
+    /// sync. Healed and caught up, it answers reads again.
     @Test func aShadowThePrimaryGoesOnWithoutRefusesReads() async throws {
         try await Self.withHosts("leftbehind") { cluster, network in
             let primary = try #require(FailoverTests.primary(cluster))
             let (primaryAddress, shadowAddress) = (cluster.elected[primary].address, cluster.elected[1 - primary].address)
-            func statOnShadow() -> String {
+            let (primaryHost, shadowHost) = primary == 0 ? ("m1", "m2") : ("m2", "m1")
+            func statOnShadow(_ name: String) -> String {
                 guard let socket = try? RawSocket(shadowAddress, timeout: 3) else { return "no connection" }
                 defer { socket.shutdown() }
-                socket.send("STAT /after-cut\n")
+                socket.send("STAT /\(name)\n")
                 return socket.readLines(1).first ?? "no reply"
             }
-            try network.isolate(primary == 0 ? "m2" : "m1", from: [primary == 0 ? "m1" : "m2"])
-            // The primary waits out its replica timeout (2 s), records the shadow as behind and goes on.
-            let mkdir = try cluster.gfs(["mkdir", "/after-cut", "--master", primaryAddress, "--timeout", "60"])
-            #expect(mkdir.status == 0, "\(mkdir.stderr)")
-            try await waitUntil("the shadow refuses reads", within: .seconds(10)) {
-                statOnShadow().hasPrefix("ERR UNAVAILABLE")
-            }
-            let stat = try cluster.gfs(["stat", "/after-cut", "--master", "\(shadowAddress),\(primaryAddress)"])
-            #expect(stat.status == 0, "read from the primary past the shadow: \(stat.stderr)")
-            try network.healAll()
-            try await waitUntil("the shadow answers reads again once caught up", within: .seconds(30)) {
-                statOnShadow().hasPrefix("OK")
+            for (round, cutOff) in [[primaryHost], [primaryHost, "etcd"]].enumerated() {
+                let name = "after-cut-\(round)"
+                try network.isolate(shadowHost, from: cutOff)
+                // The primary waits out its replica timeout (2 s), records the shadow as behind and goes on.
+                let mkdir = try cluster.gfs(["mkdir", "/\(name)", "--master", primaryAddress, "--timeout", "60"])
+                #expect(mkdir.status == 0, "\(mkdir.stderr)")
+                let refusal = statOnShadow(name)
+                #expect(refusal.hasPrefix("ERR READONLY"), "cut off from \(cutOff): \(refusal)")
+                let stat = try cluster.gfs(["stat", "/\(name)", "--master", "\(shadowAddress),\(primaryAddress)"])
+                #expect(stat.status == 0, "read from the primary past the shadow: \(stat.stderr)")
+                try network.healAll()
+                try await waitUntil("the shadow answers reads again once caught up", within: .seconds(30)) {
+                    statOnShadow(name).hasPrefix("OK")
+                }
             }
         }
     }

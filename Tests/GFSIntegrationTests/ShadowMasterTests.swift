@@ -212,7 +212,7 @@ import Testing
         let direct = try RawSocket(shadow.address)
         direct.send("STAT /before-199\n")
         let refusal = direct.readLines(1).first ?? ""
-        #expect(refusal.hasPrefix("ERR UNAVAILABLE") && refusal.contains("behind"), "\(refusal)")
+        #expect(refusal.hasPrefix("ERR READONLY") && refusal.contains("behind"), "\(refusal)")
         let stat = try ProcessCluster.run(ProcessCluster.binary,
                                           ["stat", "/before-199", "--master", "\(shadow.address),\(cluster.masterAddress)"])
         #expect(stat.status == 0, "\(stat.stderr)")
