@@ -195,6 +195,14 @@ extension MasterService {
         reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
+        // Marked by the last primary perhaps a moment ago: they count until `exclusionDelay` from now.
+        excludedAt = Dictionary(uniqueKeysWithValues: excludedReplicas.map { ($0, ContinuousClock.now) })
+        if !excludedReplicas.isEmpty {
+            Task {
+                try? await Task.sleep(for: Self.exclusionDelay)
+                self.wakeConfirmedWaiters()
+            }
+        }
         replicaFence = fence
         // Replicas heard from now on: one that stays silent is left out after `replicaTimeout`.
         replicaLastHeard = [:]

@@ -68,6 +68,8 @@ extension MasterService {
         if excludedReplicas.contains(shadow), sequence >= log.durable, let fence = replicaFence {
             // Waited for again before etcd lets it campaign again (Kafka's ISR works this way).
             excludedReplicas.remove(shadow)
+            excludedAt[shadow] = nil
+            inSyncGeneration[shadow, default: 0] += 1
             logger.notice("log replica \(shadow) caught up at record \(sequence); mutations wait for it again")
             let logger = self.logger
             Task {
@@ -82,36 +84,49 @@ extension MasterService {
                 if !recorded { logger.error("could not record log replica \(shadow) as in sync in etcd; it may not campaign") }
             }
         }
+        wakeConfirmedWaiters()
+    }
+
+    /// Wakes the mutations waiting for records every replica still counted has confirmed.
+    func wakeConfirmedWaiters() {
         let confirmed = confirmedByAllReplicas
         let ready = replicaWaiters.filter { $0.sequence <= confirmed }
         replicaWaiters.removeAll { $0.sequence <= confirmed }
         for waiter in ready { waiter.wake.fire() }
     }
 
+    /// The last record every log replica still counted has confirmed. An excluded replica counts until
+    /// `exclusionDelay` after it was marked behind, by the clock and not by a sleep, so no cancelled wait can
+    /// end it early.
     private var confirmedByAllReplicas: UInt64 {
-        logReplicas.filter { !excludedReplicas.contains($0) }.map { replicaAcks[$0] ?? 0 }.min() ?? .max
+        let now = ContinuousClock.now
+        return logReplicas.filter { replica in
+            guard excludedReplicas.contains(replica), let since = excludedAt[replica] else { return true }
+            return now < since + Self.exclusionDelay
+        }.map { replicaAcks[$0] ?? 0 }.min() ?? .max
     }
 
     /// Under etcd, leaves `replicas` out of the in-sync set once etcd records them as behind (then they may
     /// not campaign, so no acknowledged mutation depends on them); false if that could not be recorded.
     private func exclude(_ replicas: [ServerID], why: String) async -> Bool {
         guard let fence = replicaFence else { return false }
-        var marked: [ServerID] = []
         for replica in replicas where !excludedReplicas.contains(replica) {
+            let generation = inSyncGeneration[replica, default: 0]
             guard await inTurn({ await fence.markBehind(replica) }) else { return false }
-            marked.append(replica)
-        }
-        // A shadow answers reads only within `inSyncValidity` of finding in etcd that it is in sync: past
-        // that, a replica marked behind surely refuses reads before anything it lacks is acknowledged.
-        if !marked.isEmpty { try? await Task.sleep(for: Self.inSyncValidity + .milliseconds(250)) }
-        for replica in marked {
+            // Left out by another call meanwhile; or taken back in since this began, and then recorded in sync
+            // in etcd after this mark (changes of the in-sync set go in turn): either way, nothing to do.
+            guard !excludedReplicas.contains(replica), inSyncGeneration[replica, default: 0] == generation else { continue }
             excludedReplicas.insert(replica)
-            logger.warning("log replica \(replica) \(why); mutations go on without it until it catches up")
+            excludedAt[replica] = .now
+            logger.warning("log replica \(replica) \(why); mutations go on without it in \(Self.exclusionDelay), until it catches up")
         }
-        let confirmed = confirmedByAllReplicas
-        let ready = replicaWaiters.filter { $0.sequence <= confirmed }
-        replicaWaiters.removeAll { $0.sequence <= confirmed }
-        for waiter in ready { waiter.wake.fire() }
+        // A shadow answers reads only within `inSyncValidity` of finding in etcd that it is in sync: until
+        // `exclusionDelay` after the mark, a replica still counts (`confirmedByAllReplicas`). This waits out
+        // every such delay, this call's or another's, so the caller finds them over.
+        if let until = excludedReplicas.compactMap({ excludedAt[$0] }).max() {
+            try? await Task.sleep(until: until + Self.exclusionDelay, clock: .continuous)
+        }
+        wakeConfirmedWaiters()
         return true
     }
 

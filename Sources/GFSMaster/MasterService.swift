@@ -40,6 +40,12 @@ public actor MasterService {
     /// Under etcd: log replicas left out of the in-sync set (recorded in etcd, so they may not campaign),
     /// and how to record that.
     var excludedReplicas: Set<ServerID> = []
+    /// When each excluded replica was marked behind (or found so at election): it is waited for until
+    /// `exclusionDelay` after, while it may still be answering reads as in sync.
+    var excludedAt: [ServerID: ContinuousClock.Instant] = [:]
+    /// How many times each log replica was taken back into the in-sync set: an exclusion begun before the
+    /// latest of these must not leave it out again.
+    var inSyncGeneration: [ServerID: Int] = [:]
     var replicaFence: ReplicaFence?
     /// The last change of the in-sync set sent to etcd: each waits for the one before, so a replica marked
     /// in sync and then behind ends up behind.
@@ -63,6 +69,9 @@ public actor MasterService {
     /// Whether reads on a shadow need that confirmation (it is elected in etcd).
     var readsNeedInSyncConfirmation = false
     static let inSyncValidity = Duration.seconds(1)
+    /// How long a primary still waits for a replica it marked behind: past the validity of any in-sync
+    /// confirmation the replica read before the mark.
+    static let exclusionDelay = inSyncValidity + .milliseconds(250)
     var pathLocks = PathLocks()
     var lockWaiters: [CheckedContinuation<Void, Never>] = []
     /// The repair and garbage-collection loop.
