@@ -246,12 +246,18 @@ public struct ReplicaFence: Sendable {
 extension MasterService {
     /// Runs `change` of the in-sync set after every change started before it.
     func inTurn(_ change: @escaping @Sendable () async -> Bool) async -> Bool {
+        await queueInTurn(change).value
+    }
+
+    /// Queues `change` after every change of the in-sync set queued before, at once (no suspension), so a
+    /// change queued later in the same actor turn, or in a later one, surely comes after it.
+    func queueInTurn(_ change: @escaping @Sendable () async -> Bool) -> Task<Bool, Never> {
         let previous = fenceChain
         let task = Task { () -> Bool in
             _ = await previous?.value
             return await change()
         }
         fenceChain = task
-        return await task.value
+        return task
     }
 }

@@ -72,16 +72,18 @@ extension MasterService {
             inSyncGeneration[shadow, default: 0] += 1
             logger.notice("log replica \(shadow) caught up at record \(sequence); mutations wait for it again")
             let logger = self.logger
-            Task {
-                // In turn with every other change of the in-sync set, and until etcd has it.
-                let recorded = await self.inTurn {
-                    for attempt in 1...20 {
-                        if await fence.markInSync(shadow) { return true }
-                        if attempt < 20 { try? await Task.sleep(for: .seconds(1)) }
-                    }
-                    return false
+            // In turn with every other change of the in-sync set, and until etcd has it. Queued in this actor
+            // turn, with the generation bump: an exclusion that marks the replica behind after this turn is
+            // surely recorded after it, so etcd ends with the mark and the primary leaves the replica out.
+            let recorded = queueInTurn {
+                for attempt in 1...20 {
+                    if await fence.markInSync(shadow) { return true }
+                    if attempt < 20 { try? await Task.sleep(for: .seconds(1)) }
                 }
-                if !recorded { logger.error("could not record log replica \(shadow) as in sync in etcd; it may not campaign") }
+                return false
+            }
+            Task {
+                if !(await recorded.value) { logger.error("could not record log replica \(shadow) as in sync in etcd; it may not campaign") }
             }
         }
         wakeConfirmedWaiters()
