@@ -117,20 +117,29 @@ public final class ChunkStore: Sendable {
     /// Replaces a one-number file durably (a version, or the highest master epoch).
     func writeNumber(_ version: UInt64, to target: String) throws(GFSError) {
         let temporary = target + ".tmp"
-        let descriptor = try Self.open(temporary, [.create, .truncate])
-        do {
-            _ = try descriptor.writeAll(toAbsoluteOffset: 0, Array("\(version)\n".utf8))
-            if synchronous, fsync(descriptor.rawValue) != 0 {
-                let failure = Self.errnoFailure(temporary)
-                try? descriptor.close()
-                throw failure
-            }
-            try descriptor.close()
-        } catch let error as GFSError {
-            throw error
-        } catch { throw Self.failure(error, temporary) }
+        try Self.writeDurably(Array("\(version)\n".utf8), to: try Self.open(temporary, [.create, .truncate]), path: temporary,
+                              synchronous: synchronous)
         guard rename(temporary, target) == 0 else { throw Self.errnoFailure(target) }
         if synchronous { try Self.syncFolder(folder) }
+    }
+
+    /// Writes `bytes` at the start of `file`, fdatasyncs it when `synchronous`, and closes it in every case.
+    static func writeDurably(_ bytes: [UInt8], to file: SystemPackage.FileDescriptor, path: String,
+                             synchronous: Bool) throws(GFSError) {
+        do {
+            _ = try file.writeAll(toAbsoluteOffset: 0, bytes)
+            if synchronous, fdatasync(file.rawValue) != 0 {
+                let failure = errnoFailure(path)
+                try? file.close()
+                throw failure
+            }
+            try file.close()
+        } catch let error as GFSError {
+            throw error
+        } catch {
+            try? file.close()
+            throw failure(error, path)
+        }
     }
 
     /// Removes a replica's files.

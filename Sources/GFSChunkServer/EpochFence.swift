@@ -91,18 +91,7 @@ final class EpochFence: Sendable {
     /// Overwrites a slot in place and makes it durable; a missing slot file is made (and its folder synced).
     private static func writeSlot(_ path: String, _ epoch: UInt64, folder: String, synchronous: Bool) throws(GFSError) {
         let existed = access(path, F_OK) == 0
-        let file = try ChunkStore.open(path, [.create])
-        do {
-            _ = try file.writeAll(toAbsoluteOffset: 0, line(epoch))
-            if synchronous, fdatasync(file.rawValue) != 0 {
-                let failure = ChunkStore.errnoFailure(path)
-                try? file.close()
-                throw failure
-            }
-            try file.close()
-        } catch let error as GFSError {
-            throw error
-        } catch { throw ChunkStore.failure(error, path) }
+        try ChunkStore.writeDurably(line(epoch), to: try ChunkStore.open(path, [.create]), path: path, synchronous: synchronous)
         if !existed, synchronous { try ChunkStore.syncFolder(folder) }
     }
 
