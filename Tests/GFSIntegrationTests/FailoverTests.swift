@@ -258,9 +258,12 @@ import Testing
             try await Self.start(cluster, etcd: etcd)
             #expect(try cluster.gfs(["put", "-", "/one"], stdin: testBytes(10_000)).status == 0)
             let server = cluster.chunkservers[0]
-            let epochFile = server.directory.appendingPathComponent("chunks/epoch")
+            // The higher of the two slots the chunkserver overwrites in turn (`epoch.0`, `epoch.1`).
             func epoch() -> UInt64 {
-                UInt64(((try? String(contentsOf: epochFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                ["epoch.0", "epoch.1"].compactMap { slot in
+                    let text = try? String(contentsOf: server.directory.appendingPathComponent("chunks/" + slot), encoding: .utf8)
+                    return (text?.split(separator: " ").first).flatMap { UInt64($0) }
+                }.max() ?? 0
             }
             let first = epoch()
             #expect(first > 0, "the chunkserver keeps the epoch of the master that created the chunk")
