@@ -123,23 +123,19 @@ public final class ChunkStore: Sendable {
         if synchronous { try Self.syncFolder(folder) }
     }
 
-    /// Writes `bytes` at the start of `file`, fdatasyncs it when `synchronous`, and closes it in every case.
+    /// Writes `bytes` at the start of `file`, fdatasyncs it when `synchronous`, and closes it once, whatever
+    /// failed (Linux frees a descriptor even when close fails: a second close could hit another's).
     static func writeDurably(_ bytes: [UInt8], to file: SystemPackage.FileDescriptor, path: String,
                              synchronous: Bool) throws(GFSError) {
+        var failure: GFSError?
         do {
             _ = try file.writeAll(toAbsoluteOffset: 0, bytes)
-            if synchronous, fdatasync(file.rawValue) != 0 {
-                let failure = errnoFailure(path)
-                try? file.close()
-                throw failure
-            }
-            try file.close()
-        } catch let error as GFSError {
-            throw error
+            if synchronous, fdatasync(file.rawValue) != 0 { failure = errnoFailure(path) }
         } catch {
-            try? file.close()
-            throw failure(error, path)
+            failure = Self.failure(error, path)
         }
+        do { try file.close() } catch { failure = failure ?? Self.failure(error, path) }
+        if let failure { throw failure }
     }
 
     /// Removes a replica's files.

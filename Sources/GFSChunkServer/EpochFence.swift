@@ -26,7 +26,9 @@ final class EpochFence: Sendable {
         folder = store.folder
         synchronous = store.synchronous
         slots = [folder + "/epoch.0", folder + "/epoch.1"]
-        let held = slots.map(Self.readSlot)
+        // A slot is trusted only once it is surely on disk: a line written before a crash, whose fdatasync
+        // never ran or failed, may still be in the page cache and lost at the next power cut.
+        let held = slots.map { path in Self.readSlot(path).flatMap { Self.syncSlot(path) ? $0 : nil } }
         let value = (held.compactMap { $0 } + [ChunkStore.readVersionFile(folder + "/epoch") ?? 0]).max() ?? 0
         highest = NIOLockedValueBox((value, held))
         // Made while there is room, so that later updates need none; a full disk now only defers this.
@@ -37,6 +39,8 @@ final class EpochFence: Sendable {
                 }
             }
         }
+        // The slots' names, too, must be on disk before a write into one is trusted.
+        if synchronous { try? ChunkStore.syncFolder(folder) }
     }
 
     var current: UInt64 { highest.withLockedValue { $0.value } }
@@ -55,6 +59,9 @@ final class EpochFence: Sendable {
                 let index = (state.slots[0] ?? 0) <= (state.slots[1] ?? 0) ? 0 : 1
                 state.slots[index] = nil  // unknown until the write is through
                 do throws(GFSError) { try Self.writeSlot(slots[index], epoch, folder: folder, synchronous: synchronous) } catch {
+                    // The line may be in the page cache though not on disk, and would be read back after a
+                    // restart as if durable: spoil it (best effort), so the other slot's epoch is read instead.
+                    Self.spoil(slots[index])
                     return error
                 }
                 state.slots[index] = epoch
@@ -68,6 +75,9 @@ final class EpochFence: Sendable {
         guard epoch >= now else { throw Self.deposed(what(), epoch, now) }
     }
 
+    /// The length of every slot line.
+    static let lineLength = 30
+
     /// A slot's line: the epoch and the CRC32C of its digits, in fixed widths, so every write is as long.
     static func line(_ epoch: UInt64) -> [UInt8] {
         let digits = String(epoch)
@@ -76,16 +86,32 @@ final class EpochFence: Sendable {
         return Array((padded + " " + String(repeating: "0", count: max(0, 8 - check.count)) + check + "\n").utf8)
     }
 
-    /// The epoch a slot file holds, or nil if it is missing or its line does not check.
+    /// The epoch a slot file holds, or nil if it is missing or its line does not check. Only the first
+    /// `lineLength` bytes count: writes go there, and whatever else a file holds cannot spoil them.
     static func readSlot(_ path: String) -> UInt64? {
-        guard let file = try? ChunkStore.open(path, []) else { return nil }
+        guard let file = try? FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec) else { return nil }
         defer { try? file.close() }
-        var bytes = [UInt8](repeating: 0, count: 64)
+        var bytes = [UInt8](repeating: 0, count: lineLength)
         let count = (try? bytes.withUnsafeMutableBytes { try file.read(fromAbsoluteOffset: 0, into: $0) }) ?? 0
-        let fields = String(decoding: bytes.prefix(count), as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard fields.count == 2, fields[0].count == 20, let epoch = UInt64(fields[0]),
+        guard count == lineLength, bytes[lineLength - 1] == UInt8(ascii: "\n") else { return nil }
+        let fields = String(decoding: bytes.dropLast(), as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 2, fields[0].count == 20, fields[1].count == 8, let epoch = UInt64(fields[0]),
               UInt32(fields[1], radix: 16) == CRC32C.checksum(Array(fields[0].utf8)) else { return nil }
         return epoch
+    }
+
+    /// fdatasyncs a slot file; false if that fails.
+    private static func syncSlot(_ path: String) -> Bool {
+        guard let file = try? FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec) else { return false }
+        defer { try? file.close() }
+        return fdatasync(file.rawValue) == 0
+    }
+
+    /// Overwrites a slot's line with one that never checks.
+    private static func spoil(_ path: String) {
+        guard let file = try? FileDescriptor.open(FilePath(path), .writeOnly, options: .closeOnExec) else { return }
+        defer { try? file.close() }
+        _ = try? file.writeAll(toAbsoluteOffset: 0, [UInt8](repeating: UInt8(ascii: " "), count: lineLength))
     }
 
     /// Overwrites a slot in place and makes it durable; a missing slot file is made (and its folder synced).

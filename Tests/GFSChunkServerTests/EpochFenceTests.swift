@@ -43,6 +43,21 @@ import Testing
         }
     }
 
+    /// A slot file holding something longer than a line (not written by this code) is taken over: only its
+    /// first line counts, so an epoch written there is read back after a restart.
+    @Test func aSlotHoldingGarbageIsTakenOver() async throws {
+        try await Self.withFolder { folder in
+            let chunks = try ChunkStore(directory: folder).folder
+            try String(repeating: "garbage ", count: 5).write(toFile: chunks + "/epoch.0", atomically: true, encoding: .utf8)
+            let fence = EpochFence(store: try ChunkStore(directory: folder))
+            try await fence.admit(6, "an order")
+            try await fence.admit(8, "an order")
+            #expect(EpochFence(store: try ChunkStore(directory: folder)).current == 8)
+            try await fence.admit(9, "an order")
+            #expect(EpochFence(store: try ChunkStore(directory: folder)).current == 9)
+        }
+    }
+
     @Test func theEpochFileOfEarlierVersionsIsRead() async throws {
         try await Self.withFolder { folder in
             let store = try ChunkStore(directory: folder)

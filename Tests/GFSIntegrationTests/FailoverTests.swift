@@ -262,7 +262,8 @@ import Testing
             func epoch() -> UInt64 {
                 ["epoch.0", "epoch.1"].compactMap { slot in
                     let text = try? String(contentsOf: server.directory.appendingPathComponent("chunks/" + slot), encoding: .utf8)
-                    return (text?.split(separator: " ").first).flatMap { UInt64($0) }
+                    guard let text, text.utf8.count == 30 else { return nil }  // a whole line only
+                    return text.split(separator: " ").first.flatMap { UInt64($0) }
                 }.max() ?? 0
             }
             let first = epoch()
