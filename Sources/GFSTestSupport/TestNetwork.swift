@@ -148,7 +148,7 @@ public final class TestNetwork: @unchecked Sendable {
     /// The file naming the process a network belongs to (the chaos harness, which makes none, is left alone).
     private static func marker(_ number: Int) -> String { "/tmp/gfs-testnet-\(number).pid" }
 
-    /// Removes the namespaces and bridges of test runs that died without tearing down.
+    /// Removes the namespaces, links and bridges of test runs that died without tearing down.
     private static func removeAbandoned() {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
         for file in files where file.hasPrefix("gfs-testnet-") && file.hasSuffix(".pid") {
@@ -161,6 +161,15 @@ public final class TestNetwork: @unchecked Sendable {
             for line in listing.split(separator: "\n") {
                 let name = String(line.split(separator: " ").first ?? "")
                 if name.hasPrefix("gfs\(number)-") { try? ip(["netns", "del", name]) }
+            }
+            // Each host's link, which a namespace still pinned (by TIME_WAIT sockets) would keep: "g<number><host>",
+            // host names starting with a letter.
+            let links = (try? ProcessCluster.run(URL(fileURLWithPath: Self.ip ?? "ip"), ["-o", "link", "show"], limit: 20))?.stdout ?? ""
+            for line in links.split(separator: "\n") {
+                let fields = line.split(separator: ":", maxSplits: 2)
+                guard fields.count > 1, let name = fields[1].split(separator: "@").first?.trimmingCharacters(in: .whitespaces),
+                      name.hasPrefix("g\(number)"), name.dropFirst("g\(number)".count).first?.isLetter == true else { continue }
+                try? ip(["link", "del", name])
             }
             try? ip(["link", "del", "gfs\(number)br"])
             try? FileManager.default.removeItem(atPath: marker(number))
