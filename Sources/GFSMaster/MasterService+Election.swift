@@ -160,7 +160,12 @@ extension MasterService {
             return nil
         }
         let durable = log.durable
-        let inSync = logReplicas.filter { !excludedReplicas.contains($0) && (replicaAcks[$0] ?? 0) >= durable }
+        // Only one etcd surely records as in sync: a replica this master took back in, whose in-sync record
+        // failed, is still behind there and may not campaign; counting it, this master would record itself as
+        // behind too, and no master could campaign.
+        let inSync = logReplicas.filter {
+            !excludedReplicas.contains($0) && !recordedBehind.contains($0) && (replicaAcks[$0] ?? 0) >= durable
+        }
         return inSync.isEmpty ? .alone : .toReplicas
     }
 
@@ -195,6 +200,7 @@ extension MasterService {
         reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
+        recordedBehind = excludedReplicas
         // Marked by the last primary perhaps a moment ago: they count until `exclusionDelay` from now.
         excludedAt = Dictionary(uniqueKeysWithValues: excludedReplicas.map { ($0, ContinuousClock.now) })
         if !excludedReplicas.isEmpty {

@@ -77,7 +77,10 @@ extension MasterService {
             // surely recorded after it, so etcd ends with the mark and the primary leaves the replica out.
             let recorded = queueInTurn {
                 for attempt in 1...20 {
-                    if await fence.markInSync(shadow) { return true }
+                    if await fence.markInSync(shadow) {
+                        await self.noteRecorded(shadow, behind: false)
+                        return true
+                    }
                     if attempt < 20 { try? await Task.sleep(for: .seconds(1)) }
                 }
                 return false
@@ -87,6 +90,11 @@ extension MasterService {
             }
         }
         wakeConfirmedWaiters()
+    }
+
+    /// Notes what etcd records of `replica`: behind (or maybe: a mark is on its way), or surely in sync.
+    func noteRecorded(_ replica: ServerID, behind: Bool) {
+        if behind { recordedBehind.insert(replica) } else { recordedBehind.remove(replica) }
     }
 
     /// Wakes the mutations waiting for records every replica still counted has confirmed.
@@ -114,7 +122,11 @@ extension MasterService {
         guard let fence = replicaFence else { return false }
         for replica in replicas where !excludedReplicas.contains(replica) {
             let generation = inSyncGeneration[replica, default: 0]
-            guard await inTurn({ await fence.markBehind(replica) }) else { return false }
+            // Noted in turn, so notes follow etcd's order; before the mark, which may land even if it fails.
+            guard await inTurn({
+                await self.noteRecorded(replica, behind: true)
+                return await fence.markBehind(replica)
+            }) else { return false }
             // Left out by another call meanwhile; or taken back in since this began, and then recorded in sync
             // in etcd after this mark (changes of the in-sync set go in turn): either way, nothing to do.
             guard !excludedReplicas.contains(replica), inSyncGeneration[replica, default: 0] == generation else { continue }

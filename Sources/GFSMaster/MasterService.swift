@@ -40,6 +40,9 @@ public actor MasterService {
     /// Under etcd: log replicas left out of the in-sync set (recorded in etcd, so they may not campaign),
     /// and how to record that.
     var excludedReplicas: Set<ServerID> = []
+    /// The log replicas etcd may record as behind: a mark may have landed, and no in-sync record after it has.
+    /// A hand-over counts none of them as in sync, whatever this master thinks of them.
+    var recordedBehind: Set<ServerID> = []
     /// When each excluded replica was marked behind (or found so at election): it is waited for until
     /// `exclusionDelay` after, while it may still be answering reads as in sync.
     var excludedAt: [ServerID: ContinuousClock.Instant] = [:]
