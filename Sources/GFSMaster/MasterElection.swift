@@ -162,13 +162,18 @@ struct MasterElection: Sendable {
         }
         defer { renewal.cancel() }
         reign.withLockedValue { $0 = (lease, epoch) }
-        var behind: Set<ServerID> = []
+        var behind: Set<ServerID> = [], unread: Set<ServerID> = []
         for peer in peers {
             // Unreadable counts as in sync: waiting for a replica costs time, never an acknowledged record.
-            if case .some(.some) = try? await etcd.get(behindKey(peer)) { behind.insert(peer) }
+            // But a hand-over must not count it (it may be behind in etcd, and may not campaign).
+            do {
+                if try await etcd.get(behindKey(peer)) != nil { behind.insert(peer) }
+            } catch {
+                unread.insert(peer)
+            }
         }
         do {
-            try await service.becomePrimary(epoch: epoch, behind: behind, fence: fence,
+            try await service.becomePrimary(epoch: epoch, behind: behind, maybeBehind: unread, fence: fence,
                                             stillLeading: { ContinuousClock.now < deadline.withLockedValue { $0 } })
         } catch {
             logger.critical("could not start as primary: \(error.message); exiting")

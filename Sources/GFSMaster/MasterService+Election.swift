@@ -174,7 +174,7 @@ extension MasterService {
 
     /// Won the election at `epoch`: stops following and takes writes, as a restarted master would. The
     /// reign's first record makes this log tell apart from any the old primary wrote past it.
-    public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, fence: ReplicaFence,
+    public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, maybeBehind: Set<ServerID> = [], fence: ReplicaFence,
                               stillLeading: @escaping @Sendable () -> Bool) async throws(GFSError) {
         // The follower's step under way (records being logged, a checkpoint being installed) ends first.
         if let follower {
@@ -200,7 +200,7 @@ extension MasterService {
         reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)
         self.epoch = epoch
         excludedReplicas = behind.intersection(logReplicas)
-        recordedBehind = excludedReplicas
+        recordedBehind = excludedReplicas.union(maybeBehind.intersection(logReplicas))
         // Marked by the last primary perhaps a moment ago: they count until `exclusionDelay` from now.
         excludedAt = Dictionary(uniqueKeysWithValues: excludedReplicas.map { ($0, ContinuousClock.now) })
         if !excludedReplicas.isEmpty {

@@ -65,12 +65,19 @@ extension MasterService {
 
     func replicaConfirmed(_ shadow: ServerID, upTo sequence: UInt64) {
         replicaAcks[shadow] = max(replicaAcks[shadow] ?? 0, sequence)
-        if excludedReplicas.contains(shadow), sequence >= log.durable, let fence = replicaFence {
-            // Waited for again before etcd lets it campaign again (Kafka's ISR works this way).
-            excludedReplicas.remove(shadow)
-            excludedAt[shadow] = nil
-            inSyncGeneration[shadow, default: 0] += 1
-            logger.notice("log replica \(shadow) caught up at record \(sequence); mutations wait for it again")
+        let excluded = excludedReplicas.contains(shadow)
+        // Also one this primary waits for but etcd may record as behind (its key was unreadable at the
+        // election): recorded in sync once caught up, or it could never campaign nor serve reads.
+        let maybeBehind = !excluded && recordedBehind.contains(shadow) && !inSyncPending.contains(shadow)
+        if excluded || maybeBehind, sequence >= log.durable, let fence = replicaFence {
+            if excluded {
+                // Waited for again before etcd lets it campaign again (Kafka's ISR works this way).
+                excludedReplicas.remove(shadow)
+                excludedAt[shadow] = nil
+                inSyncGeneration[shadow, default: 0] += 1
+                logger.notice("log replica \(shadow) caught up at record \(sequence); mutations wait for it again")
+            }
+            inSyncPending.insert(shadow)
             let logger = self.logger
             // In turn with every other change of the in-sync set, and until etcd has it. Queued in this actor
             // turn, with the generation bump: an exclusion that marks the replica behind after this turn is
@@ -86,11 +93,16 @@ extension MasterService {
                 return false
             }
             Task {
-                if !(await recorded.value) { logger.error("could not record log replica \(shadow) as in sync in etcd; it may not campaign") }
+                let done = await recorded.value
+                self.inSyncRecordEnded(shadow)
+                if !done { logger.error("could not record log replica \(shadow) as in sync in etcd; it may not campaign") }
             }
         }
         wakeConfirmedWaiters()
     }
+
+    /// An in-sync record of `replica` ended, done or given up.
+    func inSyncRecordEnded(_ replica: ServerID) { inSyncPending.remove(replica) }
 
     /// Notes what etcd records of `replica`: behind (or maybe: a mark is on its way), or surely in sync.
     func noteRecorded(_ replica: ServerID, behind: Bool) {

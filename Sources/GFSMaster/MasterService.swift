@@ -43,6 +43,8 @@ public actor MasterService {
     /// The log replicas etcd may record as behind: a mark may have landed, and no in-sync record after it has.
     /// A hand-over counts none of them as in sync, whatever this master thinks of them.
     var recordedBehind: Set<ServerID> = []
+    /// Log replicas whose in-sync record to etcd is queued or under way.
+    var inSyncPending: Set<ServerID> = []
     /// When each excluded replica was marked behind (or found so at election): it is waited for until
     /// `exclusionDelay` after, while it may still be answering reads as in sync.
     var excludedAt: [ServerID: ContinuousClock.Instant] = [:]
