@@ -65,6 +65,26 @@ enum LogFiles {
         }
     }
 
+    /// Writes all of `bytes` to `descriptor` at `offset`.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int64, path: String) throws(GFSError) {
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes {
+                pwrite(descriptor, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw failure(path) }
+            done += count
+        }
+    }
+
+    /// The first `count` bytes of an open file (fewer if it is shorter).
+    static func prefix(_ descriptor: Int32, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, 0) }
+        return Array(bytes.prefix(max(read, 0)))
+    }
+
     /// Flushes a folder's entries (after a create or rename in it).
     static func syncFolder(_ folder: String) {
         let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

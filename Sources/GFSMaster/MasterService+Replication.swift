@@ -37,9 +37,9 @@ extension MasterService {
         let limit = 4 << 20
         var bytes = log.recentRecords(from: first, maximumBytes: limit)
         if bytes == nil {
-            let folder = self.folder
+            let (folder, durableNow) = (self.folder, log.durable)
             bytes = try await NIOThreadPool.singleton.runIfActiveTyped { () throws(GFSError) -> [UInt8]? in
-                try MasterStorage.records(folder, from: first, maximumBytes: limit)
+                try MasterStorage.records(folder, from: first, through: durableNow, maximumBytes: limit)
             }
         }
         guard let bytes else {
@@ -222,8 +222,8 @@ extension MasterService {
             try await log.waitDurable(sequence)
         } catch {
             // A shadow's state holds only durable records, and none of this batch: once the failed write is
-            // cut off the file, the log may take the batch again (when a full disk has room) with no reload; a
-            // failed cut is left to a reload, which cuts the torn tail. Left failed, every later batch failed
+            // cut off the file, the log may take the batch again (when a full disk has room) with no reload; after a
+            // failed cut the master exits, and a restart recovers. Left failed, every later batch failed
             // with the first error, and the shadow served reads minutes stale (chaos seed 421, `--etcd`).
             if case .shadow = role, log.failedCleanly { log.recovered() } else { reloadAfterLogFailure() }
             throw error

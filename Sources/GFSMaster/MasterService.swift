@@ -114,7 +114,7 @@ public actor MasterService {
         let recovered = try MasterStorage.recover(folder, into: fresh, logger: logger)
         state = recovered.state
         if !state.chunks.isEmpty { state.fenceLeasesAfterRestart() }
-        log = try OperationLog(folder: folder, fileName: recovered.logFile, lastSequence: recovered.lastSequence,
+        log = try OperationLog(folder: folder, fileName: recovered.logFile, end: recovered.logEnd, lastSequence: recovered.lastSequence,
                                checkpointBytes: checkpointBytes, checkpointedBytes: recovered.checkpointBytes)
         self.folder = folder
         self.logger = logger
@@ -185,6 +185,12 @@ public actor MasterService {
 
     func reloadAfterLogFailure() {
         guard log.hasFailed else { return }
+        guard log.failedCleanly else {
+            // The failed batch is still in the file and may be whole: a reload would replay it, while the log
+            // hands its numbers out again. A restart replays it, or cuts it, with the numbers to match.
+            logger.critical("operation log write failed and could not be cut back off the file; exiting")
+            exit(74)
+        }
         let fresh = MasterStateMachine(configuration: state.configuration, clock: state.clock)
         do {
             var recovered = try MasterStorage.recover(folder, into: fresh, logger: logger).state

@@ -17,6 +17,8 @@ enum MasterStorage {
         var lastSequence: UInt64
         /// The log file to keep appending to.
         var logFile: String
+        /// Where its records end (a batched file has zeros after them).
+        var logEnd: Int64
         var checkpoint: UInt64?
         /// The size of that checkpoint (0 without one).
         var checkpointBytes: Int64
@@ -55,6 +57,7 @@ enum MasterStorage {
         let logs = try LogFiles.logs(in: folder)
         var expected = base + 1
         var replayed = 0
+        var logEnd: Int64 = 0
         for (index, log) in logs.enumerated() {
             let last = index + 1 < logs.count ? logs[index + 1].first - 1 : UInt64.max
             guard last >= expected else { continue }
@@ -62,8 +65,8 @@ enum MasterStorage {
             let bytes = try LogFiles.read(path)
             let from = expected
             // Decoded on a thread of its own while this one applies.
-            let (end, problem) = try Handoff<[LogRecord], (end: Int, problem: String?)>.pipeline({ put in
-                LogRecord.decodeAll(bytes, from: from, inBatchesOf: 1 << 14, each: put)
+            let scan = try Handoff<[LogRecord], LogFileFormat.Scan>.pipeline({ put in
+                LogFileFormat.decodeAll(bytes, from: from, inBatchesOf: 1 << 14, each: put)
             }, consume: { (records) throws(GFSError) in
                 for record in records where record.sequence >= expected {
                     guard record.sequence == expected else {
@@ -76,21 +79,26 @@ enum MasterStorage {
                     replayed += 1
                 }
             })
-            if let problem {
+            if let problem = scan.problem {
                 guard index == logs.count - 1 else {
                     throw GFSError(.internal, "\(path) is damaged before its end (\(problem)); later logs cannot be replayed")
                 }
-                if let later = LogRecord.firstRecord(in: bytes, after: end, numberedPast: expected - 1) {
-                    throw GFSError(.internal, "\(path) is damaged at byte \(end) (\(problem)), and record \(later.sequence) "
-                        + "follows the damage: this is not a torn tail, and cutting it would lose acknowledged records; "
-                        + "restore the file from a shadow's log, or move it aside to start from what precedes it")
+                let later = scan.damaged
+                    ? "a whole batch is there"
+                    : LogFileFormat.recordAfterDamage(in: bytes, after: scan.end, numberedPast: expected - 1)
+                        .map { "record \($0) follows the damage" }
+                if let later {
+                    throw GFSError(.internal, "\(path) is damaged at byte \(scan.end) (\(problem)), and \(later): this is not a "
+                        + "torn tail, and cutting it would lose acknowledged records; restore the file from a shadow's log, "
+                        + "or move it aside to start from what precedes it")
                 }
                 logger.warning("\(path): \(problem); cutting the torn tail (a write the master never acknowledged)")
-                guard truncate(path, off_t(end)) == 0 else { throw LogFiles.failure(path) }
+                guard truncate(path, off_t(scan.end)) == 0 else { throw LogFiles.failure(path) }
             }
+            if index == logs.count - 1 { logEnd = Int64(scan.end) }
         }
         let logFile = logs.last.map(\.name) ?? LogFiles.logName(expected)
-        return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, checkpoint: used,
+        return Recovered(state: state, lastSequence: expected - 1, logFile: logFile, logEnd: logEnd, checkpoint: used,
                          checkpointBytes: usedBytes, replayed: replayed)
     }
 
@@ -123,15 +131,18 @@ enum MasterStorage {
     }
 
     /// Framed records from `first` on, read from the log files (at most about `maximumBytes`); nil when
-    /// `first` is older than every log file (a checkpoint replaced those records).
-    static func records(_ folder: String, from first: UInt64, maximumBytes: Int) throws(GFSError) -> [UInt8]? {
+    /// `first` is older than every log file (a checkpoint replaced those records). None past `last`: a file
+    /// may hold a batch written but not yet synced.
+    static func records(_ folder: String, from first: UInt64, through last: UInt64 = .max,
+                        maximumBytes: Int) throws(GFSError) -> [UInt8]? {
         let logs = try LogFiles.logs(in: folder)
         guard let start = logs.lastIndex(where: { $0.first <= first }) else { return nil }
         var bytes: [UInt8] = []
         var expected = first
         for log in logs[start...] {
-            for record in LogRecord.decodeAll(try LogFiles.read(folder + "/" + log.name)).records
+            for record in LogFileFormat.records(in: try LogFiles.read(folder + "/" + log.name))
             where record.sequence >= expected {
+                guard record.sequence <= last else { return bytes }
                 guard record.sequence == expected else { return bytes.isEmpty ? nil : bytes }
                 bytes += record.framed
                 expected += 1

@@ -9,7 +9,8 @@ import Glibc
 
 /// The operation log (GFS §2.6.3) with group commit: `append` numbers records and queues them at once;
 /// one flusher writes everything queued and fdatasyncs once, then wakes every waiter the fsync covered.
-/// While it syncs, new records queue up for the next batch, so concurrent mutations share fsyncs.
+/// While it syncs, new records queue up for the next batch, so concurrent mutations share fsyncs. Each batch
+/// is framed as one (`LogFileFormat`), over zeros written ahead, so an fdatasync writes data and no inode.
 final class OperationLog: Sendable {
     /// The flusher is a thread of its own, not a task handing each write to a thread pool: that cost two more
     /// thread switches between one fsync and the next, and a create waits for the fsync under way, then its own.
@@ -34,7 +35,10 @@ final class OperationLog: Sendable {
         var cutBack = true
         var descriptor: Int32
         var fileName: String
+        /// Where the file's records end.
         var fileBytes: Int64
+        /// Where the zeros written ahead of them end.
+        var allocated: Int64
         /// Records after this sequence go to a new log file.
         var rolloverAfter: UInt64?
         /// The size of the newest checkpoint: a log a quarter of it asks for the next one.
@@ -67,18 +71,36 @@ final class OperationLog: Sendable {
         set { flushObserver.withLockedValue { $0 = newValue } }
     }
 
-    /// Continues the log in `folder` after record `lastSequence`, appending to `fileName` (created if missing).
-    init(folder: String, fileName: String, lastSequence: UInt64, checkpointBytes: Int64,
+    /// Continues the log in `folder` after record `lastSequence`, writing to `fileName` (created if missing)
+    /// from byte `end`, where recovery found its records end. A file written before batches is left as it is,
+    /// and the log goes on in a new one.
+    init(folder: String, fileName: String, end: Int64, lastSequence: UInt64, checkpointBytes: Int64,
          checkpointedBytes: Int64 = 0) throws(GFSError) {
         self.folder = folder
         checkpoints = CheckpointPolicy(largestLog: checkpointBytes)
-        let path = folder + "/" + fileName
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var (name, path) = (fileName, folder + "/" + fileName)
+        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LogFiles.failure(path) }
+        var (records, allocated) = (Int64(0), Int64(lseek(descriptor, 0, SEEK_END)))
+        if allocated > 0 {
+            if LogFiles.prefix(descriptor, count: LogFileFormat.marker.count) == LogFileFormat.marker {
+                guard end >= Int64(LogFileFormat.marker.count), end <= allocated else {
+                    close(descriptor)
+                    throw GFSError(.internal, "\(path): its records end at byte \(end) of \(allocated)")
+                }
+                records = end
+            } else {
+                close(descriptor)
+                (name, path) = (LogFiles.logName(lastSequence + 1), folder + "/" + LogFiles.logName(lastSequence + 1))
+                descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else { throw LogFiles.failure(path) }
+                allocated = 0
+            }
+        }
         LogFiles.syncFolder(folder)
-        let size = lseek(descriptor, 0, SEEK_END)
         state = NIOLockedValueBox(State(lastAssigned: lastSequence, durable: lastSequence, descriptor: descriptor,
-                                        fileName: fileName, fileBytes: Int64(size), checkpointedBytes: checkpointedBytes))
+                                        fileName: name, fileBytes: records, allocated: allocated,
+                                        checkpointedBytes: checkpointedBytes))
     }
 
     deinit { _ = state.withLockedValue { close($0.descriptor) } }
@@ -157,7 +179,7 @@ final class OperationLog: Sendable {
     var hasFailed: Bool { state.withLockedValue { $0.failure != nil } }
 
     /// Whether a failed flush left the file ending at its last durable record: then a state holding only
-    /// durable records may go on without a reload. A failed cut leaves the batch's bytes, which a reload cuts.
+    /// durable records may go on without a reload. A failed cut leaves the batch's bytes, perhaps whole: only a restart may replay them.
     var failedCleanly: Bool { state.withLockedValue { $0.failure != nil && $0.cutBack } }
 
     /// After the master reloaded its durable state: accept records again.
@@ -168,17 +190,18 @@ final class OperationLog: Sendable {
     private func flushLoop() {
         Thread.current.name = "gfs-log-flush"
         while true {
-            let job = state.withLockedValue { state -> (batch: [(UInt64, [UInt8])], descriptor: Int32, name: String, size: Int64, rollover: UInt64?)? in
+            let job = state.withLockedValue { state -> (batch: [(UInt64, [UInt8])], file: File, rollover: UInt64?)? in
                 guard !state.pending.isEmpty, state.failure == nil else {
                     state.flusher = .idle
                     return nil
                 }
                 let batch = state.pending
                 state.pending.removeAll()
-                return (batch.map { ($0.sequence, $0.bytes) }, state.descriptor, state.fileName, state.fileBytes, state.rolloverAfter)
+                return (batch.map { ($0.sequence, $0.bytes) },
+                        (state.descriptor, state.fileName, state.fileBytes, state.allocated, false), state.rolloverAfter)
             }
             if let job {
-                flush(job.batch, descriptor: job.descriptor, name: job.name, size: job.size, rollover: job.rollover)
+                flush(job.batch, file: job.file, rollover: job.rollover)
                 continue
             }
             if wake.wait(timeout: .now() + Self.idleThreadLifetime) == .success { continue }
@@ -192,12 +215,11 @@ final class OperationLog: Sendable {
         }
     }
 
-    private func flush(_ batch: [(UInt64, [UInt8])], descriptor: Int32, name: String, size: Int64, rollover: UInt64?) {
+    private func flush(_ batch: [(UInt64, [UInt8])], file: File, rollover: UInt64?) {
         let started = ContinuousClock.now
         defer { onFlush?(ContinuousClock.now - started) }
         do throws(WriteFailure) {
-            let written = try Self.write(batch, descriptor: descriptor, folder: folder, name: name, startSize: size,
-                                         rolloverAfter: rollover)
+            let written = try Self.write(batch, to: file, folder: folder, rolloverAfter: rollover)
             finish(batch.last?.0 ?? 0, written, batch)
         } catch {
             // What reached the disk before the failure (the old file, at a rollover) is durable: its records
@@ -209,8 +231,9 @@ final class OperationLog: Sendable {
         }
     }
 
-    /// A log file being written: its descriptor, name and size in bytes, and whether it is a new one.
-    typealias File = (descriptor: Int32, name: String, size: Int64, switched: Bool)
+    /// A log file being written: its descriptor, name, where its records end and its zeros, and whether it is
+    /// a new one.
+    typealias File = (descriptor: Int32, name: String, size: Int64, allocated: Int64, switched: Bool)
 
     /// A failed batch write: the error, the file to cut back to its last whole record, and what of the batch
     /// was synced before the failure.
@@ -221,43 +244,83 @@ final class OperationLog: Sendable {
     }
 
     /// Writes a batch, switching files at the rollover point; returns the file now current and its size.
-    private static func write(_ batch: [(UInt64, [UInt8])], descriptor: Int32, folder: String, name: String,
-                              startSize: Int64, rolloverAfter: UInt64?) throws(WriteFailure) -> File {
-        var file: File = (descriptor, name, startSize, false)
+    private static func write(_ batch: [(UInt64, [UInt8])], to start: File, folder: String,
+                              rolloverAfter: UInt64?) throws(WriteFailure) -> File {
+        var file = start
         var synced: (sequence: UInt64, file: File)?
         var bytes: [UInt8] = []
-        var last: UInt64 = 0
+        var (first, last): (UInt64, UInt64) = (0, 0)
         for (sequence, record) in batch {
             if let rolloverAfter, sequence == rolloverAfter + 1, !file.switched {
-                do { try flush(bytes, file.descriptor, folder + "/" + file.name) } catch {
+                do { try append(bytes, first: first, to: &file, folder: folder) } catch {
                     throw WriteFailure(error: error, current: file, synced: nil)
                 }
-                file.size += Int64(bytes.count)
                 if last > 0 { synced = (last, file) }
                 bytes.removeAll()
                 let nextName = LogFiles.logName(sequence)
-                let next = open(folder + "/" + nextName, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                // Records numbered from here were never durable: any such file is a failed write's.
+                let next = open(folder + "/" + nextName, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                 guard next >= 0 else {
                     throw WriteFailure(error: LogFiles.failure(folder + "/" + nextName), current: file, synced: synced)
                 }
                 LogFiles.syncFolder(folder)
+                _ = ftruncate(file.descriptor, off_t(file.size))  // its zeros are of no more use
                 close(file.descriptor)
-                file = (next, nextName, 0, true)
+                file = (next, nextName, 0, 0, true)
             }
+            if bytes.isEmpty { first = sequence }
             bytes += record
             last = sequence
         }
-        do { try flush(bytes, file.descriptor, folder + "/" + file.name) } catch {
+        do { try append(bytes, first: first, to: &file, folder: folder) } catch {
             throw WriteFailure(error: error, current: file, synced: synced)
         }
-        file.size += Int64(bytes.count)
         return file
     }
 
-    private static func flush(_ bytes: [UInt8], _ descriptor: Int32, _ path: String) throws(GFSError) {
-        guard !bytes.isEmpty else { return }
-        try LogFiles.writeAll(descriptor, bytes, path: path)
-        guard fdatasync(descriptor) == 0 else { throw LogFiles.failure(path) }
+    /// Writes `records` (framed, the first numbered `first`) as one batch after the file's records, and
+    /// fdatasyncs. `file` changes only once the batch is durable.
+    private static func append(_ records: [UInt8], first: UInt64, to file: inout File, folder: String) throws(GFSError) {
+        guard !records.isEmpty else { return }
+        let path = folder + "/" + file.name
+        var (size, allocated) = (file.size, file.allocated)
+        if size == 0 {
+            // The marker is synced on its own, before any batch: a torn first batch, its first sector never
+            // written, must still read as a batched file's torn tail, not as a file from before batches.
+            try LogFiles.writeAll(file.descriptor, LogFileFormat.marker, at: 0, path: path)
+            size = Int64(LogFileFormat.marker.count)
+            allocated = writeZeros(file.descriptor, after: size)
+            guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
+        }
+        let bytes: [UInt8]
+        do { bytes = try LogFileFormat.batch(records, first: first) } catch {
+            throw GFSError(.internal, "\(path): \(error)")
+        }
+        let end = size + Int64(bytes.count)
+        try LogFiles.writeAll(file.descriptor, bytes, at: size, path: path)
+        if end > allocated { allocated = writeZeros(file.descriptor, after: end) }
+        guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
+        file.size = end
+        file.allocated = allocated
+    }
+
+    /// Writes zeros after byte `end`, so the batches after this one overwrite blocks already written and
+    /// synced; returns where the zeros end. Without room for them, none are kept, and batches grow the file.
+    private static func writeZeros(_ descriptor: Int32, after end: Int64) -> Int64 {
+        let target = end + min(max(end, 1 << 20), 8 << 20)
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var position = end
+        while position < target {
+            let count = Int(min(Int64(zeros.count), target - position))
+            let written = zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, count, off_t(position)) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else {
+                _ = ftruncate(descriptor, off_t(end))
+                return end
+            }
+            position += Int64(written)
+        }
+        return target
     }
 
     /// The durable sequence number.
@@ -302,6 +365,7 @@ final class OperationLog: Sendable {
             state.descriptor = descriptor
             state.fileName = name
             state.fileBytes = 0
+            state.allocated = 0
             state.lastAssigned = sequence
             state.durable = sequence
             state.pending.removeAll()
@@ -310,7 +374,7 @@ final class OperationLog: Sendable {
         }
     }
 
-    private func finish(_ durable: UInt64, _ written: (Int32, String, Int64, Bool), _ batch: [(UInt64, [UInt8])]) {
+    private func finish(_ durable: UInt64, _ written: File, _ batch: [(UInt64, [UInt8])]) {
         // The records TAIL serves and the mark of what is durable change in one step. Apart, a TAIL between the
         // two handed a shadow records past the mark, and the shadow's next TAIL, checked against the old mark,
         // was taken for a diverged log: the shadow started again from a checkpoint and writes waiting on it as
@@ -325,10 +389,11 @@ final class OperationLog: Sendable {
             }
             if drop > 0 { state.recent.removeFirst(drop) }
             state.durable = durable
-            state.descriptor = written.0
-            state.fileName = written.1
-            state.fileBytes = written.2
-            if written.3 { state.rolloverAfter = nil }
+            state.descriptor = written.descriptor
+            state.fileName = written.name
+            state.fileBytes = written.size
+            state.allocated = written.allocated
+            if written.switched { state.rolloverAfter = nil }
             let woken = state.tailWaiters.filter { $0.after < durable }.map(\.wake)
             state.tailWaiters.removeAll { $0.after < durable }
             let ready = state.waiters.filter { $0.sequence <= durable }.map(\.continuation)
@@ -339,7 +404,7 @@ final class OperationLog: Sendable {
         for continuation in ready { continuation.resume() }
     }
 
-    /// A write failed: cut the file being written back to its last whole record, fail every record not yet
+    /// A write failed: cut the file being written back to its last whole batch, fail every record not yet
     /// durable, and refuse new ones until the master has reloaded its state from disk. Numbers are handed out
     /// again from the last durable one, which the cut makes the end of the log.
     private func fail(_ error: GFSError, file: File) {
@@ -350,6 +415,7 @@ final class OperationLog: Sendable {
                 state.descriptor = file.descriptor
                 state.fileName = file.name
                 state.fileBytes = file.size
+                state.allocated = file.size  // the cut took the zeros too
                 if file.switched { state.rolloverAfter = nil }
             }
             state.failure = error

@@ -92,6 +92,108 @@ import Testing
         #expect(end == second)
     }
 
+    // MARK: Batched files
+
+    /// A batched file: the marker, a batch of records 1–3 and one of the rest, then the zeros written ahead.
+    static func batchedFile(zeros: Int = 1 << 16) throws -> (bytes: [UInt8], batches: [Int], end: Int) {
+        let framed = mutations.enumerated().map { LogRecord(sequence: UInt64($0.offset + 1), mutation: $0.element).framed }
+        var bytes = LogFileFormat.marker
+        var batches: [Int] = []
+        for (first, records) in [(1, framed[..<3]), (4, framed[3...])] {
+            batches.append(bytes.count)
+            bytes += try LogFileFormat.batch(Array(records.joined()), first: UInt64(first))
+        }
+        return (bytes + [UInt8](repeating: 0, count: zeros), batches, bytes.count)
+    }
+
+    static func decoded(_ bytes: [UInt8], from first: UInt64 = 0) -> ([LogRecord], LogFileFormat.Scan) {
+        var records: [LogRecord] = []
+        let scan = LogFileFormat.decodeAll(bytes, from: first, inBatchesOf: 4) { records += $0 }
+        return (records, scan)
+    }
+
+    /// Every record comes back, the zeros written ahead are no problem, and the writer goes on where the
+    /// records end.
+    @Test func batchedFilesRoundTrip() throws {
+        let (bytes, _, end) = try Self.batchedFile()
+        let (records, scan) = Self.decoded(bytes)
+        #expect(records.map(\.mutation) == Self.mutations)
+        #expect(records.map(\.sequence) == Array(1...UInt64(Self.mutations.count)))
+        #expect(scan == LogFileFormat.Scan(end: end))
+        #expect(Self.decoded(bytes, from: 5).0 == records.filter { $0.sequence >= 5 })
+        #expect(LogFileFormat.records(in: bytes) == records)
+        #expect(Self.decoded(LogFileFormat.marker).1 == LogFileFormat.Scan(end: LogFileFormat.marker.count))
+    }
+
+    /// A torn last batch (a 512-byte sector of it never written, so still zero, or past the end of the file)
+    /// is cut, with nothing after it.
+    @Test(arguments: [(0, 512), (512, 1024), (-1, 1024)])
+    func aTornLastBatchIsCut(zeroed: (from: Int, to: Int)) throws {
+        var (bytes, batches, end) = try Self.batchedFile()
+        try #require(batches[1] < 512 && end > 512, "the last batch spans a sector boundary")
+        if zeroed.from < 0 {
+            bytes = Array(bytes[..<(end - 1)])  // the file ends within the batch
+        } else {
+            for index in max(zeroed.from, batches[1])..<min(zeroed.to, end) { bytes[index] = 0 }
+        }
+        let (records, scan) = Self.decoded(bytes)
+        #expect(records.map(\.sequence) == [1, 2, 3])
+        #expect(scan.end == batches[1] && scan.problem != nil && !scan.damaged, "\(scan)")
+        #expect(LogFileFormat.recordAfterDamage(in: bytes, after: scan.end, numberedPast: 3) == nil)
+    }
+
+    /// A bad last batch every sector of which was written is damage, not a torn write: a flipped byte in its
+    /// header or records, or a few zeros short of a sector.
+    @Test(arguments: [0, 5, 30, -12])
+    func aBadLastBatchWithEverySectorWrittenIsDamage(at offset: Int) throws {
+        var (bytes, batches, end) = try Self.batchedFile()
+        let index = offset < 0 ? end + offset : batches[1] + offset
+        if offset < 0 {
+            for zeroed in index..<(index + 8) { bytes[zeroed] = 0 }
+        } else {
+            bytes[index] ^= 0x40
+        }
+        let scan = Self.decoded(bytes).1
+        #expect(scan.end == batches[1] && scan.damaged, "\(scan)")
+    }
+
+    /// A last batch none of whose bytes were written is no problem at all.
+    @Test func anUnwrittenLastBatchIsNoProblem() throws {
+        let (whole, batches, end) = try Self.batchedFile()
+        let bytes = Array(whole[..<batches[1]]) + [UInt8](repeating: 0, count: whole.count - batches[1])
+        #expect(end > batches[1])
+        #expect(Self.decoded(bytes).1 == LogFileFormat.Scan(end: batches[1]))
+    }
+
+    /// Damage to a batch with a whole batch after it is not a torn write: recovery finds the later batch.
+    @Test func damageBeforeALaterBatchIsFound() throws {
+        var (bytes, batches, _) = try Self.batchedFile()
+        bytes[batches[0] + 30] ^= 0x40
+        let (records, scan) = Self.decoded(bytes)
+        #expect(records.isEmpty && scan.end == batches[0] && scan.problem != nil)
+        #expect(LogFileFormat.recordAfterDamage(in: bytes, after: scan.end, numberedPast: 0) == 4)
+        #expect(LogFileFormat.recordAfterDamage(in: bytes, after: scan.end, numberedPast: 4) == nil, "only batches past it count")
+    }
+
+    /// A batch that checks was written whole, perhaps synced and acknowledged: if its records do not decode,
+    /// that is damage, never a tail to cut.
+    @Test func aWholeBatchThatDoesNotDecodeIsDamage() throws {
+        let good = LogRecord(sequence: 1, mutation: Self.mutations[0]).framed
+        let bytes = LogFileFormat.marker + (try LogFileFormat.batch(good + [1, 2, 3, 4, 5, 6, 7, 8, 9], first: 1))
+        let scan = Self.decoded(bytes).1
+        #expect(scan.damaged && scan.end == LogFileFormat.marker.count && scan.problem != nil)
+    }
+
+    /// Files written before batches are read as they always were, and neither format reads as the other.
+    @Test func unbatchedFilesAreReadAsBefore() throws {
+        let bytes = Self.mutations.enumerated().flatMap { LogRecord(sequence: UInt64($0.offset + 1), mutation: $0.element).framed }
+        #expect(!LogFileFormat.isBatched(bytes))
+        #expect(LogFileFormat.records(in: bytes) == LogRecord.decodeAll(bytes).records)
+        let torn = Array(bytes.dropLast(3))
+        #expect(Self.decoded(torn).1.end == LogRecord.decodeAll(torn).end)
+        #expect(Frames.scan(try Self.batchedFile().bytes).payloads.isEmpty, "the marker is no frame")
+    }
+
     static func sampleState() throws -> MasterStateMachine {
         var master = MasterStateMachine(configuration: MasterConfiguration(), clock: ManualClock(), firstHandle: 500)
         _ = try master.makeDirectory(GFSPath("/d/e")!, parents: true)

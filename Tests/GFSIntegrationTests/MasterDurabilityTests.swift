@@ -2,6 +2,7 @@
 // and logs recover automatically, damage is detected and skipped, and a restarted master says UNAVAILABLE
 // rather than answer what it cannot know yet. Method: real processes, killed and restarted on one folder.
 import Foundation
+import GFSCore
 import GFSTestSupport
 import Testing
 
@@ -102,13 +103,20 @@ import Testing
         }
     }
 
-    /// A torn last record (a crash mid-write) is reported and cut; everything before it is there.
+    /// Where a log file's records end: the master writes zeros ahead of them.
+    static func recordsEnd(_ bytes: Data) -> Int {
+        LogFileFormat.decodeAll([UInt8](bytes), from: 0, inBatchesOf: 1 << 10) { _ in }.end
+    }
+
+    /// A torn last batch (a crash mid-write: its header and a few bytes, over the zeros written ahead) is
+    /// reported and cut; everything before it is there.
     @Test func tornLogTailIsCut() async throws {
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let (before, log) = try Self.tenFoldersThenKill(cluster)
             let handle = try FileHandle(forWritingTo: log)
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data([40, 0, 0, 0, 1, 2, 3, 4, 5, 6]))
+            try handle.seek(toOffset: UInt64(Self.recordsEnd(try Data(contentsOf: log))))
+            let batch = try LogFileFormat.batch([UInt8](repeating: 7, count: 2048), first: 1_000)
+            try handle.write(contentsOf: Data(batch.prefix(LogFileFormat.batchHeaderBytes + 30)))
             try handle.close()
             try cluster.restartMaster()
             #expect(try Self.listing(cluster) == before)
@@ -127,7 +135,7 @@ import Testing
         try await withCluster(chunkservers: 1, master: ["--replication", "1", "--chunk-size", "64K"]) { cluster in
             let path = try Self.tenFoldersThenKill(cluster).log
             var bytes = try Data(contentsOf: path)
-            bytes[bytes.count / 2] ^= 0x40
+            bytes[Self.recordsEnd(bytes) / 2] ^= 0x40
             try bytes.write(to: path)
             do {
                 try cluster.restartMaster()
@@ -137,6 +145,31 @@ import Testing
             }
             #expect(try Data(contentsOf: path) == bytes, "nothing was cut")
         }
+    }
+
+    /// A log written before batches (records one after another to the end of the file) is replayed as it
+    /// was, and the master goes on in a new, batched file after it.
+    @Test func aLogFromBeforeBatchesIsReadAndContinued() throws {
+        let cluster = try ProcessCluster(name: "oldlog")
+        defer { cluster.stop() }
+        let folder = cluster.root.appendingPathComponent("master")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let old = ["/old-a", "/old-b"].enumerated().flatMap {
+            LogRecord(sequence: UInt64($0.offset + 1), mutation: .makeDirectory(GFSPath($0.element)!, modified: 1)).framed
+        }
+        let oldLog = folder.appendingPathComponent("log-00000000000000000001")
+        try Data(old).write(to: oldLog)
+        _ = try cluster.startMaster(["--chunk-size", "64K", "--replication", "1"])
+        #expect(try cluster.gfs(["mkdir", "/new"]).status == 0)
+        cluster.kill(try #require(cluster.master))
+        try cluster.restartMaster()
+        let paths = try Self.listing(cluster).compactMap { ProcessCluster.fields($0)["path"] }
+        #expect(Set(["/old-a", "/old-b", "/new"]).isSubset(of: paths), "\(paths)")
+        #expect(try Data(contentsOf: oldLog) == Data(old), "the old file is left as it was")
+        let newer = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("log-") }.sorted()
+        #expect(newer.first == "log-00000000000000000001" && newer.count >= 2, "\(newer)")
+        let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(try #require(newer.last))))
+        #expect(LogFileFormat.isBatched(bytes))
     }
 
     /// Reference: GFS §2.6.2 — locations are rebuilt from reports; until then reads wait, and within --timeout

@@ -105,14 +105,15 @@ public enum Frames {
     }
 
     /// The whole frames at the start of `bytes[from...]`: each payload's range, and where the whole frames
-    /// end. Stops at the first frame that is short or fails its checksum.
-    public static func scan(_ bytes: [UInt8], from start: Int = 0) -> (payloads: [Range<Int>], end: Int) {
+    /// end. Stops at the first frame that is short (of `bytes`, or of `limit`) or fails its checksum.
+    public static func scan(_ bytes: [UInt8], from start: Int = 0, upTo limit: Int? = nil) -> (payloads: [Range<Int>], end: Int) {
+        let limit = min(limit ?? bytes.count, bytes.count)
         var payloads: [Range<Int>] = []
         var position = start
-        while bytes.count - position >= headerBytes {
+        while limit - position >= headerBytes {
             var header = ByteReader(bytes, position..<position + headerBytes)
             guard let length = try? Int(header.read(UInt32.self)), let crc = try? header.read(UInt32.self),
-                length <= maximumPayloadBytes, bytes.count - position - headerBytes >= length
+                length <= maximumPayloadBytes, limit - position - headerBytes >= length
             else { break }
             let range = (position + headerBytes)..<(position + headerBytes + length)
             let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[range])) }

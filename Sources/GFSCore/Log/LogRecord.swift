@@ -32,7 +32,13 @@ public struct LogRecord: Equatable, Sendable {
     /// apply them on another thread meanwhile.
     public static func decodeAll(_ bytes: [UInt8], from first: UInt64, inBatchesOf batch: Int,
                                  each: ([LogRecord]) -> Void) -> (end: Int, problem: String?) {
-        let (payloads, end) = Frames.scan(bytes)
+        decodeAll(bytes, in: 0..<bytes.count, from: first, inBatchesOf: batch, each: each)
+    }
+
+    /// `decodeAll` of the records in `bytes[range]`.
+    public static func decodeAll(_ bytes: [UInt8], in range: Range<Int>, from first: UInt64, inBatchesOf batch: Int,
+                                 each: ([LogRecord]) -> Void) -> (end: Int, problem: String?) {
+        let (payloads, end) = Frames.scan(bytes, from: range.lowerBound, upTo: range.upperBound)
         var records: [LogRecord] = []
         var last: UInt64 = 0
         for payload in payloads {
@@ -54,7 +60,7 @@ public struct LogRecord: Equatable, Sendable {
             }
         }
         if !records.isEmpty { each(records) }
-        return (end, end < bytes.count ? "\(bytes.count - end) bytes after record \(last) are torn" : nil)
+        return (end, end < range.upperBound ? "\(range.upperBound - end) bytes after record \(last) are torn" : nil)
     }
 
     /// The first whole record numbered past `sequence` anywhere in `bytes` after `offset`. A torn tail (a
