@@ -283,40 +283,44 @@ final class OperationLog: Sendable {
     private static func append(_ records: [UInt8], first: UInt64, to file: inout File, folder: String) throws(GFSError) {
         guard !records.isEmpty else { return }
         let path = folder + "/" + file.name
-        var (size, allocated) = (file.size, file.allocated)
-        if size == 0 {
-            // The marker is synced on its own, before any batch: a torn first batch, its first sector never
-            // written, must still read as a batched file's torn tail, not as a file from before batches.
-            try LogFiles.writeAll(file.descriptor, LogFileFormat.marker, at: 0, path: path)
-            size = Int64(LogFileFormat.marker.count)
-            allocated = writeZeros(file.descriptor, after: size)
-            guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
-        }
         let bytes: [UInt8]
         do { bytes = try LogFileFormat.batch(records, first: first) } catch {
             throw GFSError(.internal, "\(path): \(error)")
         }
-        let end = size + Int64(bytes.count)
+        var (size, allocated) = (file.size, file.allocated)
+        if size == 0 {
+            // On its own, before any batch: a torn first batch must read as a batched file's torn tail, never
+            // as a file from before batches.
+            try LogFiles.writeAll(file.descriptor, LogFileFormat.marker, at: 0, path: path)
+            size = Int64(LogFileFormat.marker.count)
+        }
+        if size + Int64(bytes.count) > allocated {
+            // Zeros from the records' end, synced before the batch goes over them: a sector the batch never
+            // wrote then reads as zeros, which recovery takes for a torn write, and not as whatever a cut or a
+            // failed write left there (which it would take for damage, and refuse to start).
+            allocated = writeZeros(file.descriptor, from: size, covering: size + Int64(bytes.count))
+            guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
+        }
         try LogFiles.writeAll(file.descriptor, bytes, at: size, path: path)
-        if end > allocated { allocated = writeZeros(file.descriptor, after: end) }
         guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
-        file.size = end
-        file.allocated = allocated
+        file.size = size + Int64(bytes.count)
+        file.allocated = max(allocated, file.size)
     }
 
-    /// Writes zeros after byte `end`, so the batches after this one overwrite blocks already written and
-    /// synced; returns where the zeros end. Without room for them, none are kept, and batches grow the file.
-    private static func writeZeros(_ descriptor: Int32, after end: Int64) -> Int64 {
+    /// Writes zeros from byte `start` past `end`, so the batches that follow overwrite blocks already written
+    /// and synced; returns where they end. Without room for them, none past `start` are kept, and the batch
+    /// grows the file itself.
+    private static func writeZeros(_ descriptor: Int32, from start: Int64, covering end: Int64) -> Int64 {
         let target = end + min(max(end, 1 << 20), 8 << 20)
         let zeros = [UInt8](repeating: 0, count: 1 << 20)
-        var position = end
+        var position = start
         while position < target {
             let count = Int(min(Int64(zeros.count), target - position))
             let written = zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, count, off_t(position)) }
             if written < 0, errno == EINTR { continue }
             guard written > 0 else {
-                _ = ftruncate(descriptor, off_t(end))
-                return end
+                _ = ftruncate(descriptor, off_t(start))
+                return start
             }
             position += Int64(written)
         }

@@ -129,7 +129,8 @@ import Testing
     /// is cut, with nothing after it.
     @Test(arguments: [(0, 512), (512, 1024), (-1, 1024)])
     func aTornLastBatchIsCut(zeroed: (from: Int, to: Int)) throws {
-        var (bytes, batches, end) = try Self.batchedFile()
+        let (whole, batches, end) = try Self.batchedFile()
+        var bytes = whole
         try #require(batches[1] < 512 && end > 512, "the last batch spans a sector boundary")
         if zeroed.from < 0 {
             bytes = Array(bytes[..<(end - 1)])  // the file ends within the batch
@@ -146,7 +147,8 @@ import Testing
     /// header or records, or a few zeros short of a sector.
     @Test(arguments: [0, 5, 30, -12])
     func aBadLastBatchWithEverySectorWrittenIsDamage(at offset: Int) throws {
-        var (bytes, batches, end) = try Self.batchedFile()
+        let (whole, batches, end) = try Self.batchedFile()
+        var bytes = whole
         let index = offset < 0 ? end + offset : batches[1] + offset
         if offset < 0 {
             for zeroed in index..<(index + 8) { bytes[zeroed] = 0 }
@@ -167,7 +169,8 @@ import Testing
 
     /// Damage to a batch with a whole batch after it is not a torn write: recovery finds the later batch.
     @Test func damageBeforeALaterBatchIsFound() throws {
-        var (bytes, batches, _) = try Self.batchedFile()
+        let (whole, batches, _) = try Self.batchedFile()
+        var bytes = whole
         bytes[batches[0] + 30] ^= 0x40
         let (records, scan) = Self.decoded(bytes)
         #expect(records.isEmpty && scan.end == batches[0] && scan.problem != nil)

@@ -1,7 +1,7 @@
 /// The operation log's file format. A file starts with `marker`; then comes one batch per fdatasync, each
 /// `magic: UInt32` · `length: UInt32` · `first sequence: UInt64` · `crc32c(payload): UInt32` ·
-/// `crc32c(the 20 header bytes before): UInt32` · payload (framed records, as `LogRecord.framed`); then zeros
-/// the master wrote ahead of the log.
+/// `crc32c(the 20 header bytes before): UInt32` · payload (framed records, as `LogRecord.framed`) · `magic`
+/// again; then zeros the master wrote ahead of the log and synced before writing a batch over them.
 ///
 /// The zeros are why: overwriting blocks already written and synced makes an fdatasync write only data, where
 /// a growing file also writes its inode each time. The batches are what make them safe. The master writes a
@@ -9,7 +9,8 @@
 /// write, never acknowledged) or damage. A whole batch after it proves damage; so does a bad batch none of
 /// whose 512-byte sectors is still zero, since a torn write leaves some sector of the batch unwritten (etcd's
 /// write-ahead log tells the two apart the same way). The header checks on its own, so a damaged length
-/// cannot claim zeros past the batch as its own. Recovery cuts only a torn write.
+/// cannot claim zeros past the batch as its own; the magic at both ends puts a nonzero byte in a batch's
+/// first and last sectors however few of its bytes they hold. Recovery cuts only a torn write.
 ///
 /// Files without the marker were written before batches, one record after another to the end of the file,
 /// and are read that way.
@@ -20,6 +21,8 @@ public enum LogFileFormat {
     static let batchMagic: UInt32 = 0x4754_4142  // "BATG" in little-endian bytes
     /// Bytes of header before each batch's payload.
     public static let batchHeaderBytes = 24
+    /// Bytes after it: the magic again.
+    static let batchTrailerBytes = 4
 
     /// Whether `bytes` is a batched log file.
     public static func isBatched(_ bytes: [UInt8]) -> Bool {
@@ -36,6 +39,7 @@ public enum LogFileFormat {
         writer.write(CRC32C.checksum(records))
         writer.write(CRC32C.checksum(writer.bytes))
         writer.append(records)
+        writer.write(batchMagic)
         return writer.bytes
     }
 
@@ -55,9 +59,11 @@ public enum LogFileFormat {
     /// The whole, checking batch at `position`: its first sequence and payload range.
     static func batch(in bytes: [UInt8], at position: Int) -> (first: UInt64, payload: Range<Int>)? {
         guard let (first, length, crc) = header(in: bytes, at: position),
-            bytes.count - position - batchHeaderBytes >= length
+            bytes.count - position - batchHeaderBytes - batchTrailerBytes >= length
         else { return nil }
         let payload = (position + batchHeaderBytes)..<(position + batchHeaderBytes + length)
+        var trailer = ByteReader(bytes, payload.upperBound..<(payload.upperBound + batchTrailerBytes))
+        guard (try? trailer.read(UInt32.self)) == batchMagic else { return nil }
         let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[payload])) }
         return actual == crc ? (first, payload) : nil
     }
@@ -104,7 +110,7 @@ public enum LogFileFormat {
                             damaged: true)
             }
             last = number
-            position = payload.upperBound
+            position = payload.upperBound + batchTrailerBytes
         }
         if bytes[position...].allSatisfy({ $0 == 0 }) { return Scan(end: position) }
         let after = last.map { "the batch from record \($0)" } ?? "the start"
@@ -118,7 +124,7 @@ public enum LogFileFormat {
     /// Whether the bad batch at `position` is a torn write: some 512-byte sector of the bytes its header
     /// claims (just the header, if that does not check) is all zeros, or lies past the end of the file.
     static func isTorn(_ bytes: [UInt8], at position: Int) -> Bool {
-        let end = position + batchHeaderBytes + (header(in: bytes, at: position)?.length ?? 0)
+        let end = position + batchHeaderBytes + (header(in: bytes, at: position).map { $0.length + batchTrailerBytes } ?? 0)
         if end > bytes.count { return true }
         var start = position
         while start < end {
