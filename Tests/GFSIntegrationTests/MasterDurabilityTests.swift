@@ -147,6 +147,32 @@ import Testing
         }
     }
 
+    /// A log that outgrows the zeros written ahead of it gets more (synced before a batch goes over them), and
+    /// every acknowledged record past them survives a SIGKILL.
+    @Test func aLogPastItsFirstZerosSurvivesACrash() throws {
+        let cluster = try ProcessCluster(name: "longlog")
+        defer { cluster.stop() }
+        _ = try cluster.startMaster(["--chunk-size", "64K", "--replication", "1"])
+        let socket = try RawSocket(cluster.masterAddress)
+        socket.send("MKDIR /big\n")
+        #expect(socket.readLines(1) == ["OK"])
+        let padding = String(repeating: "n", count: 150)
+        let names = (0..<12_000).map { "/big/\(padding)-\($0)" }
+        for start in stride(from: 0, to: names.count, by: 2_000) {
+            socket.send(names[start..<(start + 2_000)].map { "CREATE \($0)\n" }.joined())
+            #expect(Set(socket.readLines(2_000)) == ["OK"])
+        }
+        let folder = try #require(cluster.master).directory
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasPrefix("log-") }.sorted().last)
+        let bytes = try Data(contentsOf: folder.appendingPathComponent(name))
+        #expect(Self.recordsEnd(bytes) > 2 << 20 && bytes.count > Self.recordsEnd(bytes), "\(bytes.count) bytes")
+        cluster.kill(try #require(cluster.master))
+        try cluster.restartMaster()
+        let listed = try cluster.gfs(["ls", "/big"]).stdout.split(separator: "\n")
+        #expect(listed.count == names.count)
+    }
+
     /// A log written before batches (records one after another to the end of the file) is replayed as it
     /// was, and the master goes on in a new, batched file after it.
     @Test func aLogFromBeforeBatchesIsReadAndContinued() throws {
