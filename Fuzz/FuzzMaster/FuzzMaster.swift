@@ -34,10 +34,34 @@ public func fuzzMaster(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     }
     let (records, end, problem) = LogRecord.decodeAll(bytes)
     precondition(problem == nil && end == bytes.count && records.map(\.mutation) == logged, "log records do not read back")
+    checkBatchedLog(logged, raw: UnsafeBufferPointer(start: start, count: count))
     var replayed = MasterStateMachine(configuration: configuration, clock: clock)
     for record in records { replayed.apply(record.mutation) }
     precondition(walk(state).elementsEqual(walk(replayed), by: ==), "replaying the log does not rebuild the namespace")
     return 0
+}
+
+/// The same records in a batched log file (a few per batch, zeros after) read back whole; the raw input read
+/// as a batched file's contents, and searched for damage, may give anything back but must not trap.
+func checkBatchedLog(_ logged: [Mutation], raw: UnsafeBufferPointer<UInt8>) {
+    var file = LogFileFormat.marker
+    var batch: [UInt8] = []
+    var first: UInt64 = 1
+    for (index, mutation) in logged.enumerated() {
+        batch += LogRecord(sequence: UInt64(index + 1), mutation: mutation).framed
+        guard index % 3 == 2 || index == logged.count - 1 else { continue }
+        guard let framed = try? LogFileFormat.batch(batch, first: first) else { preconditionFailure("a batch of \(batch.count) bytes") }
+        file += framed
+        (batch, first) = ([], UInt64(index + 2))
+    }
+    let end = file.count
+    file += [UInt8](repeating: 0, count: 1024)
+    var records: [LogRecord] = []
+    let scan = LogFileFormat.decodeAll(file, from: 0, inBatchesOf: 7) { records += $0 }
+    precondition(scan == LogFileFormat.Scan(end: end) && records.map(\.mutation) == logged, "batched log records do not read back")
+    let contents = LogFileFormat.marker + Array(raw)
+    let found = LogFileFormat.decodeAll(contents, from: 0, inBatchesOf: 16) { _ in }
+    _ = LogFileFormat.recordAfterDamage(in: contents, after: found.end, numberedPast: 0)
 }
 
 /// Every path with its entry, depth first. Compared as values: formatting them as text cost a third of each run.
