@@ -78,6 +78,21 @@ enum LogFiles {
         }
     }
 
+    /// Overwrites bytes `start..<end` of the file at `path` with zeros, and fdatasyncs.
+    static func writeZeros(_ path: String, from start: Int64, upTo end: Int64) throws(GFSError) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(path) }
+        defer { close(descriptor) }
+        let zeros = [UInt8](repeating: 0, count: Int(min(max(end - start, 0), 1 << 20)))
+        var position = start
+        while position < end {
+            let piece = Array(zeros.prefix(Int(min(Int64(zeros.count), end - position))))
+            try writeAll(descriptor, piece, at: position, path: path)
+            position += Int64(piece.count)
+        }
+        guard fdatasync(descriptor) == 0 else { throw failure(path) }
+    }
+
     /// The first `count` bytes of an open file (fewer if it is shorter).
     static func prefix(_ descriptor: Int32, count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)

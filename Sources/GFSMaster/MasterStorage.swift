@@ -93,7 +93,13 @@ enum MasterStorage {
                         + "or move it aside to start from what precedes it")
                 }
                 logger.warning("\(path): \(problem); cutting the torn tail (a write the master never acknowledged)")
-                guard truncate(path, off_t(scan.end)) == 0 else { throw LogFiles.failure(path) }
+                if LogFileFormat.isBatched(bytes) {
+                    // Zeroed in place and synced, not truncated: the next batch then lands on synced zeros,
+                    // and no fill of new blocks (which a power loss may leave stale) comes right after the records.
+                    try LogFiles.writeZeros(path, from: Int64(scan.end), upTo: Int64(bytes.count))
+                } else {
+                    guard truncate(path, off_t(scan.end)) == 0 else { throw LogFiles.failure(path) }
+                }
             }
             if index == logs.count - 1 { logEnd = Int64(scan.end) }
         }

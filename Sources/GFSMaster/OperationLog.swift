@@ -294,10 +294,12 @@ final class OperationLog: Sendable {
             try LogFiles.writeAll(file.descriptor, LogFileFormat.marker, at: 0, path: path)
             size = Int64(LogFileFormat.marker.count)
         }
-        if size + Int64(bytes.count) > allocated {
+        if size + Int64(bytes.count) + 512 > allocated {
             // Zeros from the records' end, synced before the batch goes over them: a sector the batch never
             // wrote then reads as zeros, which recovery takes for a torn write, and not as whatever a cut or a
-            // failed write left there (which it would take for damage, and refuse to start).
+            // failed write left there (which it would take for damage, and refuse to start). Never within a
+            // sector of their end: synced zeros just past the records keep a crash during the next fill (whose
+            // new blocks may read back stale) a torn tail.
             allocated = writeZeros(file.descriptor, from: size, covering: size + Int64(bytes.count))
             guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
         }
