@@ -300,7 +300,7 @@ final class OperationLog: Sendable {
             // failed write left there (which it would take for damage, and refuse to start). Never within a
             // sector of their end: synced zeros just past the records keep a crash during the next fill (whose
             // new blocks may read back stale) a torn tail.
-            allocated = writeZeros(file.descriptor, from: size, covering: size + Int64(bytes.count))
+            allocated = writeZeros(file.descriptor, from: size, covering: size + Int64(bytes.count), keeping: allocated)
             guard fdatasync(file.descriptor) == 0 else { throw LogFiles.failure(path) }
         }
         try LogFiles.writeAll(file.descriptor, bytes, at: size, path: path)
@@ -309,11 +309,12 @@ final class OperationLog: Sendable {
         file.allocated = max(allocated, file.size)
     }
 
-    /// Writes zeros from byte `start` past `end`, so the batches that follow overwrite blocks already written
-    /// and synced; returns where they end. Without room for them, none past `start` are kept, and the batch
-    /// grows the file itself.
-    private static func writeZeros(_ descriptor: Int32, from start: Int64, covering end: Int64) -> Int64 {
-        let target = end + min(max(end, 1 << 20), 8 << 20)
+    /// Writes zeros from byte `start` past `end` (to `end` exactly, without `grow`), so the batches that follow
+    /// overwrite blocks already written and synced; returns where they end. Without room for them, only the
+    /// zeros already synced up to `allocated` are kept, and a batch past them grows the file itself.
+    private static func writeZeros(_ descriptor: Int32, from start: Int64, covering end: Int64, keeping allocated: Int64,
+                                   grow: Bool = true) -> Int64 {
+        let target = grow ? end + min(max(end, 1 << 20), 8 << 20) : end
         let zeros = [UInt8](repeating: 0, count: 1 << 20)
         var position = start
         while position < target {
@@ -321,8 +322,9 @@ final class OperationLog: Sendable {
             let written = zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, count, off_t(position)) }
             if written < 0, errno == EINTR { continue }
             guard written > 0 else {
-                _ = ftruncate(descriptor, off_t(start))
-                return start
+                let kept = max(start, allocated)
+                _ = ftruncate(descriptor, off_t(kept))
+                return kept
             }
             position += Int64(written)
         }
@@ -410,18 +412,31 @@ final class OperationLog: Sendable {
         for continuation in ready { continuation.resume() }
     }
 
+    /// Cuts a failed batch off the file: zeroes everything after the records in place and syncs, so the next
+    /// batch lands on synced zeros as after any other; failing that, truncates the file to its records.
+    /// Returns where synced zeros end, or nil if neither worked.
+    private static func cut(_ file: File) -> Int64? {
+        let end = Int64(lseek(file.descriptor, 0, SEEK_END))
+        if end > file.size, writeZeros(file.descriptor, from: file.size, covering: end, keeping: file.size, grow: false) == end,
+            fdatasync(file.descriptor) == 0
+        {
+            return end
+        }
+        return ftruncate(file.descriptor, off_t(file.size)) == 0 ? file.size : nil
+    }
+
     /// A write failed: cut the file being written back to its last whole batch, fail every record not yet
     /// durable, and refuse new ones until the master has reloaded its state from disk. Numbers are handed out
     /// again from the last durable one, which the cut makes the end of the log.
     private func fail(_ error: GFSError, file: File) {
-        let cut = file.descriptor < 0 || ftruncate(file.descriptor, off_t(file.size)) == 0
+        let zeros = file.descriptor < 0 ? file.size : Self.cut(file)
         let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
-            state.cutBack = cut
+            state.cutBack = zeros != nil
             if file.descriptor >= 0 {
                 state.descriptor = file.descriptor
                 state.fileName = file.name
                 state.fileBytes = file.size
-                state.allocated = file.size  // the cut took the zeros too
+                state.allocated = zeros ?? file.size
                 if file.switched { state.rolloverAfter = nil }
             }
             state.failure = error
