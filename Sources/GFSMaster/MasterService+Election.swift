@@ -227,10 +227,17 @@ extension MasterService {
     public func follow(_ primary: ServerID, as address: ServerID) {
         if case let .shadow(current) = role, current == primary, follower != nil { return }
         guard role != .primary else { return }  // a deposed primary exits instead (MasterElection)
-        follower?.cancel()
+        // The follower replaced may still be writing a batch. The new one waits for it, so an election win,
+        // which waits for the current follower, never reads the log while an old follower still writes it.
+        let previous = follower
+        previous?.cancel()
         role = .shadow(of: primary)
         primaryEnd = nil
-        follower = Task { await ShadowFollower(primary: primary, address: address, service: self).run() }
+        follower = Task {
+            await previous?.value
+            guard !Task.isCancelled else { return }
+            await ShadowFollower(primary: primary, address: address, service: self).run()
+        }
         logger.info("following primary \(primary)")
     }
 }
