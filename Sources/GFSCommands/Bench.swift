@@ -19,7 +19,8 @@ struct Bench: AsyncParsableCommand {
             rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
             cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
             measures the machine doing the same work without gfs (3 writers into 3 local files at once + \
-            fdatasync, read(2), one loopback socket (best of 3 runs), fdatasync per record, local file system metadata) and prints \
+            fdatasync, read(2), one loopback socket from memory and one from the same file (best of 3 runs each), fdatasync per \
+            record, local file system metadata) and prints \
             each result as a ratio of it. \
             The benchmark's files, under /.bench-*, are removed at the end. memory: the master's state machine \
             alone, in this process (no cluster): --files files and --chunks chunks of 3 replicas, and the resident \
@@ -123,6 +124,7 @@ struct Bench: AsyncParsableCommand {
             if let bounds {
                 _ = try bounds.write(size.bytes)
                 phase.compare(with: try bounds.socket(size.bytes))
+                phase.compare(with: try bounds.fileSocket(size.bytes))
                 phase.compare(with: try bounds.read(size.bytes))
             }
             return [phase]

@@ -32,7 +32,7 @@ import Testing
             let read = try Self.phases(cluster.gfs(["bench", "read"] + common))
             Self.expectMeasured(read[0], name: "read")
             #expect(read[0]["bytes"] as? Int == 3 << 20)
-            #expect((read[0]["bounds"] as? [[String: Any]])?.count == 2, "socket and read(2) bounds")
+            #expect((read[0]["bounds"] as? [[String: Any]])?.count == 3, "socket, file-over-socket and read(2) bounds")
             let append = try Self.phases(cluster.gfs(["bench", "append", "--record-size", "1K", "--batch", "8",
                                                       "--clients", "2", "--size", "1M", "--baseline", "--json"]))
             Self.expectMeasured(append[0], name: "append", operations: 1 << 10)

@@ -80,8 +80,8 @@ struct BenchPhase: Encodable {
                      "p50 \(latencyMs.p50) ms", "p90 \(latencyMs.p90) ms", "p99 \(latencyMs.p99) ms",
                      "max \(latencyMs.max) ms"]]
         for (key, value) in notes.sorted(by: { $0.key < $1.key }) { rows.append(["", "\(key) \(Self.number(value))"]) }
-        for (index, bound) in bounds.enumerated() {
-            let ratio = index == 0 ? self.ratio.map { String(format: "ratio %.2f", $0) } ?? "" : ""
+        for bound in bounds {
+            let ratio = bound.rate > 0 ? String(format: "ratio %.2f", rate / bound.rate) : ""
             rows.append(["", Self.rate(bound.rate, bound.unit), "bound: " + bound.what, ratio])
         }
         return rows
