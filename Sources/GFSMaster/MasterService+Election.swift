@@ -112,7 +112,23 @@ extension MasterService {
 
     /// Starts again from the primary's checkpoint: this master's own log went where the primary's did not
     /// (or was replaced by a checkpoint); its records are set aside and it may not campaign until caught up.
+    /// Once begun it runs to its end, even if its follower is cancelled meanwhile: NIO's thread pool skips the
+    /// work of a cancelled task, and stopped halfway it would leave the folder with its records set aside and
+    /// no checkpoint in their place, which an election win or a restart would then recover as the state.
     func startAgain(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
+        guard !Task.isCancelled else { throw GFSError(.unavailable, "stopped following before starting again") }
+        let whole = Task { () async -> Result<Void, GFSError> in
+            do throws(GFSError) {
+                try await self.startAgainWhole(from: bytes, sequence: sequence, last: last)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try await whole.value.get()
+    }
+
+    private func startAgainWhole(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
         primaryEnd = nil  // surely behind: the checkpoint may be older than the primary's log
         try markCatchingUp()
         let (folder, checkFile) = (self.folder, checkpointCheckFile)

@@ -19,8 +19,16 @@ struct ShadowFollower: Sendable {
                                                               limits: Limits(maximumPayloadBytes: 1 << 30))
                 defer { connection.close() }
                 failures = 0
-                while !Task.isCancelled { try await step(connection) }
+                // A call to the primary does not end when its task is cancelled; closing the connection ends it
+                // at once, so a new follower (which waits for this one) starts without waiting out a TAIL's or
+                // a CHECKPOINT's deadline.
+                try await withTaskCancellationHandler {
+                    while !Task.isCancelled { try await step(connection) }
+                } onCancel: {
+                    connection.close()
+                }
             } catch {
+                if Task.isCancelled { break }
                 failures += 1
                 if failures == 1 || failures % 30 == 0 {
                     service.logger.warning("following \(primary): \(error); retrying")
