@@ -116,8 +116,9 @@ struct BenchBaseline {
         let listener = try LoopbackSocket.bind(listening: true)
         defer { close(listener.descriptor) }
         let path = file("replica-0")
+        // Connected here, before `accept`, so a failed connect is an error rather than an `accept` forever.
+        guard let descriptor = LoopbackSocket.connect(to: listener.port) else { throw Self.failure("connect") }
         let sender = Thread {
-            guard let descriptor = LoopbackSocket.connect(to: listener.port) else { return }
             defer { close(descriptor) }
             Self.send(bytes, from: source, file: path, to: descriptor)
         }
@@ -130,10 +131,13 @@ struct BenchBaseline {
             defer { close(connection) }
             while total < bytes {
                 let count = recv(connection, &buffer, buffer.count, 0)
+                if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
                 total += Int64(count)
             }
         }
+        // A sender that failed (a file it could not read) ends the stream early; that rate would bound nothing.
+        guard total == bytes else { throw GFSError(.internal, "baseline: a loopback stream ended after \(total) of \(bytes) bytes") }
         return Double(total) / 1e6 / seconds
     }
 
