@@ -9,7 +9,8 @@ struct Promote: AsyncParsableCommand {
         discussion: """
             Sends PROMOTE to the first address of --master. The shadow stops following, takes writes with \
             every mutation it has on disk, and grants no lease for one lease period. Make sure the old primary \
-            is really gone: two primaries would diverge.
+            is really gone: two primaries would diverge. Masters elected in etcd (--etcd) refuse it: there the \
+            election promotes a shadow when the primary stops.
             """)
 
     @OptionGroup var cluster: ClusterOptions

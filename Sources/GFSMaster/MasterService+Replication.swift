@@ -261,6 +261,11 @@ extension MasterService {
     /// the old primary's leases may still be in force.
     func promote() -> Reply {
         guard case let .shadow(primary) = role else { return PromoteReply(role: .primary, sequence: nil).reply }
+        // Under etcd a primary holds an epoch that fences the old one's orders and log replicas; a promotion
+        // by hand would have none, and two primaries could then give orders.
+        guard !readsNeedInSyncConfirmation else {
+            return .error(GFSError(.badRequest, "this master's primary is elected in etcd; stop \(primary) and the election promotes a shadow"))
+        }
         follower?.cancel()
         follower = nil
         role = .primary

@@ -43,6 +43,10 @@ import Testing
         defer { cluster.stop() }
         do {
             try await Self.start(cluster, etcd: etcd)
+            // Under etcd only the election makes a primary: one promoted by hand would hold no epoch.
+            let first = try #require(Self.primary(cluster))
+            let promote = try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", cluster.elected[1 - first].address])
+            #expect(promote.status != 0 && promote.stderr.contains("elected in etcd"), "PROMOTE under etcd: \(promote.stderr)")
             var acknowledged: [String: Data] = [:]
             for round in 0..<3 {
                 for index in 0..<3 {
