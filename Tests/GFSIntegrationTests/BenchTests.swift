@@ -21,6 +21,7 @@ import Testing
         #expect((latency["p50"] ?? -1) <= (latency["max"] ?? -2))
         let bounds = phase["bounds"] as? [[String: Any]] ?? []
         #expect(!bounds.isEmpty && (bounds[0]["rate"] as? Double ?? 0) > 0 && (phase["ratio"] as? Double ?? 0) > 0)
+        #expect(bounds.allSatisfy { ($0["ratio"] as? Double ?? 0) > 0 }, "each bound's own ratio")
     }
 
     @Test func dataModesAgainstACluster() async throws {

@@ -37,6 +37,8 @@ struct BenchBound: Encodable {
     var what: String
     var rate: Double
     var unit: RateUnit
+    /// The phase's rate over this one, once compared.
+    var ratio: Double?
 }
 
 /// One measured phase of a benchmark: its rate, its latencies, and its bounds.
@@ -68,9 +70,12 @@ struct BenchPhase: Encodable {
         latencyMs = latencies.summary
     }
 
-    /// Adds what the machine does for the same work; the first bound is the one the ratio is against.
+    /// Adds what the machine does for the same work; the phase's `ratio` is against the first bound, and each
+    /// bound keeps its own.
     mutating func compare(with bound: BenchBound) {
-        if bounds.isEmpty, bound.rate > 0 { ratio = rate / bound.rate }
+        var bound = bound
+        bound.ratio = bound.rate > 0 ? rate / bound.rate : nil
+        if bounds.isEmpty { ratio = bound.ratio }
         bounds.append(bound)
     }
 
@@ -81,7 +86,7 @@ struct BenchPhase: Encodable {
                      "max \(latencyMs.max) ms"]]
         for (key, value) in notes.sorted(by: { $0.key < $1.key }) { rows.append(["", "\(key) \(Self.number(value))"]) }
         for bound in bounds {
-            let ratio = bound.rate > 0 ? String(format: "ratio %.2f", rate / bound.rate) : ""
+            let ratio = bound.ratio.map { String(format: "ratio %.2f", $0) } ?? ""
             rows.append(["", Self.rate(bound.rate, bound.unit), "bound: " + bound.what, ratio])
         }
         return rows
