@@ -97,6 +97,8 @@ public struct MasterServer: Sendable {
             let candidate = MasterElection(etcd: EtcdClient(endpoints: options.etcd), prefix: options.etcdPrefix,
                                           address: advertised, ttl: options.etcdTTL, service: service, logger: logger,
                                           peers: options.logReplicas, bootstrap: options.bootstrap)
+            // Before the election task starts and before any request is served: PROMOTE checks it.
+            await service.requireInSyncConfirmation()
             election = Task { await candidate.run() }
             campaign = candidate
         }

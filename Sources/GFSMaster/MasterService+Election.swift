@@ -117,7 +117,13 @@ extension MasterService {
     /// no checkpoint in their place, which an election win or a restart would then recover as the state.
     func startAgain(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
         guard !Task.isCancelled else { throw GFSError(.unavailable, "stopped following before starting again") }
+        startingAgain = true
+        beginFollowerWrite()
         let whole = Task { () async -> Result<Void, GFSError> in
+            defer {
+                self.startingAgain = false
+                self.endFollowerWrite()
+            }
             do throws(GFSError) {
                 try await self.startAgainWhole(from: bytes, sequence: sequence, last: last)
                 return .success(())
@@ -147,6 +153,21 @@ extension MasterService {
         }
         try await installCheckpoint(bytes, sequence: sequence)
         logger.warning("started again from the primary's checkpoint \(sequence); earlier records set aside in diverged-\(stamp)")
+    }
+
+    /// A follower's step that writes the log begins (on the actor, so none begins unseen).
+    func beginFollowerWrite() { followerWrites += 1 }
+
+    func endFollowerWrite() {
+        followerWrites -= 1
+        guard followerWrites == 0 else { return }
+        for waiter in followerWritesDone { waiter.resume() }
+        followerWritesDone.removeAll()
+    }
+
+    /// Returns once no follower's step is writing the log.
+    func followerWritesEnded() async {
+        while followerWrites > 0 { await withCheckedContinuation { followerWritesDone.append($0) } }
     }
 
     /// Exits at once if this primary's election may have lapsed: a primary resumed after a long pause (a
@@ -192,12 +213,12 @@ extension MasterService {
     /// reign's first record makes this log tell apart from any the old primary wrote past it.
     public func becomePrimary(epoch: UInt64, behind: Set<ServerID>, maybeBehind: Set<ServerID> = [], fence: ReplicaFence,
                               stillLeading: @escaping @Sendable () -> Bool) async throws(GFSError) {
-        // The follower's step under way (records being logged, a checkpoint being installed) ends first.
-        if let follower {
-            follower.cancel()
-            await follower.value
-        }
+        // The follower's step under way (records being logged, a checkpoint being installed) ends first; a
+        // cancelled follower starts no other. Its calls to the primary are not waited for: a stalled primary
+        // could hold them (a connect, a TLS handshake) for long.
+        follower?.cancel()
         follower = nil
+        await followerWritesEnded()
         guard mayCampaign else {
             throw GFSError(.unavailable, "this master started again from a checkpoint while it campaigned")
         }
@@ -243,17 +264,11 @@ extension MasterService {
     public func follow(_ primary: ServerID, as address: ServerID) {
         if case let .shadow(current) = role, current == primary, follower != nil { return }
         guard role != .primary else { return }  // a deposed primary exits instead (MasterElection)
-        // The follower replaced may still be writing a batch. The new one waits for it, so an election win,
-        // which waits for the current follower, never reads the log while an old follower still writes it.
-        let previous = follower
-        previous?.cancel()
+        // A step of the follower replaced that is under way ends by itself, counted in `followerWrites`.
+        follower?.cancel()
         role = .shadow(of: primary)
         primaryEnd = nil
-        follower = Task {
-            await previous?.value
-            guard !Task.isCancelled else { return }
-            await ShadowFollower(primary: primary, address: address, service: self).run()
-        }
+        follower = Task { await ShadowFollower(primary: primary, address: address, service: self).run() }
         logger.info("following primary \(primary)")
     }
 }

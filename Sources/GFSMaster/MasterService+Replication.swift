@@ -206,7 +206,10 @@ extension MasterService {
 
     /// Appends records streamed from the primary to this master's own log and applies them.
     func applyReplicated(_ bytes: [UInt8]) async throws(GFSError) {
-        guard case .shadow = role else { return }
+        // Nothing from a cancelled follower: an election win waits only for the batches already begun.
+        guard case .shadow = role, !Task.isCancelled else { return }
+        beginFollowerWrite()
+        defer { endFollowerWrite() }
         let (records, end, problem) = LogRecord.decodeAll(bytes)
         guard end == bytes.count else { throw GFSError(.badRequest, "damaged log stream: \(problem ?? "")") }
         guard let first = records.first else { return }
@@ -265,6 +268,11 @@ extension MasterService {
         // by hand would have none, and two primaries could then give orders.
         guard !readsNeedInSyncConfirmation else {
             return .error(GFSError(.badRequest, "this master's primary is elected in etcd; stop \(primary) and the election promotes a shadow"))
+        }
+        // One catching up lacks records its primary acknowledged, and one starting again from a checkpoint
+        // would go on replacing its state and log under the writes it took as primary.
+        guard !startingAgain, mayCampaign else {
+            return .error(GFSError(.badRequest, "this shadow is still catching up with \(primary) and lacks records it acknowledged; promote one that has caught up"))
         }
         follower?.cancel()
         follower = nil

@@ -63,6 +63,12 @@ public actor MasterService {
     var replicasExpectedSince = ContinuousClock.now
     var replicaWaiters: [(sequence: UInt64, wake: OneShot)] = []
     var follower: Task<Void, Never>?
+    /// Followers' steps under way that write the log (a batch being logged, a start from a checkpoint), and
+    /// who waits for there to be none: an election win reads the log only then.
+    var followerWrites = 0
+    var followerWritesDone: [CheckedContinuation<Void, Never>] = []
+    /// A shadow starting again from its primary's checkpoint, not yet through.
+    var startingAgain = false
     /// On a shadow: where its primary said its durable log ended, after the batch that came with that was
     /// applied or failed; nil until it has heard from the primary it follows now.
     var primaryEnd: UInt64?

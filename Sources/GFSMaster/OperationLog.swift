@@ -367,7 +367,10 @@ final class OperationLog: Sendable {
         let path = folder + "/" + name
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LogFiles.failure(path) }
-        LogFiles.syncFolder(folder)
+        do { try LogFiles.syncFolderChecked(folder) } catch {
+            close(descriptor)
+            throw error
+        }
         state.withLockedValue { state in
             close(state.descriptor)
             state.descriptor = descriptor

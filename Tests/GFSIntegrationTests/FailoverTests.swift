@@ -335,4 +335,35 @@ import Testing
             throw error
         }
     }
+
+    /// A shadow still catching up (its marker left by a start from a checkpoint, which survives a restart)
+    /// lacks records its primary acknowledged: PROMOTE is refused until it has caught up.
+    @Test func aShadowStillCatchingUpIsNotPromoted() async throws {
+        let flags = ["--chunk-size", "64K", "--lease", "1s"]
+        let cluster = try ProcessCluster(name: "catching-up")
+        defer { cluster.stop() }
+        do {
+            let primary = try cluster.startMaster(flags)
+            let shadow = try cluster.startShadow(flags)
+            #expect(try cluster.gfs(["mkdir", "/kept"]).status == 0)
+            try await waitUntil("the shadow has the primary's log") {
+                let mine = FailoverTests.sequence(shadow.address)
+                return mine > 0 && mine == FailoverTests.sequence(primary.address)
+            }
+            cluster.kill(shadow)
+            cluster.kill(primary)
+            let marker = shadow.directory.appendingPathComponent("catching-up").path
+            #expect(FileManager.default.createFile(atPath: marker, contents: nil))
+            // Its primary is gone, so it cannot catch up by itself.
+            let again = try cluster.startShadow(folder: shadow.directory, of: primary.address, flags)
+            let refused = try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", again.address])
+            #expect(refused.status != 0 && refused.stderr.contains("still catching up"), "\(refused.stderr)")
+            try FileManager.default.removeItem(atPath: marker)
+            #expect(try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", again.address]).status == 0)
+            #expect(try ProcessCluster.run(ProcessCluster.binary, ["mkdir", "/after", "--master", again.address]).status == 0)
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
 }
