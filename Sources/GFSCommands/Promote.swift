@@ -10,7 +10,9 @@ struct Promote: AsyncParsableCommand {
             Sends PROMOTE to the first address of --master. The shadow stops following, takes writes with \
             every mutation it has on disk, and grants no lease for one lease period. Make sure the old primary \
             is really gone: two primaries would diverge. Masters elected in etcd (--etcd) refuse it: there the \
-            election promotes a shadow when the primary stops.
+            election promotes a shadow when the primary stops. A shadow still catching up with its primary \
+            refuses it too, since it lacks records the primary acknowledged; if that primary is lost for good, \
+            removing the file catching-up from the shadow's --dir lets it be promoted, with those records lost.
             """)
 
     @OptionGroup var cluster: ClusterOptions

@@ -116,9 +116,8 @@ extension MasterService {
     /// work of a cancelled task, and stopped halfway it would leave the folder with its records set aside and
     /// no checkpoint in their place, which an election win or a restart would then recover as the state.
     func startAgain(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
-        guard !Task.isCancelled else { throw GFSError(.unavailable, "stopped following before starting again") }
+        guard await beginFollowerWrite() else { throw GFSError(.unavailable, "stopped following before starting again") }
         startingAgain = true
-        beginFollowerWrite()
         let whole = Task { () async -> Result<Void, GFSError> in
             defer {
                 self.startingAgain = false
@@ -155,8 +154,16 @@ extension MasterService {
         logger.warning("started again from the primary's checkpoint \(sequence); earlier records set aside in diverged-\(stamp)")
     }
 
-    /// A follower's step that writes the log begins (on the actor, so none begins unseen).
-    func beginFollowerWrite() { followerWrites += 1 }
+    /// Begins a follower's step that writes the log, once no other is under way (an old follower's and a new
+    /// one's must not interleave: a start from a checkpoint replaces the log under a batch); false for a
+    /// cancelled follower, or once this master is no longer a shadow. The wait and the count are on the actor
+    /// with no suspension between them, so no step begins unseen.
+    func beginFollowerWrite() async -> Bool {
+        while followerWrites > 0 { await withCheckedContinuation { followerWritesDone.append($0) } }
+        guard case .shadow = role, !Task.isCancelled else { return false }
+        followerWrites += 1
+        return true
+    }
 
     func endFollowerWrite() {
         followerWrites -= 1

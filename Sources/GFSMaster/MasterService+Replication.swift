@@ -207,8 +207,7 @@ extension MasterService {
     /// Appends records streamed from the primary to this master's own log and applies them.
     func applyReplicated(_ bytes: [UInt8]) async throws(GFSError) {
         // Nothing from a cancelled follower: an election win waits only for the batches already begun.
-        guard case .shadow = role, !Task.isCancelled else { return }
-        beginFollowerWrite()
+        guard await beginFollowerWrite() else { return }
         defer { endFollowerWrite() }
         let (records, end, problem) = LogRecord.decodeAll(bytes)
         guard end == bytes.count else { throw GFSError(.badRequest, "damaged log stream: \(problem ?? "")") }
