@@ -135,6 +135,9 @@ extension MasterService {
 
     private func startAgainWhole(from bytes: [UInt8], sequence: UInt64, last: UInt32?) async throws(GFSError) {
         primaryEnd = nil  // surely behind: the checkpoint may be older than the primary's log
+        // A checkpoint of this shadow's own state being written lands first, and is set aside with its log:
+        // renamed in after, it would be a state the new log does not continue.
+        await checkpointsEnded()
         try markCatchingUp()
         let (folder, checkFile) = (self.folder, checkpointCheckFile)
         let stamp = Int64(Date().timeIntervalSince1970 * 1000)

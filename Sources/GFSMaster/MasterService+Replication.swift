@@ -261,7 +261,7 @@ extension MasterService {
 
     /// `PROMOTE`: this shadow stops following and takes writes. Leases are fenced for one lease period, since
     /// the old primary's leases may still be in force.
-    func promote() -> Reply {
+    func promote() async -> Reply {
         guard case let .shadow(primary) = role else { return PromoteReply(role: .primary, sequence: nil).reply }
         // Under etcd a primary holds an epoch that fences the old one's orders and log replicas; a promotion
         // by hand would have none, and two primaries could then give orders.
@@ -275,6 +275,10 @@ extension MasterService {
         }
         follower?.cancel()
         follower = nil
+        // A batch on its way to disk is applied first: its records come before any this primary takes, in
+        // the log and in the state alike. A cancelled follower begins no other.
+        await followerWritesEnded()
+        guard case .shadow = role else { return PromoteReply(role: .primary, sequence: nil).reply }  // promoted meanwhile
         role = .primary
         state.fenceLeasesAfterPromotion()
         reads.reset(state.readView, at: log.durable, stillLeading: stillLeading)

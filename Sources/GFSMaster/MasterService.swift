@@ -26,6 +26,7 @@ public actor MasterService {
     public nonisolated let reads: PublishedReads
     let folder: String
     private var checkpointing = false
+    private var checkpointWaiters: [CheckedContinuation<Void, Never>] = []
     /// How many times a failed log write made this master reload its durable state: mutations applied before
     /// a reload are gone, and their sequence numbers are handed out again.
     private(set) var reloads = 0
@@ -237,8 +238,15 @@ public actor MasterService {
         }
     }
 
+    /// Returns once no checkpoint is being written.
+    func checkpointsEnded() async {
+        while checkpointing { await withCheckedContinuation { checkpointWaiters.append($0) } }
+    }
+
     private func checkpointFinished(_ text: String, written: Bool) {
         checkpointing = false
+        for waiter in checkpointWaiters { waiter.resume() }
+        checkpointWaiters.removeAll()
         if written { lastCheckpointWall = state.clock.wallMilliseconds }
         note("checkpoint", text, level: written ? .info : .error)
         // The log may have outgrown the threshold again while this one was written; not only the next
@@ -380,7 +388,7 @@ public actor MasterService {
         case .checkpoint:
             return try await newestCheckpoint()
         case .promote:
-            return promote()
+            return await promote()
         case let .setReplication(path, replication, recursive):
             let mutations = try await locked([path]) { () throws(GFSError) in
                 try state.setReplication(path, to: replication, recursive: recursive)
