@@ -217,7 +217,9 @@ public actor MasterService {
     /// Starts a checkpoint when the log has grown past its threshold: switch to a new log file, snapshot the
     /// state (O(1): the tables are persistent trees) and write it on a thread pool while requests go on.
     func maybeCheckpoint(force: Bool = false) {
-        guard !checkpointing, force || log.wantsCheckpoint else { return }
+        // Not while starting again from the primary's checkpoint: a checkpoint of the state being replaced
+        // could land after the log it continues was set aside (a CHECKPOINT asked of this shadow forces one).
+        guard !checkpointing, !startingAgain, force || log.wantsCheckpoint else { return }
         checkpointing = true
         let sequence = log.rollover()
         let snapshot = state

@@ -382,6 +382,9 @@ final class OperationLog: Sendable {
             state.pending.removeAll()
             state.recent.removeAll()
             state.recentBytes = 0
+            // A new file already: a rollover still pending would wait for a record that may never come
+            // (numbered before `sequence`), and no checkpoint would be wanted again.
+            state.rolloverAfter = nil
         }
     }
 
