@@ -235,8 +235,6 @@ extension MasterService {
             // Only a settled version: for one no client was handed, the replicas behind it still serve reads.
             if case let .setVersion(handle, _) = record.mutation { state.assumeReplicasCurrent(handle) }
         }
-        // Promoted while this batch was on its way to disk: its reads must include it.
-        if role == .primary { reads.reset(state.readView, at: log.durable, stillLeading: stillLeading) }
         maybeCheckpoint()
     }
 
@@ -253,8 +251,14 @@ extension MasterService {
         var fresh = MasterStateMachine(configuration: state.configuration, clock: state.clock)
         fresh.restore(contents)
         fresh.adoptVolatileState(of: state)
+        do { try log.restart(after: contents.sequence) } catch {
+            // The folder holds the checkpoint and no log after it, while the log would go on in a file set
+            // aside: records appended there would be lost to a restart. A restart recovers from the folder
+            // (the checkpoint, and the marker that says this master is catching up).
+            logger.critical("installed the primary's checkpoint \(sequence) but could not start a log after it: \(error); exiting")
+            exit(74)
+        }
         state = fresh
-        try log.restart(after: contents.sequence)
         log.noteCheckpoint(bytes: Int64(bytes.count))
         logger.info("installed the primary's checkpoint \(sequence)")
     }
