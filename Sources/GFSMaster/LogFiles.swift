@@ -83,14 +83,23 @@ enum LogFiles {
         let descriptor = open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure(path) }
         defer { close(descriptor) }
-        let zeros = [UInt8](repeating: 0, count: Int(min(max(end - start, 0), 1 << 20)))
+        guard zero(descriptor, from: start, upTo: end) >= end else { throw failure(path) }
+        guard fdatasync(descriptor) == 0 else { throw failure(path) }
+    }
+
+    /// Writes zeros over bytes `start..<end` of an open file, 1 MiB at a time; returns how far it got (less than
+    /// `end` when a write failed, with `errno` set by it).
+    static func zero(_ descriptor: Int32, from start: Int64, upTo end: Int64) -> Int64 {
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
         var position = start
         while position < end {
-            let piece = Array(zeros.prefix(Int(min(Int64(zeros.count), end - position))))
-            try writeAll(descriptor, piece, at: position, path: path)
-            position += Int64(piece.count)
+            let count = Int(min(Int64(zeros.count), end - position))
+            let written = zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, count, off_t(position)) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return position }
+            position += Int64(written)
         }
-        guard fdatasync(descriptor) == 0 else { throw failure(path) }
+        return position
     }
 
     /// The first `count` bytes of an open file (fewer if it is shorter).

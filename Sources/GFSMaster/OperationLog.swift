@@ -315,18 +315,10 @@ final class OperationLog: Sendable {
     private static func writeZeros(_ descriptor: Int32, from start: Int64, covering end: Int64, keeping allocated: Int64,
                                    grow: Bool = true) -> Int64 {
         let target = grow ? end + min(max(end, 1 << 20), 8 << 20) : end
-        let zeros = [UInt8](repeating: 0, count: 1 << 20)
-        var position = start
-        while position < target {
-            let count = Int(min(Int64(zeros.count), target - position))
-            let written = zeros.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, count, off_t(position)) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else {
-                let kept = max(start, allocated)
-                _ = ftruncate(descriptor, off_t(kept))
-                return kept
-            }
-            position += Int64(written)
+        guard LogFiles.zero(descriptor, from: start, upTo: target) >= target else {
+            let kept = max(start, allocated)
+            _ = ftruncate(descriptor, off_t(kept))
+            return kept
         }
         return target
     }

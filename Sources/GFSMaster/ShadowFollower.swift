@@ -20,8 +20,7 @@ struct ShadowFollower: Sendable {
                 defer { connection.close() }
                 failures = 0
                 // A call to the primary does not end when its task is cancelled; closing the connection ends it
-                // at once, so a new follower (which waits for this one) starts without waiting out a TAIL's or
-                // a CHECKPOINT's deadline.
+                // at once, so a cancelled follower is gone without waiting out a TAIL's or a CHECKPOINT's deadline.
                 try await withTaskCancellationHandler {
                     while !Task.isCancelled { try await step(connection) }
                 } onCancel: {
