@@ -42,7 +42,7 @@ public final class Connection: Sendable {
                     if let security {
                         try channel.pipeline.syncOperations.addHandler(try security.clientHandler(for: address))
                         try channel.pipeline.syncOperations.addHandler(
-                            TLSHandshakeWaiter(done: channel.eventLoop.makePromise(), address: address))
+                            TLSHandshakeWaiter(done: channel.eventLoop.makePromise(), address: address, timeout: timeout))
                     }
                     try channel.pipeline.syncOperations.addHandler(ClientHandler(peer: address, limits: limits, bodies: bodies))
                 }

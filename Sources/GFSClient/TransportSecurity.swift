@@ -74,23 +74,49 @@ public struct TransportSecurity: Sendable {
 
 /// Waits for a client connection's TLS handshake, so a failure is told as what it is (an untrusted
 /// certificate, a server that does not speak TLS) rather than as a connection closed later.
+/// The handshake has the connect's deadline: a stopped server's kernel still accepts the connection, and
+/// would otherwise leave its caller waiting for a reply to its hello forever.
 final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     let done: EventLoopPromise<Void>
     let address: ServerID
+    let timeout: Duration
 
-    init(done: EventLoopPromise<Void>, address: ServerID) {
+    init(done: EventLoopPromise<Void>, address: ServerID, timeout: Duration) {
         self.done = done
         self.address = address
+        self.timeout = timeout
     }
 
     /// Whether `done` is completed (a promise is completed once, and must be before it is dropped).
     private var finished = false
+    private var deadline: Scheduled<Void>?
 
     private func finish(_ result: Result<Void, GFSError>) {
         guard !finished else { return }
         finished = true
+        deadline?.cancel()
+        deadline = nil
         done.completeWith(result.mapError { $0 as any Error })
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startDeadline(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    private func startDeadline(context: ChannelHandlerContext) {
+        guard deadline == nil, !finished else { return }
+        let channel = context.channel
+        let (address, timeout) = (address, timeout)
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(timeout.milliseconds)) { [self] in
+            finish(.failure(GFSError(.unavailable, "\(address) accepted the connection but did not finish the TLS handshake within \(timeout)")))
+            channel.close(promise: nil)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -55,6 +55,18 @@ import Testing
             socket.shutdown()
             #expect(!reply.hasPrefix("OK") && !reply.hasPrefix("ERR"), "a plaintext peer got a protocol reply: \(reply)")
             #expect(!cluster.master!.exit.hasExited && cluster.chunkservers.allSatisfy { !$0.exit.hasExited })
+
+            // A server that accepts but never answers (a stopped process's kernel still accepts) costs the TLS
+            // handshake its deadline, not the caller's whole life; a frozen replica is passed over.
+            let silent = try SilentListener()
+            let hung = try ProcessCluster.run(ProcessCluster.binary, ["ls", "/", "--master", silent.address, "--timeout", "2"],
+                                              environment: ["GFS_TLS_CA": authority.path], limit: 60)
+            #expect(hung.status != 0 && hung.stderr.contains("did not finish the TLS handshake"), "\(hung.stderr)")
+            let frozen = cluster.chunkservers[0]
+            kill(frozen.pid, SIGSTOP)
+            defer { kill(frozen.pid, SIGCONT) }
+            let read = try cluster.gfs(["cat", "/secret-data", "--timeout", "30"])
+            #expect(read.status == 0 && read.output == data, "\(read.stderr)")
         } catch {
             print(cluster.logs())
             throw error
