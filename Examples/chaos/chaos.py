@@ -14,7 +14,9 @@ tmpfs; --keep keeps the run's folder even when it passes (a failing run always k
 the other's log replica) on a Debian etcd of the run's own: master faults hit whichever is the primary then,
 a master that steps down (exit 75, its election lease lapsed) is started again as a supervisor would, and
 with partitions a cut may part the primary from etcd (and from the chunkservers) while clients still reach
-it; every check below holds as it is.
+it; every check below holds as it is. --tls makes an authority and a certificate with openssl, serves every
+role over TLS and makes every client (the harness's own requests too) trust only that authority, so a frozen
+or cut-off server also hangs TLS handshakes.
 
 Modules (all in this folder, standard library only): common.py (constants, process registry, fault log,
 violations), cluster.py (processes, ports, the gfs runner, the master's line protocol, the tmpfs),
@@ -151,7 +153,7 @@ def run(args):
             faults += plan_master_disk(random.Random(args.seed * 7919 + 1), args.duration)
             faults.sort(key=lambda fault: fault.at)
         full_disk = rng.randrange(CHUNKSERVERS - 1) if args.full_disk else None  # never the bad disk (last)
-        cluster = Cluster(binary, root, log, full_disk, args.partitions, args.etcd)
+        cluster = Cluster(binary, root, log, full_disk, args.partitions, args.etcd, args.tls)
         cluster.start()
         log(f"cluster up: master {cluster.master.address}, shadow {cluster.shadow.address}, chunkservers "
             + " ".join(f"{s.name}={s.address}" for s in cluster.chunkservers) + f" (bad disk: cs{BAD_DISK + 1})")
@@ -253,7 +255,7 @@ def summary_line(args, injector, cluster, ledger, tally, violations):
     # One line, whatever the violation's text holds (a server log, say).
     first = " / ".join(line.strip() for line in (violations.first() or "").splitlines() if line.strip())
     verdict = f"FAIL: {first[:400]}" if violations.items else "PASS"
-    return (f"seed={args.seed}{' etcd' if args.etcd else ''} duration={args.duration:g}s faults={faults} ({detail}) "
+    return (f"seed={args.seed}{' etcd' if args.etcd else ''}{' tls' if args.tls else ''} duration={args.duration:g}s faults={faults} ({detail}) "
             f"acked: records={len(ledger.acked)} files={len(ledger.files)} writes={ledger.writes} "
             f"rms={ledger.removes} truncs={ledger.truncates} concats={ledger.concats} setreps={ledger.setreps} "
             f"snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)} | "
@@ -268,6 +270,7 @@ def report_failure(args, root, log, violations, cluster):
     flags = "" if args.master_faults else " --no-master-faults"
     flags += "" if args.full_disk else " --no-full-disk"
     flags += "" if args.partitions else " --no-partitions"
+    flags += (" --etcd" if args.etcd else "") + (" --tls" if args.tls else "")
     print(f"seed: {args.seed} (replay: python3 {sys.argv[0]} --seed {args.seed} --duration {args.duration:g}"
           f" --binary {args.binary}{flags})")
     print("violations:")
@@ -307,6 +310,9 @@ def main():
                         help="the two masters elect their primary in etcd (Debian's etcd-server) instead of a fixed "
                              "primary and shadow; master faults hit whichever is the primary, and with partitions a "
                              "cut may part the primary from etcd")
+    parser.add_argument("--tls", action="store_true",
+                        help="every role serves TLS with a certificate from a fresh authority (made with openssl), "
+                             "and every client trusts only it, so faults also hit TLS handshakes")
     parser.add_argument("--keep", action="store_true", help="keep the run folder even when the run passes")
     parser.add_argument("--wait-binary", type=float, default=600, help="seconds to wait for the binary to exist")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the fault log as it happens")

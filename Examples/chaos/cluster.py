@@ -12,7 +12,7 @@ import time
 from urllib.parse import unquote
 
 from common import (CHUNKSERVER_FLAGS, CHUNKSERVERS, CLIENT_TIMEOUT, FULL_DISK_SIZE, HOST, MASTER_DISK_SIZE,
-                    MASTER_FLAGS, REGISTRY, REPLY_TIMEOUT, HarnessError, allowed, tail)
+                    MASTER_FLAGS, REGISTRY, REPLY_TIMEOUT, TLS, HarnessError, allowed, connect, tail)
 from netns import Network
 
 PORT = 17700  # every server's port when each has an address of its own (--partitions)
@@ -179,13 +179,39 @@ class Etcd:
         raise HarnessError("etcd did not start; see etcd.log")
 
 
+def make_certificates(root, hosts):
+    """An authority and a server certificate it signed for `hosts` (IP addresses), made with openssl; returns
+    the servers' TLS flags, and makes this process and every client it starts trust that authority."""
+    import ssl
+    folder = os.path.join(root, "tls")
+    os.makedirs(folder, exist_ok=True)
+    path = lambda name: os.path.join(folder, name)  # noqa: E731
+    with open(path("names.cnf"), "w") as names:
+        names.write("subjectAltName=" + ",".join(f"IP:{host}" for host in hosts) + "\n")
+    steps = [
+        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"),
+         "-out", path("ca.pem"), "-days", "2", "-subj", "/CN=gfs chaos authority"],
+        ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("server.key"),
+         "-out", path("server.csr"), "-subj", "/CN=gfs chaos server"],
+        ["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+         "-out", path("server.pem"), "-days", "2", "-extfile", path("names.cnf")],
+    ]
+    for step in steps:
+        result = subprocess.run(["openssl"] + step, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise HarnessError(f"openssl {' '.join(step[:2])} failed: {result.stderr.strip()[:300]}")
+    os.environ["GFS_TLS_CA"] = path("ca.pem")
+    TLS.append(ssl.create_default_context(cafile=path("ca.pem")))
+    return ["--tls-cert", path("server.pem"), "--tls-key", path("server.key"), "--tls-ca", path("ca.pem")]
+
+
 class Cluster:
     """A master, its shadow and CHUNKSERVERS chunkservers, and the gfs client commands run against them.
     Every address is chosen up front, so a killed server comes back on the same address and folder. With
     `etcd`, "master" and "shadow" are two masters that elect their primary in etcd: either may be the primary,
     and `primary` / `follower` say which is which now."""
 
-    def __init__(self, binary, root, log, full_disk=None, partitions=False, etcd=False):
+    def __init__(self, binary, root, log, full_disk=None, partitions=False, etcd=False, tls=False):
         self.binary = binary
         self.root = root
         self.log = log
@@ -199,22 +225,25 @@ class Cluster:
         else:
             self.network = None
             addresses = [f"{HOST}:{port}" for port in free_ports(len(names))]
+        # With TLS every role serves with a certificate naming every server's address, and clients (this
+        # harness's own requests too) trust only the run's authority.
+        self.tls_flags = make_certificates(root, sorted({a.rsplit(":", 1)[0] for a in addresses})) if tls else []
         self.etcd = Etcd(root, self.network) if etcd else None
         if self.etcd:
             def elected(name, other):
                 return lambda address: ["master", "--dir", os.path.join(root, name), "--listen", address,
                                         "--etcd", self.etcd.endpoint, "--etcd-ttl", "2s",
-                                        "--log-replicas", other().address] + MASTER_FLAGS \
+                                        "--log-replicas", other().address] + MASTER_FLAGS + self.tls_flags \
                     + (["--bootstrap"] if name == "master" else [])
             self.master = Server("master", binary, root, elected("master", lambda: self.shadow), addresses[0], self.network)
             self.shadow = Server("shadow", binary, root, elected("shadow", lambda: self.master), addresses[1], self.network)
         else:
             self.master = Server("master", binary, root, lambda address: [
-                "master", "--dir", os.path.join(root, "master"), "--listen", address] + MASTER_FLAGS,
+                "master", "--dir", os.path.join(root, "master"), "--listen", address] + MASTER_FLAGS + self.tls_flags,
                 addresses[0], self.network)
             self.shadow = Server("shadow", binary, root, lambda address: [
                 "master", "--dir", os.path.join(root, "shadow"), "--listen", address,
-                "--shadow-of", self.master.address] + MASTER_FLAGS, addresses[1], self.network)
+                "--shadow-of", self.master.address] + MASTER_FLAGS + self.tls_flags, addresses[1], self.network)
         self.chunkservers = [Server(name, binary, root, self._chunkserver_arguments(number), address, self.network)
                              for number, (name, address) in enumerate(zip(names[2:], addresses[2:]), start=1)]
         self.full_disk = None  # index of the chunkserver whose folder is the small tmpfs, if mounted
@@ -229,7 +258,7 @@ class Cluster:
         def arguments(address):
             return ["chunkserver", "--dir", os.path.join(self.root, f"cs{number}"), "--listen", address,
                     "--master", f"{self.master.address},{self.shadow.address}",
-                    "--ack-log", self.acknowledgements] + CHUNKSERVER_FLAGS
+                    "--ack-log", self.acknowledgements] + CHUNKSERVER_FLAGS + self.tls_flags
         return arguments
 
     def _mount_small_disk(self, index):
@@ -355,7 +384,7 @@ class LineConnection:
         host, port = address.rsplit(":", 1)
         if not allowed(host):
             raise HarnessError(f"refusing address {address}: not loopback nor this run's own network")
-        self.socket = socket.create_connection((host, int(port)), timeout=timeout)
+        self.socket = connect(host, port, timeout=timeout)
         self.reader = self.socket.makefile("rb")
 
     def request(self, line):

@@ -4,6 +4,7 @@ child by pid, the fault log, the list of violations, and the harness's own error
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +27,21 @@ ALLOWED_PREFIXES = []  # the /24 of this run's own network namespaces (netns.py)
 def allowed(host):
     """Only loopback and the hosts of this run's own namespaces are ever talked to."""
     return host == HOST or any(host.startswith(prefix) for prefix in ALLOWED_PREFIXES)
+
+
+TLS = []  # with --tls: the ssl.SSLContext that trusts the run's authority (set once, by the cluster)
+
+
+def connect(host, port, timeout):
+    """A connection to a server of this run, over TLS when the run uses it."""
+    connection = socket.create_connection((host, int(port)), timeout=timeout)
+    if not TLS:
+        return connection
+    try:
+        return TLS[0].wrap_socket(connection, server_hostname=host)
+    except (OSError, ValueError):
+        connection.close()
+        raise
 
 MASTER_FLAGS = ["--chunk-size", "1M", "--lease", "3s", "--heartbeat-timeout", "2s", "--repair-interval", "500ms"]
 # A slowish scrubber: clients sometimes meet a corrupt replica before the scrubber does, and read past it.

@@ -5,10 +5,9 @@ record. A CHECKSUM error from the bad-disk chunkserver is the injected corruptio
 
 import hashlib
 import json
-import socket
 import time
 
-from common import BAD_DISK, CHUNK_SIZE, HarnessError, allowed
+from common import BAD_DISK, CHUNK_SIZE, HarnessError, allowed, connect
 from checks import id_order, retry
 from workload import expected_bytes
 
@@ -37,7 +36,7 @@ def read_replica(address, handle, version, length=CHUNK_SIZE):
     if not allowed(host):
         return None, f"refusing address {address}: not loopback nor this run's own network"
     try:
-        with socket.create_connection((host, int(port)), timeout=15) as s:
+        with connect(host, port, timeout=15) as s:
             s.sendall(f"READ handle={handle} version={version} offset=0 length={length}\n".encode())
             reader = s.makefile("rb")
             line = reader.readline().decode(errors="replace").strip()

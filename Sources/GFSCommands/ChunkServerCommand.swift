@@ -77,7 +77,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
         let logger = server.logger("gfs.chunkserver")
         let chunkServer = try await ChunkServer.start(options, logger: logger)
         let page = chunkServer.web.map { ", status page http://\($0.address)/" } ?? ""
-        logger.info("chunkserver listening on \(chunkServer.address), masters \(options.masters.map(\.description).joined(separator: ","))\(page)")
+        logger.info("chunkserver listening on \(chunkServer.address)\(TransportSecurity.current == nil ? "" : " (TLS)"), masters \(options.masters.map(\.description).joined(separator: ","))\(page)")
         announceReady(chunkServer.address)
         // A planned stop tells the masters (a restart grace instead of re-replication).
         let signals = onStopSignals { await chunkServer.leave() }

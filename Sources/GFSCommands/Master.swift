@@ -2,6 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import GFSClient
 import GFSMaster
 import GFSProtocol
 
@@ -148,7 +149,7 @@ struct Master: AsyncParsableCommand {
         let logger = server.logger("gfs.master")
         let master = try await MasterServer.start(options, logger: logger)
         let page = master.web.map { ", status page http://\($0.address)/" } ?? ""
-        logger.info("master listening on \(master.address), chunk size \(ByteCount.format(chunkSize.bytes))\(page)")
+        logger.info("master listening on \(master.address)\(TransportSecurity.current == nil ? "" : " (TLS)"), chunk size \(ByteCount.format(chunkSize.bytes))\(page)")
         announceReady(master.address)
         let signals = onStopSignals { await master.stepDown() }
         await master.run()
