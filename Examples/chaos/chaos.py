@@ -82,9 +82,10 @@ One run:
        caught, not a violation;
      - no server died that the schedule did not kill, and no log holds a crash trace.
   6. Prints one summary line (`seed=… duration=… faults=… (…) acked: … | lost=… dup=… corrupt=…
-     bad_replicas=… caught=… back=… snap_bad=… shadow=… heal=…s | PASS` or `| FAIL: <first violation>`); a
-     failing run first prints every violation, the fault log and the tail of each server's log. Exit status
-     0 on pass, 1 on fail.
+     bad_replicas=… caught=… back=… snap_bad=… shadow=… overlaps=… hung=… heal=…s | PASS` or `| FAIL: <first
+     violation>`); a failing run first prints every violation, the fault log and the tail of each server's
+     log. Exit status 0 on pass, 1 on fail. hung counts client commands killed after 30 s: they are simply not
+     acknowledged, so not a violation, but each is a user left waiting.
      faults: kill/stop of chunkservers (longstop: stops over 10 s, laststop: stops aimed at the records'
      last chunk, both among the stops), flip/trunc/rmcrc on the bad disk, mkill/mstop of the master, shadow
      kills, mdisk: the master's disk full, isolate/oneway/pair: cuts (cutprimary: isolations that found the
@@ -261,7 +262,7 @@ def summary_line(args, injector, cluster, ledger, tally, violations):
             f"snaps={len(ledger.snapshots)} dirs={len(ledger.dirs)} | "
             f"lost={tally.lost} dup={tally.dup} corrupt={tally.corrupt} bad_replicas={len(tally.bad_replicas)} "
             f"caught={tally.caught} back={tally.resurrected} snap_bad={tally.snap_bad} shadow={tally.shadow} "
-            f"overlaps={tally.overlaps} "
+            f"overlaps={tally.overlaps} hung={cluster.hung if cluster else 0} "
             f"heal={heal} | {verdict}")
 
 

@@ -216,6 +216,7 @@ class Cluster:
         self.root = root
         self.log = log
         self.lock = threading.RLock()  # held while changing a server's state
+        self.hung = 0  # client commands killed at CLIENT_TIMEOUT: not a violation, but what a user waits on
         self.mounts = []  # tmpfs folders mounted by this run, unmounted by unmount_all
         names = ["master", "shadow"] + [f"cs{number}" for number in range(1, CHUNKSERVERS + 1)]
         if partitions:
@@ -368,6 +369,8 @@ class Cluster:
             process.kill()
             out, err = process.communicate()
             status = None  # timed out
+            with self.lock:
+                self.hung += 1
         finally:
             REGISTRY.remove(process)
         return Result(status, out, err)
