@@ -1,5 +1,6 @@
 import GFSCore
 import GFSProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The gfs client library: metadata from the master, data straight to and from chunkservers (GFS §2.4).
@@ -21,6 +22,10 @@ public final class Client: Sendable {
     public let timeout: Duration
     /// Pieces of one stream pushed and committed concurrently.
     public let writeWindow = 6
+    /// How long a read waits on one replica before it asks the next as well (HDFS's hedged reads).
+    public let hedgeAfter: Duration
+    /// Chunkservers that lately failed or kept a read waiting; reads ask them last.
+    let suspects = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(30)))
 
     /// A client of the master at `master`.
     public convenience init(master: ServerID, timeout: Duration = .seconds(30)) {
@@ -32,7 +37,8 @@ public final class Client: Sendable {
     /// lack acknowledged writes); otherwise such a read fails.
     /// `waiting` is told what the client waits for while it rides out a failure, and nil when it is over.
     public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
-                readUnitBytes: Int = 4 << 20, staleReads: Bool = false, waiting: (@Sendable (String?) -> Void)? = nil) {
+                readUnitBytes: Int = 4 << 20, hedgeAfter: Duration = .seconds(1), staleReads: Bool = false,
+                waiting: (@Sendable (String?) -> Void)? = nil) {
         locations = LocationCache(clock: clock, stale: staleReads)
         leaseCache = LeaseCache(clock: clock)
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)), proving: Set(masters))
@@ -41,6 +47,7 @@ public final class Client: Sendable {
         self.chunks = ChunkClient(pool: pool, timeout: timeout)
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
+        self.hedgeAfter = hedgeAfter
         self.timeout = timeout
     }
 
@@ -215,29 +222,22 @@ public final class Client: Sendable {
         }
     }
 
-    /// Reads one range of one chunk, trying each replica, then fresh locations from the master.
+    /// Reads one range of one chunk, trying each replica (suspects last), then fresh locations from the master.
     func readRange(_ path: GFSPath, _ chunk: ChunkLocation, offset: Int64, length: Int) async throws(GFSError) -> [ByteBuffer] {
         var chunk = chunk
-        var candidates = chunk.replicas.shuffled()
+        var candidates = trustedFirst(chunk.replicas.shuffled())
         var failures: [String] = []
         var refreshed = false
         var denied = false
         while true {
-            for server in candidates {
-                do {
-                    let parts = try await chunks.read(chunk.handle, version: chunk.version, offset: offset,
-                                                      length: length, from: server, token: chunk.token)
-                    let count = parts.reduce(0) { $0 + $1.readableBytes }
-                    guard count == length else {
-                        failures.append("\(server): short read (\(count) of \(length) bytes)")
-                        continue
-                    }
-                    return parts
-                } catch {
-                    failures.append("\(server): \(error.message)")
-                    denied = denied || error.code == .denied
-                }
+            switch await firstRead(chunk, from: candidates, offset: offset, length: length) {
+            case let .read(parts):
+                return parts
+            case let .failed(more, wasDenied):
+                failures += more
+                denied = denied || wasDenied
             }
+            try Self.checkCancellation()
             guard !refreshed else { break }
             refreshed = true
             let layout = try await locations.refresh(path, from: master)
@@ -245,7 +245,7 @@ public final class Client: Sendable {
             // A refused token (expired on a long read) is renewed: every replica is worth asking again then.
             let tried = denied ? [] : candidates
             chunk = layout.chunks[chunk.index]
-            candidates = chunk.replicas.filter { !tried.contains($0) }.shuffled()
+            candidates = trustedFirst(chunk.replicas.filter { !tried.contains($0) }.shuffled())
             if candidates.isEmpty { break }
         }
         let detail = failures.isEmpty ? "no live replica" : failures.joined(separator: "; ")

@@ -186,12 +186,15 @@ public final class ProcessCluster: @unchecked Sendable {
         }
     }
 
-    /// Runs `gfs ARGUMENTS --master <this cluster>` (the flag goes after the subcommand) to completion.
+    /// Runs `gfs ARGUMENTS --master <this cluster>` (the flag goes after the subcommand) to completion, or
+    /// kills it after `limit` seconds.
     @discardableResult
-    public func gfs(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+    public func gfs(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                    limit: TimeInterval = 120) throws -> CommandResult {
         var environment = environment.merging(clientEnvironment) { given, _ in given }
         if let secretFile, environment["GFS_SECRET_FILE"] == nil { environment["GFS_SECRET_FILE"] = secretFile.path }
-        return try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment)
+        return try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment,
+                            limit: limit)
     }
 
     /// Sends SIGKILL to a server and waits (20 s at most) for it to die.

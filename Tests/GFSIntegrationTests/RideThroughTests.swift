@@ -118,6 +118,24 @@ final class RecordFeed {
         }
     }
 
+    /// A chunkserver frozen (SIGSTOP) while the master still lists it: its kernel takes every read request and
+    /// nothing answers. A read asks another replica after a second rather than waiting out its reply timeout
+    /// for each piece that chose the frozen one (a 1 GiB cat took 205 s that way).
+    @Test func readsPassOverAFrozenReplica() async throws {
+        let flags = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "120s"]
+        try await withCluster(chunkservers: 3, master: flags) { cluster in
+            let data = testBytes(2_000_000, seed: 23)  // 31 chunks, each on all three chunkservers
+            #expect(try cluster.gfs(["put", "-", "/file"], stdin: data).status == 0)
+            let frozen = cluster.chunkservers[1]
+            kill(frozen.pid, SIGSTOP)
+            defer { kill(frozen.pid, SIGCONT) }
+            // Each piece asks the frozen replica first with odds of 1 in 3; one that waited for its 60 s reply
+            // timeout would outlast the 45 s this read is given.
+            let read = try cluster.gfs(["cat", "--timeout", "60", "/file"], limit: 45)
+            #expect(read.status == 0 && read.output == data, "\(read.stderr)")
+        }
+    }
+
     @Test func givesUpWithStatus3OnlyAfterTheTimeout() throws {
         let started = ContinuousClock.now
         let result = try ProcessCluster.run(ProcessCluster.binary, ["ls", "--master", "127.0.0.1:1", "--timeout", "2"])
