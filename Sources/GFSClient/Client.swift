@@ -22,10 +22,10 @@ public final class Client: Sendable {
     public let timeout: Duration
     /// Pieces of one stream pushed and committed concurrently.
     public let writeWindow = 6
-    /// How long a read waits on one replica before it asks the next as well (HDFS's hedged reads).
-    public let hedgeAfter: Duration
     /// Chunkservers that lately failed or kept a read waiting; reads ask them last.
     let suspects = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(30)))
+    /// How long a read waits on one replica before it asks the next as well (HDFS's hedged reads).
+    let hedgeDelay: NIOLockedValueBox<HedgeDelay>
 
     /// A client of the master at `master`.
     public convenience init(master: ServerID, timeout: Duration = .seconds(30)) {
@@ -47,7 +47,7 @@ public final class Client: Sendable {
         self.chunks = ChunkClient(pool: pool, timeout: timeout)
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
-        self.hedgeAfter = hedgeAfter
+        self.hedgeDelay = NIOLockedValueBox(HedgeDelay(minimum: hedgeAfter))
         self.timeout = timeout
     }
 
@@ -170,9 +170,9 @@ public final class Client: Sendable {
     // MARK: - Reading
 
     /// Reads the whole file in order, handing the bytes to `sink` in the parts they arrived in from the
-    /// network. The file is read in pieces of up to `readUnitBytes`, each from one replica; a failed or
-    /// corrupt replica is skipped for the next, and the locations are fetched again once when all known
-    /// replicas have failed.
+    /// network. The file is read in pieces of up to `readUnitBytes`, each from the first replica to answer
+    /// (another is asked when one fails, or is far slower than pieces have lately been); the locations are
+    /// fetched again once when all known replicas have failed.
     /// `pieceRead` is told how long each piece took from its request to its last byte.
     public func read(_ path: GFSPath, pieceRead: (Duration) -> Void = { _ in },
                      into sink: (ByteBuffer) throws(GFSError) -> Void) async throws(GFSError) {

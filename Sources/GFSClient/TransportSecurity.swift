@@ -74,8 +74,8 @@ public struct TransportSecurity: Sendable {
 
 /// Waits for a client connection's TLS handshake, so a failure is told as what it is (an untrusted
 /// certificate, a server that does not speak TLS) rather than as a connection closed later.
-/// The handshake has the connect's deadline: a stopped server's kernel still accepts the connection, and
-/// would otherwise leave its caller waiting for a reply to its hello forever.
+/// The handshake gets as long again as the TCP connect was given: a stopped server's kernel still accepts
+/// the connection, and would otherwise leave its caller waiting for a reply to its hello forever.
 final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     let done: EventLoopPromise<Void>

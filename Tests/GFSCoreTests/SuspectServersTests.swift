@@ -27,3 +27,16 @@ import Testing
         #expect(suspects.isSuspect(9, at: Self.at(1)) && !suspects.isSuspect(0, at: Self.at(1)), "over capacity it started over")
     }
 }
+
+@Suite struct HedgeDelayTests {
+    @Test func hedgesOnlyWhatIsFarSlowerThanLately() {
+        var hedge = HedgeDelay(minimum: .seconds(1))
+        #expect(hedge.delay == .seconds(1), "nothing read yet")
+        for _ in 0..<20 { hedge.observe(.milliseconds(10)) }
+        #expect(hedge.delay == .seconds(1), "fast pieces: the minimum")
+        for _ in 0..<40 { hedge.observe(.seconds(2)) }
+        #expect(hedge.delay > .seconds(7) && hedge.delay <= .seconds(8), "a slow link: four times its pieces")
+        hedge.observe(.milliseconds(10))
+        #expect(hedge.delay > .seconds(6), "one fast piece moves it an eighth of the way")
+    }
+}

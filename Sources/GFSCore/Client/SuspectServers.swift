@@ -39,3 +39,22 @@ public struct SuspectServers<Server: Hashable> {
 }
 
 extension SuspectServers: Sendable where Server: Sendable {}
+
+/// How long a read waits on one replica before asking another as well: a few times what a piece has lately
+/// taken, and never less than `minimum`. A fixed delay would hedge nearly every piece on a slow link or disk,
+/// asking for every byte two or three times; this one hedges only a reply far slower than the others.
+public struct HedgeDelay: Sendable {
+    public let minimum: Duration
+    /// A moving average of the pieces read lately, each weighing an eighth.
+    public private(set) var typical: Duration?
+
+    public init(minimum: Duration) { self.minimum = minimum }
+
+    /// A piece took `took`, request to last byte.
+    public mutating func observe(_ took: Duration) {
+        typical = typical.map { $0 + (took - $0) / 8 } ?? took
+    }
+
+    /// The delay now.
+    public var delay: Duration { max(minimum, (typical ?? .zero) * 4) }
+}
