@@ -19,7 +19,7 @@ extension Client {
     }
 
     /// Reads the range from the first of `candidates` to answer in full (`HedgedRace`). The hedge delay is
-    /// `HedgeDelay`'s: at least `hedgeAfter`, more when pieces have lately been slow. A server that failed
+    /// `HedgeDelay`'s: at least a second, more when pieces have lately been slow. A server that failed
     /// for want of an answer, or was left waiting, is suspected; one that answered is trusted again.
     func firstRead(_ chunk: ChunkLocation, from candidates: [ServerID], offset: Int64, length: Int) async -> RangeRead {
         let chunks = self.chunks

@@ -25,7 +25,7 @@ public final class Client: Sendable {
     /// Chunkservers that lately failed or kept a read waiting; reads ask them last.
     let suspects = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(30)))
     /// How long a read waits on one replica before it asks the next as well (HDFS's hedged reads).
-    let hedgeDelay: NIOLockedValueBox<HedgeDelay>
+    let hedgeDelay = NIOLockedValueBox(HedgeDelay(minimum: .seconds(1)))
 
     /// A client of the master at `master`.
     public convenience init(master: ServerID, timeout: Duration = .seconds(30)) {
@@ -37,8 +37,7 @@ public final class Client: Sendable {
     /// lack acknowledged writes); otherwise such a read fails.
     /// `waiting` is told what the client waits for while it rides out a failure, and nil when it is over.
     public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
-                readUnitBytes: Int = 4 << 20, hedgeAfter: Duration = .seconds(1), staleReads: Bool = false,
-                waiting: (@Sendable (String?) -> Void)? = nil) {
+                readUnitBytes: Int = 4 << 20, staleReads: Bool = false, waiting: (@Sendable (String?) -> Void)? = nil) {
         locations = LocationCache(clock: clock, stale: staleReads)
         leaseCache = LeaseCache(clock: clock)
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)), proving: Set(masters))
@@ -47,7 +46,6 @@ public final class Client: Sendable {
         self.chunks = ChunkClient(pool: pool, timeout: timeout)
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
-        self.hedgeDelay = NIOLockedValueBox(HedgeDelay(minimum: hedgeAfter))
         self.timeout = timeout
     }
 

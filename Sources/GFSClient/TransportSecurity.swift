@@ -112,7 +112,6 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     private func startDeadline(context: ChannelHandlerContext) {
         guard deadline == nil, !finished else { return }
         let channel = context.channel
-        let (address, timeout) = (address, timeout)
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(timeout.milliseconds)) { [self] in
             finish(.failure(GFSError(.unavailable, "\(address) accepted the connection but did not finish the TLS handshake within \(timeout)")))
             channel.close(promise: nil)
