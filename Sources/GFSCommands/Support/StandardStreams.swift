@@ -51,8 +51,25 @@ enum StandardStreams {
     /// input. For streams whose records should not wait for a full buffer (`tail -f | gfs append`).
     static func readAvailable(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
         var buffer = ByteBuffer()
+        _ = try readOnce(descriptor, into: &buffer, upTo: count)
+        return buffer.readableBytes > 0 ? buffer : nil
+    }
+
+    /// Reads up to `count` bytes from `descriptor` (fewer only at end of input); nil at end of input.
+    /// Each read lands in the one buffer returned: a put moves every byte through here, and reading into a
+    /// second buffer to copy it over cost a copy and a fresh buffer per piece.
+    static func read(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(count)
+        while buffer.readableBytes < count, try readOnce(descriptor, into: &buffer, upTo: count - buffer.readableBytes) > 0 {}
+        return buffer.readableBytes > 0 ? buffer : nil
+    }
+
+    /// One read(2) of up to `count` bytes onto the end of `buffer`, retried on EINTR; the bytes read, 0 at end
+    /// of input.
+    private static func readOnce(_ descriptor: Int32, into buffer: inout ByteBuffer, upTo count: Int) throws(GFSError) -> Int {
         var failure: Int32 = 0
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+        let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
             while true {
                 let got = Glibc.read(descriptor, raw.baseAddress, count)
                 if got >= 0 { return got }
@@ -63,18 +80,7 @@ enum StandardStreams {
             }
         }
         if failure != 0 { throw GFSError(.internal, "read failed: \(String(cString: strerror(failure)))") }
-        return buffer.readableBytes > 0 ? buffer : nil
-    }
-
-    /// Reads up to `count` bytes from `descriptor` (fewer only at end of input); nil at end of input.
-    static func read(_ descriptor: Int32, upTo count: Int) throws(GFSError) -> ByteBuffer? {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(count)
-        while buffer.readableBytes < count,
-            var piece = try readAvailable(descriptor, upTo: count - buffer.readableBytes) {
-            buffer.writeBuffer(&piece)
-        }
-        return buffer.readableBytes > 0 ? buffer : nil
+        return got
     }
 
     /// Opens a local file for reading; NOTFOUND with the reason when it cannot be.
