@@ -1492,7 +1492,7 @@ _gfs_bench() {
     repeating_flags=()
     non_repeating_flags=(--local --baseline --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--master --timeout --secret-file --tls-ca --clients --size --record-size --batch --files --chunks)
+    non_repeating_options=(--master --timeout --secret-file --tls-ca --clients --size --record-size --batch --files --chunks --rounds)
     __gfs_offer_flags_options 1
 
     # Offer option value completions
@@ -1527,6 +1527,9 @@ _gfs_bench() {
         return
         ;;
     '--chunks')
+        return
+        ;;
+    '--rounds')
         return
         ;;
     esac

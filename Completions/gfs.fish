@@ -95,7 +95,7 @@ function __gfs_parse_tokens -S
         case 'shell'
             __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'c=' 'keep-going' 'version' 'h/help'
         case 'bench'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'clients=' 'size=' 'record-size=' 'batch=' 'files=' 'chunks=' 'local' 'baseline' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'clients=' 'size=' 'record-size=' 'batch=' 'files=' 'chunks=' 'local' 'baseline' 'rounds=' 'json' 'version' 'h/help'
         case 'help'
             __gfs_parse_subcommand -r 1 'version'
         end
@@ -550,6 +550,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs b
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" chunks' -l 'chunks' -d 'Chunks in all, spread evenly over the files (memory).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" local' -l 'local' -d 'Run against a new local cluster in a temporary folder, stopped and removed afterwards.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" baseline' -l 'baseline' -d 'Also measure the machine doing the same work without gfs, and print ratios.'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" rounds' -l 'rounds' -d 'Rounds, each measuring gfs and then (with --baseline) the machine. With more than one, a last line gives the rounds\' median of each figure, each ratio the median of the ratios taken within the rounds: on a shared machine one round\'s ratio can swing by a fifth.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -60,6 +60,13 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Also measure the machine doing the same work without gfs, and print ratios.")
     var baseline = false
 
+    @Option(help: """
+        Rounds, each measuring gfs and then (with --baseline) the machine. With more than one, a last line \
+        gives the rounds' median of each figure, each ratio the median of the ratios taken within the rounds: on \
+        a shared machine one round's ratio can swing by a fifth.
+        """)
+    var rounds = 1
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -69,6 +76,8 @@ struct Bench: AsyncParsableCommand {
         guard recordSize.bytes > 0, recordSize.bytes <= 16 << 20 else { throw ValidationError("--record-size must be 1 byte...16M") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard files >= clients else { throw ValidationError("--files must be at least one per client") }
+        guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be 1...100") }
+        guard rounds == 1 || mode != .memory else { throw ValidationError("--rounds does not apply to memory") }
         guard files <= 100_000_000, (0...1_000_000_000).contains(chunks) else {
             throw ValidationError("--files must be at most 100000000 and --chunks 0...1000000000")
         }
@@ -90,9 +99,12 @@ struct Bench: AsyncParsableCommand {
                                      batch: batch, files: files, root: root)
         let admin = Client(masters: masters, timeout: settings.timeout)
         try await admin.master.makeDirectory(root)
-        let phases: [BenchPhase]
+        var phases: [BenchPhase] = []
         do {
-            phases = try await measure(settings, cluster: cluster)
+            for round in 1...rounds {
+                phases += try await measure(round: round, settings, admin: admin, cluster: cluster)
+            }
+            if rounds > 1 { phases += BenchPhase.medians(of: phases) }
             try await Self.removeTree(root, admin)
         } catch {
             try? await Self.removeTree(root, admin)
@@ -108,6 +120,20 @@ struct Bench: AsyncParsableCommand {
         var table = Table()
         for phase in phases { for row in phase.lines { table.add(row) } }
         table.print(aligned: true)
+    }
+
+    /// One round, in a folder of its own that is purged after it when there are more, so rounds do not fill
+    /// the disk.
+    private func measure(round: Int, _ settings: BenchSettings, admin: Client,
+                         cluster: LocalCluster?) async throws -> [BenchPhase] {
+        guard rounds > 1 else { return try await measure(settings, cluster: cluster) }
+        var settings = settings
+        settings.root = settings.root.appending("round-\(round)")
+        try await admin.master.makeDirectory(settings.root)
+        var phases = try await measure(settings, cluster: cluster)
+        try await Self.removeTree(settings.root, admin)
+        for index in phases.indices { phases[index].round = round }
+        return phases
     }
 
     private func measure(_ settings: BenchSettings, cluster: LocalCluster?) async throws -> [BenchPhase] {

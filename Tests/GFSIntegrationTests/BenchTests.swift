@@ -56,6 +56,32 @@ import Testing
         #expect((phases[0]["notes"] as? [String: Double])?["master_bytes_per_file"] != nil)
     }
 
+    /// `--rounds` measures gfs and its bound once per round, then adds the rounds' medians: the ratio is the
+    /// median of the ratios each round took against its own bound, not the ratio of the medians.
+    @Test func roundsEndWithTheirMedians() throws {
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "write", "--local", "--baseline", "--json",
+                                                                     "--rounds", "3", "--size", "2M"], limit: 180)
+        let phases = try Self.phases(result)
+        try #require(phases.count == 4)
+        #expect(phases.map { $0["round"] as? Int } == [1, 2, 3, nil])
+        let summary = phases[3]
+        Self.expectMeasured(summary, name: "write")
+        #expect(summary["medianOf"] as? Int == 3)
+        func middle(_ values: [Double]) -> Double { values.sorted()[1] }
+        let rounds = phases.prefix(3)
+        #expect(summary["rate"] as? Double == middle(rounds.compactMap { $0["rate"] as? Double }))
+        #expect(summary["ratio"] as? Double == middle(rounds.compactMap { $0["ratio"] as? Double }))
+        let boundRates = rounds.compactMap { (($0["bounds"] as? [[String: Any]])?.first?["rate"]) as? Double }
+        #expect((summary["bounds"] as? [[String: Any]])?.first?["rate"] as? Double == middle(boundRates))
+
+        let human = try ProcessCluster.run(ProcessCluster.binary, ["bench", "append", "--local", "--rounds", "2",
+                                                                    "--size", "64K", "--record-size", "1K"], limit: 180)
+        #expect(human.status == 0, "\(human.stderr)")
+        #expect(human.stdout.contains("append round 2 ") && human.stdout.contains("append median of 2 "), "\(human.stdout)")
+        let refused = try ProcessCluster.run(ProcessCluster.binary, ["bench", "write", "--rounds", "0"], limit: 30)
+        #expect(refused.status != 0 && refused.stderr.contains("--rounds must be 1...100"), "\(refused.stderr)")
+    }
+
     /// The meta bench watches each connection as a whole, with no timer per request: a master that stops
     /// answering mid-run (SIGSTOP) still fails the run, with the reason, once `--timeout` passes.
     @Test func metaAgainstAFrozenMasterFailsOnceItsTimeoutPasses() async throws {

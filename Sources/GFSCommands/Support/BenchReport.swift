@@ -56,6 +56,10 @@ struct BenchPhase: Encodable {
     var ratio: Double?
     /// Extra figures of this phase (the master's bytes of memory per file, records per operation …).
     var notes: [String: Double] = [:]
+    /// Which of `gfs bench --rounds` measured it.
+    var round: Int?
+    /// For the rounds' summary: how many rounds each figure is the median of.
+    var medianOf: Int?
 
     init(name: String, clients: Int, operations: Int, bytes: Int64, seconds: Double, latencies: Latencies,
          perSecond unit: RateUnit) {
@@ -81,7 +85,8 @@ struct BenchPhase: Encodable {
 
     /// Human lines: the phase, then each bound.
     var lines: [[String]] {
-        var rows = [[name, Self.rate(rate, unit), "\(operations) ops", "\(clients) clients",
+        let label = name + (round.map { " round \($0)" } ?? "") + (medianOf.map { " median of \($0)" } ?? "")
+        var rows = [[label, Self.rate(rate, unit), "\(operations) ops", "\(clients) clients",
                      "p50 \(latencyMs.p50) ms", "p90 \(latencyMs.p90) ms", "p99 \(latencyMs.p99) ms",
                      "max \(latencyMs.max) ms"]]
         for (key, value) in notes.sorted(by: { $0.key < $1.key }) { rows.append(["", "\(key) \(Self.number(value))"]) }
@@ -90,6 +95,40 @@ struct BenchPhase: Encodable {
             rows.append(["", Self.rate(bound.rate, bound.unit), "bound: " + bound.what, ratio])
         }
         return rows
+    }
+
+    /// One summary per phase name: each figure the median of the rounds' (a ratio, of the ratios each round
+    /// took against its own bound, since the machine's speed moves between rounds).
+    static func medians(of phases: [BenchPhase]) -> [BenchPhase] {
+        var names: [String] = []
+        for phase in phases where !names.contains(phase.name) { names.append(phase.name) }
+        return names.compactMap { name in
+            let group = phases.filter { $0.name == name }
+            guard var summary = group.first else { return nil }
+            func middle(_ figure: (BenchPhase) -> Double?) -> Double? { median(group.compactMap(figure)) }
+            summary.round = nil
+            summary.medianOf = group.count
+            summary.seconds = middle { $0.seconds } ?? summary.seconds
+            summary.rate = middle { $0.rate } ?? summary.rate
+            summary.latencyMs = LatencySummary(p50: middle { $0.latencyMs.p50 } ?? 0, p90: middle { $0.latencyMs.p90 } ?? 0,
+                                               p99: middle { $0.latencyMs.p99 } ?? 0, max: middle { $0.latencyMs.max } ?? 0)
+            for key in summary.notes.keys { summary.notes[key] = middle { $0.notes[key] } }
+            for index in summary.bounds.indices {
+                let bound = { (phase: BenchPhase) in index < phase.bounds.count ? phase.bounds[index] : nil }
+                summary.bounds[index].rate = middle { bound($0)?.rate } ?? 0
+                summary.bounds[index].ratio = middle { bound($0)?.ratio }
+            }
+            summary.ratio = summary.bounds.first?.ratio
+            return summary
+        }
+    }
+
+    /// The middle value, or the mean of the two middle ones; nil for none.
+    static func median(_ values: [Double]) -> Double? {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let half = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
     }
 
     static func rate(_ value: Double, _ unit: RateUnit) -> String { number(value) + " " + unit.rawValue }
