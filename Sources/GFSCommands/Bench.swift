@@ -123,7 +123,8 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// One round, in a folder of its own that is purged after it when there are more, so rounds do not fill
-    /// the disk.
+    /// the disk. The chunkservers delete the purged chunks in the background, during the next round and its
+    /// bound alike.
     private func measure(round: Int, _ settings: BenchSettings, admin: Client,
                          cluster: LocalCluster?) async throws -> [BenchPhase] {
         guard rounds > 1 else { return try await measure(settings, cluster: cluster) }

@@ -42,6 +42,11 @@ import Testing
             #expect(try cluster.gfs(["ls", "--deleted"]).stdout == "")
             let human = try cluster.gfs(["bench", "write", "--size", "1M"])
             #expect(human.status == 0 && human.stdout.hasPrefix("write ") && human.stdout.contains(" MB/s"))
+            // Each round's folder goes too.
+            let rounds = try cluster.gfs(["bench", "write", "--size", "1M", "--rounds", "2"])
+            #expect(rounds.status == 0 && rounds.stdout.contains("write median of 2 "), "\(rounds.stdout)")
+            #expect(try cluster.gfs(["ls", "/"]).stdout == "")
+            #expect(try cluster.gfs(["ls", "--deleted"]).stdout == "")
         }
     }
 
@@ -67,19 +72,26 @@ import Testing
         let summary = phases[3]
         Self.expectMeasured(summary, name: "write")
         #expect(summary["medianOf"] as? Int == 3)
-        func middle(_ values: [Double]) -> Double { values.sorted()[1] }
+        func middle(_ values: [Double]) throws -> Double {
+            try #require(values.count == 3)
+            return values.sorted()[1]
+        }
         let rounds = phases.prefix(3)
-        #expect(summary["rate"] as? Double == middle(rounds.compactMap { $0["rate"] as? Double }))
-        #expect(summary["ratio"] as? Double == middle(rounds.compactMap { $0["ratio"] as? Double }))
+        #expect(summary["rate"] as? Double == (try middle(rounds.compactMap { $0["rate"] as? Double })))
+        #expect(summary["ratio"] as? Double == (try middle(rounds.compactMap { $0["ratio"] as? Double })))
         let boundRates = rounds.compactMap { (($0["bounds"] as? [[String: Any]])?.first?["rate"]) as? Double }
-        #expect((summary["bounds"] as? [[String: Any]])?.first?["rate"] as? Double == middle(boundRates))
+        #expect((summary["bounds"] as? [[String: Any]])?.first?["rate"] as? Double == (try middle(boundRates)))
 
         let human = try ProcessCluster.run(ProcessCluster.binary, ["bench", "append", "--local", "--rounds", "2",
                                                                     "--size", "64K", "--record-size", "1K"], limit: 180)
         #expect(human.status == 0, "\(human.stderr)")
         #expect(human.stdout.contains("append round 2 ") && human.stdout.contains("append median of 2 "), "\(human.stdout)")
-        let refused = try ProcessCluster.run(ProcessCluster.binary, ["bench", "write", "--rounds", "0"], limit: 30)
-        #expect(refused.status != 0 && refused.stderr.contains("--rounds must be 1...100"), "\(refused.stderr)")
+        for rounds in ["0", "101"] {
+            let refused = try ProcessCluster.run(ProcessCluster.binary, ["bench", "write", "--rounds", rounds], limit: 30)
+            #expect(refused.status != 0 && refused.stderr.contains("--rounds must be 1...100"), "\(refused.stderr)")
+        }
+        let memory = try ProcessCluster.run(ProcessCluster.binary, ["bench", "memory", "--rounds", "2"], limit: 30)
+        #expect(memory.status != 0 && memory.stderr.contains("--rounds does not apply to memory"), "\(memory.stderr)")
     }
 
     /// The meta bench watches each connection as a whole, with no timer per request: a master that stops

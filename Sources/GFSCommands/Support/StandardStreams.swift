@@ -71,8 +71,8 @@ enum StandardStreams {
         var failure: Int32 = 0
         let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
             while true {
-                let got = Glibc.read(descriptor, raw.baseAddress, count)
-                if got >= 0 { return got }
+                let result = Glibc.read(descriptor, raw.baseAddress, count)
+                if result >= 0 { return result }
                 if errno != EINTR {
                     failure = errno
                     return 0

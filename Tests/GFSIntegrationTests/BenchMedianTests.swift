@@ -1,0 +1,31 @@
+// Goal: `gfs bench --rounds` summarises rounds by their medians, with each ratio taken within its round.
+// Method: the summary function alone, on phases made up here.
+@testable import GFSCommands
+import Testing
+
+struct BenchMedianTests {
+    @Test func medianOfOddEvenAndNone() {
+        #expect(BenchPhase.median([3, 1, 2]) == 2)
+        #expect(BenchPhase.median([4, 1, 3, 2]) == 2.5)
+        #expect(BenchPhase.median([]) == nil)
+    }
+
+    /// A machine twice as fast in one round: the median of the ratios is 0.9, while the ratio of the medians
+    /// of gfs (100) and of the bound (150) would be 0.67.
+    @Test func ratiosAreTakenWithinRounds() throws {
+        func round(_ number: Int, rate: Double, bound: Double) -> BenchPhase {
+            var phase = BenchPhase(name: "write", clients: 1, operations: 1, bytes: Int64(rate * 1e6), seconds: 1,
+                                   latencies: Latencies(), perSecond: .megabytes)
+            phase.round = number
+            phase.compare(with: BenchBound(what: "disk", rate: bound, unit: .megabytes))
+            return phase
+        }
+        let rounds = [round(1, rate: 90, bound: 100), round(2, rate: 180, bound: 200), round(3, rate: 100, bound: 150)]
+        let summary = try #require(BenchPhase.medians(of: rounds).first)
+        #expect(BenchPhase.medians(of: rounds).count == 1)
+        #expect(summary.medianOf == 3 && summary.round == nil)
+        #expect(summary.rate == 100)
+        #expect(summary.bounds.first?.rate == 150)
+        #expect(abs((summary.ratio ?? 0) - 0.9) < 1e-9)
+    }
+}
