@@ -28,4 +28,21 @@ struct BenchMedianTests {
         #expect(summary.bounds.first?.rate == 150)
         #expect(abs((summary.ratio ?? 0) - 0.9) < 1e-9)
     }
+
+    /// Latencies stay in hundredths of a millisecond: the mean of 1.27 and 1.3 prints as 1.29, not
+    /// 1.2850000000000001.
+    @Test func evenMediansOfLatenciesKeepTheirDigits() throws {
+        func round(_ number: Int, milliseconds: Int) -> BenchPhase {
+            var latencies = Latencies()
+            latencies.record(.microseconds(milliseconds * 10))
+            var phase = BenchPhase(name: "create", clients: 1, operations: 1, bytes: 0, seconds: 1, latencies: latencies,
+                                   perSecond: .operations)
+            phase.round = number
+            return phase
+        }
+        let summary = try #require(BenchPhase.medians(of: [round(1, milliseconds: 127), round(2, milliseconds: 130)]).first)
+        #expect(summary.latencyMs.p50 == 1.29 || summary.latencyMs.p50 == 1.28)
+        #expect(summary.lines[0].contains("p50 \(summary.latencyMs.p50) ms"))
+        #expect(!summary.lines[0].joined().contains("00000"))
+    }
 }

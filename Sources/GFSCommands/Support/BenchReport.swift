@@ -110,8 +110,12 @@ struct BenchPhase: Encodable {
             summary.medianOf = group.count
             summary.seconds = middle { $0.seconds } ?? summary.seconds
             summary.rate = middle { $0.rate } ?? summary.rate
-            summary.latencyMs = LatencySummary(p50: middle { $0.latencyMs.p50 } ?? 0, p90: middle { $0.latencyMs.p90 } ?? 0,
-                                               p99: middle { $0.latencyMs.p99 } ?? 0, max: middle { $0.latencyMs.max } ?? 0)
+            // In hundredths of a millisecond, as each round's are: the mean of two middles has more digits.
+            func latency(_ figure: (LatencySummary) -> Double) -> Double {
+                ((middle { figure($0.latencyMs) } ?? 0) * 100).rounded() / 100
+            }
+            summary.latencyMs = LatencySummary(p50: latency { $0.p50 }, p90: latency { $0.p90 }, p99: latency { $0.p99 },
+                                               max: latency { $0.max })
             for key in summary.notes.keys { summary.notes[key] = middle { $0.notes[key] } }
             for index in summary.bounds.indices {
                 let bound = { (phase: BenchPhase) in index < phase.bounds.count ? phase.bounds[index] : nil }
