@@ -18,6 +18,11 @@ public final class Connection: Sendable {
         self.channel = channel
     }
 
+    /// Reads of up to 1 MiB, where NIO's default stops at 64 KiB: chunk data arrives in megabytes, and each
+    /// read is a syscall and a trip through the pipeline (and, for a push, through an async stream and a
+    /// forwarding write). Small exchanges keep small buffers: the size follows what the reads bring.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+
     /// What a connection makes of a reply's body lines.
     public enum BodyLines: Sendable {
         /// Each is parsed into `Reply.body`.
@@ -37,6 +42,7 @@ public final class Connection: Sendable {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(timeout.milliseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: Connection.receiveBuffers)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let security {

@@ -29,6 +29,7 @@ public struct ProtocolListener: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.recvAllocator, value: GFSClient.Connection.receiveBuffers)
                 // `printf 'LS /\n' | nc -N` closes its side after the request; the replies must still go out.
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: address.host, port: address.port) { channel in
