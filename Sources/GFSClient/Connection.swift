@@ -18,10 +18,14 @@ public final class Connection: Sendable {
         self.channel = channel
     }
 
-    /// Reads of up to 1 MiB, where NIO's default stops at 64 KiB: chunk data arrives in megabytes, and each
+    /// Reads of up to 256 KiB, where NIO's default stops at 64 KiB: chunk data arrives in megabytes, and each
     /// read is a syscall and a trip through the pipeline (and, for a push, through an async stream and a
-    /// forwarding write). Small exchanges keep small buffers: the size follows what the reads bring.
-    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+    /// forwarding write). A channel keeps the buffers it read into, up to one per read of an event loop turn
+    /// (`maxMessagesPerRead`, 4), grown for good, so an idle connection may hold 1 MiB, as 16 of 64 KiB did.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 256 << 10)
+
+    /// Reads per event loop turn, on both ends: NIO's default, which with `receiveBuffers` is 1 MiB a turn.
+    static let readsPerTurn: UInt = 4
 
     /// What a connection makes of a reply's body lines.
     public enum BodyLines: Sendable {
@@ -43,6 +47,7 @@ public final class Connection: Sendable {
             .connectTimeout(.milliseconds(timeout.milliseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: Connection.receiveBuffers)
+            .channelOption(.maxMessagesPerRead, value: Connection.readsPerTurn)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let security {

@@ -28,7 +28,7 @@ public struct ProtocolListener: Sendable {
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.maxMessagesPerRead, value: GFSClient.Connection.readsPerTurn)
                 .childChannelOption(.recvAllocator, value: GFSClient.Connection.receiveBuffers)
                 // `printf 'LS /\n' | nc -N` closes its side after the request; the replies must still go out.
                 .childChannelOption(.allowRemoteHalfClosure, value: true)

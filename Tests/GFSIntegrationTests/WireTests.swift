@@ -305,6 +305,18 @@ import Testing
             #expect(lines[0].hasPrefix("OK role=chunkserver"))
             #expect(lines[0].contains("buffered=0"))
             #expect(lines[1] == "OK role=chunkserver n=\(Verb.helpReply(for: .chunkserver).body.count)")
+
+            // A connection whose read buffers grew on a payload of a megabyte still frames what follows in the
+            // same write, and still refuses an overlong line after it.
+            let grown = try RawSocket(chunkserver)
+            grown.send("PUSH id=big len=\(1 << 20)\n" + String(repeating: "x", count: 1 << 20)
+                       + "PUSH id=small len=3\nabcSTATUS\n" + String(repeating: "B", count: 70_000) + "\n")
+            let answers = grown.readLines(4)
+            #expect(answers.count == 4, "\(answers)")
+            #expect(Array(answers.prefix(2)) == ["OK", "OK"], "\(answers)")
+            #expect(answers.dropFirst(2).first?.contains("buffered=1048579") == true, "both pushes held: \(answers)")
+            #expect(answers.last == "ERR TOOLARGE line longer than 65536 bytes")
+            #expect(grown.isClosedByPeer())
         }
     }
 
