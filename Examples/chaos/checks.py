@@ -33,7 +33,11 @@ def wait_for_heal(cluster, log, started):
             log(f"fsck healthy after {seconds:.1f}s")
             return seconds, None
         time.sleep(1)
-    return None, (result.text.strip().replace("\n", " ") + " " + result.err) if result else "no answer"
+    if result is None:
+        return None, "no answer"
+    # fsck lists every file; what is wrong is in its error line and the lines not marked healthy.
+    wrong = [line for line in result.text.splitlines() if "\thealthy\t" not in line and line.count("\t") > 3]
+    return None, result.err.strip() + " " + " | ".join(wrong[:5])
 
 
 def check_records(cluster, ledger, violations, tally):

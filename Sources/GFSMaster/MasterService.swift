@@ -317,6 +317,11 @@ public actor MasterService {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
+        // Replica health is the primary's: a shadow hears of copies and deletions only in chunkservers' full
+        // reports (every minute by default), so its fsck would call a repaired cluster under-replicated.
+        if case let .shadow(primary) = role, case .fsck = request {
+            throw GFSError(.readOnly, "this master is a shadow of \(primary), and replica health is the primary's; ask \(primary)")
+        }
         if case let .shadow(primary) = role, request.isNamespaceRead { try checkCurrent(shadowOf: primary) }
         if handingOver, request.isMutation {
             throw GFSError(.unavailable, "this master is stopping and hands over to the next primary; try again")

@@ -226,6 +226,39 @@ import Testing
         #expect(listed.contains("after") && listed.contains("before-199"))
     }
 
+    /// FSCK is the primary's: a shadow learns of copies only from chunkservers' full reports (every 60 s by
+    /// default), so after a repair its own count still found the dead server's replicas missing. A client
+    /// listing the shadow first used to get that answer, and a healed cluster failed fsck for a minute.
+    @Test func fsckIsThePrimarysAnswerEvenWithTheShadowListedFirst() async throws {
+        let cluster = try ProcessCluster(name: "shadowfsck")
+        defer { cluster.stop() }
+        do {
+            _ = try cluster.startMaster(RepairEndToEndTests.master)
+            let shadow = try cluster.startShadow(port: 0, RepairEndToEndTests.master)
+            for _ in 0..<4 { try cluster.startChunkserver(["--heartbeat-interval", "200ms"]) }
+            try await cluster.waitForLiveChunkservers(4)
+            let data = testBytes(3 * 65536, seed: 12)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            let victim = try #require(cluster.chunkservers.first { !chunkFiles($0).isEmpty })
+            cluster.kill(victim)
+            let live = cluster.chunkservers.filter { $0.address != victim.address }
+            try await waitUntil("the primary to copy the dead server's replicas") {
+                try live.map { chunkFiles($0).count }.reduce(0, +) == 3 * 3 && cluster.gfs(["fsck"]).status == 0
+            }
+            let direct = try RawSocket(shadow.address)
+            direct.send("FSCK /\n")
+            let refusal = direct.readLines(1).first ?? ""
+            #expect(refusal.hasPrefix("ERR READONLY") && refusal.contains(cluster.masterAddress), "\(refusal)")
+            let checked = try ProcessCluster.run(ProcessCluster.binary,
+                                                 ["fsck", "--master", "\(shadow.address),\(cluster.masterAddress)"])
+            #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+            #expect(try ProcessCluster.run(ProcessCluster.binary, ["cat", "/f", "--master", shadow.address]).output == data)
+        } catch {
+            print(cluster.logs())
+            throw error
+        }
+    }
+
     /// A shadow serves reads while following; restarted after falling behind past the primary's checkpoints,
     /// it fetches a checkpoint and catches up from there.
     @Test func shadowServesReadsAndCatchesUpAfterARestart() async throws {

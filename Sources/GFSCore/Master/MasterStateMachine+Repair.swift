@@ -330,7 +330,9 @@ extension MasterStateMachine {
     }
 
     /// The outcome of a copy: on success the target holds a replica at the version copied, which counts if
-    /// the chunk is still at that version; otherwise the target is told to delete it.
+    /// the chunk is still at that version and unleased, is kept as stale if the version moved on, and is
+    /// deleted otherwise. A failed copy counts for nothing: whatever the target kept of it is judged by its
+    /// next chunk report, like any replica the master does not know.
     public mutating func cloneFinished(_ order: CloneOrder, succeeded: Bool) {
         clonesInFlight[order] = nil
         guard succeeded else {
