@@ -195,7 +195,7 @@ def run(args):
         heal, why = checks.wait_for_heal(cluster, log, restored_at)
         tally.heal, tally.heal_checked = heal, True
         if heal is None:
-            violations.add("heal", f"did not heal: gfs fsck still unhealthy after {HEAL_DEADLINE:.0f}s ({why.strip()[:300]})")
+            violations.add("heal", f"did not heal: gfs fsck still unhealthy after {HEAL_DEADLINE:.0f}s ({why.strip()[:1200]})")
         checks.check_records(cluster, ledger, violations, tally)
         checks.check_files(cluster, args.seed, ledger, violations, tally)
         checks.check_removed(cluster, ledger, violations, tally)

@@ -35,9 +35,9 @@ def wait_for_heal(cluster, log, started):
         time.sleep(1)
     if result is None:
         return None, "no answer"
-    # fsck lists every file; what is wrong is in its error line and the lines not marked healthy.
-    wrong = [line for line in result.text.splitlines() if "\thealthy\t" not in line and line.count("\t") > 3]
-    return None, result.err.strip() + " " + " | ".join(wrong[:5])
+    # What is wrong is in fsck's error line and its chunk lines not marked healthy (which name the servers).
+    wrong = [line for line in result.text.splitlines() if line.startswith("chunk\t") and "\thealthy\t" not in line]
+    return None, result.why() + " " + " | ".join(wrong[:5])
 
 
 def check_records(cluster, ledger, violations, tally):

@@ -317,10 +317,13 @@ public actor MasterService {
         if case let .shadow(primary) = role, request.isMutation {
             throw GFSError(.readOnly, "this master is a shadow of \(primary); send writes there")
         }
-        // Replica health is the primary's: a shadow hears of copies and deletions only in chunkservers' full
-        // reports (every minute by default), so its fsck would call a repaired cluster under-replicated.
+        // Replica health is the primary's: a shadow knows replicas only from chunkservers' reports (one every
+        // few heartbeats), and nothing of the primary's copies under way, catch-ups of replicas behind by
+        // unused versions, or cleared corrupt marks, so its count can be wrong either way, and for longer
+        // than a report's lag.
         if case let .shadow(primary) = role, case .fsck = request {
-            throw GFSError(.readOnly, "this master is a shadow of \(primary), and replica health is the primary's; ask \(primary)")
+            let ask = follower == nil ? "another master: this one follows no primary yet" : "\(primary)"
+            throw GFSError(.readOnly, "this master is a shadow, and replica health is the primary's; ask \(ask)")
         }
         if case let .shadow(primary) = role, request.isNamespaceRead { try checkCurrent(shadowOf: primary) }
         if handingOver, request.isMutation {
