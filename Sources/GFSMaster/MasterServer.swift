@@ -119,7 +119,8 @@ public struct MasterServer: Sendable {
         let live = metrics.gauge("gfs_live_chunkservers", help: "Chunkservers the master counts as live.")
         let sequence = metrics.gauge("gfs_log_sequence", help: "The last durable operation log record.")
         let health = ["healthy", "under_replicated", "missing", "stale_only"].map {
-            ($0, metrics.gauge("gfs_chunks", help: "Chunks by health, as fsck counts them.", labels: [("health", $0)]))
+            ($0, metrics.gauge("gfs_chunks", help: "Chunks by health, as fsck counts them (on the primary; a shadow counts none).",
+                               labels: [("health", $0)]))
         }
         let server = try await StatusServer.start(address, report: {
             await service.report(address: advertised, operationsPerSecond: metrics.operationsPerSecond)

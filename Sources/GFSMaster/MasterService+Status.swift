@@ -43,7 +43,10 @@ extension MasterService {
     public func report(address: ServerID, operationsPerSecond: Double) async -> MasterReport {
         noteServerChanges()
         let now = ContinuousClock.now
-        if healthCache.map({ now - $0.at > .seconds(3) }) ?? true {
+        // A shadow knows replicas only from chunkservers' reports, so it counts no health (as it answers no FSCK).
+        if case .shadow = role {
+            healthCache = (now, .shadow)
+        } else if healthCache.map({ now - $0.at > .seconds(3) || $0.health == .shadow }) ?? true {
             let count = healthCount ?? {
                 let copy = state
                 let task = Task.detached { MasterReport.Health((try? copy.fsck(.root) { _, _, _ in }) ?? FsckSummary()) }

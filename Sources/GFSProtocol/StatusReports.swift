@@ -7,10 +7,18 @@ public struct MasterReport: Codable, Sendable, Equatable {
     public struct Health: Codable, Sendable, Equatable {
         public var files = 0, directories = 0, bytes: Int64 = 0
         public var chunks = 0, healthy = 0, underReplicated = 0, missing = 0, staleOnly = 0, stale = 0, corrupt = 0
-        /// `healthy` when no chunk is short of its goal, else `degraded`.
+        /// `healthy` when no chunk is short of its goal, else `degraded`; `shadow` on a shadow master, which
+        /// counts nothing: replica health is the primary's, as for `FSCK`.
         public var status = "healthy"
 
         public init() {}
+
+        /// What a shadow reports.
+        public static var shadow: Health {
+            var health = Health()
+            health.status = "shadow"
+            return health
+        }
 
         /// The counts of an fsck summary.
         public init(_ summary: FsckSummary) {

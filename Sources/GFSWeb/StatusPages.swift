@@ -8,13 +8,17 @@ public enum StatusPages {
         let health = report.health
         var page = head(title: "gfs master \(report.address)")
         page += "<h1>gfs master <code>\(escape(report.address))</code> <span class=\"\(health.status)\" id=\"cluster-status\">\(health.status)</span></h1>\n"
-        page += "<h2>Health</h2>\n" + table(id: "health", [
-            ["files", "\(health.files)"], ["directories", "\(health.directories)"],
-            ["bytes", ByteCount.format(health.bytes)], ["chunks", "\(health.chunks)"],
-            ["healthy", "\(health.healthy)"], ["under-replicated", "\(health.underReplicated)"],
-            ["missing", "\(health.missing)"], ["stale only", "\(health.staleOnly)"],
-            ["stale replicas", "\(health.stale)"], ["corrupt replicas", "\(health.corrupt)"],
-        ])
+        if health == .shadow {
+            page += "<h2>Health</h2>\n<p id=\"health\">Counted by the primary: a shadow knows replicas only from chunkservers' reports.</p>\n"
+        } else {
+            page += "<h2>Health</h2>\n" + table(id: "health", [
+                ["files", "\(health.files)"], ["directories", "\(health.directories)"],
+                ["bytes", ByteCount.format(health.bytes)], ["chunks", "\(health.chunks)"],
+                ["healthy", "\(health.healthy)"], ["under-replicated", "\(health.underReplicated)"],
+                ["missing", "\(health.missing)"], ["stale only", "\(health.staleOnly)"],
+                ["stale replicas", "\(health.stale)"], ["corrupt replicas", "\(health.corrupt)"],
+            ])
+        }
         page += "<h2>Master</h2>\n" + table(id: "master", [
             ["role", report.role], ["epoch", "\(report.epoch)"], ["log sequence", "\(report.logSequence)"],
             ["checkpoint age", report.checkpointAgeSeconds.map { seconds($0) } ?? "none yet"],

@@ -229,13 +229,14 @@ import Testing
     /// FSCK is the primary's: a shadow knows replicas only from chunkservers' reports, and nothing of the
     /// primary's copies, so right after a repair its own count still found the dead server's replicas missing
     /// (under=2 of 3 chunks, when this test was written). A client listing the shadow first got that answer.
-    /// A client given only the shadow is told whom to ask.
-    @Test func fsckIsThePrimarysAnswerEvenWithTheShadowListedFirst() async throws {
+    /// A client given only the shadow is told whom to ask, and the shadow's status page counts no health.
+    @Test func replicaHealthIsThePrimarysAnswerEvenWithTheShadowListedFirst() async throws {
         let cluster = try ProcessCluster(name: "shadowfsck")
         defer { cluster.stop() }
         do {
-            _ = try cluster.startMaster(RepairEndToEndTests.master)
-            let shadow = try cluster.startShadow(port: 0, RepairEndToEndTests.master)
+            let http = ["--http", "127.0.0.1:0"]
+            let primary = try cluster.startMaster(RepairEndToEndTests.master + http)
+            let shadow = try cluster.startShadow(port: 0, RepairEndToEndTests.master + http)
             for _ in 0..<4 { try cluster.startChunkserver(["--heartbeat-interval", "200ms"]) }
             try await cluster.waitForLiveChunkservers(4)
             let data = testBytes(3 * 65536, seed: 12)
@@ -257,6 +258,9 @@ import Testing
             #expect(alone.status == 3 && alone.stderr.contains("replica health is the primary's; ask \(cluster.masterAddress)"),
                     "\(alone.stderr)")
             #expect(try ProcessCluster.run(ProcessCluster.binary, ["cat", "/f", "--master", shadow.address]).output == data)
+            #expect(try StatusPageTests.report(StatusPageTests.page(of: shadow)).health == .shadow)
+            let counted = try StatusPageTests.report(StatusPageTests.page(of: primary)).health
+            #expect(counted.status == "healthy" && counted.chunks == 3, "\(counted)")
         } catch {
             print(cluster.logs())
             throw error
