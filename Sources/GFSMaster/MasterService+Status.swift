@@ -39,7 +39,7 @@ extension MasterService {
 
     /// The report `/status.json` serves. Health is counted as `gfs fsck /` counts it, at most once every few
     /// seconds, and off the actor on a copy of the state (persistent trees: the copy is free), so a walk of a
-    /// large namespace never holds up requests.
+    /// large namespace never holds up requests. A shadow counts none (`Health.shadow`).
     public func report(address: ServerID, operationsPerSecond: Double) async -> MasterReport {
         noteServerChanges()
         let now = ContinuousClock.now

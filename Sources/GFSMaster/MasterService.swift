@@ -387,9 +387,11 @@ public actor MasterService {
             state.replicaCorrupt(handle, on: server)
         case .status:
             let summaries = state.serverSummaries()
+            // Replica health is the primary's to count, as for FSCK.
+            let under = role == .primary ? state.underReplicatedCount : nil
             return MasterStatus(role: role, sequence: log.durable, chunkSize: state.configuration.chunkSize,
                                 entries: state.namespace.count, chunks: state.chunks.count, leases: state.activeLeaseCount,
-                                servers: summaries.filter(\.alive).count, underReplicated: state.underReplicatedCount,
+                                servers: summaries.filter(\.alive).count, underReplicated: under,
                                 copies: state.clonesUnderWay.count, summaries: summaries, http: statusAddress).reply
         case .help:
             return Verb.helpReply(for: .master)

@@ -118,7 +118,8 @@ public struct MasterStatus: ReplyMessage, Equatable {
     public var leases: Int
     /// Live chunkservers.
     public var servers: Int
-    public var underReplicated: Int
+    /// Chunks below their goal; nil from a shadow, which counts no replica health (as it answers no FSCK).
+    public var underReplicated: Int?
     /// Re-replication copies under way.
     public var copies: Int
     public var summaries: [ServerSummary]
@@ -126,7 +127,7 @@ public struct MasterStatus: ReplyMessage, Equatable {
     public var http: ServerID?
 
     public init(role: MasterRole, sequence: UInt64, chunkSize: Int64, entries: Int, chunks: Int, leases: Int,
-                servers: Int, underReplicated: Int, copies: Int, summaries: [ServerSummary], http: ServerID? = nil) {
+                servers: Int, underReplicated: Int?, copies: Int, summaries: [ServerSummary], http: ServerID? = nil) {
         self.http = http
         self.role = role
         self.sequence = sequence
@@ -142,10 +143,15 @@ public struct MasterStatus: ReplyMessage, Equatable {
 
     /// The counters as `gfs status` prints them, in wire order.
     public var counters: [Line.Field] {
-        [.init("role", role.description), .init("sequence", String(sequence)), .init("chunksize", String(chunkSize)),
-         .init("entries", String(entries)), .init("chunks", String(chunks)), .init("leases", String(leases)),
-         .init("servers", String(servers)), .init("under_replicated", String(underReplicated)),
-         .init("copies", String(copies))] + (http.map { [.init("http", $0.description)] } ?? [])
+        var fields: [Line.Field] = [
+            .init("role", role.description), .init("sequence", String(sequence)), .init("chunksize", String(chunkSize)),
+            .init("entries", String(entries)), .init("chunks", String(chunks)), .init("leases", String(leases)),
+            .init("servers", String(servers)),
+        ]
+        if let underReplicated { fields.append(.init("under_replicated", String(underReplicated))) }
+        fields.append(.init("copies", String(copies)))
+        if let http { fields.append(.init("http", http.description)) }
+        return fields
     }
 
     public var reply: Reply { .ok(counters, body: summaries.map(\.line)) }
@@ -158,7 +164,7 @@ public struct MasterStatus: ReplyMessage, Equatable {
         self.init(role: try MasterRole(try line.require("role")), sequence: UInt64(try line.requireInteger("sequence")),
                   chunkSize: try line.requireInteger("chunksize", in: 1...Int64.max), entries: try count("entries"),
                   chunks: try count("chunks"), leases: try count("leases"), servers: try count("servers"),
-                  underReplicated: try count("under_replicated"), copies: try count("copies"), summaries: summaries,
+                  underReplicated: line["under_replicated"] == nil ? nil : try count("under_replicated"), copies: try count("copies"), summaries: summaries,
                   http: line["http"].flatMap { ServerID($0) })
     }
 }

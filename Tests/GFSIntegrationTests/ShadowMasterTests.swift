@@ -41,7 +41,7 @@ import Testing
         defer { cluster.stop() }
         do {
             _ = try cluster.startMaster(Self.flags + ["--log-replicas", "127.0.0.1:\(shadowPort)"])
-            let shadow = try cluster.startShadow(port: shadowPort, Self.flags)
+            let shadow = try cluster.startShadow(port: shadowPort, Self.flags + ["--http", "127.0.0.1:0"])
             for _ in 0..<3 { try cluster.startChunkserver() }
             try await cluster.waitForLiveChunkservers(3)
             let data = testBytes(120_000, seed: 8)
@@ -60,8 +60,13 @@ import Testing
             #expect(readOnly.status == 3)
             #expect(readOnly.stderr.hasPrefix("gfs: this master is a shadow of \(primary.address); send writes there (still so"),
                     "\(readOnly.stderr)")
+            let page = try StatusPageTests.page(of: shadow)
+            #expect(try StatusPageTests.report(page).health == .shadow)
             let promote = try ProcessCluster.run(ProcessCluster.binary, ["promote", "--master", shadow.address])
             #expect(promote.status == 0, "\(promote.stderr)")
+            // Promoted, it counts replica health again.
+            let counted = try StatusPageTests.report(page).health
+            #expect(counted.status != "shadow" && counted.chunks == 2, "\(counted)")
 
             let listed = try ProcessCluster.run(ProcessCluster.binary, ["ls", "/storm", "--master", shadow.address])
             let present = Set(listed.stdout.split(separator: "\n").map { "/storm/" + $0 })
@@ -258,9 +263,18 @@ import Testing
             #expect(alone.status == 3 && alone.stderr.contains("replica health is the primary's; ask \(cluster.masterAddress)"),
                     "\(alone.stderr)")
             #expect(try ProcessCluster.run(ProcessCluster.binary, ["cat", "/f", "--master", shadow.address]).output == data)
-            #expect(try StatusPageTests.report(StatusPageTests.page(of: shadow)).health == .shadow)
+            let shadowPage = try StatusPageTests.page(of: shadow)
+            #expect(try StatusPageTests.report(shadowPage).health == .shadow)
+            #expect(try String(decoding: StatusPageTests.fetch(shadowPage), as: UTF8.self).contains("Counted by the primary"))
             let counted = try StatusPageTests.report(StatusPageTests.page(of: primary)).health
             #expect(counted.status == "healthy" && counted.chunks == 3, "\(counted)")
+            // STATUS leaves the count out on the shadow, and gives it on the primary.
+            func status(_ server: ProcessCluster.Server) throws -> [String: String] {
+                let socket = try RawSocket(server.address)
+                socket.send("STATUS\n")
+                return ProcessCluster.fields(socket.readLines(1).first ?? "")
+            }
+            #expect(try status(shadow)["under_replicated"] == nil && status(primary)["under_replicated"] == "0")
         } catch {
             print(cluster.logs())
             throw error

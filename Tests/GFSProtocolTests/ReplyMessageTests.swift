@@ -44,6 +44,8 @@ import Testing
                                    state: "alive", silentMilliseconds: 12)
         try Self.roundTrip(MasterStatus(role: .primary, sequence: 99, chunkSize: 1 << 26, entries: 5, chunks: 6, leases: 1,
                                         servers: 1, underReplicated: 2, copies: 0, summaries: [server]))
+        try Self.roundTrip(MasterStatus(role: .shadow(of: Self.b), sequence: 99, chunkSize: 1 << 26, entries: 5, chunks: 6,
+                                        leases: 0, servers: 1, underReplicated: nil, copies: 0, summaries: [server]))
         try Self.roundTrip(RemoveReply(purged: 0))
         try Self.roundTrip(RemoveReply(purged: 3))
         try Self.roundTrip(PromoteReply(role: .primary, sequence: 41))
