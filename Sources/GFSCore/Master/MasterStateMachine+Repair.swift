@@ -237,8 +237,10 @@ extension MasterStateMachine {
         // A server holding only a stale replica may take the copy (it replaces the stale one), unless it just
         // failed to take a version of this chunk.
         let current = info.replicas.filter { $0.value >= info.version }.keys
+        // Nor a server yet to be told to delete this chunk: the DELETE would take the new copy too.
         let holders = Set(current).union(clonesInFlight.keys.filter { $0.handle == handle }.map(\.target))
             .union(grantFailures[handle]?.keys.filter { failedRecently($0, handle) } ?? [])
+            .union(pendingDeletes.filter { $0.value.contains(handle) }.keys)
         let chosen = target ?? ChunkPlacement.choose(1, from: placementCandidates().filter { busy[$0.server, default: 0] < limit },
                                                      excluding: holders, using: &random).first
         guard let chosen, !holders.contains(chosen) else { return nil }

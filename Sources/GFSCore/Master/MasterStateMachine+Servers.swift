@@ -84,11 +84,16 @@ extension MasterStateMachine {
             }
         }
         var deletions: [ChunkHandle] = []
+        let deleting = pendingDeletes[server] ?? []
         for (handle, version) in held {
             guard let info = chunks[handle] else {
                 if !isInFlight(handle) { deletions.append(handle) }
                 continue
             }
+            // Told to delete it, and not yet told: a report sent before the DELETE still lists the replica.
+            // Counted again, the next pass would remove another replica as surplus, and the chunk would be
+            // left below its goal once both deletions land.
+            if deleting.contains(handle) { continue }
             let recorded = info.replicas[server]
             if version < info.version {
                 // A report taken before a grant and read after it must not undo the confirmation.
