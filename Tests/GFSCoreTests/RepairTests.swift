@@ -356,6 +356,36 @@ import Testing
         #expect(master.health(handle).live == kept)
     }
 
+    /// A server a copy is going to keeps its stale replica until the copy is done: deleting it then would
+    /// take the new copy too, once the DELETE lands after it, while the master counts the copy live.
+    @Test func aCopyTargetsStaleReplicaIsNotDeletedUnderIt() throws {
+        register(1...3)
+        let handle = try file("/f", chunks: 1, on: [1, 2], replication: 2)[0]
+        // Servers 1 and 2 hold more chunks, so a surplus removal would pick one of them rather than 3.
+        _ = try file("/g", chunks: 2, on: [1, 2], replication: 2)
+        _ = master.register(Self.server(3), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: 0, length: 0)])
+        // Server 2 falls silent: the copy to the goal can only go to server 3, which holds the stale replica.
+        clock.advance(by: .seconds(11))
+        try beat([1, 3])
+        let order = try #require(master.planReplication().first)
+        #expect(order.handle == handle && order.target == Self.server(3))
+        // Server 2 comes back before the copy is done: two current replicas meet the goal again.
+        let version = master.check(index: 0, handle: handle).version
+        _ = master.register(Self.server(2), rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: version, length: 0)])
+        _ = master.planReplication()
+        master.cloneFinished(order, succeeded: true)
+        _ = master.planReplication()
+        var deleting: Set<ServerID> = []
+        for port in 1...3 where try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []).deletions.contains(handle) {
+            deleting.insert(Self.server(port))
+        }
+        let counted = Set(master.health(handle).live)
+        #expect(counted.isDisjoint(with: deleting), "counted \(counted), deleting \(deleting)")
+        #expect(counted.count >= 2)
+    }
+
     /// A chunkserver whose disk is full gets no new replicas, neither for new chunks nor for copies.
     @Test func fullDisksAreAvoided() throws {
         register(1...3)

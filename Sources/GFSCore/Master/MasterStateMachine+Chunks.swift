@@ -282,7 +282,10 @@ extension MasterStateMachine {
             apply(bump)
             mutation = bump
         }
-        for server in confirmed { chunks[handle]?.replicas[server] = version }
+        // A replica deleted while the grant was out (its DELETE still to go) is not counted back.
+        for server in confirmed where pendingDeletes[server]?.contains(handle) != true {
+            chunks[handle]?.replicas[server] = version
+        }
         replicasChangedAt[handle] = clock.now
         return mutation
     }

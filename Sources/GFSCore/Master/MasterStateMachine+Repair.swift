@@ -171,8 +171,9 @@ extension MasterStateMachine {
             // The whole fence, not `isFenced`: a copy moves no version, and would miss an old primary's appends.
             let leased = fenced || leases.current(handle, at: now) != nil
             // Never the last copy: a stale replica goes only once the goal is met by current ones (GFS §4.5).
+            // Nor a stale replica a copy is going to: its DELETE could land after the copy and take it.
             if health.live.count >= info.goal {
-                for stale in health.stale {
+                for stale in health.stale where !health.copying.contains(stale.server) {
                     chunks[handle]?.replicas[stale.server] = nil
                     pendingDeletes[stale.server, default: []].insert(handle)
                 }
@@ -345,6 +346,8 @@ extension MasterStateMachine {
             pendingDeletes[order.target, default: []].insert(order.handle)
             return
         }
+        // A DELETE of this chunk still to go to the target would take the copy: it counts for nothing.
+        guard pendingDeletes[order.target]?.contains(order.handle) != true else { return }
         guard info.version == order.version else {
             // The version moved on during the copy: the target holds an older version, stale like any other
             // (kept while current replicas are short, never the last copy).
