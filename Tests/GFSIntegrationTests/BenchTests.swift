@@ -81,6 +81,10 @@ import Testing
         #expect(summary["ratio"] as? Double == (try middle(rounds.compactMap { $0["ratio"] as? Double })))
         let boundRates = rounds.compactMap { (($0["bounds"] as? [[String: Any]])?.first?["rate"]) as? Double }
         #expect((summary["bounds"] as? [[String: Any]])?.first?["rate"] as? Double == (try middle(boundRates)))
+        // A local round waits for the last round's replicas to be deleted, rather than paying for their deletes.
+        let waits = rounds.map { ($0["notes"] as? [String: Double])?["deletes_waited_seconds"] }
+        #expect(waits[0] != nil && waits[1] != nil && waits[2] == nil, "\(waits)")
+        #expect(!result.stderr.contains("still on disk"), "\(result.stderr)")
 
         let human = try ProcessCluster.run(ProcessCluster.binary, ["bench", "append", "--local", "--rounds", "2",
                                                                     "--size", "64K", "--record-size", "1K"], limit: 180)

@@ -64,6 +64,24 @@ struct LocalCluster {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    /// Replicas on the chunkservers' disks: their `.chunk` files.
+    func replicaFiles() -> Int {
+        guard let walk = FileManager.default.enumerator(atPath: folder.path) else { return 0 }
+        var count = 0
+        for case let path as String in walk where path.hasSuffix(".chunk") { count += 1 }
+        return count
+    }
+
+    /// Waits up to `deadline` for the chunkservers to hold no replica; the count still held then.
+    func waitUntilNoReplicas(within deadline: Duration = .seconds(60)) async -> Int {
+        let end = ContinuousClock.now + deadline
+        while case let left = replicaFiles(), left > 0 {
+            guard ContinuousClock.now < end else { return left }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return 0
+    }
+
     /// The resident set of a process (a pid, or `self`), from /proc.
     static func residentBytes(of process: String) -> Int64? {
         guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
