@@ -140,7 +140,8 @@ struct Bench: AsyncParsableCommand {
             let start = ContinuousClock.now
             let left = await cluster.waitUntilNoReplicas()
             if left > 0 {
-                StandardStreams.error("gfs bench: \(left) replicas of round \(round) still on disk after 60 s; round \(round + 1) shares the disk with their deletion")
+                StandardStreams.error("gfs bench: \(left) replicas of round \(round) still on disk after 60 s; "
+                                      + "round \(round + 1) shares the disk with their deletion")
             }
             let waited = (ContinuousClock.now - start) / .seconds(1)
             for index in phases.indices { phases[index].notes["deletes_waited_seconds"] = (waited * 100).rounded() / 100 }

@@ -10,8 +10,8 @@ struct Status: AsyncParsableCommand {
         discussion: """
             Chunkserver lines are tab-separated: address, state (alive, dead, draining, or resting: stopped for a \
             restart and within its grace), chunks, free bytes, capacity bytes, rack, seconds since its last \
-            heartbeat. The counters include under_replicated chunks (from the primary only) and re-replication copies under way. \
-            Aligned at a terminal; -h prints byte counts in K, M, G ….
+            heartbeat. The counters include under_replicated chunks (from the primary only) and re-replication \
+            copies under way. Aligned at a terminal; -h prints byte counts in K, M, G ….
             """,
         helpNames: .long)
 

@@ -161,10 +161,12 @@ public struct MasterStatus: ReplyMessage, Equatable {
         func count(_ key: String) throws(GFSError) -> Int { Int(try line.requireInteger(key, in: 0...Int64(Int32.max))) }
         var summaries: [ServerSummary] = []
         for body in reply.body { summaries.append(try ServerSummary(body)) }
+        // A shadow leaves it out.
+        let underReplicated = line["under_replicated"] == nil ? nil : try count("under_replicated")
         self.init(role: try MasterRole(try line.require("role")), sequence: UInt64(try line.requireInteger("sequence")),
                   chunkSize: try line.requireInteger("chunksize", in: 1...Int64.max), entries: try count("entries"),
                   chunks: try count("chunks"), leases: try count("leases"), servers: try count("servers"),
-                  underReplicated: line["under_replicated"] == nil ? nil : try count("under_replicated"), copies: try count("copies"), summaries: summaries,
+                  underReplicated: underReplicated, copies: try count("copies"), summaries: summaries,
                   http: line["http"].flatMap { ServerID($0) })
     }
 }
