@@ -1,7 +1,8 @@
 import GFSCore
 
 /// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced,
-/// master crashes (it restarts from its log, or the shadow's log is promoted in its place), shadow crashes, a
+/// master crashes (it restarts from its log, or the shadow's log is promoted in its place), up to half aimed
+/// at the moment a primary took a new version, with that primary, shadow crashes, a
 /// chunkserver cut off from the master (its clients and peers
 /// still reach it), one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
 /// and spells of a full disk. At most two chunkservers are down at once, and only the bad disk loses data
@@ -14,8 +15,8 @@ struct FaultInjector {
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
-    /// Faults planned, by kind: crash, mcrash (the master), mstall (its log disk), isolate, cut, noise, flip,
-    /// full.
+    /// Faults planned, by kind: crash, mcrash (the master), aimed (the master and a primary, at a grant),
+    /// mstall (its log disk), isolate, cut, noise, flip, full.
     private(set) var kinds: [String: Int] = [:]
 
     init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, shadow: SimulatedShadow?,
@@ -32,6 +33,8 @@ struct FaultInjector {
         var at: Int64 = 0
         var downUntil: [Int64] = Array(repeating: 0, count: chunkservers.count)
         var masterUpAt: Int64 = 0
+        /// Until when an aimed master crash may have a chunkserver down with it.
+        var aimedUntil: Int64 = 0
         let second: Int64 = 1_000_000_000
         let bad = chunkservers[Int(scheduler.draw(0...Int64(chunkservers.count - 1)))]
         while true {
@@ -72,28 +75,48 @@ struct FaultInjector {
             case 10:
                 guard at > masterUpAt else { continue }
                 let down = length / 4
-                masterUpAt = at + down + 10 * second
+                // Half the time the crash is aimed, when a chunkserver may go down with it: at the first moment
+                // within `length` that a primary took a new version and its secondaries were not yet told, and
+                // that primary crashes too, for longer than a lease (a rack losing power).
+                let aimed = downUntil.filter({ $0 > at }).count < 2 && scheduler.chance(0.5)
+                let primaryDown = scheduler.draw(15 * second...30 * second)
+                if aimed { aimedUntil = min(end, at + length + primaryDown) + 2 * second }
+                masterUpAt = at + (aimed ? length : 0) + down + 10 * second
                 // Half the time the shadow is promoted in its place (when it is up), as `gfs promote` does.
                 let promotes = shadow != nil && scheduler.chance(0.5)
-                kinds[promotes ? "promote" : "mcrash", default: 0] += 1
+                kinds[aimed ? "aimed" : promotes ? "promote" : "mcrash", default: 0] += 1
                 let shadow = self.shadow
-                scheduler.after(at - scheduler.now) {
+                let crash = {
                     log { "crash the master for \(down / 1_000_000) ms" }
                     master.crash()
-                }
-                scheduler.after(min(end, at + down) - scheduler.now) {
-                    guard !master.isUp else { return }
-                    if promotes, let shadow, shadow.isUp {
-                        log { "promote the shadow (its log ends at \(shadow.log.count), the old primary's at \(master.log.count))" }
-                        master.promote(from: shadow.log)
-                    } else {
-                        log { "restart the master" }
-                        master.restart()
+                    scheduler.after(min(end, scheduler.now + down) - scheduler.now) {
+                        guard !master.isUp else { return }
+                        if promotes, let shadow, shadow.isUp {
+                            log { "promote the shadow (its log ends at \(shadow.log.count), the old primary's at \(master.log.count))" }
+                            master.promote(from: shadow.log)
+                        } else {
+                            log { "restart the master" }
+                            master.restart()
+                        }
                     }
                 }
+                guard aimed else {
+                    scheduler.after(at - scheduler.now) { crash() }
+                    continue
+                }
+                scheduler.after(at - scheduler.now) {
+                    master.afterPrimaryConfirmed = { primary in
+                        guard master.isUp, let server = chunkservers.first(where: { $0.address == primary }), server.isUp else { return }
+                        log { "aimed: \(primary) took a new version its secondaries have not heard of" }
+                        crash()
+                        Self.crash(server, named: "\(primary)", at: scheduler.now, until: min(end, scheduler.now + primaryDown),
+                                   scheduler: scheduler, log: log)
+                    }
+                }
+                scheduler.after(min(end, at + length) - scheduler.now) { master.afterPrimaryConfirmed = nil }
             case 0...3:
                 let busy = downUntil.enumerated().filter { $0.element > at }.map(\.offset)
-                guard busy.count < 2, !busy.contains(index) else { continue }
+                guard busy.count + (aimedUntil > at ? 1 : 0) < 2, !busy.contains(index) else { continue }
                 downUntil[index] = min(end, at + length) + 2 * second
                 kinds["crash", default: 0] += 1
                 Self.crash(server, named: "\(server.address)", at: at, until: min(end, at + length), scheduler: scheduler, log: log)

@@ -39,6 +39,10 @@ final class SimulatedMaster: Role {
     private var nextTail = 0
     private var replicaWaiters: [ReplicaWaiter] = []
     let replicaTimeout: Int64 = 10_000_000_000  // gfs master's default
+    /// Run once, the moment a primary confirms a new version and before the secondaries are told: the fault
+    /// schedule's aimed crash of the master and that primary, where a version the log did not hold yet would
+    /// be on one replica alone (simulation seed 139).
+    var afterPrimaryConfirmed: ((ServerID) -> Void)?
     /// Fixed defects put back on purpose (only the test that shows the simulation finds them sets any).
     let defects: Set<Simulation.Defect>
 
@@ -368,6 +372,11 @@ final class SimulatedMaster: Role {
                 let primaryGrant = ChunkRequest.grant(handle, version: version, leaseMilliseconds: left.milliseconds,
                                                       create: false, secondaries: secondaries)
                 grants(primaryGrant, to: [primary]) { [self] confirmedPrimary, unreached in
+                    if !confirmedPrimary.isEmpty, let aimed = afterPrimaryConfirmed {
+                        afterPrimaryConfirmed = nil
+                        aimed(primary)
+                        guard isUp else { return }
+                    }
                     let plain = ChunkRequest.grant(handle, version: version, leaseMilliseconds: nil, create: false, secondaries: [])
                     grants(plain, to: secondaries) { [self] others, _ in
                         let waiting = pendingLeases.removeValue(forKey: handle) ?? []

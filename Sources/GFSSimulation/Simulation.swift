@@ -54,7 +54,7 @@ public struct Simulation {
         public var digest: UInt64
         public var steps: Int
         public var faults: Int
-        /// Faults by kind (crash, mcrash, isolate, cut, noise, flip, full).
+        /// Faults by kind (crash, mcrash, aimed, isolate, cut, noise, flip, full).
         public var faultKinds: [String: Int]
         public var appended: Int
         public var failedAppends: Int
@@ -73,7 +73,7 @@ public struct Simulation {
         /// One line, as `make sim` prints it.
         public var summary: String {
             "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
-                + ["crash", "mcrash", "promote", "mstall", "scrash", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
+                + ["crash", "mcrash", "aimed", "promote", "mstall", "scrash", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
                 + ") appended=\(appended) "
                 + "failed_appends=\(failedAppends) names=\(names) writes=\(writes) snapshots=\(snapshots) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
