@@ -1,10 +1,10 @@
 import GFSCore
 
-/// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced,
-/// master crashes (it restarts from its log, or the shadow's log is promoted in its place), up to half aimed
-/// at the moment a primary took a new version, with that primary, shadow crashes, a
-/// chunkserver cut off from the master (its clients and peers
-/// still reach it), one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
+/// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced;
+/// master crashes (it restarts from its log, or the shadow's log is promoted in its place), up to half of them
+/// aimed at the moment a primary takes a new version, taking that primary down too, and some while its log
+/// disk stalls; shadow crashes; a chunkserver cut off from the master (its clients and peers still reach it);
+/// one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
 /// and spells of a full disk. At most two chunkservers are down at once, and only the bad disk loses data
 /// for good, so every chunk's data stays on disk somewhere.
 struct FaultInjector {
@@ -15,8 +15,9 @@ struct FaultInjector {
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
-    /// Faults planned, by kind: crash, mcrash (the master), aimed (the master and a primary, at a grant),
-    /// mstall (its log disk), isolate, cut, noise, flip, full.
+    /// Faults planned, by kind: crash, mcrash (the master), promote (a master crash the shadow replaces it in),
+    /// grantcrash (the master and a primary, at a grant), mstall (its log disk), mstallcrash (a stall the master
+    /// dies in), scrash (the shadow), isolate, cut, noise, flip, full.
     private(set) var kinds: [String: Int] = [:]
 
     init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, shadow: SimulatedShadow?,
@@ -55,11 +56,22 @@ struct FaultInjector {
                 kinds["scrash", default: 0] += 1
                 Self.crash(shadow, named: "the shadow", at: at, until: min(end, at + length), scheduler: scheduler, log: log)
             case 14:
-                kinds["mstall", default: 0] += 1
+                // Half the time (when it may) the master dies before its disk comes back: nothing it answered from
+                // state its log did not hold yet may outlive it (seeds 9 and 15, a CREATE retried during the stall
+                // told EXISTS).
+                let dies = at > masterUpAt && scheduler.chance(0.5)
+                let diesAt = at + scheduler.draw(length / 2...length)
+                let down = scheduler.draw(1 * second...5 * second)
+                let promotes = shadow != nil && scheduler.chance(0.5)
+                kinds[dies ? "mstallcrash" : "mstall", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
                     log { "the master's log disk stalls for \(length / 1_000_000) ms" }
                     master.stalledUntil = scheduler.now + length
                 }
+                guard dies else { continue }
+                masterUpAt = diesAt + down + 10 * second
+                let crash = Self.masterCrash(master, down: down, promotes: promotes ? shadow : nil, end: end, scheduler: scheduler, log: log)
+                scheduler.after(min(end, diesAt) - scheduler.now) { if master.isUp { crash() } }
             case 11...12:
                 kinds["flip", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
@@ -78,28 +90,15 @@ struct FaultInjector {
                 // Half the time the crash is aimed, when a chunkserver may go down with it: at the first moment
                 // within `length` that a primary took a new version and its secondaries were not yet told, and
                 // that primary crashes too, for longer than a lease (a rack losing power).
-                let aimed = downUntil.filter({ $0 > at }).count < 2 && scheduler.chance(0.5)
+                // One aimed crash at a time, so its primary and two others are never down at once.
+                let aimed = aimedUntil <= at && downUntil.filter({ $0 > at }).count < 2 && scheduler.chance(0.5)
                 let primaryDown = scheduler.draw(15 * second...30 * second)
                 if aimed { aimedUntil = min(end, at + length + primaryDown) + 2 * second }
                 masterUpAt = at + (aimed ? length : 0) + down + 10 * second
-                // Half the time the shadow is promoted in its place (when it is up), as `gfs promote` does.
+                // Half the time the shadow is promoted in its place (when it is up).
                 let promotes = shadow != nil && scheduler.chance(0.5)
-                kinds[aimed ? "aimed" : promotes ? "promote" : "mcrash", default: 0] += 1
-                let shadow = self.shadow
-                let crash = {
-                    log { "crash the master for \(down / 1_000_000) ms" }
-                    master.crash()
-                    scheduler.after(min(end, scheduler.now + down) - scheduler.now) {
-                        guard !master.isUp else { return }
-                        if promotes, let shadow, shadow.isUp {
-                            log { "promote the shadow (its log ends at \(shadow.log.count), the old primary's at \(master.log.count))" }
-                            master.promote(from: shadow.log)
-                        } else {
-                            log { "restart the master" }
-                            master.restart()
-                        }
-                    }
-                }
+                kinds[aimed ? "grantcrash" : promotes ? "promote" : "mcrash", default: 0] += 1
+                let crash = Self.masterCrash(master, down: down, promotes: promotes ? shadow : nil, end: end, scheduler: scheduler, log: log)
                 guard aimed else {
                     scheduler.after(at - scheduler.now) { crash() }
                     continue
@@ -107,6 +106,8 @@ struct FaultInjector {
                 scheduler.after(at - scheduler.now) {
                     master.afterPrimaryConfirmed = { primary in
                         guard master.isUp, let server = chunkservers.first(where: { $0.address == primary }), server.isUp else { return }
+                        master.afterPrimaryConfirmed = nil
+                        master.grantCrashes += 1
                         log { "aimed: \(primary) took a new version its secondaries have not heard of" }
                         crash()
                         Self.crash(server, named: "\(primary)", at: scheduler.now, until: min(end, scheduler.now + primaryDown),
@@ -163,6 +164,26 @@ struct FaultInjector {
 }
 
 extension FaultInjector {
+    /// What crashes the master and, `down` later, restarts it from its log, or promotes `shadow` (if up) in
+    /// its place, as `gfs promote` does.
+    static func masterCrash(_ master: SimulatedMaster, down: Int64, promotes shadow: SimulatedShadow?, end: Int64,
+                            scheduler: Scheduler, log: @escaping (() -> String) -> Void) -> () -> Void {
+        {
+            log { "crash the master for \(down / 1_000_000) ms" }
+            master.crash()
+            scheduler.after(min(end, scheduler.now + down) - scheduler.now) {
+                guard !master.isUp else { return }
+                if let shadow, shadow.isUp {
+                    log { "promote the shadow (its log ends at \(shadow.log.count), the old primary's at \(master.log.count))" }
+                    master.promote(from: shadow.log)
+                } else {
+                    log { "restart the master" }
+                    master.restart()
+                }
+            }
+        }
+    }
+
     /// Crashes `role` at `at` and restarts it at `until` (simulated nanoseconds), unless it is up by then.
     static func crash(_ role: Role, named name: String, at: Int64, until: Int64, scheduler: Scheduler,
                       log: @escaping (() -> String) -> Void) {

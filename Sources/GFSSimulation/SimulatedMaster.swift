@@ -39,10 +39,12 @@ final class SimulatedMaster: Role {
     private var nextTail = 0
     private var replicaWaiters: [ReplicaWaiter] = []
     let replicaTimeout: Int64 = 10_000_000_000  // gfs master's default
-    /// Run once, the moment a primary confirms a new version and before the secondaries are told: the fault
-    /// schedule's aimed crash of the master and that primary, where a version the log did not hold yet would
-    /// be on one replica alone (simulation seed 139).
+    /// Run the moment a primary confirms a new version, before the secondaries are told: the fault schedule's
+    /// aimed crash of the master and that primary (it disarms itself once it fires), where a version the log
+    /// did not hold yet would be on one replica alone, as simulation seed 139 once found.
     var afterPrimaryConfirmed: ((ServerID) -> Void)?
+    /// How many of those aimed crashes fired.
+    var grantCrashes = 0
     /// Fixed defects put back on purpose (only the test that shows the simulation finds them sets any).
     let defects: Set<Simulation.Defect>
 
@@ -373,7 +375,6 @@ final class SimulatedMaster: Role {
                                                       create: false, secondaries: secondaries)
                 grants(primaryGrant, to: [primary]) { [self] confirmedPrimary, unreached in
                     if !confirmedPrimary.isEmpty, let aimed = afterPrimaryConfirmed {
-                        afterPrimaryConfirmed = nil
                         aimed(primary)
                         guard isUp else { return }
                     }

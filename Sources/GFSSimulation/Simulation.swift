@@ -54,7 +54,8 @@ public struct Simulation {
         public var digest: UInt64
         public var steps: Int
         public var faults: Int
-        /// Faults by kind (crash, mcrash, aimed, isolate, cut, noise, flip, full).
+        /// Faults by kind (FaultInjector's kinds), and `grantcrash_fired`: the aimed crashes that found a grant to
+        /// fire at.
         public var faultKinds: [String: Int]
         public var appended: Int
         public var failedAppends: Int
@@ -73,7 +74,8 @@ public struct Simulation {
         /// One line, as `make sim` prints it.
         public var summary: String {
             "seed=\(seed) steps=\(steps) messages=\(messages) faults=\(faults) ("
-                + ["crash", "mcrash", "aimed", "promote", "mstall", "scrash", "isolate", "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
+                + ["crash", "mcrash", "promote", "grantcrash", "grantcrash_fired", "mstall", "mstallcrash", "scrash", "isolate",
+                   "cut", "noise", "flip", "full"].map { "\($0)=\(faultKinds[$0] ?? 0)" }.joined(separator: " ")
                 + ") appended=\(appended) "
                 + "failed_appends=\(failedAppends) names=\(names) writes=\(writes) snapshots=\(snapshots) digest=\(String(digest, radix: 16)) | "
                 + (passed ? "PASS" : "FAIL: \(violations[0])")
@@ -230,7 +232,7 @@ public struct Simulation {
         }
         if scheduler.pending > 1_000_000 { violations.append("event queue grew to \(scheduler.pending)") }
         return Outcome(seed: settings.seed, digest: history.digest, steps: scheduler.steps, faults: faults,
-                       faultKinds: injector.kinds,
+                       faultKinds: injector.kinds.merging(["grantcrash_fired": master.grantCrashes]) { $1 },
                        appended: oracle.appended.count, failedAppends: oracle.failedAppends,
                        names: namers.map(\.acknowledged).reduce(0, +), writes: writers.map(\.acknowledged).reduce(0, +),
                        snapshots: oracle.snapshots.count,
