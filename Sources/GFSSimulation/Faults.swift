@@ -2,9 +2,9 @@ import GFSCore
 
 /// The fault schedule of a history, drawn from its seed: chunkserver crashes that lose what was not synced;
 /// master crashes (it restarts from its log, or the shadow's log is promoted in its place), up to half of them
-/// aimed at the moment a primary takes a new version, taking that primary down too, and some while its log
-/// disk stalls; shadow crashes; a chunkserver cut off from the master (its clients and peers still reach it);
-/// one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
+/// aimed at the moment a primary takes a new version, taking that primary down too, and some while the
+/// master's log disk stalls; shadow crashes; a chunkserver cut off from the master (its clients and peers
+/// still reach it); one-way cuts, spells of message loss and duplication, flipped records on one bad disk,
 /// and spells of a full disk. At most two chunkservers are down at once, and only the bad disk loses data
 /// for good, so every chunk's data stays on disk somewhere.
 struct FaultInjector {
@@ -15,9 +15,10 @@ struct FaultInjector {
     let chunkservers: [SimulatedChunkServer]
     let oracle: Oracle
     private(set) var count = 0
-    /// Faults planned, by kind: crash, mcrash (the master), promote (a master crash the shadow replaces it in),
-    /// grantcrash (the master and a primary, at a grant), mstall (its log disk), mstallcrash (a stall the master
-    /// dies in), scrash (the shadow), isolate, cut, noise, flip, full.
+    /// Faults planned, by kind: crash, mcrash and promote (a master crash it restarts from, or the shadow is
+    /// promoted in), grantcrash (the master and a primary, at a grant), mstall (the master's log disk),
+    /// mstallcrash (a stall the master dies in), scrash (the shadow), isolate, cut, noise, flip, full. A
+    /// grantcrash or mstallcrash promotes the shadow half the time too.
     private(set) var kinds: [String: Int] = [:]
 
     init(scheduler: Scheduler, network: Network<Int, Message>, master: SimulatedMaster, shadow: SimulatedShadow?,
@@ -57,12 +58,13 @@ struct FaultInjector {
                 Self.crash(shadow, named: "the shadow", at: at, until: min(end, at + length), scheduler: scheduler, log: log)
             case 14:
                 // Half the time (when it may) the master dies before its disk comes back: nothing it answered from
-                // state its log did not hold yet may outlive it (seeds 9 and 15, a CREATE retried during the stall
-                // told EXISTS).
-                let dies = at > masterUpAt && scheduler.chance(0.5)
+                // state its log did not hold yet may outlive it (as seeds 9 and 15 once found: a CREATE retried
+                // during the stall was told EXISTS).
+                let mayDie = at > masterUpAt && scheduler.chance(0.5)
                 let diesAt = at + scheduler.draw(length / 2...length)
                 let down = scheduler.draw(1 * second...5 * second)
                 let promotes = shadow != nil && scheduler.chance(0.5)
+                let dies = mayDie && diesAt < end
                 kinds[dies ? "mstallcrash" : "mstall", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
                     log { "the master's log disk stalls for \(length / 1_000_000) ms" }
@@ -70,8 +72,9 @@ struct FaultInjector {
                 }
                 guard dies else { continue }
                 masterUpAt = diesAt + down + 10 * second
-                let crash = Self.masterCrash(master, down: down, promotes: promotes ? shadow : nil, end: end, scheduler: scheduler, log: log)
-                scheduler.after(min(end, diesAt) - scheduler.now) { if master.isUp { crash() } }
+                let crash = Self.masterCrash(master, down: down, promotes: promotes ? shadow : nil, end: end,
+                                             scheduler: scheduler, log: log)
+                scheduler.after(diesAt - scheduler.now) { if master.isUp { crash() } }
             case 11...12:
                 kinds["flip", default: 0] += 1
                 scheduler.after(at - scheduler.now) {
@@ -98,7 +101,8 @@ struct FaultInjector {
                 // Half the time the shadow is promoted in its place (when it is up).
                 let promotes = shadow != nil && scheduler.chance(0.5)
                 kinds[aimed ? "grantcrash" : promotes ? "promote" : "mcrash", default: 0] += 1
-                let crash = Self.masterCrash(master, down: down, promotes: promotes ? shadow : nil, end: end, scheduler: scheduler, log: log)
+                let crash = Self.masterCrash(master, down: down, promotes: promotes ? shadow : nil, end: end,
+                                             scheduler: scheduler, log: log)
                 guard aimed else {
                     scheduler.after(at - scheduler.now) { crash() }
                     continue
