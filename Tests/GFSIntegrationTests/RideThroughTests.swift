@@ -136,6 +136,43 @@ final class RecordFeed {
         }
     }
 
+    /// A replica frozen (SIGSTOP) mid-put, while the lease the client holds still names it: its kernel takes
+    /// the pushed bytes and nothing drains them, so the push through the chain hangs. The put asks again once
+    /// its call times out, by when the master has dropped the frozen replica from the lease (or, if it was the
+    /// primary, its 5 s lease has run out). A call waits a third of --timeout, so this takes about 10 s; with
+    /// a call timeout of the whole --timeout it took 30 s, and a put whose earlier attempt had failed too
+    /// gave up then with status 3 (Patience grants one more try only after a first failure).
+    @Test func putRidesThroughAFrozenReplica() async throws {
+        try await withCluster(chunkservers: 3, master: ["--heartbeat-timeout", "3s", "--lease", "5s"]) { cluster in
+            let data = testBytes(24 << 20, seed: 29)
+            let put = try cluster.start(["put", "--timeout", "30", "-", "/file"], keepOpen: true)
+            try put.write(data.prefix(9 << 20))
+            // The first piece is on every replica: the client holds a lease naming all three.
+            try await waitUntil("the first piece is on every replica", within: .seconds(30)) {
+                cluster.chunkservers.allSatisfy { Self.chunkBytes(under: $0.directory) >= 8 << 20 }
+            }
+            let frozen = cluster.chunkservers[1]
+            kill(frozen.pid, SIGSTOP)
+            defer { kill(frozen.pid, SIGCONT) }
+            try? put.write(data.dropFirst(9 << 20))  // a put that gave up has closed its end
+            put.closeInput()
+            let result = put.wait(within: 60)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try cluster.gfs(["cat", "/file"]).output == data)
+        }
+    }
+
+    /// Bytes in the replica files under a chunkserver's folder.
+    static func chunkBytes(under folder: URL) -> Int {
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey])
+        var total = 0
+        while let file = files?.nextObject() as? URL {
+            guard file.pathExtension == "chunk" else { continue }
+            total += (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+        }
+        return total
+    }
+
     @Test func givesUpWithStatus3OnlyAfterTheTimeout() throws {
         let started = ContinuousClock.now
         let result = try ProcessCluster.run(ProcessCluster.binary, ["ls", "--master", "127.0.0.1:1", "--timeout", "2"])
