@@ -5,11 +5,15 @@ import NIOCore
 public struct ChunkClient: Sendable {
     let pool: ConnectionPool
     let timeout: Duration
+    /// The deadline of a PUSH, WRITE or APPEND (`Patience.mutationCallTimeout`): shorter than the caller's
+    /// patience, so a call that hangs still leaves time to try again.
+    let mutationTimeout: Duration
 
     /// A chunkserver client sharing `pool`'s connections.
-    public init(pool: ConnectionPool, timeout: Duration = .seconds(30)) {
+    public init(pool: ConnectionPool, timeout: Duration = .seconds(30), mutationTimeout: Duration? = nil) {
         self.pool = pool
         self.timeout = timeout
+        self.mutationTimeout = mutationTimeout ?? timeout
     }
 
     /// Pushes `data` to `chain[0]`, which forwards it to the rest as it arrives (GFS §3.2). A client
@@ -19,7 +23,7 @@ public struct ChunkClient: Sendable {
         let request = ChunkRequest.push(id: id, length: data.readableBytes, chain: Array(chain.dropFirst()))
         var line = TokenField.stamp(request.line, token)
         line.fields.removeAll { $0.key == "len" }
-        _ = try await pool.connection(to: first).call(line, payload: data, timeout: timeout)
+        _ = try await pool.connection(to: first).call(line, payload: data, timeout: mutationTimeout)
     }
 
     /// Asks the primary to apply pushed data `id` at `offset` and forward it to the secondaries the master
@@ -28,14 +32,14 @@ public struct ChunkClient: Sendable {
     public func write(_ lease: LeaseInfo, offset: Int64, id: String) async throws(GFSError) -> Int64 {
         let request = ChunkRequest.write(lease.handle, version: lease.version, offset: offset, id: id)
         let line = TokenField.stamp(request.line, lease.token)
-        return try LengthReply(try await pool.connection(to: lease.primary).call(line, timeout: timeout)).length
+        return try LengthReply(try await pool.connection(to: lease.primary).call(line, timeout: mutationTimeout)).length
     }
 
     /// Asks the primary to append pushed data `id` as one record (GFS §3.3); returns the offset it chose.
     public func append(_ lease: LeaseInfo, id: String) async throws(GFSError) -> Int64 {
         let request = ChunkRequest.append(lease.handle, version: lease.version, id: id)
         let line = TokenField.stamp(request.line, lease.token)
-        return try AppendReply(try await pool.connection(to: lease.primary).call(line, timeout: timeout)).offset
+        return try AppendReply(try await pool.connection(to: lease.primary).call(line, timeout: mutationTimeout)).offset
     }
 
     /// The CRC32C of a replica's first `length` bytes, composed on the chunkserver from its block checksums.

@@ -43,9 +43,8 @@ public final class Client: Sendable {
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)), proving: Set(masters))
         self.pool = pool
         self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout, waiting: waiting)
-        // A third of the patience per chunkserver call: one that hangs (a frozen replica in a push's chain)
-        // fails in time for two more attempts, by when the master has dropped that replica from the lease.
-        self.chunks = ChunkClient(pool: pool, timeout: timeout / 3)
+        // Reads keep the whole timeout: they have no retries to save time for, and a frozen replica is hedged.
+        self.chunks = ChunkClient(pool: pool, timeout: timeout, mutationTimeout: Patience.mutationCallTimeout(timeout))
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
         self.timeout = timeout

@@ -30,4 +30,21 @@ import Testing
         #expect(patience.pause(at: Self.at(32_000)).map { $0 <= .milliseconds(50) } == true, "progress starts it over")
         #expect(patience.waited(at: Self.at(33_000)) == .seconds(2))
     }
+
+    /// A put whose first attempt failed at once and whose second hung on a frozen replica: with a call deadline
+    /// of the whole timeout the hang used up the patience and the put gave up (Patience grants the one extra
+    /// try only to an attempt whose first failure was the hang); with a third of it, it tries again.
+    @Test func aHungMutationCallLeavesTimeToTryAgain() {
+        let timeout = Duration.seconds(30)
+        #expect(Patience.mutationCallTimeout(timeout) == .seconds(10))
+        #expect(Patience.mutationCallTimeout(.seconds(6)) == .seconds(5), "at least 5 s")
+        #expect(Patience.mutationCallTimeout(.seconds(2)) == .seconds(2), "never more than the timeout")
+        for (call, triesAgain) in [(Patience.mutationCallTimeout(timeout), true), (timeout, false)] {
+            var patience = Patience(timeout: timeout, now: Self.at(0), seed: 3)
+            let fast = patience.pause(at: Self.at(50))
+            #expect(fast != nil)
+            let afterHang = patience.pause(at: Self.at(100 + call.milliseconds))
+            #expect((afterHang != nil) == triesAgain, "a call deadline of \(call)")
+        }
+    }
 }

@@ -139,17 +139,22 @@ final class RecordFeed {
     /// A replica frozen (SIGSTOP) mid-put, while the lease the client holds still names it: its kernel takes
     /// the pushed bytes and nothing drains them, so the push through the chain hangs. The put asks again once
     /// its call times out, by when the master has dropped the frozen replica from the lease (or, if it was the
-    /// primary, its 5 s lease has run out). A call waits a third of --timeout, so this takes about 10 s; with
-    /// a call timeout of the whole --timeout it took 30 s, and a put whose earlier attempt had failed too
-    /// gave up then with status 3 (Patience grants one more try only after a first failure).
+    /// primary, its 5 s lease has run out). A PUSH waits a third of --timeout, so this takes about 10 s; with
+    /// a call deadline of the whole --timeout it took 30 s, and a put whose hang was not its first failure gave
+    /// up then with status 3 (PatienceTests.aHungMutationCallLeavesTimeToTryAgain holds that rule).
     @Test func putRidesThroughAFrozenReplica() async throws {
         try await withCluster(chunkservers: 3, master: ["--heartbeat-timeout", "3s", "--lease", "5s"]) { cluster in
             let data = testBytes(24 << 20, seed: 29)
             let put = try cluster.start(["put", "--timeout", "30", "-", "/file"], keepOpen: true)
             try put.write(data.prefix(9 << 20))
             // The first piece is on every replica: the client holds a lease naming all three.
-            try await waitUntil("the first piece is on every replica", within: .seconds(30)) {
-                cluster.chunkservers.allSatisfy { Self.chunkBytes(under: $0.directory) >= 8 << 20 }
+            do {
+                try await waitUntil("the first piece is on every replica", within: .seconds(30)) {
+                    cluster.chunkservers.allSatisfy { Self.chunkBytes(under: $0.directory) >= 8 << 20 }
+                }
+            } catch {
+                _ = put.wait(within: 1)
+                throw error
             }
             let frozen = cluster.chunkservers[1]
             kill(frozen.pid, SIGSTOP)
