@@ -5,8 +5,8 @@ import NIOCore
 public struct ChunkClient: Sendable {
     let pool: ConnectionPool
     let timeout: Duration
-    /// The deadline of a PUSH, WRITE or APPEND (`Patience.mutationCallTimeout`): shorter than the caller's
-    /// patience, so a call that hangs still leaves time to try again.
+    /// The deadline of a PUSH, WRITE or APPEND (`Patience.mutationCallTimeout`): no longer than the caller's
+    /// patience, and shorter once that is over 5 s, so a call that hangs still leaves time to try again.
     let mutationTimeout: Duration
 
     /// A chunkserver client sharing `pool`'s connections.

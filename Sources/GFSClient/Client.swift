@@ -43,7 +43,8 @@ public final class Client: Sendable {
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)), proving: Set(masters))
         self.pool = pool
         self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout, waiting: waiting)
-        // Reads keep the whole timeout: they have no retries to save time for, and a frozen replica is hedged.
+        // Reads keep the whole timeout: they ask each replica in turn, with no Patience retries to save time for
+        // (and a READ hedges past a frozen replica after a second).
         self.chunks = ChunkClient(pool: pool, timeout: timeout, mutationTimeout: Patience.mutationCallTimeout(timeout))
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes

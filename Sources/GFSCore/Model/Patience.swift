@@ -28,9 +28,9 @@ public struct Patience: Sendable {
     }
 
     /// The deadline of one mutation call (a chunkserver's PUSH, WRITE or APPEND) under patience `timeout`: a
-    /// third of it, so a call that hangs (a frozen replica in a push's chain) leaves time for two more attempts,
-    /// by when the master has usually dropped that replica from the lease; at least 5 s (no more than the
-    /// timeout), so a slow but healthy push or sync is not cut short.
+    /// third of it, so a call that hangs (a frozen replica in a push's chain) leaves time for two more attempts
+    /// (with a timeout of 15 s or more), by when the master has usually dropped that replica from the lease;
+    /// at least 5 s (no more than the timeout), so a slow but healthy push or sync is not cut short.
     public static func mutationCallTimeout(_ timeout: Duration) -> Duration {
         min(timeout, max(timeout / 3, .seconds(5)))
     }
