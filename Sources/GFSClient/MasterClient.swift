@@ -52,7 +52,7 @@ public struct MasterClient: Sendable {
             case let .refused(error): throw error
             case let .passing(error, sent): (failure, uncertain) = (error, uncertain || sent)
             }
-            guard let pause = patience.pause(at: clock.now) else {
+            guard let pause = patience.pause(at: clock.now, promised: failure.retryAfter) else {
                 if uncertain { failure.message += "; \(line.verb) may or may not have been done" }
                 throw patience.exhausted(failure, at: clock.now)
             }

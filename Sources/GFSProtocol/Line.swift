@@ -41,10 +41,14 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
         var text = verb
         if verb == "ERR" {
             // The message of an error is free text for people: written raw, with control bytes made visible.
-            for argument in arguments {
-                text += " " + String(decoding: argument.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: "?") : $0 },
-                                     as: UTF8.self)
+            // Its fields (`Line.errorFieldKeys`) go between the code and the text, which runs to the end.
+            func raw(_ argument: String) -> String {
+                " " + String(decoding: argument.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: "?") : $0 },
+                             as: UTF8.self)
             }
+            if let code = arguments.first { text += raw(code) }
+            for field in fields { text += " " + field.key + "=" + PercentEncoding.encode(field.value) }
+            for argument in arguments.dropFirst() { text += raw(argument) }
             return text
         }
         for argument in arguments { text += " " + PercentEncoding.encode(argument) }
@@ -184,7 +188,13 @@ extension Line {
         if self.verb == "ERR" {
             if let code = tokens.next() { arguments.append(String(decoding: code, as: UTF8.self)) }
             var rest: [String] = []
-            while let token = tokens.next() { rest.append(String(decoding: token, as: UTF8.self)) }
+            while let token = tokens.next() {
+                if rest.isEmpty, let field = Self.errorField(token) {
+                    fields.append(field)
+                } else {
+                    rest.append(String(decoding: token, as: UTF8.self))
+                }
+            }
             arguments.append(rest.joined(separator: " "))
             return
         }
@@ -216,6 +226,20 @@ extension Line {
             while index < bytes.count, bytes[index] != UInt8(ascii: " ") { index += 1 }
             return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
         }
+    }
+
+    /// The only fields an `ERR` line carries, before its text. Only these are read as fields, so a text that
+    /// happens to start with some other `a=b` stays whole.
+    public static let errorFieldKeys: Set<String> = ["retry_ms"]
+
+    /// `token` as one of `errorFieldKeys`, or nil.
+    private static func errorField(_ token: UnsafeRawBufferPointer) -> Field? {
+        guard let equals = token.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        let key = String(decoding: UnsafeRawBufferPointer(rebasing: token[..<equals]), as: UTF8.self)
+        guard errorFieldKeys.contains(key),
+              let value = try? PercentEncoding.decode(UnsafeRawBufferPointer(rebasing: token[(equals + 1)...]))
+        else { return nil }
+        return Field(key, value)
     }
 
     /// The bytes as text, or nil when they are not UTF-8.

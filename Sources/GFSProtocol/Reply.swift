@@ -22,16 +22,20 @@ public struct Reply: Sendable, Equatable {
         Reply(line: Line("OK", [], fields), body: body, payload: payload)
     }
 
-    /// `ERR CODE text`.
+    /// `ERR CODE [retry_ms=N] text`.
     public static func error(_ error: GFSError) -> Reply {
-        Reply(line: Line("ERR", [error.code.rawValue, error.message]))
+        let retry = error.retryAfter.map { String(max(0, $0.milliseconds)) }
+        return Reply(line: Line("ERR", [error.code.rawValue, error.message], fields: ["retry_ms": retry]))
     }
 
-    /// The error this reply reports, or nil for `OK`.
+    /// The error this reply reports, or nil for `OK`. A `retry_ms=` that is not a count of milliseconds is
+    /// left out rather than failing the reply: it is only a hint, and `Patience` caps what it promises.
     public var error: GFSError? {
         guard line.verb == "ERR" else { return nil }
         let code = line.arguments.first.flatMap(GFSError.Code.init(rawValue:)) ?? .internal
-        return GFSError(code, line.arguments.dropFirst().first ?? "")
+        let milliseconds = line["retry_ms"].flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        let retryAfter = milliseconds.map { Duration.milliseconds(min($0, Patience.longestPromise.milliseconds)) }
+        return GFSError(code, line.arguments.dropFirst().first ?? "", retryAfter: retryAfter)
     }
 
     /// Appends the wire form of the reply to `buffer`.

@@ -272,7 +272,9 @@ import Testing
         #expect(throws: GFSError.self, "its primary still holds a lease") { try master.requestLease(handle) }
         _ = master.register(others[1], rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
                             report: [ReportedChunk(handle: handle, version: version, length: 0)])
-        #expect(throws: GFSError.self, "until the reported lease ends") { try master.requestLease(handle) }
+        let fenced = #expect(throws: GFSError.self, "until the reported lease ends") { try master.requestLease(handle) }
+        #expect(fenced?.retryAfter.map { $0 >= .seconds(5) && $0 <= .milliseconds(5800) } == true,
+                "it says when: the reported lease's end, with a margin for clock drift")
         clock.advance(by: .milliseconds(5800))
         for server in [primary, others[1]] { _ = try master.heartbeat(server, freeBytes: 1 << 39, extendLeases: []) }
         guard case let .grant(_, granted, _, replicas, _) = try master.requestLease(handle) else {
@@ -375,7 +377,9 @@ import Testing
                       remaining: .seconds(60))))
         master.serverDisconnected(primary)
         clock.advance(by: .seconds(59))
-        #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        let refusal = #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        #expect(refusal?.code == .lease)
+        #expect(refusal?.retryAfter == .seconds(1), "the refusal says when the lease ends")
         clock.advance(by: .seconds(2))
         guard case let .grant(_, newVersion, newPrimary, _, _) = try master.requestLease(handle) else {
             Issue.record("expected a new grant after expiry")

@@ -47,4 +47,22 @@ import Testing
             #expect((afterHang != nil) == triesAgain, "a call deadline of \(call)")
         }
     }
+
+    /// A frozen primary keeps its lease until it ends, up to a minute, and the master says when: a client told
+    /// so waits that long and then its whole timeout, where one not told gives up after the timeout.
+    @Test func aPromisedWaitIsWaitedOut() {
+        var told = Patience(timeout: .seconds(30), now: Self.at(0), seed: 4)
+        var untold = told
+        #expect(told.pause(at: Self.at(10_000), promised: .seconds(50)) != nil)
+        #expect(untold.pause(at: Self.at(10_000)) != nil)
+        #expect(told.pause(at: Self.at(45_000)) != nil, "within the promised 50 s")
+        #expect(untold.pause(at: Self.at(45_000)) == nil)
+        #expect(told.pause(at: Self.at(89_000)) != nil, "the timeout counts from the end of the promise")
+        #expect(told.pause(at: Self.at(91_000)) == nil)
+        var capped = Patience(timeout: .seconds(1), now: Self.at(0), seed: 5)
+        #expect(capped.pause(at: Self.at(0), promised: .seconds(86_400)) != nil)
+        let longest = Patience.longestPromise.milliseconds
+        #expect(capped.pause(at: Self.at(longest + 500)) != nil)
+        #expect(capped.pause(at: Self.at(longest + 1_500)) == nil, "a promise counts for at most longestPromise")
+    }
 }

@@ -144,27 +144,73 @@ final class RecordFeed {
     /// up then with status 3 (PatienceTests.aHungMutationCallLeavesTimeToTryAgain holds that rule).
     @Test func putRidesThroughAFrozenReplica() async throws {
         try await withCluster(chunkservers: 3, master: ["--heartbeat-timeout", "3s", "--lease", "5s"]) { cluster in
-            let data = testBytes(24 << 20, seed: 29)
-            let put = try cluster.start(["put", "--timeout", "30", "-", "/file"], keepOpen: true)
-            try put.write(data.prefix(9 << 20))
-            // The first piece is on every replica: the client holds a lease naming all three.
-            do {
-                try await waitUntil("the first piece is on every replica", within: .seconds(30)) {
-                    cluster.chunkservers.allSatisfy { Self.chunkBytes(under: $0.directory) >= 8 << 20 }
-                }
-            } catch {
-                _ = put.wait(within: 1)
-                throw error
-            }
-            let frozen = cluster.chunkservers[1]
-            kill(frozen.pid, SIGSTOP)
-            defer { kill(frozen.pid, SIGCONT) }
-            try? put.write(data.dropFirst(9 << 20))  // a put that gave up has closed its end
-            put.closeInput()
-            let result = put.wait(within: 60)
-            #expect(result.status == 0, "\(result.stderr)")
-            #expect(try cluster.gfs(["cat", "/file"]).output == data)
+            try await Self.put(on: cluster, timeout: 30, seed: 29) { _ in [cluster.chunkservers[1]] }
         }
+    }
+
+    /// A frozen primary keeps its lease until the lease ends (the master must not grant another before), here
+    /// up to 20 s, longer than the put's --timeout of 8 s. The master's refusal says when the lease ends
+    /// (`retry_ms=`), and the put waits that out rather than give up after its timeout.
+    @Test func putWaitsOutTheLeaseOfAFrozenPrimary() async throws {
+        try await withCluster(chunkservers: 3, master: ["--heartbeat-timeout", "3s", "--lease", "20s"]) { cluster in
+            // The client pushes to, and writes through, the primary alone.
+            try await Self.put(on: cluster, timeout: 8, seed: 31) { put in
+                let peers = Self.remotePorts(of: put.process.processIdentifier)
+                return cluster.chunkservers.filter { server in
+                    server.address.split(separator: ":").last.flatMap { Int($0) }.map(peers.contains) == true
+                }
+            }
+        }
+    }
+
+    /// A 24 MiB `put --timeout` fed from a pipe, which must finish with the same bytes although the chunkserver
+    /// `freezing` names is stopped (SIGSTOP) once the first 8 MiB piece is on every replica, so the client
+    /// holds a lease naming all three. `freezing` is asked until it names exactly one.
+    static func put(on cluster: ProcessCluster, timeout: Int, seed: UInt64,
+                    freezing: (RunningCommand) -> [ProcessCluster.Server]) async throws {
+        let data = testBytes(24 << 20, seed: seed)
+        let put = try cluster.start(["put", "--timeout", String(timeout), "-", "/file"], keepOpen: true)
+        try put.write(data.prefix(9 << 20))
+        do {
+            try await waitUntil("the first piece on every replica, and one chunkserver to freeze", within: .seconds(30)) {
+                cluster.chunkservers.allSatisfy { Self.chunkBytes(under: $0.directory) >= 8 << 20 }
+                    && freezing(put).count == 1
+            }
+        } catch {
+            let result = put.wait(within: 1)
+            throw ClusterError("\(error); the put: status \(result.status), \(result.stderr)")
+        }
+        let frozen = try #require(freezing(put).first)
+        kill(frozen.pid, SIGSTOP)
+        defer { kill(frozen.pid, SIGCONT) }
+        try? put.write(data.dropFirst(9 << 20))  // a put that gave up has closed its end
+        put.closeInput()
+        let result = put.wait(within: 90)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try cluster.gfs(["cat", "/file"]).output == data)
+    }
+
+    /// The remote ports of a process's TCP connections: its socket descriptors matched against the kernel's table.
+    static func remotePorts(of pid: Int32) -> Set<Int> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        let inodes = Set(fds.compactMap { fd -> String? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                  target.hasPrefix("socket:[") else { return nil }
+            return String(target.dropFirst(8).dropLast())
+        })
+        var ports = Set<Int>()
+        for table in ["tcp", "tcp6"] {
+            // Read to the end: the kernel hands a long table out a page per read.
+            let bytes = try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/net/\(table)")).readToEnd()
+            let text = String(decoding: bytes ?? Data(), as: UTF8.self)
+            for row in text.split(separator: "\n").dropFirst() {
+                let columns = row.split(separator: " ")
+                guard columns.count > 9, inodes.contains(String(columns[9])),
+                      let port = columns[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }) else { continue }
+                ports.insert(port)
+            }
+        }
+        return ports
     }
 
     /// Bytes in the replica files under a chunkserver's folder.

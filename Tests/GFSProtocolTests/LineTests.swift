@@ -68,6 +68,29 @@ import Testing
         #expect(Reply(line: parsed).error == GFSError(.notFound, "/a b: 100% gone"))
     }
 
+    /// A LEASE refusal says when the lease it waits for ends, as a field a client reads (not in the text).
+    @Test func errorLinesCarryRetryAfter() throws {
+        var buffer = ByteBuffer()
+        Reply.error(GFSError(.lease, "primary 127.0.0.1:1 is down; lease ends in 4.8 seconds",
+                             retryAfter: .milliseconds(4800))).write(to: &buffer)
+        #expect(String(buffer: buffer) == "ERR LEASE retry_ms=4800 primary 127.0.0.1:1 is down; lease ends in 4.8 seconds\n")
+        let line = try Line(parsing: Array("ERR LEASE retry_ms=4800 primary down".utf8))
+        #expect(Reply(line: line).error == GFSError(.lease, "primary down", retryAfter: .milliseconds(4800)))
+        let cases: [(String, GFSError)] = [
+            ("ERR LEASE retry_ms=-5 x", GFSError(.lease, "x")),
+            ("ERR LEASE retry_ms=soon x", GFSError(.lease, "x")),
+            ("ERR LEASE retry_ms=99999999999999999999 x", GFSError(.lease, "x")),
+            ("ERR LEASE retry_ms=9999999999 x", GFSError(.lease, "x", retryAfter: Patience.longestPromise)),
+            ("ERR NOTFOUND /a=b c", GFSError(.notFound, "/a=b c")),
+            ("ERR NOTFOUND a=b c", GFSError(.notFound, "a=b c")),
+            ("ERR LEASE x retry_ms=5", GFSError(.lease, "x retry_ms=5")),
+        ]
+        for (text, expected) in cases {
+            let parsed = try Line(parsing: Array(text.utf8))
+            #expect(Reply(line: parsed).error == expected, "\(text)")
+        }
+    }
+
     @Test func replyCountsBodyLinesAndPayload() {
         var buffer = ByteBuffer()
         Reply.ok([.init("x", "1")], body: [Line("ENTRY", ["/a"])]).write(to: &buffer)

@@ -197,15 +197,16 @@ extension MasterStateMachine {
             throw GFSError(.stale, "chunk \(handle) is shared with a snapshot; allocate it again to copy it")
         }
         if let fence = leaseFence, isFenced(handle, at: now), leases.current(handle, at: now) == nil {
-            let end = min(fence, reportedLeaseEnds[handle] ?? fence)
+            let left = min(fence, reportedLeaseEnds[handle] ?? fence).duration(since: now)
             throw GFSError(.lease, "the master restarted; it grants a lease on chunk \(handle) once a replica reports, "
-                           + "or in \(end.duration(since: now))")
+                           + "or in \(left)", retryAfter: left)
         }
         let replicas = liveReplicas(handle)
         if let lease = leases.current(handle, at: now) {
             guard isAlive(lease.primary) else {
                 let left = lease.expires.duration(since: now)
-                throw GFSError(.lease, "primary \(lease.primary) of chunk \(handle) is down; lease ends in \(left)")
+                throw GFSError(.lease, "primary \(lease.primary) of chunk \(handle) is down; lease ends in \(left)",
+                               retryAfter: left)
             }
             let kept = lease.secondaries.filter(replicas.contains)
             if kept.count == lease.secondaries.count, lease.recorded, lease.version == info.version {
@@ -219,7 +220,8 @@ extension MasterStateMachine {
             // keep asking must not hold the chunk for ever (repair copies no leased chunk).
             let duration = lease.recorded ? configuration.leaseDuration : lease.expires.duration(since: now)
             guard duration >= shortestGrant else {
-                throw GFSError(.lease, "the lease on chunk \(handle) ends in \(duration); retry after it")
+                throw GFSError(.lease, "the lease on chunk \(handle) ends in \(duration); retry after it",
+                               retryAfter: duration)
             }
             _ = leases.reissue(handle, version: version, secondaries: kept, at: now, duration: duration)
             return .grant(handle: handle, version: version, primary: lease.primary, replicas: [lease.primary] + kept,
@@ -235,9 +237,10 @@ extension MasterStateMachine {
             var since = leaseHeldForRepair[handle] ?? now
             if now.duration(since: since) > Self.longestRepairHold * 2 { since = now }
             leaseHeldForRepair[handle] = since
-            if now.duration(since: since) < repairHold(for: want) {
+            let held = now.duration(since: since), hold = repairHold(for: want)
+            if held < hold {
                 throw GFSError(.lease, "chunk \(handle) is below its goal of \(info.goal) replicas and is copied before "
-                               + "its next lease; retry")
+                               + "its next lease; retry", retryAfter: hold - held)
             }
         }
         try requireMinimum(handle, complete.count, of: info.goal)

@@ -39,11 +39,15 @@ public struct GFSError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: Code
     /// A sentence for a person; never parsed.
     public var message: String
+    /// When the failure is known to pass (a lease held by an unreachable primary runs out), how long from
+    /// now; the wire's `retry_ms=`. A client counts that long as progress promised (`Patience`).
+    public var retryAfter: Duration?
 
-    /// Creates an error with a code and a message.
-    public init(_ code: Code, _ message: String) {
+    /// Creates an error with a code, a message and, if known, when it passes.
+    public init(_ code: Code, _ message: String, retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { message }

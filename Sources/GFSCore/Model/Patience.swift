@@ -46,10 +46,20 @@ public struct Patience: Sendable {
         return GFSError(code, error.message + " (still so after \(waited(at: now).milliseconds / 1000) s)")
     }
 
+    /// The longest wait a server's `retryAfter` may promise; a longer one is taken as this long, so a wrong
+    /// or hostile reply cannot keep a client waiting for ever.
+    public static let longestPromise: Duration = .seconds(300)
+
     /// The pause before trying again after a failure at `now`, never past the timeout; nil once the timeout
     /// has passed since the last progress and a try since has failed too. That one more try matters when a
     /// single attempt hung for the whole timeout (a stopped peer): the next may well go elsewhere.
-    public mutating func pause(at now: Instant) -> Duration? {
+    ///
+    /// A failure that says when it ends (`promised`: a lease held by a frozen primary runs out in 40 s) is
+    /// progress promised: the timeout counts from the end of that wait, not from now.
+    public mutating func pause(at now: Instant, promised: Duration? = nil) -> Duration? {
+        if let promised, promised > .zero {
+            lastProgress = max(lastProgress, now.advanced(by: min(promised, Self.longestPromise)))
+        }
         let left = timeout - now.duration(since: lastProgress)
         guard left > .zero || failures == 0 else { return nil }
         failures += 1
