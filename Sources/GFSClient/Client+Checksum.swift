@@ -18,16 +18,28 @@ extension Client {
         return (crc, layout.size)
     }
 
-    /// One chunk's checksum from the first replica that gives it.
+    /// One chunk's checksum from the first replica that gives it, asking the next at once when one fails and
+    /// as well when one has not answered within the hedge delay (a frozen chunkserver takes the request and
+    /// never answers, which cost a whole --timeout when replicas were asked strictly in turn).
     func chunkChecksum(_ path: GFSPath, _ chunk: ChunkLocation, length: Int64) async throws(GFSError) -> UInt32 {
+        let chunks = self.chunks
+        let candidates = trustedFirst(chunk.replicas.shuffled())
         var failures: [String] = []
-        for server in chunk.replicas.shuffled() {
-            do {
-                return try await chunks.checksum(chunk.handle, version: chunk.version, length: length, from: server,
-                                                 token: chunk.token)
-            } catch {
-                failures.append("\(server): \(error.message)")
-            }
+        let outcome = await HedgedRace.run(
+            count: candidates.count, hedgeAfter: hedgeDelay.withLockedValue { $0.delay },
+            ask: { (index) async throws(GFSError) -> UInt32 in
+                try await chunks.checksum(chunk.handle, version: chunk.version, length: length, from: candidates[index],
+                                          token: chunk.token)
+            },
+            check: { _ in },
+            failed: { index, error in
+                failures.append("\(candidates[index]): \(error.message)")
+                if error.code == .timeout || error.code == .unavailable { suspect(candidates[index]) }
+            },
+            slow: { index in suspect(candidates[index]) })
+        if case let .answered(index, crc, _) = outcome {
+            suspects.withLockedValue { $0.answered(candidates[index]) }
+            return crc
         }
         let detail = failures.isEmpty ? "no live replica" : failures.joined(separator: "; ")
         throw GFSError(.unavailable, "\(path): chunk \(chunk.index) (\(chunk.handle)): no checksum: \(detail)")

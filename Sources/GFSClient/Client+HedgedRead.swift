@@ -52,7 +52,8 @@ extension Client {
         }
     }
 
-    private func suspect(_ server: ServerID) {
+    /// Puts `server` last for a while: it failed for want of an answer, or was left waiting.
+    func suspect(_ server: ServerID) {
         let now = clock.now
         suspects.withLockedValue { $0.suspect(server, at: now) }
     }

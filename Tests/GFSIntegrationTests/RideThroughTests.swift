@@ -120,7 +120,7 @@ final class RecordFeed {
 
     /// A chunkserver frozen (SIGSTOP) while the master still lists it: its kernel takes every read request and
     /// nothing answers. A read asks another replica after a second rather than waiting out its reply timeout
-    /// for each piece that chose the frozen one (a 1 GiB cat took 205 s that way).
+    /// for each piece that chose the frozen one (a 1 GiB cat took 205 s that way). `gfs checksum` does too.
     @Test func readsPassOverAFrozenReplica() async throws {
         let flags = ["--chunk-size", "64K", "--lease", "2s", "--heartbeat-timeout", "120s"]
         try await withCluster(chunkservers: 3, master: flags) { cluster in
@@ -133,6 +133,12 @@ final class RecordFeed {
             // timeout would outlast the 45 s this read is given.
             let read = try cluster.gfs(["cat", "--timeout", "60", "/file"], limit: 45)
             #expect(read.status == 0 && read.output == data, "\(read.stderr)")
+            // So does `gfs checksum`, which asked the replicas strictly in turn.
+            let local = cluster.root.appendingPathComponent("file.local")
+            try data.write(to: local)
+            let expected = try #require(try cluster.gfs(["checksum", "--local", local.path]).stdout.split(separator: "\t").last)
+            let sum = try cluster.gfs(["checksum", "--timeout", "60", "/file"], limit: 45)
+            #expect(sum.status == 0 && sum.stdout.split(separator: "\t").last == expected, "\(sum.stderr)")
         }
     }
 
