@@ -145,7 +145,7 @@ public final class Client: Sendable {
             } catch {
                 if let handle { await leaseCache.invalidate(handle) }
                 switch attempts.failed(error, at: clock.now) {
-                case let .again(pause): try await sleep(pause)
+                case let .again(pause): try await sleep(pause, after: error)
                 case let .giveUp(error): throw error
                 }
             }
@@ -157,8 +157,12 @@ public final class Client: Sendable {
         Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
     }
 
-    /// Sleeps `pause`, unless the caller gave up meanwhile.
-    func sleep(_ pause: Duration) async throws(GFSError) {
+    /// Sleeps `pause`, unless the caller gave up meanwhile. A wait whose end the cluster named (`error`'s
+    /// `retryAfter`: a frozen primary's lease) can last a minute, so a terminal shows it while it lasts.
+    func sleep(_ pause: Duration, after error: GFSError? = nil) async throws(GFSError) {
+        let shown = error?.retryAfter != nil
+        if shown, let error { master.waiting?(error.message) }
+        defer { if shown { master.waiting?(nil) } }
         try? await Task.sleep(for: pause)
         try Self.checkCancellation()
     }

@@ -102,6 +102,9 @@ public struct MasterClient: Sendable {
                     guard repeatable else { return .refused(error) }
                     return .passing(error, sent: true)
                 }
+                // A refusal that says when it ends (a frozen primary's lease) is the caller's to wait out: a
+                // write's own patience then knows the wait was promised.
+                if error.retryAfter != nil { return .refused(error) }
                 // A lone shadow refusing a read catches up, or is answering again, in a while.
                 let shadowBehind = error.code == .readOnly && !request.isMutation
                 return error.isPassing || shadowBehind ? .passing(error, sent: sent) : .refused(error)

@@ -113,7 +113,7 @@ public actor RecordAppender {
                     continue
                 case let .again(pause, forget):
                     if let forget { await client.leaseCache.invalidate(forget) }
-                    try await client.sleep(pause)
+                    try await client.sleep(pause, after: error)
                 case let .giveUp(error, forget):
                     if let forget { await client.leaseCache.invalidate(forget) }
                     throw error

@@ -230,6 +230,8 @@ import Testing
         for port in 1...3 { _ = try master.heartbeat(Self.server(port), freeBytes: 1 << 39, extendLeases: []) }
         let held = #expect(throws: GFSError.self) { try master.requestLease(handle, of: Self.path("/f")) }
         #expect(held?.code == .lease)
+        #expect(held?.retryAfter.map { $0 > .zero && $0 <= MasterStateMachine.longestRepairHold } == true,
+                "it says when the hold ends")
         let orders = master.planReplication()
         let order = try #require(orders.first { $0.handle == handle })
         #expect(order.target == Self.server(3))

@@ -65,4 +65,33 @@ import Testing
         #expect(capped.pause(at: Self.at(longest + 500)) != nil)
         #expect(capped.pause(at: Self.at(longest + 1_500)) == nil, "a promise counts for at most longestPromise")
     }
+
+    /// Promises that keep coming (a copy that never finishes, a hostile master) add up to at most
+    /// longestPromise between two successes; a success starts that over.
+    @Test func promisesAddUpToLongestPromise() {
+        let longest = Patience.longestPromise.milliseconds
+        var patience = Patience(timeout: .seconds(10), now: Self.at(0), seed: 6)
+        for step in stride(from: Int64(0), to: longest, by: 20_000) {
+            #expect(patience.pause(at: Self.at(step), promised: .seconds(30)) != nil)
+        }
+        #expect(patience.pause(at: Self.at(longest + 9_000), promised: .seconds(30)) != nil)
+        #expect(patience.pause(at: Self.at(longest + 11_000), promised: .seconds(30)) == nil)
+        patience.progressed(at: Self.at(longest + 12_000))
+        #expect(patience.pause(at: Self.at(longest + 40_000), promised: .seconds(30)) != nil)
+    }
+
+    /// A write's attempts count the promise of the error that failed them.
+    @Test func mutationAttemptsWaitOutAPromise() {
+        var attempts = MutationAttempts(patience: Patience(timeout: .seconds(10), now: Self.at(0), seed: 7))
+        let promise = GFSError(.lease, "primary down; lease ends in 50 s", retryAfter: .seconds(50))
+        #expect(attempts.failed(promise, at: Self.at(1_000)) != .giveUp(promise))
+        guard case .again = attempts.failed(GFSError(.unavailable, "push failed"), at: Self.at(55_000)) else {
+            Issue.record("a failure within the promised wait and the timeout after it is tried again")
+            return
+        }
+        guard case .giveUp = attempts.failed(GFSError(.unavailable, "push failed"), at: Self.at(62_000)) else {
+            Issue.record("gives up once the timeout after the promise has passed")
+            return
+        }
+    }
 }

@@ -176,19 +176,22 @@ final class RecordFeed {
                     freezing: (RunningCommand) -> [ProcessCluster.Server]) async throws {
         let data = testBytes(24 << 20, seed: seed)
         let put = try cluster.start(["put", "--timeout", String(timeout), "-", "/file"], keepOpen: true)
-        try put.write(data.prefix(9 << 20))
+        var frozen: ProcessCluster.Server?
+        defer { if let frozen { kill(frozen.pid, SIGCONT) } }
         do {
+            try put.write(data.prefix(9 << 20))
             try await waitUntil("the first piece on every replica, and one chunkserver to freeze", within: .seconds(30)) {
-                cluster.chunkservers.allSatisfy { Self.chunkBytes(under: $0.directory) >= 8 << 20 }
-                    && freezing(put).count == 1
+                let named = freezing(put)
+                guard named.count == 1,
+                      cluster.chunkservers.allSatisfy({ Self.chunkBytes(under: $0.directory) >= 8 << 20 }) else { return false }
+                frozen = named.first
+                return true
             }
         } catch {
             let result = put.wait(within: 1)
             throw ClusterError("\(error); the put: status \(result.status), \(result.stderr)")
         }
-        let frozen = try #require(freezing(put).first)
-        kill(frozen.pid, SIGSTOP)
-        defer { kill(frozen.pid, SIGCONT) }
+        if let frozen { kill(frozen.pid, SIGSTOP) }
         try? put.write(data.dropFirst(9 << 20))  // a put that gave up has closed its end
         put.closeInput()
         let result = put.wait(within: 90)

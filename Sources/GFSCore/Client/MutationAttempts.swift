@@ -21,7 +21,9 @@ public struct MutationAttempts: Sendable {
     public mutating func failed(_ error: GFSError, at now: Instant) -> Next {
         if error.isFinal { return .giveUp(error) }
         retries += 1
-        guard let pause = patience.pause(at: now, promised: error.retryAfter) else { return .giveUp(patience.exhausted(error, at: now)) }
+        guard let pause = patience.pause(at: now, promised: error.retryAfter) else {
+            return .giveUp(patience.exhausted(error, at: now))
+        }
         return .again(after: pause)
     }
 

@@ -197,7 +197,9 @@ extension MasterStateMachine {
             throw GFSError(.stale, "chunk \(handle) is shared with a snapshot; allocate it again to copy it")
         }
         if let fence = leaseFence, isFenced(handle, at: now), leases.current(handle, at: now) == nil {
-            let left = min(fence, reportedLeaseEnds[handle] ?? fence).duration(since: now)
+            // A reported lease that has ended while no replica at the version is live leaves the fence.
+            let reported = reportedLeaseEnds[handle].flatMap { $0 > now ? $0 : nil }
+            let left = min(fence, reported ?? fence).duration(since: now)
             throw GFSError(.lease, "the master restarted; it grants a lease on chunk \(handle) once a replica reports, "
                            + "or in \(left)", retryAfter: left)
         }

@@ -7,7 +7,10 @@ public struct Patience: Sendable {
     let first: Duration
     let cap: Duration
     private var failures = 0
+    /// When something last succeeded.
     private var lastProgress: Instant
+    /// Where the timeout counts from: `lastProgress`, or later while a promised wait lasts.
+    private var countingFrom: Instant
     private var random: SplitMix64
 
     /// Patience starting at `now`: pauses of `first`, doubling up to `cap`, each drawn between half and all of
@@ -18,6 +21,7 @@ public struct Patience: Sendable {
         self.first = first
         self.cap = cap
         lastProgress = now
+        countingFrom = now
         random = SplitMix64(seed: seed)
     }
 
@@ -25,6 +29,7 @@ public struct Patience: Sendable {
     public mutating func progressed(at now: Instant) {
         failures = 0
         lastProgress = now
+        countingFrom = now
     }
 
     /// The deadline of one mutation call (a chunkserver's PUSH, WRITE or APPEND) under patience `timeout`: a
@@ -46,8 +51,8 @@ public struct Patience: Sendable {
         return GFSError(code, error.message + " (still so after \(waited(at: now).milliseconds / 1000) s)")
     }
 
-    /// The longest wait a server's `retryAfter` may promise; a longer one is taken as this long, so a wrong
-    /// or hostile reply cannot keep a client waiting for ever.
+    /// The longest that promised waits may add up to between two successes: a wrong or hostile server, or one
+    /// that keeps promising, cannot keep a client waiting for ever.
     public static let longestPromise: Duration = .seconds(300)
 
     /// The pause before trying again after a failure at `now`, never past the timeout; nil once the timeout
@@ -58,9 +63,10 @@ public struct Patience: Sendable {
     /// progress promised: the timeout counts from the end of that wait, not from now.
     public mutating func pause(at now: Instant, promised: Duration? = nil) -> Duration? {
         if let promised, promised > .zero {
-            lastProgress = max(lastProgress, now.advanced(by: min(promised, Self.longestPromise)))
+            let end = now.advanced(by: min(promised, Self.longestPromise))
+            countingFrom = max(countingFrom, min(end, lastProgress.advanced(by: Self.longestPromise)))
         }
-        let left = timeout - now.duration(since: lastProgress)
+        let left = timeout - now.duration(since: countingFrom)
         guard left > .zero || failures == 0 else { return nil }
         failures += 1
         let exponent = min(failures - 1, 20)
