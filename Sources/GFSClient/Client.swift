@@ -161,7 +161,7 @@ public final class Client: Sendable {
     /// `retryAfter`: a frozen primary's lease) can last a minute, so a terminal shows it while it lasts.
     func sleep(_ pause: Duration, after error: GFSError? = nil) async throws(GFSError) {
         let shown = error?.retryAfter != nil
-        if shown, let error { master.waiting?(error.message) }
+        if shown, let error { master.waiting?("LEASE: " + error.message) }
         defer { if shown { master.waiting?(nil) } }
         try? await Task.sleep(for: pause)
         try Self.checkCancellation()

@@ -33,10 +33,11 @@ public struct MasterClient: Sendable {
     /// The master requests go to first.
     public var address: ServerID { addresses[preferred.withLockedValue { $0 }] }
 
-    /// Sends `request` and returns the `OK` reply. Failures that may pass (no master reachable, a restarted
-    /// master's lease fence, too few chunkservers, only shadows answering) are waited out, trying every
-    /// master in turn with backoff, until `timeout` passes with no answer; then the last one is thrown
-    /// (`Patience.exhausted`). A request whose reply was lost is sent again only if repeating it does no harm:
+    /// Sends `request` and returns the `OK` reply. Failures that may pass (no master reachable, too few
+    /// chunkservers, only shadows answering) are waited out, trying every master in turn with backoff, until
+    /// `timeout` passes with no answer; then the last one is thrown (`Patience.exhausted`). A LEASE refused
+    /// with `retry_ms=` (a lease fence, a frozen primary's lease) is thrown at once, for the write that asked
+    /// to wait out in its own patience. A request whose reply was lost is sent again only if repeating it does no harm:
     /// a namespace change carries a `call=` of its own, the same on every try, by which the master knows a
     /// retry of what it already did.
     public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
@@ -104,7 +105,7 @@ public struct MasterClient: Sendable {
                 }
                 // A refusal that says when it ends (a frozen primary's lease) is the caller's to wait out: a
                 // write's own patience then knows the wait was promised.
-                if error.retryAfter != nil { return .refused(error) }
+                if case .lease = request, error.retryAfter != nil { return .refused(error) }
                 // A lone shadow refusing a read catches up, or is answering again, in a while.
                 let shadowBehind = error.code == .readOnly && !request.isMutation
                 return error.isPassing || shadowBehind ? .passing(error, sent: sent) : .refused(error)

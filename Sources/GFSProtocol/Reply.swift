@@ -24,7 +24,7 @@ public struct Reply: Sendable, Equatable {
 
     /// `ERR CODE [retry_ms=N] text`.
     public static func error(_ error: GFSError) -> Reply {
-        let retry = error.retryAfter.flatMap { $0 > .zero ? String($0.milliseconds) : nil }
+        let retry = error.retryAfter.flatMap { $0.milliseconds > 0 ? String($0.milliseconds) : nil }
         return Reply(line: Line("ERR", [error.code.rawValue, error.message], fields: ["retry_ms": retry]))
     }
 

@@ -292,6 +292,22 @@ import Testing
         #expect(throws: GFSError.self, "the whole fence after a promotion") { try master.requestLease(handle) }
     }
 
+    /// A reported lease that ended while its primary died leaves the chunk fenced, and the refusal names the
+    /// fence's end, never a time already past.
+    @Test func theFenceNamesItsEndOnceAReportedLeaseHasEnded() throws {
+        let handle = try fileWithOneChunk()
+        let primary = try grantedLease(handle)
+        let version = try #require(master.chunks[handle]?.version)
+        master.leaseRevoked(handle)
+        master.fenceLeasesAfterRestart()
+        _ = master.register(primary, rack: "", capacityBytes: 1 << 40, freeBytes: 1 << 39,
+                            report: [ReportedChunk(handle: handle, version: version, length: 0, leaseMilliseconds: 5000)])
+        master.serverDisconnected(primary)
+        clock.advance(by: .seconds(10))
+        let refusal = #expect(throws: GFSError.self) { try master.requestLease(handle) }
+        #expect(refusal?.retryAfter == .seconds(50), "the 60 s fence, 10 s in")
+    }
+
     @Test func silentServersDieAfterTheHeartbeatTimeout() throws {
         registerServers(3)
         clock.advance(by: .seconds(100))

@@ -191,7 +191,7 @@ final class RecordFeed {
             let result = put.wait(within: 1)
             throw ClusterError("\(error); the put: status \(result.status), \(result.stderr)")
         }
-        if let frozen { kill(frozen.pid, SIGSTOP) }
+        kill(try #require(frozen).pid, SIGSTOP)
         try? put.write(data.dropFirst(9 << 20))  // a put that gave up has closed its end
         put.closeInput()
         let result = put.wait(within: 90)
