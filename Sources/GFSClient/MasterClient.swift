@@ -36,10 +36,10 @@ public struct MasterClient: Sendable {
     /// Sends `request` and returns the `OK` reply. Failures that may pass (no master reachable, too few
     /// chunkservers, only shadows answering) are waited out, trying every master in turn with backoff, until
     /// `timeout` passes with no answer; then the last one is thrown (`Patience.exhausted`). A LEASE refused
-    /// with `retry_ms=` (a lease fence, a frozen primary's lease) is thrown at once, for the write that asked
-    /// to wait out in its own patience. A request whose reply was lost is sent again only if repeating it does no harm:
-    /// a namespace change carries a `call=` of its own, the same on every try, by which the master knows a
-    /// retry of what it already did.
+    /// with `retry_ms=` (a lease fence, a frozen primary's lease) is thrown at once: the write that asked
+    /// waits it out in its own patience. A request whose reply was lost is sent again only if repeating it
+    /// does no harm: a namespace change carries a `call=` of its own, the same on every try, by which the
+    /// master knows a retry of what it already did.
     public func call(_ request: MasterRequest, payload: ByteBuffer? = nil) async throws(GFSError) -> Reply {
         let clock = SystemClock()
         var patience = Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
