@@ -44,7 +44,7 @@ public final class Client: Sendable {
         self.pool = pool
         self.master = MasterClient(addresses: masters, pool: pool, timeout: timeout, waiting: waiting)
         // Reads keep the whole timeout: they ask each replica in turn, with no Patience retries to save time for
-        // (and a READ hedges past a frozen replica after a second).
+        // (and a READ or CHECKSUM hedges past a frozen replica after a second).
         self.chunks = ChunkClient(pool: pool, timeout: timeout, mutationTimeout: Patience.mutationCallTimeout(timeout))
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
@@ -160,9 +160,9 @@ public final class Client: Sendable {
     /// Sleeps `pause`, unless the caller gave up meanwhile. A wait whose end the cluster named (`error`'s
     /// `retryAfter`: a frozen primary's lease) can last a minute, so a terminal shows it while it lasts.
     func sleep(_ pause: Duration, after error: GFSError? = nil) async throws(GFSError) {
-        let shown = error?.retryAfter != nil
-        if shown, let error { master.waiting?("LEASE: " + error.message) }
-        defer { if shown { master.waiting?(nil) } }
+        let waiter = error?.retryAfter == nil ? nil : master.waiting?.waiter()
+        if let waiter, let error { master.waiting?.wait(waiter, "LEASE: " + error.message) }
+        defer { if let waiter { master.waiting?.done(waiter) } }
         try? await Task.sleep(for: pause)
         try Self.checkCancellation()
     }

@@ -11,9 +11,9 @@ public struct MasterClient: Sendable {
     let pool: ConnectionPool
     let timeout: Duration
     private let preferred = NIOLockedValueBox(0)
-    /// Told what the client is waiting for while it waits, and nil once it is done waiting (the CLI shows it
+    /// Told what the client is waiting for while it waits, and nil once every wait is over (the CLI shows it
     /// on a terminal).
-    let waiting: (@Sendable (String?) -> Void)?
+    let waiting: WaitingNotices?
 
     /// A client of the masters at `addresses`, sharing `pool`'s connections.
     public init(addresses: [ServerID], pool: ConnectionPool, timeout: Duration = .seconds(30),
@@ -22,7 +22,7 @@ public struct MasterClient: Sendable {
         self.addresses = addresses
         self.pool = pool
         self.timeout = timeout
-        self.waiting = waiting
+        self.waiting = waiting.map(WaitingNotices.init)
     }
 
     /// A client of the one master at `address`.
@@ -44,8 +44,9 @@ public struct MasterClient: Sendable {
         let clock = SystemClock()
         var patience = Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
         let line = request.isRemembered ? CallField.stamp(request.line, ClientCall.random()) : request.line
-        var waited = false, uncertain = false
-        defer { if waited { waiting?(nil) } }
+        var uncertain = false
+        let waiter = waiting?.waiter()
+        defer { if let waiter { waiting?.done(waiter) } }
         while true {
             var failure: GFSError
             switch await callOnce(request, line: line, payload: payload) {
@@ -57,8 +58,7 @@ public struct MasterClient: Sendable {
                 if uncertain { failure.message += "; \(line.verb) may or may not have been done" }
                 throw patience.exhausted(failure, at: clock.now)
             }
-            waited = true
-            waiting?("\(line.verb): \(failure.message)")
+            if let waiter { waiting?.wait(waiter, "\(line.verb): \(failure.message)") }
             try? await Task.sleep(for: pause)
             if Task.isCancelled { throw GFSError(.internal, "cancelled") }
         }
