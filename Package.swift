@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "GFSTestSupport", "GFSProtocol", "GFSCore", "GFSClient", "GFSCommands", "gfs",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

@@ -45,7 +45,8 @@ public struct MasterClient: Sendable {
         var patience = Patience(timeout: timeout, now: clock.now, seed: UInt64.random(in: 0...UInt64.max))
         let line = request.isRemembered ? CallField.stamp(request.line, ClientCall.random()) : request.line
         var uncertain = false
-        let waiter = waiting?.waiter()
+        // Taken at the first wait, so a call that is answered at once never touches the notices' lock.
+        var waiter: UInt64?
         defer { if let waiter { waiting?.done(waiter) } }
         while true {
             var failure: GFSError
@@ -58,7 +59,11 @@ public struct MasterClient: Sendable {
                 if uncertain { failure.message += "; \(line.verb) may or may not have been done" }
                 throw patience.exhausted(failure, at: clock.now)
             }
-            if let waiter { waiting?.wait(waiter, "\(line.verb): \(failure.message)") }
+            if let waiting {
+                let id = waiter ?? waiting.waiter()
+                waiter = id
+                waiting.wait(id, "\(line.verb): \(failure.message)")
+            }
             try? await Task.sleep(for: pause)
             if Task.isCancelled { throw GFSError(.internal, "cancelled") }
         }

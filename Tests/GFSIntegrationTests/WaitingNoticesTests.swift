@@ -1,7 +1,10 @@
 // Goal: a terminal's waiting line stays up while any call of the command still waits, shows the latest
 // reason, and is wiped once, when the last wait ends; a call that never waited changes nothing.
-// Method: WaitingNotices with a recording `show`, driven by hand in the order concurrent writes would.
+// Method: WaitingNotices with a recording `show`, driven by hand in the order concurrent writes would; and a
+// MasterClient pointed at a loopback port nothing listens on, so its call waits, then gives up.
 @testable import GFSClient
+import GFSProtocol
+import GFSTestSupport
 import NIOConcurrencyHelpers
 import Testing
 
@@ -40,5 +43,19 @@ import Testing
         notices.wait(waiting, "LEASE: primary frozen")
         notices.done(idle)
         #expect(shown.withLockedValue { $0 } == ["LEASE: primary frozen"])
+    }
+
+    @Test func aMasterCallThatWaitedWipesItsLineOnceWhenItGivesUp() async throws {
+        let shown = NIOLockedValueBox<[String?]>([])
+        let pool = ConnectionPool(connectTimeout: .seconds(1))
+        let master = MasterClient(addresses: [ServerID(host: "127.0.0.1", port: try ProcessCluster.freePort())], pool: pool,
+                                  timeout: .seconds(1), waiting: { notice in shown.withLockedValue { $0.append(notice) } })
+        let path = try #require(GFSPath("/"))
+        await #expect(throws: GFSError.self) { _ = try await master.stat(path) }
+        await pool.closeAll()
+        let notices = shown.withLockedValue { $0 }
+        #expect(notices.first??.hasPrefix("STAT: ") == true)
+        #expect(notices.last == .some(nil))
+        #expect(notices.filter { $0 == nil }.count == 1)
     }
 }
