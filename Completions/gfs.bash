@@ -399,7 +399,7 @@ _gfs_chunkserver() {
 
 _gfs_put() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --progress --no-progress --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --force -f --progress --no-progress --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --replication -r)
     __gfs_offer_flags_options 2
@@ -440,7 +440,7 @@ _gfs_put() {
 
 _gfs_append() {
     repeating_flags=()
-    non_repeating_flags=(--create --raw -0 --null --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --create --raw -0 --null --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --record-size --replication -r)
     __gfs_offer_flags_options 1
@@ -480,7 +480,7 @@ _gfs_append() {
 
 _gfs_write() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --offset)
     __gfs_offer_flags_options 1
@@ -517,7 +517,7 @@ _gfs_write() {
 
 _gfs_cat() {
     repeating_flags=()
-    non_repeating_flags=(--progress --no-progress --raw --stale --follow --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --progress --no-progress --raw --stale --follow --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -551,7 +551,7 @@ _gfs_cat() {
 
 _gfs_tail() {
     repeating_flags=()
-    non_repeating_flags=(-f --raw --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads -f --raw --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca -n)
     __gfs_offer_flags_options 1
@@ -588,7 +588,7 @@ _gfs_tail() {
 
 _gfs_get() {
     repeating_flags=()
-    non_repeating_flags=(--progress --no-progress --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --progress --no-progress --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 2
@@ -626,7 +626,7 @@ _gfs_get() {
 
 _gfs_ls() {
     repeating_flags=()
-    non_repeating_flags=(-l -h --human-readable --json --deleted --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -l -h --human-readable --json --deleted --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -660,7 +660,7 @@ _gfs_ls() {
 
 _gfs_stat() {
     repeating_flags=()
-    non_repeating_flags=(-h --human-readable --json --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -694,7 +694,7 @@ _gfs_stat() {
 
 _gfs_mkdir() {
     repeating_flags=()
-    non_repeating_flags=(-p --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads -p --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -728,7 +728,7 @@ _gfs_mkdir() {
 
 _gfs_mv() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 2
@@ -766,7 +766,7 @@ _gfs_mv() {
 
 _gfs_rm() {
     repeating_flags=()
-    non_repeating_flags=(-r -f --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads -r -f --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -800,7 +800,7 @@ _gfs_rm() {
 
 _gfs_snapshot() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 2
@@ -838,7 +838,7 @@ _gfs_snapshot() {
 
 _gfs_undelete() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -872,7 +872,7 @@ _gfs_undelete() {
 
 _gfs_touch() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --replication)
     __gfs_offer_flags_options -1
@@ -909,7 +909,7 @@ _gfs_touch() {
 
 _gfs_truncate() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca -s)
     __gfs_offer_flags_options -1
@@ -946,7 +946,7 @@ _gfs_truncate() {
 
 _gfs_concat() {
     repeating_flags=()
-    non_repeating_flags=(--pad --json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --pad --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --replication)
     __gfs_offer_flags_options -1
@@ -987,7 +987,7 @@ _gfs_concat() {
 
 _gfs_setrep() {
     repeating_flags=()
-    non_repeating_flags=(-R -w --json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads -R -w --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -1044,7 +1044,7 @@ _gfs_quota() {
 
 _gfs_quota_set() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --files --bytes)
     __gfs_offer_flags_options 1
@@ -1084,7 +1084,7 @@ _gfs_quota_set() {
 
 _gfs_quota_clear() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 1
@@ -1118,7 +1118,7 @@ _gfs_quota_clear() {
 
 _gfs_quota_show() {
     repeating_flags=()
-    non_repeating_flags=(-h --human-readable --json --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 1
@@ -1152,7 +1152,7 @@ _gfs_quota_show() {
 
 _gfs_du() {
     repeating_flags=()
-    non_repeating_flags=(-s -h --human-readable --json --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -s -h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -1186,7 +1186,7 @@ _gfs_du() {
 
 _gfs_count() {
     repeating_flags=()
-    non_repeating_flags=(-h --human-readable -q --json --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -h --human-readable -q --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -1220,7 +1220,7 @@ _gfs_count() {
 
 _gfs_df() {
     repeating_flags=()
-    non_repeating_flags=(-h --human-readable --json --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
@@ -1246,7 +1246,7 @@ _gfs_df() {
 
 _gfs_checksum() {
     repeating_flags=()
-    non_repeating_flags=(--local --json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --local --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options -1
@@ -1280,7 +1280,7 @@ _gfs_checksum() {
 
 _gfs_fsck() {
     repeating_flags=()
-    non_repeating_flags=(--files --chunks --locations --json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --files --chunks --locations --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 1
@@ -1314,7 +1314,7 @@ _gfs_fsck() {
 
 _gfs_gc() {
     repeating_flags=()
-    non_repeating_flags=(--now --json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --now --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
@@ -1340,7 +1340,7 @@ _gfs_gc() {
 
 _gfs_status() {
     repeating_flags=()
-    non_repeating_flags=(-h --human-readable --json --version --help)
+    non_repeating_flags=(--local-reads --no-local-reads -h --human-readable --json --version --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
@@ -1366,7 +1366,7 @@ _gfs_status() {
 
 _gfs_drain() {
     repeating_flags=()
-    non_repeating_flags=(--stop --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --stop --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 1
@@ -1392,7 +1392,7 @@ _gfs_drain() {
 
 _gfs_tune() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --clones-per-server --clones-total --clone-rate)
     __gfs_offer_flags_options 0
@@ -1427,7 +1427,7 @@ _gfs_tune() {
 
 _gfs_promote() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca)
     __gfs_offer_flags_options 0
@@ -1453,7 +1453,7 @@ _gfs_promote() {
 
 _gfs_shell() {
     repeating_flags=()
-    non_repeating_flags=(--keep-going --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --keep-going --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca -c)
     __gfs_offer_flags_options 1
@@ -1490,7 +1490,7 @@ _gfs_shell() {
 
 _gfs_bench() {
     repeating_flags=()
-    non_repeating_flags=(--local --baseline --json --version -h --help)
+    non_repeating_flags=(--local-reads --no-local-reads --local --baseline --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--master --timeout --secret-file --tls-ca --clients --size --record-size --batch --files --chunks --rounds)
     __gfs_offer_flags_options 1

@@ -29,73 +29,73 @@ function __gfs_parse_tokens -S
         case 'chunkserver'
             __gfs_parse_subcommand 0 'dir=' 'log-level=' 'secret-file=' 'tls-cert=' 'tls-key=' 'tls-ca=' 'http=' 'listen=' 'advertise=' 'master=' 'rack=' 'heartbeat-interval=' 'push-buffer=' 'no-fsync' 'report-interval=' 'scrub-rate=' 'ack-log=' 'master-public-key=' 'version' 'h/help'
         case 'put'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'r/replication=' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'r/replication=' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
         case 'append'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'create' 'raw' '0/null' 'record-size=' 'r/replication=' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'create' 'raw' '0/null' 'record-size=' 'r/replication=' 'version' 'h/help'
         case 'write'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'offset=' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'offset=' 'version' 'h/help'
         case 'cat'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'progress' 'no-progress' 'raw' 'stale' 'follow' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'progress' 'no-progress' 'raw' 'stale' 'follow' 'version' 'h/help'
         case 'tail'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'n=' 'f' 'raw' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'n=' 'f' 'raw' 'version' 'h/help'
         case 'get'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'progress' 'no-progress' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'progress' 'no-progress' 'version' 'h/help'
         case 'ls'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'l' 'h/human-readable' 'json' 'deleted' 'version' 'help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'l' 'h/human-readable' 'json' 'deleted' 'version' 'help'
         case 'stat'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'json' 'version' 'help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'h/human-readable' 'json' 'version' 'help'
         case 'mkdir'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'p' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'p' 'version' 'h/help'
         case 'mv'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'version' 'h/help'
         case 'rm'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'r' 'f' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'r' 'f' 'version' 'h/help'
         case 'snapshot'
-            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
+            __gfs_parse_subcommand 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'version' 'h/help'
         case 'undelete'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'version' 'h/help'
         case 'touch'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'replication=' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'replication=' 'json' 'version' 'h/help'
         case 'truncate'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 's=' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 's=' 'json' 'version' 'h/help'
         case 'concat'
-            __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'replication=' 'pad' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'replication=' 'pad' 'json' 'version' 'h/help'
         case 'setrep'
-            __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'R' 'w' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand -r 2 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'R' 'w' 'json' 'version' 'h/help'
         case 'quota'
             __gfs_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'set'
-                __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'files=' 'bytes=' 'version' 'h/help'
+                __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'files=' 'bytes=' 'version' 'h/help'
             case 'clear'
-                __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
+                __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'version' 'h/help'
             case 'show'
-                __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'json' 'version' 'help'
+                __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'h/human-readable' 'json' 'version' 'help'
             end
         case 'du'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 's' 'h/human-readable' 'json' 'version' 'help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 's' 'h/human-readable' 'json' 'version' 'help'
         case 'count'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'q' 'json' 'version' 'help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'h/human-readable' 'q' 'json' 'version' 'help'
         case 'df'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'json' 'version' 'help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'h/human-readable' 'json' 'version' 'help'
         case 'checksum'
-            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand -r 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'local' 'json' 'version' 'h/help'
         case 'fsck'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'files' 'chunks' 'locations' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'files' 'chunks' 'locations' 'json' 'version' 'h/help'
         case 'gc'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'now' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'now' 'json' 'version' 'h/help'
         case 'status'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'h/human-readable' 'json' 'version' 'help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'h/human-readable' 'json' 'version' 'help'
         case 'drain'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'stop' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'stop' 'version' 'h/help'
         case 'tune'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'clones-per-server=' 'clones-total=' 'clone-rate=' 'version' 'h/help'
         case 'promote'
-            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'version' 'h/help'
+            __gfs_parse_subcommand 0 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'version' 'h/help'
         case 'shell'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'c=' 'keep-going' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'c=' 'keep-going' 'version' 'h/help'
         case 'bench'
-            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'clients=' 'size=' 'record-size=' 'batch=' 'files=' 'chunks=' 'local' 'baseline' 'rounds=' 'json' 'version' 'h/help'
+            __gfs_parse_subcommand 1 'master=' 'timeout=' 'secret-file=' 'tls-ca=' 'local-reads' 'no-local-reads' 'clients=' 'size=' 'record-size=' 'batch=' 'files=' 'chunks=' 'local' 'baseline' 'rounds=' 'json' 'version' 'h/help'
         case 'help'
             __gfs_parse_subcommand -r 1 'version'
         end
@@ -253,6 +253,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs p
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs put" -eq 1' -F
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs put" -eq 2' -fka '(__gfs_custom_completion ---completion put -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs put" r replication' -l 'replication' -s 'r' -d 'Replicas per chunk (default: the master\'s).' -rfka ''
@@ -265,6 +267,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs a
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs append" -eq 1' -fka '(__gfs_custom_completion ---completion append -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" create' -l 'create' -d 'Create the file if it does not exist.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs append" raw' -l 'raw' -d 'Append unframed bytes (to an ordinary file, not a record file).'
@@ -277,6 +281,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs w
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs write" -eq 1' -fka '(__gfs_custom_completion ---completion write -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" offset' -l 'offset' -d 'Byte offset to write at.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs write" version' -l 'version' -d 'Show the version.'
@@ -285,6 +291,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs cat" -ge 1' -fka '(__gfs_custom_completion ---completion cat -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" progress' -l 'progress' -d 'Show a progress line on stderr (default: only when stderr is a terminal).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs cat" no-progress' -l 'no-progress' -d 'Show a progress line on stderr (default: only when stderr is a terminal).'
@@ -297,6 +305,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs t
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" n' -s 'n' -d 'How many lines (records) to print first.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" f' -s 'f' -d 'Keep printing what is appended, until interrupted.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tail" raw' -l 'raw' -d 'Treat a record file as plain bytes (framing included).'
@@ -307,6 +317,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs g
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs get" -eq 1' -fka '(__gfs_custom_completion ---completion get -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs get" -eq 2' -F
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs get" progress' -l 'progress' -d 'Show a progress line on stderr (default: only when stderr is a terminal).'
@@ -317,6 +329,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs l
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" l' -s 'l' -d 'Long format.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs ls" json' -l 'json' -d 'Print JSON.'
@@ -328,6 +342,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs stat" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs stat" -ge 1' -fka '(__gfs_custom_completion ---completion stat -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -337,6 +353,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs m
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" p' -s 'p' -d 'Make missing parents; an existing directory is not an error.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs mkdir" -ge 1' -fka '(__gfs_custom_completion ---completion mkdir -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mkdir" version' -l 'version' -d 'Show the version.'
@@ -345,6 +363,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs m
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs mv" -eq 1' -fka '(__gfs_custom_completion ---completion mv -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs mv" -eq 2' -fka '(__gfs_custom_completion ---completion mv -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs mv" version' -l 'version' -d 'Show the version.'
@@ -353,6 +373,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs r
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" r' -s 'r' -d 'Remove directories and everything in them.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs rm" f' -s 'f' -d 'Ignore paths that do not exist.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs rm" -ge 1' -fka '(__gfs_custom_completion ---completion rm -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -362,6 +384,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs snapshot" -eq 1' -fka '(__gfs_custom_completion ---completion snapshot -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs snapshot" -eq 2' -fka '(__gfs_custom_completion ---completion snapshot -- positional@1 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs snapshot" version' -l 'version' -d 'Show the version.'
@@ -370,6 +394,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs u
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs undelete" -ge 1' -fka '(__gfs_custom_completion ---completion undelete -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs undelete" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -377,6 +403,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs t
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" replication' -l 'replication' -d 'Replicas per chunk of a new file (default: the master\'s).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs touch" json' -l 'json' -d 'Print each file\'s entry as JSON afterwards.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs touch" -ge 1' -fka '(__gfs_custom_completion ---completion touch -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -386,6 +414,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs t
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" s' -s 's' -d 'The new size in bytes (64K, 1M … allowed).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs truncate" json' -l 'json' -d 'Print each file\'s entry as JSON afterwards.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs truncate" -ge 1' -fka '(__gfs_custom_completion ---completion truncate -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -395,6 +425,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" replication' -l 'replication' -d 'Replicas per chunk of a new destination (default: the master\'s).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" pad' -l 'pad' -d 'Pad sources that end mid-chunk with zeros to the chunk boundary (their last chunk is copied locally).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs concat" json' -l 'json' -d 'Print the destination\'s entry as JSON afterwards.'
@@ -406,6 +438,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" R' -s 'R' -d 'Every file under a directory.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" w' -s 'w' -d 'Wait until every chunk has exactly N live replicas.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs setrep" json' -l 'json' -d 'Print JSON.'
@@ -421,6 +455,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs q
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" files' -l 'files' -d 'Most files and directories under it.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota set" bytes' -l 'bytes' -d 'Most bytes under it, each replica counted (64M, 1.5G …).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs quota set" -eq 1' -fka '(__gfs_custom_completion ---completion quota set -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -430,6 +466,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs q
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs quota clear" -eq 1' -fka '(__gfs_custom_completion ---completion quota clear -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota clear" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -437,6 +475,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs q
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs quota show" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs quota show" -eq 1' -fka '(__gfs_custom_completion ---completion quota show -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -446,6 +486,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs d
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" s' -s 's' -d 'One total per path instead of a line per entry inside it.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs du" json' -l 'json' -d 'Print JSON.'
@@ -456,6 +498,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" q' -s 'q' -d 'Also the path\'s quota: limits and what remains of them.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs count" json' -l 'json' -d 'Print JSON.'
@@ -466,6 +510,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs d
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs df" version' -l 'version' -d 'Show the version.'
@@ -474,6 +520,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" local' -l 'local' -d 'Checksum local files instead of remote ones.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs checksum" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs checksum" -ge 1' -fka '(__gfs_custom_completion ---completion checksum -- positional@0 (count (__gfs_tokens -pc)) (__gfs_tokens -tC))'
@@ -483,6 +531,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs f
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" files' -l 'files' -d 'List every file, healthy or not.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" chunks' -l 'chunks' -d 'List every chunk of the files listed.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs fsck" locations' -l 'locations' -d 'Name the servers holding each replica.'
@@ -494,6 +544,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs g
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" now' -l 'now' -d 'Purge every deleted file now, ignoring the grace period.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs gc" version' -l 'version' -d 'Show the version.'
@@ -502,6 +554,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs s
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" h human-readable' -s 'h' -l 'human-readable' -d 'Sizes in K, M, G … (powers of 1024).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" json' -l 'json' -d 'Print JSON.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs status" version' -l 'version' -d 'Show the version.'
@@ -510,6 +564,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs d
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" stop' -l 'stop' -d 'Stop draining it.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs drain" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -517,6 +573,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs t
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" clones-per-server' -l 'clones-per-server' -d 'Copies at once per chunkserver, as source or target.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" clones-total' -l 'clones-total' -d 'Copies at once in the whole cluster.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs tune" clone-rate' -l 'clone-rate' -d 'Bytes per second each copy may read (e.g. 20M).' -rfka ''
@@ -526,12 +584,16 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs p
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" version' -l 'version' -d 'Show the version.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs promote" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" master' -l 'master' -d 'Master address host:port, or a comma-separated list of the primary and its shadows (default: $GFS_MASTER or 127.0.0.1:7700).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" c' -s 'c' -d 'Run these commands and exit.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs shell" keep-going' -l 'keep-going' -d 'In a script, go on after a failing command (the exit status is still that of a failure).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs shell" -eq 1' -F
@@ -541,6 +603,8 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs b
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" timeout' -l 'timeout' -d 'Seconds to go on waiting, through master restarts and missing servers, with no progress before giving up with status 3.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" secret-file' -l 'secret-file' -d 'The cluster secret, a file only you may read (default: $GFS_SECRET_FILE, else ~/.config/gfs/secret if there is one; gfs up writes that one).' -rF
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" tls-ca' -l 'tls-ca' -d 'Speak TLS, trusting servers whose certificates this authority signed (PEM; default: $GFS_TLS_CA).' -rF
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" local-reads' -l 'local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" no-local-reads' -l 'no-local-reads' -d 'Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers\' sockets like any other).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_positional "gfs bench" -eq 1' -fka 'write read append meta memory'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" clients' -l 'clients' -d 'Concurrent clients.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs bench" size' -l 'size' -d 'Bytes written or read in all (write, read, append).' -rfka ''

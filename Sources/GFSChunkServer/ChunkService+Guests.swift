@@ -9,7 +9,7 @@ extension ChunkService {
         switch request {
         case .help:
             return
-        case let .read(chunk, chunkVersion, _, _), let .checksum(chunk, chunkVersion, _):
+        case let .read(chunk, chunkVersion, _, _), let .checksum(chunk, chunkVersion, _), let .local(chunk, chunkVersion):
             (mode, handle, version) = (.read, chunk, chunkVersion)
         case let .write(chunk, chunkVersion, _, _), let .append(chunk, chunkVersion, _):
             (mode, handle, version) = (.write, chunk, chunkVersion)

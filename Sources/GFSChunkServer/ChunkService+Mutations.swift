@@ -157,8 +157,7 @@ extension ChunkService {
 
     /// Reads a range after verifying its blocks; a corrupt replica is quarantined and reported to the master.
     func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int) async throws(GFSError) -> ByteBuffer {
-        guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
-        guard held >= version else { throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held) < \(version)") }
+        try requireReplica(handle, atLeast: version)
         do {
             let bytes = try await onDisk { [store] () throws(GFSError) in try store.read(handle, at: offset, length: length) }
             store.traffic.read(bytes.readableBytes)
@@ -169,10 +168,26 @@ extension ChunkService {
         }
     }
 
-    /// The CRC32C of the replica's first `length` bytes, from its block checksums.
-    func checksum(_ handle: ChunkHandle, version: ChunkVersion, length: Int64) async throws(GFSError) -> UInt32 {
+    /// `LOCAL`: where the replica's files are and its length, for a reader on this machine that reads and
+    /// verifies them itself. The same version rule as `READ`.
+    func local(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) -> LocalReply {
+        try requireReplica(handle, atLeast: version)
+        guard let length = store.length(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
+        let (chunkPath, checksumPath) = (store.absolutePath(handle, "chunk"), store.absolutePath(handle, "crc"))
+        return LocalReply(chunkPath: chunkPath, chunkFile: try ChunkStore.identity(of: chunkPath), checksumPath: checksumPath,
+                          checksumFile: try ChunkStore.identity(of: checksumPath), length: length)
+    }
+
+    /// A replica of `handle` is held here at `version` or later (a reader may know an older version than a
+    /// replica that took writes since; never a newer one).
+    private func requireReplica(_ handle: ChunkHandle, atLeast version: ChunkVersion) throws(GFSError) {
         guard let held = store.version(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
         guard held >= version else { throw GFSError(.stale, "chunk \(handle) on \(address) is at version \(held) < \(version)") }
+    }
+
+    /// The CRC32C of the replica's first `length` bytes, from its block checksums.
+    func checksum(_ handle: ChunkHandle, version: ChunkVersion, length: Int64) async throws(GFSError) -> UInt32 {
+        try requireReplica(handle, atLeast: version)
         do {
             return try await onDisk { [store] () throws(GFSError) in try store.compositeChecksum(handle, length: length) }
         } catch {

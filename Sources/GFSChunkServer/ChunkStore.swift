@@ -35,6 +35,8 @@ public final class ChunkStore: Sendable {
 
     /// The folder holding the chunk files.
     public let folder: String
+    /// `folder` from the root, as `LOCAL` tells it to readers whose working folder may differ.
+    let absoluteFolder: String
     /// Bytes read, written and copied in.
     public let traffic = Traffic()
     /// Whether writes are fsynced before they are acknowledged.
@@ -46,6 +48,7 @@ public final class ChunkStore: Sendable {
         folder = directory + "/chunks"
         self.synchronous = synchronous
         try DirectoryLock.makeDirectories(folder)
+        absoluteFolder = Self.absolute(folder)
         for name in try Self.listFolder(folder) where name.hasSuffix(".chunk") {
             guard let handle = ChunkHandle(hex: name.dropLast(6)) else { continue }
             let version = Self.readVersionFile(path(handle, "version"))
@@ -56,6 +59,24 @@ public final class ChunkStore: Sendable {
     }
 
     func path(_ handle: ChunkHandle, _ kind: String) -> String { "\(folder)/\(handle).\(kind)" }
+
+    /// `path` from the root.
+    func absolutePath(_ handle: ChunkHandle, _ kind: String) -> String { "\(absoluteFolder)/\(handle).\(kind)" }
+
+    /// The device and inode of the file at `path`; a file gone is a replica lost (CHECKSUM), as for a read.
+    static func identity(of path: String) throws(GFSError) -> LocalReply.FileIdentity {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw errno == ENOENT ? GFSError(.checksum, "\(path): missing on disk") : errnoFailure(path)
+        }
+        return LocalReply.FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+    }
+
+    private static func absolute(_ folder: String) -> String {
+        guard let resolved = realpath(folder, nil) else { return folder }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
 
     /// Every replica with its version and length, sorted by handle.
     public func report() -> [ReportedChunk] {

@@ -49,6 +49,13 @@ public struct ChunkClient: Sendable {
         return try ChecksumReply(try await pool.connection(to: server).call(line, timeout: timeout)).crc
     }
 
+    /// Where a replica on this machine keeps its files, and its length (`LOCAL`).
+    public func local(_ handle: ChunkHandle, version: ChunkVersion, from server: ServerID,
+                      token: String? = nil) async throws(GFSError) -> LocalReply {
+        let line = TokenField.stamp(ChunkRequest.local(handle, version: version).line, token)
+        return try LocalReply(try await pool.connection(to: server).call(line, timeout: timeout))
+    }
+
     /// Reads `length` bytes at `offset` of a chunk from one replica; the replica verifies checksums first. The
     /// bytes come in the pieces they arrived in, in order.
     public func read(_ handle: ChunkHandle, version: ChunkVersion, offset: Int64, length: Int,

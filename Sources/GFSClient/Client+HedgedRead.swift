@@ -22,14 +22,12 @@ extension Client {
     /// `HedgeDelay`'s: at least a second, more when pieces have lately been slow. A server that failed
     /// for want of an answer, or was left waiting, is suspected; one that answered is trusted again.
     func firstRead(_ chunk: ChunkLocation, from candidates: [ServerID], offset: Int64, length: Int) async -> RangeRead {
-        let chunks = self.chunks
         var failures: [String] = []
         var denied = false
         let outcome = await HedgedRace.run(
             count: candidates.count, hedgeAfter: hedgeDelay.withLockedValue { $0.delay },
             ask: { (index) async throws(GFSError) -> [ByteBuffer] in
-                try await chunks.read(chunk.handle, version: chunk.version, offset: offset, length: length,
-                                      from: candidates[index], token: chunk.token)
+                try await self.read(chunk, from: candidates[index], offset: offset, length: length)
             },
             check: { (parts) throws(GFSError) in
                 let count = parts.reduce(0) { $0 + $1.readableBytes }

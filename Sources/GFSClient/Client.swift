@@ -24,6 +24,11 @@ public final class Client: Sendable {
     public let writeWindow = 6
     /// Chunkservers that lately failed or kept a read waiting; reads ask them last.
     let suspects = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(30)))
+    /// Whether replicas on this machine are read from their files (`Client+LocalRead`).
+    let localReads: Bool
+    /// Chunkservers on this machine whose files are not this client's to read (another file system, another
+    /// user's): their replicas are read over the socket.
+    let filesElsewhere = NIOLockedValueBox<Set<ServerID>>([])
     /// How long a read waits on one replica before it asks the next as well (HDFS's hedged reads).
     let hedgeDelay = NIOLockedValueBox(HedgeDelay(minimum: .seconds(1)))
 
@@ -35,9 +40,11 @@ public final class Client: Sendable {
     /// A client of a primary master and its shadows; it finds the one that takes writes.
     /// With `staleReads`, reads of a chunk that only stale replicas hold come from those replicas (they may
     /// lack acknowledged writes); otherwise such a read fails.
+    /// With `localReads`, a replica on this machine is read from its files rather than over its socket.
     /// `waiting` is told what the client waits for while it rides out a failure, and nil when it is over.
     public init(masters: [ServerID], timeout: Duration = .seconds(30), writeUnitBytes: Int = 8 << 20,
-                readUnitBytes: Int = 4 << 20, staleReads: Bool = false, waiting: (@Sendable (String?) -> Void)? = nil) {
+                readUnitBytes: Int = 4 << 20, staleReads: Bool = false, localReads: Bool = true,
+                waiting: (@Sendable (String?) -> Void)? = nil) {
         locations = LocationCache(clock: clock, stale: staleReads)
         leaseCache = LeaseCache(clock: clock)
         let pool = ConnectionPool(connectTimeout: min(timeout, .seconds(5)), proving: Set(masters))
@@ -48,6 +55,7 @@ public final class Client: Sendable {
         self.chunks = ChunkClient(pool: pool, timeout: timeout, mutationTimeout: Patience.mutationCallTimeout(timeout))
         self.writeUnitBytes = writeUnitBytes
         self.readUnitBytes = readUnitBytes
+        self.localReads = localReads
         self.timeout = timeout
     }
 

@@ -97,7 +97,7 @@ struct Bench: AsyncParsableCommand {
         let root = GFSPath.root.appending(".bench-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
         let settings = BenchSettings(masters: masters, timeout: .milliseconds(Int64(self.cluster.timeout * 1000)),
                                      clients: clients, size: size.bytes, recordSize: Int(recordSize.bytes),
-                                     batch: batch, files: files, root: root)
+                                     batch: batch, files: files, root: root, localReads: self.cluster.localReads)
         let admin = Client(masters: masters, timeout: settings.timeout)
         try await admin.master.makeDirectory(root)
         var phases: [BenchPhase] = []

@@ -15,6 +15,9 @@ public enum ChunkRequest: Sendable, Equatable {
     case pad(ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String)
     /// Read `length` bytes at `offset`.
     case read(ChunkHandle, version: ChunkVersion, offset: Int64, length: Int)
+    /// Where the replica's files are and how long it is, for a client on the same machine that reads and
+    /// verifies them itself (a short-circuit read, as HDFS has) instead of taking the bytes over a socket.
+    case local(ChunkHandle, version: ChunkVersion)
     /// Master → replica: adopt `version`; with a lease duration this replica is primary and forwards every
     /// mutation to exactly `secondaries`; `create` makes the chunk.
     case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool, secondaries: [ServerID])
@@ -64,6 +67,8 @@ public enum ChunkRequest: Sendable, Equatable {
             self = .read(try line.handle(), version: UInt64(try line.requireInteger("version")),
                          offset: try line.requireInteger("offset"),
                          length: Int(try line.requireInteger("length", in: 0...Int64(Int32.max))))
+        case .local:
+            self = .local(try line.handle(), version: UInt64(try line.requireInteger("version")))
         case .grant:
             self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           leaseMilliseconds: try line.integer("lease_ms", in: 0...Limits.maximumLeaseMilliseconds), create: line.flag("create"),
@@ -111,6 +116,8 @@ public enum ChunkRequest: Sendable, Equatable {
         case let .read(handle, version, offset, length):
             return Line("READ", fields: ["handle": handle.description, "version": String(version), "offset": String(offset),
                                          "length": String(length)])
+        case let .local(handle, version):
+            return Line("LOCAL", fields: ["handle": handle.description, "version": String(version)])
         case let .grant(handle, version, lease, create, secondaries):
             return Line("GRANT", fields: ["handle": handle.description, "version": String(version),
                                           "lease_ms": lease.map(String.init), "create": create ? "1" : nil,

@@ -119,3 +119,57 @@ public struct QuotasReply: ReplyMessage, Equatable {
         self.init(items)
     }
 }
+
+/// The `LOCAL` reply: the replica's data and checksum files, each with the device and inode the chunkserver
+/// sees it at (a reader checks it opened those very files, not others at the same path in its own file
+/// system), and the replica's length.
+public struct LocalReply: ReplyMessage, Equatable {
+    /// A file as `stat(2)` knows it.
+    public struct FileIdentity: Sendable, Equatable {
+        public var device: UInt64
+        public var inode: UInt64
+
+        public init(device: UInt64, inode: UInt64) {
+            self.device = device
+            self.inode = inode
+        }
+
+        /// `DEVICE:INODE`.
+        var text: String { "\(device):\(inode)" }
+
+        init(_ text: String, field: String) throws(GFSError) {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else {
+                throw GFSError(.badRequest, "LOCAL: \(field)= is not DEVICE:INODE")
+            }
+            self.init(device: device, inode: inode)
+        }
+    }
+
+    public var chunkPath: String
+    public var chunkFile: FileIdentity
+    public var checksumPath: String
+    public var checksumFile: FileIdentity
+    public var length: Int64
+
+    public init(chunkPath: String, chunkFile: FileIdentity, checksumPath: String, checksumFile: FileIdentity, length: Int64) {
+        self.chunkPath = chunkPath
+        self.chunkFile = chunkFile
+        self.checksumPath = checksumPath
+        self.checksumFile = checksumFile
+        self.length = length
+    }
+
+    public var reply: Reply {
+        .ok([.init("chunk", chunkPath), .init("chunk_file", chunkFile.text), .init("crc", checksumPath),
+             .init("crc_file", checksumFile.text), .init("length", String(length))])
+    }
+
+    public init(_ reply: Reply) throws(GFSError) {
+        self.init(chunkPath: try reply.line.require("chunk"),
+                  chunkFile: try FileIdentity(try reply.line.require("chunk_file"), field: "chunk_file"),
+                  checksumPath: try reply.line.require("crc"),
+                  checksumFile: try FileIdentity(try reply.line.require("crc_file"), field: "crc_file"),
+                  length: try reply.line.requireInteger("length", in: 0...Limits.maximumChunkBytes))
+    }
+}

@@ -79,6 +79,16 @@ import Testing
         #expect(ServerID(":80") == nil)
     }
 
+    /// Local reads trust a loopback address to mean this machine, and nothing else by its looks.
+    @Test func loopbackAddressesAreKnown() {
+        for text in ["127.0.0.1:7701", "127.1.2.3:7701", "[::1]:7701", "localhost:7701"] {
+            #expect(ServerID(text)?.isLoopback == true, "\(text)")
+        }
+        for text in ["10.0.0.1:7701", "127.example.com:7701", "127.a.b.c:7701", "127.0.0:7701", "127.0.0.256:7701", "[::2]:7701", "128.0.0.1:7701"] {
+            #expect(ServerID(text)?.isLoopback == false, "\(text)")
+        }
+    }
+
     /// Reference: GFS §5.2 — checksums cover 64 KiB blocks.
     @Test func checksumBlocksCoverTheRange() {
         #expect(ChecksumLayout.blocks(offset: 0, count: 1) == 0..<1)

@@ -108,7 +108,7 @@ import Testing
                     echo "$* => ${COMPREPLY[*]}"
                 }
                 words gfs fs
-                words gfs fsck --loc
+                words gfs fsck --locat
                 words gfs cat /logs/app
                 """
             let folder = ProcessCluster.binary.deletingLastPathComponent().path
@@ -117,7 +117,7 @@ import Testing
                                                 environment: ["PATH": path, "GFS_MASTER": cluster.masterAddress])
             #expect(result.stdout.contains("complete -o filenames -F _gfs gfs"))
             #expect(result.stdout.contains("gfs fs => fsck\n"))
-            #expect(result.stdout.contains("gfs fsck --loc => --locations\n"))
+            #expect(result.stdout.contains("gfs fsck --locat => --locations\n"))
             #expect(result.stdout.contains("gfs cat /logs/app => /logs/application/\n"), "\(result.stdout)\(result.stderr)")
         }
     }

@@ -89,7 +89,8 @@ struct PageFailure: Error, CustomStringConvertible {
                 let report = try Self.report(base)
                 return report.health.underReplicated == 4 && report.events.contains { $0.kind == "died" && $0.text.contains(victim.address) }
             }
-            #expect(try cluster.gfs(["cat", "/watched"]).output == data)
+            // Over the sockets, so the chunkservers serve (and count) the bytes; a local read would not.
+            #expect(try cluster.gfs(["cat", "--no-local-reads", "/watched"]).output == data)
 
             let master = try Self.scrape(base + "metrics")
             #expect(master.types["gfs_request_duration_seconds"] == "histogram")

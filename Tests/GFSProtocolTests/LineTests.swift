@@ -157,7 +157,7 @@ import Testing
 
     @Test func helpListsEachRolesVerbs() {
         let help = Verb.helpReply(for: .chunkserver)
-        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "REPLICATE", "PUSH", "WRITE", "APPLY", "SYNC", "APPEND", "PAD", "READ", "GRANT", "HELLO", "AUTH", "HELP", "CHECKSUM"])
+        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "REPLICATE", "PUSH", "WRITE", "APPLY", "SYNC", "APPEND", "PAD", "READ", "LOCAL", "GRANT", "HELLO", "AUTH", "HELP", "CHECKSUM"])
         #expect(help.body.allSatisfy { !$0.description.contains("%") })
         #expect(Verb.helpReply(for: .master).body.allSatisfy { !$0.description.contains("%") })
     }

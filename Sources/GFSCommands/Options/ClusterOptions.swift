@@ -31,6 +31,10 @@ struct ClusterOptions: ParsableArguments {
         valueName: "file"), completion: .file())
     var tlsCa: String?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Read replicas on this machine straight from their files, verifying their checksums here (with --no-local-reads, over their chunkservers' sockets like any other)."))
+    var localReads = true
+
     /// The secret file this client proves, if any.
     var secretPath: String? { Self.secretPath(given: secretFile) }
 
@@ -75,7 +79,7 @@ struct ClusterOptions: ParsableArguments {
         guard let addresses else { throw GFSError(.badRequest, "bad master address \(masterText)") }
         try useSecret()
         return Client(masters: addresses, timeout: .milliseconds(Int64(timeout * 1000)), staleReads: staleReads,
-                      waiting: StandardStreams.isTerminal(2) ? WaitNotice.show : nil)
+                      localReads: localReads, waiting: StandardStreams.isTerminal(2) ? WaitNotice.show : nil)
     }
 }
 

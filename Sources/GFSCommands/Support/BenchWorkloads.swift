@@ -17,6 +17,8 @@ struct BenchSettings: Sendable {
     var files: Int
     /// Where the benchmark's files go; removed afterwards.
     var root: GFSPath
+    /// Whether replicas on this machine are read from their files (`--no-local-reads`: over their sockets).
+    var localReads = true
 }
 
 /// The workloads, each run by `clients` concurrent clients with their own connections, timed as a whole
@@ -36,7 +38,7 @@ enum BenchWorkloads {
         let total = try await withThrowingTaskGroup(of: Share.self) { group in
             for index in 0..<settings.clients {
                 group.addTask {
-                    let client = Client(masters: settings.masters, timeout: settings.timeout)
+                    let client = Client(masters: settings.masters, timeout: settings.timeout, localReads: settings.localReads)
                     do {
                         let share = try await body(index, client)
                         await client.close()

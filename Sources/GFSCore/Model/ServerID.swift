@@ -31,6 +31,14 @@ public struct ServerID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.init(host: String(decoding: host, as: UTF8.self), port: port)
     }
 
+    /// Whether the address is this machine's loopback (127.0.0.0/8, ::1 or localhost): a server there shares
+    /// this machine's files.
+    public var isLoopback: Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return host == "localhost" || host == "::1"
+            || (parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil })
+    }
+
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     // By host, then port: as cheap as the fields (sorting by the description built strings per comparison).
