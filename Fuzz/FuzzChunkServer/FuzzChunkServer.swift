@@ -58,7 +58,7 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
         case let .clone(_, new, version, _, _, _):
             // As the store: a clone never replaces a replica already held.
             if versions[new] == nil { versions[new] = version }
-        case .push, .sync, .read, .replicate, .status, .help, .checksum:
+        case .push, .sync, .read, .local, .replicate, .status, .help, .checksum:
             break
         }
         _ = state.leasesToExtend(at: now)
