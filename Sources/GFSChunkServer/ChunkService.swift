@@ -98,7 +98,9 @@ public final class ChunkService: Sendable {
         case let .read(handle, version, offset, length):
             return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
         case let .local(handle, version):
-            return try await reportingCorruption(handle) { () throws(GFSError) in try local(handle, version: version) }.reply
+            return try await reportingCorruption(handle) { () async throws(GFSError) in
+                try await local(handle, version: version)
+            }.reply
         case let .checksum(handle, version, length):
             return ChecksumReply(crc: try await checksum(handle, version: version, length: length), length: length).reply
         case let .revoke(handle, version):

@@ -48,17 +48,12 @@ import Testing
                                                          encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             let socket = try RawSocket(server.address)
             socket.send("LOCAL handle=\(handle) version=\(version)\n")
-            let reply = try #require(socket.readLines(1).first)
-            let fields = Dictionary(reply.split(separator: " ").dropFirst().compactMap { field -> (String, String)? in
-                let parts = field.split(separator: "=", maxSplits: 1)
-                return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
-            }, uniquingKeysWith: { first, _ in first })
-            #expect(reply.hasPrefix("OK "))
-            let path = try #require(fields["chunk"])
-            #expect(path.hasPrefix("/"))
-            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: chunk))
-            #expect(fields["crc"] == String(path.dropLast("chunk".count)) + "crc")
-            #expect(fields["length"] == "65536")
+            let reply = try LocalReply(Reply(line: Line(parsing: try #require(socket.readLines(1).first).utf8)))
+            #expect(reply.chunkPath.hasPrefix("/"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: reply.chunkPath)) == Data(contentsOf: chunk))
+            #expect(reply.checksumPath == String(reply.chunkPath.dropLast("chunk".count)) + "crc")
+            #expect(reply.chunkFile == (try LocalReplicaTests.identity(chunk)))
+            #expect(reply.length == 65536)
             // A reader that knows a newer version than the replica holds is refused, as its READ would be.
             socket.send("LOCAL handle=\(handle) version=\(version + 1)\n")
             #expect(socket.readLines(1).first?.hasPrefix("ERR STALE") == true)
