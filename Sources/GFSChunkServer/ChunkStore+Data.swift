@@ -262,16 +262,10 @@ extension ChunkStore {
             defer { try? checksumFile.close() }
             let stored = try readExactly(checksumFile, at: Int64(blocks.lowerBound * 4), count: blocks.count * 4,
                                          path: path(handle, "crc"))
-            try bytes.withUnsafeReadableBytes { (raw) throws(GFSError) in
-                for (position, block) in blocks.enumerated() {
-                    let from = position * blockSize
-                    let sum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[from..<min(from + blockSize, raw.count)]))
-                    let expected = stored.getInteger(at: position * 4, endianness: .little, as: UInt32.self)
-                    guard sum == expected else {
-                        throw GFSError(.checksum, "chunk \(handle) block \(block): checksum mismatch")
-                    }
-                }
+            let mismatch = bytes.withUnsafeReadableBytes { raw in
+                stored.withUnsafeReadableBytes { ChecksumLayout.firstMismatch(raw, sums: $0, blocks: blocks) }
             }
+            if let block = mismatch { throw GFSError(.checksum, "chunk \(handle) block \(block): checksum mismatch") }
             bytes.moveReaderIndex(forwardBy: Int(offset - start))
             return bytes.readSlice(length: count) ?? ByteBuffer()
         }

@@ -87,14 +87,11 @@ struct LocalReplica {
         let end = min(Int64(blocks.upperBound * blockSize), files.length)
         var bytes = try Self.read(chunkFile, files.chunkPath, at: start, count: Int(end - start))
         let sums = try Self.read(checksumFile, files.checksumPath, at: Int64(blocks.lowerBound * 4), count: blocks.count * 4)
-        for (position, block) in blocks.enumerated() {
-            let from = position * blockSize
-            let sum = bytes.withUnsafeReadableBytes {
-                CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[from..<min(from + blockSize, $0.count)]))
-            }
-            guard sum == sums.getInteger(at: position * 4, endianness: .little, as: UInt32.self) else {
-                throw GFSError(.checksum, "\(files.chunkPath): block \(block) does not match its checksum here")
-            }
+        let mismatch = bytes.withUnsafeReadableBytes { raw in
+            sums.withUnsafeReadableBytes { ChecksumLayout.firstMismatch(raw, sums: $0, blocks: blocks) }
+        }
+        if let block = mismatch {
+            throw GFSError(.checksum, "\(files.chunkPath): block \(block) does not match its checksum here")
         }
         bytes.moveReaderIndex(forwardBy: Int(offset - start))
         return bytes.readSlice(length: count) ?? ByteBuffer()

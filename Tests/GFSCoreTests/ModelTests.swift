@@ -97,6 +97,28 @@ import Testing
         #expect(ChecksumLayout.blocks(offset: 10, count: 0).isEmpty)
     }
 
+    /// A flipped byte, a short block or a missing sum is found in the block it lands in, and nowhere else.
+    @Test func checksumMismatchNamesTheRottenBlock() {
+        let size = ChecksumLayout.blockSize
+        var data = (0..<(2 * size + 100)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        func sums(_ bytes: [UInt8]) -> [UInt8] {
+            stride(from: 0, to: bytes.count, by: size).flatMap { start in
+                withUnsafeBytes(of: CRC32C.checksum(Array(bytes[start..<min(start + size, bytes.count)])).littleEndian, Array.init)
+            }
+        }
+        let stored = sums(data)
+        func mismatch(_ bytes: [UInt8], _ sums: [UInt8], _ blocks: Range<Int> = 5..<8) -> Int? {
+            bytes.withUnsafeBytes { raw in sums.withUnsafeBytes { ChecksumLayout.firstMismatch(raw, sums: $0, blocks: blocks) } }
+        }
+        #expect(mismatch(data, stored) == nil)
+        #expect(mismatch(Array(data.dropLast(50)), stored) == 7)
+        #expect(mismatch(Array(data.prefix(2 * size)), stored) == 7)
+        #expect(mismatch(data, Array(stored.prefix(8))) == 7)
+        data[size + 17] ^= 0x40
+        #expect(mismatch(data, stored) == 6)
+        #expect(mismatch(data, stored, 0..<1) == nil)
+    }
+
     @Test func secondariesApplySerialsInOrderOnly() {
         var order = MutationOrder()
         let handle = ChunkHandle(1)
