@@ -45,7 +45,7 @@ public final class Connection: Sendable {
         let security = TransportSecurity.current
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(timeout.milliseconds))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // not .socketOption: see ProtocolListener
             .channelOption(.recvAllocator, value: Connection.receiveBuffers)
             .channelOption(.maxMessagesPerRead, value: Connection.readsPerTurn)
             .channelInitializer { channel in

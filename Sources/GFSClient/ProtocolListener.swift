@@ -27,7 +27,9 @@ public struct ProtocolListener: Sendable {
             let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                // At the TCP level: `.socketOption(.tcp_nodelay)` is SOL_SOCKET's option 1, SO_DEBUG, which only
+                // root may set; every connection to a server run by anyone else was refused.
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: GFSClient.Connection.readsPerTurn)
                 .childChannelOption(.recvAllocator, value: GFSClient.Connection.receiveBuffers)
                 // `printf 'LS /\n' | nc -N` closes its side after the request; the replies must still go out.

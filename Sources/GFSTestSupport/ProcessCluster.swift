@@ -50,6 +50,8 @@ public final class ProcessCluster: @unchecked Sendable {
     public var serverFlags: [String] = []
     /// Variables every `gfs(_:)` command runs with (unless the call sets them).
     public var clientEnvironment: [String: String] = [:]
+    /// The user every server and `gfs(_:)` command runs as, when not the test's own (`runAs(_:)`).
+    public private(set) var user: (name: String, uid: UInt32, gid: UInt32)?
     /// The port every master on a test host listens on (each host is a namespace of its own).
     public static let hostMasterPort = 7700
     /// The master, once started.
@@ -64,6 +66,23 @@ public final class ProcessCluster: @unchecked Sendable {
     public init(name: String = "cluster") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-test-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    /// Runs every server started from now on, and every `gfs(_:)` command, as the user `name` (the tests run as
+    /// root, which no permission stops): the cluster's folder becomes that user's, and HOME is that folder.
+    public func runAs(_ name: String) throws {
+        guard let entry = getpwnam(name) else { throw ClusterError("no user \(name) on this machine") }
+        user = (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
+        try FileManager.default.setAttributes([.ownerAccountID: entry.pointee.pw_uid, .groupOwnerAccountID: entry.pointee.pw_gid],
+                                              ofItemAtPath: root.path)
+        clientEnvironment["HOME"] = root.path
+    }
+
+    /// `binary arguments`, run as `user` if set.
+    func command(_ binary: URL, _ arguments: [String]) -> (URL, [String]) {
+        guard let user else { return (binary, arguments) }
+        return (URL(fileURLWithPath: "/usr/bin/setpriv"),
+                ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", binary.path] + arguments)
     }
 
     /// The master's `host:port`; with elected masters, all of them (clients try each in turn).
@@ -193,8 +212,8 @@ public final class ProcessCluster: @unchecked Sendable {
                     limit: TimeInterval = 120) throws -> CommandResult {
         var environment = environment.merging(clientEnvironment) { given, _ in given }
         if let secretFile, environment["GFS_SECRET_FILE"] == nil { environment["GFS_SECRET_FILE"] = secretFile.path }
-        return try Self.run(Self.binary, arguments + ["--master", masterAddress], stdin: stdin, environment: environment,
-                            limit: limit)
+        let (binary, arguments) = command(Self.binary, arguments + ["--master", masterAddress])
+        return try Self.run(binary, arguments, stdin: stdin, environment: environment, limit: limit)
     }
 
     /// Sends SIGKILL to a server and waits (20 s at most) for it to die.
@@ -232,6 +251,12 @@ public final class ProcessCluster: @unchecked Sendable {
         if let secretFile, !arguments.contains("--secret-file") { arguments += ["--secret-file", secretFile.path] }
         arguments += serverFlags
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if let user {
+            guard fileSizeLimitKiB == nil, descriptorLimit == nil, host == nil else {
+                throw ClusterError("runAs does not combine with limits or test hosts")
+            }
+            try FileManager.default.setAttributes([.ownerAccountID: user.uid, .groupOwnerAccountID: user.gid], ofItemAtPath: folder.path)
+        }
         let log = root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
@@ -242,8 +267,8 @@ public final class ProcessCluster: @unchecked Sendable {
         } else if let host {
             (process.executableURL, process.arguments) = try hostNetwork().command(on: host, Self.binary, arguments)
         } else {
-            process.executableURL = Self.binary
-            process.arguments = arguments
+            (process.executableURL, process.arguments) = command(Self.binary, arguments)
+            if user != nil { process.environment = ProcessInfo.processInfo.environment.merging(["HOME": root.path]) { $1 } }
         }
         let output = Pipe()
         process.standardOutput = output
