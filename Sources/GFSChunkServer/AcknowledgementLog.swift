@@ -15,7 +15,7 @@ final class AcknowledgementLog: Sendable {
 
     /// Appends to `path`, creating it if needed.
     init(path: String, server: ServerID) throws(GFSError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw GFSError(.internal, "\(path): \(String(cString: strerror(errno)))")
         }

@@ -190,7 +190,7 @@ extension ChunkStore {
     static func open(_ path: String, _ options: SystemPackage.FileDescriptor.OpenOptions) throws(GFSError) -> SystemPackage.FileDescriptor {
         do {
             return try SystemPackage.FileDescriptor.open(FilePath(path), .readWrite, options: options.union(.closeOnExec),
-                                           permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                                           permissions: [.ownerReadWrite])
         } catch { throw failure(error, path) }
     }
 

@@ -15,7 +15,7 @@ extension MasterService {
 
     /// Marks this master as catching up (durably: it must hold across a restart).
     func markCatchingUp() throws(GFSError) {
-        let descriptor = open(catchingUpMarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(catchingUpMarker, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LogFiles.failure(catchingUpMarker) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
@@ -145,7 +145,7 @@ extension MasterService {
             try MasterStorage.setAside(folder, stamp: stamp)
             unlink(checkFile)
             if let last {
-                let descriptor = open(checkFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                let descriptor = open(checkFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
                 guard descriptor >= 0 else { throw LogFiles.failure(checkFile) }
                 defer { close(descriptor) }
                 try LogFiles.writeAll(descriptor, Array("\(sequence) \(last)\n".utf8), path: checkFile)

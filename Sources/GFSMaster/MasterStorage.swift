@@ -162,7 +162,7 @@ enum MasterStorage {
     /// so a shadow starting again from the primary's checkpoint replays none of its own records.
     static func setAside(_ folder: String, stamp: Int64) throws(GFSError) {
         let aside = folder + "/diverged-\(stamp)"
-        guard mkdir(aside, 0o755) == 0 || errno == EEXIST else { throw LogFiles.failure(aside) }
+        guard mkdir(aside, 0o700) == 0 || errno == EEXIST else { throw LogFiles.failure(aside) }
         let names = try LogFiles.logs(in: folder).map(\.name) + LogFiles.checkpoints(in: folder).map(\.name)
         for name in names where rename(folder + "/" + name, aside + "/" + name) != 0 { throw LogFiles.failure(name) }
         try LogFiles.syncFolderChecked(aside)
@@ -173,7 +173,7 @@ enum MasterStorage {
     static func installCheckpoint(_ bytes: [UInt8], sequence: UInt64, folder: String) throws(GFSError) {
         let name = LogFiles.checkpointName(sequence)
         let temporary = folder + "/" + name + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LogFiles.failure(temporary) }
         defer { close(descriptor) }
         try LogFiles.writeAll(descriptor, bytes, path: temporary)
@@ -187,7 +187,7 @@ enum MasterStorage {
     static func writeCheckpoint(_ state: MasterStateMachine, sequence: UInt64, folder: String) throws(GFSError) -> Int64 {
         let name = LogFiles.checkpointName(sequence)
         let temporary = folder + "/" + name + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LogFiles.failure(temporary) }
         var written: Int64 = 0
         do {

@@ -79,7 +79,7 @@ final class OperationLog: Sendable {
         self.folder = folder
         checkpoints = CheckpointPolicy(largestLog: checkpointBytes)
         var (name, path) = (fileName, folder + "/" + fileName)
-        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LogFiles.failure(path) }
         var (records, allocated) = (Int64(0), Int64(lseek(descriptor, 0, SEEK_END)))
         if allocated > 0 {
@@ -92,7 +92,7 @@ final class OperationLog: Sendable {
             } else {
                 close(descriptor)
                 (name, path) = (LogFiles.logName(lastSequence + 1), folder + "/" + LogFiles.logName(lastSequence + 1))
-                descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
                 guard descriptor >= 0 else { throw LogFiles.failure(path) }
                 allocated = 0
             }
@@ -259,7 +259,7 @@ final class OperationLog: Sendable {
                 bytes.removeAll()
                 let nextName = LogFiles.logName(sequence)
                 // Records numbered from here were never durable: any such file is a failed write's.
-                let next = open(folder + "/" + nextName, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                let next = open(folder + "/" + nextName, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
                 guard next >= 0 else {
                     throw WriteFailure(error: LogFiles.failure(folder + "/" + nextName), current: file, synced: synced)
                 }
@@ -357,7 +357,7 @@ final class OperationLog: Sendable {
     func restart(after sequence: UInt64) throws(GFSError) {
         let name = LogFiles.logName(sequence + 1)
         let path = folder + "/" + name
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw LogFiles.failure(path) }
         do { try LogFiles.syncFolderChecked(folder) } catch {
             close(descriptor)

@@ -1,12 +1,20 @@
-// Goal: gfs works for a user who is not root.
+// Goal: gfs works for a user who is not root, and keeps a server's files from every other user: each server's
+// folder is its owner's alone (HDFS keeps a DataNode's data folders 0700), so the only way to a replica is
+// through its chunkserver, with a token.
 // Method: real master and chunkservers on loopback; servers and clients run as the user nobody with setpriv
 // (the tests run as root, which no permission stops), and the chunkservers' /status.json counts the bytes
 // they served.
 import Foundation
+import GFSClient
 import GFSTestSupport
 import Testing
 
 @Suite(.serialized) struct OrdinaryUserTests {
+    /// The permission bits of the file or folder at `url`.
+    static func mode(_ url: URL) throws -> Int {
+        try #require((try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue)
+    }
+
     /// Until NIO's TCP_NODELAY was asked for at the TCP level, every connection a non-root user made or took
     /// failed with EACCES (it set SO_DEBUG), so nothing worked unless run by root.
     @Test func aClusterRunByAnOrdinaryUserServesIt() async throws {
@@ -30,5 +38,36 @@ import Testing
             print(cluster.logs())
             throw error
         }
+    }
+
+    /// Another user of the machine cannot read a replica off the disk: that user's client reads over the
+    /// socket, with a token, like a client anywhere else.
+    @Test func anotherUsersClientReadsOverTheSocket() async throws {
+        try #require(getuid() == 0, "the test runs a client as the user nobody, which takes root")
+        try await withCluster(chunkservers: 3, chunkserver: ["--http", "127.0.0.1:0"]) { cluster in
+            // The test's own folder is opened to all, so only the servers' folders can keep others out.
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: cluster.root.path)
+            let data = testBytes(3 * 65536 + 5, seed: 16)
+            #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
+            let master = try #require(cluster.master)
+            for server in cluster.chunkservers + [master] { #expect(try Self.mode(server.directory) == 0o700) }
+            #expect(try Self.mode(try #require(chunkFiles(cluster.chunkservers[0]).first)) == 0o600)
+            try cluster.runAs("nobody")
+            let cat = try cluster.gfs(["cat", "/f"])
+            #expect(cat.status == 0, "\(cat.stderr)")
+            #expect(cat.output == data)
+            #expect(try LocalReadTests.bytesServed(cluster) == Int64(data.count))
+        }
+    }
+
+    /// A folder an older gfs made, or an operator opened, is closed again when its server takes it.
+    @Test func aServersFolderIsClosedToOthersWhenTaken() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-lock-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let lock = try DirectoryLock(folder.path, role: "chunkserver")
+        #expect(try Self.mode(folder) == 0o700)
+        withExtendedLifetime(lock) {}
     }
 }
