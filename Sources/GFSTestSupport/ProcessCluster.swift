@@ -73,6 +73,13 @@ public final class ProcessCluster: @unchecked Sendable {
     public func runAs(_ name: String) throws {
         guard let entry = getpwnam(name) else { throw ClusterError("no user \(name) on this machine") }
         user = (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
+        // The binary (and the Swift runtime) must be reachable by that user; say so now, not as a server that
+        // never printed READY.
+        let (binary, arguments) = command(Self.binary, ["--version"])
+        let probe = try Self.run(binary, arguments, limit: 30)
+        guard probe.status == 0 else {
+            throw ClusterError("\(name) cannot run \(Self.binary.path) (a folder on its path closed to others?): \(probe.stderr)")
+        }
         try FileManager.default.setAttributes([.ownerAccountID: entry.pointee.pw_uid, .groupOwnerAccountID: entry.pointee.pw_gid],
                                               ofItemAtPath: root.path)
         clientEnvironment["HOME"] = root.path

@@ -6,10 +6,14 @@
 // they served.
 import Foundation
 import GFSClient
+import GFSProtocol
 import GFSTestSupport
 import Testing
 
 @Suite(.serialized) struct OrdinaryUserTests {
+    /// Root, or told it must be (CI sets GFS_REQUIRE_ROOT=1, so a run without root fails rather than skips).
+    static let canSwitchUser = getuid() == 0 || ProcessInfo.processInfo.environment["GFS_REQUIRE_ROOT"] == "1"
+
     /// The permission bits of the file or folder at `url`.
     static func mode(_ url: URL) throws -> Int {
         try #require((try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue)
@@ -17,7 +21,7 @@ import Testing
 
     /// Until NIO's TCP_NODELAY was asked for at the TCP level, every connection a non-root user made or took
     /// failed with EACCES (it set SO_DEBUG), so nothing worked unless run by root.
-    @Test(.enabled(if: getuid() == 0, "running as another user takes root"))
+    @Test(.enabled(if: OrdinaryUserTests.canSwitchUser, "running as another user takes root"))
     func aClusterRunByAnOrdinaryUserServesIt() async throws {
         let cluster = try ProcessCluster(name: "ordinaryUser")
         defer { cluster.stop() }
@@ -42,7 +46,7 @@ import Testing
 
     /// Another user of the machine cannot read a replica off the disk: that user's client reads over the
     /// socket, with a token, like a client anywhere else.
-    @Test(.enabled(if: getuid() == 0, "running as another user takes root"))
+    @Test(.enabled(if: OrdinaryUserTests.canSwitchUser, "running as another user takes root"))
     func anotherUsersClientReadsOverTheSocket() async throws {
         try await withCluster(chunkservers: 3, chunkserver: ["--http", "127.0.0.1:0"]) { cluster in
             // The test's own folder is opened to all, so only the servers' folders can keep others out.
@@ -66,8 +70,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
+        try #require(try Self.mode(folder) == 0o755)
         let lock = try DirectoryLock(folder.path, role: "chunkserver")
         #expect(try Self.mode(folder) == 0o700)
+        // A second server is told the folder is in use; one given a file is refused before it touches it.
+        #expect(throws: GFSError.self) { try DirectoryLock(folder.path, role: "chunkserver") }
+        let file = folder.appendingPathComponent("LOCK")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        #expect(throws: GFSError.self) { try DirectoryLock(file.path, role: "chunkserver") }
+        #expect(try Self.mode(file) == 0o644)
         withExtendedLifetime(lock) {}
     }
 }
