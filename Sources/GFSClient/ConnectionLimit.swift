@@ -12,6 +12,18 @@ final class ConnectionLimit: Sendable {
     let perPeer: Int
     private let open = NIOLockedValueBox<(total: Int, byPeer: [String: Int])>((0, [:]))
 
+    /// Raises this process's soft descriptor limit to its hard one (at most 2^20), as Go does for every program:
+    /// a user's login gets a soft limit of 1,024, kept low only for programs that use select(2), and a server
+    /// under it would turn clients away past 768 connections. NIO waits with epoll, which has no such bound.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = min(limit.rlim_max, 1 << 20)
+        guard limit.rlim_cur < wanted else { return }
+        limit.rlim_cur = wanted
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// Bounds below this process's descriptor limit, leaving room for its files and outgoing connections.
     init() {
         var limit = rlimit()

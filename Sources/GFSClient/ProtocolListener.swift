@@ -20,6 +20,7 @@ public struct ProtocolListener: Sendable {
     /// handshake.
     public static func bind(_ address: ServerID, limits: Limits, principals: Principals? = nil, admitsGuests: Bool = false,
                             roleHandler: (@Sendable (PeerIdentity) -> any ChannelHandler)? = nil) async throws(GFSError) -> ProtocolListener {
+        ConnectionLimit.raiseDescriptorLimit()
         let limit = ConnectionLimit()
         let tls = TransportSecurity.current?.server
         let keys = (signing: MasterKey.signing, trusted: MasterKey.trusted)

@@ -182,14 +182,14 @@ public final class ProcessCluster: @unchecked Sendable {
     /// Starts a chunkserver on an ephemeral port, or in `folder` again (a restart); with `host`, on that test
     /// host, listening on every interface and advertising the host's address.
     @discardableResult
-    public func startChunkserver(folder: URL? = nil, host: String? = nil, descriptorLimit: Int? = nil,
+    public func startChunkserver(folder: URL? = nil, host: String? = nil, descriptorLimit: Int? = nil, softDescriptorLimit: Int? = nil,
                                  _ extra: [String] = ["--heartbeat-interval", "200ms"]) throws -> Server {
         let folder = folder ?? root.appendingPathComponent("chunkserver-\(chunkservers.count + 1)")
         let listen = try host.map { ["--listen", "0.0.0.0:0", "--advertise", "\(try hostNetwork().address($0)):0"] }
             ?? ["--listen", "127.0.0.1:0"]
         let server = try launch("chunkserver-\(chunkservers.count + 1)",
                                 ["chunkserver", "--dir", folder.path] + listen + ["--master", chunkserverMasters] + extra,
-                                folder, descriptorLimit: descriptorLimit, host: host)
+                                folder, descriptorLimit: descriptorLimit, softDescriptorLimit: softDescriptorLimit, host: host)
         chunkservers.append(server)
         return server
     }
@@ -253,13 +253,13 @@ public final class ProcessCluster: @unchecked Sendable {
     }
 
     private func launch(_ name: String, _ arguments: [String], _ folder: URL, fileSizeLimitKiB: Int? = nil,
-                        descriptorLimit: Int? = nil, host: String? = nil) throws -> Server {
+                        descriptorLimit: Int? = nil, softDescriptorLimit: Int? = nil, host: String? = nil) throws -> Server {
         var arguments = arguments
         if let secretFile, !arguments.contains("--secret-file") { arguments += ["--secret-file", secretFile.path] }
         arguments += serverFlags
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let user {
-            guard fileSizeLimitKiB == nil, descriptorLimit == nil, host == nil else {
+            guard fileSizeLimitKiB == nil, descriptorLimit == nil, softDescriptorLimit == nil, host == nil else {
                 throw ClusterError("runAs does not combine with limits or test hosts")
             }
             try FileManager.default.setAttributes([.ownerAccountID: user.uid, .groupOwnerAccountID: user.gid], ofItemAtPath: folder.path)
@@ -268,6 +268,7 @@ public final class ProcessCluster: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         let limits = (fileSizeLimitKiB.map { ["ulimit -S -f \($0)"] } ?? []) + (descriptorLimit.map { ["ulimit -n \($0)"] } ?? [])
+            + (softDescriptorLimit.map { ["ulimit -S -n \($0)"] } ?? [])
         if !limits.isEmpty {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", (limits + ["exec \"$0\" \"$@\""]).joined(separator: " && "), Self.binary.path] + arguments

@@ -396,6 +396,14 @@ import Testing
                 return retry.readLines(1).first == "OK"
             }
 
+            // A server started under a low soft descriptor limit (a user's login gets 1,024) raises it to the
+            // hard one, so it does not turn clients away for a limit kept only for select(2).
+            let raised = try cluster.startChunkserver(softDescriptorLimit: 300)
+            let limits = try String(contentsOfFile: "/proc/\(raised.pid)/limits", encoding: .utf8)
+            let openFiles = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+            let fields = openFiles.split(separator: " ", omittingEmptySubsequences: true)
+            #expect(fields.count >= 5 && fields[3] != "300" && fields[3] == fields[4], "\(openFiles)")
+
             // One address holds at most a quarter of the descriptors (a server under `ulimit -n 300`: 11).
             let limited = try cluster.startChunkserver(descriptorLimit: 300)
             var held: [RawSocket] = []
