@@ -35,6 +35,16 @@ func chunkFiles(_ server: ProcessCluster.Server) -> [URL] {
     return names.filter { $0.hasSuffix(".chunk") }.sorted().map { folder.appendingPathComponent($0) }
 }
 
+/// The handle (from its name) and version (from its `.version` file) of the replica whose `.chunk` file is
+/// `chunk`, to address it on the wire.
+func replicaOnDisk(_ chunk: URL) throws -> (handle: String, version: UInt64) {
+    let text = try String(contentsOf: chunk.deletingPathExtension().appendingPathExtension("version"), encoding: .utf8)
+    guard let version = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        throw ClusterError("\(chunk.path): no version beside it")
+    }
+    return (chunk.deletingPathExtension().lastPathComponent, version)
+}
+
 /// The tab-separated `gfs status` line of a chunkserver.
 func statusLine(_ cluster: ProcessCluster, _ server: ProcessCluster.Server) throws -> [Substring] {
     let lines = try cluster.gfs(["status"]).stdout.split(separator: "\n")

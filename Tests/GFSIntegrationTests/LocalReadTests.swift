@@ -43,9 +43,7 @@ import Testing
             #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
             let server = cluster.chunkservers[0]
             let chunk = try #require(chunkFiles(server).first)
-            let handle = chunk.deletingPathExtension().lastPathComponent
-            let version = try #require(UInt64(try String(contentsOf: chunk.deletingPathExtension().appendingPathExtension("version"),
-                                                         encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let (handle, version) = try replicaOnDisk(chunk)
             let socket = try RawSocket(server.address)
             socket.send("LOCAL handle=\(handle) version=\(version)\n")
             let reply = try LocalReply(Reply(line: Line(parsing: try #require(socket.readLines(1).first).utf8)))

@@ -58,9 +58,7 @@ import Testing
             var bytes = try Data(contentsOf: chunk)
             bytes[100] ^= 0xFF
             try bytes.write(to: chunk)
-            let handle = chunk.deletingPathExtension().lastPathComponent
-            let version = try String(contentsOf: chunk.deletingPathExtension().appendingPathExtension("version"),
-                                     encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let (handle, version) = try replicaOnDisk(chunk)
             let socket = try RawSocket(server.address)
             socket.send("READ handle=\(handle) version=\(version) offset=0 length=10\n")
             #expect(socket.readLines(1).first?.hasPrefix("ERR CHECKSUM") == true)

@@ -102,9 +102,8 @@ import Glibc
 
     /// The version of the one chunk `server` holds, if it holds one.
     static func version(_ server: ProcessCluster.Server) -> Int? {
-        guard let chunk = chunkFiles(server).first else { return nil }
-        let file = chunk.deletingPathExtension().appendingPathExtension("version")
-        return (try? String(contentsOf: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard let chunk = chunkFiles(server).first, let version = try? replicaOnDisk(chunk).version else { return nil }
+        return Int(exactly: version)
     }
 
     static func flip(_ file: URL, at offset: UInt64) throws {
