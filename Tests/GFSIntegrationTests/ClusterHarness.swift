@@ -3,12 +3,14 @@ import Foundation
 import GFSTestSupport
 import Testing
 
-/// Runs `body` against a fresh cluster of real `gfs` processes and stops every one of them afterwards.
+/// Runs `body` against a fresh cluster of real `gfs` processes and stops every one of them afterwards; with
+/// `user`, the servers and `gfs(_:)` commands run as that user (`ProcessCluster.runAs`).
 func withCluster(chunkservers: Int, master flags: [String]? = nil, chunkserver chunkserverFlags: [String]? = nil,
-                 name: String = #function, _ body: (ProcessCluster) async throws -> Void) async throws {
+                 user: String? = nil, name: String = #function, _ body: (ProcessCluster) async throws -> Void) async throws {
     let cluster = try ProcessCluster(name: String(name.prefix { $0.isLetter }))
     defer { cluster.stop() }
     do {
+        if let user { try cluster.runAs(user) }
         try await cluster.start(chunkservers: chunkservers, master: flags, chunkserver: chunkserverFlags)
         try await body(cluster)
     } catch {

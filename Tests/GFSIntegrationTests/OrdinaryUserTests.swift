@@ -23,11 +23,7 @@ import Testing
     /// failed with EACCES (it set SO_DEBUG), so nothing worked unless run by root.
     @Test(.enabled(if: OrdinaryUserTests.canSwitchUser, "running as another user takes root"))
     func aClusterRunByAnOrdinaryUserServesIt() async throws {
-        let cluster = try ProcessCluster(name: "ordinaryUser")
-        defer { cluster.stop() }
-        do {
-            try cluster.runAs("nobody")
-            try await cluster.start(chunkservers: 3, master: nil, chunkserver: ["--http", "127.0.0.1:0"])
+        try await withCluster(chunkservers: 3, chunkserver: ["--http", "127.0.0.1:0"], user: "nobody") { cluster in
             let data = testBytes(3 * 65536 + 5, seed: 17)
             let put = try cluster.gfs(["put", "-", "/f"], stdin: data)
             #expect(put.status == 0, "\(put.stderr)")
@@ -38,9 +34,6 @@ import Testing
             #expect(try LocalReadTests.bytesServed(cluster) == 0)
             let owner = try FileManager.default.attributesOfItem(atPath: cluster.chunkservers[0].directory.path)[.ownerAccountID]
             #expect((owner as? NSNumber)?.uint32Value == cluster.user?.uid)
-        } catch {
-            print(cluster.logs())
-            throw error
         }
     }
 
