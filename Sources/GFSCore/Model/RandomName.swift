@@ -2,7 +2,10 @@
 /// done instead of doing it twice (HDFS's RetryCache): a CREATE or MKDIR whose reply was lost to a master
 /// crash may then be sent again, to whichever master is primary next. The client draws it at random, once per
 /// operation; 128 bits make two clients' draws never meet.
-public struct ClientCall: Hashable, Sendable, CustomStringConvertible {
+public typealias ClientCall = RandomName
+
+/// 128 random bits, written as 32 hexadecimal digits: a name no one else draws or guesses.
+public struct RandomName: Hashable, Sendable, CustomStringConvertible {
     public let high: UInt64
     public let low: UInt64
 
@@ -12,12 +15,18 @@ public struct ClientCall: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A fresh, random name.
-    public static func random() -> ClientCall {
-        ClientCall(high: .random(in: 0...UInt64.max), low: .random(in: 0...UInt64.max))
+    public static func random() -> RandomName {
+        var generator = SystemRandomNumberGenerator()
+        return random(using: &generator)
     }
 
-    /// Parses 32 hex digits (no sign, no prefix), in one pass over the bytes: every mutation carries one, and
-    /// the generic slicing this replaced cost a CREATE a twentieth of its time.
+    /// A name drawn from `generator`.
+    public static func random(using generator: inout some RandomNumberGenerator) -> RandomName {
+        RandomName(high: generator.next(), low: generator.next())
+    }
+
+    /// Parses 32 hex digits (no sign, no prefix), in one pass over the bytes: every mutation carries a
+    /// ClientCall, and the generic slicing this replaced cost a CREATE a twentieth of its time.
     public init?(_ text: String) {
         var halves: (UInt64, UInt64) = (0, 0)
         var count = 0
