@@ -39,6 +39,8 @@ let package = Package(
         // GNU readline for `gfs shell`; Debian's libreadline-dev (its .pc file only adds warnings, so no pkgConfig).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // SCM_RIGHTS for a chunkserver's descriptor socket: the CMSG_* macros do not reach Swift.
+        .target(name: "CDescriptors"),
         .target(
             name: "GFSCore",
             dependencies: ["CISAL", .product(name: "HashTreeCollections", package: "swift-collections"),
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "GFSClient",
             dependencies: [
-                "GFSCore", "GFSProtocol",
+                "GFSCore", "GFSProtocol", "CDescriptors",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

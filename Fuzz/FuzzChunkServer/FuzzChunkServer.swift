@@ -13,6 +13,8 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
     var versions: [ChunkHandle: ChunkVersion] = [:], lengths: [ChunkHandle: Int64] = [:]
     var lastSerial: [ChunkHandle: UInt64] = [:]
     var now = Instant(sinceStart: .zero)
+    // LOCAL's tickets, drawn from a fixed seed so a crash replays; each may open only its own chunk, once.
+    var tickets = LocalTickets(), random = SplitMix64(seed: 1), issued: [LocalTickets.Ticket: ChunkHandle] = [:]
     for raw in text.split(separator: "\n").prefix(64) {
         now = now.advanced(by: .milliseconds(10))
         guard let line = try? Line(parsing: raw.utf8), let request = try? ChunkRequest(line) else { continue }
@@ -58,7 +60,14 @@ public func fuzzChunkServer(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
         case let .clone(_, new, version, _, _, _):
             // As the store: a clone never replaces a replica already held.
             if versions[new] == nil { versions[new] = version }
-        case .push, .sync, .read, .local, .replicate, .status, .help, .checksum:
+        case let .local(handle, _):
+            issued[tickets.issue(handle, now: now, using: &random).ticket] = handle
+            precondition(tickets.held <= LocalTickets.capacity, "tickets past their bound")
+        case let .open(ticket):
+            let handle = tickets.redeem(ticket, now: now)?.handle
+            precondition(handle == nil || handle == issued[ticket], "a ticket opened another chunk")
+            precondition(tickets.redeem(ticket, now: now) == nil, "a ticket opened twice")
+        case .push, .sync, .read, .replicate, .status, .help, .checksum:
             break
         }
         _ = state.leasesToExtend(at: now)

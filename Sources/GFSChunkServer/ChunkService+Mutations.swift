@@ -168,18 +168,14 @@ extension ChunkService {
         }
     }
 
-    /// `LOCAL`: where the replica's files are and its length, for a reader on this machine that reads and
+    /// `LOCAL`: a ticket for the replica's files and its length, for a reader on this machine that reads and
     /// verifies them itself. The same version rule as `READ`.
-    func local(_ handle: ChunkHandle, version: ChunkVersion) async throws(GFSError) -> LocalReply {
+    func local(_ handle: ChunkHandle, version: ChunkVersion) throws(GFSError) -> LocalReply {
         try requireReplica(handle, atLeast: version)
+        guard let descriptors else { throw GFSError(.badRequest, "LOCAL: this chunkserver has no descriptor socket; use READ") }
         guard let length = store.length(handle) else { throw GFSError(.notFound, "chunk \(handle) not held on \(address)") }
-        let (chunkPath, checksumPath) = (store.absolutePath(handle, "chunk"), store.absolutePath(handle, "crc"))
-        // stat(2) waits on a stalled disk like any read: on the disk threads, not the task pool.
-        let (chunkFile, checksumFile) = try await onDisk { () throws(GFSError) in
-            (try ChunkStore.identity(of: chunkPath), try ChunkStore.identity(of: checksumPath))
-        }
-        return LocalReply(chunkPath: chunkPath, chunkFile: chunkFile, checksumPath: checksumPath, checksumFile: checksumFile,
-                          length: length)
+        let (ticket, proof) = descriptors.ticket(for: handle)
+        return LocalReply(socket: descriptors.name, ticket: ticket, proof: proof, length: length)
     }
 
     /// A replica of `handle` is held here at `version` or later (a reader may know an older version than a

@@ -31,6 +31,8 @@ public final class ChunkService: Sendable {
     let epochs: EpochFence
     /// With a cluster secret, checks the chunk tokens of guests.
     let tokens: ChunkTokenVerifier?
+    /// Where local readers collect replicas' files for `LOCAL`'s tickets; nil where it could not be bound.
+    let descriptors: DescriptorDesk?
     /// Where the status page is served (`--http`), told in STATUS replies.
     let statusAddress = NIOLockedValueBox<ServerID?>(nil)
 
@@ -48,6 +50,7 @@ public final class ChunkService: Sendable {
         self.acknowledgements = acknowledgements
         state = NIOLockedValueBox(ChunkServerState(address: address, chunkSize: 64 << 20))
         epochs = EpochFence(store: store)
+        descriptors = DescriptorDesk.open(store: store, logger: logger)
         durability = GroupSync(store: store, onDisk: { body throws(GFSError) in try await Self.onDisk(body) })
     }
 
@@ -98,9 +101,9 @@ public final class ChunkService: Sendable {
         case let .read(handle, version, offset, length):
             return .ok(payload: try await read(handle, version: version, offset: offset, length: length))
         case let .local(handle, version):
-            return try await reportingCorruption(handle) { () async throws(GFSError) in
-                try await local(handle, version: version)
-            }.reply
+            return try local(handle, version: version).reply
+        case .open:
+            throw GFSError(.badRequest, "OPEN is answered only on the socket LOCAL names")
         case let .checksum(handle, version, length):
             return ChecksumReply(crc: try await checksum(handle, version: version, length: length), length: length).reply
         case let .revoke(handle, version):

@@ -35,8 +35,6 @@ public final class ChunkStore: Sendable {
 
     /// The folder holding the chunk files.
     public let folder: String
-    /// `folder` from the root, as `LOCAL` tells it to readers whose working folder may differ.
-    let absoluteFolder: String
     /// Bytes read, written and copied in.
     public let traffic = Traffic()
     /// Whether writes are fsynced before they are acknowledged.
@@ -48,7 +46,6 @@ public final class ChunkStore: Sendable {
         folder = directory + "/chunks"
         self.synchronous = synchronous
         try DirectoryLock.makeDirectories(folder)
-        absoluteFolder = Self.absolute(folder)
         for name in try Self.listFolder(folder) where name.hasSuffix(".chunk") {
             guard let handle = ChunkHandle(hex: name.dropLast(6)) else { continue }
             let version = Self.readVersionFile(path(handle, "version"))
@@ -60,22 +57,27 @@ public final class ChunkStore: Sendable {
 
     func path(_ handle: ChunkHandle, _ kind: String) -> String { "\(folder)/\(handle).\(kind)" }
 
-    /// `path` from the root.
-    func absolutePath(_ handle: ChunkHandle, _ kind: String) -> String { "\(absoluteFolder)/\(handle).\(kind)" }
-
-    /// The device and inode of the file at `path`; a file gone is a replica lost (CHECKSUM), as for a read.
-    static func identity(of path: String) throws(GFSError) -> LocalReply.FileIdentity {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw errno == ENOENT ? GFSError(.checksum, "\(path): missing on disk") : errnoFailure(path)
+    /// The replica's data and checksum files, opened read-only to be handed to a local reader (`OPEN`). A file
+    /// gone is NOTFOUND here, not a lost replica: the reader then asks with `READ`, which finds and reports it.
+    /// Errors name the chunk, not its paths: they go to readers that are not to learn the folder's layout.
+    func openForReading(_ handle: ChunkHandle) throws(GFSError) -> (chunk: Int32, checksum: Int32) {
+        guard replica(handle) != nil else { throw GFSError(.notFound, "chunk \(handle) not held here") }
+        func open(_ kind: String) throws(GFSError) -> Int32 {
+            let descriptor = Glibc.open(path(handle, kind), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else {
+                let failure = errno
+                throw failure == ENOENT ? GFSError(.notFound, "chunk \(handle): its \(kind) file is missing")
+                    : GFSError(.internal, "chunk \(handle): its \(kind) file: \(String(cString: strerror(failure)))")
+            }
+            return descriptor
         }
-        return LocalReply.FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
-    }
-
-    private static func absolute(_ folder: String) -> String {
-        guard let resolved = realpath(folder, nil) else { return folder }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        let chunk = try open("chunk")
+        do {
+            return (chunk, try open("crc"))
+        } catch {
+            close(chunk)
+            throw error
+        }
     }
 
     /// Every replica with its version and length, sorted by handle.

@@ -49,7 +49,7 @@ public struct ChunkClient: Sendable {
         return try ChecksumReply(try await pool.connection(to: server).call(line, timeout: timeout)).crc
     }
 
-    /// Where a replica on this machine keeps its files, and its length (`LOCAL`).
+    /// A ticket for the files of a replica on this machine, where to redeem it, and its length (`LOCAL`).
     public func local(_ handle: ChunkHandle, version: ChunkVersion, from server: ServerID,
                       token: String? = nil) async throws(GFSError) -> LocalReply {
         let line = TokenField.stamp(ChunkRequest.local(handle, version: version).line, token)

@@ -26,9 +26,10 @@ public final class Client: Sendable {
     let suspects = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(30)))
     /// Whether replicas on this machine are read from their files (`Client+LocalRead`).
     let localReads: Bool
-    /// Chunkservers on this machine whose files are not this client's to read (another file system, another
-    /// user's): their replicas are read over the socket.
-    let filesElsewhere = NIOLockedValueBox<Set<ServerID>>([])
+    /// Chunkservers at an address of this machine that lately could not hand this client files (their
+    /// descriptor socket is in another network namespace, silent, or not theirs; they have none): their
+    /// replicas are read over the protocol port for a while, so each piece does not pay for the failure again.
+    let noLocalReads = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(60)))
     /// How long a read waits on one replica before it asks the next as well (HDFS's hedged reads).
     let hedgeDelay = NIOLockedValueBox(HedgeDelay(minimum: .seconds(1)))
 

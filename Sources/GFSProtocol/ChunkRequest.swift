@@ -15,9 +15,12 @@ public enum ChunkRequest: Sendable, Equatable {
     case pad(ChunkHandle, version: ChunkVersion, serial: UInt64, size: Int64, id: String)
     /// Read `length` bytes at `offset`.
     case read(ChunkHandle, version: ChunkVersion, offset: Int64, length: Int)
-    /// Where the replica's files are and how long it is, for a client on the same machine that reads and
+    /// A ticket for the replica's files and its length, for a client on the same machine that reads and
     /// verifies them itself (a short-circuit read, as HDFS has) instead of taking the bytes over a socket.
     case local(ChunkHandle, version: ChunkVersion)
+    /// On the descriptor socket `LOCAL` named: the replica's data and checksum files, sent open (SCM_RIGHTS)
+    /// to the holder of `ticket`.
+    case open(ticket: LocalTickets.Ticket)
     /// Master → replica: adopt `version`; with a lease duration this replica is primary and forwards every
     /// mutation to exactly `secondaries`; `create` makes the chunk.
     case grant(ChunkHandle, version: ChunkVersion, leaseMilliseconds: Int64?, create: Bool, secondaries: [ServerID])
@@ -69,6 +72,11 @@ public enum ChunkRequest: Sendable, Equatable {
                          length: Int(try line.requireInteger("length", in: 0...Int64(Int32.max))))
         case .local:
             self = .local(try line.handle(), version: UInt64(try line.requireInteger("version")))
+        case .open:
+            guard let ticket = LocalTickets.Ticket(try line.require("ticket")) else {
+                throw GFSError(.badRequest, "OPEN: ticket= is not 32 hexadecimal digits")
+            }
+            self = .open(ticket: ticket)
         case .grant:
             self = .grant(try line.handle(), version: UInt64(try line.requireInteger("version")),
                           leaseMilliseconds: try line.integer("lease_ms", in: 0...Limits.maximumLeaseMilliseconds), create: line.flag("create"),
@@ -118,6 +126,8 @@ public enum ChunkRequest: Sendable, Equatable {
                                          "length": String(length)])
         case let .local(handle, version):
             return Line("LOCAL", fields: ["handle": handle.description, "version": String(version)])
+        case let .open(ticket):
+            return Line("OPEN", fields: ["ticket": ticket.description])
         case let .grant(handle, version, lease, create, secondaries):
             return Line("GRANT", fields: ["handle": handle.description, "version": String(version),
                                           "lease_ms": lease.map(String.init), "create": create ? "1" : nil,

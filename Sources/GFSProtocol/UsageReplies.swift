@@ -120,56 +120,52 @@ public struct QuotasReply: ReplyMessage, Equatable {
     }
 }
 
-/// The `LOCAL` reply: the replica's data and checksum files, each with the device and inode the chunkserver
-/// sees it at (a reader checks it opened those very files, not others at the same path in its own file
-/// system), and the replica's length.
+/// The `LOCAL` reply: the replica's length, the abstract Unix socket (on this machine) that hands out its
+/// files, a ticket good for one `OPEN` there, and the proof that socket answers with (so a reader can tell the
+/// chunkserver's socket from another process's under the same name). The reader gets the files open rather
+/// than their paths, so it needs no right to the chunkserver's folder and learns nothing of its layout.
 public struct LocalReply: ReplyMessage, Equatable {
-    /// A file as `stat(2)` knows it.
-    public struct FileIdentity: Sendable, Equatable {
-        public var device: UInt64
-        public var inode: UInt64
-
-        public init(device: UInt64, inode: UInt64) {
-            self.device = device
-            self.inode = inode
-        }
-
-        /// `DEVICE:INODE`.
-        var text: String { "\(device):\(inode)" }
-
-        init(_ text: String, field: String) throws(GFSError) {
-            let parts = text.split(separator: ":")
-            guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else {
-                throw GFSError(.badRequest, "LOCAL: \(field)= is not DEVICE:INODE")
-            }
-            self.init(device: device, inode: inode)
-        }
-    }
-
-    public var chunkPath: String
-    public var chunkFile: FileIdentity
-    public var checksumPath: String
-    public var checksumFile: FileIdentity
+    /// The name of the chunkserver's descriptor socket in the abstract namespace (no leading NUL).
+    public var socket: String
+    public var ticket: LocalTickets.Ticket
+    public var proof: RandomName
     public var length: Int64
 
-    public init(chunkPath: String, chunkFile: FileIdentity, checksumPath: String, checksumFile: FileIdentity, length: Int64) {
-        self.chunkPath = chunkPath
-        self.chunkFile = chunkFile
-        self.checksumPath = checksumPath
-        self.checksumFile = checksumFile
+    public init(socket: String, ticket: LocalTickets.Ticket, proof: RandomName, length: Int64) {
+        self.socket = socket
+        self.ticket = ticket
+        self.proof = proof
         self.length = length
     }
 
     public var reply: Reply {
-        .ok([.init("chunk", chunkPath), .init("chunk_file", chunkFile.text), .init("crc", checksumPath),
-             .init("crc_file", checksumFile.text), .init("length", String(length))])
+        .ok([.init("socket", socket), .init("ticket", ticket.description), .init("proof", proof.description),
+             .init("length", String(length))])
     }
 
     public init(_ reply: Reply) throws(GFSError) {
-        self.init(chunkPath: try reply.line.require("chunk"),
-                  chunkFile: try FileIdentity(try reply.line.require("chunk_file"), field: "chunk_file"),
-                  checksumPath: try reply.line.require("crc"),
-                  checksumFile: try FileIdentity(try reply.line.require("crc_file"), field: "crc_file"),
+        let socket = try reply.line.require("socket")
+        // sockaddr_un holds 108 bytes, the leading NUL included.
+        guard !socket.isEmpty, socket.utf8.count < 108 else { throw GFSError(.badRequest, "LOCAL: socket= is not a socket name") }
+        guard let ticket = LocalTickets.Ticket(try reply.line.require("ticket")), let proof = RandomName(try reply.line.require("proof"))
+        else { throw GFSError(.badRequest, "LOCAL: ticket= and proof= must be 32 hexadecimal digits") }
+        self.init(socket: socket, ticket: ticket, proof: proof,
                   length: try reply.line.requireInteger("length", in: 0...Limits.maximumChunkBytes))
+    }
+}
+
+/// `OPEN`'s reply, on a descriptor socket: the proof `LOCAL` named, with the replica's files attached.
+public struct OpenReply: ReplyMessage, Equatable {
+    public var proof: RandomName
+
+    public init(proof: RandomName) { self.proof = proof }
+
+    public var reply: Reply { .ok([.init("proof", proof.description)]) }
+
+    public init(_ reply: Reply) throws(GFSError) {
+        guard let proof = RandomName(try reply.line.require("proof")) else {
+            throw GFSError(.badRequest, "OPEN: proof= must be 32 hexadecimal digits")
+        }
+        self.init(proof: proof)
     }
 }

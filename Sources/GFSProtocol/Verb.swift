@@ -11,7 +11,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case deleted = "DELETED", undelete = "UNDELETE", gc = "GC", fsck = "FSCK"
     case revoke = "REVOKE", clone = "CLONE", replicate = "REPLICATE"
     case push = "PUSH", write = "WRITE", apply = "APPLY", sync = "SYNC", append = "APPEND", pad = "PAD", read = "READ"
-    case local = "LOCAL"
+    case local = "LOCAL", open = "OPEN"
     case grant = "GRANT"
     case hello = "HELLO", auth = "AUTH"
     case help = "HELP"
@@ -28,7 +28,7 @@ public enum Verb: String, CaseIterable, Sendable {
             .corrupt, .tail, .checkpoint, .promote, .snapshot, .report, .leave, .drain, .tune, .deleted, .undelete,
             .gc, .fsck, .setrep, .du, .concat, .setQuota, .quotas, .truncate:
             return [.master]
-        case .push, .write, .apply, .sync, .append, .pad, .read, .local, .grant, .revoke, .clone, .replicate, .checksum:
+        case .push, .write, .apply, .sync, .append, .pad, .read, .local, .open, .grant, .revoke, .clone, .replicate, .checksum:
             return [.chunkserver]
         case .status, .help, .hello, .auth:
             return [.master, .chunkserver]
@@ -78,6 +78,7 @@ public enum Verb: String, CaseIterable, Sendable {
         case .pad: return "PAD handle=H version=V serial=N size=N id=X"
         case .read: return "READ handle=H version=V offset=N length=N"
         case .local: return "LOCAL handle=H version=V"
+        case .open: return "OPEN ticket=T"
         case .grant: return "GRANT handle=H version=V [lease_ms=N] [create=1]"
         case .hello: return "HELLO principal=P nonce=N"
         case .auth: return "AUTH proof=P"
@@ -131,7 +132,8 @@ public enum Verb: String, CaseIterable, Sendable {
         case .append: return "primary appends pushed bytes as one record at an offset it picks"
         case .pad: return "secondary pads the chunk with zeros when a record did not fit"
         case .read: return "read a range after verifying its block checksums"
-        case .local: return "the paths and length of a replica, for a reader on the same machine to read itself"
+        case .local: return "a ticket for a replica's files, for a reader on the same machine to read itself"
+        case .open: return "the replica's files, sent open, for a LOCAL ticket (on LOCAL's socket only)"
         case .grant: return "adopt a new chunk version (and a lease when lease_ms is given)"
         case .hello: return "start proving the cluster secret (the reply holds the nonce and proof of the server)"
         case .auth: return "prove the cluster secret (until then every other verb is refused)"

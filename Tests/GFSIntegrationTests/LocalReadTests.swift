@@ -5,6 +5,7 @@
 // bytes they served, and bytes are flipped in the replicas' files (with the scrubber off, so only a read can
 // find them).
 import Foundation
+@testable import GFSClient
 import GFSProtocol
 import GFSTestSupport
 import Testing
@@ -37,7 +38,37 @@ import Testing
         }
     }
 
-    @Test func localNamesAReplicasFilesAndKeepsTheVersionRule() async throws {
+    /// The whole contents of an open file, read from its start.
+    static func contents(_ descriptor: Int32) -> Data {
+        var bytes = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = pread(descriptor, &buffer, buffer.count, off_t(bytes.count))
+            if count <= 0 { return bytes }
+            bytes.append(contentsOf: buffer[..<count])
+        }
+    }
+
+    /// The descriptor socket's answer to `text` and a newline.
+    static func ask(_ text: String, at name: String) throws -> String? {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        DescriptorSocket.setPatience(timeval(tv_sec: 10, tv_usec: 0), on: descriptor)
+        try #require(DescriptorSocket.withAddress(name) { connect(descriptor, $0, $1) } == 0)
+        let bytes = Array((text + "\n").utf8)
+        try #require(send(descriptor, bytes, bytes.count, 0) == bytes.count)
+        var reply = [UInt8](repeating: 0, count: 1024)
+        let count = recv(descriptor, &reply, reply.count, 0)
+        return count > 0 ? String(decoding: reply[..<count], as: UTF8.self) : nil
+    }
+
+    /// The code of the error `body` throws, if any.
+    static func refusal(_ body: () throws(GFSError) -> DescriptorSocket.Redeemed) -> GFSError.Code? {
+        do throws(GFSError) { _ = try body(); return nil } catch { return error.code }
+    }
+
+    @Test func localGivesATicketForTheReplicasFilesOnceAndKeepsTheVersionRule() async throws {
         try await withCluster(chunkservers: 3) { cluster in
             let data = testBytes(100_000, seed: 13)
             #expect(try cluster.gfs(["put", "-", "/f"], stdin: data).status == 0)
@@ -47,11 +78,33 @@ import Testing
             let socket = try RawSocket(server.address)
             socket.send("LOCAL handle=\(handle) version=\(version)\n")
             let reply = try LocalReply(Reply(line: Line(parsing: try #require(socket.readLines(1).first).utf8)))
-            #expect(reply.chunkPath.hasPrefix("/"))
-            #expect(try Data(contentsOf: URL(fileURLWithPath: reply.chunkPath)) == Data(contentsOf: chunk))
-            #expect(reply.checksumPath == String(reply.chunkPath.dropLast("chunk".count)) + "crc")
-            #expect(reply.chunkFile == (try LocalReplicaTests.identity(chunk)))
             #expect(reply.length == 65536)
+            #expect(!reply.socket.contains("/"), "a name in the abstract namespace, not a path: \(reply.socket)")
+            guard case let .files(chunkFile, checksumFile) = try DescriptorSocket.redeem(reply.ticket, proof: reply.proof,
+                                                                                         at: reply.socket) else {
+                Issue.record("the descriptor socket \(reply.socket) is not on this machine")
+                return
+            }
+            defer {
+                close(chunkFile)
+                close(checksumFile)
+            }
+            #expect(Self.contents(chunkFile) == (try Data(contentsOf: chunk)))
+            #expect(Self.contents(checksumFile) == (try Data(contentsOf: chunk.deletingPathExtension().appendingPathExtension("crc"))))
+            // Handed over for reading only.
+            #expect(fcntl(chunkFile, F_GETFL) & O_ACCMODE == O_RDONLY)
+            #expect(fcntl(checksumFile, F_GETFL) & O_ACCMODE == O_RDONLY)
+            // A ticket opens once, and only one LOCAL gave; OPEN is refused on the protocol port.
+            #expect(Self.refusal { () throws(GFSError) in try DescriptorSocket.redeem(reply.ticket, proof: reply.proof, at: reply.socket) } == .denied)
+            #expect(Self.refusal { () throws(GFSError) in
+                try DescriptorSocket.redeem(RandomName.random(), proof: reply.proof, at: reply.socket)
+            } == .denied)
+            socket.send("OPEN ticket=\(reply.ticket)\n")
+            #expect(socket.readLines(1).first?.hasPrefix("ERR BADREQ") == true)
+            // On the descriptor socket, anything but OPEN is BADREQ, and it goes on answering.
+            for garbage in ["READ handle=\(handle) version=\(version) offset=0 length=1", "OPEN ticket=zz", "%zz", "\n"] {
+                #expect(try Self.ask(garbage, at: reply.socket)?.hasPrefix("ERR BADREQ") == true, "\(garbage)")
+            }
             // A reader that knows a newer version than the replica holds is refused, as its READ would be.
             socket.send("LOCAL handle=\(handle) version=\(version + 1)\n")
             #expect(socket.readLines(1).first?.hasPrefix("ERR STALE") == true)

@@ -1,7 +1,6 @@
-// Goal: a client reads a replica's files itself only when they are the very files its chunkserver named, and
-// returns only bytes that match their checksums: another file at the same path, a path named for another
-// chunk, a FIFO, a short file or a flipped byte is refused, never read past or waited on.
-// Method: LocalReplica over files written here, with their device and inode from stat(2).
+// Goal: a client reading a replica's files itself returns only bytes that match their checksums: a short file
+// or a flipped byte is refused, never read past.
+// Method: LocalReplica over files written and opened here, as a chunkserver's descriptor socket hands them over.
 @testable import GFSClient
 import Foundation
 import GFSCore
@@ -28,41 +27,29 @@ import Testing
 
     func path(_ kind: String) -> URL { folder.appendingPathComponent("\(handle).\(kind)") }
 
-    static func identity(_ url: URL) throws -> LocalReply.FileIdentity {
-        var status = stat()
-        guard stat(url.path, &status) == 0 else { throw GFSError(.notFound, url.path) }
-        return LocalReply.FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
-    }
-
-    func reply(chunk: URL? = nil, chunkFile: LocalReply.FileIdentity? = nil) throws -> LocalReply {
-        let chunk = chunk ?? path("chunk")
-        return LocalReply(chunkPath: chunk.path, chunkFile: try chunkFile ?? Self.identity(chunk), checksumPath: path("crc").path,
-                          checksumFile: try Self.identity(path("crc")), length: Int64(data.count))
+    /// The files opened read-only, as `OPEN` hands them over.
+    func replica() throws -> LocalReplica {
+        let chunk = open(path("chunk").path, O_RDONLY | O_CLOEXEC)
+        let checksum = open(path("crc").path, O_RDONLY | O_CLOEXEC)
+        try #require(chunk >= 0 && checksum >= 0)
+        return LocalReplica(chunk: chunk, checksum: checksum, length: Int64(data.count))
     }
 
     func code(_ body: () throws(GFSError) -> ByteBuffer) -> GFSError.Code? {
         do throws(GFSError) { _ = try body(); return nil } catch { return error.code }
     }
 
-    @Test func theNamedFilesReadBackVerified() throws {
+    @Test func theHandedFilesReadBackVerified() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let replica = LocalReplica(try reply(), handle: handle)
+        let replica = try replica()
+        defer {
+            close(replica.chunk)
+            close(replica.checksum)
+        }
         let bytes = try replica.read(offset: 70_000, length: 50_000)
         #expect(Data(bytes.readableBytesView) == data[70_000..<120_000])
         #expect(try replica.read(offset: 140_000, length: 50_000).readableBytes == 10_000)
         #expect(try replica.read(offset: 150_000, length: 10).readableBytes == 0)
-    }
-
-    @Test func otherFilesAreRefused() throws {
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let elsewhere = try reply(chunkFile: LocalReply.FileIdentity(device: 1, inode: 2))
-        #expect(code { () throws(GFSError) in try LocalReplica(elsewhere, handle: handle).read(offset: 0, length: 10) } == .unavailable)
-        let another = LocalReplica(try reply(), handle: ChunkHandle(0xac))
-        #expect(code { () throws(GFSError) in try another.read(offset: 0, length: 10) } == .unavailable)
-        let fifo = folder.appendingPathComponent("fifo")
-        #expect(mkfifo(fifo.path, 0o600) == 0)
-        let named = try reply(chunk: fifo)
-        #expect(code { () throws(GFSError) in try LocalReplica(named, handle: handle).read(offset: 0, length: 10) } == .unavailable)
     }
 
     @Test func rotOrAShortFileIsAChecksumFailure() throws {
@@ -72,7 +59,11 @@ import Testing
         let handleFile = try FileHandle(forWritingTo: path("chunk"))
         try handleFile.seek(toOffset: 100_000)
         try handleFile.write(contentsOf: rotten[100_000..<100_001])
-        let replica = LocalReplica(try reply(), handle: handle)
+        let replica = try replica()
+        defer {
+            close(replica.chunk)
+            close(replica.checksum)
+        }
         #expect(try replica.read(offset: 0, length: 65_536).readableBytes == 65_536)
         #expect(code { () throws(GFSError) in try replica.read(offset: 90_000, length: 20_000) } == .checksum)
         try handleFile.truncate(atOffset: 80_000)

@@ -49,7 +49,8 @@ import Testing
                 #expect(reply.hasPrefix("ERR DENIED"), "master, \(line): \(reply)")
             }
             #expect(try Self.stranger(master, "REGISTER addr=\(chunkserver) capacity=1 free=1 len=0").hasPrefix("ERR DENIED"))
-            let chunkLines = ["READ handle=\(handle) version=0 offset=0 length=10", "LOCAL handle=\(handle) version=0", "GRANT handle=\(handle) version=99 lease_ms=60000",
+            let chunkLines = ["READ handle=\(handle) version=0 offset=0 length=10", "LOCAL handle=\(handle) version=0",
+                              "OPEN ticket=\(String(repeating: "0", count: 32))", "GRANT handle=\(handle) version=99 lease_ms=60000",
                               "REVOKE handle=\(handle) version=1", "CLONE handle=\(handle) new=00000000000000aa version=1",
                               "REPLICATE handle=\(handle) version=1 from=127.0.0.1:9", "SYNC handle=\(handle)",
                               "WRITE handle=\(handle) version=1 offset=0 id=x", "APPEND handle=\(handle) version=1 id=x",

@@ -1,6 +1,6 @@
 // Goal: gfs works for a user who is not root, and keeps a server's files from every other user: each server's
 // folder is its owner's alone (HDFS keeps a DataNode's data folders 0700), so the only way to a replica is
-// through its chunkserver, with a token.
+// through its chunkserver, with a token: over its port, or as files it hands a local reader open.
 // Method: real master and chunkservers on loopback; servers and clients run as the user nobody with setpriv
 // (the tests run as root, which no permission stops), and the chunkservers' /status.json counts the bytes
 // they served.
@@ -37,10 +37,10 @@ import Testing
         }
     }
 
-    /// Another user of the machine cannot read a replica off the disk: that user's client reads over the
-    /// socket, with a token, like a client anywhere else.
+    /// Another user of the machine cannot read a replica off the disk, yet that user's client still reads
+    /// locally: the chunkserver hands it the files it asked for, open, on its descriptor socket.
     @Test(.enabled(if: OrdinaryUserTests.canSwitchUser, "running as another user takes root"))
-    func anotherUsersClientReadsOverTheSocket() async throws {
+    func anotherUsersClientReadsTheFilesItIsHanded() async throws {
         try await withCluster(chunkservers: 3, chunkserver: ["--http", "127.0.0.1:0"]) { cluster in
             // The test's own folder is opened to all, so only the servers' folders can keep others out.
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: cluster.root.path)
@@ -53,6 +53,8 @@ import Testing
             let cat = try cluster.gfs(["cat", "/f"])
             #expect(cat.status == 0, "\(cat.stderr)")
             #expect(cat.output == data)
+            #expect(try LocalReadTests.bytesServed(cluster) == 0)
+            #expect(try cluster.gfs(["cat", "--no-local-reads", "/f"]).output == data)
             #expect(try LocalReadTests.bytesServed(cluster) == Int64(data.count))
         }
     }

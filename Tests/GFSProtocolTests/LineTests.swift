@@ -127,11 +127,28 @@ import Testing
         .append(ChunkHandle(5), version: 2, id: "y"),
         .pad(ChunkHandle(5), version: 2, serial: 10, size: 65536, id: "y"),
         .read(ChunkHandle(5), version: 1, offset: 10, length: 20),
+        .local(ChunkHandle(5), version: 1), .open(ticket: LocalTickets.Ticket(high: 1, low: .max)),
         .grant(ChunkHandle(5), version: 3, leaseMilliseconds: 60000, create: false,
                secondaries: [ServerID("127.0.0.1:1")!, ServerID("127.0.0.1:2")!]),
         .grant(ChunkHandle(5), version: 1, leaseMilliseconds: nil, create: true, secondaries: []), .status, .help,
         .revoke(ChunkHandle(5), version: 4), .clone(ChunkHandle(5), new: ChunkHandle(6), version: 3),
     ]
+
+    @Test func localAndOpenRepliesRoundTripAndBadOnesAreRefused() throws {
+        let reply = LocalReply(socket: "gfs-chunkserver-0a", ticket: RandomName(high: 2, low: 3), proof: RandomName(high: 4, low: 5),
+                               length: 65536)
+        #expect(try LocalReply(Reply(line: Line(parsing: reply.reply.line.description.utf8))) == reply)
+        let (ticket, proof) = (reply.ticket, reply.proof)
+        for bad in ["OK socket=s ticket=12 proof=\(proof) length=1", "OK socket=s ticket=\(ticket) length=1",
+                    "OK socket=\(String(repeating: "s", count: 108)) ticket=\(ticket) proof=\(proof) length=1",
+                    "OK ticket=\(ticket) proof=\(proof) length=1", "OK socket=s ticket=\(ticket) proof=\(proof) length=-1"] {
+            #expect(throws: GFSError.self, "\(bad)") { try LocalReply(Reply(line: Line(parsing: bad.utf8))) }
+        }
+        let open = OpenReply(proof: proof)
+        #expect(try OpenReply(Reply(line: Line(parsing: open.reply.line.description.utf8))) == open)
+        #expect(throws: GFSError.self) { try OpenReply(Reply(line: Line(parsing: "OK proof=zz".utf8))) }
+        #expect(throws: GFSError.self) { try ChunkRequest(Line(parsing: "OPEN ticket=zz".utf8)) }
+    }
 
     @Test(arguments: chunkRequests)
     func chunkRequestsRoundTrip(request: ChunkRequest) throws {
@@ -157,7 +174,7 @@ import Testing
 
     @Test func helpListsEachRolesVerbs() {
         let help = Verb.helpReply(for: .chunkserver)
-        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "REPLICATE", "PUSH", "WRITE", "APPLY", "SYNC", "APPEND", "PAD", "READ", "LOCAL", "GRANT", "HELLO", "AUTH", "HELP", "CHECKSUM"])
+        #expect(help.body.map(\.verb) == ["STATUS", "REVOKE", "CLONE", "REPLICATE", "PUSH", "WRITE", "APPLY", "SYNC", "APPEND", "PAD", "READ", "LOCAL", "OPEN", "GRANT", "HELLO", "AUTH", "HELP", "CHECKSUM"])
         #expect(help.body.allSatisfy { !$0.description.contains("%") })
         #expect(Verb.helpReply(for: .master).body.allSatisfy { !$0.description.contains("%") })
     }
