@@ -28,19 +28,27 @@ long gfs_send_descriptors(int socket, const void *bytes, unsigned long count, co
     return (long)sendmsg(socket, &message, MSG_NOSIGNAL);
 }
 
-// Receives up to `capacity` bytes and up to `fdCapacity` (at most 4) attached files, each opened close-on-exec;
-// the bytes received, or -1 and errno. `*fdCount` is how many files came; any past `fdCapacity` are closed, and
-// so are all of them when the control message was cut short.
+// Receives one packet: up to `capacity` bytes and up to `fdCapacity` (at most 4) attached files, each opened
+// close-on-exec; the bytes received, or -1 and errno. `*fdCount` is how many files came; any past `fdCapacity`
+// are closed, and so are all of them when the control message was cut short. With `fdCapacity` 0 no control
+// buffer is given, so the kernel installs no file a peer attached (closing one could block: a FUSE file).
+// With `peek` the packet stays queued. `*cut` is set when the packet was longer than `capacity`.
 long gfs_receive_descriptors(int socket, void *bytes, unsigned long capacity, int *fds, int fdCapacity,
-                                           int *fdCount) {
+                             int *fdCount, int peek, int *cut) {
     *fdCount = 0;
+    *cut = 0;
     if (fdCapacity < 0 || fdCapacity > 4) { errno = EINVAL; return -1; }
     union { char buffer[CMSG_SPACE(8 * sizeof(int))]; struct cmsghdr align; } control;
     struct iovec vector = { .iov_base = bytes, .iov_len = capacity };
-    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = control.buffer,
-                              .msg_controllen = sizeof(control.buffer) };
-    long received = (long)recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
+    if (fdCapacity > 0) {
+        message.msg_control = control.buffer;
+        message.msg_controllen = sizeof(control.buffer);
+    }
+    long received = (long)recvmsg(socket, &message, MSG_CMSG_CLOEXEC | (peek ? MSG_PEEK : 0));
     if (received < 0) { return -1; }
+    *cut = (message.msg_flags & MSG_TRUNC) != 0;
+    if (fdCapacity == 0) { return received; }
     int truncated = (message.msg_flags & MSG_CTRUNC) != 0;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
         if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS || header->cmsg_len < CMSG_LEN(0)) { continue; }

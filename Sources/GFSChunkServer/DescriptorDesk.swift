@@ -71,10 +71,10 @@ final class DescriptorDesk: Sendable {
     }
 
     private func serve(_ connection: Int32) {
-        guard let (line, files) = DescriptorSocket.receive(on: connection, files: 0) else { return }
-        files.forEach { close($0) }
+        // No file a peer attaches is taken in (`files: 0`).
+        guard let (line, _) = DescriptorSocket.receive(on: connection, files: 0) else { return }
         do throws(GFSError) {
-            guard let line else { throw GFSError(.badRequest, "unreadable line") }
+            guard let line else { throw GFSError(.badRequest, "not one line of at most \(DescriptorSocket.maximumLine) bytes") }
             guard case let .open(ticket) = try ChunkRequest(line) else {
                 throw GFSError(.badRequest, "\(line.verb): only OPEN is answered on this socket")
             }

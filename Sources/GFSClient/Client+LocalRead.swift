@@ -73,8 +73,7 @@ enum LocalAddresses {
     static func holds(_ server: ServerID) -> Bool { server.isLoopback || interfaces.contains(server.host) }
 }
 
-/// A replica's data and checksum files, open, as its chunkserver handed them over; whoever opened them closes
-/// them.
+/// A replica's data and checksum files, open, as its chunkserver handed them over; the receiver closes them.
 struct LocalReplica {
     let chunk: Int32
     let checksum: Int32

@@ -19,10 +19,10 @@ public enum DescriptorSocket {
     /// answers one connection at a time, so a silent peer must not hold the others up.
     public static let serverPatience = timeval(tv_sec: 0, tv_usec: 250_000)
     /// The longest line either end reads.
-    static let maximumLine = 1024
+    public static let maximumLine = 1024
 
     /// A fresh random name in the abstract namespace, so no one can take it before the server binds it.
-    public static func randomName() -> String { "gfs-chunkserver-" + RandomName.random().description }
+    public static func randomName() -> String { LocalReply.socketPrefix + RandomName.random().description }
 
     /// Runs `body` with the socket address of `name` in the abstract namespace (sun_path starts with a NUL).
     static func withAddress<T>(_ name: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T? {
@@ -57,9 +57,9 @@ public enum DescriptorSocket {
     public static func listen(_ name: String) -> Int32? {
         let descriptor = makeSocket()
         guard descriptor >= 0 else { return nil }
-        let bound = withAddress(name) { address, length in bind(descriptor, address, length) }
-        guard bound == 0, Glibc.listen(descriptor, 128) == 0 else {
-            let failure = bound == nil ? ENAMETOOLONG : errno
+        let bound = withAddress(name) { address, length in (bind(descriptor, address, length), errno) }
+        let failure = bound.map { $0.0 == 0 ? (Glibc.listen(descriptor, 128) == 0 ? 0 : errno) : $0.1 } ?? ENAMETOOLONG
+        guard failure == 0 else {
             close(descriptor)
             errno = failure
             return nil
@@ -73,6 +73,7 @@ public enum DescriptorSocket {
     /// Sends `line` and its newline as one packet, with `files` attached; nil, or what went wrong.
     @discardableResult
     public static func send(_ line: Line, files: [Int32] = [], on descriptor: Int32) -> String? {
+        guard files.count <= 4 else { return "at most 4 files go with a line" }
         var buffer = ByteBuffer()
         line.write(to: &buffer)
         var sent = -1
@@ -87,26 +88,32 @@ public enum DescriptorSocket {
         return sent == buffer.readableBytes ? nil : "sent \(sent) of \(buffer.readableBytes) bytes"
     }
 
-    /// One packet's line and the files that came with it, or nil when none came in time or it was not a line.
-    public static func receive(on descriptor: Int32, files capacity: Int) -> (line: Line?, files: [Int32])? {
+    /// One packet's line and the files that came with it; nil when none came in time. The line is nil when the
+    /// packet is not one line of at most `maximumLine` bytes. With `files` 0 none a peer attached is taken in;
+    /// with `peek` the packet stays queued, to be received again.
+    public static func receive(on descriptor: Int32, files capacity: Int, peek: Bool = false) -> (line: Line?, files: [Int32])? {
+        guard (0...4).contains(capacity) else { return nil }
         var bytes = [UInt8](repeating: 0, count: maximumLine)
         var files = [Int32](repeating: -1, count: max(capacity, 1))
-        var count: Int32 = 0
+        var (count, cut): (Int32, Int32) = (0, 0)
         var received = -1
         repeat {
             received = bytes.withUnsafeMutableBytes { raw in
                 files.withUnsafeMutableBufferPointer {
-                    gfs_receive_descriptors(descriptor, raw.baseAddress, UInt(raw.count), $0.baseAddress, Int32(capacity), &count)
+                    gfs_receive_descriptors(descriptor, raw.baseAddress, UInt(raw.count), $0.baseAddress, Int32(capacity), &count,
+                                            peek ? 1 : 0, &cut)
                 }
             }
         } while received < 0 && errno == EINTR
-        let opened = Array(files.prefix(Int(max(0, count))))
-        // A packet longer than the buffer is cut short, and so has no newline.
-        guard received > 0, let newline = bytes[..<received].firstIndex(of: UInt8(ascii: "\n")) else {
+        let opened = Array(files.prefix(Int(max(0, min(count, Int32(capacity))))))
+        guard received > 0 else {
             opened.forEach { close($0) }
             return nil
         }
-        return ((try? Line(parsing: bytes[..<newline])), opened)
+        // One line, its newline last: nothing after it, and nothing cut off.
+        guard cut == 0, bytes[received - 1] == UInt8(ascii: "\n"), bytes[..<(received - 1)].firstIndex(of: UInt8(ascii: "\n")) == nil
+        else { return (nil, opened) }
+        return ((try? Line(parsing: bytes[..<(received - 1)])), opened)
     }
 }
 
@@ -128,27 +135,30 @@ extension DescriptorSocket {
         guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
         defer { close(descriptor) }
         setPatience(readerPatience, on: descriptor)
-        var connected: Int32? = -1
+        var connected: (result: Int32, failure: Int32)? = (-1, EINTR)
         repeat {
-            connected = withAddress(name) { address, length in connect(descriptor, address, length) }
-        } while connected == -1 && errno == EINTR
+            connected = withAddress(name) { address, length in (connect(descriptor, address, length), errno) }
+        } while connected?.result == -1 && connected?.failure == EINTR
         guard let connected else { throw GFSError(.badRequest, "descriptor socket name \(name) is too long") }
-        guard connected == 0 else {
-            if errno == ECONNREFUSED || errno == ENOENT { return .unreachable }
-            throw failure(String(cString: strerror(errno)))
+        guard connected.result == 0 else {
+            if connected.failure == ECONNREFUSED || connected.failure == ENOENT { return .unreachable }
+            throw failure(String(cString: strerror(connected.failure)))
         }
         if let problem = send(ChunkRequest.open(ticket: ticket).line, on: descriptor) { throw failure(problem) }
-        guard let (line, files) = receive(on: descriptor, files: 2) else { throw failure("no answer") }
-        var handedOver = false
-        defer { if !handedOver { files.forEach { close($0) } } }
-        guard let line else { throw failure("an unreadable line") }
+        // The line first, with no file taken in: only the chunkserver's proof lets its files into this process
+        // (closing another's could block, on a FUSE file).
+        guard let (peeked, _) = receive(on: descriptor, files: 0, peek: true) else { throw failure("no answer") }
+        guard let line = peeked else { throw failure("an unreadable line") }
         let reply = Reply(line: line)
         if let error = reply.error { throw error }
         guard line.verb == "OK", (try? OpenReply(reply))?.proof == proof else {
             throw failure("an answer without LOCAL's proof (another process under the chunkserver's name?)")
         }
-        guard files.count == 2, files.allSatisfy(isRegularFile) else { throw failure("\(files.count) files, not 2 regular ones") }
-        handedOver = true
+        guard let (_, files) = receive(on: descriptor, files: 2) else { throw failure("no answer") }
+        guard files.count == 2, files.allSatisfy(isRegularFile) else {
+            files.forEach { close($0) }
+            throw failure("\(files.count) files, not 2 regular ones")
+        }
         return .files(chunk: files[0], checksum: files[1])
     }
 

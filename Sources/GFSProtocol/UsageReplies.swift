@@ -125,8 +125,10 @@ public struct QuotasReply: ReplyMessage, Equatable {
 /// chunkserver's socket from another process's under the same name). The reader gets the files open rather
 /// than their paths, so it needs no right to the chunkserver's folder and learns nothing of its layout.
 public struct LocalReply: ReplyMessage, Equatable {
-    /// The name of the chunkserver's descriptor socket in the abstract namespace (no leading NUL).
+    /// The name of the chunkserver's descriptor socket in the abstract namespace (no leading NUL): the prefix
+    /// and a random name, nothing else, so a reply cannot point a reader at another service on its machine.
     public var socket: String
+    public static let socketPrefix = "gfs-chunkserver-"
     public var ticket: LocalTickets.Ticket
     public var proof: RandomName
     public var length: Int64
@@ -145,8 +147,9 @@ public struct LocalReply: ReplyMessage, Equatable {
 
     public init(_ reply: Reply) throws(GFSError) {
         let socket = try reply.line.require("socket")
-        // sockaddr_un holds 108 bytes, the leading NUL included.
-        guard !socket.isEmpty, socket.utf8.count < 108 else { throw GFSError(.badRequest, "LOCAL: socket= is not a socket name") }
+        guard socket.hasPrefix(Self.socketPrefix), RandomName(String(socket.dropFirst(Self.socketPrefix.count))) != nil else {
+            throw GFSError(.badRequest, "LOCAL: socket= is not a chunkserver's descriptor socket")
+        }
         guard let ticket = LocalTickets.Ticket(try reply.line.require("ticket")), let proof = RandomName(try reply.line.require("proof"))
         else { throw GFSError(.badRequest, "LOCAL: ticket= and proof= must be 32 hexadecimal digits") }
         self.init(socket: socket, ticket: ticket, proof: proof,

@@ -3,6 +3,9 @@
 // plausibly, hands over nothing the reader keeps.
 // Method: real Unix sockets in the abstract namespace, the squatter served from a thread of this test.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GFSClient
 import GFSCore
 import GFSProtocol
@@ -17,8 +20,9 @@ import Testing
         }
     }
 
-    /// Serves one connection at `name` with `answer`, attaching a file of this test's own.
-    static func squat(_ name: String, answer: Line) throws -> Thread {
+    /// Serves one connection at `name` with `answer`, attaching two files of this test's own (regular ones,
+    /// or the ends of a pipe).
+    static func squat(_ name: String, answer: Line, pipe: Bool = false) throws -> Thread {
         let listener = try #require(DescriptorSocket.listen(name))
         // The thread ends even if no reader comes.
         DescriptorSocket.setPatience(timeval(tv_sec: 10, tv_usec: 0), on: listener)
@@ -33,12 +37,35 @@ import Testing
             guard connection >= 0 else { return }
             defer { close(connection) }
             _ = DescriptorSocket.receive(on: connection, files: 0)
-            let forged = open(file.path, O_RDONLY)
-            defer { close(forged) }
-            DescriptorSocket.send(answer, files: [forged, forged], on: connection)
+            var ends: [Int32] = [-1, -1]
+            if pipe { _ = Glibc.pipe(&ends) } else { ends = [open(file.path, O_RDONLY), open(file.path, O_RDONLY)] }
+            defer { ends.forEach { close($0) } }
+            DescriptorSocket.send(answer, files: ends, on: connection)
         }
         thread.start()
         return thread
+    }
+
+    /// The same squatter, answering with the proof: the one thing that lets files in (the control case of the
+    /// test below), and only regular ones.
+    @Test func onlyRegularFilesWithTheProofAreTaken() throws {
+        let proof = RandomName.random()
+        let name = DescriptorSocket.randomName()
+        _ = try Self.squat(name, answer: OpenReply(proof: proof).reply.line)
+        guard case let .files(chunk, checksum) = try DescriptorSocket.redeem(RandomName.random(), proof: proof, at: name) else {
+            Issue.record("no files came with the proof")
+            return
+        }
+        close(chunk)
+        close(checksum)
+        let piped = DescriptorSocket.randomName()
+        _ = try Self.squat(piped, answer: OpenReply(proof: proof).reply.line, pipe: true)
+        do throws(GFSError) {
+            _ = try DescriptorSocket.redeem(RandomName.random(), proof: proof, at: piped)
+            Issue.record("a pipe taken as a replica's files")
+        } catch {
+            #expect(error.code == .unavailable, "\(error)")
+        }
     }
 
     @Test func filesWithoutTheProofAreRefused() throws {

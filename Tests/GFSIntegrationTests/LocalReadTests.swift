@@ -105,6 +105,12 @@ import Testing
             for garbage in ["READ handle=\(handle) version=\(version) offset=0 length=1", "OPEN ticket=zz", "%zz", "\n"] {
                 #expect(try Self.ask(garbage, at: reply.socket)?.hasPrefix("ERR BADREQ") == true, "\(garbage)")
             }
+            // Files gone since LOCAL are NOTFOUND, so the reader asks with READ, which finds and reports them.
+            socket.send("LOCAL handle=\(handle) version=\(version)\n")
+            let again = try LocalReply(Reply(line: Line(parsing: try #require(socket.readLines(1).first).utf8)))
+            try FileManager.default.removeItem(at: chunk.deletingPathExtension().appendingPathExtension("crc"))
+            #expect(Self.refusal { () throws(GFSError) in try DescriptorSocket.redeem(again.ticket, proof: again.proof, at: again.socket) }
+                == .notFound)
             // A reader that knows a newer version than the replica holds is refused, as its READ would be.
             socket.send("LOCAL handle=\(handle) version=\(version + 1)\n")
             #expect(socket.readLines(1).first?.hasPrefix("ERR STALE") == true)

@@ -30,7 +30,7 @@ import Testing
             let cat = try cluster.gfs(["cat", "/f"])
             #expect(cat.status == 0, "\(cat.stderr)")
             #expect(cat.output == data)
-            // The files are the client's own user's, so it read them itself.
+            // On the chunkservers' machine, the client read the files it was handed itself.
             #expect(try LocalReadTests.bytesServed(cluster) == 0)
             let owner = try FileManager.default.attributesOfItem(atPath: cluster.chunkservers[0].directory.path)[.ownerAccountID]
             #expect((owner as? NSNumber)?.uint32Value == cluster.user?.uid)

@@ -135,13 +135,15 @@ import Testing
     ]
 
     @Test func localAndOpenRepliesRoundTripAndBadOnesAreRefused() throws {
-        let reply = LocalReply(socket: "gfs-chunkserver-0a", ticket: RandomName(high: 2, low: 3), proof: RandomName(high: 4, low: 5),
+        let reply = LocalReply(socket: LocalReply.socketPrefix + RandomName(high: 6, low: 7).description, ticket: RandomName(high: 2, low: 3), proof: RandomName(high: 4, low: 5),
                                length: 65536)
         #expect(try LocalReply(Reply(line: Line(parsing: reply.reply.line.description.utf8))) == reply)
         let (ticket, proof) = (reply.ticket, reply.proof)
-        for bad in ["OK socket=s ticket=12 proof=\(proof) length=1", "OK socket=s ticket=\(ticket) length=1",
-                    "OK socket=\(String(repeating: "s", count: 108)) ticket=\(ticket) proof=\(proof) length=1",
-                    "OK ticket=\(ticket) proof=\(proof) length=1", "OK socket=s ticket=\(ticket) proof=\(proof) length=-1"] {
+        let socket = reply.socket
+        for bad in ["OK socket=\(socket) ticket=12 proof=\(proof) length=1", "OK socket=\(socket) ticket=\(ticket) length=1",
+                    "OK socket=\(socket)0 ticket=\(ticket) proof=\(proof) length=1",
+                    "OK socket=systemd-private ticket=\(ticket) proof=\(proof) length=1",
+                    "OK ticket=\(ticket) proof=\(proof) length=1", "OK socket=\(socket) ticket=\(ticket) proof=\(proof) length=-1"] {
             #expect(throws: GFSError.self, "\(bad)") { try LocalReply(Reply(line: Line(parsing: bad.utf8))) }
         }
         let open = OpenReply(proof: proof)
