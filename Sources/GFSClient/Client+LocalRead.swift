@@ -40,29 +40,42 @@ extension Client {
             noLocalReads.withLockedValue { $0.suspect(server, at: clock.now) }
             return nil
         }
-        let redeemed: DescriptorSocket.Redeemed
-        do {
-            // Blocking calls, each bounded by DescriptorSocket.readerPatience: on the disk threads.
-            redeemed = try await NIOThreadPool.singleton.runIfActive { () throws(GFSError) in
-                try DescriptorSocket.redeem(ticket.ticket, proof: ticket.proof, at: ticket.socket)
+        // Blocking calls (each bounded by DescriptorSocket.readerPatience) and disk reads: on the disk threads,
+        // in one hop.
+        let outcome = try? await NIOThreadPool.singleton.runIfActive { () -> LocalOutcome in
+            let redeemed: DescriptorSocket.Redeemed
+            do throws(GFSError) {
+                redeemed = try DescriptorSocket.redeem(ticket.ticket, proof: ticket.proof, at: ticket.socket)
+            } catch {
+                return error.code == .unavailable ? .noFiles : .failed
             }
-        } catch {
-            if (error as? GFSError)?.code == .unavailable { noLocalReads.withLockedValue { $0.suspect(server, at: clock.now) } }
-            return nil
+            guard case let .files(chunkFile, checksumFile) = redeemed else { return .noFiles }
+            defer {
+                Glibc.close(chunkFile)
+                Glibc.close(checksumFile)
+            }
+            let replica = LocalReplica(chunk: chunkFile, checksum: checksumFile, length: ticket.length)
+            return (try? replica.read(offset: offset, length: length)).map(LocalOutcome.read) ?? .failed
         }
-        guard case let .files(chunkFile, checksumFile) = redeemed else {
+        switch outcome {
+        case let .read(bytes):
+            return bytes
+        case .noFiles:
             noLocalReads.withLockedValue { $0.suspect(server, at: clock.now) }
             return nil
-        }
-        defer {
-            Glibc.close(chunkFile)
-            Glibc.close(checksumFile)
-        }
-        let replica = LocalReplica(chunk: chunkFile, checksum: checksumFile, length: ticket.length)
-        return try? await NIOThreadPool.singleton.runIfActive { () throws(GFSError) in
-            try replica.read(offset: offset, length: length)
+        case .failed, nil:
+            return nil
         }
     }
+}
+
+/// What a local read came to.
+private enum LocalOutcome: Sendable {
+    case read(ByteBuffer)
+    /// The chunkserver cannot hand this client files (its socket is not here, fails, or is not its own).
+    case noFiles
+    /// This piece only: the ticket was refused (the replica went) or the files failed their checksums.
+    case failed
 }
 
 /// Whether a server is on this machine: on loopback, or at one of this machine's interface addresses (read

@@ -151,7 +151,7 @@ extension DescriptorSocket {
         guard let line = peeked else { throw failure("an unreadable line") }
         let reply = Reply(line: line)
         if let error = reply.error { throw error }
-        guard line.verb == "OK", (try? OpenReply(reply))?.proof == proof else {
+        guard (try? OpenReply(reply))?.proof == proof else {
             throw failure("an answer without LOCAL's proof (another process under the chunkserver's name?)")
         }
         guard let (_, files) = receive(on: descriptor, files: 2) else { throw failure("no answer") }

@@ -121,6 +121,13 @@ public struct Line: Equatable, Sendable, CustomStringConvertible {
         return handle
     }
 
+    /// The 32-hex-digit name in `key` (a ticket, a proof); BADREQ when absent or malformed.
+    public func randomName(_ key: String) throws(GFSError) -> RandomName {
+        let text = try require(key)
+        guard let name = RandomName(text) else { throw GFSError(.badRequest, "\(verb): \(key)=\(text): want 32 hex digits") }
+        return name
+    }
+
     /// A server address in `key`; BADREQ when absent or malformed.
     public func server(_ key: String) throws(GFSError) -> ServerID {
         let text = try require(key)

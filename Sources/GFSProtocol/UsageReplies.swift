@@ -150,9 +150,7 @@ public struct LocalReply: ReplyMessage, Equatable {
         guard socket.hasPrefix(Self.socketPrefix), RandomName(String(socket.dropFirst(Self.socketPrefix.count))) != nil else {
             throw GFSError(.badRequest, "LOCAL: socket= is not a chunkserver's descriptor socket")
         }
-        guard let ticket = LocalTickets.Ticket(try reply.line.require("ticket")), let proof = RandomName(try reply.line.require("proof"))
-        else { throw GFSError(.badRequest, "LOCAL: ticket= and proof= must be 32 hexadecimal digits") }
-        self.init(socket: socket, ticket: ticket, proof: proof,
+        self.init(socket: socket, ticket: try reply.line.randomName("ticket"), proof: try reply.line.randomName("proof"),
                   length: try reply.line.requireInteger("length", in: 0...Limits.maximumChunkBytes))
     }
 }
@@ -165,10 +163,5 @@ public struct OpenReply: ReplyMessage, Equatable {
 
     public var reply: Reply { .ok([.init("proof", proof.description)]) }
 
-    public init(_ reply: Reply) throws(GFSError) {
-        guard let proof = RandomName(try reply.line.require("proof")) else {
-            throw GFSError(.badRequest, "OPEN: proof= must be 32 hexadecimal digits")
-        }
-        self.init(proof: proof)
-    }
+    public init(_ reply: Reply) throws(GFSError) { self.init(proof: try reply.line.randomName("proof")) }
 }

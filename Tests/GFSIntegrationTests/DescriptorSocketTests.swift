@@ -70,14 +70,18 @@ import Testing
 
     @Test func filesWithoutTheProofAreRefused() throws {
         let proof = RandomName.random()
-        for answer in [OpenReply(proof: RandomName.random()).reply.line, Reply.ok().line, Line("YES", fields: ["proof": proof.description])] {
+        // No files are taken with a wrong proof or none (UNAVAILABLE); a refusal is passed on as it came.
+        let answers: [(Line, GFSError.Code)] = [(OpenReply(proof: RandomName.random()).reply.line, .unavailable),
+                                               (Reply.ok().line, .unavailable),
+                                               (Reply.error(GFSError(.denied, "no")).line, .denied)]
+        for (answer, code) in answers {
             let name = DescriptorSocket.randomName()
             _ = try Self.squat(name, answer: answer)
             do throws(GFSError) {
                 _ = try DescriptorSocket.redeem(RandomName.random(), proof: proof, at: name)
                 Issue.record("files taken from a squatter answering \(answer)")
             } catch {
-                #expect(error.code == .unavailable, "\(error)")
+                #expect(error.code == code, "\(error)")
             }
         }
     }
