@@ -148,9 +148,18 @@ public final class ChunkService: Sendable {
         try await Self.onDisk(body)
     }
 
+    /// Threads for blocking disk work, never stopped. NIO's shared pool has one thread per core, and an
+    /// fdatasync holds its thread for as long as the device takes (6–80 ms measured here), so two syncs held
+    /// up every write and read queued behind them while the cores sat idle.
+    static let diskThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
     static func onDisk<T: Sendable>(_ body: @escaping @Sendable () throws(GFSError) -> T) async throws(GFSError) -> T {
         do {
-            return try await NIOThreadPool.singleton.runIfActive { () throws -> T in try body() }
+            return try await diskThreads.runIfActive { () throws -> T in try body() }
         } catch {
             throw error as? GFSError ?? GFSError(.internal, "disk task failed: \(error)")
         }
