@@ -20,8 +20,10 @@ public final class Client: Sendable {
     /// How long a write or append goes on retrying with no progress (GFS §3.1: on any error the client
     /// retries), as long as each master call waits at most.
     public let timeout: Duration
-    /// Pieces of one stream pushed and committed concurrently.
-    public let writeWindow = 6
+    /// Pieces of one stream pushed and committed concurrently: 96 MiB, more than a chunk, so one chunk's
+    /// fdatasync runs while the next chunk's pieces are pushed and applied. With 6 (48 MiB) a 1 GiB `put` took
+    /// about 10% longer, the disk busy under half the time while the pieces waited on each sync.
+    public let writeWindow = 12
     /// Chunkservers that lately failed or kept a read waiting; reads ask them last.
     let suspects = NIOLockedValueBox(SuspectServers<ServerID>(period: .seconds(30)))
     /// Whether replicas on this machine are read from their files (`Client+LocalRead`).
