@@ -15,16 +15,16 @@ extension ChunkService {
         try decide { state, now throws(GFSError) in try state.confirm(handle, version: version, at: now) }
         let data = try pushed(id)
         try decide { state, now throws(GFSError) in
-            try state.admitWrite(handle, version: version, offset: offset, count: Int64(data.readableBytes), at: now)
+            try state.admitWrite(handle, version: version, offset: offset, count: Int64(data.count), at: now)
         }
         let (length, ordered) = try await sequencer.run(handle) { () async throws(GFSError) -> (Int64, Turn) in
-            let ordered = try order(handle, version: version, count: data.readableBytes, at: offset)
+            let ordered = try order(handle, version: version, count: data.count, at: offset)
             let length = try await onDisk { [store] () throws(GFSError) in try store.write(handle, at: offset, data) }
             try await forwardInOrder(.apply(handle, version: version, serial: ordered.serial, offset: offset, id: id),
                                      handle, ordered)
             return (length, ordered)
         }
-        try await acknowledge("WRITE", handle, version: version, ordered, offset: offset, bytes: data.readableBytes)
+        try await acknowledge("WRITE", handle, version: version, ordered, offset: offset, bytes: data.count)
         return length
     }
 
@@ -35,10 +35,10 @@ extension ChunkService {
         try decide { state, now throws(GFSError) in try state.confirm(handle, version: version, at: now) }
         let data = try pushed(id)
         try decide { state, now throws(GFSError) in
-            try state.admitAppend(handle, version: version, count: Int64(data.readableBytes), at: now)
+            try state.admitAppend(handle, version: version, count: Int64(data.count), at: now)
         }
         let ordered = try await sequencer.run(handle) { () async throws(GFSError) -> Turn in
-            let ordered = try order(handle, version: version, count: data.readableBytes, at: nil)
+            let ordered = try order(handle, version: version, count: data.count, at: nil)
             guard let offset = ordered.offset else {
                 try await onDisk { [store] () throws(GFSError) in try store.pad(handle, to: ordered.paddedSize) }
                 try await forwardInOrder(.pad(handle, version: version, serial: ordered.serial, size: ordered.paddedSize,
@@ -54,7 +54,7 @@ extension ChunkService {
             try await makeDurable(handle, on: ordered.secondaries)
             throw GFSError(.chunkFull, "chunk \(handle) is full; append to the next chunk")
         }
-        try await acknowledge("APPEND", handle, version: version, ordered, offset: offset, bytes: data.readableBytes)
+        try await acknowledge("APPEND", handle, version: version, ordered, offset: offset, bytes: data.count)
         return offset
     }
 
@@ -68,7 +68,7 @@ extension ChunkService {
         var secondaries: [ServerID] { ordered.secondaries }
     }
 
-    private func pushed(_ id: String) throws(GFSError) -> ByteBuffer {
+    private func pushed(_ id: String) throws(GFSError) -> PushedBytes {
         guard let data = pushes.take(id) else {
             throw GFSError(.unavailable, "no pushed data \(id) on \(address); push again")
         }
@@ -134,7 +134,7 @@ extension ChunkService {
                id: String) async throws(GFSError) -> Int64 {
         let data = try pushed(id)
         try decide { state, _ throws(GFSError) in
-            try state.admitApply(handle, offset: offset, count: Int64(data.readableBytes))
+            try state.admitApply(handle, offset: offset, count: Int64(data.count))
         }
         return try await applyInOrder(handle, version: version, serial: serial) { [store] () throws(GFSError) -> Int64 in
             try store.write(handle, at: offset, data)

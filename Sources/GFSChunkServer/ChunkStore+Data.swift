@@ -13,25 +13,27 @@ extension ChunkStore {
     /// past the old end), returning the replica's new length. Nothing is synced here: `sync` makes every
     /// mutation applied so far durable, so concurrent mutations share one fdatasync.
     public func write(_ handle: ChunkHandle, at offset: Int64, _ data: ByteBuffer) throws(GFSError) -> Int64 {
+        try write(handle, at: offset, PushedBytes(data))
+    }
+
+    func write(_ handle: ChunkHandle, at offset: Int64, _ data: PushedBytes) throws(GFSError) -> Int64 {
         guard let replica = replica(handle) else { throw GFSError(.notFound, "chunk \(handle) not held here") }
         return try replica.exclusively { () throws(GFSError) -> Int64 in
             let oldLength = replica.state.withLockedValue { $0.length }
             let dataFile = try Self.open(path(handle, "chunk"), [])
             defer { try? dataFile.close() }
-            let newLength = max(oldLength, offset + Int64(data.readableBytes))
+            let newLength = max(oldLength, offset + Int64(data.count))
             let firstByte = min(offset, oldLength)
-            let blocks = ChecksumLayout.blocks(offset: firstByte, count: Int(offset + Int64(data.readableBytes) - firstByte))
+            let blocks = ChecksumLayout.blocks(offset: firstByte, count: Int(offset + Int64(data.count) - firstByte))
             try verifyKeptBytes(handle, blocks: blocks, oldLength: oldLength,
-                                overwritten: offset..<(offset + Int64(data.readableBytes)), dataFile: dataFile)
-            do {
-                _ = try data.withUnsafeReadableBytes { try dataFile.writeAll(toAbsoluteOffset: offset, $0) }
-            } catch { throw Self.failure(error, path(handle, "chunk")) }
+                                overwritten: offset..<(offset + Int64(data.count)), dataFile: dataFile)
+            do { try data.write(to: dataFile, at: offset) } catch { throw Self.failure(error, path(handle, "chunk")) }
             try updateChecksums(handle, blocks: blocks, written: (offset, data), dataFile: dataFile, length: newLength)
             replica.state.withLockedValue {
                 $0.length = newLength
                 $0.applied += 1
             }
-            traffic.wrote(data.readableBytes)
+            traffic.wrote(data.count)
             return newLength
         }
     }
@@ -208,7 +210,7 @@ extension ChunkStore {
 
     /// Rewrites the checksums of `blocks`. Blocks wholly inside the bytes just `written` are summed from memory;
     /// only the partial blocks at its edges (and any gap before it) are read back from the file.
-    private func updateChecksums(_ handle: ChunkHandle, blocks: Range<Int>, written: (offset: Int64, data: ByteBuffer)?,
+    private func updateChecksums(_ handle: ChunkHandle, blocks: Range<Int>, written: (offset: Int64, data: PushedBytes)?,
                                  dataFile: SystemPackage.FileDescriptor, length: Int64) throws(GFSError) {
         guard !blocks.isEmpty else { return }
         let blockSize = ChecksumLayout.blockSize
@@ -218,10 +220,8 @@ extension ChunkStore {
         for block in blocks {
             let start = Int64(block * blockSize)
             let end = min(start + Int64(blockSize), length)
-            if let (offset, data) = written, start >= offset, end <= offset + Int64(data.readableBytes) {
-                data.withUnsafeReadableBytes { raw in
-                    append(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[Int(start - offset)..<Int(end - offset)])))
-                }
+            if let (offset, data) = written, start >= offset, end <= offset + Int64(data.count) {
+                append(data.checksum(Int(start - offset)..<Int(end - offset)))
             } else {
                 let bytes = try readExactly(dataFile, at: start, count: Int(end - start), path: path(handle, "chunk"))
                 bytes.withUnsafeReadableBytes { append(CRC32C.checksum($0)) }

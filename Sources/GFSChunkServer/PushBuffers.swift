@@ -6,7 +6,7 @@ import NIOCore
 /// bytes; entries nobody claimed within `lifetime` are dropped, so a client that vanishes leaks nothing.
 public final class PushBuffers: Sendable {
     private struct Entry {
-        var data: ByteBuffer
+        var data: PushedBytes
         var arrived: ContinuousClock.Instant
     }
 
@@ -29,7 +29,7 @@ public final class PushBuffers: Sendable {
         let now = ContinuousClock.now
         let reserved = entries.withLockedValue { state -> Bool in
             for (key, entry) in state.items where now - entry.arrived > lifetime {
-                state.bytes -= entry.data.readableBytes
+                state.bytes -= entry.data.count
                 state.items[key] = nil
             }
             guard length <= capacityBytes - state.bytes - state.reserved else { return false }
@@ -45,20 +45,20 @@ public final class PushBuffers: Sendable {
     }
 
     /// Keeps `data` under `id`, in the room reserved for it.
-    public func store(_ id: String, _ data: ByteBuffer) {
+    func store(_ id: String, _ data: PushedBytes) {
         entries.withLockedValue { state in
-            state.reserved -= data.readableBytes
-            if let old = state.items[id] { state.bytes -= old.data.readableBytes }
+            state.reserved -= data.count
+            if let old = state.items[id] { state.bytes -= old.data.count }
             state.items[id] = Entry(data: data, arrived: ContinuousClock.now)
-            state.bytes += data.readableBytes
+            state.bytes += data.count
         }
     }
 
     /// Removes and returns the data pushed under `id`.
-    public func take(_ id: String) -> ByteBuffer? {
+    func take(_ id: String) -> PushedBytes? {
         entries.withLockedValue { state in
             guard let entry = state.items.removeValue(forKey: id) else { return nil }
-            state.bytes -= entry.data.readableBytes
+            state.bytes -= entry.data.count
             return entry.data
         }
     }

@@ -54,11 +54,10 @@ enum PushReceiver {
                 failure = GFSError(.unavailable, "forwarding push to \(next): \(error.message)")
             }
         }
-        var data = ByteBuffer()
-        data.reserveCapacity(length)
+        var data = PushedBytes()
         receiving: while let frame = try await frames.next() {
             guard case .part(let bytes, let last) = frame else { break }
-            data.writeImmutableBuffer(bytes)
+            data.append(bytes)
             if failure == nil, let downstream {
                 do { try await downstream.write(bytes) } catch {
                     failure = GFSError(.unavailable, "forwarding push to \(downstream.address): \(error.message)")
@@ -66,7 +65,7 @@ enum PushReceiver {
             }
             if last { break receiving }
         }
-        guard data.readableBytes == length else {
+        guard data.count == length else {
             downstream?.close()
             throw GFSError(.badRequest, "connection closed mid-payload")
         }

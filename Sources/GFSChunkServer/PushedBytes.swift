@@ -1,0 +1,73 @@
+import GFSCore
+import GFSProtocol
+import NIOCore
+import SystemPackage
+
+/// A push's payload in the parts it arrived in, written to the replica from them: copying 8 MiB of parts into
+/// one buffer, on every replica of every piece, was 4% of all CPU time in a 3-replica `put` on two cores.
+/// The parts are slices of the connection's read buffers (at most 256 KiB each). Parts under `gatherBelow` are
+/// copied together instead, so a payload that arrived in many small reads holds no buffer far larger than it.
+struct PushedBytes: Sendable {
+    static let gatherBelow = 128 << 10
+
+    private(set) var parts: [ByteBuffer] = []
+    /// Bytes in all parts.
+    private(set) var count = 0
+    /// Whether the last part is a buffer of small parts copied together, with room for more.
+    private var gathering = false
+
+    init() {}
+
+    /// The bytes of one buffer, as they are.
+    init(_ bytes: ByteBuffer) {
+        if bytes.readableBytes > 0 { parts = [bytes] }
+        count = bytes.readableBytes
+    }
+
+    mutating func append(_ part: ByteBuffer) {
+        guard part.readableBytes > 0 else { return }
+        count += part.readableBytes
+        guard part.readableBytes < Self.gatherBelow else {
+            parts.append(part)
+            gathering = false
+            return
+        }
+        if gathering {
+            parts[parts.count - 1].writeImmutableBuffer(part)
+        } else {
+            // A copy of its own, grown as parts join it: never more than twice the room its bytes need.
+            var gathered = ByteBuffer()
+            gathered.writeImmutableBuffer(part)
+            parts.append(gathered)
+            gathering = true
+        }
+        if parts[parts.count - 1].readableBytes >= Self.gatherBelow { gathering = false }
+    }
+
+    /// The CRC32C of the payload's bytes `range`.
+    func checksum(_ range: Range<Int>) -> UInt32 {
+        var sum: UInt32 = 0
+        var start = 0
+        for part in parts {
+            let end = start + part.readableBytes
+            let lower = max(range.lowerBound, start), upper = min(range.upperBound, end)
+            if lower < upper {
+                part.withUnsafeReadableBytes { raw in
+                    sum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(lower - start)..<(upper - start)]), seed: sum)
+                }
+            }
+            if end >= range.upperBound { break }
+            start = end
+        }
+        return sum
+    }
+
+    /// Writes the payload at `offset` of `file`, part after part.
+    func write(to file: SystemPackage.FileDescriptor, at offset: Int64) throws {
+        var position = offset
+        for part in parts {
+            _ = try part.withUnsafeReadableBytes { try file.writeAll(toAbsoluteOffset: position, $0) }
+            position += Int64(part.readableBytes)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import GFSCore
+import GFSProtocol
+import NIOCore
+import Testing
+
+@testable import GFSChunkServer
+
+/// A push kept in the parts it arrived in must be the same bytes, with the same block checksums, as the
+/// payload in one buffer, and small parts must not each keep a buffer of their own.
+@Suite struct PushedBytesTests {
+    /// Parts of the sizes reads deliver: whole read buffers, odd sizes, single bytes and a run of small reads.
+    static let partSizes = [256 << 10, 1, 70_000, 3, 200_000, 131_072, 5000, 5000, 5000, 64 << 10, 256 << 10, 17]
+        + [Int](repeating: 1500, count: 300) + [256 << 10, 2]
+
+    static func payload() -> ByteBuffer {
+        var generator = SystemRandomNumberGenerator()
+        let count = partSizes.reduce(0, +)
+        return ByteBuffer(bytes: (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    static func pushed(_ payload: ByteBuffer) -> PushedBytes {
+        var pushed = PushedBytes()
+        var rest = payload
+        for size in partSizes {
+            guard let part = rest.readSlice(length: size) else { break }
+            pushed.append(part)
+        }
+        return pushed
+    }
+
+    @Test func partsHoldThePayloadAndItsChecksums() throws {
+        let payload = Self.payload()
+        let pushed = Self.pushed(payload)
+        #expect(pushed.count == payload.readableBytes)
+        var joined = ByteBuffer()
+        for var part in pushed.parts { joined.writeBuffer(&part) }
+        #expect(joined == payload)
+        // Every block boundary a write could have, and ranges inside, across and at the ends of parts.
+        let block = ChecksumLayout.blockSize
+        var ranges = stride(from: 0, to: payload.readableBytes, by: block).map { $0..<min($0 + block, payload.readableBytes) }
+        ranges += [0..<1, 256 << 10..<(256 << 10) + 1, 100..<400_000, 0..<payload.readableBytes, 5..<5]
+        for _ in 0..<200 {
+            let lower = Int.random(in: 0..<payload.readableBytes)
+            ranges.append(lower..<Int.random(in: lower...payload.readableBytes))
+        }
+        for range in ranges {
+            let expected = payload.withUnsafeReadableBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            #expect(pushed.checksum(range) == expected, "range \(range)")
+        }
+    }
+
+    @Test func smallPartsAreCopiedTogether() {
+        // 1000 reads of 1500 bytes become a dozen buffers of at least `gatherBelow` bytes (the last may be less).
+        var pushed = PushedBytes()
+        for index in 0..<1000 { pushed.append(ByteBuffer(repeating: UInt8(truncatingIfNeeded: index), count: 1500)) }
+        #expect(pushed.count == 1_500_000)
+        #expect(pushed.parts.count == 12, "\(pushed.parts.count) parts")
+        for part in pushed.parts.dropLast() { #expect(part.readableBytes >= PushedBytes.gatherBelow) }
+        // A whole read is kept as it is, between the copies of small ones.
+        pushed.append(ByteBuffer(repeating: 1, count: PushedBytes.gatherBelow))
+        pushed.append(ByteBuffer(repeating: 2, count: 10))
+        #expect(pushed.parts.count == 14)
+        #expect(pushed.parts.suffix(2).map(\.readableBytes) == [PushedBytes.gatherBelow, 10])
+    }
+
+    @Test func aReplicaWrittenFromPartsReadsBackTheSameAndVerifies() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gfs-pushed-\(UUID().uuidString)").path
+        let store = try ChunkStore(directory: folder)
+        defer { try? FileManager.default.removeItem(atPath: (store.folder as NSString).deletingLastPathComponent) }
+        let handle = ChunkHandle(11)
+        try store.create(handle, version: 1)
+        let payload = Self.payload()
+        // At an offset inside a block, so the first and last blocks are summed from the file, the rest from parts.
+        let offset: Int64 = 1000
+        _ = try store.write(handle, at: 0, ByteBuffer(repeating: 7, count: Int(offset)))
+        _ = try store.write(handle, at: offset, Self.pushed(payload))
+        let back = try store.read(handle, at: offset, length: payload.readableBytes)
+        #expect(back == payload)
+        // `read` verified every block's checksum; so did the whole replica's.
+        _ = try store.read(handle, at: 0, length: Int(offset) + payload.readableBytes)
+    }
+}
