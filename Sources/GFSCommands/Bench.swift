@@ -19,7 +19,7 @@ struct Bench: AsyncParsableCommand {
             rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
             cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
             measures the machine doing the same work without gfs (3 writers into 3 local files at once + \
-            fdatasync, read(2), one loopback socket from memory and one from the same file (best of 3 runs each), fdatasync per \
+            fdatasync, the faster of a run before gfs writes and one after; read(2), one loopback socket from memory and one from the same file (best of 3 runs each), fdatasync per \
             record, local file system metadata) and prints \
             each result as a ratio of it. \
             The benchmark's files, under /.bench-*, are removed at the end. memory: the master's state machine \
@@ -154,8 +154,19 @@ struct Bench: AsyncParsableCommand {
         defer { bounds?.clean() }
         switch mode {
         case .write:
+            // The bound is measured before gfs writes and again after, and the faster run kept. Measured only
+            // after, it swung between 170 and 450 MB/s with the build under test, as it shared the disk and
+            // memory with whatever the cluster's write left behind.
+            let before = try bounds?.write(size.bytes)
             var phase = try await BenchWorkloads.write(settings)
-            if let bounds { phase.compare(with: try bounds.write(size.bytes)) }
+            if let bounds, var best = before {
+                let after = try bounds.write(size.bytes)
+                phase.notes["bound_before_mb_per_s"] = best.rate.rounded()
+                phase.notes["bound_after_mb_per_s"] = after.rate.rounded()
+                if after.rate > best.rate { best = after }
+                best.what += ", faster of a run before gfs and one after"
+                phase.compare(with: best)
+            }
             return [phase]
         case .read:
             _ = try await BenchWorkloads.write(settings)
