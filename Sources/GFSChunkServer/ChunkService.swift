@@ -150,7 +150,8 @@ public final class ChunkService: Sendable {
 
     /// Threads for blocking disk work, never stopped. NIO's shared pool has one thread per core, and an
     /// fdatasync holds its thread for as long as the device takes (6–80 ms measured here), so two syncs held
-    /// up every write and read queued behind them while the cores sat idle.
+    /// up every write and read queued behind them while the cores sat idle. Sixteen lets syncs of many chunks
+    /// wait on the device at once, while bounding how many reads hold their buffers at once.
     static let diskThreads: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 16)
         pool.start()

@@ -34,7 +34,7 @@ enum PushReceiver {
             return .error(GFSError(.badRequest, "PUSH chain= must name other chunkservers, each once, at most \(Self.longestChain - 1)"))
         }
         // Room for the whole payload before any of it is read (or forwarded): a claimed length costs nothing
-        // the server has not set aside.
+        // the server has not set aside (in memory, at most twice what is set aside: `PushedBytes`).
         do { try service.pushes.reserve(length) } catch {
             try await drain(&frames)
             return .error(error)

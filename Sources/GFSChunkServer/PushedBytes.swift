@@ -5,15 +5,18 @@ import SystemPackage
 
 /// A push's payload in the parts it arrived in, written to the replica from them: copying 8 MiB of parts into
 /// one buffer, on every replica of every piece, was 4% of all CPU time in a 3-replica `put` on two cores.
-/// The parts are slices of the connection's read buffers (at most 256 KiB each). Parts under `gatherBelow` are
-/// copied together instead, so a payload that arrived in many small reads holds no buffer far larger than it.
+/// A part is a slice of a read buffer (256 KiB over TCP; up to a few MiB behind TLS, which gathers a turn's
+/// reads into one), and a slice keeps all of its buffer alive. So a part is kept only when it fills at least
+/// half of its buffer. Other parts are copied together into buffers that grow by doubling, each closed once
+/// it holds `gatherBytes`. Either way, the memory a push holds is at most twice the bytes `PushBuffers`
+/// counts for it.
 struct PushedBytes: Sendable {
-    static let gatherBelow = 128 << 10
+    static let gatherBytes = 128 << 10
 
     private(set) var parts: [ByteBuffer] = []
     /// Bytes in all parts.
     private(set) var count = 0
-    /// Whether the last part is a buffer of small parts copied together, with room for more.
+    /// Whether the last part is a buffer of copied parts that takes more.
     private var gathering = false
 
     init() {}
@@ -27,21 +30,19 @@ struct PushedBytes: Sendable {
     mutating func append(_ part: ByteBuffer) {
         guard part.readableBytes > 0 else { return }
         count += part.readableBytes
-        guard part.readableBytes < Self.gatherBelow else {
+        if part.readableBytes >= part.storageCapacity - part.readableBytes {
             parts.append(part)
             gathering = false
-            return
-        }
-        if gathering {
+        } else if gathering {
             parts[parts.count - 1].writeImmutableBuffer(part)
         } else {
-            // A copy of its own, grown as parts join it: never more than twice the room its bytes need.
+            // A buffer of its own, sized to its bytes and doubled as parts join it (NIO rounds to powers of 2).
             var gathered = ByteBuffer()
             gathered.writeImmutableBuffer(part)
             parts.append(gathered)
             gathering = true
         }
-        if parts[parts.count - 1].readableBytes >= Self.gatherBelow { gathering = false }
+        if gathering, parts[parts.count - 1].readableBytes >= Self.gatherBytes { gathering = false }
     }
 
     /// The CRC32C of the payload's bytes `range`.

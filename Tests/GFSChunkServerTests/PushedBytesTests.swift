@@ -7,7 +7,7 @@ import Testing
 @testable import GFSChunkServer
 
 /// A push kept in the parts it arrived in must be the same bytes, with the same block checksums, as the
-/// payload in one buffer, and small parts must not each keep a buffer of their own.
+/// payload in one buffer, and must never hold much more memory than its bytes.
 @Suite struct PushedBytesTests {
     /// Parts of the sizes reads deliver: whole read buffers, odd sizes, single bytes and a run of small reads.
     static let partSizes = [256 << 10, 1, 70_000, 3, 200_000, 131_072, 5000, 5000, 5000, 64 << 10, 256 << 10, 17]
@@ -19,12 +19,14 @@ import Testing
         return ByteBuffer(bytes: (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
+    /// The payload in `partSizes` parts: every third in a buffer of its own (kept as it is), the others slices
+    /// of one buffer holding the whole payload (each far smaller than its buffer, so copied).
     static func pushed(_ payload: ByteBuffer) -> PushedBytes {
         var pushed = PushedBytes()
         var rest = payload
-        for size in partSizes {
+        for (index, size) in partSizes.enumerated() {
             guard let part = rest.readSlice(length: size) else { break }
-            pushed.append(part)
+            pushed.append(index % 3 == 0 ? ByteBuffer(buffer: part) : part)
         }
         return pushed
     }
@@ -50,18 +52,24 @@ import Testing
         }
     }
 
-    @Test func smallPartsAreCopiedTogether() {
-        // 1000 reads of 1500 bytes become a dozen buffers of at least `gatherBelow` bytes (the last may be less).
-        var pushed = PushedBytes()
-        for index in 0..<1000 { pushed.append(ByteBuffer(repeating: UInt8(truncatingIfNeeded: index), count: 1500)) }
-        #expect(pushed.count == 1_500_000)
-        #expect(pushed.parts.count == 12, "\(pushed.parts.count) parts")
-        for part in pushed.parts.dropLast() { #expect(part.readableBytes >= PushedBytes.gatherBelow) }
-        // A whole read is kept as it is, between the copies of small ones.
-        pushed.append(ByteBuffer(repeating: 1, count: PushedBytes.gatherBelow))
-        pushed.append(ByteBuffer(repeating: 2, count: 10))
-        #expect(pushed.parts.count == 14)
-        #expect(pushed.parts.suffix(2).map(\.readableBytes) == [PushedBytes.gatherBelow, 10])
+    @Test func partsHoldAtMostTwiceTheirBytes() {
+        let pushed = Self.pushed(Self.payload())
+        let held = pushed.parts.reduce(0) { $0 + $1.storageCapacity }
+        #expect(held <= 2 * pushed.count, "\(held) bytes held for \(pushed.count)")
+        // Slices of 130 KiB from a 2 MiB buffer (as TLS delivers a turn's reads) are copied, not kept; a read
+        // that fills its own buffer is kept.
+        var big = ByteBuffer(repeating: 5, count: 2 << 20)
+        var sliced = PushedBytes()
+        while let part = big.readSlice(length: min(130 << 10, big.readableBytes)), part.readableBytes > 0 {
+            sliced.append(part)
+        }
+        let whole = ByteBuffer(repeating: 6, count: 256 << 10)
+        sliced.append(whole)
+        #expect(sliced.count == (2 << 20) + (256 << 10))
+        #expect(sliced.parts.dropLast().allSatisfy { $0.storageCapacity < 2 << 20 }, "no part keeps the 2 MiB buffer")
+        #expect(sliced.parts.last == whole && sliced.parts.last?.storageCapacity == whole.storageCapacity)
+        let slicedHeld = sliced.parts.reduce(0) { $0 + $1.storageCapacity }
+        #expect(slicedHeld <= 2 * sliced.count, "\(slicedHeld) bytes held for \(sliced.count)")
     }
 
     @Test func aReplicaWrittenFromPartsReadsBackTheSameAndVerifies() throws {
