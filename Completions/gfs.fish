@@ -241,7 +241,7 @@ complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs c
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" master' -l 'master' -d 'Master address, or a comma-separated list of the primary and its shadows.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" rack' -l 'rack' -d 'Rack label, so replicas spread over racks.' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" heartbeat-interval' -l 'heartbeat-interval' -d 'Time between heartbeats.' -rfka ''
-complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" push-buffer' -l 'push-buffer' -d 'Most bytes of pushed data held in memory at once.' -rfka ''
+complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" push-buffer' -l 'push-buffer' -d 'Most bytes of pushed data held in memory at once (the buffers holding them take up to twice that).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" no-fsync' -l 'no-fsync' -d 'Acknowledge writes before they are fsynced (faster, loses data on power failure).'
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" report-interval' -l 'report-interval' -d 'Time between full chunk reports to the master (which answers with orphans to delete).' -rfka ''
 complete -c 'gfs' -n '__gfs_should_offer_completions_for_flags_or_options "gfs chunkserver" scrub-rate' -l 'scrub-rate' -d 'Bytes per second the background scrubber verifies (0 turns it off).' -rfka ''

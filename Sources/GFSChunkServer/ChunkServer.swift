@@ -25,7 +25,7 @@ public struct ChunkServer: Sendable {
         public var rack: String = ""
         /// Time between heartbeats.
         public var heartbeatInterval: Duration = .seconds(2)
-        /// Most bytes of pushed data held at once.
+        /// Most bytes of pushed data held at once (their buffers may take up to twice this: `PushedBytes`).
         public var pushBufferBytes: Int = 1 << 30
         /// Whether writes are fsynced before they are acknowledged.
         public var synchronous = true

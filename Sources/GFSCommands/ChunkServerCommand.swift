@@ -30,7 +30,7 @@ struct ChunkServerCommand: AsyncParsableCommand {
     @Option(help: "Time between heartbeats.")
     var heartbeatInterval = TimeSpan(.seconds(2))
 
-    @Option(help: "Most bytes of pushed data held in memory at once.")
+    @Option(help: "Most bytes of pushed data held in memory at once (the buffers holding them take up to twice that).")
     var pushBuffer = ByteSize(bytes: 1 << 30)
 
     @Flag(help: "Acknowledge writes before they are fsynced (faster, loses data on power failure).")
