@@ -19,8 +19,8 @@ import Testing
         return ByteBuffer(bytes: (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
-    /// The payload in `partSizes` parts: every third in a buffer of its own (kept as it is), the others slices
-    /// of one buffer holding the whole payload (each far smaller than its buffer, so copied).
+    /// The payload in `partSizes` parts: every third in a buffer of its own (kept as it is when 128 KiB or
+    /// more), the others slices of one buffer holding the whole payload (each far smaller than it, so copied).
     static func pushed(_ payload: ByteBuffer) -> PushedBytes {
         var pushed = PushedBytes()
         var rest = payload
@@ -70,6 +70,11 @@ import Testing
         #expect(sliced.parts.last == whole && sliced.parts.last?.storageCapacity == whole.storageCapacity)
         let slicedHeld = sliced.parts.reduce(0) { $0 + $1.storageCapacity }
         #expect(slicedHeld <= 2 * sliced.count, "\(slicedHeld) bytes held for \(sliced.count)")
+        // Tiny reads that each fill a buffer of their own (a sender trickling bytes) are gathered too.
+        var trickled = PushedBytes()
+        for index in 0..<10_000 { trickled.append(ByteBuffer(repeating: UInt8(truncatingIfNeeded: index), count: 64)) }
+        #expect(trickled.count == 640_000)
+        #expect(trickled.parts.count == 5, "\(trickled.parts.count) parts")
     }
 
     @Test func aReplicaWrittenFromPartsReadsBackTheSameAndVerifies() throws {
