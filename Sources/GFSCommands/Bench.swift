@@ -18,10 +18,12 @@ struct Bench: AsyncParsableCommand {
             the master and the benchmark used (the client should be the cheaper). Prints the \
             rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
             cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
-            measures the machine doing the same work without gfs (3 writers into 3 local files at once + \
-            fdatasync, the faster of a run before gfs writes and one after; read(2), one loopback socket from memory and one from the same file (best of 3 runs each), fdatasync per \
-            record, local file system metadata) and prints \
-            each result as a ratio of it. \
+            measures the machine doing the same work without gfs and prints each result as a ratio of it: \
+            write: 3 writers into 3 local files at once + fdatasync, and the same bytes relayed over loopback \
+            TCP through 3 local files + fdatasync, as a replication chain must move them (each bound the faster \
+            of a run before gfs writes and one after); read: read(2), one loopback socket from memory and one \
+            from the same file (best of 3 runs each); append: fdatasync per record; meta: local file system \
+            metadata. \
             The benchmark's files, under /.bench-*, are removed at the end. memory: the master's state machine \
             alone, in this process (no cluster): --files files and --chunks chunks of 3 replicas, and the resident \
             bytes each file and each chunk adds.
@@ -154,19 +156,15 @@ struct Bench: AsyncParsableCommand {
         defer { bounds?.clean() }
         switch mode {
         case .write:
-            // The bound is measured before gfs writes and again after, and the faster run kept. Measured only
-            // after, it swung between 170 and 450 MB/s with the build under test, as it shared the disk and
-            // memory with whatever the cluster's write left behind.
-            let before = try bounds?.write(size.bytes)
-            bounds?.clean()  // its 3 × SIZE bytes are not left on the disk gfs writes to
+            // Each bound is measured before gfs writes and again after, and the faster run kept. Measured only
+            // after, the file bound swung between 170 and 450 MB/s with the build under test, as it shared the
+            // disk and memory with whatever the cluster's write left behind.
+            let before = try bounds.map { bounds in (files: try bounds.write(size.bytes), chain: try bounds.chain(size.bytes)) }
+            bounds?.clean()  // their 6 × SIZE bytes are not left on the disk gfs writes to
             var phase = try await BenchWorkloads.write(settings)
-            if let bounds, var best = before {
-                let after = try bounds.write(size.bytes)
-                phase.notes["bound_before_mb_per_s"] = best.rate.rounded()
-                phase.notes["bound_after_mb_per_s"] = after.rate.rounded()
-                if after.rate > best.rate { best = after }
-                best.what += ", faster of a run before gfs and one after"
-                phase.compare(with: best)
+            if let bounds, let before {
+                phase.compare(with: Self.faster(before.files, try bounds.write(size.bytes), noting: "bound", in: &phase))
+                phase.compare(with: Self.faster(before.chain, try bounds.chain(size.bytes), noting: "chain", in: &phase))
             }
             return [phase]
         case .read:
@@ -193,6 +191,16 @@ struct Bench: AsyncParsableCommand {
             }
             return phases
         }
+    }
+
+    /// The faster of a bound's runs before and after gfs, each noted in `phase` under `key`.
+    private static func faster(_ before: BenchBound, _ after: BenchBound, noting key: String,
+                               in phase: inout BenchPhase) -> BenchBound {
+        phase.notes["\(key)_before_mb_per_s"] = before.rate.rounded()
+        phase.notes["\(key)_after_mb_per_s"] = after.rate.rounded()
+        var best = after.rate > before.rate ? after : before
+        best.what += ", faster of a run before gfs and one after"
+        return best
     }
 
     /// Removes the benchmark's tree and purges it at once (a second rm of a deleted path), so a benchmark

@@ -13,9 +13,9 @@ struct BenchBaseline {
     /// A folder on the disk the chunkservers use.
     let folder: URL
 
-    private func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now
         try body()
         return max((ContinuousClock.now - start) / .seconds(1), 1e-9)
@@ -234,7 +234,7 @@ struct BenchBaseline {
 
     /// Removes the files the bounds wrote.
     func clean() {
-        for name in ["replica-0", "replica-1", "replica-2", "records", "meta"] {
+        for name in ["replica-0", "replica-1", "replica-2", "chain-0", "chain-1", "chain-2", "records", "meta"] {
             try? FileManager.default.removeItem(atPath: file(name))
         }
     }
