@@ -18,7 +18,8 @@ struct Bench: AsyncParsableCommand {
             the master and the benchmark used (the client should be the cheaper). Prints the \
             rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
             cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
-            measures the machine doing the same work without gfs and prints each result as a ratio of it: \
+            measures the machine doing the same work without gfs and prints each result as a ratio of it (the \
+            phase's own ratio is to its first bound): \
             write: 3 writers into 3 local files at once + fdatasync, and the same bytes relayed over loopback \
             TCP through 3 local files + fdatasync, as a replication chain must move them (each bound the faster \
             of a run before gfs writes and one after); read: read(2), one loopback socket from memory and one \
@@ -159,12 +160,16 @@ struct Bench: AsyncParsableCommand {
             // Each bound is measured before gfs writes and again after, and the faster run kept. Measured only
             // after, the file bound swung between 170 and 450 MB/s with the build under test, as it shared the
             // disk and memory with whatever the cluster's write left behind.
-            let before = try bounds.map { bounds in (files: try bounds.write(size.bytes), chain: try bounds.chain(size.bytes)) }
-            bounds?.clean()  // their 6 × SIZE bytes are not left on the disk gfs writes to
+            // Each run's 3 × SIZE bytes are removed before the next, so none is left on the disk gfs writes to.
+            let before = try bounds.map { bounds in
+                (files: try bounds.write(size.bytes), chain: try bounds.afterCleaning { try bounds.chain(size.bytes) })
+            }
+            bounds?.clean()
             var phase = try await BenchWorkloads.write(settings)
             if let bounds, let before {
-                phase.compare(with: Self.faster(before.files, try bounds.write(size.bytes), noting: "bound", in: &phase))
-                phase.compare(with: Self.faster(before.chain, try bounds.chain(size.bytes), noting: "chain", in: &phase))
+                let after = (files: try bounds.write(size.bytes), chain: try bounds.afterCleaning { try bounds.chain(size.bytes) })
+                phase.compare(with: Self.faster(before.files, after.files, noting: "bound", in: &phase))
+                phase.compare(with: Self.faster(before.chain, after.chain, noting: "chain", in: &phase))
             }
             return [phase]
         case .read:
@@ -194,7 +199,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// The faster of a bound's runs before and after gfs, each noted in `phase` under `key`.
-    private static func faster(_ before: BenchBound, _ after: BenchBound, noting key: String,
+    static func faster(_ before: BenchBound, _ after: BenchBound, noting key: String,
                                in phase: inout BenchPhase) -> BenchBound {
         phase.notes["\(key)_before_mb_per_s"] = before.rate.rounded()
         phase.notes["\(key)_after_mb_per_s"] = after.rate.rounded()

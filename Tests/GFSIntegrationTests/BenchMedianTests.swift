@@ -1,5 +1,5 @@
 // Goal: `gfs bench --rounds` summarises rounds by their medians, with each ratio taken within its round.
-// Method: the summary function alone, on phases made up here.
+// Method: the summary function alone, on phases made up here; likewise the choice between a bound's runs.
 @testable import GFSCommands
 import Testing
 
@@ -27,6 +27,18 @@ struct BenchMedianTests {
         #expect(summary.rate == 100)
         #expect(summary.bounds.first?.rate == 150)
         #expect(abs((summary.ratio ?? 0) - 0.9) < 1e-9)
+    }
+
+    /// A bound run before gfs and after is the faster of the two, whichever it was, and both runs are noted.
+    @Test func aBoundIsTheFasterOfItsTwoRuns() {
+        for (before, after) in [(300.0, 200.0), (200.0, 300.0)] {
+            var phase = BenchPhase(name: "write", clients: 1, operations: 1, bytes: 150_000_000, seconds: 1,
+                                   latencies: Latencies(), perSecond: .megabytes)
+            let best = Bench.faster(BenchBound(what: "disk", rate: before, unit: .megabytes),
+                                    BenchBound(what: "disk", rate: after, unit: .megabytes), noting: "chain", in: &phase)
+            #expect(best.rate == 300)
+            #expect(phase.notes["chain_before_mb_per_s"] == before && phase.notes["chain_after_mb_per_s"] == after)
+        }
     }
 
     /// Latencies stay in hundredths of a millisecond: the mean of 1.27 and 1.3 prints as 1.29, not

@@ -13,15 +13,17 @@ struct BenchBaseline {
     /// A folder on the disk the chunkservers use.
     let folder: URL
 
+    /// The path of the bound's file `name` in `folder`.
     func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
+    /// How long `body` took.
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now
         try body()
         return max((ContinuousClock.now - start) / .seconds(1), 1e-9)
     }
 
-    private static func failure(_ what: String) -> GFSError {
+    static func failure(_ what: String) -> GFSError {
         GFSError(.internal, "baseline: \(what): \(String(cString: strerror(errno)))")
     }
 
@@ -55,8 +57,8 @@ struct BenchBaseline {
         var left = bytes
         let written = BenchWorkloads.data.withUnsafeReadableBytes { raw -> Bool in
             while left > 0 {
-                let count = Glibc.write(descriptor, raw.baseAddress, Int(min(left, Int64(raw.count))))
-                guard count > 0 else { return false }
+                let count = Int(min(left, Int64(raw.count)))
+                guard writeAll(descriptor, UnsafeRawBufferPointer(rebasing: raw[0..<count])) else { return false }
                 left -= Int64(count)
             }
             return true
@@ -158,14 +160,7 @@ struct BenchBaseline {
             case .pread:
                 let count = pread(descriptor, &buffer, Int(min(left, Int64(buffer.count))), offset)
                 guard count > 0 else { return }
-                var done = 0
-                while done < count {
-                    let part = buffer.withUnsafeBytes { raw in
-                        Glibc.send(socket, UnsafeRawBufferPointer(rebasing: raw[done..<count]).baseAddress, count - done, Int32(MSG_NOSIGNAL))
-                    }
-                    guard part > 0 else { return }
-                    done += part
-                }
+                guard buffer.withUnsafeBytes({ sendAll(socket, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) else { return }
                 offset += off_t(count)
                 sent = count
             case .sendfile:
@@ -174,6 +169,30 @@ struct BenchBaseline {
             guard sent > 0 else { return }
             left -= Int64(sent)
         }
+    }
+
+    /// Writes all of `bytes` to `descriptor`; false (errno set) when it cannot.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let count = Glibc.write(descriptor, bytes.baseAddress.map { $0 + done }, bytes.count - done)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return false }
+            done += count
+        }
+        return true
+    }
+
+    /// Sends all of `bytes` on `socket`; false (errno set) when it cannot.
+    static func sendAll(_ socket: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let count = Glibc.send(socket, bytes.baseAddress.map { $0 + done }, bytes.count - done, Int32(MSG_NOSIGNAL))
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return false }
+            done += count
+        }
+        return true
     }
 
     /// `records` writes of `size` bytes to one local file, each followed by fdatasync: durable appends one at a
@@ -232,9 +251,15 @@ struct BenchBaseline {
         return bounds
     }
 
+    /// `measure`, once the files of the bound before it are gone (outside its time).
+    func afterCleaning(_ measure: () throws -> BenchBound) rethrows -> BenchBound {
+        clean()
+        return try measure()
+    }
+
     /// Removes the files the bounds wrote.
     func clean() {
-        for name in ["replica-0", "replica-1", "replica-2", "chain-0", "chain-1", "chain-2", "records", "meta"] {
+        for name in ["replica-0", "replica-1", "replica-2", "records", "meta"] {
             try? FileManager.default.removeItem(atPath: file(name))
         }
     }
