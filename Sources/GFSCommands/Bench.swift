@@ -159,15 +159,18 @@ struct Bench: AsyncParsableCommand {
         case .write:
             // Each bound is measured before gfs writes and again after, and the faster run kept. Measured only
             // after, the file bound swung between 170 and 450 MB/s with the build under test, as it shared the
-            // disk and memory with whatever the cluster's write left behind.
-            // Each run's 3 × SIZE bytes are removed before the next, so none is left on the disk gfs writes to.
-            let before = try bounds.map { bounds in
-                (files: try bounds.write(size.bytes), chain: try bounds.afterCleaning { try bounds.chain(size.bytes) })
+            // disk and memory with whatever the cluster's write left behind. Each bound's 3 × SIZE bytes are
+            // removed before the next runs and before gfs writes, so no more than one set is ever on the disk.
+            let measureBounds = { (bounds: BenchBaseline) throws -> (files: BenchBound, chain: BenchBound) in
+                let files = try bounds.write(size.bytes)
+                bounds.clean()
+                defer { bounds.clean() }
+                return (files, try bounds.chain(size.bytes))
             }
-            bounds?.clean()
+            let before = try bounds.map(measureBounds)
             var phase = try await BenchWorkloads.write(settings)
             if let bounds, let before {
-                let after = (files: try bounds.write(size.bytes), chain: try bounds.afterCleaning { try bounds.chain(size.bytes) })
+                let after = try measureBounds(bounds)
                 phase.compare(with: Self.faster(before.files, after.files, noting: "bound", in: &phase))
                 phase.compare(with: Self.faster(before.chain, after.chain, noting: "chain", in: &phase))
             }
@@ -200,7 +203,7 @@ struct Bench: AsyncParsableCommand {
 
     /// The faster of a bound's runs before and after gfs, each noted in `phase` under `key`.
     static func faster(_ before: BenchBound, _ after: BenchBound, noting key: String,
-                               in phase: inout BenchPhase) -> BenchBound {
+                       in phase: inout BenchPhase) -> BenchBound {
         phase.notes["\(key)_before_mb_per_s"] = before.rate.rounded()
         phase.notes["\(key)_after_mb_per_s"] = after.rate.rounded()
         var best = after.rate > before.rate ? after : before

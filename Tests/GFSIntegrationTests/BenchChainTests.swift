@@ -3,6 +3,7 @@
 // Method: the bound alone, in a temporary folder; a folder where a relay's file should be makes it fail.
 import Foundation
 @testable import GFSCommands
+import NIOConcurrencyHelpers
 import Testing
 
 struct BenchChainTests {
@@ -15,12 +16,13 @@ struct BenchChainTests {
     /// Runs `body` on a thread of its own; nil if it has not finished within `seconds` (a hung chain).
     static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () -> T) -> T? {
         let done = DispatchSemaphore(value: 0)
-        let result = LockedResult<T>()
+        let result = NIOLockedValueBox<T?>(nil)
         Thread.detachNewThread {
-            result.set(body())
+            let value = body()
+            result.withLockedValue { $0 = value }
             done.signal()
         }
-        return done.wait(timeout: .now() + seconds) == .success ? result.get() : nil
+        return done.wait(timeout: .now() + seconds) == .success ? result.withLockedValue { $0 } : nil
     }
 
     @Test func everyRelayWritesEveryByte() throws {
@@ -49,12 +51,4 @@ struct BenchChainTests {
             #expect("\(error)".contains("open") && "\(error)".contains("replica-\(broken)"), "\(error)")
         }
     }
-}
-
-/// A value handed from one thread to another.
-final class LockedResult<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T?
-    func set(_ new: T) { lock.withLock { value = new } }
-    func get() -> T? { lock.withLock { value } }
 }

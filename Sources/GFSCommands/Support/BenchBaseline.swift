@@ -251,12 +251,6 @@ struct BenchBaseline {
         return bounds
     }
 
-    /// `measure`, once the files of the bound before it are gone (outside its time).
-    func afterCleaning(_ measure: () throws -> BenchBound) rethrows -> BenchBound {
-        clean()
-        return try measure()
-    }
-
     /// Removes the files the bounds wrote.
     func clean() {
         for name in ["replica-0", "replica-1", "replica-2", "records", "meta"] {
