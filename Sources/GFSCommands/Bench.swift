@@ -14,12 +14,12 @@ struct Bench: AsyncParsableCommand {
             bytes; read: the same files are written first, then read back; append: all append framed records of \
             --record-size bytes to one file, --batch records per append, SIZE bytes in all; meta: --files files \
             are created, statted, listed (100 to a folder) and deleted, each phase timed on its own, each client \
-            sending one request at a time on one connection; with --local each phase also notes the CPU seconds \
-            the master and the benchmark used (the client should be the cheaper). Prints the \
-            rate and latency percentiles (p50, p90, p99, max) of each operation. --local runs against a new \
-            cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); --baseline also \
-            measures the machine doing the same work without gfs and prints each result as a ratio of it (the \
-            phase's own ratio is to its first bound): \
+            sending one request at a time on one connection (the client should use less CPU than the master). \
+            Prints the rate and latency percentiles (p50, p90, p99, max) of each operation; with --local, also \
+            the CPU seconds the benchmark, the master and the chunkservers used in each phase. --local runs \
+            against a new cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); \
+            --baseline also measures the machine doing the same work without gfs and prints each result as a \
+            ratio of it (the phase's own ratio is to its first bound): \
             write: 3 writers into 3 local files at once + fdatasync, and the same bytes relayed over loopback \
             TCP through 3 local files + fdatasync, as a replication chain must move them (each bound the faster \
             of a run before gfs writes and one after); read: read(2), one loopback socket from memory and one \
@@ -168,7 +168,9 @@ struct Bench: AsyncParsableCommand {
                 return (files, try bounds.chain(size.bytes))
             }
             let before = try bounds.map(measureBounds)
+            let cpu = Self.cpu(cluster)
             var phase = try await BenchWorkloads.write(settings)
+            cpu.note(in: &phase)
             if let bounds, let before {
                 let after = try measureBounds(bounds)
                 phase.compare(with: Self.faster(before.files, after.files, noting: "bound", in: &phase))
@@ -177,7 +179,9 @@ struct Bench: AsyncParsableCommand {
             return [phase]
         case .read:
             _ = try await BenchWorkloads.write(settings)
+            let cpu = Self.cpu(cluster)
             var phase = try await BenchWorkloads.read(settings)
+            cpu.note(in: &phase)
             if let bounds {
                 _ = try bounds.write(size.bytes)
                 phase.compare(with: try bounds.socket(size.bytes))
@@ -186,7 +190,9 @@ struct Bench: AsyncParsableCommand {
             }
             return [phase]
         case .append:
+            let cpu = Self.cpu(cluster)
             var phase = try await BenchWorkloads.append(settings)
+            cpu.note(in: &phase)
             if let bounds { phase.compare(with: try bounds.append(records: phase.operations, size: Int(recordSize.bytes))) }
             return [phase]
         case .memory:
@@ -199,6 +205,12 @@ struct Bench: AsyncParsableCommand {
             }
             return phases
         }
+    }
+
+    /// The CPU a phase uses: this process's, and the servers' of a local cluster only (another cluster's servers
+    /// are not ours to watch).
+    private static func cpu(_ cluster: LocalCluster?) -> BenchCPU {
+        BenchCPU(master: cluster?.masterPID, chunkservers: cluster?.chunkserverPIDs ?? [])
     }
 
     /// The faster of a bound's runs before and after gfs, each noted in `phase` under `key`.

@@ -41,6 +41,8 @@ import Testing
                 let bound = index < bounds.count ? bounds[index]["rate"] as? Double ?? 0 : 0
                 #expect(abs(bound.rounded() - (runs.max() ?? -1)) <= 1, "\(key) \(bound) is the faster of \(runs)")
             }
+            // Another cluster's servers are not the benchmark's to watch: only its own CPU is noted.
+            #expect(notes["client_cpu_seconds"] != nil && notes["chunkservers_cpu_seconds"] == nil, "\(notes)")
             let read = try Self.phases(cluster.gfs(["bench", "read"] + common))
             Self.expectMeasured(read[0], name: "read")
             #expect(read[0]["bytes"] as? Int == 3 << 20)
@@ -70,6 +72,18 @@ import Testing
             Self.expectMeasured(phase, name: phase["name"] as? String ?? "", operations: phase["name"] as? String == "ls" ? 30 : 300)
         }
         #expect((phases[0]["notes"] as? [String: Double])?["master_bytes_per_file"] != nil)
+    }
+
+    /// A local cluster's phases say where the CPU went: to the benchmark, the master or the chunkservers.
+    @Test func localPhasesNoteWhereTheCPUWent() throws {
+        let result = try ProcessCluster.run(ProcessCluster.binary, ["bench", "write", "--local", "--json", "--size", "32M"],
+                                            limit: 120)
+        let phases = try Self.phases(result)
+        let notes = try #require(phases.first?["notes"] as? [String: Double])
+        // 32 MiB stored three times is checksummed, written and synced by the chunkservers: well past a tick.
+        #expect((notes["chunkservers_cpu_seconds"] ?? 0) > 0, "\(notes)")
+        #expect(notes["client_cpu_seconds"] != nil, "\(notes)")
+        #expect((notes["master_cpu_seconds"] ?? -1) >= 0, "\(notes)")
     }
 
     /// `--rounds` measures gfs and its bound once per round, then adds the rounds' medians: the ratio is the

@@ -184,15 +184,14 @@ enum BenchWorkloads {
         let before = memory()
         var phases: [BenchPhase] = []
         func phase(_ name: String, _ operations: Int, _ request: @escaping @Sendable (Int, Int) -> MasterRequest) async throws {
-            let (clientCPU, masterCPU) = (BenchDriver.ownCPUSeconds(), masterPID.flatMap(BenchDriver.cpuSeconds))
+            let cpu = BenchCPU(master: masterPID)
             let (share, seconds) = try await BenchDriver.run(connections, operations: operations, timeout: settings.timeout) {
                 let request = request($0, $1)
                 return request.isRemembered ? CallField.stamp(request.line, ClientCall.random()) : request.line
             }
             var phase = BenchPhase(name: name, clients: settings.clients, operations: share.operations, bytes: 0,
                                    seconds: seconds, latencies: share.latencies, perSecond: .operations)
-            phase.notes["client_cpu_seconds"] = BenchDriver.ownCPUSeconds() - clientCPU
-            if let masterCPU, let now = masterPID.flatMap(BenchDriver.cpuSeconds) { phase.notes["master_cpu_seconds"] = now - masterCPU }
+            cpu.note(in: &phase)
             phases.append(phase)
         }
         try await phase("create", each) { .create(path($0, $1), replication: nil) }

@@ -12,6 +12,7 @@ struct LocalCluster {
     let folder: URL
     let master: String
     let masterPID: Int32
+    let chunkserverPIDs: [Int32]
     private let group: ProcessGroup
 
     /// With `secretFile`, the servers demand that cluster secret (this process proves it already).
@@ -42,15 +43,19 @@ struct LocalCluster {
             group.stopAll()
             throw GFSError(.unavailable, "the local master did not start; see \(folder.path)/servers.log")
         }
+        var chunkserverPIDs: [Int32] = []
         for index in 1...chunkservers {
             try group.launch {
-                try Up.launch(binary, [
+                let child = try Up.launch(binary, [
                     "chunkserver", "--dir", folder.appendingPathComponent("chunkserver-\(index)").path,
                     "--listen", "127.0.0.1:\(try LoopbackSocket.freePort())", "--master", master, "--log-level", "warning",
                 ] + secret, log: log)
+                chunkserverPIDs.append(child.process.processIdentifier)
+                return child
             }
         }
-        let cluster = LocalCluster(folder: folder, master: master, masterPID: masterPID, group: group)
+        let cluster = LocalCluster(folder: folder, master: master, masterPID: masterPID, chunkserverPIDs: chunkserverPIDs,
+                                   group: group)
         guard await Up.waitUntilUp(master: master, chunkservers: chunkservers, group: cluster.group) else {
             cluster.group.stopAll()
             throw GFSError(.unavailable, "the local chunkservers did not register; see \(folder.path)/servers.log")
