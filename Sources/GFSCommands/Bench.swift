@@ -15,11 +15,11 @@ struct Bench: AsyncParsableCommand {
             --record-size bytes to one file, --batch records per append, SIZE bytes in all; meta: --files files \
             are created, statted, listed (100 to a folder) and deleted, each phase timed on its own, each client \
             sending one request at a time on one connection (the client should use less CPU than the master). \
-            Prints the rate and latency percentiles (p50, p90, p99, max) of each operation; with --local, also \
-            the CPU seconds the benchmark, the master and the chunkservers used in each phase. --local runs \
-            against a new cluster (a master and 3 chunkservers in a temporary folder, removed afterwards); \
-            --baseline also measures the machine doing the same work without gfs and prints each result as a \
-            ratio of it (the phase's own ratio is to its first bound): \
+            Prints the rate and latency percentiles (p50, p90, p99, max) of each operation, and the CPU seconds \
+            the benchmark used in each phase; with --local also the master's, and for write, read and append the \
+            chunkservers'. --local runs against a new cluster (a master and 3 chunkservers in a temporary \
+            folder, removed afterwards); --baseline also measures the machine doing the same work without gfs \
+            and prints each result as a ratio of it (the phase's own ratio is to its first bound): \
             write: 3 writers into 3 local files at once + fdatasync, and the same bytes relayed over loopback \
             TCP through 3 local files + fdatasync, as a replication chain must move them (each bound the faster \
             of a run before gfs writes and one after); read: read(2), one loopback socket from memory and one \
@@ -210,7 +210,8 @@ struct Bench: AsyncParsableCommand {
     /// The CPU a phase uses: this process's, and the servers' of a local cluster only (another cluster's servers
     /// are not ours to watch).
     private static func cpu(_ cluster: LocalCluster?) -> BenchCPU {
-        BenchCPU(master: cluster?.masterPID, chunkservers: cluster?.chunkserverPIDs ?? [])
+        _ = BenchWorkloads.data  // made before the count starts: not the phase's work
+        return BenchCPU(master: cluster?.masterPID, chunkservers: cluster?.chunkserverPIDs ?? [])
     }
 
     /// The faster of a bound's runs before and after gfs, each noted in `phase` under `key`.

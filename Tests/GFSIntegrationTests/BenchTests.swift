@@ -42,7 +42,8 @@ import Testing
                 #expect(abs(bound.rounded() - (runs.max() ?? -1)) <= 1, "\(key) \(bound) is the faster of \(runs)")
             }
             // Another cluster's servers are not the benchmark's to watch: only its own CPU is noted.
-            #expect(notes["client_cpu_seconds"] != nil && notes["chunkservers_cpu_seconds"] == nil, "\(notes)")
+            #expect(notes["client_cpu_seconds"] != nil && notes["chunkservers_cpu_seconds"] == nil
+                        && notes["master_cpu_seconds"] == nil, "\(notes)")
             let read = try Self.phases(cluster.gfs(["bench", "read"] + common))
             Self.expectMeasured(read[0], name: "read")
             #expect(read[0]["bytes"] as? Int == 3 << 20)

@@ -68,13 +68,14 @@ import Testing
             // A checkpoint is written off the request path, so every kill may have come before one was done:
             // more creates until one is, then one more crash, so a restart from a checkpoint is checked too.
             let folder = try #require(cluster.master).directory
-            let socket = try RawSocket(cluster.masterAddress)
             var batch = 0
             try await waitUntil("a checkpoint") {
                 let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
                 if files.contains(where: { $0.hasPrefix("checkpoint-") && !$0.hasSuffix(".tmp") }) { return true }
                 let names = (0..<100).map { "/storm/more\(batch)-\($0)" }
                 batch += 1
+                // A connection per batch: replies a timed-out read left behind are never taken for the next's.
+                let socket = try RawSocket(cluster.masterAddress)
                 socket.send(names.map { "CREATE \($0)\n" }.joined())
                 for (index, reply) in socket.readLines(names.count).enumerated() where reply == "OK" {
                     acknowledged.insert(names[index])

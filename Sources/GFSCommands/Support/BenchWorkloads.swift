@@ -67,22 +67,21 @@ enum BenchWorkloads {
     static let data: ByteBuffer = {
         var bytes = [UInt8](repeating: 0, count: 8 << 20)
         var filled = 0
-        if let source = try? FileDescriptor.open("/dev/urandom", .readOnly) {
-            filled = bytes.withUnsafeMutableBytes { raw in
-                var filled = 0
+        if let source = try? FileDescriptor.open("/dev/urandom", .readOnly, options: .closeOnExec) {
+            bytes.withUnsafeMutableBytes { raw in
                 while filled < raw.count,
                       let count = try? source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...])),
                       count > 0 {
                     filled += count
                 }
-                return filled
             }
             try? source.close()
         }
-        // Without /dev/urandom (a container without /dev): the slow way.
+        // Without /dev/urandom (a container without /dev): the slow way, for what is left.
+        var buffer = ByteBuffer(bytes: bytes[..<filled])
         var generator = SystemRandomNumberGenerator()
-        for index in filled..<bytes.count { bytes[index] = generator.next() }
-        return ByteBuffer(bytes: bytes)
+        while buffer.readableBytes < bytes.count { buffer.writeInteger(generator.next() as UInt64) }
+        return buffer.getSlice(at: buffer.readerIndex, length: bytes.count) ?? buffer
     }()
 
     /// Each client writes its own file of size/clients bytes, sequentially; latency is per piece (8 MiB).
