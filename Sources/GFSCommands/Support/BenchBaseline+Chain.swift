@@ -43,16 +43,7 @@ extension BenchBaseline {
                     finished.leave()
                 }
             }
-            let sent = BenchWorkloads.data.withUnsafeReadableBytes { raw -> Bool in
-                var left = bytes
-                while left > 0 {
-                    let count = Int(min(left, Int64(raw.count)))
-                    guard Self.sendAll(incoming[0], UnsafeRawBufferPointer(rebasing: raw[0..<count])) else { return false }
-                    left -= Int64(count)
-                }
-                return true
-            }
-            if !sent {
+            if !Self.repeatingData(bytes, { Self.sendAll(incoming[0], $0) }) {
                 failures.withLockedValue { $0.knockOn.append("send: \(String(cString: strerror(errno)))") }
                 shutdown(incoming[0], Int32(SHUT_RDWR))
             }

@@ -54,16 +54,9 @@ struct BenchBaseline {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return "open \(path): \(String(cString: strerror(errno)))" }
         defer { close(descriptor) }
-        var left = bytes
-        let written = BenchWorkloads.data.withUnsafeReadableBytes { raw -> Bool in
-            while left > 0 {
-                let count = Int(min(left, Int64(raw.count)))
-                guard writeAll(descriptor, UnsafeRawBufferPointer(rebasing: raw[0..<count])) else { return false }
-                left -= Int64(count)
-            }
-            return true
+        guard repeatingData(bytes, { writeAll(descriptor, $0) }) else {
+            return "write \(path): \(String(cString: strerror(errno)))"
         }
-        guard written else { return "write \(path): \(String(cString: strerror(errno)))" }
         guard fdatasync(descriptor) == 0 else { return "fdatasync \(path): \(String(cString: strerror(errno)))" }
         return nil
     }
@@ -168,6 +161,19 @@ struct BenchBaseline {
             }
             guard sent > 0 else { return }
             left -= Int64(sent)
+        }
+    }
+
+    /// Hands `put` the benchmark's data over and over, `bytes` in all; false (errno set) once `put` fails.
+    static func repeatingData(_ bytes: Int64, _ put: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        BenchWorkloads.data.withUnsafeReadableBytes { raw in
+            var left = bytes
+            while left > 0 {
+                let count = Int(min(left, Int64(raw.count)))
+                guard put(UnsafeRawBufferPointer(rebasing: raw[0..<count])) else { return false }
+                left -= Int64(count)
+            }
+            return true
         }
     }
 
