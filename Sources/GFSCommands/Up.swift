@@ -10,7 +10,9 @@ struct Up: AsyncParsableCommand {
         abstract: "Start a local cluster (a master and chunkservers) in the foreground; Ctrl-C stops it.",
         discussion: """
             The master listens on 127.0.0.1:PORT and chunkserver i on PORT+i, with their data under DIR/master \
-            and DIR/chunkserver-i. Client commands find this cluster with no flags.
+            and DIR/chunkserver-i. Client commands find this cluster with no flags. The servers stop with \
+            gfs up, even when it is killed with SIGKILL: each checks every half second that gfs up is still \
+            its parent (it tells them its pid in GFS_PARENT_PID), and stops as on SIGTERM when it is not.
 
             With --ha, etcd (Debian's etcd-server) runs on 127.0.0.1:PORT+90 with its data in DIR/etcd, and a \
             second master on 127.0.0.1:PORT+100 (DIR/master-2). The masters elect their primary in etcd and \
@@ -104,6 +106,8 @@ struct Up: AsyncParsableCommand {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        // The server stops when this process is gone, however it went (see `onStopSignals`).
+        process.environment = ProcessInfo.processInfo.environment.merging([parentVariable: String(getpid())]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         if let log { process.standardError = log }
         let exit = ChildExit(process)

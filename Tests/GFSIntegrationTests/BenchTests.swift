@@ -155,26 +155,48 @@ import Testing
     @Test func aSignalledLocalBenchStopsItsCluster() async throws {
         let bench = try RunningCommand(ProcessCluster.binary, ["bench", "write", "--local", "--size", "64G"])
         let marker = "gfs-bench-\(bench.process.processIdentifier)-"
-        @Sendable func servers() -> [Int32] {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-            return entries.compactMap(Int32.init).filter { pid in
-                guard let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-                return String(decoding: arguments, as: UTF8.self).contains(marker)
-            }
-        }
         // Whatever happens below, no server of this test is left running.
         defer {
             if bench.process.isRunning { kill(bench.process.processIdentifier, SIGKILL) }
-            for pid in servers() { kill(pid, SIGKILL) }
+            for pid in Self.servers(marker) { kill(pid, SIGKILL) }
         }
-        try await waitUntil("the local cluster's 4 servers run", within: .seconds(60)) { servers().count == 4 }
+        try await waitUntil("the local cluster's 4 servers run", within: .seconds(60)) { Self.servers(marker).count == 4 }
         bench.process.terminate()
         let result = bench.wait(within: 60)
         #expect(result.status == 128 + SIGTERM, "\(result.stderr)")
-        try await waitUntil("the servers are gone", within: .seconds(20)) { servers().isEmpty }
+        try await waitUntil("the servers are gone", within: .seconds(20)) { Self.servers(marker).isEmpty }
         let temporary = FileManager.default.temporaryDirectory.path
         let left = (try? FileManager.default.contentsOfDirectory(atPath: temporary))?.filter { $0.hasPrefix(marker) } ?? []
         #expect(left.isEmpty, "left behind: \(left)")
+    }
+
+    /// A bench killed by SIGKILL cannot stop its servers; they notice it is gone and stop themselves, rather
+    /// than hold their ports and folders until someone finds them.
+    @Test func theServersOfAKilledLocalBenchStopThemselves() async throws {
+        let bench = try RunningCommand(ProcessCluster.binary, ["bench", "write", "--local", "--size", "64G"])
+        let marker = "gfs-bench-\(bench.process.processIdentifier)-"
+        let temporary = FileManager.default.temporaryDirectory
+        defer {
+            if bench.process.isRunning { kill(bench.process.processIdentifier, SIGKILL) }
+            for pid in Self.servers(marker) { kill(pid, SIGKILL) }
+            // Nobody is left to remove the cluster's folder.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(marker) {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+            }
+        }
+        try await waitUntil("the local cluster's 4 servers run", within: .seconds(60)) { Self.servers(marker).count == 4 }
+        kill(bench.process.processIdentifier, SIGKILL)
+        _ = bench.wait(within: 60)
+        try await waitUntil("the servers are gone", within: .seconds(20)) { Self.servers(marker).isEmpty }
+    }
+
+    /// The pids of the running processes whose command line holds `marker`.
+    static func servers(_ marker: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: arguments, as: UTF8.self).contains(marker)
+        }
     }
 
     /// The memory probe needs no cluster: its two phases carry the bytes per file and per chunk.

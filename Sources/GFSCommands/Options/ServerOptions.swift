@@ -100,22 +100,42 @@ func announceReady(_ address: ServerID) {
 }
 
 /// On SIGTERM or SIGINT, a planned stop: runs `stop`, then exits 0 (within `limit` in any case). SIGKILL, a
-/// crash, needs no help.
+/// crash, needs no help. A server started by `gfs up` or `gfs bench --local` also stops so once that parent is
+/// gone, even by SIGKILL, which it cannot pass on.
 func onStopSignals(limit: Duration = .seconds(10), _ stop: @escaping @Sendable () async -> Void) -> [any DispatchSourceSignal] {
-    [SIGTERM, SIGINT].map { number in
+    stopWithParent { planned(limit: limit, stop) }
+    return [SIGTERM, SIGINT].map { number in
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler {
-            Task {
-                try? await Task.sleep(for: limit)
-                Foundation.exit(0)
-            }
-            Task {
-                await stop()
-                Foundation.exit(0)
-            }
-        }
+        source.setEventHandler { planned(limit: limit, stop) }
         source.resume()
         return source
+    }
+}
+
+private func planned(limit: Duration, _ stop: @escaping @Sendable () async -> Void) {
+    Task {
+        try? await Task.sleep(for: limit)
+        Foundation.exit(0)
+    }
+    Task {
+        await stop()
+        Foundation.exit(0)
+    }
+}
+
+/// Set by `gfs up` and `gfs bench --local` for the servers they start: their own pid.
+let parentVariable = "GFS_PARENT_PID"
+
+/// Calls `stop` once this process has been handed to another parent, checking every half second, when
+/// `GFS_PARENT_PID` names the parent it must outlive no longer. prctl(PR_SET_PDEATHSIG) would fire when the
+/// thread that started the server ends, not its process.
+private func stopWithParent(_ stop: @escaping @Sendable () -> Void) {
+    guard let value = ProcessInfo.processInfo.environment[parentVariable], let parent = pid_t(value) else { return }
+    unsetenv(parentVariable)
+    Task.detached {
+        while getppid() == parent { try? await Task.sleep(for: .milliseconds(500)) }
+        StandardStreams.error("gfs: the process that started this server (pid \(parent)) is gone; stopping")
+        stop()
     }
 }
