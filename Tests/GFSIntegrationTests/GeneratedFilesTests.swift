@@ -58,6 +58,16 @@ import Testing
         #expect(result.stdout.contains("every record exactly once"))
     }
 
+    /// The write bound script runs a round and prints its ratio (8 MiB, no settling: a smoke run).
+    @Test func writeBoundBenchmarkRuns() throws {
+        let script = GeneratedFilesTests.root.appendingPathComponent("Examples/bench-write-bound.sh")
+        let result = try ProcessCluster.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "8", "1", "0", ProcessCluster.binary.path],
+                                            limit: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("round 1: 3 writers + fdatasync"), "\(result.stdout)")
+        #expect(result.stdout.contains("settle 0 s; median ratio"), "\(result.stdout)")
+    }
+
     /// The cron job is silent on a healthy cluster and speaks up, with fsck's status, when a chunk is short.
     @Test func nightlyJobMailsOnlyOnTrouble() async throws {
         let script = GeneratedFilesTests.root.appendingPathComponent("Examples/nightly-fsck-gc.sh")

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `gfs put` (3 replicas) beside the honest bound for it: 3 concurrent writers of the same bytes into 3 local
+# files, each with fdatasync (3 × dd conv=fdatasync), alternated for ROUNDS rounds, each run starting from the
+# same settled machine.
+#
+# Why settle: on a virtual machine that gives freed memory back to its host (virtio-balloon free page
+# reporting, a couple of seconds after the free), filling the page cache with pages the host took back is
+# ~10× slower than with pages freed a moment ago (dd of 1 GiB into a new file: ~400 MB/s after 20 s idle,
+# ~3.4 GB/s right after removing another 1 GiB file). Whichever run follows a large delete gets the fast
+# pages, so runs back to back compare luck. Each run here starts once nothing is left to write back and
+# SETTLE seconds have passed since the last delete. Each run's files are deleted after it, gfs's too (and
+# collected at once), so every run writes into disk blocks freed by the run before, never into fresh ones:
+# a virtual disk can be slower there as well.
+# Usage: Examples/bench-write-bound.sh [size-in-MiB] [rounds] [settle-seconds] [path/to/gfs]
+#        (defaults 1024, 3, 15, .build/release/gfs)
+set -euo pipefail
+mib=${1:-1024}
+rounds=${2:-3}
+settle=${3:-15}
+gfs=${4:-.build/release/gfs}
+source "$(dirname "$0")/cluster.sh"
+start_cluster
+
+head -c $((mib << 20)) /dev/urandom > "$work/input"
+timed() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'; }
+rate() { awk -v mib="$mib" -v s="$1" 'BEGIN { printf "%.0f", mib * 1.048576 / s }'; }
+# Nothing dirty or under writeback (within 64 MiB, 120 s at most), then the settle time.
+settled() {
+    for _ in $(seq 1200); do
+        [ "$(awk '/^(Dirty|Writeback):/ { kb += $2 } END { print kb < 65536 }' /proc/meminfo)" = 1 ] && break
+        sleep 0.1
+    done
+    sleep "$settle"
+}
+bound() {
+    for i in 1 2 3; do dd if="$work/input" of="$work/bound-$i" bs=8M conv=fdatasync status=none & done
+    wait
+}
+
+ratios=()
+for round in $(seq "$rounds"); do
+    settled
+    t_bound=$(timed bound)
+    rm -f "$work"/bound-*
+    settled
+    t_put=$(timed "$gfs" put "$work/input" "/bench-$round")
+    "$gfs" rm "/bench-$round"
+    "$gfs" gc --now > /dev/null
+    for _ in $(seq 600); do
+        [ -z "$(find "$work" -name '*.chunk' -print -quit)" ] && break
+        sleep 0.1
+    done
+    ratio=$(awk -v a="$t_bound" -v b="$t_put" 'BEGIN { printf "%.2f", a / b }')
+    ratios+=("$ratio")
+    echo "round $round: 3 writers + fdatasync $(rate "$t_bound") MB/s, gfs put $(rate "$t_put") MB/s, ratio $ratio"
+done
+echo "size: $mib MiB, 3 replicas, settle ${settle} s; median ratio $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }')"
