@@ -11,7 +11,8 @@ start_cluster() {
     for attempt in 1 2 3 4 5; do
         local port=$((10000 + RANDOM % 20000))
         export GFS_MASTER=127.0.0.1:$port
-        "$gfs" up --dir "$work/data-$attempt" --port "$port" --log-level warning "$@" &
+        # GFS_PARENT_PID: a script killed with SIGKILL cannot run its trap; gfs up then stops on its own.
+        GFS_PARENT_PID=$$ "$gfs" up --dir "$work/data-$attempt" --port "$port" --log-level warning "$@" &
         cluster_pid=$!
         for _ in $(seq 100); do
             [ "$("$gfs" status 2>/dev/null | grep -c $'\talive\t')" = 3 ] && return 0

@@ -37,7 +37,7 @@ public struct GFS: AsyncParsableCommand {
     /// data and keeps freed buffers for reuse (`gfs_malloc_keep_freed`), but `gfs bench memory`, which measures
     /// the master's state machine by its resident size, keeps glibc's defaults. A server takes SIGTERM as the
     /// default until it installs its own stop: `gfs up` and `gfs bench --local` ignore it while they start
-    /// their servers, and a server must not inherit that.
+    /// their servers, and a server must not inherit that. `GFS_PARENT_PID` is taken here (`ParentWatch`).
     public static func prepareProcess(for arguments: [String]) {
         let measuresMemory = arguments.first == Bench._commandName && arguments.contains(Bench.Mode.memory.rawValue)
         if arguments.first == Master._commandName {
@@ -46,6 +46,7 @@ public struct GFS: AsyncParsableCommand {
             gfs_malloc_keep_freed()
         }
         if [Master._commandName, ChunkServerCommand._commandName].contains(arguments.first) { signal(SIGTERM, SIG_DFL) }
+        _ = ParentWatch.parent
     }
 
     /// Parses `arguments` (without the program name), runs the command and exits: 0 on success, the

@@ -10,14 +10,17 @@ struct Up: AsyncParsableCommand {
         abstract: "Start a local cluster (a master and chunkservers) in the foreground; Ctrl-C stops it.",
         discussion: """
             The master listens on 127.0.0.1:PORT and chunkserver i on PORT+i, with their data under DIR/master \
-            and DIR/chunkserver-i. Client commands find this cluster with no flags. The servers stop with \
-            gfs up, even when it is killed with SIGKILL: each checks every half second that gfs up is still \
-            its parent (it tells them its pid in GFS_PARENT_PID), and stops as on SIGTERM when it is not.
+            and DIR/chunkserver-i. Client commands find this cluster with no flags. The master and the \
+            chunkservers stop with gfs up, even when it is killed with SIGKILL: each checks every half second \
+            that gfs up is still its parent (it tells them its pid in GFS_PARENT_PID), and stops as on SIGTERM \
+            when it is not. A script may set GFS_PARENT_PID to its own pid for gfs up, which then stops \
+            (taking its servers with it) when the script is gone.
 
             With --ha, etcd (Debian's etcd-server) runs on 127.0.0.1:PORT+90 with its data in DIR/etcd, and a \
             second master on 127.0.0.1:PORT+100 (DIR/master-2). The masters elect their primary in etcd and \
             the other follows it; kill the primary and the other takes over within seconds. A master that \
-            exits is started again. Give clients both masters: GFS_MASTER=127.0.0.1:PORT,127.0.0.1:PORT+100.
+            exits is started again. Give clients both masters: GFS_MASTER=127.0.0.1:PORT,127.0.0.1:PORT+100. \
+            etcd does not watch gfs up: if gfs up is killed with SIGKILL, stop etcd yourself.
             """)
 
     @Option(help: ArgumentHelp("Folder holding every server's data.", valueName: "folder"), completion: .directory)
@@ -92,6 +95,7 @@ struct Up: AsyncParsableCommand {
         }
         let group = ProcessGroup(children)
         group.stopOnSignals()
+        ParentWatch.onParentGone { group.stop(status: 0) }
         if await Self.waitUntilUp(master: masterList, chunkservers: chunkservers, group: group) {
             StandardStreams.error("gfs up: master \(masterList), \(chunkservers) chunkservers, data in \(dir), cluster secret in \(secretFile); Ctrl-C stops")
             if ha { StandardStreams.error("gfs up: clients reach both masters with: export GFS_MASTER=\(masterList)") }
@@ -101,13 +105,13 @@ struct Up: AsyncParsableCommand {
         throw ExitCode(status)
     }
 
-    /// Starts one server; its stderr goes to `log`, or to ours.
-    static func launch(_ binary: URL, _ arguments: [String], log: FileHandle? = nil) throws -> Child {
+    /// Starts one server; its stderr goes to `log`, or to ours. A gfs server stops when this process is gone,
+    /// however it went (`ParentWatch`); etcd knows nothing of that, and is not told.
+    static func launch(_ binary: URL, _ arguments: [String], log: FileHandle? = nil, stopsWithUs: Bool = true) throws -> Child {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        // The server stops when this process is gone, however it went (see `onStopSignals`).
-        process.environment = ProcessInfo.processInfo.environment.merging([parentVariable: String(getpid())]) { $1 }
+        if stopsWithUs { process.environment = ParentWatch.environment() }
         process.standardOutput = FileHandle.nullDevice
         if let log { process.standardError = log }
         let exit = ChildExit(process)
@@ -172,6 +176,6 @@ struct HighAvailability {
             "--name", "gfs", "--data-dir", folder + "/etcd", "--listen-client-urls", endpoint,
             "--advertise-client-urls", endpoint, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "gfs=" + peer,
-        ], log: FileHandle(forWritingAtPath: logPath))
+        ], log: FileHandle(forWritingAtPath: logPath), stopsWithUs: false)
     }
 }

@@ -186,8 +186,12 @@ import Testing
         }
         try await waitUntil("the local cluster's 4 servers run", within: .seconds(60)) { Self.servers(marker).count == 4 }
         kill(bench.process.processIdentifier, SIGKILL)
-        _ = bench.wait(within: 60)
+        #expect(bench.wait(within: 60).status == SIGKILL, "killed by the signal, not exited")
         try await waitUntil("the servers are gone", within: .seconds(20)) { Self.servers(marker).isEmpty }
+        // Gone by their own planned stop, not by a crash.
+        let folder = try #require((try FileManager.default.contentsOfDirectory(atPath: temporary.path)).first { $0.hasPrefix(marker) })
+        let log = try String(contentsOf: temporary.appendingPathComponent(folder).appendingPathComponent("servers.log"), encoding: .utf8)
+        #expect(log.components(separatedBy: "is gone; stopping").count - 1 == 4, "\(log)")
     }
 
     /// The pids of the running processes whose command line holds `marker`.

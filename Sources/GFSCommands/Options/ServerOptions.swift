@@ -4,6 +4,7 @@ import Foundation
 import GFSClient
 import GFSProtocol
 import Logging
+import NIOConcurrencyHelpers
 
 /// Flags every server role shares.
 struct ServerOptions: ParsableArguments {
@@ -101,41 +102,27 @@ func announceReady(_ address: ServerID) {
 
 /// On SIGTERM or SIGINT, a planned stop: runs `stop`, then exits 0 (within `limit` in any case). SIGKILL, a
 /// crash, needs no help. A server started by `gfs up` or `gfs bench --local` also stops so once that parent is
-/// gone, even by SIGKILL, which it cannot pass on.
+/// gone, even by SIGKILL, which it cannot pass on (`ParentWatch`).
 func onStopSignals(limit: Duration = .seconds(10), _ stop: @escaping @Sendable () async -> Void) -> [any DispatchSourceSignal] {
-    stopWithParent { planned(limit: limit, stop) }
+    let once = NIOLockedValueBox(false)
+    // Ctrl-C reaches a server of `gfs up` and then `gfs up`'s SIGTERM: one stop, not two.
+    let planned: @Sendable () -> Void = {
+        guard once.withLockedValue({ started in defer { started = true }; return !started }) else { return }
+        Task {
+            try? await Task.sleep(for: limit)
+            Foundation.exit(0)
+        }
+        Task {
+            await stop()
+            Foundation.exit(0)
+        }
+    }
+    ParentWatch.onParentGone(planned)
     return [SIGTERM, SIGINT].map { number in
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { planned(limit: limit, stop) }
+        source.setEventHandler(handler: planned)
         source.resume()
         return source
-    }
-}
-
-private func planned(limit: Duration, _ stop: @escaping @Sendable () async -> Void) {
-    Task {
-        try? await Task.sleep(for: limit)
-        Foundation.exit(0)
-    }
-    Task {
-        await stop()
-        Foundation.exit(0)
-    }
-}
-
-/// Set by `gfs up` and `gfs bench --local` for the servers they start: their own pid.
-let parentVariable = "GFS_PARENT_PID"
-
-/// Calls `stop` once this process has been handed to another parent, checking every half second, when
-/// `GFS_PARENT_PID` names the parent it must outlive no longer. prctl(PR_SET_PDEATHSIG) would fire when the
-/// thread that started the server ends, not its process.
-private func stopWithParent(_ stop: @escaping @Sendable () -> Void) {
-    guard let value = ProcessInfo.processInfo.environment[parentVariable], let parent = pid_t(value) else { return }
-    unsetenv(parentVariable)
-    Task.detached {
-        while getppid() == parent { try? await Task.sleep(for: .milliseconds(500)) }
-        StandardStreams.error("gfs: the process that started this server (pid \(parent)) is gone; stopping")
-        stop()
     }
 }

@@ -17,6 +17,8 @@ final class ProcessGroup: @unchecked Sendable {
     private var children: [Child]
     private let lock = NIOLock()
     private var sources: [any DispatchSourceSignal] = []
+    private var command = "gfs up"
+    private var cleanup: @Sendable () -> Void = {}
     /// Set once a signal asked everything to stop: children exiting after that are the stop, not a failure.
     private var stopping = false
 
@@ -37,19 +39,29 @@ final class ProcessGroup: @unchecked Sendable {
     /// `gfs bench --local` is not, and removes its folder.
     func stopOnSignals(as command: String = "gfs up", status: Int32? = 0,
                        cleanup: @escaping @Sendable () -> Void = {}) {
+        lock.withLock {
+            self.command = command
+            self.cleanup = cleanup
+        }
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in
-                StandardStreams.error("\(command): stopping")
-                lock.withLock { stopping = true }
-                stopAll()
-                cleanup()
-                Foundation.exit(status ?? 128 + signalNumber)
-            }
+            source.setEventHandler { [self] in stop(status: status ?? 128 + signalNumber) }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Stops every child, runs the cleanup `stopOnSignals` was given, and exits with `status`.
+    func stop(status: Int32) -> Never {
+        let (command, cleanup) = lock.withLock {
+            stopping = true
+            return (self.command, self.cleanup)
+        }
+        StandardStreams.error("\(command): stopping")
+        stopAll()
+        cleanup()
+        Foundation.exit(status)
     }
 
     /// SIGTERM to every child; one that has not exited 10 s later gets SIGKILL.
