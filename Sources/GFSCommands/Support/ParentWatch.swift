@@ -27,18 +27,20 @@ enum ParentWatch {
         return pid
     }()
 
-    /// Calls `stop` once this process has been handed to another parent (checked every half second).
+    /// Calls `stop` once this process has been handed to another parent (checked every half second), on a
+    /// Dispatch queue as a signal handler would be: `gfs up`'s stop blocks while its children exit, which no
+    /// thread of the task pool should.
     static func onParentGone(_ stop: @escaping @Sendable () -> Void) {
         guard let parent else { return }
         Task.detached {
             while getppid() == parent { try? await Task.sleep(for: .milliseconds(500)) }
             StandardStreams.error("gfs: the process that started this one (pid \(parent)) is gone; stopping")
-            stop()
+            DispatchQueue.global().async(execute: stop)
         }
     }
 
     /// The environment for a child that must stop with this process.
-    static func environment(forChildOf pid: pid_t = getpid()) -> [String: String] {
-        ProcessInfo.processInfo.environment.merging([variable: String(pid)]) { $1 }
+    static func environment() -> [String: String] {
+        ProcessInfo.processInfo.environment.merging([variable: String(getpid())]) { $1 }
     }
 }
